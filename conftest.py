@@ -1,0 +1,113 @@
+"""Shared fixtures: a small federation tree and the personas of CONVENTIONS.md.
+
+    SH (city) ─┬─ SH-A (district A) ── SH-A-1 (street) ── SH-A-1-1 (grassroots)
+               │                                       └─ SH-A-1-2 (grassroots)
+               └─ SH-B (district B) ── SH-B-1 (street) ── SH-B-1-1 (grassroots)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in browser tests
+
+PASSWORD = "Test-pass-2026"
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 costs ~50 ms a hash; tests that check the hasher itself restore it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reset_axes(db):
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.all().delete()
+
+
+def make_org(parent: Any, code: str, name: str, level: str, org_type: str, **extra: Any):
+    from gonghui.orgs.models import Org
+
+    org = Org(code=code, name=name, level=level, org_type=org_type, **extra)
+    if parent is None:
+        return Org.objects.add_root(instance=org)
+    return Org.objects.add_child(Org.objects.get(pk=parent.pk), instance=org)
+
+
+@pytest.fixture
+def tree(db) -> dict[str, Any]:
+    city = make_org(None, "SH", "测试市总工会", "city", "federation")
+    a = make_org(city, "SH-A", "甲区总工会", "district", "federation")
+    b = make_org(city, "SH-B", "乙区总工会", "district", "federation")
+    a1 = make_org(a, "SH-A-1", "甲区一街道工会", "street", "street")
+    b1 = make_org(b, "SH-B-1", "乙区一街道工会", "street", "street")
+    a11 = make_org(a1, "SH-A-1-1", "甲一公司工会", "grassroots", "grassroots")
+    a12 = make_org(a1, "SH-A-1-2", "甲二公司工会", "grassroots", "grassroots")
+    b11 = make_org(b1, "SH-B-1-1", "乙一公司工会", "grassroots", "grassroots")
+    from gonghui.orgs.models import Org
+
+    return {o.code: Org.objects.get(pk=o.pk) for o in (city, a, b, a1, b1, a11, a12, b11)}
+
+
+def make_user(username: str, *, org: Any = None, role: str = "", **extra: Any):
+    from gonghui.accounts.models import RoleAssignment, User
+
+    user = User(username=username, display_name=username, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    if org is not None:
+        RoleAssignment.objects.create(user=user, org=org, role=role)
+    return user
+
+
+@pytest.fixture
+def city_admin(tree):
+    return make_user("city_admin", org=tree["SH"], role="admin")
+
+
+@pytest.fixture
+def district_cadre(tree):
+    """Administrator of district A (SH-A)."""
+    return make_user("district_a", org=tree["SH-A"], role="admin")
+
+
+@pytest.fixture
+def other_district_cadre(tree):
+    """Administrator of district B (SH-B): must never see district A."""
+    return make_user("district_b", org=tree["SH-B"], role="admin")
+
+
+@pytest.fixture
+def grassroots_cadre(tree):
+    return make_user("grassroots_a11", org=tree["SH-A-1-1"], role="registrar")
+
+
+@pytest.fixture
+def auditor(tree):
+    return make_user("auditor", org=tree["SH"], role="auditor")
+
+
+@pytest.fixture
+def member_user(tree):
+    """A worker's account: no role anywhere."""
+    return make_user("worker")
+
+
+def login(client, user) -> Any:
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client

@@ -1,0 +1,87 @@
+"""THE scoping helper. Every selector, page, API endpoint and export that reads org-bound data
+filters through `scope()`; nothing else decides visibility.
+
+A role held at an org reaches that org's subtree: an org is visible when its materialised path
+starts with the path of an org where the user holds a role granting the capability.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from gonghui.accounts.roles import ALL_CAPABILITIES, CAPABILITIES
+
+Q_ = TypeVar("Q_", bound=QuerySet[Any])
+
+
+def _grants(user: Any) -> list[tuple[str, str]]:
+    """(org path, role) pairs, cached on the user object for the request."""
+    cached = getattr(user, "_gh_grants", None)
+    if cached is None:
+        from gonghui.accounts.models import RoleAssignment
+
+        cached = list(
+            RoleAssignment.objects.filter(user=user, org__status="active").values_list(
+                "org__path", "role"
+            )
+        )
+        user._gh_grants = cached
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached grants (after assigning or revoking a role)."""
+    if hasattr(user, "_gh_grants"):
+        del user._gh_grants
+
+
+def prefixes(user: Any, cap: str) -> list[str]:
+    """The minimal list of subtree paths where `user` holds `cap`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    paths = sorted({path for path, role in _grants(user) if cap in CAPABILITIES.get(role, ())})
+    minimal: list[str] = []
+    for path in paths:
+        if not any(path.startswith(p) for p in minimal):
+            minimal.append(path)
+    return minimal
+
+
+def is_global(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def scope(queryset: Q_, user: Any, cap: str, *, path_field: str = "path") -> Q_:
+    """Restrict `queryset` to rows whose org path lies in the user's subtrees for `cap`."""
+    if is_global(user):
+        return queryset
+    roots = prefixes(user, cap)
+    if not roots:
+        return queryset.none()
+    condition = Q()
+    for root in roots:
+        condition |= Q(**{f"{path_field}__startswith": root})
+    return queryset.filter(condition)
+
+
+def can(user: Any, org: Model | None, cap: str) -> bool:
+    """Does `user` hold `cap` over `org` (i.e. at `org` or one of its ancestors)?"""
+    if org is None:
+        return False
+    if is_global(user):
+        return True
+    path = org.path  # type: ignore[attr-defined]
+    return any(path.startswith(root) for root in prefixes(user, cap))
+
+
+def capabilities_anywhere(user: Any) -> frozenset[str]:
+    if is_global(user):
+        return ALL_CAPABILITIES
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    caps: set[str] = set()
+    for _path, role in _grants(user):
+        caps |= CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)

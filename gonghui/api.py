@@ -1,0 +1,80 @@
+"""The JSON API at /api/v1/ (django-ninja). Same services and scoping as the pages; domain errors
+map to HTTP status codes here and nowhere else."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
+
+from gonghui.accounts.services import token_issue, token_user
+from gonghui.core.errors import ApplicationError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Gonghui API",
+    version="1",
+    description="智慧工会平台 JSON API. Token (`Authorization: Bearer …`) or session auth.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError):
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"detail": "未登录或令牌无效。", "code": "unauthorized"},
+                               status=401)
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: str
+
+
+@api.post("/auth/token", auth=None, response={200: TokenOut, 401: dict, 429: dict},
+          tags=["auth"])
+def create_token(request: HttpRequest, payload: TokenIn):
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        return Status(429, {"detail": "登录失败次数过多，该账户已被锁定 30 分钟。", "code": "locked_out"})
+    if user is None:
+        return Status(401, {"detail": "用户名或密码不正确。", "code": "invalid_login"})
+    key, token = token_issue(user=user)
+    return Status(200, {"token": key, "expires_at": token.expires_at.isoformat()})
+
+
+def _register_routers() -> None:
+    from gonghui.funds.api import router as funds_router
+    from gonghui.members.api import router as members_router
+    from gonghui.orgs.api import router as orgs_router
+    from gonghui.workplan.api import router as workplan_router
+
+    api.add_router("/orgs", orgs_router, tags=["orgs"])
+    api.add_router("/", members_router, tags=["members"])
+    api.add_router("/funds", funds_router, tags=["funds"])
+    api.add_router("/workplan", workplan_router, tags=["workplan"])
+
+
+_register_routers()

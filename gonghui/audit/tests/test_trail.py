@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from conftest import login
+from gonghui.orgs import services
+
+
+def test_trail_is_scoped_and_filterable(client, tree, city_admin, district_cadre,
+                                        other_district_cadre):
+    services.org_update(org=tree["SH-A-1"], actor=district_cadre, name="甲区改名街道工会")
+    services.org_update(org=tree["SH-B-1"], actor=other_district_cadre, name="乙区改名街道工会")
+    html = login(client, district_cadre).get("/audit/").content.decode()
+    assert "甲区改名街道工会" in html
+    assert "乙区改名街道工会" not in html
+    html = login(client, city_admin).get("/audit/?actor=district_b").content.decode()
+    assert "乙区改名街道工会" in html
+    assert "甲区改名街道工会" not in html
+    assert "共 1 条" in html
+
+
+def test_trail_needs_audit_role(client, tree, grassroots_cadre):
+    assert login(client, grassroots_cadre).get("/audit/").status_code == 403

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gonghui.accounts.scoping import capabilities_anywhere
+from gonghui.audit import selectors
+from gonghui.audit.models import AuditEvent
+from gonghui.core.errors import Forbidden
+from gonghui.core.pagination import paginate, querystring_without_page
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    if "audit.read" not in capabilities_anywhere(request.user):
+        raise Forbidden()
+    params = {k: request.GET.get(k, "").strip() for k in ("actor", "action", "object_type", "q")}
+    queryset = selectors.audit_events(
+        viewer=request.user, since=_date(request.GET.get("since", "")),
+        until=_date(request.GET.get("until", "")), **params,
+    )
+    types = AuditEvent.objects.values_list("object_type", flat=True).distinct().order_by()
+    return render(request, "audit/list.html", {
+        "page": paginate(request, queryset), "params": params, "types": sorted(set(types)),
+        "since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
+        "qs": querystring_without_page(request),
+    })
+
+
+@login_required
+def read_list(request: HttpRequest) -> HttpResponse:
+    if "audit.read" not in capabilities_anywhere(request.user):
+        raise Forbidden()
+    actor = request.GET.get("actor", "").strip()
+    return render(request, "audit/reads.html", {
+        "page": paginate(request, selectors.sensitive_reads(viewer=request.user, actor=actor)),
+        "actor": actor, "qs": querystring_without_page(request),
+    })

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gonghui.core.errors import ApplicationError
+
+
+class ApplicationErrorMiddleware:
+    """Domain errors that escape a page view become a clear page with the right status."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, ApplicationError) or request.path.startswith("/api/"):
+            return None
+        template = "partials/error.html" if request.headers.get("HX-Request") else "error.html"
+        return render(
+            request, template, {"error": exception}, status=exception.status_code
+        )

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from gonghui.orgs import selectors, services
+from gonghui.orgs.models import Org
+from gonghui.orgs.permissions import access_org
+
+router = Router()
+
+
+class OrgOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    level: str
+    org_type: str
+    uscc: str
+    industry: str
+    region: str
+    address: str
+    founded_on: dt.date | None
+    status: str
+    employees_count: int
+    depth: int
+    parent_code: str | None
+
+
+class OrgPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[OrgOut]
+
+
+class OrgFilter(Schema):
+    q: str = ""
+    level: str = ""
+    org_type: str = ""
+    status: str = ""
+    within: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+class OrgIn(Schema):
+    parent: str
+    code: str = ""
+    name: str
+    short_name: str = ""
+    level: str
+    org_type: str
+    uscc: str = ""
+    industry: str = ""
+    region: str = ""
+    address: str = ""
+    founded_on: dt.date | None = None
+    employees_count: int = 0
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+class OrgPatch(Schema):
+    name: str | None = None
+    short_name: str | None = None
+    level: str | None = None
+    org_type: str | None = None
+    uscc: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    address: str | None = None
+    founded_on: dt.date | None = None
+    employees_count: int | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+class TargetIn(Schema):
+    target: str
+    note: str = ""
+
+
+class DissolveIn(Schema):
+    note: str = ""
+
+
+def _out(orgs: list[Org]) -> list[dict]:
+    parent_paths = {o.path[: -Org.steplen] for o in orgs if o.depth > 1}
+    codes = dict(Org.objects.filter(path__in=parent_paths).values_list("path", "code"))
+    rows = []
+    for o in orgs:
+        row = {f: getattr(o, f) for f in OrgOut.model_fields if f != "parent_code"}
+        row["parent_code"] = codes.get(o.path[: -Org.steplen]) if o.depth > 1 else None
+        rows.append(row)
+    return rows
+
+
+@router.get("", response=OrgPage)
+def list_orgs(request: HttpRequest, filters: Query[OrgFilter]):
+    """Orgs of the caller's subtrees, filtered; `within` narrows to one org's subtree."""
+    within = access_org(request.user, filters.within) if filters.within else None
+    queryset = selectors.org_list(viewer=request.user, q=filters.q, level=filters.level,
+                                  org_type=filters.org_type, status=filters.status, within=within)
+    size = max(1, min(filters.page_size, 500))
+    page = max(1, filters.page)
+    items = list(queryset[(page - 1) * size: page * size])
+    return {"count": queryset.count(), "page": page, "page_size": size, "items": _out(items)}
+
+
+@router.get("/{org_id}", response=OrgOut)
+def get_org(request: HttpRequest, org_id: str):
+    return _out([access_org(request.user, org_id)])[0]
+
+
+@router.get("/{org_id}/children", response=list[OrgOut])
+def get_children(request: HttpRequest, org_id: str):
+    org = access_org(request.user, org_id)
+    return _out(list(selectors.org_children(viewer=request.user, org=org, include_closed=True)))
+
+
+@router.post("", response={201: OrgOut})
+def create_org(request: HttpRequest, payload: OrgIn):
+    parent = access_org(request.user, payload.parent, write=True)
+    data = payload.dict(exclude={"parent"})
+    org = services.org_create(parent=parent, actor=request.user, **data)
+    return Status(201, _out([org])[0])
+
+
+@router.patch("/{org_id}", response=OrgOut)
+def update_org(request: HttpRequest, org_id: str, payload: OrgPatch):
+    org = access_org(request.user, org_id, write=True)
+    org = services.org_update(org=org, actor=request.user, **payload.dict(exclude_unset=True))
+    return _out([org])[0]
+
+
+@router.post("/{org_id}/move", response=OrgOut)
+def move_org(request: HttpRequest, org_id: str, payload: TargetIn):
+    org = access_org(request.user, org_id, write=True)
+    target = access_org(request.user, payload.target)
+    return _out([services.org_move(org=org, new_parent=target, actor=request.user)])[0]
+
+
+@router.post("/{org_id}/merge", response=OrgOut)
+def merge_org(request: HttpRequest, org_id: str, payload: TargetIn):
+    org = access_org(request.user, org_id, write=True)
+    target = access_org(request.user, payload.target)
+    return _out([services.org_merge(source=org, target=target, actor=request.user,
+                                    note=payload.note)])[0]
+
+
+@router.post("/{org_id}/dissolve", response=OrgOut)
+def dissolve_org(request: HttpRequest, org_id: str, payload: DissolveIn):
+    org = access_org(request.user, org_id, write=True)
+    return _out([services.org_dissolve(org=org, actor=request.user, note=payload.note)])[0]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gonghui.accounts.scoping import is_global, prefixes, scope
+from gonghui.orgs.models import Org
+
+
+def org_list(
+    *,
+    viewer: Any,
+    q: str = "",
+    level: str = "",
+    org_type: str = "",
+    status: str = "",
+    within: Org | None = None,
+) -> QuerySet[Org]:
+    queryset = scope(Org.objects.all(), viewer, "org.read")
+    if within is not None:
+        queryset = queryset.filter(path__startswith=within.path)
+    if q:
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(code__iexact=q) | Q(uscc=q.upper())
+        )
+    if level:
+        queryset = queryset.filter(level=level)
+    if org_type:
+        queryset = queryset.filter(org_type=org_type)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("path")
+
+
+def org_roots_for(viewer: Any) -> QuerySet[Org]:
+    """The top orgs a user sees: the tree's roots for a global admin, else their role orgs."""
+    if is_global(viewer):
+        return Org.objects.filter(depth=1).order_by("path")
+    return Org.objects.filter(path__in=prefixes(viewer, "org.read")).order_by("path")
+
+
+def org_children(*, viewer: Any, org: Org, include_closed: bool = False) -> QuerySet[Org]:
+    queryset = scope(Org.objects.get_children(org), viewer, "org.read")
+    if not include_closed:
+        queryset = queryset.filter(status="active")
+    return queryset.order_by("path")
+
+
+def org_ancestors(org: Org) -> QuerySet[Org]:
+    """Internal use (breadcrumbs); the caller has already checked the org is visible."""
+    return Org.objects.get_ancestors(org)
+
+
+def subtree(org: Org) -> QuerySet[Org]:
+    """Internal use: every org under `org`, itself included."""
+    return Org.objects.filter(path__startswith=org.path)
+
+
+def subtree_counts(org: Org) -> dict[str, int]:
+    """Orgs of each level in the subtree, active only (one grouped query)."""
+    from django.db.models import Count
+
+    rows = (
+        subtree(org).filter(status="active").values("level").annotate(n=Count("id")).order_by()
+    )
+    return {row["level"]: row["n"] for row in rows}

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import include, path
+
+from gonghui.api import api
+
+
+@login_required
+def home(request):
+    from gonghui.accounts.models import RoleAssignment
+
+    grants = RoleAssignment.objects.filter(user=request.user).select_related("org")
+    return render(request, "home.html", {"grants": grants})
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("gonghui.accounts.urls")),
+    path("orgs/", include("gonghui.orgs.urls")),
+    path("audit/", include("gonghui.audit.urls")),
+    path("members/", include("gonghui.members.urls")),
+    path("funds/", include("gonghui.funds.urls")),
+    path("workplan/", include("gonghui.workplan.urls")),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkplanConfig(AppConfig):
+    name = "gonghui.workplan"
+    label = "workplan"
