@@ -3,10 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from hypothesis import given
 from hypothesis import strategies as st
-
-from cryptography.exceptions import InvalidTag
 
 from gonghui.core.crypto import blind_index, decrypt, encrypt
 from gonghui.core.money import to_money
