@@ -66,8 +66,10 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 
 def _register_routers() -> None:
+    from gonghui.aid.api import router as aid_router
     from gonghui.funds.api import router as funds_router
     from gonghui.members.api import router as members_router
+    from gonghui.mutualaid.api import router as mutualaid_router
     from gonghui.orgs.api import router as orgs_router
     from gonghui.workplan.api import router as workplan_router
 
@@ -75,6 +77,8 @@ def _register_routers() -> None:
     api.add_router("/", members_router, tags=["members"])
     api.add_router("/funds", funds_router, tags=["funds"])
     api.add_router("/workplan", workplan_router, tags=["workplan"])
+    api.add_router("/aid", aid_router, tags=["aid"])
+    api.add_router("/mutualaid", mutualaid_router, tags=["mutualaid"])
 
 
 _register_routers()

@@ -15,15 +15,19 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("查看者")
 
 
-_READ = {"org.read", "member.read", "stats.read", "workplan.read", "funds.read"}
+_READ = {
+    "org.read", "member.read", "stats.read", "workplan.read", "funds.read", "aid.read",
+    "mutualaid.read",
+}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _READ
         | {"org.write", "role.assign", "audit.read", "member.write", "member.reveal",
-           "workplan.write", "funds.write", "policy.write"}
+           "workplan.write", "funds.write", "policy.write", "aid.write", "aid.reveal",
+           "mutualaid.write"}
     ),
-    Role.CADRE: frozenset(_READ | {"member.write", "workplan.write"}),
+    Role.CADRE: frozenset(_READ | {"member.write", "workplan.write", "aid.write", "mutualaid.write"}),
     Role.REGISTRAR: frozenset(_READ | {"member.write", "member.reveal"}),
     Role.TREASURER: frozenset(_READ | {"funds.write"}),
     # 经审: reads funds and their evidence, never writes.

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.funds",
     "gonghui.workplan",
+    "gonghui.aid",
+    "gonghui.mutualaid",
 ]
 
 MIDDLEWARE = [
