@@ -19,7 +19,7 @@ urlpatterns = [
     path("accounts/", include("gonghui.accounts.urls")),
     path("orgs/", include("gonghui.orgs.urls")),
     path("audit/", include("gonghui.audit.urls")),
-    path("members/roster/", include("gonghui.members.roster.urls")),
+    path("members/roster/", include("gonghui.roster.urls")),
     path("members/", include("gonghui.members.urls")),
     path("funds/", include("gonghui.funds.urls")),
     path("workplan/", include("gonghui.workplan.urls")),

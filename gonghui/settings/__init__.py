@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gonghui.audit",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.roster",
     "gonghui.funds",
     "gonghui.workplan",
     "gonghui.aid",
