@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -85,16 +87,17 @@ def role_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
     """Two-factor sign-in for cadres: scan the QR code, confirm with one code."""
-    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    user = cast(User, request.user)
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     device, _created = TOTPDevice.objects.get_or_create(
-        user=request.user, confirmed=False, defaults={"name": "authenticator"}
+        user=user, confirmed=False, defaults={"name": "authenticator"}
     ) if confirmed is None else (confirmed, False)
     form = TOTPConfirmForm(request.POST or None)
     if confirmed is None and request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip()):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            audit_record(actor=request.user, action="totp.enable", obj=request.user)
+            audit_record(actor=user, action="totp.enable", obj=user)
             otp_login(request, device)
             messages.success(request, _("两步验证已启用，今后登录需要输入动态口令。"))
             return redirect("accounts:totp")
@@ -109,5 +112,5 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    grants = RoleAssignment.objects.filter(user=request.user).select_related("org")
+    grants = RoleAssignment.objects.filter(user=cast(User, request.user)).select_related("org")
     return render(request, "accounts/profile.html", {"grants": grants})

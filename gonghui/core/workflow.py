@@ -38,7 +38,8 @@ def transition(
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, status_field)
     if not can_transition(transitions, current, target):
-        labels = dict(type(locked)._meta.get_field(status_field).choices or [])
+        field = type(locked)._meta.get_field(status_field)
+        labels = dict(getattr(field, "choices", None) or [])
         raise InvalidTransition(
             _("当前状态“{current}”不能变为“{target}”。").format(
                 current=labels.get(current, current), target=labels.get(target, target)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from gonghui.core.models import TimeStampedModel
 
@@ -55,7 +55,7 @@ code_validator = RegexValidator(
 )
 
 
-class Org(MP_Node, TimeStampedModel):
+class Org(MP_Node, TimeStampedModel):  # type: ignore[django-manager-missing]  # treebeard is untyped
     """A union organisation. The materialised `path` (django-treebeard) makes every subtree a
     prefix range: `path LIKE 'prefix%'` on an index, whatever the depth."""
 
@@ -84,6 +84,8 @@ class Org(MP_Node, TimeStampedModel):
     employees_count = models.PositiveIntegerField(_("职工人数"), default=0)
     contact_name = models.CharField(_("联系人"), max_length=64, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+
+    objects = MP_NodeManager()  # type: ignore[django-manager-missing]
 
     class Meta:
         verbose_name = _("工会组织")

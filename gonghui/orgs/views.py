@@ -33,7 +33,8 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def org_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("q", "level", "org_type", "status")}
-    queryset = selectors.org_list(viewer=request.user, **params)
+    queryset = selectors.org_list(viewer=request.user, q=params["q"], level=params["level"],
+                                  org_type=params["org_type"], status=params["status"])
     return render(request, "orgs/list.html", {
         "page": paginate(request, queryset), "params": params, "levels": Level.choices,
         "types": OrgType.choices, "statuses": OrgStatus.choices,
