@@ -65,3 +65,23 @@ def subtree_counts(org: Org) -> dict[str, int]:
         subtree(org).filter(status="active").values("level").annotate(n=Count("id")).order_by()
     )
     return {row["level"]: row["n"] for row in rows}
+
+
+def employer_coverage(org: Org) -> dict[str, int | float | None]:
+    """建会率 over a subtree: employers located in it that a union covers / all of them."""
+    from django.db.models import Count, Q, Sum
+
+    from gonghui.orgs.models import Employer
+
+    row = Employer.objects.filter(area__path__startswith=org.path).aggregate(
+        employers=Count("id"),
+        covered=Count("id", filter=Q(union__isnull=False)),
+        employees=Sum("employees_count"),
+    )
+    employers, covered = row["employers"] or 0, row["covered"] or 0
+    return {
+        "employers": employers,
+        "covered": covered,
+        "employees": row["employees"] or 0,
+        "rate": round(100 * covered / employers, 1) if employers else None,
+    }

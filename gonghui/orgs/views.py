@@ -50,6 +50,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ancestors": [a for a in selectors.org_ancestors(org) if can(request.user, a, "org.read")],
         "children": selectors.org_children(viewer=request.user, org=org, include_closed=True),
         "counts": selectors.subtree_counts(org),
+        "coverage": selectors.employer_coverage(org),
         "levels": Level.choices,
         "can_write": can(request.user, org, "org.write"),
         "occupancy": services.org_occupancy(org) if org.is_active else [],

@@ -113,3 +113,17 @@ def test_move_notifies_path_change(tree, city_admin):
         hooks._HOOKS["org.path_changed"].remove(hook)
     assert seen == [(old, moved.path)]
     assert moved.path.startswith(tree["SH-B"].path)
+
+
+def test_employer_coverage_over_subtree(tree):
+    from gonghui.orgs.models import Employer
+    from gonghui.orgs.selectors import employer_coverage
+
+    Employer.objects.create(name="甲一公司", area=tree["SH-A-1"], union=tree["SH-A-1-1"],
+                            employees_count=100)
+    Employer.objects.create(name="甲区小店", area=tree["SH-A-1"], employees_count=5)
+    Employer.objects.create(name="乙一公司", area=tree["SH-B-1"], union=tree["SH-B-1-1"],
+                            employees_count=50)
+    assert employer_coverage(tree["SH-A"]) == {"employers": 2, "covered": 1, "employees": 105,
+                                               "rate": 50.0}
+    assert employer_coverage(tree["SH"])["rate"] == 66.7
