@@ -48,3 +48,12 @@ class RoleAssignForm(forms.Form):
 
 class TOTPConfirmForm(forms.Form):
     token = forms.CharField(label=_("动态口令"), max_length=8)
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=64, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128)
+    org_code = forms.CharField(label=_("组织代码"), max_length=40)
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)

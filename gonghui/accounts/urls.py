@@ -14,5 +14,6 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("totp/", views.totp_setup, name="totp"),
     path("roles/", views.roles, name="roles"),
+    path("users/new/", views.user_new, name="user_new"),
     path("roles/<int:pk>/revoke/", views.role_remove, name="role_revoke"),
 ]

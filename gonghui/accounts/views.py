@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,11 +14,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.accounts.forms import LoginForm, RoleAssignForm, TOTPConfirmForm
+from gonghui.accounts.forms import LoginForm, RoleAssignForm, TOTPConfirmForm, UserCreateForm
 from gonghui.accounts.models import RoleAssignment, User
 from gonghui.accounts.roles import Role
-from gonghui.accounts.scoping import capabilities_anywhere, scope
-from gonghui.accounts.services import role_assign, role_revoke
+from gonghui.accounts.scoping import can, capabilities_anywhere, scope
+from gonghui.accounts.services import role_assign, role_revoke, user_create
 from gonghui.audit.services import audit_record
 from gonghui.core.errors import ApplicationError, Forbidden
 from gonghui.core.pagination import paginate, querystring_without_page
@@ -69,6 +70,31 @@ def roles(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, queryset), "form": form, "q": q, "role": role,
         "roles": Role.choices, "qs": querystring_without_page(request),
     })
+
+
+@login_required
+def user_new(request: HttpRequest) -> HttpResponse:
+    """Create an account with its first role: the creator must hold role.assign at that org."""
+    if "role.assign" not in capabilities_anywhere(request.user):
+        raise Forbidden()
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                org = access_org(request.user, data["org_code"].strip().upper())
+                if not can(request.user, org, "role.assign"):
+                    raise Forbidden()
+                user = user_create(username=data["username"], password=data["password"],
+                                   actor=request.user, display_name=data["display_name"],
+                                   phone=data["phone"])
+                role_assign(user=user, org=org, role=data["role"], actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已创建用户“{name}”。").format(name=user.username))
+            return redirect("accounts:roles")
+    return render(request, "accounts/user_new.html", {"form": form})
 
 
 @login_required

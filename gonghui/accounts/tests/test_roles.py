@@ -48,3 +48,32 @@ def test_cannot_assign_role_outside_subtree(client, tree, district_cadre):
 def test_roles_page_needs_role_assign(client, request, persona):
     user = request.getfixturevalue(persona)
     assert login(client, user).get("/accounts/roles/").status_code == 403
+
+
+def test_create_user_with_role(client, tree, district_cadre):
+    from gonghui.accounts.models import User
+
+    response = login(client, district_cadre).post("/accounts/users/new/", {
+        "username": "zhang", "display_name": "张三", "password": "Zhang-pass-2026",
+        "org_code": "sh-a-1", "role": "cadre"})
+    assert response.status_code == 302
+    user = User.objects.get(username="zhang")
+    assert list(user.role_assignments.values_list("org__code", "role")) == [("SH-A-1", "cadre")]
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "user.create", "role.assign"]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"org_code": "SH-B-1", "password": "Zhang-pass-2026"}, "未找到，或您无权查看"),
+    ({"org_code": "SH-A-1", "password": "short"}, "密码太短"),
+])
+def test_create_user_refused_changes_nothing(client, tree, district_cadre, data, message):
+    from gonghui.accounts.models import User
+
+    before = User.objects.count()
+    response = login(client, district_cadre).post("/accounts/users/new/", {
+        "username": "zhang", "role": "cadre", **data})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert User.objects.count() == before
+    assert AuditEvent.objects.count() == 0
