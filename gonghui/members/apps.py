@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class MembersConfig(AppConfig):
     name = "gonghui.members"
     label = "members"
+    verbose_name = "会员"
+
+    def ready(self) -> None:
+        from gonghui.core import hooks
+        from gonghui.members.services import org_hooks
+
+        hooks.register("org.occupancy", org_hooks.org_occupancy)
+        hooks.register("org.merge", org_hooks.org_merge)
+        hooks.register("org.path_changed", org_hooks.org_path_changed)

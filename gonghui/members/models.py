@@ -1,0 +1,464 @@
+"""The member registry (会员实名制): people, their memberships, and every change to them.
+
+Distribution (SPEC §6, docs/scale.md): every member-scale table except `Person` carries the union
+(`union_id` / `org_id`) as its distribution key; `Person` is keyed by its blind index `id_hash`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.crypto import EncryptedTextField
+from gonghui.core.idnumber import mask
+from gonghui.core.models import TimeStampedModel
+from gonghui.core.money import MoneyField
+from gonghui.members.choices import (
+    Education,
+    EmploymentForm,
+    Gender,
+    HouseholdType,
+    NewEmploymentGroup,
+    PoliticalStatus,
+    SkillLevel,
+)
+
+
+class Person(TimeStampedModel):
+    """A real person, identified by their resident ID number (one row per number)."""
+
+    name = models.CharField(_("姓名"), max_length=64, db_index=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
+    # AES-GCM ciphertext; never displayed except masked or through the logged reveal.
+    id_number = EncryptedTextField(_("身份证号码"))
+    # HMAC blind index of the normalised number: exact search and the one-person-one-row rule.
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    birth_date = models.DateField(_("出生日期"))
+    phone = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
+    education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
+    political_status = models.CharField(
+        _("政治面貌"), max_length=16, choices=PoliticalStatus.choices, blank=True
+    )
+    household_type = models.CharField(
+        _("户籍类型"), max_length=8, choices=HouseholdType.choices, blank=True
+    )
+    employment_form = models.CharField(
+        _("用工形式"), max_length=16, choices=EmploymentForm.choices, blank=True
+    )
+    new_employment_group = models.CharField(
+        _("新就业形态群体"), max_length=16, choices=NewEmploymentGroup.choices, blank=True,
+        default=NewEmploymentGroup.NONE,
+    )
+    employer_name = models.CharField(_("工作单位"), max_length=200, blank=True)
+    occupation = models.CharField(_("职业/岗位"), max_length=64, blank=True)
+    skill_level = models.CharField(
+        _("技能等级"), max_length=20, choices=SkillLevel.choices, blank=True, default=""
+    )
+    # Basis of dues (0.5% of monthly wage, SPEC §2.5).
+    monthly_wage = MoneyField(_("月工资"), null=True, blank=True)
+    # The worker's own portal account, if they registered one.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="member_person", verbose_name=_("会员账户"),
+    )
+    # The union holding this person's 会籍 (active or retired membership), None otherwise.
+    # Written only by members.services together with the membership; a single-row compare-and-set
+    # on it is the one-会籍 rule on Citus, where the partial unique index of Membership cannot
+    # exist (docs/scale.md). Also the one-lookup answer to "is this ID number a member where?".
+    member_union = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("会籍所在工会"),
+    )
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_wage__isnull=True) | Q(monthly_wage__gte=0),
+                name="person_wage_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_new_employment(self) -> bool:
+        return bool(self.new_employment_group)
+
+    @property
+    def masked_id(self) -> str:
+        """The only form lists and pages show (310***********123X)."""
+        return mask(self.id_number or "")
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("在册")
+    RETIRED = "retired", _("退休（保留会籍）")
+    LAPSED = "lapsed", _("自动退会")
+    WITHDRAWN = "withdrawn", _("退会")
+    DECEASED = "deceased", _("已故")
+    TRANSFERRED_OUT = "transferred_out", _("已转出")
+
+
+# Statuses that hold 会籍: SPEC §2.2 says a retired member keeps it, so a retired person can no
+# more hold a second membership than an active one.
+HELD_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.RETIRED)
+ENDED_STATUSES = (
+    MembershipStatus.LAPSED, MembershipStatus.WITHDRAWN, MembershipStatus.DECEASED,
+    MembershipStatus.TRANSFERRED_OUT,
+)
+
+MEMBERSHIP_TRANSITIONS: dict[str, set[str]] = {
+    MembershipStatus.ACTIVE: {
+        MembershipStatus.RETIRED, MembershipStatus.LAPSED, MembershipStatus.WITHDRAWN,
+        MembershipStatus.DECEASED, MembershipStatus.TRANSFERRED_OUT,
+    },
+    MembershipStatus.RETIRED: {
+        MembershipStatus.WITHDRAWN, MembershipStatus.DECEASED, MembershipStatus.TRANSFERRED_OUT,
+    },
+}
+
+
+class Membership(TimeStampedModel):
+    """One person's membership in one union, from joining until it ends. A transfer closes this
+    row (transferred_out) and opens a new one in the receiving union with the same 会龄."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("人员")
+    )
+    # Distribution key (SPEC §6).
+    union = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("所在工会")
+    )
+    # Copy of union.path, so a subtree's members are one index range (`LIKE 'P%'`) with no join.
+    # Rewritten by the org.path_changed hook in the same transaction as a move or merge.
+    union_path = models.CharField(max_length=255)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    joined_on = models.DateField(_("入会日期"))
+    # 会龄: the first join date; carried over unchanged by transfers.
+    seniority_since = models.DateField(_("会龄起算日"))
+    ended_on = models.DateField(_("终止日期"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
+    card_number = models.CharField(_("会员证号"), max_length=20, unique=True, null=True, blank=True)
+    # Lapse watch (自动退会): the last dues payment and the last union activity. Other modules
+    # (funds, outreach) update them through members.services.membership_touch.
+    last_dues_on = models.DateField(_("最近缴费日期"), null=True, blank=True)
+    last_activity_on = models.DateField(_("最近活动日期"), null=True, blank=True)
+    lapse_flagged_on = models.DateField(_("疑似自动退会标记日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会籍")
+        verbose_name_plural = _("会籍")
+        constraints = [
+            # THE rule: at most one membership holding 会籍 per person, enforced by the database.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status__in=["active", "retired"]),
+                name="membership_one_held_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(seniority_since__lte=models.F("joined_on")),
+                name="membership_seniority_not_after_join",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "retired"]) | Q(ended_on__isnull=False),
+                name="membership_ended_has_date",
+            ),
+        ]
+        indexes = [
+            # Subtree lists: the prefix range in path order, then id (first page of any org).
+            models.Index(fields=["union_path", "id"], name="membership_path_id"),
+            models.Index(fields=["union", "status"], name="membership_union_status"),
+            models.Index(
+                fields=["status", "lapse_flagged_on"], name="membership_lapse_watch",
+                condition=Q(status="active"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.union_id}"
+
+    @property
+    def holds_membership(self) -> bool:
+        return self.status in HELD_STATUSES
+
+
+class EventKind(models.TextChoices):
+    JOIN = "join", _("入会")
+    TRANSFER_OUT = "transfer_out", _("转出")
+    TRANSFER_IN = "transfer_in", _("转入")
+    MERGE_OUT = "merge_out", _("随组织合并转出")
+    MERGE_IN = "merge_in", _("随组织合并转入")
+    STATUS = "status", _("状态变更")
+    EDIT = "edit", _("信息修改")
+    LAPSE_FLAG = "lapse_flag", _("疑似自动退会")
+    LAPSE_CONTACT = "lapse_contact", _("联系记录")
+    LAPSE_CLEAR = "lapse_clear", _("解除自动退会预警")
+
+
+class MembershipEvent(models.Model):
+    """History of a membership: who, when, from, to, why. Insert-only. Distribution key: union."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("事项"), max_length=16, choices=EventKind.choices)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
+    # The other union of a transfer or merge.
+    other_union = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    at = models.DateTimeField(_("时间"))
+    reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("会籍记录")
+        verbose_name_plural = _("会籍记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class OrgMemberStats(models.Model):
+    """Counters of one union's own members, changed in the same transaction as every membership
+    change. A subtree's figure is SUM over the rows whose org_path starts with the subtree's
+    path: one index range, no member row touched (PERFORMANCE-NOTES: ~0.1 ms per org)."""
+
+    org = models.OneToOneField(
+        "orgs.Org", on_delete=models.CASCADE, primary_key=True, related_name="member_stats"
+    )
+    org_path = models.CharField(max_length=255)
+    active = models.IntegerField(default=0)
+    retired = models.IntegerField(default=0)
+    # Active members in one of the eight new-employment groups.
+    new_employment = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["org_path"], name="orgmemberstats_path")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active__gte=0) & Q(retired__gte=0) & Q(new_employment__gte=0),
+                name="orgmemberstats_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.active}"
+
+
+class OrgMemberMonth(models.Model):
+    """Joins and exits of one union in one month (first day of the month), kept like
+    OrgMemberStats. Transfers count as joins/exits of the two unions, not of the subtree
+    when both ends lie in it (see selectors.member_stats)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255)
+    month = models.DateField()
+    joins = models.IntegerField(default=0)
+    exits = models.IntegerField(default=0)
+    transfers_in = models.IntegerField(default=0)
+    transfers_out = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "month"], name="orgmembermonth_unique"),
+        ]
+        indexes = [models.Index(fields=["month", "org_path"], name="orgmembermonth_month_path")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%Y-%m}"
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+APPLICATION_TRANSITIONS: dict[str, set[str]] = {
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN,
+    },
+}
+
+
+class Application(TimeStampedModel):
+    """A join application (入会申请) to one union. The person row exists from submission (it is
+    only an identity); the other fields wait in `data` until a cadre approves them."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
+    union = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="member_applications",
+        verbose_name=_("申请加入的工会"),
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="member_applications",
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+    )
+    # Validated person fields (no ID number: that lives encrypted on the person).
+    data = models.JSONField(default=dict)
+    # Why this union: e.g. 两非一无 (the employer has no union) or a new-employment group.
+    basis = models.CharField(_("入会途径"), max_length=200, blank=True)
+    decision_reason = models.CharField(_("审批意见"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("入会申请")
+        verbose_name_plural = _("入会申请")
+        constraints = [
+            # one open application per person and union (two unions may each have one: the
+            # first approved wins, the other gets the one-会籍 conflict)
+            models.UniqueConstraint(
+                fields=["person", "union"], condition=Q(status="submitted"),
+                name="application_one_open_per_union",
+            ),
+        ]
+        indexes = [models.Index(fields=["union", "status"], name="application_union_status")]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.union_id}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("待接收")
+    ACCEPTED = "accepted", _("已接收")
+    DECLINED = "declined", _("已拒绝")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+TRANSFER_TRANSITIONS: dict[str, set[str]] = {
+    TransferStatus.PENDING: {
+        TransferStatus.ACCEPTED, TransferStatus.DECLINED, TransferStatus.CANCELLED,
+    },
+}
+
+
+class TransferOrigin(models.TextChoices):
+    OUT = "out", _("原工会转出")
+    WORKER = "worker", _("会员申请转入")
+
+
+class Transfer(TimeStampedModel):
+    """会员组织关系接转: moving a membership from one union to another, accepted by the receiver."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="transfers")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="transfers")
+    from_union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("转出工会"))
+    to_union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("转入工会"))
+    origin = models.CharField(_("发起方"), max_length=8, choices=TransferOrigin.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
+    reason = models.CharField(_("转会原因"), max_length=500, blank=True)
+    new_employer = models.CharField(_("新工作单位"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.CharField(_("处理意见"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("会员转会")
+        verbose_name_plural = _("会员转会")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(status="pending"),
+                name="transfer_one_pending_per_membership",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_union=models.F("to_union")), name="transfer_other_union",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.from_union_id} → {self.to_union_id}"
+
+
+class CaseEvent(models.Model):
+    """History of an application or a transfer (who, when, from, to, reason). Insert-only."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    # Distribution key: the application's union, or the transfer's sending union.
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(application__isnull=False, transfer__isnull=True)
+                | Q(application__isnull=True, transfer__isnull=False),
+                name="caseevent_one_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.from_status}→{self.to_status}"
+
+
+class LapseContact(models.Model):
+    """A cadre's attempt to reach a member flagged for lapse (自动退会须经联系确认)."""
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", _("未联系上")
+        WILL_STAY = "will_stay", _("本人表示继续参加工会")
+        AGREES = "agrees", _("本人确认不再参加")
+        OTHER = "other", _("其他")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="contacts")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    method = models.CharField(_("联系方式"), max_length=32)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} {self.get_outcome_display()}"

@@ -1,0 +1,207 @@
+"""Shared mechanics of the member services: opening and closing memberships, counters, events.
+
+Internal to members.services; other apps call the public functions of the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import can
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.members.models import (
+    HELD_STATUSES,
+    EventKind,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    OrgMemberMonth,
+    OrgMemberStats,
+    Person,
+)
+from gonghui.members.validation import ValidatedPerson
+from gonghui.orgs.models import Org
+
+
+def actor_name(actor: Any) -> str:
+    return (actor.get_username() if getattr(actor, "pk", None) else str(actor or "system"))[:150]
+
+
+def real_user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def require_member_union(union: Org) -> None:
+    if not union.is_active:
+        raise ApplicationError(_("“{name}”已合并或撤销，不能接收会员。").format(name=union.name),
+                               code="union_closed")
+    if not union.holds_members:
+        raise ApplicationError(
+            _("“{name}”是{type}，不直接发展会员；请选择基层、联合、街道、园区或产业工会。").format(
+                name=union.name, type=union.get_org_type_display()),
+            code="union_not_member_holding",
+        )
+
+
+def bump_stats(union: Org, *, active: int = 0, retired: int = 0, new_employment: int = 0) -> None:
+    """Change a union's counters in the caller's transaction (update first: one query)."""
+    if not (active or retired or new_employment):
+        return
+    changes = {"active": F("active") + active, "retired": F("retired") + retired,
+               "new_employment": F("new_employment") + new_employment}
+    if OrgMemberStats.objects.filter(org_id=union.pk).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            OrgMemberStats.objects.create(org_id=union.pk, org_path=union.path)
+    except IntegrityError:
+        pass  # created by a concurrent transaction: update it
+    OrgMemberStats.objects.filter(org_id=union.pk).update(**changes)
+
+
+def bump_month(union: Org, on: dt.date, **deltas: int) -> None:
+    """Joins / exits / transfers of a union in the month of `on`."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    changes = {k: F(k) + v for k, v in deltas.items()}
+    month = month_of(on)
+    if OrgMemberMonth.objects.filter(org_id=union.pk, month=month).update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            OrgMemberMonth.objects.create(org_id=union.pk, org_path=union.path, month=month)
+    except IntegrityError:
+        pass
+    OrgMemberMonth.objects.filter(org_id=union.pk, month=month).update(**changes)
+
+
+def stats_delta(status: str, person: Person, sign: int) -> dict[str, int]:
+    """What a membership in `status` contributes to its union's counters (times sign)."""
+    if status == MembershipStatus.ACTIVE:
+        return {"active": sign, "new_employment": sign if person.new_employment_group else 0}
+    if status == MembershipStatus.RETIRED:
+        return {"retired": sign}
+    return {}
+
+
+def event(
+    membership: Membership, kind: str, *, actor: Any, from_status: str = "", to_status: str = "",
+    reason: str = "", other_union: Org | None = None,
+) -> MembershipEvent:
+    return MembershipEvent.objects.create(
+        membership=membership, union_id=membership.union_id, kind=kind, from_status=from_status,
+        to_status=to_status, other_union=other_union, actor=real_user(actor),
+        actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
+    )
+
+
+def already_member(person: Person, viewer: Any) -> Conflict:
+    """The one-会籍 conflict. It names the union only when the viewer may see it (SPEC §1: a
+    cadre must not learn, even from an error message, who is a member in another district)."""
+    held = (
+        Membership.objects.filter(person=person, status__in=HELD_STATUSES)
+        .select_related("union").first()
+    )
+    if held is not None and can(viewer, held.union, "member.read"):
+        return Conflict(
+            _("{name}（身份证号码 {masked}）已是“{union}”的会员，不能重复入会；"
+              "如已更换工作单位，请办理会员转会。").format(
+                name=person.name, masked=person.masked_id, union=held.union.name),
+            code="already_member",
+        )  # fmt: skip
+    return Conflict(
+        _("该身份证号码的本人已是其他工会的会员，不能重复入会；请由本人或原工会办理会员转会。"),
+        code="already_member",
+    )
+
+
+def person_for(vp: ValidatedPerson) -> tuple[Person, bool]:
+    """The person with this ID number, created from `vp` if there is none. (person, created)."""
+    person = Person.objects.filter(id_hash=vp.id_hash).first()
+    if person is not None:
+        return person, False
+    try:
+        with transaction.atomic():
+            return Person.objects.create(**vp.model_fields()), True
+    except IntegrityError:
+        # inserted by a concurrent transaction between our read and our insert
+        return Person.objects.get(id_hash=vp.id_hash), False
+
+
+def open_membership(
+    *, person: Person, union: Org, joined_on: dt.date, seniority_since: dt.date, actor: Any,
+    kind: str = EventKind.JOIN, status: str = MembershipStatus.ACTIVE, reason: str = "",
+    other_union: Org | None = None, carry_from: Membership | None = None,
+) -> Membership:
+    """Insert a membership holding 会籍. The partial unique index decides a race: the loser gets
+    the IntegrityError, turned into the conflict. Must run inside transaction.atomic."""
+    membership = Membership(
+        person=person, union=union, union_path=union.path, status=status, joined_on=joined_on,
+        seniority_since=seniority_since,
+    )
+    if carry_from is not None:
+        membership.last_dues_on = carry_from.last_dues_on
+        membership.last_activity_on = carry_from.last_activity_on
+    try:
+        with transaction.atomic():
+            membership.save(force_insert=True)
+    except IntegrityError as exc:
+        raise already_member(person, actor) from exc
+    # Compare-and-set of the person's 会籍 union: the same rule for Citus (docs/scale.md).
+    if not Person.objects.filter(pk=person.pk, member_union__isnull=True).update(
+        member_union=union
+    ):
+        raise already_member(person, actor)
+    person.member_union = union
+    membership.card_number = f"{joined_on.year}{membership.pk:010d}"
+    Membership.objects.filter(pk=membership.pk).update(card_number=membership.card_number)
+    bump_stats(union, **stats_delta(status, person, +1))
+    if kind == EventKind.JOIN:
+        bump_month(union, joined_on, joins=1)
+    else:
+        bump_month(union, clock.today(), transfers_in=1)
+    event(membership, kind, actor=actor, to_status=status, reason=reason,
+          other_union=other_union)
+    return membership
+
+
+def close_membership(
+    membership: Membership, *, target: str, actor: Any, reason: str, on: dt.date,
+    kind: str = EventKind.STATUS, other_union: Org | None = None,
+) -> Membership:
+    """Move a locked membership out of a held status (or between held statuses), keeping the
+    counters, the person's 会籍 union and the history right. Caller checked the transition."""
+    person = membership.person
+    old = membership.status
+    fields = {"status": target}
+    if target not in HELD_STATUSES:
+        fields.update(ended_on=on, end_reason=reason[:500], lapse_flagged_on=None)
+    Membership.objects.filter(pk=membership.pk).update(**fields, updated_at=clock.now())
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    union = membership.union
+    minus = stats_delta(old, person, -1)
+    plus = stats_delta(target, person, +1)
+    bump_stats(union, **{k: minus.get(k, 0) + plus.get(k, 0)
+                         for k in ("active", "retired", "new_employment")})
+    if target not in HELD_STATUSES:
+        Person.objects.filter(pk=person.pk, member_union=union).update(member_union=None)
+        person.member_union = None
+        if target == MembershipStatus.TRANSFERRED_OUT:
+            bump_month(union, clock.today(), transfers_out=1)
+        else:
+            bump_month(union, on, exits=1)
+    event(membership, kind, actor=actor, from_status=old, to_status=target, reason=reason,
+          other_union=other_union)
+    return membership

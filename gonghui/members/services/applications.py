@@ -1,0 +1,174 @@
+"""Join applications (网上入会): submit, approve, reject, withdraw."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import can
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.workflow import transition
+from gonghui.members.models import (
+    APPLICATION_TRANSITIONS,
+    Application,
+    ApplicationStatus,
+    CaseEvent,
+    Membership,
+    Person,
+)
+from gonghui.members.services._common import (
+    actor_name,
+    already_member,
+    open_membership,
+    person_for,
+    real_user,
+    require_member_union,
+)
+from gonghui.members.services.memberships import (
+    _recount_new_employment,
+    apply_person_fields,
+    person_snapshot,
+)
+from gonghui.members.validation import validate_person
+from gonghui.orgs.models import Org
+
+
+def _history(application: Application, old: str, new: str, *, actor: Any, reason: str = "") -> None:
+    CaseEvent.objects.create(
+        application=application, union_id=application.union_id, from_status=old, to_status=new,
+        actor=real_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
+    )
+
+
+def _from_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An application's JSON data back to model values."""
+    values = dict(data)
+    if values.get("birth_date"):
+        values["birth_date"] = dt.date.fromisoformat(values["birth_date"])
+    if values.get("monthly_wage") not in (None, ""):
+        values["monthly_wage"] = Decimal(values["monthly_wage"])
+    return values
+
+
+def application_submit(
+    *, union: Org, fields: Mapping[str, object], actor: Any, basis: str = ""
+) -> Application:
+    """A worker (or a cadre on their behalf) applies to join `union`.
+
+    The worker's account is linked to the person of the ID number they give; an ID number
+    already linked to another account, or a name that does not match the registered person,
+    is refused. A person holding 会籍 anywhere is told to transfer instead."""
+    require_member_union(union)
+    today = clock.today()
+    vp = validate_person(fields, today=today, required=("phone",))
+    applicant = real_user(actor)
+    is_self = applicant is not None and not can(applicant, union, "member.write")
+    with transaction.atomic():
+        person, created = person_for(vp)
+        if not created and person.name != vp.name:
+            raise Conflict(_("该身份证号码已登记的姓名与您填写的不一致；请核对，或联系工会处理。"),
+                           code="name_mismatch")
+        if is_self:
+            linked = Person.objects.filter(user=applicant).exclude(pk=person.pk).exists()
+            if linked or (person.user_id is not None and person.user_id != applicant.pk):
+                raise Conflict(_("该身份证号码已关联其他账户，或您的账户已关联其他身份证号码。"),
+                               code="account_mismatch")
+            if person.user_id is None:
+                Person.objects.filter(pk=person.pk, user__isnull=True).update(user=applicant)
+                person.user = applicant
+        if person.member_union_id is not None:
+            raise already_member(person, actor)
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    person=person, union=union, applicant=applicant if is_self else None,
+                    data=vp.data(), basis=basis[:200],
+                )
+        except IntegrityError as exc:
+            raise Conflict(_("已有一份提交给该工会的入会申请正在审批中，请耐心等待。"),
+                           code="application_open") from exc
+        _history(application, "", ApplicationStatus.SUBMITTED, actor=actor, reason=basis)
+        audit_record(actor=actor, action="application.submit", obj=application,
+                     org_path=union.path,
+                     after={"union": union.code, "person": person_snapshot(person),
+                            "basis": basis})
+    return application
+
+
+def application_approve(*, application: Application, actor: Any, reason: str = "") -> Membership:
+    """Approve: open the membership (joined today). If the person became a member elsewhere in
+    the meantime, the unique index says so and the application stays pending."""
+    union = application.union
+    if not can(actor, union, "member.write"):
+        raise Forbidden()
+    require_member_union(union)
+    today = clock.today()
+    with transaction.atomic():
+        locked = transition(
+            application, ApplicationStatus.APPROVED, transitions=APPLICATION_TRANSITIONS,
+            write_history=lambda a, old, new: _history(a, old, new, actor=actor, reason=reason),
+            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+                          "decision_reason": reason[:500]},
+        )
+        # No lock on the person: two approvals for one person race on the unique index.
+        person = Person.objects.get(pk=locked.person_id)
+        membership = open_membership(person=person, union=union, joined_on=today,
+                                     seniority_since=today, actor=actor,
+                                     reason=_("网上入会申请批准"))
+        old_group = person.new_employment_group
+        changed = apply_person_fields(person, _from_data(locked.data))
+        if changed:
+            person.save(update_fields=[*changed, "updated_at"])
+            if "new_employment_group" in changed:
+                _recount_new_employment(person, old_group)
+        Application.objects.filter(pk=locked.pk).update(membership=membership)
+        locked.membership = membership
+        audit_record(actor=actor, action="application.approve", obj=locked, org_path=union.path,
+                     before={"status": ApplicationStatus.SUBMITTED},
+                     after={"status": ApplicationStatus.APPROVED,
+                            "card_number": membership.card_number}, note=reason)
+    return membership
+
+
+def application_reject(*, application: Application, actor: Any, reason: str) -> Application:
+    """Reject with a reason the applicant sees."""
+    if not can(actor, application.union, "member.write"):
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("请填写不予批准的原因，申请人会看到它。"), code="reason_required")
+    with transaction.atomic():
+        locked = transition(
+            application, ApplicationStatus.REJECTED, transitions=APPLICATION_TRANSITIONS,
+            write_history=lambda a, old, new: _history(a, old, new, actor=actor, reason=reason),
+            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+                          "decision_reason": reason[:500]},
+        )
+        audit_record(actor=actor, action="application.reject", obj=locked,
+                     org_path=application.union.path,
+                     before={"status": ApplicationStatus.SUBMITTED},
+                     after={"status": ApplicationStatus.REJECTED}, note=reason)
+    return locked
+
+
+def application_withdraw(*, application: Application, actor: Any) -> Application:
+    """The applicant takes their own application back."""
+    if real_user(actor) is None or application.applicant_id != actor.pk:
+        raise Forbidden()
+    with transaction.atomic():
+        locked = transition(
+            application, ApplicationStatus.WITHDRAWN, transitions=APPLICATION_TRANSITIONS,
+            write_history=lambda a, old, new: _history(a, old, new, actor=actor),
+        )
+        audit_record(actor=actor, action="application.withdraw", obj=locked,
+                     org_path=application.union.path,
+                     before={"status": ApplicationStatus.SUBMITTED},
+                     after={"status": ApplicationStatus.WITHDRAWN})
+    return locked

@@ -1,0 +1,88 @@
+"""What the org tree asks of the member registry (core.hooks, registered in MembersConfig.ready):
+occupancy before a dissolve, members following a merge, and path rewrites after a move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.members.models import (
+    HELD_STATUSES,
+    Application,
+    ApplicationStatus,
+    CaseEvent,
+    EventKind,
+    Membership,
+    MembershipStatus,
+    OrgMemberMonth,
+    OrgMemberStats,
+    Transfer,
+    TransferStatus,
+)
+from gonghui.members.services import _common
+from gonghui.orgs.models import Org
+
+
+def org_occupancy(org: Org) -> list[str]:
+    reasons = []
+    held = Membership.objects.filter(union=org, status__in=HELD_STATUSES).count()
+    if held:
+        reasons.append(_("{n} 名在册会员").format(n=held))
+    pending = Application.objects.filter(union=org, status=ApplicationStatus.SUBMITTED).count()
+    if pending:
+        reasons.append(_("{n} 份待审批的入会申请").format(n=pending))
+    return reasons
+
+
+def org_path_changed(*, old_prefix: str, new_prefix: str) -> None:
+    """Rewrite the denormalised union paths of a moved subtree (same transaction as the move)."""
+    cut = len(old_prefix) + 1
+    for model, field in ((Membership, "union_path"), (OrgMemberStats, "org_path"),
+                         (OrgMemberMonth, "org_path")):
+        model.objects.filter(**{f"{field}__startswith": old_prefix}).update(
+            **{field: Concat(Value(new_prefix), Substr(F(field), cut))}
+        )
+
+
+def org_merge(*, source: Org, target: Org, actor: Any) -> None:
+    """Members of `source` follow it into `target`: each held membership is closed in the source
+    and reopened in the target (like a transfer: 会龄 and status kept, both histories show it).
+    Pending applications move to the target; pending transfers involving the source are
+    cancelled with a note (the member must ask again)."""
+    reason_out = _("工会组织合并，随“{source}”并入“{target}”").format(
+        source=source.name, target=target.name)
+    reason_in = _("“{source}”并入本工会").format(source=source.name)
+    now = clock.now()
+    for transfer in Transfer.objects.filter(status=TransferStatus.PENDING).filter(
+        from_union=source
+    ) | Transfer.objects.filter(status=TransferStatus.PENDING, to_union=source):
+        Transfer.objects.filter(pk=transfer.pk).update(
+            status=TransferStatus.CANCELLED, decided_at=now, decision_reason=reason_out[:500])
+        CaseEvent.objects.create(
+            transfer=transfer, union_id=transfer.from_union_id, from_status=TransferStatus.PENDING,
+            to_status=TransferStatus.CANCELLED, actor=_common.real_user(actor),
+            actor_name=_common.actor_name(actor), at=now, reason=reason_out[:500])
+    Application.objects.filter(union=source, status=ApplicationStatus.SUBMITTED).update(
+        union=target)
+    moved = 0
+    memberships = Membership.objects.select_for_update().select_related("person", "union") \
+        .filter(union=source, status__in=HELD_STATUSES).order_by("pk")
+    for old in memberships:
+        status = old.status
+        _common.close_membership(old, target=MembershipStatus.TRANSFERRED_OUT, actor=actor,
+                                 reason=reason_out, on=clock.today(), kind=EventKind.MERGE_OUT,
+                                 other_union=target)
+        _common.open_membership(person=old.person, union=target, joined_on=clock.today(),
+                                seniority_since=old.seniority_since, actor=actor,
+                                kind=EventKind.MERGE_IN, status=status, reason=reason_in,
+                                other_union=source, carry_from=old)
+        moved += 1
+    if moved:
+        audit_record(actor=actor, action="member.merge", obj=source, org_path=source.path,
+                     after={"target": target.code, "members_moved": moved})
+

@@ -1,0 +1,470 @@
+"""THE validation of a person's fields, for forms, API and the roster importer alike.
+
+Pure functions: no database, no clock (the caller passes `today`), fast enough to run a million
+times in an import. Every problem is a `FieldError(field, code, message)` whose Chinese message
+says how to fix it.
+
+    person = validate_person({"姓名": "张三", "身份证号码": "…"}, today=clock.today())
+
+Keys may be field names (`id_number`) or any header in `PERSON_FIELDS` (`身份证号`, `公民身份号码`…);
+`field_for_header()` is the same mapping for the importer's header row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from gonghui.core.crypto import blind_index
+from gonghui.core.errors import ApplicationError
+from gonghui.core.idnumber import IDNumberError
+from gonghui.core.idnumber import parse as parse_id
+from gonghui.members.choices import (
+    ETHNICITIES,
+    SYNONYMS,
+    Education,
+    EmploymentForm,
+    Gender,
+    HouseholdType,
+    NewEmploymentGroup,
+    PoliticalStatus,
+    SkillLevel,
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str  # the Chinese header of exports and templates
+    headers: tuple[str, ...]  # other headers meaning the same column
+    kind: str  # text | id | date | choice | phone | money | ethnicity
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+
+
+PERSON_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "姓名", ("名字", "会员姓名", "职工姓名"), "text", required=True),
+    FieldSpec("id_number", "身份证号码",
+              ("身份证号", "身份证", "公民身份号码", "居民身份证号码", "身份证件号码", "证件号码",
+               "证件号", "身份证号码（18位）"), "id", required=True),
+    FieldSpec("gender", "性别", (), "choice", choices=Gender),
+    FieldSpec("birth_date", "出生日期", ("出生年月日", "生日", "出生年月"), "date"),
+    FieldSpec("ethnicity", "民族", ("族别",), "ethnicity"),
+    FieldSpec("phone", "手机号", ("手机", "手机号码", "联系电话", "电话", "联系方式", "移动电话"),
+              "phone"),
+    FieldSpec("education", "学历", ("文化程度", "最高学历"), "choice", choices=Education),
+    FieldSpec("political_status", "政治面貌", (), "choice", choices=PoliticalStatus),
+    FieldSpec("household_type", "户籍类型", ("户口类型", "户籍性质", "户口性质"), "choice",
+              choices=HouseholdType),
+    FieldSpec("employment_form", "用工形式", ("用工性质", "就业形式", "用工类型"), "choice",
+              choices=EmploymentForm),
+    FieldSpec("new_employment_group", "新就业形态群体",
+              ("新就业形态", "新就业群体", "八大群体", "所属群体"), "choice",
+              choices=NewEmploymentGroup),
+    FieldSpec("employer_name", "工作单位", ("单位", "单位名称", "用人单位", "所在单位", "工作单位名称"),
+              "text"),
+    FieldSpec("occupation", "职业/岗位", ("职业", "岗位", "工种", "职务"), "text"),
+    FieldSpec("skill_level", "技能等级", ("职业技能等级", "技术等级"), "choice", choices=SkillLevel),
+    FieldSpec("monthly_wage", "月工资", ("月工资（元）", "月收入", "工资", "月工资收入"), "money"),
+)  # fmt: skip
+
+# Membership columns of a roster (the importer's; forms have their own widgets).
+MEMBERSHIP_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("joined_on", "入会日期", ("入会时间", "入会年月", "加入工会时间"), "date"),
+    FieldSpec("card_number", "会员证号", ("会员卡号", "会员证编号", "会员编号"), "text"),
+)
+
+TEXT_LIMITS = {"name": 64, "employer_name": 200, "occupation": 64, "card_number": 20}
+MAX_WAGE = Decimal("1000000.00")
+MIN_WORKING_AGE = 16  # 劳动法 §15: employers may not hire under 16
+
+
+def normalize_header(text: object) -> str:
+    """`身份证 号码 ` / `身份证号码（18位）` full-width → one comparable key."""
+    value = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊:：]", "", value)
+
+
+_HEADER_INDEX: dict[str, str] = {}
+for _spec in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS):
+    for _header in (_spec.name, _spec.label, *_spec.headers):
+        _HEADER_INDEX[normalize_header(_header)] = _spec.name
+_SPECS = {s.name: s for s in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS)}
+
+
+def field_for_header(header: object) -> str | None:
+    """The field a roster header means, or None. Parenthesised notes are ignored
+    (`月工资(元)`, `身份证号码（18位）`)."""
+    key = normalize_header(header)
+    if key in _HEADER_INDEX:
+        return _HEADER_INDEX[key]
+    stripped = re.sub(r"\(.*?\)$", "", key)
+    return _HEADER_INDEX.get(stripped)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_tuple(self) -> tuple[str, str, str]:
+        return (self.field, self.code, self.message)
+
+
+class PersonInvalid(ApplicationError):
+    """One or more fields are wrong; `errors` lists each with how to fix it."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        labels = {s.name: s.label for s in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS)}
+        text = "；".join(f"{labels.get(e.field, e.field)}：{e.message}" for e in errors)
+        super().__init__(text, code="person_invalid",
+                         extra={"errors": [e.as_tuple() for e in errors]})
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ValidatedPerson:
+    name: str
+    id_number: str
+    id_hash: str
+    gender: str
+    birth_date: dt.date
+    ethnicity: str = ""
+    phone: str = ""
+    education: str = ""
+    political_status: str = ""
+    household_type: str = ""
+    employment_form: str = ""
+    new_employment_group: str = ""
+    employer_name: str = ""
+    occupation: str = ""
+    skill_level: str = ""
+    monthly_wage: Decimal | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def model_fields(self) -> dict[str, object]:
+        """Keyword arguments for Person (everything except `extra`)."""
+        return {k: getattr(self, k) for k in PERSON_FIELD_NAMES}
+
+    def data(self) -> dict[str, object]:
+        """JSON-safe fields without the ID number (an application's `data`)."""
+        out: dict[str, object] = {}
+        for name in PERSON_FIELD_NAMES:
+            if name in ("id_number", "id_hash"):
+                continue
+            value = getattr(self, name)
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = str(value)
+            out[name] = value
+        return out
+
+
+PERSON_FIELD_NAMES = (
+    "name", "id_number", "id_hash", "gender", "birth_date", "ethnicity", "phone", "education",
+    "political_status", "household_type", "employment_form", "new_employment_group",
+    "employer_name", "occupation", "skill_level", "monthly_wage",
+)  # fmt: skip
+
+
+class _Invalid(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        self.message = message
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str:
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return re.sub(r"\s+", " ", text)
+
+
+# --- individual parsers (public: the importer and forms reuse them) -------------------------
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(value: object) -> dt.date:
+    """Excel serial (43122), 2018.1.22, 2018年1月22日, 2018-01-22, 2018/1/22, 20180122, or a
+    date/datetime from the spreadsheet reader."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise _Invalid("date_format", _("日期格式无法识别。"))
+    if isinstance(value, int | float | Decimal):
+        serial = float(value)
+        if serial != int(serial) or not 1 <= serial <= 2958465:
+            raise _Invalid("date_format", _("日期“{value}”无法识别，请写成 2018-01-22。").format(
+                value=value))
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_date(int(float(text)))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]?\d{2}:\d{2}(:\d{2})?", text):
+        text = text[:10]
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise _Invalid("date_invalid", _("日期“{value}”不存在（请核对月份和日）。").format(
+                    value=value)) from None
+    raise _Invalid("date_format", _(
+        "日期“{value}”无法识别，请写成 2018-01-22、2018/1/22、2018.1.22 或 2018年1月22日。"
+    ).format(value=value))
+
+
+def parse_phone(value: object) -> str:
+    """A mainland mobile number: 11 digits starting 1[3-9]; +86, spaces and dashes dropped."""
+    text = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
+    if text.endswith(".0") and text[:-2].isdigit():  # a number cell
+        text = text[:-2]
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    if not re.fullmatch(r"1[3-9]\d{9}", text):
+        raise _Invalid("phone", _(
+            "手机号“{value}”无效：应为 11 位数字、以 13–19 开头，例如 13812345678。"
+        ).format(value=value))
+    return text
+
+
+def parse_money(value: object) -> Decimal:
+    """Yuan with fen precision: 5000, 5,000.00, ¥5000, 5000元; never negative."""
+    if isinstance(value, bool):
+        raise _Invalid("money_format", _("金额格式无法识别。"))
+    if isinstance(value, float):
+        value = repr(value)
+    text = re.sub(r"[\s,，¥￥]|元$|RMB|CNY", "", unicodedata.normalize("NFKC", str(value)))
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise _Invalid("money_format", _("金额“{value}”无法识别，请只填数字，例如 6500.00。").format(
+            value=value)) from None
+    if not amount.is_finite():
+        raise _Invalid("money_format", _("金额“{value}”无法识别，请只填数字，例如 6500.00。").format(
+            value=value))
+    if amount < 0:
+        raise _Invalid("money_negative", _("金额不能为负数。"))
+    if amount >= MAX_WAGE:
+        raise _Invalid("money_range", _("月工资 {value} 元超出合理范围，请核对单位是否为元。").format(
+            value=value))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise _Invalid("money_precision", _("金额最多两位小数（精确到分）。"))
+    return amount.quantize(Decimal("0.01"))
+
+
+_CHOICE_INDEX: dict[type[models.TextChoices], dict[str, str]] = {}
+
+
+def _choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
+    index = _CHOICE_INDEX.get(choices)
+    if index is None:
+        index = {}
+        for word, value in SYNONYMS.get(choices, {}).items():
+            index[normalize_header(word)] = value
+        for value, label in choices.choices:
+            index[normalize_header(str(label))] = value
+            index[normalize_header(value).lower()] = value
+        _CHOICE_INDEX[choices] = index
+    return index
+
+
+def parse_choice(value: object, choices: type[models.TextChoices]) -> str:
+    """A code from its code, Chinese label or a synonym (`本科` → bachelor)."""
+    key = normalize_header(value)
+    index = _choice_index(choices)
+    if key in index:
+        return index[key]
+    if key.lower() in index:
+        return index[key.lower()]
+    labels = "、".join(str(label) for v, label in choices.choices if v)
+    raise _Invalid("choice", _("“{value}”不是可选值，请填写：{labels}。").format(
+        value=value, labels=labels))
+
+
+_ETHNICITY_INDEX = {e: e for e in ETHNICITIES} | {
+    e.removesuffix("族"): e for e in ETHNICITIES if e.endswith("族")
+}
+
+
+def parse_ethnicity(value: object) -> str:
+    key = normalize_header(value)
+    if key in _ETHNICITY_INDEX:
+        return _ETHNICITY_INDEX[key]
+    raise _Invalid("ethnicity", _("“{value}”不是民族名称，请填写如“汉族”“回族”。").format(value=value))
+
+
+_NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ebefA-Za-z·•．. ]{1,64}$")
+
+
+def parse_name(value: object) -> str:
+    name = _text(value).replace("•", "·").replace("．", "·")
+    if not name:
+        raise _Invalid("required", _("姓名不能为空。"))
+    if len(name) > TEXT_LIMITS["name"] or not _NAME.match(name):
+        raise _Invalid("name", _("姓名“{value}”含有数字或符号，请只填写姓名（少数民族姓名中间用“·”）。").format(
+            value=value))
+    return name
+
+
+# --- the one entry point ---------------------------------------------------------------------
+
+
+def _canonical(fields: Mapping[str, object]) -> dict[str, object]:
+    """Accept field names and headers; the first non-blank value of a field wins."""
+    out: dict[str, object] = {}
+    for key, value in fields.items():
+        name = key if key in _SPECS else field_for_header(key)
+        if name is None:
+            continue
+        if name not in out or _blank(out[name]):
+            out[name] = value
+    return out
+
+
+def check_person(
+    fields: Mapping[str, object], *, today: dt.date, required: tuple[str, ...] = ()
+) -> tuple[ValidatedPerson | None, list[FieldError]]:
+    """Validate without raising: (person, []) or (None, errors)."""
+    raw = _canonical(fields)
+    errors: list[FieldError] = []
+    values: dict[str, object] = {}
+    needed = {s.name for s in PERSON_FIELDS if s.required} | set(required)
+
+    def fail(name: str, code: str, message: str) -> None:
+        errors.append(FieldError(name, code, message))
+
+    for spec in PERSON_FIELDS:
+        value = raw.get(spec.name)
+        if _blank(value):
+            if spec.name in needed:
+                fail(spec.name, "required", _("{label}不能为空。").format(label=spec.label))
+            continue
+        try:
+            if spec.kind == "id":
+                parsed = parse_id(value, today=today)
+                values["id_number"] = parsed.number
+                values["_id"] = parsed
+            elif spec.kind == "text":
+                if spec.name == "name":
+                    values[spec.name] = parse_name(value)
+                else:
+                    text = _text(value)
+                    limit = TEXT_LIMITS[spec.name]
+                    if len(text) > limit:
+                        raise _Invalid("too_long", _("{label}最多 {n} 个字。").format(
+                            label=spec.label, n=limit))
+                    values[spec.name] = text
+            elif spec.kind == "date":
+                values[spec.name] = parse_date(value)
+            elif spec.kind == "choice":
+                assert spec.choices is not None
+                values[spec.name] = parse_choice(value, spec.choices)
+            elif spec.kind == "phone":
+                values[spec.name] = parse_phone(value)
+            elif spec.kind == "money":
+                values[spec.name] = parse_money(value)
+            elif spec.kind == "ethnicity":
+                values[spec.name] = parse_ethnicity(value)
+        except IDNumberError as exc:
+            fail(spec.name, f"id_{exc.code}", exc.message)
+        except _Invalid as exc:
+            fail(spec.name, exc.code, exc.message)
+
+    parsed_id = values.pop("_id", None)
+    if parsed_id is not None:
+        gender = values.get("gender")
+        if gender and gender != parsed_id.gender:
+            fail("gender", "gender_mismatch", _(
+                "性别与身份证号码不符（号码第 17 位表示{expected}），请核对性别或号码。"
+            ).format(expected=Gender(parsed_id.gender).label))
+        birth = values.get("birth_date")
+        if birth and birth != parsed_id.birth_date:
+            fail("birth_date", "birth_mismatch", _(
+                "出生日期与身份证号码不符（号码中为 {expected}），请核对出生日期或号码。"
+            ).format(expected=parsed_id.birth_date.isoformat()))
+        values["gender"] = parsed_id.gender
+        values["birth_date"] = parsed_id.birth_date
+        age_limit = _add_years(parsed_id.birth_date, MIN_WORKING_AGE)
+        if age_limit > today:
+            fail("id_number", "too_young", _(
+                "按身份证号码，本人未满 {n} 周岁，不能加入工会。"
+            ).format(n=MIN_WORKING_AGE))
+    if errors:
+        return None, errors
+    values["id_hash"] = id_hash(values["id_number"])  # type: ignore[arg-type]
+    extra = {s.name: raw[s.name] for s in MEMBERSHIP_FIELDS if s.name in raw}
+    return ValidatedPerson(**values, extra=extra), []  # type: ignore[arg-type]
+
+
+def validate_person(
+    fields: Mapping[str, object], *, today: dt.date, required: tuple[str, ...] = ()
+) -> ValidatedPerson:
+    """Validate and normalise a person's fields; raises PersonInvalid listing every problem.
+
+    `required` adds fields that must be present here (the portal requires `phone`)."""
+    person, errors = check_person(fields, today=today, required=required)
+    if errors:
+        raise PersonInvalid(errors)
+    assert person is not None
+    return person
+
+
+def check_joined_on(value: object, *, birth_date: dt.date, today: dt.date) -> dt.date:
+    """A join date: parsed, not in the future, not before the person turned 16.
+    Raises PersonInvalid (field `joined_on`)."""
+    try:
+        joined = parse_date(value)
+    except _Invalid as exc:
+        raise PersonInvalid([FieldError("joined_on", exc.code, exc.message)]) from None
+    if joined > today:
+        raise PersonInvalid([FieldError("joined_on", "future", _("入会日期不能晚于今天。"))])
+    if joined < _add_years(birth_date, MIN_WORKING_AGE):
+        raise PersonInvalid([FieldError("joined_on", "too_early", _(
+            "入会日期早于本人年满 {n} 周岁的日期，请核对。").format(n=MIN_WORKING_AGE))])
+    return joined
+
+
+def id_hash(number: str) -> str:
+    """The blind index of a *normalised* ID number (the one stored in Person.id_hash)."""
+    return blind_index(number, purpose="id")
+
+
+def id_hash_of(raw: object, *, today: dt.date) -> str | None:
+    """Blind index of a typed-in number, or None if it is not a valid number (search boxes)."""
+    try:
+        return id_hash(parse_id(raw, today=today).number)
+    except IDNumberError:
+        return None
+
+
+def _add_years(date: dt.date, years: int) -> dt.date:
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
