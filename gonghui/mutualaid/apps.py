@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class MutualaidConfig(AppConfig):
     name = "gonghui.mutualaid"
     label = "mutualaid"
+    verbose_name = "互助保障"
+
+    def ready(self) -> None:
+        from gonghui.core import hooks
+        from gonghui.mutualaid import orghooks
+
+        hooks.register("org.path_changed", orghooks.path_changed)
+        hooks.register("org.merge", orghooks.merge)
+        hooks.register("org.occupancy", orghooks.occupancy)

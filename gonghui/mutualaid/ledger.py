@@ -1,0 +1,54 @@
+"""Postings of mutual aid into the funds ledger (through funds' posting service only).
+
+- A union's contribution for an enrolment run: the union pays (Dr 互助保障缴费 / Cr 银行存款) and
+  the plan's federation receives (Dr 银行存款 / Cr 其他收入); two transactions, each balanced in
+  its own book, each idempotent by a key naming the run.
+- A paid payout: the plan's federation pays (Dr 互助保障给付 / Cr 银行存款), idempotent by a key
+  naming the payout, so a result file sent twice or a retried task posts once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+CONTRIBUTION_SOURCE = "mutualaid.contribution"
+PAYOUT_SOURCE = "mutualaid.payout"
+
+
+def post_contribution(*, run: Any, actor: Any) -> list[Any]:
+    from gonghui.funds.chart import BANK, MUTUAL_AID_CONTRIBUTION, OTHER_INCOME
+    from gonghui.funds.services import post_transaction
+
+    amount: Decimal = run.amount
+    if amount <= 0:
+        return []
+    memo = _("{plan} {year} 年度互助保障缴费（{n} 人）").format(
+        plan=run.plan.name, year=run.plan_year, n=run.enrolled_count)
+    paid = post_transaction(
+        union=run.union, date=run.enrolled_on, memo=memo, actor=actor,
+        lines=[(MUTUAL_AID_CONTRIBUTION, amount), (BANK, -amount)],
+        idempotency_key=f"mutualaid.contribution.{run.pk}.paid", source=CONTRIBUTION_SOURCE,
+    )
+    received = post_transaction(
+        union=run.plan.org, date=run.enrolled_on, memo=memo, actor=actor,
+        lines=[(BANK, amount), (OTHER_INCOME, -amount)],
+        idempotency_key=f"mutualaid.contribution.{run.pk}.received",
+        source=CONTRIBUTION_SOURCE,
+    )
+    return [paid, received]
+
+
+def post_payout(*, payout: Any, paid_on: dt.date, actor: Any) -> Any:
+    from gonghui.funds.chart import BANK, MUTUAL_AID_PAYOUT
+    from gonghui.funds.services import post_transaction
+
+    memo = _("{plan} 给付 {ref}").format(plan=payout.plan.name, ref=payout.reference)
+    return post_transaction(
+        union=payout.plan.org, date=paid_on, memo=memo[:255], actor=actor,
+        lines=[(MUTUAL_AID_PAYOUT, payout.amount), (BANK, -payout.amount)],
+        idempotency_key=f"mutualaid.payout.{payout.pk}", source=PAYOUT_SOURCE,
+    )

@@ -1,0 +1,226 @@
+"""Payouts (给付) and bank batches (银行代发批次).
+
+Exactly once: a payout is unique per (plan, settlement record), and a payout has at most one
+bank item that is pending or paid (a partial unique index), so neither a re-import, a second
+worker nor a re-sent bank file can pay it twice. Every status change goes through the transition
+tables below and writes a history row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.crypto import EncryptedTextField
+from gonghui.core.models import TimeStampedModel
+from gonghui.core.money import MoneyField
+from gonghui.mutualaid.rules import Decline
+
+
+class PayoutStatus(models.TextChoices):
+    DECLINED = "declined", _("不予给付")
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("待支付")
+    REJECTED = "rejected", _("已驳回")
+    BATCHED = "batched", _("支付中")
+    PAID = "paid", _("已支付")
+    FAILED = "failed", _("支付失败")
+
+
+PAYOUT_TRANSITIONS: dict[str, set[str]] = {
+    PayoutStatus.PENDING: {PayoutStatus.APPROVED, PayoutStatus.REJECTED},
+    PayoutStatus.APPROVED: {PayoutStatus.BATCHED},
+    # back to approved when its batch is cancelled before the bank paid anything
+    PayoutStatus.BATCHED: {PayoutStatus.PAID, PayoutStatus.FAILED, PayoutStatus.APPROVED},
+    # corrected (e.g. a new bank account) and queued for a later batch, or given up
+    PayoutStatus.FAILED: {PayoutStatus.APPROVED, PayoutStatus.REJECTED},
+}
+
+# Statuses whose amount counts against the member's year cap.
+RESERVING = (PayoutStatus.PENDING, PayoutStatus.APPROVED, PayoutStatus.BATCHED,
+             PayoutStatus.PAID, PayoutStatus.FAILED)
+
+
+class Payout(TimeStampedModel):
+    plan = models.ForeignKey("mutualaid.Plan", on_delete=models.PROTECT, related_name="payouts",
+                             verbose_name=_("计划"))
+    version = models.ForeignKey("mutualaid.PlanVersion", on_delete=models.PROTECT,
+                                related_name="payouts", verbose_name=_("计划版本"))
+    settlement = models.ForeignKey("mutualaid.SettlementRecord", on_delete=models.PROTECT,
+                                   related_name="payouts", verbose_name=_("结算记录"))
+    enrolment = models.ForeignKey("mutualaid.Enrolment", on_delete=models.PROTECT,
+                                  related_name="payouts", verbose_name=_("参保记录"))
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT,
+                               related_name="mutualaid_payouts", verbose_name=_("会员"))
+    # Distribution key and scoping (SPEC §6): the union that enrolled the member.
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("参保工会"))
+    union_path = models.CharField(max_length=255)
+    plan_year = models.PositiveSmallIntegerField(_("计划年度"))
+    amount = MoneyField(_("给付金额"))
+    status = models.CharField(_("状态"), max_length=16, choices=PayoutStatus.choices)
+    decline = models.CharField(_("不予给付原因"), max_length=24, choices=Decline.choices,
+                               blank=True)
+    # {"cover": {...enrolment facts and year use before this claim...}, "lines": [...]}:
+    # with the settlement record and the version, enough to recompute the amount.
+    computation = models.JSONField(_("计算过程"))
+    batch = models.ForeignKey("mutualaid.PayoutBatch", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+", verbose_name=_("当前批次"))
+    fail_reason = models.CharField(_("失败原因"), max_length=255, blank=True)
+    paid_on = models.DateField(_("支付日期"), null=True, blank=True)
+    ledger_tx_id = models.BigIntegerField(_("记账凭证"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("给付")
+        verbose_name_plural = _("给付")
+        constraints = [
+            # THE rule: one payout per (plan, settlement record).
+            models.UniqueConstraint(fields=["plan", "settlement"],
+                                    name="ma_payout_once_per_settlement"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="ma_payout_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status="declined", amount=0) | (~Q(status="declined")
+                                                            & Q(amount__gt=0)),
+                name="ma_payout_declined_is_zero",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["union_path", "status"], name="ma_payout_path_status"),
+            models.Index(fields=["status", "plan"], name="ma_payout_status_plan"),
+            models.Index(fields=["person", "plan_year"], name="ma_payout_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
+    @property
+    def reference(self) -> str:
+        return f"MA{self.pk:010d}"
+
+
+class PayoutEvent(models.Model):
+    """History of a payout: who, when, from, to, why. Insert-only."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="events")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("给付记录")
+        verbose_name_plural = _("给付记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payout_id}: {self.from_status} → {self.to_status}"
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "open", _("待导出")
+    EXPORTED = "exported", _("已报送银行")
+    SETTLED = "settled", _("已回盘")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+BATCH_TRANSITIONS: dict[str, set[str]] = {
+    BatchStatus.OPEN: {BatchStatus.EXPORTED, BatchStatus.CANCELLED},
+    BatchStatus.EXPORTED: {BatchStatus.SETTLED, BatchStatus.CANCELLED},
+}
+
+
+class PayoutBatch(TimeStampedModel):
+    """Approved payouts of the plans one federation pays, sent to the bank as one file."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            verbose_name=_("付款单位"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(_("状态"), max_length=16, choices=BatchStatus.choices,
+                              default=BatchStatus.OPEN)
+    items_count = models.PositiveIntegerField(_("笔数"), default=0)
+    total = MoneyField(_("总金额"), default=0)
+    paid_count = models.PositiveIntegerField(_("成功笔数"), default=0)
+    failed_count = models.PositiveIntegerField(_("失败笔数"), default=0)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("代发批次")
+        verbose_name_plural = _("代发批次")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"PB{self.pk:06d}"
+
+
+class PayoutBatchEvent(models.Model):
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.from_status} → {self.to_status}"
+
+
+class ItemResult(models.TextChoices):
+    PENDING = "pending", _("待回盘")
+    PAID = "paid", _("成功")
+    FAILED = "failed", _("失败")
+    WITHDRAWN = "withdrawn", _("已撤出")
+
+
+class BatchItem(models.Model):
+    """One transfer of a batch. The payee's account is copied (encrypted) when the batch is
+    made, so the bank file can be produced again exactly as sent."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="items")
+    amount = MoneyField(_("金额"))
+    payee_name = models.CharField(_("户名"), max_length=64)
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    account_number = EncryptedTextField(_("银行账号"))
+    account_masked = models.CharField(_("银行账号"), max_length=40)
+    result = models.CharField(_("结果"), max_length=16, choices=ItemResult.choices,
+                              default=ItemResult.PENDING)
+    fail_reason = models.CharField(_("失败原因"), max_length=255, blank=True)
+    bank_serial = models.CharField(_("银行流水号"), max_length=64, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代发明细")
+        verbose_name_plural = _("代发明细")
+        ordering = ["batch", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "payout"], name="ma_item_once_per_batch"),
+            # a payout is in at most one live (pending) or paid item: never sent or paid twice
+            models.UniqueConstraint(fields=["payout"],
+                                    condition=Q(result__in=["pending", "paid"]),
+                                    name="ma_item_one_live_per_payout"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ma_item_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"B{self.batch_id}-{self.pk}"

@@ -1,0 +1,47 @@
+"""What mutual aid does when the org tree changes (called by orgs inside its transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from gonghui.core import clock
+from gonghui.mutualaid.models import (
+    Enrolment,
+    EnrolmentRun,
+    Payout,
+    PayoutBatch,
+    Plan,
+    SettlementImport,
+)
+from gonghui.mutualaid.models.enrolment import EnrolmentStatus
+
+# (model, denormalised path column)
+PATH_COLUMNS = [
+    (Plan, "org_path"), (EnrolmentRun, "union_path"), (Enrolment, "union_path"),
+    (Payout, "union_path"), (PayoutBatch, "org_path"), (SettlementImport, "org_path"),
+]
+
+
+def path_changed(*, old_prefix: str, new_prefix: str) -> None:
+    """Rewrite the copied org paths of a moved subtree (one UPDATE per table)."""
+    for model, column in PATH_COLUMNS:
+        model.objects.filter(**{f"{column}__startswith": old_prefix}).update(**{
+            column: Concat(Value(new_prefix), Substr(F(column), len(old_prefix) + 1))
+        })
+
+
+def merge(*, source: Any, target: Any, actor: Any) -> None:
+    """The merged union's enrolments and payouts follow its members into the target union."""
+    for model in (EnrolmentRun, Enrolment, Payout):
+        model.objects.filter(union=source).update(union=target, union_path=target.path)
+
+
+def occupancy(org: Any) -> list[str]:
+    """Members in a running plan year keep the union from being dissolved (merge instead)."""
+    count = Enrolment.objects.filter(union=org, status=EnrolmentStatus.ACTIVE,
+                                     ends_on__gte=clock.today()).count()
+    return [_("{n} 名会员参加互助保障").format(n=count)] if count else []

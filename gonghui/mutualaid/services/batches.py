@@ -1,0 +1,260 @@
+"""Bank batches: approved payouts out to the bank, its results back in, paid amounts into the
+ledger. A payout is in at most one live item (database constraint), a result line names one item
+of one batch, and the ledger posting of a paid payout is idempotent by the payout's key: a
+result file applied twice, or a retried task, pays and posts once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import can
+from gonghui.audit.services import audit_record, sensitive_read_record
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.money import ZERO
+from gonghui.core.workflow import transition
+from gonghui.mutualaid import ledger
+from gonghui.mutualaid.bankfiles import (
+    ResultError,
+    TransferLine,
+    read_result_file,
+    write_transfer_file,
+)
+from gonghui.mutualaid.models import (
+    BATCH_TRANSITIONS,
+    BatchItem,
+    BatchStatus,
+    ItemResult,
+    PayeeAccount,
+    Payout,
+    PayoutBatch,
+    PayoutBatchEvent,
+    PayoutStatus,
+    Plan,
+)
+from gonghui.mutualaid.services.payouts import bulk_transition
+from gonghui.orgs.models import Org
+
+MAX_ITEMS = 50_000
+
+
+def _name(actor: Any) -> str:
+    return actor.get_username() if getattr(actor, "pk", None) else str(actor or "system")
+
+
+def _require_write(actor: Any, org: Org) -> None:
+    if not can(actor, org, "mutualaid.write"):
+        raise Forbidden()
+
+
+def _batch_history(actor: Any, note: str = ""):
+    def write(batch: PayoutBatch, old: str, new: str) -> PayoutBatchEvent:
+        return PayoutBatchEvent.objects.create(
+            batch=batch, from_status=old, to_status=new,
+            actor=actor if getattr(actor, "pk", None) else None, actor_name=_name(actor),
+            at=clock.now(), note=note[:500])
+    return write
+
+
+def batch_create(*, org: Org, actor: Any, plan: Plan | None = None,
+                 limit: int = MAX_ITEMS, note: str = "") -> PayoutBatch:
+    """A batch of the approved payouts of the plans `org` runs (it pays them). Payouts of
+    members with no bank account on file stay approved for a later batch. Two cadres making
+    batches at the same moment take disjoint payouts (SKIP LOCKED)."""
+    _require_write(actor, org)
+    plans = Plan.objects.filter(org=org)
+    if plan is not None:
+        if plan.org_id != org.pk:
+            raise ApplicationError(_("只能把本单位主办计划的给付编入批次。"), code="not_payer")
+        plans = plans.filter(pk=plan.pk)
+    with transaction.atomic():
+        candidates = list(
+            Payout.objects.select_for_update(skip_locked=True)
+            .filter(status=PayoutStatus.APPROVED, plan__in=plans).order_by("id")
+            .only("id", "person_id", "amount", "union_id")[:max(1, min(limit, MAX_ITEMS))]
+        )
+        accounts = {a.person_id: a for a in PayeeAccount.objects.filter(
+            person_id__in={p.person_id for p in candidates}, is_current=True)
+            .select_related("person")}
+        chosen = [p for p in candidates if p.person_id in accounts]
+        if not chosen:
+            raise ApplicationError(
+                _("没有可编入批次的给付（待支付且已登记收款账户的给付为 0 笔）。"), code="empty_batch")
+        batch = PayoutBatch.objects.create(
+            org=org, org_path=org.path, note=note[:255],
+            created_by=actor if getattr(actor, "pk", None) else None)
+        items = []
+        for payout in chosen:
+            account = accounts[payout.person_id]
+            items.append(BatchItem(
+                batch=batch, payout_id=payout.id, amount=payout.amount,
+                payee_name=account.holder_name, bank_name=account.bank_name,
+                account_number=account.account_number, account_masked=account.account_masked))
+        BatchItem.objects.bulk_create(items, batch_size=2000)
+        bulk_transition([p.id for p in chosen], PayoutStatus.APPROVED, PayoutStatus.BATCHED,
+                        actor=actor, note=_("编入批次 {code}").format(code=f"PB{batch.pk:06d}"),
+                        batch=batch)
+        batch.items_count = len(items)
+        batch.total = sum((p.amount for p in chosen), ZERO)
+        batch.save(update_fields=["items_count", "total", "updated_at"])
+        PayoutBatchEvent.objects.create(batch=batch, from_status="", to_status=BatchStatus.OPEN,
+                                        actor=batch.created_by, actor_name=_name(actor),
+                                        at=clock.now(), note=note[:500])
+        audit_record(actor=actor, action="mutualaid.batch.create", obj=batch, org_path=org.path,
+                     after={"items": batch.items_count, "total": batch.total,
+                            "without_account": len(candidates) - len(chosen)})
+    batch.without_account = len(candidates) - len(chosen)
+    return batch
+
+
+def batch_export(*, batch: PayoutBatch, actor: Any) -> bytes:
+    """The transfer file for the bank. It carries full account numbers, so every export is a
+    logged sensitive read. The first export marks the batch as sent to the bank."""
+    _require_write(actor, batch.org)
+    batch = PayoutBatch.objects.get(pk=batch.pk)
+    if batch.status not in (BatchStatus.OPEN, BatchStatus.EXPORTED):
+        raise ApplicationError(_("只有待导出或已报送银行的批次可以导出代发文件。"),
+                               code="not_exportable")
+    with transaction.atomic():
+        items = list(BatchItem.objects.filter(batch=batch).exclude(result=ItemResult.WITHDRAWN)
+                     .select_related("payout__plan").order_by("id"))
+        sensitive_read_record(actor=actor, subject=batch, field="account_number",
+                              purpose=_("导出银行代发文件"), org_path=batch.org_path,
+                              count=len(items))
+        if batch.status == BatchStatus.OPEN:
+            transition(batch, BatchStatus.EXPORTED, transitions=BATCH_TRANSITIONS,
+                       write_history=_batch_history(actor, _("导出代发文件")))
+            audit_record(actor=actor, action="mutualaid.batch.export", obj=batch,
+                         org_path=batch.org_path, before={"status": BatchStatus.OPEN},
+                         after={"status": BatchStatus.EXPORTED})
+    return write_transfer_file(
+        TransferLine(reference=item.reference, payee_name=item.payee_name,
+                     account_number=item.account_number, bank_name=item.bank_name,
+                     amount=item.amount,
+                     purpose=_("互助保障给付 {ref}").format(ref=item.payout.reference))
+        for item in items)
+
+
+def batch_cancel(*, batch: PayoutBatch, actor: Any, reason: str) -> PayoutBatch:
+    """Withdraw a batch the bank has not paid anything of: its payouts go back to 待支付."""
+    _require_write(actor, batch.org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("请填写撤销原因。"), code="reason_required")
+    with transaction.atomic():
+        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.items.exclude(result__in=[ItemResult.PENDING, ItemResult.WITHDRAWN]).exists():
+            raise ApplicationError(_("银行已回盘部分明细，批次不能撤销。"), code="has_results")
+        moved = transition(locked, BatchStatus.CANCELLED, transitions=BATCH_TRANSITIONS,
+                           write_history=_batch_history(actor, reason))
+        ids = list(locked.items.filter(result=ItemResult.PENDING)
+                   .values_list("payout_id", flat=True))
+        locked.items.filter(result=ItemResult.PENDING).update(result=ItemResult.WITHDRAWN,
+                                                              resolved_at=clock.now())
+        list(Payout.objects.select_for_update().filter(id__in=ids).values_list("id"))
+        bulk_transition(ids, PayoutStatus.BATCHED, PayoutStatus.APPROVED, actor=actor,
+                        note=_("批次 {code} 撤销：{reason}").format(code=locked.code,
+                                                                 reason=reason),
+                        batch=None)
+        audit_record(actor=actor, action="mutualaid.batch.cancel", obj=moved,
+                     org_path=moved.org_path, after={"status": BatchStatus.CANCELLED,
+                                                     "reason": reason})
+    return moved
+
+
+@dataclass
+class ResultSummary:
+    paid: int = 0
+    failed: int = 0
+    already: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"paid": self.paid, "failed": self.failed, "already_applied": self.already,
+                "errors": [{"row": r, "message": m} for r, m in self.errors]}
+
+
+def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Any,
+                        progress: Callable[[int], None] | None = None) -> ResultSummary:
+    """Apply the bank's result file. Each line commits on its own (a long file can be resumed
+    by applying it again: lines already applied are recognised and skipped). A paid line posts
+    the amount to the paying federation's ledger in the same transaction."""
+    _require_write(actor, batch.org)
+    batch = PayoutBatch.objects.get(pk=batch.pk)
+    if batch.status not in (BatchStatus.EXPORTED, BatchStatus.SETTLED):
+        raise ApplicationError(_("批次尚未报送银行，不能导入回盘文件。"), code="not_exported")
+    summary = ResultSummary()
+    for line in read_result_file(binary):
+        if progress is not None:
+            progress(1)
+        if isinstance(line, ResultError):
+            summary.errors.append((line.row_no, line.message))
+            continue
+        if line.batch_id != batch.pk:
+            summary.errors.append((line.row_no, _("付款参考号 {ref} 不属于本批次。").format(
+                ref=line.reference)))
+            continue
+        message = _apply_line(batch, line, actor, summary)
+        if message:
+            summary.errors.append((line.row_no, message))
+    with transaction.atomic():
+        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        counts = locked.items.aggregate(
+            paid=Count("id", filter=Q(result=ItemResult.PAID)),
+            failed=Count("id", filter=Q(result=ItemResult.FAILED)),
+            pending=Count("id", filter=Q(result=ItemResult.PENDING)))
+        locked.paid_count, locked.failed_count = counts["paid"], counts["failed"]
+        locked.save(update_fields=["paid_count", "failed_count", "updated_at"])
+        if counts["pending"] == 0 and locked.status == BatchStatus.EXPORTED:
+            transition(locked, BatchStatus.SETTLED, transitions=BATCH_TRANSITIONS,
+                       write_history=_batch_history(actor, _("银行回盘完成")))
+        audit_record(actor=actor, action="mutualaid.batch.results", obj=locked,
+                     org_path=locked.org_path, after=summary.as_json())
+    return summary
+
+
+def _apply_line(batch: PayoutBatch, line: Any, actor: Any, summary: ResultSummary) -> str:
+    with transaction.atomic():
+        item = (BatchItem.objects.select_for_update().filter(batch=batch, pk=line.item_id)
+                .first())
+        if item is None:
+            return _("付款参考号 {ref} 在本批次中不存在。").format(ref=line.reference)
+        wanted = ItemResult.PAID if line.paid else ItemResult.FAILED
+        if item.result == wanted:
+            summary.already += 1
+            return ""
+        if item.result != ItemResult.PENDING:
+            return _("付款参考号 {ref} 已回盘为“{old}”，与本次“{new}”不一致，未处理。").format(
+                ref=line.reference, old=item.get_result_display(),
+                new=ItemResult(wanted).label)
+        if line.amount is not None and line.amount != item.amount:
+            return _("付款参考号 {ref} 金额 {got} 与代发金额 {want} 不符，未处理。").format(
+                ref=line.reference, got=line.amount, want=item.amount)
+        payout = Payout.objects.select_for_update().select_related("plan__org").get(
+            pk=item.payout_id)
+        if payout.status != PayoutStatus.BATCHED:
+            return _("给付 {ref} 当前状态为“{status}”，不能按回盘处理。").format(
+                ref=payout.reference, status=payout.get_status_display())
+        item.result, item.resolved_at = wanted, clock.now()
+        item.bank_serial = line.serial
+        if line.paid:
+            paid_on = line.date or clock.today()
+            tx = ledger.post_payout(payout=payout, paid_on=paid_on, actor=actor)
+            bulk_transition([payout.pk], PayoutStatus.BATCHED, PayoutStatus.PAID, actor=actor,
+                            note=_("银行代发成功（{ref}）").format(ref=item.reference),
+                            paid_on=paid_on, ledger_tx_id=tx.pk)
+            summary.paid += 1
+        else:
+            item.fail_reason = line.reason
+            bulk_transition([payout.pk], PayoutStatus.BATCHED, PayoutStatus.FAILED, actor=actor,
+                            note=line.reason, fail_reason=line.reason)
+            summary.failed += 1
+        item.save(update_fields=["result", "resolved_at", "bank_serial", "fail_reason"])
+    return ""
+

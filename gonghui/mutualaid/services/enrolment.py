@@ -1,0 +1,164 @@
+"""Enrolment of a union's members for a plan year, and members' payee bank accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import can
+from gonghui.audit.services import audit_record, sensitive_read_record
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.idnumber import mask
+from gonghui.mutualaid import ledger
+from gonghui.mutualaid.models import (
+    Enrolment,
+    EnrolmentRun,
+    PayeeAccount,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+)
+from gonghui.mutualaid.models.enrolment import EnrolmentStatus
+from gonghui.mutualaid.services.plans import version_in_force
+from gonghui.orgs.models import Org
+
+CHUNK = 2000
+
+
+def _enrollable_memberships(union: Org, person_ids: Iterable[int] | None):
+    from gonghui.members.models import Membership, MembershipStatus
+
+    queryset = Membership.objects.filter(union=union, status=MembershipStatus.ACTIVE)
+    if person_ids is not None:
+        queryset = queryset.filter(person_id__in=list(person_ids))
+    return queryset
+
+
+def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Any,
+                  person_ids: Iterable[int] | None = None,
+                  enrolled_on: dt.date | None = None) -> EnrolmentRun:
+    """Enrol the active members of `union` (all, or the chosen `person_ids`) in `plan` for
+    `plan_year` and post the contribution to the ledgers. Members already enrolled for that year
+    (in any union) are skipped; two cadres enrolling at once cannot enrol anyone twice (the
+    unique constraint decides, and only rows actually inserted are charged)."""
+    if not can(actor, union, "mutualaid.write"):
+        raise Forbidden()
+    if plan.status != PlanStatus.ACTIVE:
+        raise ApplicationError(_("该计划已停办，不能参保。"), code="plan_closed")
+    if not union.path.startswith(plan.org_path):
+        raise ApplicationError(_("该计划不面向“{union}”开办。").format(union=union.name),
+                               code="plan_not_offered")
+    if not union.is_active:
+        raise ApplicationError(_("已合并或撤销的工会不能参保。"), code="union_closed")
+    enrolled_on = enrolled_on or clock.today()
+    versions = list(PlanVersion.objects.filter(plan=plan, plan_year=plan_year))
+    if not versions:
+        raise ApplicationError(_("该计划没有 {year} 年度的规则版本。").format(year=plan_year),
+                               code="no_version")
+    first = min(versions, key=lambda v: v.effective_on)
+    if enrolled_on > first.year_ends_on:
+        raise ApplicationError(_("{year} 计划年度已结束，不能再参保。").format(year=plan_year),
+                               code="year_over")
+    version = version_in_force(versions, plan_year, max(enrolled_on, first.year_starts_on))
+    assert version is not None  # the year's first version is effective from its first day
+    chosen = None if person_ids is None else sorted(set(person_ids))
+    memberships = list(_enrollable_memberships(union, chosen)
+                       .select_related("person").order_by("person_id"))
+    if chosen is not None and len(memberships) != len(chosen):
+        raise ApplicationError(
+            _("所选人员中有 {n} 人不是本工会的在册会员。").format(n=len(chosen) - len(memberships)),
+            code="not_members")
+    with transaction.atomic():
+        run = EnrolmentRun.objects.create(
+            plan=plan, version=version, plan_year=plan_year, union=union,
+            union_path=union.path, enrolled_on=enrolled_on,
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=actor.get_username() if getattr(actor, "pk", None) else str(actor),
+        )
+        person_ids_all = [m.person_id for m in memberships]
+        previous = set(Enrolment.objects.filter(
+            plan=plan, plan_year=plan_year - 1, status=EnrolmentStatus.ACTIVE,
+            person_id__in=person_ids_all).values_list("person_id", flat=True))
+        rows = [
+            Enrolment(
+                plan=plan, plan_year=plan_year, starts_on=version.year_starts_on,
+                ends_on=version.year_ends_on, person_id=m.person_id, id_hash=m.person.id_hash,
+                union=union, union_path=union.path, run=run, enrolled_on=enrolled_on,
+                renewal=m.person_id in previous, contribution=version.contribution,
+            )
+            for m in memberships
+        ]
+        for start in range(0, len(rows), CHUNK):
+            Enrolment.objects.bulk_create(rows[start:start + CHUNK], ignore_conflicts=True)
+        count = Enrolment.objects.filter(run=run).count()
+        if count == 0:
+            raise ApplicationError(_("没有可参保的会员：所选会员均已参加 {year} 年度该计划。")
+                                   .format(year=plan_year), code="nothing_to_enrol")
+        run.enrolled_count = count
+        run.skipped_count = len(rows) - count
+        run.amount = version.contribution * count
+        run.save(update_fields=["enrolled_count", "skipped_count", "amount"])
+        ledger.post_contribution(run=run, actor=actor)
+        audit_record(actor=actor, action="mutualaid.enrol", obj=run, org_path=union.path,
+                     after={"plan": plan.code, "plan_year": plan_year, "version": version.number,
+                            "enrolled": count, "skipped": run.skipped_count,
+                            "amount": run.amount})
+    return run
+
+
+_ACCOUNT = re.compile(r"^\d{12,30}$")
+
+
+def normalize_account(raw: str) -> str:
+    text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", raw or ""))
+    if not _ACCOUNT.match(text):
+        raise ApplicationError(_("银行账号应为 12 到 30 位数字。"), code="account_format")
+    return text
+
+
+def payee_account_set(*, person: Any, holder_name: str, bank_name: str, account_number: str,
+                      actor: Any) -> PayeeAccount:
+    """Register a new current account for `person`; the previous one stays, not current.
+    The caller has checked the actor may act for this person (a payout of theirs it may
+    change, or the person themself in the portal)."""
+    number = normalize_account(account_number)
+    holder_name, bank_name = holder_name.strip(), bank_name.strip()
+    if not holder_name:
+        raise ApplicationError(_("请填写户名。"), code="holder_required")
+    if not bank_name:
+        raise ApplicationError(_("请填写开户银行。"), code="bank_required")
+    with transaction.atomic():
+        current = list(PayeeAccount.objects.select_for_update()
+                       .filter(person=person, is_current=True))
+        for old in current:
+            old.is_current = False
+            old.save(update_fields=["is_current"])
+        account = PayeeAccount.objects.create(
+            person=person, holder_name=holder_name[:64], bank_name=bank_name[:100],
+            account_number=number, account_masked=mask(number),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(actor=actor, action="mutualaid.account.set", obj=account,
+                     org_path=_person_path(person),
+                     before={"account": current[0].account_masked} if current else None,
+                     after={"account": account.account_masked, "bank": bank_name})
+    return account
+
+
+def payee_account_reveal(*, account: PayeeAccount, actor: Any, purpose: str) -> str:
+    """The unmasked number, after logging who read whose and why (PIPL)."""
+    sensitive_read_record(actor=actor, subject=account, field="account_number",
+                          purpose=purpose, org_path=_person_path(account.person))
+    return account.account_number
+
+
+def _person_path(person: Any) -> str:
+    union = getattr(person, "member_union", None)
+    return union.path if union is not None else ""

@@ -1,0 +1,193 @@
+"""Loading settlement files into the queue. Idempotent: a settlement number is inserted once
+whatever the number of files or imports carrying it (ON CONFLICT DO NOTHING on its unique
+column), so re-importing a file or an overlapping one adds only what is new."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import IO, Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import can
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.core.crypto import blind_index, encrypt
+from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.idnumber import mask
+from gonghui.mutualaid.models import (
+    ImportStatus,
+    SettlementImport,
+    SettlementIssue,
+    SettlementRecord,
+)
+from gonghui.mutualaid.parsing import (
+    ParsedRow,
+    RowError,
+    count_rows,
+    fingerprint,
+    open_text,
+    read_rows,
+)
+from gonghui.orgs.models import Org
+
+CHUNK = 2000
+
+
+def file_sha256(binary: IO[bytes]) -> str:
+    binary.seek(0)
+    digest = hashlib.sha256()
+    for block in iter(lambda: binary.read(1 << 20), b""):
+        digest.update(block)
+    binary.seek(0)
+    return digest.hexdigest()
+
+
+def settlement_import_create(*, org: Org, file_name: str, sha256: str, actor: Any,
+                             stored_file: str = "") -> SettlementImport:
+    """Register a file to load. `actor` None: the operator's command line (system)."""
+    if actor is not None and not can(actor, org, "mutualaid.write"):
+        raise Forbidden()
+    with transaction.atomic():
+        source = SettlementImport.objects.create(
+            org=org, org_path=org.path, file_name=file_name[:255], file_sha256=sha256,
+            stored_file=stored_file,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by_name=actor.get_username() if getattr(actor, "pk", None) else "system",
+        )
+        audit_record(actor=actor, action="mutualaid.import.create", obj=source,
+                     org_path=org.path, after={"file": file_name, "sha256": sha256})
+    return source
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while True:
+        chunk = list(islice(rows, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+class _Seen:
+    """Settlement numbers and stays already met in this file (a file may repeat a row)."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.stays: dict[str, str] = {}
+
+
+def settlement_import_run(*, source: SettlementImport, binary: IO[bytes],
+                          progress: Callable[[int], None] | None = None) -> SettlementImport:
+    """Parse the file and insert its new records, chunk by chunk (each chunk commits, so the
+    progress shows and a crash loses at most one chunk; running the import again resumes:
+    what was inserted is recognised as such). Bad rows become issues with row, column and
+    reason. Returns the updated import; its records then wait in the queue."""
+    total = max(0, count_rows(binary) - 1)
+    with transaction.atomic():
+        SettlementIssue.objects.filter(source=source).delete()
+        SettlementImport.objects.filter(pk=source.pk).update(
+            status=ImportStatus.RUNNING, started_at=clock.now(), total_rows=total,
+            processed_rows=0, inserted=0, already_imported=0, duplicates=0, invalid=0, error="",
+        )
+    seen = _Seen()
+    try:
+        rows = read_rows(open_text(binary), today=clock.today())
+        for chunk in _chunks(rows, CHUNK):
+            _load_chunk(source, chunk, seen)
+            if progress is not None:
+                progress(len(chunk))
+    except ApplicationError as exc:
+        SettlementImport.objects.filter(pk=source.pk).update(
+            status=ImportStatus.FAILED, error=exc.message[:500], finished_at=clock.now())
+        source.refresh_from_db()
+        raise
+    with transaction.atomic():
+        SettlementImport.objects.filter(pk=source.pk).update(
+            status=ImportStatus.DONE, finished_at=clock.now())
+        source.refresh_from_db()
+        audit_record(actor=source.created_by or "system", action="mutualaid.import.run",
+                     obj=source, org_path=source.org_path,
+                     after={"rows": source.processed_rows, "inserted": source.inserted,
+                            "already_imported": source.already_imported,
+                            "duplicates": source.duplicates, "invalid": source.invalid})
+    return source
+
+
+def _load_chunk(source: SettlementImport, chunk: list[ParsedRow | list[RowError]],
+                seen: _Seen) -> None:
+    issues: list[SettlementIssue] = []
+    candidates: dict[str, tuple[ParsedRow, SettlementRecord]] = {}
+    invalid = duplicates = 0
+
+    def issue(row_no: int, column: str, code: str, message: str, number: str = "") -> None:
+        issues.append(SettlementIssue(source=source, row_no=row_no, column=column, code=code,
+                                      message=message[:500], settlement_no=number[:64]))
+
+    for item in chunk:
+        if isinstance(item, list):
+            invalid += 1
+            for error in item:
+                issue(error.row_no, error.column, error.code, error.message,
+                      error.settlement_no)
+            continue
+        row = item
+        id_hash = blind_index(row.id_number)
+        stay = fingerprint(id_hash, row)
+        if row.settlement_no in seen.numbers:
+            duplicates += 1
+            issue(row.row_no, _("结算单号"), "duplicate_in_file",
+                  _("结算单号与第 {n} 行重复，未重复导入。").format(n=seen.numbers[row.settlement_no]),
+                  row.settlement_no)
+            continue
+        if stay in seen.stays:
+            duplicates += 1
+            issue(row.row_no, "", "duplicate_stay",
+                  _("与结算单 {other} 为同一次住院（疑似重复结算），未导入。").format(
+                      other=seen.stays[stay]), row.settlement_no)
+            continue
+        seen.numbers[row.settlement_no] = row.row_no
+        seen.stays[stay] = row.settlement_no
+        candidates[row.settlement_no] = (row, SettlementRecord(
+            settlement_no=row.settlement_no, fingerprint=stay, source=source,
+            id_number=encrypt(row.id_number), id_hash=id_hash, id_masked=mask(row.id_number),
+            patient_name=row.patient_name, hospital=row.hospital, admitted_on=row.admitted_on,
+            discharged_on=row.discharged_on, total=row.total,
+            insurance_paid=row.insurance_paid, self_paid=row.self_paid, category=row.category,
+        ))
+    with transaction.atomic():
+        SettlementRecord.objects.bulk_create([rec for _row, rec in candidates.values()],
+                                             ignore_conflicts=True)
+        numbers = list(candidates)
+        mine = set(SettlementRecord.objects.filter(source=source, settlement_no__in=numbers)
+                   .values_list("settlement_no", flat=True))
+        rest = [n for n in numbers if n not in mine]
+        already = 0
+        if rest:
+            existing = dict(SettlementRecord.objects.filter(settlement_no__in=rest)
+                            .values_list("settlement_no", "fingerprint"))
+            stays = {candidates[n][1].fingerprint: n for n in rest if n not in existing}
+            by_stay = dict(SettlementRecord.objects.filter(fingerprint__in=list(stays))
+                           .values_list("fingerprint", "settlement_no"))
+            for number in rest:
+                row, record = candidates[number]
+                if existing.get(number) == record.fingerprint:
+                    already += 1
+                elif number in existing:
+                    duplicates += 1
+                    issue(row.row_no, _("结算单号"), "number_conflict",
+                          _("结算单号已导入过但内容不同，未覆盖；如需更正请联系医保部门。"), number)
+                else:
+                    duplicates += 1
+                    issue(row.row_no, "", "duplicate_stay",
+                          _("与已导入的结算单 {other} 为同一次住院（疑似重复结算），未导入。").format(
+                              other=by_stay.get(record.fingerprint, "?")), number)
+        SettlementIssue.objects.bulk_create(issues)
+        SettlementImport.objects.filter(pk=source.pk).update(
+            processed_rows=F("processed_rows") + len(chunk), inserted=F("inserted") + len(mine),
+            already_imported=F("already_imported") + already,
+            duplicates=F("duplicates") + duplicates, invalid=F("invalid") + invalid,
+        )
