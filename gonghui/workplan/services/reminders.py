@@ -1,0 +1,226 @@
+"""Reminders as in-app notifications (我的提醒).
+
+`reminders_send` is what `gonghui workplan remind` and the daily task run: for every open
+milestone that is overdue, or has had no progress report for more than the plan's `stale_days`
+(or the number of days given), and every delegated sub-task open past its due date, it tells the
+members of the responsible department — or, when the department has no members yet, the office
+(the users holding workplan.write at the plan's org). Idempotent per day: the notification's
+`dedupe_key` carries the day, and (recipient, dedupe_key) is unique in the database, so running
+it twice, or from two workers at once, sends each reminder once a day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.models import RoleAssignment
+from gonghui.accounts.roles import CAPABILITIES
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.workplan.models import (
+    Department,
+    DepartmentMembership,
+    Milestone,
+    MilestoneStatus,
+    Notification,
+    NotificationKind,
+    Plan,
+    SubTask,
+    SubTaskStatus,
+)
+from gonghui.workplan.rules import Health
+from gonghui.workplan.supervision import open_subtask_dues, verdict_for
+
+WRITER_ROLES = [role for role, caps in CAPABILITIES.items() if "workplan.write" in caps]
+
+
+@dataclasses.dataclass
+class ReminderResult:
+    sent: int = 0  # notifications created now
+    already: int = 0  # the same reminder had been sent earlier today
+    overdue: int = 0  # milestones overdue
+    stale: int = 0  # milestones without a report for too long (not overdue)
+    subtasks: int = 0  # sub-tasks overdue
+    no_recipient: int = 0  # nobody to tell (department without members, org without office)
+
+
+@dataclasses.dataclass
+class _Message:
+    department_id: int
+    org_id: int
+    kind: str
+    text: str
+    link: str
+    milestone_id: int | None
+    key: str
+    plan: Plan
+
+
+def _recipients(department_ids: set[int], org_ids: set[int]) -> tuple[dict[int, set[int]],
+                                                                       dict[int, set[int]]]:
+    members: dict[int, set[int]] = defaultdict(set)
+    for dept_id, user_id in DepartmentMembership.objects.filter(
+            department_id__in=department_ids, user__is_active=True).values_list(
+            "department_id", "user_id"):
+        members[dept_id].add(user_id)
+    office: dict[int, set[int]] = defaultdict(set)
+    for org_id, user_id in RoleAssignment.objects.filter(
+            org_id__in=org_ids, role__in=WRITER_ROLES, user__is_active=True).values_list(
+            "org_id", "user_id"):
+        office[org_id].add(user_id)
+    return members, office
+
+
+def _deliver(messages: list[_Message], *, actor: Any, today: dt.date,
+             result: ReminderResult) -> None:
+    """Create the notifications that do not exist yet, one audit row per plan."""
+    members, office = _recipients({m.department_id for m in messages}, {m.org_id for m in messages})
+    rows: list[Notification] = []
+    now = clock.now()
+    for message in messages:
+        users = members.get(message.department_id) or office.get(message.org_id) or set()
+        if not users:
+            result.no_recipient += 1
+        for user_id in sorted(users):
+            rows.append(Notification(recipient_id=user_id, kind=message.kind, text=message.text[:500],
+                                     link=message.link, milestone_id=message.milestone_id,
+                                     created_at=now, dedupe_key=message.key))
+    existing = set(Notification.objects.filter(
+        dedupe_key__in={r.dedupe_key for r in rows}).values_list("recipient_id", "dedupe_key"))
+    new = [r for r in rows if (r.recipient_id, r.dedupe_key) not in existing]
+    result.already += len(rows) - len(new)
+    plan_of_key = {m.key: m.plan for m in messages}
+    with transaction.atomic():
+        # ignore_conflicts: a reminder another worker created a moment ago is not sent twice
+        Notification.objects.bulk_create(new, ignore_conflicts=True)
+        per_plan: dict[int, list[Notification]] = defaultdict(list)
+        for row in new:
+            per_plan[plan_of_key[row.dedupe_key].pk].append(row)
+        for plan_id, created in per_plan.items():
+            plan = next(m.plan for m in messages if m.plan.pk == plan_id)
+            audit_record(actor=actor, action="workplan.remind", obj=plan, org_path=plan.org.path,
+                         after={"date": today.isoformat(), "notifications": len(created),
+                                "kinds": sorted({r.kind for r in created})})
+    result.sent += len(new)
+
+
+def reminders_send(*, actor: Any, stale_days: int | None = None,
+                   plans: list[Plan] | None = None) -> ReminderResult:
+    """Send today's reminders for every plan (or the given ones). See the module docstring."""
+    today = clock.today()
+    result = ReminderResult()
+    milestones = Milestone.objects.filter(status=MilestoneStatus.OPEN).select_related(
+        "item__plan__org", "department")
+    subtasks = SubTask.objects.filter(status=SubTaskStatus.OPEN, due_date__lt=today).select_related(
+        "milestone__item__plan__org", "department")
+    dues_filter: dict[str, Any] = {"milestone__status": MilestoneStatus.OPEN}
+    if plans is not None:
+        milestones = milestones.filter(item__plan__in=plans)
+        subtasks = subtasks.filter(milestone__item__plan__in=plans)
+        dues_filter["milestone__item__plan__in"] = plans
+    dues = open_subtask_dues(dues_filter)
+    messages: list[_Message] = []
+    for milestone in milestones:
+        item = milestone.item
+        plan = item.plan
+        verdict = verdict_for(milestone, plan, today, dues.get(milestone.pk, ()),
+                              stale_days=stale_days)
+        if verdict is None:
+            continue
+        where = _("第 {n} 项“{item}”的节点“{m}”").format(n=item.number, item=item.title,
+                                                      m=milestone.title)
+        if verdict.health == Health.OVERDUE:
+            result.overdue += 1
+            kind = NotificationKind.OVERDUE
+            text = _("【逾期】{where}已逾期 {d} 天（截止 {due}），请尽快推进并报送进度。").format(
+                where=where, d=verdict.overdue_days, due=milestone.due_date.isoformat())
+        elif verdict.stale:
+            result.stale += 1
+            kind = NotificationKind.STALE
+            since = milestone.last_report_on or milestone.starts_on
+            text = _("【未报送】{where}已 {d} 天未报送进度，请及时报送。").format(
+                where=where, d=(today - since).days)
+        else:
+            continue
+        messages.append(_Message(
+            department_id=milestone.department_id, org_id=plan.org_id, kind=kind, text=text,
+            link=reverse("workplan:milestone", args=[milestone.pk]), milestone_id=milestone.pk,
+            key=f"milestone:{milestone.pk}:{today.isoformat()}", plan=plan,
+        ))
+    for subtask in subtasks:
+        milestone = subtask.milestone
+        plan = milestone.item.plan
+        result.subtasks += 1
+        messages.append(_Message(
+            department_id=subtask.department_id, org_id=plan.org_id,
+            kind=NotificationKind.SUBTASK_OVERDUE,
+            text=_("【逾期】{lead}交办的“{t}”已逾期 {d} 天（截止 {due}）。").format(
+                lead=milestone.department.name if milestone.department_id else "",
+                t=subtask.title, d=(today - subtask.due_date).days,
+                due=subtask.due_date.isoformat()),
+            link=reverse("workplan:milestone", args=[milestone.pk]), milestone_id=milestone.pk,
+            key=f"subtask:{subtask.pk}:{today.isoformat()}", plan=plan,
+        ))
+    _deliver(messages, actor=actor, today=today, result=result)
+    return result
+
+
+def reminder_send_manual(*, milestone: Milestone, actor: Any, note: str = "") -> int:
+    """督办: the supervisor reminds the milestone's department now (once a day per milestone).
+    Returns how many people were told (0 when today's reminder was already sent)."""
+    today = clock.today()
+    item = milestone.item
+    plan = item.plan
+    text = _("【督办】请抓紧推进第 {n} 项“{item}”的节点“{m}”（截止 {due}）。").format(
+        n=item.number, item=item.title, m=milestone.title, due=milestone.due_date.isoformat())
+    if note.strip():
+        text += note.strip()[:200]
+    result = ReminderResult()
+    _deliver([_Message(department_id=milestone.department_id, org_id=plan.org_id,
+                       kind=NotificationKind.MANUAL, text=text,
+                       link=reverse("workplan:milestone", args=[milestone.pk]),
+                       milestone_id=milestone.pk, key=f"manual:{milestone.pk}:{today.isoformat()}",
+                       plan=plan)], actor=actor, today=today, result=result)
+    return result.sent
+
+
+def notify_department(*, department: Department, kind: str, text: str, dedupe_key: str,
+                      milestone: Milestone | None = None) -> int:
+    """Tell a department's members something now (inside the caller's transaction)."""
+    users = list(DepartmentMembership.objects.filter(department=department, user__is_active=True)
+                 .values_list("user_id", flat=True))
+    link = reverse("workplan:milestone", args=[milestone.pk]) if milestone else ""
+    now = clock.now()
+    Notification.objects.bulk_create([
+        Notification(recipient_id=user_id, kind=kind, text=text[:500], link=link,
+                     milestone=milestone, created_at=now, dedupe_key=dedupe_key)
+        for user_id in users
+    ], ignore_conflicts=True)
+    return len(users)
+
+
+def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:
+    if notification.read_at is None:
+        with transaction.atomic():
+            notification.read_at = clock.now()
+            notification.save(update_fields=["read_at"])
+            audit_record(actor=actor, action="workplan.notification_read", obj=notification)
+    return notification
+
+
+def notifications_mark_all_read(*, user: Any, actor: Any) -> int:
+    with transaction.atomic():
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+            read_at=clock.now())
+        if count:
+            audit_record(actor=actor, action="workplan.notification_read_all",
+                         object_type="workplan.notification", object_id=str(user.pk),
+                         object_repr=str(user), after={"count": count})
+    return count

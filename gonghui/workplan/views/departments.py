@@ -1,0 +1,99 @@
+"""A federation's departments (the reusable list of 责任单位) and who works in them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.scoping import can
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError
+from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.workplan import selectors
+from gonghui.workplan.forms import DepartmentForm, MemberForm
+from gonghui.workplan.permissions import WRITE, access_department, writable_orgs
+from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER, Health
+from gonghui.workplan.services import departments as services
+from gonghui.workplan.supervision import plan_supervision
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    params = {k: request.GET.get(k, "").strip() for k in ("q", "org")}
+    orgs = writable_orgs(request.user)
+    form = DepartmentForm(request.POST or None, orgs=orgs)
+    if request.method == "POST":
+        if not orgs.exists():
+            from gonghui.core.errors import Forbidden
+
+            raise Forbidden()
+        if form.is_valid():
+            try:
+                department = services.department_create(org=form.cleaned_data["org"],
+                                                        name=form.cleaned_data["name"],
+                                                        actor=request.user)
+            except ApplicationError as exc:
+                form.add_error("name", exc.message)
+            else:
+                messages.success(request, _("已添加部门“{name}”。").format(name=department.name))
+                return redirect("workplan:department", department.pk)
+    queryset = selectors.department_list(viewer=request.user, org_code=params["org"], q=params["q"])
+    return render(request, "workplan/departments.html", {
+        "page": paginate(request, queryset), "params": params, "form": form if orgs.exists() else None,
+        "qs": querystring_without_page(request),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    department = access_department(request.user, pk)
+    today = clock.today()
+    plans = department.org.workplans.filter(items__assignments__department=department).distinct()
+    return render(request, "workplan/department_detail.html", {
+        "department": department, "members": selectors.department_members(department),
+        "can_write": can(request.user, department.org, WRITE), "member_form": MemberForm(),
+        "sups": [plan_supervision(plan, today=today, department=department)
+                 for plan in plans.order_by("-year", "title")[:10]],
+        "badges": HEALTH_BADGES, "order": HEALTH_ORDER,
+        "healths": [(h, Health(h).label) for h in HEALTH_ORDER],
+    })
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    department = access_department(request.user, pk, write=True)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        user = get_user_model().objects.filter(username=form.cleaned_data["username"].strip(),
+                                               is_active=True).first()
+        if user is None:
+            messages.error(request, _("本单位及下级单位中没有用户名为“{u}”的用户。").format(
+                u=form.cleaned_data["username"]))
+        else:
+            try:
+                services.membership_add(department=department, user=user, actor=request.user,
+                                        is_head=form.cleaned_data["is_head"])
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已添加成员 {u}。").format(u=user))
+    else:
+        messages.error(request, _("请填写用户名。"))
+    return redirect("workplan:department", department.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+    department = access_department(request.user, pk, write=True)
+    membership = department.memberships.filter(pk=mid).select_related("user").first()
+    if membership is not None:
+        services.membership_remove(membership=membership, actor=request.user)
+        messages.success(request, _("已移除成员 {u}。").format(u=membership.user))
+    return redirect("workplan:department", department.pk)

@@ -1,0 +1,263 @@
+"""An item and its breakdown: responsible departments, milestones, sub-tasks, progress reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.workplan import selectors
+from gonghui.workplan.forms import (
+    ItemDepartmentsForm,
+    ItemForm,
+    MilestoneForm,
+    ReasonForm,
+    ReportForm,
+    SubTaskForm,
+)
+from gonghui.workplan.models import Department, DepartmentRole, MilestoneStatus
+from gonghui.workplan.permissions import (
+    access_attachment,
+    access_item,
+    access_milestone,
+    access_subtask,
+    can_manage_item,
+    can_report,
+    can_supervise,
+    department_ids,
+)
+from gonghui.workplan.rules import HEALTH_BADGES
+from gonghui.workplan.services import breakdown, progress
+from gonghui.workplan.supervision import open_subtask_dues, verdict_for
+
+
+def _item_departments(item):
+    return Department.objects.filter(pk__in=[a.department_id for a in item.assignments.all()])
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access_item(request.user, pk)
+    plan = item.plan
+    today = clock.today()
+    milestones = list(selectors.item_milestones(item))
+    dues = open_subtask_dues({"milestone__item": item})
+    rows = [(m, verdict_for(m, plan, today, dues.get(m.pk, ()))) for m in milestones]
+    manage = can_manage_item(request.user, item)
+    supervise = can_supervise(request.user, plan)
+    org_departments = Department.objects.filter(org=plan.org, is_active=True)
+    assignments = list(item.assignments.all())
+    lead = next((a.department for a in assignments if a.role == DepartmentRole.LEAD), None)
+    return render(request, "workplan/item_detail.html", {
+        "item": item, "plan": plan, "rows": rows, "badges": HEALTH_BADGES,
+        "assignments": assignments, "can_manage": manage, "can_supervise": supervise,
+        "milestone_form": MilestoneForm(departments=_item_departments(item), initial={
+            "starts_on": today, "department": lead}) if manage else None,
+        "departments_form": ItemDepartmentsForm(departments=org_departments, initial={
+            "lead": lead, "co": [a.department for a in assignments if a.role == DepartmentRole.CO],
+        }) if supervise else None,
+        "item_form": ItemForm(plan=plan, initial={"title": item.title, "text": item.text,
+                                                  "heading": item.heading}) if supervise else None,
+    })
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access_item(request.user, pk, supervise=True)
+    form = ItemForm(request.POST or None, plan=item.plan,
+                    initial={"title": item.title, "text": item.text, "heading": item.heading})
+    if request.method == "POST" and form.is_valid():
+        try:
+            breakdown.item_update(item=item, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("workplan:item", item.pk)
+    return render(request, "workplan/form.html", {
+        "form": form, "title": _("编辑任务"), "back": item, "plan": item.plan}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def item_departments(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access_item(request.user, pk, supervise=True)
+    departments = Department.objects.filter(org=item.plan.org, is_active=True)
+    form = ItemDepartmentsForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        current = [a.department_id for a in item.assignments.all()]
+        try:
+            breakdown.item_departments_set(item=item, departments=form.ordered(current),
+                                           actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("责任单位已更新。"))
+            return redirect("workplan:item", item.pk)
+    return render(request, "workplan/form.html", {
+        "form": form, "title": _("设置责任单位"), "back": item, "plan": item.plan},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access_item(request.user, pk, manage=True)
+    form = MilestoneForm(request.POST or None, departments=_item_departments(item),
+                         initial={"starts_on": clock.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone = breakdown.milestone_create(item=item, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已添加节点“{t}”。").format(t=milestone.title))
+            return redirect("workplan:item", item.pk)
+    return render(request, "workplan/form.html", {
+        "form": form, "title": _("添加节点"), "back": item, "plan": item.plan},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = access_milestone(request.user, pk)
+    item = milestone.item
+    plan = item.plan
+    today = clock.today()
+    dues = open_subtask_dues({"milestone": milestone})
+    mine = department_ids(request.user)
+    org_departments = Department.objects.filter(org=plan.org, is_active=True)
+    manage = can_manage_item(request.user, item)
+    return render(request, "workplan/milestone_detail.html", {
+        "milestone": milestone, "item": item, "plan": plan,
+        "verdict": verdict_for(milestone, plan, today, dues.get(milestone.pk, ())),
+        "badges": HEALTH_BADGES,
+        "reports": milestone.reports.select_related("author", "department").prefetch_related(
+            "attachments"),
+        "history": milestone.history.select_related("actor"),
+        "subtasks": milestone.subtasks.select_related("department"),
+        "can_report": can_report(request.user, milestone) and milestone.status == MilestoneStatus.OPEN,
+        "can_manage": manage, "can_supervise": can_supervise(request.user, plan),
+        "mine": mine, "today": today,
+        "report_form": ReportForm(initial={"percent": milestone.percent}),
+        "subtask_form": SubTaskForm(departments=org_departments.exclude(pk=milestone.department_id))
+        if manage and milestone.status == MilestoneStatus.OPEN else None,
+        "edit_form": MilestoneForm(departments=_item_departments(item), initial={
+            "title": milestone.title, "starts_on": milestone.starts_on,
+            "due_date": milestone.due_date, "department": milestone.department})
+        if manage and milestone.status == MilestoneStatus.OPEN else None,
+    })
+
+
+@login_required
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = access_milestone(request.user, pk, action="manage")
+    form = MilestoneForm(request.POST or None, departments=_item_departments(milestone.item),
+                         initial={"title": milestone.title, "starts_on": milestone.starts_on,
+                                  "due_date": milestone.due_date,
+                                  "department": milestone.department})
+    if request.method == "POST" and form.is_valid():
+        try:
+            breakdown.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("workplan:milestone", milestone.pk)
+    return render(request, "workplan/form.html", {
+        "form": form, "title": _("修改节点"), "back": milestone, "plan": milestone.item.plan},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = access_milestone(request.user, pk, action="report")
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        mine = department_ids(request.user)
+        item_departments = [a.department for a in milestone.item.assignments.all()]
+        reporting = (milestone.department if milestone.department_id in mine else
+                     next((d for d in item_departments if d.pk in mine), milestone.department))
+        try:
+            progress.progress_report_create(
+                milestone=milestone, percent=form.cleaned_data["percent"],
+                text=form.cleaned_data["text"], files=form.cleaned_data["files"],
+                department=reporting, actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("进度已报送。"))
+            return redirect("workplan:milestone", milestone.pk)
+    return render(request, "workplan/form.html", {
+        "form": form, "title": _("报送进度"), "back": milestone, "plan": milestone.item.plan,
+        "multipart": True}, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = access_milestone(request.user, pk, action="supervise")
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    action = request.POST.get("action", "")
+    services = {"complete": breakdown.milestone_complete, "reopen": breakdown.milestone_reopen,
+                "cancel": breakdown.milestone_cancel}
+    if action not in services:
+        raise NotFound()
+    try:
+        services[action](milestone=milestone, actor=request.user, reason=reason)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, {"complete": _("节点已确认完成。"), "reopen": _("节点已退回。"),
+                                   "cancel": _("节点已取消。")}[action])
+    return redirect("workplan:milestone", milestone.pk)
+
+
+@login_required
+def subtask_new(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = access_milestone(request.user, pk, action="manage")
+    departments = Department.objects.filter(org=milestone.item.plan.org, is_active=True).exclude(
+        pk=milestone.department_id)
+    form = SubTaskForm(request.POST or None, departments=departments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breakdown.subtask_create(milestone=milestone, actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已交办给{d}。").format(d=form.cleaned_data["department"]))
+            return redirect("workplan:milestone", milestone.pk)
+    return render(request, "workplan/form.html", {
+        "form": form, "title": _("分解交办"), "back": milestone, "plan": milestone.item.plan},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def subtask_status(request: HttpRequest, pk: int) -> HttpResponse:
+    subtask = access_subtask(request.user, pk, write=True)
+    try:
+        if request.POST.get("action") == "reopen":
+            breakdown.subtask_reopen(subtask=subtask, actor=request.user)
+        else:
+            breakdown.subtask_complete(subtask=subtask, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已更新分解任务“{t}”。").format(t=subtask.title))
+    return redirect("workplan:milestone", subtask.milestone_id)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Attachments are never under a public URL: this view checks the scope, then streams."""
+    item = access_attachment(request.user, pk)
+    if not default_storage.exists(item.file.name):
+        raise NotFound()
+    return FileResponse(default_storage.open(item.file.name, "rb"), as_attachment=True,
+                        filename=item.name, content_type=item.content_type or None)
