@@ -1,0 +1,99 @@
+"""The only ways to reach aid objects: 404 outside the viewer's subtrees (never 403, never a
+hint that the object exists), 403 when visible but the viewer may not change it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.accounts.scoping import can, scope
+from gonghui.aid.models import (
+    Beneficiary,
+    FileDocument,
+    HardshipFile,
+    HouseholdMember,
+    IncomeSource,
+    LocalStandard,
+    Programme,
+)
+from gonghui.aid.selectors import standard_list
+from gonghui.core.errors import Forbidden, NotFound
+from gonghui.orgs.models import Org
+
+
+def _pk(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+
+
+def access_file(user: Any, file_id: Any, *, write: bool = False) -> HardshipFile:
+    file = (scope(HardshipFile.objects.select_related("union"), user, "aid.read",
+                  path_field="union_path")
+            .filter(pk=_pk(file_id)).first())
+    if file is None:
+        raise NotFound()
+    if write and not can(user, file.union, "aid.write"):
+        raise Forbidden()
+    return file
+
+
+def access_member(user: Any, file: HardshipFile, member_id: Any) -> HouseholdMember:
+    """A household row of a file already reached through access_file."""
+    member = file.household.filter(pk=_pk(member_id)).first()
+    if member is None:
+        raise NotFound()
+    return member
+
+
+def access_income(user: Any, file: HardshipFile, income_id: Any) -> IncomeSource:
+    income = file.incomes.filter(pk=_pk(income_id)).first()
+    if income is None:
+        raise NotFound()
+    return income
+
+
+def access_document(user: Any, file: HardshipFile, document_id: Any) -> FileDocument:
+    doc = file.documents.filter(pk=_pk(document_id)).first()
+    if doc is None:
+        raise NotFound()
+    return doc
+
+
+def access_programme(user: Any, programme_id: Any, *, write: bool = False) -> Programme:
+    programme = (scope(Programme.objects.select_related("org"), user, "aid.read",
+                       path_field="org_path")
+                 .filter(pk=_pk(programme_id)).first())
+    if programme is None:
+        raise NotFound()
+    if write and not can(user, programme.org, "aid.write"):
+        raise Forbidden()
+    return programme
+
+
+def access_beneficiary(user: Any, programme: Programme, beneficiary_id: Any) -> Beneficiary:
+    row = (programme.beneficiaries.select_related("file", "file__union", "programme")
+           .filter(pk=_pk(beneficiary_id)).first())
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def access_standard(user: Any, standard_id: Any, *, write: bool = False) -> LocalStandard:
+    row = standard_list(viewer=user).filter(pk=_pk(standard_id)).first()
+    if row is None:
+        raise NotFound()
+    if write and not can(user, row.org, "policy.write"):
+        raise Forbidden()
+    return row
+
+
+def access_aid_org(user: Any, org_id: Any) -> Org:
+    """An org whose aid figures the user may read (dashboards, lists within a subtree)."""
+    queryset = scope(Org.objects.all(), user, "aid.read")
+    lookup = ({"pk": int(org_id)} if isinstance(org_id, int) or str(org_id).isdigit()
+              else {"code": str(org_id).strip().upper()})
+    org = queryset.filter(**lookup).first()
+    if org is None:
+        raise NotFound()
+    return org

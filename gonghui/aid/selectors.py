@@ -1,0 +1,205 @@
+"""Reads of the aid module. Every selector taking `viewer` scopes through accounts.scoping;
+the ones without (eligible_files) are internal and say so."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+
+from gonghui.accounts.scoping import is_global, prefixes, scope
+from gonghui.aid.models import (
+    ActivityKind,
+    Assistance,
+    EligibilityRule,
+    FileActivity,
+    FileCause,
+    FileStatus,
+    HardshipFile,
+    HouseholdMember,
+    LocalStandard,
+    Programme,
+)
+from gonghui.core import clock
+from gonghui.orgs.models import Org
+
+DUE_SOON_DAYS = 30
+
+
+def visible_files(viewer: Any) -> QuerySet[HardshipFile]:
+    return scope(HardshipFile.objects.all(), viewer, "aid.read", path_field="union_path")
+
+
+def file_list(
+    *,
+    viewer: Any,
+    q: str = "",
+    status: str = "",
+    category: str = "",
+    cause: str = "",
+    within: Org | None = None,
+    flagged: bool = False,
+) -> QuerySet[HardshipFile]:
+    queryset = visible_files(viewer).select_related("union")
+    if within is not None:
+        queryset = queryset.filter(union_path__startswith=within.path)
+    if q:
+        queryset = queryset.filter(Q(applicant_name__icontains=q) | Q(number__iexact=q.upper()))
+    if status:
+        queryset = queryset.filter(status=status)
+    if category:
+        queryset = queryset.filter(category=category)
+    if cause:
+        queryset = queryset.filter(
+            Exists(FileCause.objects.filter(file=OuterRef("pk"), cause=cause)))
+    if flagged:
+        queryset = queryset.filter(needs_review=True)
+    return queryset.order_by("-id")
+
+
+def review_due(*, viewer: Any, within: Org | None = None, today: dt.date | None = None
+               ) -> QuerySet[HardshipFile]:
+    """Active files whose yearly review is due within 30 days or overdue, or that were flagged."""
+    today = today or clock.today()
+    queryset = visible_files(viewer).filter(status=FileStatus.ACTIVE).filter(
+        Q(next_review_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS)) | Q(needs_review=True))
+    if within is not None:
+        queryset = queryset.filter(union_path__startswith=within.path)
+    return queryset.select_related("union").order_by("next_review_due", "id")
+
+
+def followup_due(*, viewer: Any, within: Org | None = None, today: dt.date | None = None
+                 ) -> QuerySet[HardshipFile]:
+    """Exited households whose relapse follow-up is due within 30 days or overdue, and those
+    whose last follow-up found a relapse (waiting for the one-click reopening)."""
+    today = today or clock.today()
+    queryset = visible_files(viewer).filter(status=FileStatus.EXITED).filter(
+        Q(next_followup_due__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+        | Q(relapse_found=True))
+    if within is not None:
+        queryset = queryset.filter(union_path__startswith=within.path)
+    return queryset.select_related("union").order_by("-relapse_found", "next_followup_due", "id")
+
+
+def eligible_files(programme: Programme) -> QuerySet[HardshipFile]:
+    """Internal (the caller checked access to the programme): the active files of the
+    programme's subtree that its rule admits."""
+    queryset = HardshipFile.objects.filter(status=FileStatus.ACTIVE,
+                                           union_path__startswith=programme.org_path)
+    if programme.categories:
+        queryset = queryset.filter(category__in=programme.categories)
+    if programme.rule == EligibilityRule.UNIVERSITY_ENTRANTS:
+        queryset = queryset.filter(Exists(HouseholdMember.objects.filter(
+            file=OuterRef("pk"), university_entry_year=programme.year)))
+    return queryset.order_by("union_path", "id")
+
+
+def programme_list(*, viewer: Any, q: str = "", year: str = "", kind: str = "",
+                   status: str = "") -> QuerySet[Programme]:
+    queryset = scope(Programme.objects.all(), viewer, "aid.read", path_field="org_path")
+    if q:
+        queryset = queryset.filter(name__icontains=q)
+    if year.isdigit():
+        queryset = queryset.filter(year=int(year))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("org").order_by("-year", "-id")
+
+
+def programme_totals(programme: Programme) -> dict[str, Any]:
+    rows = programme.beneficiaries.values("status").annotate(n=Count("id"), s=Sum("amount"))
+    out: dict[str, Any] = {"listed": (0, 0), "paid": (0, 0), "removed": (0, 0)}
+    for row in rows:
+        out[row["status"]] = (row["n"], row["s"] or 0)
+    return out
+
+
+def standard_list(*, viewer: Any, year: str = "", q: str = "") -> QuerySet[LocalStandard]:
+    """低保 standards are published government figures: everyone who reads aid anywhere sees
+    them all (a cadre must see the city's standard that applies to their union)."""
+    if not (is_global(viewer) or prefixes(viewer, "aid.read")):
+        return LocalStandard.objects.none()
+    queryset = LocalStandard.objects.select_related("org")
+    if year.isdigit():
+        queryset = queryset.filter(year=int(year))
+    if q:
+        queryset = queryset.filter(Q(org__name__icontains=q) | Q(org__code__iexact=q.upper())
+                                   | Q(org__short_name__icontains=q))
+    return queryset.order_by("-year", "org_path")
+
+
+def aid_roots(viewer: Any) -> QuerySet[Org]:
+    """The top orgs whose aid data the viewer sees (the dashboard's default scopes)."""
+    if is_global(viewer):
+        return Org.objects.filter(depth=1).order_by("path")
+    return Org.objects.filter(path__in=prefixes(viewer, "aid.read")).order_by("path")
+
+
+def dashboard(*, org: Org, viewer: Any, year: int) -> dict[str, Any]:
+    """Figures of one subtree (the caller checked access to `org`): a handful of grouped
+    queries on indexed columns, whatever the subtree's size."""
+    files = visible_files(viewer).filter(union_path__startswith=org.path)
+    by_status = dict(files.values_list("status").annotate(n=Count("id")).order_by())
+    active = files.filter(status=FileStatus.ACTIVE)
+    by_category = dict(active.values_list("category").annotate(n=Count("id")).order_by())
+    causes = (FileCause.objects.filter(file__in=active.values("pk"))
+              .values_list("cause").annotate(n=Count("id")).order_by("-n"))
+    activities = FileActivity.objects.filter(
+        file__in=files.values("pk"), at__year=year,
+        kind__in=[ActivityKind.EXIT, ActivityKind.REOPEN])
+    moves = dict(activities.values_list("kind").annotate(n=Count("id")).order_by())
+    money = (scope(Assistance.objects.all(), viewer, "aid.read", path_field="union_path")
+             .filter(union_path__startswith=org.path, given_on__year=year)
+             .values_list("programme__name").annotate(s=Sum("amount"), n=Count("id"))
+             .order_by("-s"))
+    today = clock.today()
+    return {
+        "by_status": by_status,
+        "by_category": by_category,
+        "by_cause": list(causes),
+        "exits": moves.get(ActivityKind.EXIT, 0),
+        "relapses": moves.get(ActivityKind.REOPEN, 0),
+        "money": [(name, total, n) for name, total, n in money],
+        "overdue_reviews": active.filter(next_review_due__lt=today).count(),
+        "flagged": active.filter(needs_review=True).count(),
+        "overdue_followups": files.filter(status=FileStatus.EXITED,
+                                          next_followup_due__lt=today).count(),
+        "active": sum(by_category.values()),
+    }
+
+
+def applicant_lookup(*, viewer: Any, number: str) -> Any:
+    """The member with this ID number whose active membership lies where the viewer may open
+    files (aid.write), or None: a member elsewhere is indistinguishable from no member."""
+    from gonghui.core.crypto import blind_index
+    from gonghui.members.models import Membership, MembershipStatus
+
+    return (scope(Membership.objects.select_related("person", "union"), viewer,
+                        "aid.write", path_field="union_path")
+                  .filter(person__id_hash=blind_index(number), status=MembershipStatus.ACTIVE)
+                  .first())
+
+
+def file_parts(file: HardshipFile) -> dict[str, Any]:
+    """Everything a file page shows, in a fixed number of queries."""
+    household = list(file.household.all())
+    incomes = list(file.incomes.select_related("member"))
+    per_member: dict[int, Any] = {}
+    for income in incomes:
+        if income.member_id:
+            per_member[income.member_id] = per_member.get(income.member_id, 0) + \
+                income.monthly_amount
+    for person in household:
+        person.income_total = per_member.get(person.pk, 0)
+    return {
+        "household": household,
+        "incomes": incomes,
+        "causes": [c.get_cause_display() for c in file.causes.all()],
+        "documents": list(file.documents.select_related("uploaded_by")),
+        "activities": list(file.activities.all()[:200]),
+        "assistance": list(file.assistance.select_related("programme")[:200]),
+        "assessments": list(file.assessments.all()[:50]),
+    }

@@ -1,0 +1,210 @@
+"""Local 低保 standards and the aid policy: resolution for a union, writes, and the re-flagging
+of affected files when a standard changes (never a silent reclassification)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.scoping import can
+from gonghui.aid import rules
+from gonghui.aid.models import (
+    OPEN_STATUSES,
+    ActivityKind,
+    AidPolicy,
+    FileActivity,
+    FileStatus,
+    HardshipFile,
+    LocalStandard,
+)
+from gonghui.audit.services import audit_record, diff, snapshot
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.money import to_money
+from gonghui.orgs.models import Org
+
+STEP = Org.steplen
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """`path` and the paths of all its ancestors, root first."""
+    return [path[:i] for i in range(STEP, len(path) + 1, STEP)]
+
+
+@dataclass(frozen=True)
+class Policy:
+    relative_multiple: Decimal = rules.DEFAULT_MULTIPLE
+    exit_months: int = 12
+    review_months: int = 12
+    followup_months: int = 6
+    watch_months: int = 24
+
+
+def effective_policy(union_path: str) -> Policy:
+    """The nearest ancestor's policy (the union's own included); the defaults without one."""
+    row = (AidPolicy.objects.filter(org_path__in=ancestor_paths(union_path))
+           .order_by("-org_path").first())
+    if row is None:
+        return Policy()
+    return Policy(relative_multiple=row.relative_multiple, exit_months=row.exit_months,
+                  review_months=row.review_months, followup_months=row.followup_months,
+                  watch_months=row.watch_months)
+
+
+def resolve_standard(union_path: str, year: int) -> LocalStandard | None:
+    """The standard in force for a union in `year`: the newest year up to `year` among the
+    union's region and its ancestors' regions; within that year the most specific region.
+    (A standard stays in force until the next one is published.)"""
+    return (LocalStandard.objects.filter(org_path__in=ancestor_paths(union_path), year__lte=year)
+            .order_by("-year", "-org_path").first())
+
+
+def _require_policy_write(actor: Any, org: Org) -> None:
+    if not can(actor, org, "policy.write"):
+        raise Forbidden()
+
+
+def standard_save(
+    *,
+    org: Org,
+    year: int,
+    monthly_line: Decimal,
+    actor: Any,
+    effective_from: dt.date | None = None,
+    source: str = "",
+) -> tuple[LocalStandard, str]:
+    """Create or change the standard of `org`'s region for `year`. Returns the row and one of
+    "created", "updated", "unchanged". A change re-flags the affected open files."""
+    _require_policy_write(actor, org)
+    line = to_money(monthly_line)
+    if line <= 0:
+        raise ApplicationError(_("低保标准必须大于 0。"), code="line_not_positive")
+    if not 2000 <= int(year) <= 2100:
+        raise ApplicationError(_("年度应在 2000 到 2100 之间。"), code="year_range")
+    with transaction.atomic():
+        row = LocalStandard.objects.select_for_update().filter(org=org, year=year).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    row = LocalStandard.objects.create(
+                        org=org, org_path=org.path, year=year, monthly_line=line,
+                        effective_from=effective_from, source=source, updated_by=actor,
+                    )
+            except IntegrityError as exc:
+                raise Conflict(_("该地区该年度的标准刚被他人录入，请刷新后再试。"),
+                               code="duplicate") from exc
+            audit_record(actor=actor, action="aid.standard.create", obj=row,
+                         org_path=org.path, after=snapshot(row))
+            outcome, line_changed = "created", True
+        else:
+            before = snapshot(row)
+            row.monthly_line, row.effective_from, row.source = line, effective_from, source
+            old, new = diff(before, snapshot(row))
+            if not new:
+                return row, "unchanged"
+            row.updated_by = actor
+            row.save()
+            audit_record(actor=actor, action="aid.standard.update", obj=row, org_path=org.path,
+                         before=old, after=new)
+            outcome, line_changed = "updated", "monthly_line" in new
+        if line_changed:
+            files_reflag(org_path=org.path, actor=actor,
+                         note=_("{org} {year} 年度低保标准调整为 {line} 元/人/月").format(
+                             org=org.short_name or org.name, year=year, line=line))
+    return row, outcome
+
+
+def policy_save(*, org: Org, actor: Any, **values: Any) -> AidPolicy:
+    _require_policy_write(actor, org)
+    allowed = {"relative_multiple", "exit_months", "review_months", "followup_months",
+               "watch_months"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ApplicationError(f"unknown fields: {sorted(unknown)}")
+    multiple = values.get("relative_multiple")
+    if multiple is not None and not Decimal("1") <= Decimal(multiple) <= Decimal("5"):
+        raise ApplicationError(_("相对困难上限应为低保标准的 1 到 5 倍。"), code="multiple_range")
+    for name in allowed - {"relative_multiple"}:
+        if name in values and int(values[name]) < 1:
+            raise ApplicationError(_("月数必须至少为 1。"), code="months_range")
+    with transaction.atomic():
+        row = AidPolicy.objects.select_for_update().filter(org=org).first()
+        before = snapshot(row) if row else {}
+        if row is None:
+            row = AidPolicy(org=org, org_path=org.path)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_by = actor
+        row.save()
+        old, new = diff(before, snapshot(row))
+        audit_record(actor=actor, action="aid.policy.save", obj=row, org_path=org.path,
+                     before=old, after=new)
+        if "relative_multiple" in new:
+            files_reflag(org_path=org.path, actor=actor,
+                         note=_("相对困难上限调整为低保标准的 {m} 倍").format(
+                             m=row.relative_multiple))
+    return row
+
+
+def files_reflag(*, org_path: str, actor: Any, note: str) -> int:
+    """Recompute the proposal of every open file under `org_path` against the standards now in
+    force. The confirmed category never changes here: a submitted or active file whose proposal
+    now differs is flagged for review, with the reason on its timeline. Returns the number of
+    files flagged. Runs in the caller's transaction."""
+    year = clock.today().year
+    files = (HardshipFile.objects.select_for_update()
+             .filter(union_path__startswith=org_path, status__in=OPEN_STATUSES)
+             .only("id", "union_id", "union_path", "status", "household_size", "monthly_income",
+                   "sudden", "category", "proposed_category", "line", "line_year", "upper_line",
+                   "per_capita_income", "needs_review", "review_reason"))
+    cache: dict[str, tuple[LocalStandard | None, Policy]] = {}
+    changed: list[HardshipFile] = []
+    activities: list[FileActivity] = []
+    now = clock.now()
+    for f in files:
+        if f.union_path not in cache:
+            cache[f.union_path] = (resolve_standard(f.union_path, year),
+                                   effective_policy(f.union_path))
+        standard, policy = cache[f.union_path]
+        before = (f.proposed_category, f.line, f.upper_line, f.line_year)
+        apply_proposal(f, standard, policy)
+        if (f.proposed_category, f.line, f.upper_line, f.line_year) == before:
+            continue
+        flag = f.status != FileStatus.DRAFT and f.category and f.category != f.proposed_category
+        if flag:
+            f.needs_review = True
+            f.review_reason = _("{note}：系统建议类别变为“{new}”，请复核（当前确认类别不变）。").format(
+                note=note, new=rules.Proposal(f.proposed_category, f.per_capita_income,
+                                              f.line or 0, f.upper_line or 0).label)[:500]
+            activities.append(FileActivity(
+                file=f, union_id=f.union_id, kind=ActivityKind.STANDARD, at=now,
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_name=getattr(actor, "username", "system"), reason=f.review_reason,
+                data={"line": str(f.line), "proposed": f.proposed_category},
+            ))
+        changed.append(f)
+    HardshipFile.objects.bulk_update(
+        changed, ["proposed_category", "line", "line_year", "upper_line", "per_capita_income",
+                  "needs_review", "review_reason"], batch_size=500)
+    FileActivity.objects.bulk_create(activities, batch_size=500)
+    return len(activities)
+
+
+def apply_proposal(f: HardshipFile, standard: LocalStandard | None, policy: Policy) -> None:
+    """Set the file's current proposal fields from its figures (no save)."""
+    size = max(f.household_size, 1)
+    f.per_capita_income = rules.per_capita(f.monthly_income, size)
+    if standard is None:
+        f.line = f.upper_line = f.line_year = None
+        f.proposed_category = rules.Category.SUDDEN if f.sudden else ""
+        return
+    proposal = rules.propose(total_monthly=f.monthly_income, household_size=size,
+                             line=standard.monthly_line, multiple=policy.relative_multiple,
+                             sudden=f.sudden)
+    f.line, f.upper_line, f.line_year = proposal.line, proposal.upper, standard.year
+    f.proposed_category = proposal.category

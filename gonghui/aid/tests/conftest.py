@@ -1,0 +1,96 @@
+"""Fixtures of the aid tests: aid cadres on the shared tree, a city 低保 standard, members."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from conftest import make_user
+from gonghui.core import clock
+from gonghui.core.crypto import blind_index
+from gonghui.core.idnumber import with_check_digit
+
+_seq = itertools.count(1)
+
+
+def id_number(birth: str = "19800101", region: str = "310101") -> str:
+    """A valid, unique 18-digit number (sequence in the 3-digit order code)."""
+    n = next(_seq)
+    return with_check_digit(f"{region}{birth}{n % 1000:03d}")
+
+
+def make_person(union: Any, name: str = "张伟", *, number: str | None = None,
+                birth: str = "19800101") -> Any:
+    """A member with an active membership in `union` (straight rows: the aid tests do not
+    depend on the member registry's services)."""
+    from gonghui.members.models import Membership, Person
+
+    number = number or id_number(birth)
+    person = Person.objects.create(
+        name=name, gender="M" if int(number[16]) % 2 else "F", id_number=number,
+        id_hash=blind_index(number), birth_date=dt.date(int(number[6:10]), int(number[10:12]),
+                                                        int(number[12:14])),
+        member_union=union,
+    )
+    Membership.objects.create(person=person, union=union, union_path=union.path,
+                              status="active", joined_on=dt.date(2015, 3, 1),
+                              seniority_since=dt.date(2015, 3, 1))
+    return person
+
+
+@pytest.fixture
+def aid_cadre(tree):
+    """Grassroots aid cadre of SH-A-1-1: opens files, records help."""
+    return make_user("aid_a11", org=tree["SH-A-1-1"], role="cadre")
+
+
+@pytest.fixture
+def street_cadre(tree):
+    """Street cadre of SH-A-1: verifies files opened below."""
+    return make_user("street_a1", org=tree["SH-A-1"], role="cadre")
+
+
+@pytest.fixture
+def standard(tree, city_admin):
+    from gonghui.aid.services.standards import standard_save
+
+    row, _ = standard_save(org=tree["SH"], year=clock.today().year, monthly_line=Decimal("1510"),
+                           actor=city_admin)
+    return row
+
+
+@pytest.fixture
+def person(tree):
+    return make_person(tree["SH-A-1-1"], "张伟")
+
+
+def open_file(person: Any, actor: Any, *, incomes: tuple[str, ...] = ("2000",),
+              extra_members: int = 1, causes: tuple[str, ...] = ("illness",)) -> Any:
+    """A draft file: the applicant, `extra_members` more people, the given monthly incomes."""
+    from gonghui.aid.services import files as svc
+
+    file = svc.file_open(person=person, actor=actor, address="上海市测试路 1 号")
+    for i in range(extra_members):
+        svc.member_add(file=file, actor=actor, id_number=id_number("20100101"),
+                       name=f"家属{i + 1}", relation="child", work="student",
+                       education="junior")
+    for amount in incomes:
+        svc.income_add(file=file, actor=actor, kind="wage", monthly_amount=Decimal(amount))
+    svc.file_update(file=file, actor=actor, causes=list(causes))
+    file.refresh_from_db()
+    return file
+
+
+def active_file(person: Any, actor: Any, verifier: Any, **kwargs: Any) -> Any:
+    from gonghui.aid.services import files as svc
+
+    file = open_file(person, actor, **kwargs)
+    svc.file_submit(file=file, actor=actor, category=file.proposed_category or "relative",
+                    note="" if file.proposed_category else "测试")
+    file = svc.file_verify(file=file, actor=verifier, note="入户核实属实")
+    file.refresh_from_db()
+    return file
