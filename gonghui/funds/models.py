@@ -248,3 +248,264 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- rules set by a federation for its subtree -----------------------------------------------
+
+
+class AllocationRule(models.Model):
+    """The share of the payroll allocation (拨缴经费, 2% of payroll) a union keeps; the rest is
+    owed to the levels above. Set on an org, it applies to its whole subtree; the rule on the
+    nearest ancestor wins, and without any rule a union keeps 60%."""
+
+    org = models.OneToOneField(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("适用组织")
+    )
+    kept_ratio = models.DecimalField(_("基层留成比例"), max_digits=5, decimal_places=4)
+    note = models.CharField(_("依据"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("拨缴经费分成规则")
+        verbose_name_plural = _("拨缴经费分成规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kept_ratio__gte=0) & models.Q(kept_ratio__lte=1),
+                name="funds_allocation_ratio_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.kept_ratio}"
+
+
+class LimitKind(models.TextChoices):
+    PER_MEMBER_YEAR = "per_member_year", _("每名会员每年")
+    PER_ENTRY = "per_entry", _("每笔（每次活动）")
+    PER_YEAR = "per_year", _("每年合计")
+
+
+class LimitAction(models.TextChoices):
+    WARN = "warn", _("提醒")
+    BLOCK = "block", _("禁止")
+
+
+class PolicyLimit(models.Model):
+    """A spending limit a federation sets for every union of its subtree, on an account and its
+    details (e.g. 510101 节日慰问: 500 元 per member per year, block)."""
+
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("制定组织")
+    )
+    name = models.CharField(_("规则名称"), max_length=100)
+    account_code = models.CharField(_("适用科目"), max_length=16)
+    kind = models.CharField(_("限额方式"), max_length=20, choices=LimitKind.choices)
+    amount = MoneyField(_("限额"))
+    action = models.CharField(_("超限处理"), max_length=8, choices=LimitAction.choices)
+    is_active = models.BooleanField(_("生效"), default=True)
+    basis = models.CharField(_("依据文件"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("经费使用限额")
+        verbose_name_plural = _("经费使用限额")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="funds_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Budget(models.Model):
+    """A union's budget for one year and one first-level income or spending account."""
+
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    account_code = models.CharField(_("科目"), max_length=16)
+    amount = MoneyField(_("预算金额"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("预算")
+        verbose_name_plural = _("预算")
+        constraints = [
+            models.UniqueConstraint(fields=["union", "year", "account_code"],
+                                    name="funds_budget_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0),
+                                   name="funds_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union_id} {self.year} {self.account_code}"
+
+
+class PayrollAllocation(models.Model):
+    """One employer payment of the payroll allocation (拨缴经费): 2% of the payroll, split into
+    the part this union keeps and the part owed to the levels above (posted to 应付上级经费)."""
+
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    period = models.PositiveIntegerField(_("所属月份"))
+    employer_name = models.CharField(_("缴费单位"), max_length=200)
+    payroll = MoneyField(_("工资总额"))
+    total = MoneyField(_("拨缴经费"))
+    kept = MoneyField(_("本级留成"))
+    passed_up = MoneyField(_("上解上级"))
+    kept_ratio = models.DecimalField(_("留成比例"), max_digits=5, decimal_places=4)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("拨缴经费")
+        verbose_name_plural = _("拨缴经费")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("kept") + models.F("passed_up")),
+                name="funds_allocation_split_sums",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer_name} {self.period}"
+
+
+# --- audit (经审) -----------------------------------------------------------------------------
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("待答复")
+    ANSWERED = "answered", _("已答复")
+    CLOSED = "closed", _("已关闭")
+
+
+FINDING_TRANSITIONS: dict[str, set[str]] = {
+    FindingStatus.OPEN: {FindingStatus.ANSWERED, FindingStatus.CLOSED},
+    FindingStatus.ANSWERED: {FindingStatus.CLOSED, FindingStatus.OPEN},
+}
+
+
+class Severity(models.TextChoices):
+    NOTE = "note", _("提示")
+    ISSUE = "issue", _("问题")
+    SERIOUS = "serious", _("严重问题")
+
+
+class Finding(models.Model):
+    """An auditor's (经审委员) finding on a union's funds, optionally on one transaction. The
+    treasurer answers; the auditor closes or reopens. Nothing in the ledger changes."""
+
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("工会"))
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="findings", verbose_name=_("凭证"),
+    )
+    severity = models.CharField(_("性质"), max_length=8, choices=Severity.choices)
+    text = models.TextField(_("审计意见"), max_length=2000)
+    status = models.CharField(_("状态"), max_length=10, choices=FindingStatus.choices,
+                              default=FindingStatus.OPEN)
+    response = models.TextField(_("答复"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("经审委员"),
+    )
+    created_at = models.DateTimeField(_("提出时间"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("审计意见")
+        verbose_name_plural = _("审计意见")
+        indexes = [models.Index(fields=["union", "status"], name="funds_finding_union_status")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class FindingEvent(models.Model):
+    """History of a finding: who moved it from which status to which, when, why."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+# --- members' dues (会费) ----------------------------------------------------------------------
+
+
+class DuesList(models.Model):
+    """A union's dues list for one month, generated from its roster of active members."""
+
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("工会"))
+    period = models.PositiveIntegerField(_("月份"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("会费名单")
+        verbose_name_plural = _("会费名单")
+        constraints = [
+            models.UniqueConstraint(fields=["union", "period"], name="funds_dueslist_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.union_id} {self.period}"
+
+
+class DuesEntry(models.Model):
+    """One member's dues for the month: 0.5% of the monthly wage (SPEC §2.5), to the fen.
+    Marking it paid posts one income transaction (key `dues:<id>:<attempt>`)."""
+
+    dues_list = models.ForeignKey(DuesList, on_delete=models.PROTECT, related_name="entries")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey("members.Membership", on_delete=models.PROTECT,
+                                   related_name="+")
+    person_name = models.CharField(_("姓名"), max_length=64)
+    wage = MoneyField(_("月工资"), null=True, blank=True)
+    amount = MoneyField(_("应缴会费"))
+    paid_on = models.DateField(_("缴费日期"), null=True, blank=True)
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="+")
+    # bumped when a payment is undone (reversed), so paying again is a new business event
+    attempt = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("会费明细")
+        verbose_name_plural = _("会费明细")
+        constraints = [
+            models.UniqueConstraint(fields=["dues_list", "membership"],
+                                    name="funds_duesentry_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0),
+                                   name="funds_duesentry_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(paid_on__isnull=True) | models.Q(transaction__isnull=False),
+                name="funds_duesentry_paid_has_tx",
+            ),
+        ]
+        indexes = [models.Index(fields=["union", "dues_list"], name="funds_dues_union_list")]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} {self.amount}"

@@ -1,3 +1,31 @@
+from django.urls import path
+
+from gonghui.funds.views import audit, dues, entry, ledger, manage, reports
+
 app_name = "funds"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", ledger.home, name="home"),
+    path("<int:pk>/", ledger.union, name="union"),
+    path("<int:pk>/journal/", ledger.journal, name="journal"),
+    path("<int:pk>/income/new/", entry.income_new, name="income_new"),
+    path("<int:pk>/expense/new/", entry.expense_new, name="expense_new"),
+    path("<int:pk>/policy-check/", entry.policy_check, name="policy_check"),
+    path("<int:pk>/allocation/new/", entry.allocation_new, name="allocation_new"),
+    path("<int:pk>/allocation/remit/", entry.remit_new, name="remit_new"),
+    path("<int:pk>/dues/", dues.dues, name="dues"),
+    path("<int:pk>/dues/generate/", dues.dues_generate, name="dues_generate"),
+    path("<int:pk>/dues/<int:list_pk>/pay/", dues.dues_pay, name="dues_pay"),
+    path("dues/entry/<int:pk>/unmark/", dues.dues_unmark, name="dues_unmark"),
+    path("<int:pk>/budget/<int:year>/", manage.budget, name="budget"),
+    path("<int:pk>/close/", manage.close, name="close"),
+    path("<int:pk>/limits/", manage.limits, name="limits"),
+    path("<int:pk>/reports/<slug:kind>/", reports.report, name="report"),
+    path("<int:pk>/findings/", audit.findings, name="findings"),
+    path("<int:pk>/findings/add/", audit.finding_add, name="finding_add"),
+    path("findings/<int:pk>/<slug:action>/", audit.finding_move, name="finding_move"),
+    path("limits/<int:pk>/deactivate/", manage.limit_deactivate, name="limit_deactivate"),
+    path("tx/<int:pk>/", ledger.tx_detail, name="tx"),
+    path("tx/<int:pk>/reverse/", ledger.tx_reverse, name="tx_reverse"),
+    path("evidence/<int:pk>/", ledger.evidence, name="evidence"),
+]

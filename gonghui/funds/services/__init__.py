@@ -6,6 +6,27 @@ See docs/funds.md for the posting contract.
 """
 
 from gonghui.funds.services.closing import period_close
+from gonghui.funds.services.dues import (
+    dues_amount,
+    dues_list_generate,
+    dues_mark_paid,
+    dues_unmark,
+)
+from gonghui.funds.services.entries import (
+    PolicyBlocked,
+    PolicyWarning,
+    allocation_record,
+    allocation_remit,
+    budget_set,
+    expense_record,
+    income_record,
+)
+from gonghui.funds.services.findings import (
+    finding_add,
+    finding_answer,
+    finding_close,
+    finding_reopen,
+)
 from gonghui.funds.services.ledger import (
     chart_ensure,
     evidence_attach,
@@ -16,13 +37,40 @@ from gonghui.funds.services.ledger import (
     post_transaction,
     reverse_transaction,
 )
+from gonghui.funds.services.rules import (
+    allocation_rule_set,
+    kept_ratio_for,
+    policy_check,
+    policy_limit_create,
+    policy_limit_deactivate,
+)
 
 __all__ = [
+    "PolicyBlocked",
+    "PolicyWarning",
+    "allocation_record",
+    "allocation_remit",
+    "allocation_rule_set",
+    "budget_set",
     "chart_ensure",
+    "dues_amount",
+    "dues_list_generate",
+    "dues_mark_paid",
+    "dues_unmark",
     "evidence_attach",
+    "expense_record",
+    "finding_add",
+    "finding_answer",
+    "finding_close",
+    "finding_reopen",
+    "income_record",
+    "kept_ratio_for",
     "normalize_lines",
     "period_close",
     "period_of",
+    "policy_check",
+    "policy_limit_create",
+    "policy_limit_deactivate",
     "post_expense",
     "post_income",
     "post_transaction",

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value: Decimal | None) -> str:
+    """1234.5 → 1,234.50; None → empty; negative with a minus sign. Never a float."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+@register.filter
+def period_label(period: int) -> str:
+    return f"{period // 100}-{period % 100:02d}"
+
+
+@register.filter
+def bs(field):
+    """Render a bound field's widget with the Bootstrap class for its kind."""
+    widget = field.field.widget
+    name = type(widget).__name__
+    if name in ("CheckboxInput",):
+        css = "form-check-input"
+    elif name in ("Select", "SelectMultiple"):
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})

@@ -1,0 +1,86 @@
+"""Report pages and their .xlsx / PDF exports: same computation, same scoping."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.funds import exports, reports
+from gonghui.funds.permissions import access_union
+from gonghui.funds.views.ledger import union_context
+
+KINDS = {
+    "income": reports.income_statement,
+    "trial": reports.trial_balance,
+    "balance": reports.balance_sheet,
+    "budget": reports.budget_vs_actual,
+}
+
+
+REPORT_KINDS = [
+    ("income", _("收入支出表")), ("balance", _("资产负债表")), ("trial", _("科目余额表")),
+    ("budget", _("预算执行")), ("dues", _("会费收缴率")),
+]
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(value or default)
+    except ValueError:
+        return default
+    return min(max(number, low), high)
+
+
+def build(request: HttpRequest, union, kind: str) -> reports.Report:
+    today = clock.today()
+    year = _int(request.GET.get("year"), today.year, 2000, 2999)
+    rollup = request.GET.get("rollup") == "1"
+    if kind == "dues":
+        from gonghui.funds.dues_reports import dues_collection
+
+        return dues_collection(viewer=request.user, org=union, year=year,
+                               month=_int(request.GET.get("month"), 0, 0, 12), rollup=rollup)
+    if kind == "balance":
+        return reports.balance_sheet(viewer=request.user, org=union, year=year, rollup=rollup,
+                                     month=_int(request.GET.get("month"), 12, 1, 12))
+    if kind == "budget":
+        return reports.budget_vs_actual(viewer=request.user, org=union, year=year,
+                                        rollup=rollup, upto=today)
+    month_to = _int(request.GET.get("month_to"), 12, 1, 12)
+    month_from = _int(request.GET.get("month_from"), 1, 1, month_to)
+    return KINDS[kind](viewer=request.user, org=union, year=year, month_from=month_from,
+                       month_to=month_to, rollup=rollup)
+
+
+@login_required
+def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    union = access_union(request.user, pk)
+    if kind not in (*KINDS, "dues"):
+        raise Http404
+    result = build(request, union, kind)
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "pdf"):
+        audit_record(actor=request.user, action="funds.export", object_type="funds.report",
+                     object_id=kind, object_repr=f"{result.title} {result.scope_label}",
+                     org_path=union.path, note=f"{fmt} {result.period_label}")
+        filename = f"{result.title}-{union.code}-{clock.today():%Y%m%d}.{fmt}"
+        from django.utils.http import content_disposition_header
+
+        if fmt == "xlsx":
+            body = exports.to_xlsx(result)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body = exports.to_pdf(result)
+            content_type = "application/pdf"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    return render(request, "funds/report.html", {
+        **union_context(request, union, "reports"), "report": result, "kind": kind,
+        "params": request.GET, "months": range(1, 13), "report_kinds": REPORT_KINDS,
+        "report_year": clock.today().year,
+    })
