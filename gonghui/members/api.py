@@ -1,5 +1,407 @@
+"""JSON API of the member registry: /api/v1/members, /api/v1/applications, /api/v1/transfers.
+Same services, selectors and access functions as the pages; ID numbers only masked, except
+through POST /members/{id}/reveal (logged)."""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from gonghui.accounts.scoping import can, capabilities_anywhere
+from gonghui.core import clock
+from gonghui.core.errors import Forbidden, NotFound
+from gonghui.members import selectors, services
+from gonghui.members.models import Application, Membership, Transfer
+from gonghui.members.permissions import access_application, access_membership, access_transfer
+from gonghui.orgs.permissions import access_org
 
 router = Router()
+
+
+class PersonOut(Schema):
+    name: str
+    gender: str
+    id_number_masked: str
+    birth_date: dt.date
+    ethnicity: str
+    phone: str
+    education: str
+    political_status: str
+    household_type: str
+    employment_form: str
+    new_employment_group: str
+    employer_name: str
+    occupation: str
+    skill_level: str
+    monthly_wage: Decimal | None
+
+
+class MemberOut(Schema):
+    id: int
+    union: str
+    union_name: str
+    status: str
+    joined_on: dt.date
+    seniority_since: dt.date
+    ended_on: dt.date | None
+    end_reason: str
+    card_number: str | None
+    last_dues_on: dt.date | None
+    last_activity_on: dt.date | None
+    lapse_flagged_on: dt.date | None
+    person: PersonOut
+
+
+class MemberPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[MemberOut]
+
+
+class MemberFilter(Schema):
+    q: str = ""
+    status: str = ""
+    org: str = ""
+    new_employment: str = ""
+    flagged: bool = False
+    page: int = 1
+    page_size: int = 50
+
+
+class PersonIn(Schema):
+    name: str
+    id_number: str
+    gender: str = ""
+    birth_date: str = ""
+    ethnicity: str = ""
+    phone: str = ""
+    education: str = ""
+    political_status: str = ""
+    household_type: str = ""
+    employment_form: str = ""
+    new_employment_group: str = ""
+    employer_name: str = ""
+    occupation: str = ""
+    skill_level: str = ""
+    monthly_wage: str = ""
+
+
+class MemberIn(PersonIn):
+    union: str
+    joined_on: str = ""
+    reason: str = ""
+
+
+class PersonPatch(Schema):
+    name: str | None = None
+    id_number: str | None = None
+    ethnicity: str | None = None
+    phone: str | None = None
+    education: str | None = None
+    political_status: str | None = None
+    household_type: str | None = None
+    employment_form: str | None = None
+    new_employment_group: str | None = None
+    employer_name: str | None = None
+    occupation: str | None = None
+    skill_level: str | None = None
+    monthly_wage: str | None = None
+    reason: str = ""
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str
+    on: dt.date | None = None
+
+
+class RevealIn(Schema):
+    purpose: str
+
+
+class RevealOut(Schema):
+    id_number: str
+
+
+class StatsOut(Schema):
+    org: str
+    active: int
+    retired: int
+    new_employment: int
+    joins: int
+    exits: int
+    transfers_in: int
+    transfers_out: int
+
+
+def _person(p) -> dict[str, Any]:
+    data = {f: getattr(p, f) for f in PersonOut.model_fields if f != "id_number_masked"}
+    data["id_number_masked"] = p.masked_id
+    return data
+
+
+def _member(m: Membership) -> dict[str, Any]:
+    data = {f: getattr(m, f) for f in MemberOut.model_fields
+            if f not in ("union", "union_name", "person")}
+    data.update(union=m.union.code, union_name=m.union.name, person=_person(m.person))
+    return data
+
+
+def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
+    size = max(1, min(page_size, 200))
+    return max(1, page), size
+
+
+@router.get("/members", response=MemberPage, tags=["members"])
+def list_members(request: HttpRequest, filters: Query[MemberFilter]):
+    """Members in the caller's subtrees. `q`: exact ID number (blind index), mobile, card number
+    or the beginning of a name. Unfiltered counts come from the per-union counters."""
+    within = None
+    if filters.org:
+        within = access_org(request.user, filters.org.upper())
+        if not can(request.user, within, "member.read"):
+            raise NotFound()
+    queryset = selectors.member_list(viewer=request.user, q=filters.q, status=filters.status,
+                                     within=within, new_employment=filters.new_employment,
+                                     flagged=filters.flagged)
+    count = selectors.member_list_count(viewer=request.user, within=within,
+                                        status=filters.status, q=filters.q,
+                                        new_employment=filters.new_employment,
+                                        flagged=filters.flagged)
+    page, size = _page_bounds(filters.page, filters.page_size)
+    items = list(queryset[(page - 1) * size: page * size])
+    return {"count": queryset.count() if count is None else count, "page": page,
+            "page_size": size, "items": [_member(m) for m in items]}
+
+
+@router.get("/members/stats", response=StatsOut, tags=["members"])
+def member_stats(request: HttpRequest, org: str):
+    """Subtree counters of one org: members, retired, new-employment, this month's movements."""
+    target = access_org(request.user, org.upper())
+    if not can(request.user, target, "stats.read"):
+        raise NotFound()
+    stats = selectors.member_stats(org=target, today=clock.today())
+    return {"org": target.code, **stats.__dict__}
+
+
+@router.get("/members/{member_id}", response=MemberOut, tags=["members"])
+def get_member(request: HttpRequest, member_id: int):
+    return _member(access_membership(request.user, member_id))
+
+
+@router.post("/members", response={201: MemberOut}, tags=["members"])
+def add_member(request: HttpRequest, payload: MemberIn):
+    union = access_org(request.user, payload.union.upper())
+    fields = payload.dict(exclude={"union", "joined_on", "reason"})
+    membership = services.member_add(union=union, fields=fields, actor=request.user,
+                                     joined_on=payload.joined_on or None, reason=payload.reason)
+    return Status(201, _member(access_membership(request.user, membership.pk)))
+
+
+@router.patch("/members/{member_id}", response=MemberOut, tags=["members"])
+def update_member(request: HttpRequest, member_id: int, payload: PersonPatch):
+    membership = access_membership(request.user, member_id, write=True)
+    fields = payload.dict(exclude_unset=True, exclude={"reason"})
+    services.member_update(membership=membership, fields=fields, actor=request.user,
+                           reason=payload.reason)
+    return _member(access_membership(request.user, member_id))
+
+
+@router.post("/members/{member_id}/status", response=MemberOut, tags=["members"])
+def set_status(request: HttpRequest, member_id: int, payload: StatusIn):
+    """retired / withdrawn / deceased, with a reason."""
+    membership = access_membership(request.user, member_id, write=True)
+    services.membership_set_status(membership=membership, target=payload.status,
+                                   actor=request.user, reason=payload.reason, on=payload.on)
+    return _member(access_membership(request.user, member_id))
+
+
+@router.post("/members/{member_id}/reveal", response=RevealOut, tags=["members"])
+def reveal(request: HttpRequest, member_id: int, payload: RevealIn):
+    """The full ID number (roles with member.reveal); every call is logged with its purpose."""
+    membership = access_membership(request.user, member_id)
+    return {"id_number": services.id_number_reveal(membership=membership, actor=request.user,
+                                                   purpose=payload.purpose)}
+
+
+# --- applications ----------------------------------------------------------------------------
+
+class ApplicationOut(Schema):
+    id: int
+    union: str
+    union_name: str
+    status: str
+    basis: str
+    decision_reason: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    name: str
+    id_number_masked: str
+    data: dict
+    card_number: str | None
+
+
+class ApplicationIn(PersonIn):
+    union: str
+    basis: str = ""
+
+
+class DecisionIn(Schema):
+    reason: str = ""
+
+
+class ApplicationFilter(Schema):
+    status: str = "submitted"
+    q: str = ""
+    org: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+def _application(a: Application) -> dict[str, Any]:
+    return {
+        "id": a.pk, "union": a.union.code, "union_name": a.union.name, "status": a.status,
+        "basis": a.basis, "decision_reason": a.decision_reason, "created_at": a.created_at,
+        "decided_at": a.decided_at, "name": a.person.name, "id_number_masked": a.person.masked_id,
+        "data": a.data, "card_number": a.membership.card_number if a.membership_id else None,
+    }
+
+
+@router.get("/applications", response=list[ApplicationOut], tags=["members"])
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]):
+    within = access_org(request.user, filters.org.upper()) if filters.org else None
+    queryset = selectors.application_list(viewer=request.user, status=filters.status,
+                                          q=filters.q, within=within) \
+        .select_related("membership")
+    page, size = _page_bounds(filters.page, filters.page_size)
+    return [_application(a) for a in queryset[(page - 1) * size: page * size]]
+
+
+@router.get("/applications/{application_id}", response=ApplicationOut, tags=["members"])
+def get_application(request: HttpRequest, application_id: int):
+    return _application(access_application(request.user, application_id))
+
+
+@router.post("/applications", response={201: ApplicationOut}, tags=["members"])
+def submit_application(request: HttpRequest, payload: ApplicationIn):
+    """A worker applies to a union of the public directory (or a cadre on their behalf)."""
+    union = selectors.member_unions().filter(code=payload.union.upper()).first()
+    if union is None:
+        raise NotFound()
+    fields = payload.dict(exclude={"union", "basis"})
+    application = services.application_submit(union=union, fields=fields, actor=request.user,
+                                              basis=payload.basis)
+    return Status(201, _application(application))
+
+
+@router.post("/applications/{application_id}/approve", response=ApplicationOut,
+             tags=["members"])
+def approve_application(request: HttpRequest, application_id: int, payload: DecisionIn):
+    application = access_application(request.user, application_id, write=True)
+    services.application_approve(application=application, actor=request.user,
+                                 reason=payload.reason)
+    return _application(access_application(request.user, application_id))
+
+
+@router.post("/applications/{application_id}/reject", response=ApplicationOut,
+             tags=["members"])
+def reject_application(request: HttpRequest, application_id: int, payload: DecisionIn):
+    application = access_application(request.user, application_id, write=True)
+    services.application_reject(application=application, actor=request.user,
+                                reason=payload.reason)
+    return _application(access_application(request.user, application_id))
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+class TransferOut(Schema):
+    id: int
+    member_id: int
+    name: str
+    from_union: str
+    to_union: str
+    origin: str
+    status: str
+    reason: str
+    new_employer: str
+    decision_reason: str
+    created_at: dt.datetime
+    new_member_id: int | None
+
+
+class TransferIn(Schema):
+    member_id: int
+    to_union: str
+    reason: str = ""
+    new_employer: str = ""
+
+
+class TransferFilter(Schema):
+    direction: str = "in"
+    status: str = "pending"
+    page: int = 1
+    page_size: int = 50
+
+
+def _transfer(t: Transfer) -> dict[str, Any]:
+    return {
+        "id": t.pk, "member_id": t.membership_id, "name": t.person.name,
+        "from_union": t.from_union.code, "to_union": t.to_union.code, "origin": t.origin,
+        "status": t.status, "reason": t.reason, "new_employer": t.new_employer,
+        "decision_reason": t.decision_reason, "created_at": t.created_at,
+        "new_member_id": t.new_membership_id,
+    }
+
+
+@router.get("/transfers", response=list[TransferOut], tags=["members"])
+def list_transfers(request: HttpRequest, filters: Query[TransferFilter]):
+    if "member.read" not in capabilities_anywhere(request.user):
+        raise Forbidden()
+    queryset = selectors.transfer_list(viewer=request.user, direction=filters.direction,
+                                       status=filters.status)
+    page, size = _page_bounds(filters.page, filters.page_size)
+    return [_transfer(t) for t in queryset[(page - 1) * size: page * size]]
+
+
+@router.get("/transfers/{transfer_id}", response=TransferOut, tags=["members"])
+def get_transfer(request: HttpRequest, transfer_id: int):
+    return _transfer(access_transfer(request.user, transfer_id))
+
+
+@router.post("/transfers", response={201: TransferOut}, tags=["members"])
+def start_transfer(request: HttpRequest, payload: TransferIn):
+    """The member's union starts a transfer to another union (any union of the directory)."""
+    membership = access_membership(request.user, payload.member_id, write=True)
+    target = selectors.member_unions().filter(code=payload.to_union.upper()).first()
+    if target is None:
+        raise NotFound()
+    transfer = services.transfer_start(membership=membership, to_union=target,
+                                       actor=request.user, reason=payload.reason,
+                                       new_employer=payload.new_employer)
+    return Status(201, _transfer(transfer))
+
+
+@router.post("/transfers/{transfer_id}/accept", response=TransferOut, tags=["members"])
+def accept_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+    transfer = access_transfer(request.user, transfer_id, side="to")
+    services.transfer_accept(transfer=transfer, actor=request.user, note=payload.reason)
+    return _transfer(access_transfer(request.user, transfer_id))
+
+
+@router.post("/transfers/{transfer_id}/decline", response=TransferOut, tags=["members"])
+def decline_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+    transfer = access_transfer(request.user, transfer_id, side="to")
+    services.transfer_decline(transfer=transfer, actor=request.user, reason=payload.reason)
+    return _transfer(access_transfer(request.user, transfer_id))
+
+
+@router.post("/transfers/{transfer_id}/cancel", response=TransferOut, tags=["members"])
+def cancel_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+    transfer = access_transfer(request.user, transfer_id, side="from")
+    services.transfer_cancel(transfer=transfer, actor=request.user, reason=payload.reason)
+    return _transfer(access_transfer(request.user, transfer_id))

@@ -4,12 +4,31 @@ accounts.scoping.scope; the others are for internal use and say so."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import F, Q, QuerySet, Sum
 
-from gonghui.members.models import OrgMemberMonth, OrgMemberStats
-from gonghui.orgs.models import Org
+from gonghui.accounts.scoping import is_global, prefixes, scope
+from gonghui.core import clock
+from gonghui.members.models import (
+    HELD_STATUSES,
+    Application,
+    Membership,
+    MembershipEvent,
+    OrgMemberMonth,
+    OrgMemberStats,
+    Person,
+    Transfer,
+)
+from gonghui.members.validation import id_hash_of
+from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Employer, Org, OrgStatus, OrgType
+
+# Unions that take workers whose employer has no union (两非一无) and new-employment workers.
+AREA_TYPES = (OrgType.STREET, OrgType.TOWN, OrgType.PARK, OrgType.INDUSTRY, OrgType.JOINT,
+              OrgType.TRADE_FEDERATION)
 
 
 @dataclass(frozen=True)
@@ -33,3 +52,175 @@ def member_stats(*, org: Org, today: dt.date) -> MemberStats:
     ).aggregate(joins=Sum("joins"), exits=Sum("exits"), transfers_in=Sum("transfers_in"),
                 transfers_out=Sum("transfers_out"))
     return MemberStats(**{k: v or 0 for k, v in (totals | month).items()})
+
+
+# --- member lists ----------------------------------------------------------------------------
+
+def _kind_of_query(q: str) -> str:
+    compact = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", q)).upper()
+    if re.fullmatch(r"\d{17}[\dX]", compact) or re.fullmatch(r"\d(\.\d+)?E\+?\d+", compact):
+        return "id"
+    if re.fullmatch(r"(\+?86)?1[3-9]\d{9}", compact):
+        return "phone"
+    if re.fullmatch(r"\d{12,20}", compact):
+        return "card"
+    return "name"
+
+
+def member_list(
+    *, viewer: Any, q: str = "", status: str = "", within: Org | None = None,
+    new_employment: str = "", flagged: bool = False, today: dt.date | None = None,
+) -> QuerySet[Membership]:
+    """Memberships the viewer may read (member.read over the union's subtree).
+
+    `q` is an exact ID number (through the blind index: the plaintext is never compared), a
+    mobile number, a card number, or the beginning of a name. `status` "" means the members
+    holding 会籍 (active and retired), "all" every membership, else one status."""
+    queryset = scope(Membership.objects.all(), viewer, "member.read", path_field="union_path")
+    if within is not None:
+        queryset = queryset.filter(union_path__startswith=within.path)
+    if status == "all":
+        pass
+    elif status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status__in=HELD_STATUSES)
+    q = (q or "").strip()
+    if q:
+        kind = _kind_of_query(q)
+        if kind == "id":
+            digest = id_hash_of(q, today=today or clock.today())
+            queryset = queryset.filter(person__id_hash=digest) if digest else queryset.none()
+        elif kind == "phone":
+            queryset = queryset.filter(person__phone=q.replace(" ", "").replace("-", "")[-11:])
+        elif kind == "card":
+            queryset = queryset.filter(card_number=q)
+        else:
+            queryset = queryset.filter(person__name__startswith=q)
+    if new_employment == "any":
+        queryset = queryset.exclude(person__new_employment_group="")
+    elif new_employment:
+        queryset = queryset.filter(person__new_employment_group=new_employment)
+    if flagged:
+        queryset = queryset.filter(lapse_flagged_on__isnull=False, status="active")
+    return queryset.select_related("person", "union").order_by("union_path", "id")
+
+
+def member_list_count(
+    *, viewer: Any, within: Org | None, status: str = "", **filters: Any
+) -> int | None:
+    """The count of an unfiltered list of members holding 会籍, from the counters (no member row
+    read); None when filters need a real count."""
+    if status or any(filters.values()):
+        return None
+    if within is not None:
+        paths = [within.path]
+    elif is_global(viewer):
+        paths = [""]
+    else:
+        paths = prefixes(viewer, "member.read")
+    if not paths:
+        return 0
+    condition = Q()
+    for path in paths:
+        condition |= Q(org_path__startswith=path)
+    row = OrgMemberStats.objects.filter(condition).aggregate(n=Sum(F("active") + F("retired")))
+    return row["n"] or 0
+
+
+def membership_history(*, membership: Membership) -> QuerySet[MembershipEvent]:
+    """Events of every membership of this person the caller may show: the caller passes a
+    membership it reached through access_membership; earlier memberships of the same person
+    (before a transfer) are part of this member's record."""
+    return MembershipEvent.objects.filter(membership__person_id=membership.person_id) \
+        .select_related("union", "other_union").order_by("at", "id")
+
+
+def person_memberships(*, membership: Membership) -> QuerySet[Membership]:
+    return Membership.objects.filter(person_id=membership.person_id).select_related("union") \
+        .order_by("joined_on", "id")
+
+
+# --- applications and transfers --------------------------------------------------------------
+
+def application_list(
+    *, viewer: Any, status: str = "submitted", q: str = "", within: Org | None = None
+) -> QuerySet[Application]:
+    queryset = scope(Application.objects.all(), viewer, "member.read", path_field="union__path")
+    if within is not None:
+        queryset = queryset.filter(union__path__startswith=within.path)
+    if status:
+        queryset = queryset.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        if _kind_of_query(q) == "id":
+            digest = id_hash_of(q, today=clock.today())
+            queryset = queryset.filter(person__id_hash=digest) if digest else queryset.none()
+        elif _kind_of_query(q) == "phone":
+            queryset = queryset.filter(person__phone=q[-11:])
+        else:
+            queryset = queryset.filter(person__name__startswith=q)
+    return queryset.select_related("person", "union").order_by("created_at", "id")
+
+
+def transfer_list(
+    *, viewer: Any, direction: str = "in", status: str = "pending", q: str = ""
+) -> QuerySet[Transfer]:
+    """Transfers into (`in`) or out of (`out`) the viewer's subtrees."""
+    field = "to_union__path" if direction == "in" else "from_union__path"
+    queryset = scope(Transfer.objects.all(), viewer, "member.read", path_field=field)
+    if status:
+        queryset = queryset.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        queryset = queryset.filter(person__name__startswith=q)
+    return queryset.select_related("person", "from_union", "to_union", "membership") \
+        .order_by("-created_at", "-id")
+
+
+def lapse_watch(*, viewer: Any, within: Org | None = None) -> QuerySet[Membership]:
+    return member_list(viewer=viewer, status="active", within=within, flagged=True) \
+        .order_by("lapse_flagged_on", "union_path", "id")
+
+
+# --- the portal ------------------------------------------------------------------------------
+
+def portal_person(user: Any) -> Person | None:
+    """The person linked to a worker's own account (internal: the account is the viewer)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).select_related("member_union").first()
+
+
+def member_unions(*, q: str = "", kind: str = "", district: str = "") -> QuerySet[Org]:
+    """The public directory of unions a worker may apply to (names and codes of active
+    member-holding unions are not member data). `kind` "area" keeps the street / town / park /
+    industry / joint unions that take workers of employers without a union (两非一无) and
+    new-employment workers."""
+    queryset = Org.objects.filter(status=OrgStatus.ACTIVE, org_type__in=MEMBER_HOLDING_TYPES)
+    if kind == "area":
+        queryset = queryset.filter(org_type__in=AREA_TYPES)
+    if district:
+        root = Org.objects.filter(code=district, status=OrgStatus.ACTIVE).first()
+        queryset = queryset.filter(path__startswith=root.path) if root else queryset.none()
+    q = (q or "").strip()
+    if q:
+        queryset = queryset.filter(Q(name__contains=q) | Q(short_name__contains=q)
+                                   | Q(code__iexact=q))
+    return queryset.order_by("path")
+
+
+def employer_unions(q: str) -> list[tuple[Employer, Org | None]]:
+    """Employers matching `q` with the union a worker there joins: the employer's own union,
+    else (两非一无) the street / park union of its area."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    employers = Employer.objects.filter(name__contains=q).select_related("union", "area") \
+        .order_by("name")[:20]
+    return [(e, e.union if e.union is not None and e.union.is_active else
+             (e.area if e.area.is_active and e.area.holds_members else None)) for e in employers]
+
+
+def districts() -> QuerySet[Org]:
+    return Org.objects.filter(level="district", status=OrgStatus.ACTIVE).order_by("path")

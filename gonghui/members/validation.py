@@ -468,3 +468,11 @@ def _add_years(date: dt.date, years: int) -> dt.date:
         return date.replace(year=date.year + years)
     except ValueError:  # 29 February
         return date.replace(year=date.year + years, day=28)
+
+
+def clean_phone(value: object) -> str:
+    """One mobile number (registration forms); raises PersonInvalid (field `phone`)."""
+    try:
+        return parse_phone(value)
+    except _Invalid as exc:
+        raise PersonInvalid([FieldError("phone", exc.code, exc.message)]) from None

@@ -1,0 +1,311 @@
+"""The cadre workbench: member list and detail, add/edit, lifecycle, reveal, transfers, lapse."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts.scoping import can, capabilities_anywhere, scope
+from gonghui.core import clock
+from gonghui.core.errors import ApplicationError, Forbidden, NotFound
+from gonghui.core.pagination import PER_PAGE_CHOICES, querystring_without_page
+from gonghui.members import selectors, services
+from gonghui.members.choices import NewEmploymentGroup
+from gonghui.members.forms import (
+    LapseContactForm,
+    MemberAddForm,
+    MemberEditForm,
+    ReasonForm,
+    RevealForm,
+    StatusForm,
+    TransferStartForm,
+)
+from gonghui.members.models import MembershipStatus, TransferStatus
+from gonghui.members.permissions import access_membership, access_transfer
+from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Org, OrgStatus
+from gonghui.orgs.permissions import access_org
+
+
+class _CountedPaginator(Paginator):
+    """A paginator whose total comes from the counters when the list is unfiltered (a city's
+    10 million members are not counted row by row on every page view)."""
+
+    def __init__(self, *args, known_count: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._known = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known if self._known is not None else super().count
+
+
+def _page(request: HttpRequest, queryset, *, known_count: int | None = None):
+    try:
+        size = int(request.GET.get("per_page", 25))
+    except ValueError:
+        size = 25
+    if size not in PER_PAGE_CHOICES:
+        size = 25
+    return _CountedPaginator(queryset, size, known_count=known_count).get_page(
+        request.GET.get("page"))
+
+
+def _back(request: HttpRequest, name: str, *args) -> HttpResponse:
+    """Back to the page the form came from (a local `next`), else to `name`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(name, *args)
+
+
+def _require_cap(request: HttpRequest, cap: str) -> None:
+    if cap not in capabilities_anywhere(request.user):
+        raise Forbidden()
+
+
+def _within(request: HttpRequest) -> Org | None:
+    code = request.GET.get("org", "").strip()
+    if not code:
+        return None
+    org = access_org(request.user, code.upper())
+    if not can(request.user, org, "member.read"):
+        raise NotFound()
+    return org
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    _require_cap(request, "member.read")
+    within = _within(request)
+    params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "new_employment")}
+    flagged = request.GET.get("flagged") == "1"
+    queryset = selectors.member_list(viewer=request.user, within=within, flagged=flagged,
+                                     **params)
+    known = selectors.member_list_count(viewer=request.user, within=within,
+                                        status=params["status"], q=params["q"],
+                                        new_employment=params["new_employment"], flagged=flagged)
+    return render(request, "members/list.html", {
+        "page": _page(request, queryset, known_count=known), "params": params, "within": within,
+        "flagged": flagged, "statuses": MembershipStatus.choices,
+        "groups": [(v, label) for v, label in NewEmploymentGroup.choices if v],
+        "qs": querystring_without_page(request),
+        "can_add": "member.write" in capabilities_anywhere(request.user),
+    })
+
+
+def _writable_unions(user) -> list[Org]:
+    queryset = scope(Org.objects.filter(status=OrgStatus.ACTIVE,
+                                        org_type__in=MEMBER_HOLDING_TYPES),
+                     user, "member.write").order_by("path")
+    return list(queryset[:500])
+
+
+@login_required
+def member_add(request: HttpRequest) -> HttpResponse:
+    _require_cap(request, "member.write")
+    unions = _writable_unions(request.user)
+    initial = {"union": request.GET.get("union", "")}
+    form = MemberAddForm(request.POST or None, unions=unions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            union = access_org(request.user, form.cleaned_data["union"])
+            membership = services.member_add(
+                union=union, fields=form.person_fields(), actor=request.user,
+                joined_on=form.cleaned_data["joined_on"])
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已添加会员，会员证号 {card}。").format(
+                card=membership.card_number))
+            return redirect("members:detail", membership.pk)
+    return render(request, "members/form.html", {"form": form, "title": _("添加会员")})
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access_membership(request.user, pk)
+    union = membership.union
+    return render(request, "members/detail.html", {
+        "m": membership, "person": membership.person,
+        "history": selectors.membership_history(membership=membership),
+        "memberships": selectors.person_memberships(membership=membership),
+        "transfers": membership.transfers.select_related("from_union", "to_union")
+        .order_by("-created_at"),
+        "contacts": membership.contacts.order_by("-at"),
+        "can_write": can(request.user, union, "member.write"),
+        "can_reveal": can(request.user, union, "member.reveal"),
+        "status_form": StatusForm(), "transfer_form": TransferStartForm(),
+        "reveal_form": RevealForm(), "contact_form": LapseContactForm(),
+        "reason_form": ReasonForm(),
+    })
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access_membership(request.user, pk, write=True)
+    person = membership.person
+    initial = {name: getattr(person, name) for name in MemberEditForm.base_fields
+               if hasattr(person, name)}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(membership=membership, fields=form.person_fields(),
+                                   actor=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("members:detail", membership.pk)
+    return render(request, "members/form.html", {
+        "form": form, "title": _("编辑会员信息"), "membership": membership})
+
+
+@login_required
+@require_POST
+def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access_membership(request.user, pk, write=True)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择状态并填写原因。"))
+        return redirect("members:detail", pk)
+    try:
+        services.membership_set_status(membership=membership, target=form.cleaned_data["target"],
+                                       actor=request.user, reason=form.cleaned_data["reason"],
+                                       on=form.cleaned_data["on"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("状态已更新。"))
+    return redirect("members:detail", pk)
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the full ID number in place of the masked one, after logging the read."""
+    membership = access_membership(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render(request, "members/_reveal.html", {
+            "m": membership, "error": _("请填写查看用途。")}, status=400)
+    number = services.id_number_reveal(membership=membership, actor=request.user,
+                                       purpose=form.cleaned_data["purpose"])
+    return render(request, "members/_reveal.html", {"m": membership, "number": number})
+
+
+@login_required
+def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = access_membership(request.user, pk, write=True)
+    form = TransferStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["to_union"].strip().upper()
+        target = selectors.member_unions().filter(code=code).first()
+        if target is None:
+            form.add_error("to_union", _("没有代码为 {code} 的可接收会员的工会。").format(code=code))
+        else:
+            try:
+                services.transfer_start(membership=membership, to_union=target,
+                                        actor=request.user, reason=form.cleaned_data["reason"],
+                                        new_employer=form.cleaned_data["new_employer"])
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已发起转会，等待“{name}”接收。").format(name=target.name))
+                return redirect("members:detail", membership.pk)
+    return render(request, "members/transfer_form.html", {"form": form, "m": membership})
+
+
+@login_required
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    _require_cap(request, "member.read")
+    direction = "out" if request.GET.get("direction") == "out" else "in"
+    status = request.GET.get("status", TransferStatus.PENDING)
+    q = request.GET.get("q", "").strip()
+    queryset = selectors.transfer_list(viewer=request.user, direction=direction, status=status,
+                                       q=q)
+    return render(request, "members/transfers.html", {
+        "page": _page(request, queryset), "direction": direction, "status": status, "q": q,
+        "statuses": TransferStatus.choices, "qs": querystring_without_page(request),
+    })
+
+
+@login_required
+@require_POST
+def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("accept", "decline", "cancel"):
+        raise NotFound()
+    side = "from" if action == "cancel" else "to"
+    transfer = access_transfer(request.user, pk, side=side)
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        if action == "accept":
+            new = services.transfer_accept(transfer=transfer, actor=request.user, note=reason)
+            messages.success(request, _("已接收，新会员证号 {card}。").format(card=new.card_number))
+            return redirect("members:detail", new.pk)
+        if action == "decline":
+            services.transfer_decline(transfer=transfer, actor=request.user, reason=reason)
+            messages.success(request, _("已拒绝接收。"))
+        else:
+            services.transfer_cancel(transfer=transfer, actor=request.user, reason=reason)
+            messages.success(request, _("已撤销转会。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "members:transfers")
+
+
+@login_required
+def lapse_list(request: HttpRequest) -> HttpResponse:
+    _require_cap(request, "member.read")
+    within = _within(request)
+    queryset = selectors.lapse_watch(viewer=request.user, within=within)
+    return render(request, "members/lapse.html", {
+        "page": _page(request, queryset), "within": within,
+        "qs": querystring_without_page(request), "contact_form": LapseContactForm(),
+    })
+
+
+@login_required
+@require_POST
+def lapse_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("contact", "confirm", "clear"):
+        raise NotFound()
+    membership = access_membership(request.user, pk, write=True)
+    try:
+        if action == "contact":
+            form = LapseContactForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("请填写联系方式并选择结果。"))
+            services.lapse_contact_record(membership=membership, actor=request.user,
+                                          **form.cleaned_data)
+            messages.success(request, _("已记录联系情况。"))
+        elif action == "confirm":
+            services.lapse_confirm(membership=membership, actor=request.user,
+                                   reason=request.POST.get("reason", ""))
+            messages.success(request, _("已确认自动退会。"))
+        else:
+            services.lapse_clear(membership=membership, actor=request.user,
+                                 reason=request.POST.get("reason", ""))
+            messages.success(request, _("已解除预警。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "members:detail", pk)
+
+
+@login_required
+def org_stats(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """htmx panel on the org page: the subtree's members, this month's joins and exits."""
+    org = access_org(request.user, org_pk)
+    if not can(request.user, org, "stats.read"):
+        raise NotFound()
+    today = clock.today()
+    return render(request, "members/_org_stats.html", {
+        "org": org, "stats": selectors.member_stats(org=org, today=today), "today": today,
+        "can_list": can(request.user, org, "member.read"),
+    })

@@ -1,0 +1,209 @@
+"""The member portal (phone first): register, apply to the union that covers you, follow the
+application, see and download the e-card, ask for a transfer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.members import selectors, services
+from gonghui.members.forms import ApplyForm, ReasonForm, RegisterForm
+from gonghui.members.models import HELD_STATUSES, Application, Membership, Transfer
+from gonghui.members.permissions import own_application
+
+CARD_SALT = "gonghui.members.card"
+BASIS_LABELS = {
+    "employer": "本单位工会",
+    "no_union": "单位未建工会（两非一无）",
+    "new_employment": "新就业形态劳动者",
+}
+
+
+def _held(person) -> Membership | None:
+    if person is None:
+        return None
+    return Membership.objects.filter(person=person, status__in=HELD_STATUSES) \
+        .select_related("union").first()
+
+
+def portal_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "members/portal/welcome.html")
+    person = selectors.portal_person(request.user)
+    applications = Application.objects.filter(applicant=request.user) \
+        .select_related("union").order_by("-created_at")[:10]
+    transfers = Transfer.objects.filter(person=person).select_related(
+        "from_union", "to_union").order_by("-created_at")[:5] if person else []
+    membership = _held(person)
+    return render(request, "members/portal/home.html", {
+        "person": person, "membership": membership, "applications": applications,
+        "transfers": transfers,
+        "open_application": any(a.status == "submitted" for a in applications),
+    })
+
+
+def portal_register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("members:portal")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.portal_register(name=form.cleaned_data["name"],
+                                            phone=form.cleaned_data["phone"],
+                                            password=form.cleaned_data["password"])
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("注册成功。您的登录名是手机号 {phone}。").format(
+                phone=user.username))
+            return redirect("members:portal_apply")
+    return render(request, "members/portal/register.html", {"form": form})
+
+
+@login_required
+def portal_apply(request: HttpRequest) -> HttpResponse:
+    """Step 1: find the union. By employer (its union, or for 两非一无 the street/park union of
+    its area), or in the directory of area unions for new-employment workers."""
+    basis = request.GET.get("basis", "employer")
+    q = request.GET.get("q", "").strip()
+    district = request.GET.get("district", "").strip()
+    employer_hits = selectors.employer_unions(q) if basis == "employer" and q else []
+    unions = []
+    if basis != "employer" or (q and not employer_hits):
+        unions = list(selectors.member_unions(
+            q=q, kind="area" if basis != "employer" else "", district=district)[:30])
+    return render(request, "members/portal/apply_pick.html", {
+        "basis": basis, "q": q, "district": district, "employer_hits": employer_hits,
+        "unions": unions, "districts": selectors.districts(), "bases": BASIS_LABELS,
+        "target": "members:portal_apply_form",
+    })
+
+
+@login_required
+def portal_apply_form(request: HttpRequest, code: str) -> HttpResponse:
+    union = selectors.member_unions().filter(code=code).first()
+    if union is None:
+        raise NotFound()
+    person = selectors.portal_person(request.user)
+    initial = {"name": request.user.display_name, "phone": request.user.phone,
+               "basis": request.GET.get("basis", "employer")}
+    if person is not None:
+        initial.update(name=person.name, phone=person.phone, employer_name=person.employer_name)
+    form = ApplyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        basis = BASIS_LABELS.get(form.cleaned_data["basis"], "")
+        try:
+            application = services.application_submit(
+                union=union, fields=form.person_fields(), actor=request.user, basis=basis)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("申请已提交，工会审批后会在这里通知您。"))
+            return redirect("members:portal_application", application.pk)
+    return render(request, "members/portal/apply_form.html", {"form": form, "union": union})
+
+
+@login_required
+def portal_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = own_application(request.user, pk)
+    return render(request, "members/portal/application.html", {
+        "a": application, "events": application.events.order_by("at", "id"),
+    })
+
+
+@login_required
+@require_POST
+def portal_application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = own_application(request.user, pk)
+    try:
+        services.application_withdraw(application=application, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:portal_application", pk)
+
+
+def _card_context(request: HttpRequest) -> dict:
+    import segno
+
+    person = selectors.portal_person(request.user)
+    membership = _held(person)
+    if membership is None:
+        raise NotFound(_("您目前没有会籍，还没有电子会员证。"))
+    token = signing.dumps({"c": membership.card_number}, salt=CARD_SALT, compress=True)
+    qr = segno.make(f"GONGHUI-CARD:{token}", error="m")
+    return {"person": person, "m": membership, "qr_svg": qr.svg_inline(scale=4, dark="#222"),
+            "qr_png": qr.png_data_uri(scale=6), "verify_code": token}
+
+
+@login_required
+def portal_card(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/portal/card.html", _card_context(request))
+
+
+@login_required
+def portal_card_pdf(request: HttpRequest) -> HttpResponse:
+    from weasyprint import HTML
+
+    context = _card_context(request)
+    html = render_to_string("members/portal/card_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="card-{context["m"].card_number}.pdf"'
+    return response
+
+
+@login_required
+def portal_transfer(request: HttpRequest) -> HttpResponse:
+    """A member asks to move to the union of their new employer (from the new union's side)."""
+    person = selectors.portal_person(request.user)
+    if _held(person) is None:
+        raise NotFound(_("您目前没有会籍，请直接申请入会。"))
+    code = request.POST.get("to_union") or request.GET.get("union", "")
+    if request.method == "POST":
+        form = ReasonForm(request.POST)
+        union = selectors.member_unions().filter(code=code).first()
+        if union is None:
+            raise NotFound()
+        if form.is_valid():
+            try:
+                services.transfer_request(person=person, to_union=union, actor=request.user,
+                                          reason=form.cleaned_data["reason"],
+                                          new_employer=request.POST.get("new_employer", ""))
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("转会申请已提交，等待“{name}”接收。").format(
+                    name=union.name))
+                return redirect("members:portal")
+    q = request.GET.get("q", "").strip()
+    return render(request, "members/portal/transfer.html", {
+        "q": q, "employer_hits": selectors.employer_unions(q) if q else [],
+        "unions": list(selectors.member_unions(q=q)[:30]) if q else [],
+        "chosen": selectors.member_unions().filter(code=code).first() if code else None,
+        "form": ReasonForm(),
+    })
+
+
+@login_required
+def card_verify(request: HttpRequest) -> HttpResponse:
+    """A cadre scans an e-card: the signed code gives the card number; the member opens only if
+    the cadre may see them."""
+    raw = request.GET.get("code", "").strip().removeprefix("GONGHUI-CARD:")
+    try:
+        card = signing.loads(raw, salt=CARD_SALT)["c"]
+    except (signing.BadSignature, KeyError, TypeError):
+        messages.error(request, _("会员证二维码无效。"))
+        return redirect("members:list")
+    membership = selectors.member_list(viewer=request.user, q=card, status="all").first()
+    if membership is None:
+        raise NotFound()
+    return redirect("members:detail", membership.pk)
