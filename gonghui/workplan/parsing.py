@@ -507,6 +507,11 @@ def _parse_body(lines: list[str], plan: ParsedPlan, heading_style: str | None,
                 heading_open = False
                 _take_clause(current)
                 continue
+            if current is not None:
+                plan.warnings.append(
+                    f"第 {current.number} 项中有一行以“{_label(item_style, item_match.group(1))}”"
+                    f"开头，但编号不连续，已并入该项，请核对。"
+                )
         if current is None:
             if heading_open and plan.headings and _is_short_line(line, 40) and len(plan.headings[-1].text) < 40:
                 plan.headings[-1].text = join_pieces([plan.headings[-1].text, line])

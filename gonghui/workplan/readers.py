@@ -81,9 +81,22 @@ class _WordNumbering:
             for ilvl, spec in abstract.get(ref.get(w + "val"), {}).items():
                 self.levels[(num.get(w + "numId"), ilvl)] = spec
 
-    def prefix(self, paragraph: Any) -> str:
+    @staticmethod
+    def _numpr(paragraph: Any) -> Any:
+        """The paragraph's own numbering, else its style's (e.g. Word's "List Number")."""
         ppr = paragraph._p.pPr
-        numpr = ppr.numPr if ppr is not None else None
+        if ppr is not None and ppr.numPr is not None:
+            return ppr.numPr
+        style = paragraph.style
+        while style is not None:
+            style_ppr = style.element.pPr
+            if style_ppr is not None and style_ppr.numPr is not None:
+                return style_ppr.numPr
+            style = style.base_style
+        return None
+
+    def prefix(self, paragraph: Any) -> str:
+        numpr = self._numpr(paragraph)
         if numpr is None or numpr.numId is None:
             return ""
         key = (str(numpr.numId.val), str(numpr.ilvl.val if numpr.ilvl is not None else 0))
@@ -103,7 +116,8 @@ class _WordNumbering:
             shown = chr(0x2460 + value - 1) if value <= 20 else str(value)
         else:
             shown = int_to_cn(value)
-        return pattern.replace("%" + str(int(key[1]) + 1), shown)
+        # Word puts a tab after the number; a space reads the same to the parser
+        return pattern.replace("%" + str(int(key[1]) + 1), shown) + " "
 
 
 def read_plan_file(name: str, data: bytes) -> str:

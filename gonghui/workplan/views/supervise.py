@@ -45,15 +45,18 @@ def supervision(request: HttpRequest, pk: int) -> HttpResponse:
     charts = {
         "overall": [{"name": str(Health(h).label), "value": sup.counts[h],
                      "itemStyle": {"color": HEALTH_COLOURS[h]}} for h in HEALTH_ORDER],
-        "headings": _series([(f"{h.label}、" if h else _("未分部分"), c) for h, c in sup.by_heading]),
-        "departments": _series([(d.name, c) for d, c, _co in sup.by_department]),
+        "headings": _series([(f"{h.label}、{h.text[:6]}…" if h else _("未分部分"), c)
+                             for h, c in sup.by_heading]),
+        # departments that lead something; those only co-operating are in the table below
+        "departments": _series([(d.name, c) for d, c, _co in sup.by_department
+                                if sum(c.values())]),
     }
     return render(request, "workplan/supervision.html", {
         "plan": plan, "sup": sup, "page": paginate(request, rows, per_page=25),
         "params": params, "qs": querystring_without_page(request), "charts": charts,
         "badges": HEALTH_BADGES, "order": HEALTH_ORDER, "healths": [(h, Health(h).label) for h in HEALTH_ORDER],
         "can_supervise": can_supervise(request.user, plan),
-        "dept_chart_height": max(260, 28 * len(sup.by_department) + 60),
+        "dept_chart_height": max(260, 28 * len(charts["departments"]["categories"]) + 60),
     })
 
 
