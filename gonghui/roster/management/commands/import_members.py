@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from gonghui.core.errors import ApplicationError
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a member roster (.xlsx/.xls/.csv in UTF-8 or GB18030) into a union. "
+        "`gonghui import-members FILE --union CODE [--report OUT.xlsx] [--dry-run] [--json]`. "
+        "With a 工会代码 column, --union names the top org and each row goes to its own union "
+        "inside that subtree. Rows that cannot be imported go to the error report; exit 0 when "
+        "the file was processed, non-zero when it could not be read at all. Re-running an "
+        "interrupted import of the same file resumes it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="roster file (.xlsx, .xls, .csv)")
+        parser.add_argument("--union", required=True, help="org code of the union (or top org)")
+        parser.add_argument("--report", help="write the error report (.xlsx) here")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="check everything, write nothing (counts what would happen)")
+        parser.add_argument("--json", action="store_true",
+                            help="print one JSON object with the counts on stdout")
+        parser.add_argument("--as", dest="as_user", default="",
+                            help="act as this user (their role must allow member.write there)")
+        parser.add_argument("--restart", action="store_true",
+                            help="start a new job even if an interrupted one exists for this file")
+        parser.add_argument("--chunk", type=int, default=0, help=argparse_hidden())
+        parser.add_argument("--workers", type=int, default=0,
+                            help="worker processes (default: 2 for big files on PostgreSQL)")
+
+    def handle(self, *args, **options):
+        from gonghui.accounts.models import User
+        from gonghui.orgs.models import Org
+        from gonghui.roster import cli
+
+        path = Path(options["file"])
+        if not path.exists():
+            raise CommandError(f"文件不存在：{path}")
+        org = Org.objects.filter(code=options["union"].strip().upper()).first()
+        if org is None:
+            raise CommandError(f"找不到组织代码 {options['union']}")
+        actor = None
+        if options["as_user"]:
+            actor = User.objects.filter(username=options["as_user"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"找不到用户 {options['as_user']}")
+        try:
+            job, resumed = cli.job_for_file(path=path, org=org, actor=actor,
+                                            dry_run=options["dry_run"],
+                                            restart=options["restart"])
+            if resumed:
+                self.stderr.write(f"继续未完成的导入任务 #{job.pk}（已处理 {job.processed} 行）")
+            job = cli.run_with_progress(
+                job, actor=actor, report=Path(options["report"]) if options["report"] else None,
+                chunk_rows=options["chunk"] or None, workers=options["workers"] or None,
+                stream=sys.stderr)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        summary = {**job.counts(), "report": job.report_path or None}
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+        else:
+            verb = "试运行：将导入" if job.dry_run else "导入"
+            self.stdout.write(
+                f"{verb} {job.imported}（其中更新 {job.updated}），无变化 {job.unchanged}，"
+                f"未导入 {job.rejected}，跳过 {job.skipped}，共 {job.processed} 行。")
+            if job.report_path:
+                self.stdout.write(f"错误报告：{job.report_path}")
+
+
+def argparse_hidden() -> str:
+    import argparse
+
+    return argparse.SUPPRESS

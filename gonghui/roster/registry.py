@@ -1,0 +1,300 @@
+"""Thin adapter: the member registry's write rules, applied to a chunk of rows at once.
+
+The members app writes one person at a time (`members.services.member_add` → `open_membership`:
+membership row, the person's 会籍 union by compare-and-set, per-union counters, the monthly
+join counter, a JOIN event). A roster of a million rows cannot afford that per row, so this
+module does the *same* writes set-wise — one COPY per table and chunk, counters summed per
+union — and nothing else. If members grows a bulk service, this module should give way to it.
+
+Invariants kept exactly as for a single add:
+- one row per person (`Person.id_hash` unique) and at most one membership holding 会籍 per
+  person (the partial unique index decides races; the loser's chunk is rolled back and retried);
+- `Person.member_union` is set together with the membership (compare-and-set for a returning
+  person whose earlier membership ended);
+- `OrgMemberStats` (active, new_employment) and `OrgMemberMonth` (joins in the month of the join
+  date) move in the same transaction;
+- a `MembershipEvent` JOIN per new membership (EDIT per changed person), actor and reason set;
+- card numbers as members generates them (`<join year><membership id:010d>`) unless the roster
+  brings its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from gonghui.core import clock
+from gonghui.members.models import (
+    HELD_STATUSES,
+    EventKind,
+    Membership,
+    MembershipEvent,
+    MembershipStatus,
+    OrgMemberMonth,
+    OrgMemberStats,
+    Person,
+)
+from gonghui.roster.bulk import Table, allocate_ids, is_postgres, update_rows
+
+# Person columns the importer writes (ValidatedPerson's fields, minus id_hash/id_number which
+# are handled apart) and compares for "unchanged".
+PERSON_DATA_FIELDS = (
+    "name", "gender", "birth_date", "ethnicity", "phone", "education", "political_status",
+    "household_type", "employment_form", "new_employment_group", "employer_name", "occupation",
+    "skill_level", "monthly_wage",
+)  # fmt: skip
+
+
+class ChunkRace(Exception):
+    """A concurrent writer got there between our lookup and our write: retry the chunk."""
+
+
+@dataclass(frozen=True)
+class UnionRef:
+    id: int
+    path: str
+    name: str
+
+
+@dataclass
+class NewMember:
+    """A row ready to become a membership (and a person, unless `person_id` is set)."""
+
+    row_number: int
+    values: dict[str, Any]  # PERSON_DATA_FIELDS → value
+    supplied: frozenset[str]  # the person fields the row actually filled in
+    id_hash: str
+    id_cipher: bytes
+    joined_on: dt.date
+    card_number: str | None
+    union: UnionRef
+    person_id: int | None = None  # an existing person without 会籍 (returning member)
+    changed: dict[str, Any] = field(default_factory=dict)  # fields to update on that person
+
+
+@dataclass(frozen=True)
+class Existing:
+    person_id: int
+    member_union_id: int | None
+    values: dict[str, Any]
+    membership_id: int | None = None  # the membership holding 会籍, if any
+    membership_status: str = ""
+    union: UnionRef | None = None
+
+
+def lookup_people(hashes: Sequence[str]) -> dict[str, Existing]:
+    """The people among these blind indexes, with where they hold 会籍."""
+    if not hashes:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    step = 20000 if is_postgres() else 900
+    for start in range(0, len(hashes), step):
+        part = hashes[start:start + step]
+        for row in Person.objects.filter(id_hash__in=part).values(
+            "id", "id_hash", "member_union_id", *PERSON_DATA_FIELDS
+        ):
+            found[row["id_hash"]] = row
+    if not found:
+        return {}
+    with_union = [r["id"] for r in found.values() if r["member_union_id"]]
+    held: dict[int, tuple[int, str, int, str, str]] = {}
+    for start in range(0, len(with_union), step):
+        for m in Membership.objects.filter(
+            person_id__in=with_union[start:start + step], status__in=HELD_STATUSES
+        ).values_list("person_id", "id", "status", "union_id", "union__path", "union__name"):
+            held[m[0]] = m[1:]  # type: ignore[assignment]
+    out = {}
+    for id_hash, row in found.items():
+        membership = held.get(row["id"])
+        out[id_hash] = Existing(
+            person_id=row["id"], member_union_id=row["member_union_id"],
+            values={f: row[f] for f in PERSON_DATA_FIELDS},
+            membership_id=membership[0] if membership else None,
+            membership_status=membership[1] if membership else "",
+            union=UnionRef(membership[2], membership[3], membership[4]) if membership else None,
+        )
+    return out
+
+
+def taken_card_numbers(cards: Iterable[str]) -> set[str]:
+    cards = [c for c in cards if c]
+    taken: set[str] = set()
+    for start in range(0, len(cards), 900):
+        taken.update(Membership.objects.filter(card_number__in=cards[start:start + 900])
+                     .values_list("card_number", flat=True))
+    return taken
+
+
+def changed_fields(existing: Existing, values: dict[str, Any],
+                   supplied: frozenset[str]) -> dict[str, Any]:
+    """The supplied fields whose value differs from the stored one (a blank cell never
+    erases stored data)."""
+    out = {}
+    for name in supplied:
+        if name in existing.values and existing.values[name] != values[name]:
+            out[name] = values[name]
+    return out
+
+
+_PERSON_COLUMNS = ("id", "created_at", "updated_at", "id_number", "id_hash", "member_union_id",
+                   *PERSON_DATA_FIELDS)
+_MEMBERSHIP_COLUMNS = ("id", "created_at", "updated_at", "person_id", "union_id", "union_path",
+                       "status", "joined_on", "seniority_since", "card_number")
+_EVENT_COLUMNS = ("id", "membership_id", "union_id", "kind", "from_status", "to_status",
+                  "actor_id", "actor_name", "at", "reason")
+
+
+def _actor(actor: Any) -> tuple[int | None, str]:
+    if getattr(actor, "pk", None):
+        return actor.pk, actor.get_username()[:150]
+    return None, str(actor or "system")[:150]
+
+
+@dataclass
+class ChunkResult:
+    imported: int = 0
+    updated: int = 0
+    memberships: list[int] = field(default_factory=list)
+
+
+def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[str, Any]]],
+                  actor: Any, reason: str) -> ChunkResult:
+    """Create the memberships (and people) of `joins` and apply `updates` (changed fields of
+    people already holding 会籍 in the row's union). Inside the caller's transaction."""
+    now = clock.now()
+    actor_id, actor_name = _actor(actor)
+    result = ChunkResult()
+    if not joins and not updates:
+        return result
+    new_people = [j for j in joins if j.person_id is None]
+    returning = [j for j in joins if j.person_id is not None]
+
+    person_ids = allocate_ids(Person, len(new_people))
+    for join, pk in zip(new_people, person_ids, strict=True):
+        join.person_id = pk
+    Table(Person, _PERSON_COLUMNS).insert(
+        (j.person_id, now, now, j.id_cipher, j.id_hash, j.union.id,
+         *[j.values[f] for f in PERSON_DATA_FIELDS])
+        for j in new_people
+    )
+    # Returning people: their fresh data, then the 会籍 compare-and-set of open_membership.
+    _update_people([(j.person_id, j.changed) for j in returning if j.changed], now)
+    if returning:
+        _claim_member_union(returning)
+
+    membership_ids = allocate_ids(Membership, len(joins))
+    Table(Membership, _MEMBERSHIP_COLUMNS).insert(
+        (mid, now, now, j.person_id, j.union.id, j.union.path, MembershipStatus.ACTIVE,
+         j.joined_on, j.joined_on, j.card_number or f"{j.joined_on.year}{mid:010d}")
+        for j, mid in zip(joins, membership_ids, strict=True)
+    )
+    result.memberships = membership_ids
+
+    _update_people([(e.person_id, changes) for e, changes in updates], now)
+
+    events = [(mid, j.union.id, EventKind.JOIN, "", MembershipStatus.ACTIVE, reason)
+              for j, mid in zip(joins, membership_ids, strict=True)]
+    events += [(e.membership_id, e.union.id, EventKind.EDIT, "", "",  # type: ignore[union-attr]
+                f"{reason}：{_labels(changes)}")[:500]
+               for e, changes in updates]
+    event_ids = allocate_ids(MembershipEvent, len(events))
+    Table(MembershipEvent, _EVENT_COLUMNS).insert(
+        (eid, mid, uid, kind, from_s, to_s, actor_id, actor_name, now, text[:500])
+        for eid, (mid, uid, kind, from_s, to_s, text) in zip(event_ids, events, strict=True)
+    )
+
+    stats: dict[UnionRef, list[int]] = defaultdict(lambda: [0, 0])
+    months: dict[tuple[UnionRef, dt.date], int] = defaultdict(int)
+    for j in joins:
+        stats[j.union][0] += 1
+        if j.values["new_employment_group"]:
+            stats[j.union][1] += 1
+        months[(j.union, j.joined_on.replace(day=1))] += 1
+    for e, changes in updates:
+        if "new_employment_group" in changes and e.membership_status == MembershipStatus.ACTIVE:
+            delta = (1 if changes["new_employment_group"] else 0) - (
+                1 if e.values["new_employment_group"] else 0)
+            stats[e.union][1] += delta  # type: ignore[index]
+    _bump_stats(stats)
+    _bump_months(months)
+    result.imported = len(joins)
+    result.updated = len(updates)
+    return result
+
+
+def _labels(changes: dict[str, Any]) -> str:
+    return "、".join(str(Person._meta.get_field(n).verbose_name) for n in sorted(changes))
+
+
+def _update_people(rows: list[tuple[int | None, dict[str, Any]]], now: dt.datetime) -> None:
+    """Changed fields per person, grouped by the set of fields (one executemany per group)."""
+    groups: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+    for person_id, changes in rows:
+        if not changes:
+            continue
+        names = tuple(sorted(changes))
+        groups[names].append([*(changes[n] for n in names), now, person_id])
+    for names, values in groups.items():
+        update_rows(Person, [*names, "updated_at"], values)
+
+
+def _claim_member_union(joins: list[NewMember]) -> None:
+    """Person.member_union from NULL to the row's union, all or nothing: a person who got 会籍
+    elsewhere since our lookup makes the chunk retry."""
+    by_union: dict[int, list[int]] = defaultdict(list)
+    for j in joins:
+        by_union[j.union.id].append(j.person_id)  # type: ignore[arg-type]
+    for union_id, people in by_union.items():
+        changed = Person.objects.filter(pk__in=people, member_union__isnull=True).update(
+            member_union_id=union_id)
+        if changed != len(people):
+            raise ChunkRace("member_union")
+
+
+def _upsert_sql(table: str, keys: Sequence[str], counters: Sequence[str], extra: Sequence[str]
+                ) -> str:
+    columns = [*keys, *extra, *counters]
+    placeholders = ", ".join(["%s"] * len(columns))
+    updates = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in counters)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    return (f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders}) '  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
+
+
+def _bump_stats(stats: dict[UnionRef, list[int]]) -> None:
+    rows = [(u.id, u.path, active, 0, new) for u, (active, new) in stats.items()
+            if active or new]
+    if not rows:
+        return
+    sql = _upsert_sql(OrgMemberStats._meta.db_table, ["org_id"],
+                      ["active", "retired", "new_employment"], ["org_path"])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _bump_months(months: dict[tuple[UnionRef, dt.date], int]) -> None:
+    if not months:
+        return
+    table = OrgMemberMonth._meta.db_table
+    rows = []
+    for (union, month), joins in months.items():
+        rows.append((union.id, month if is_postgres() else month.isoformat(), union.path,
+                     joins, 0, 0, 0))
+    sql = _upsert_sql(table, ["org_id", "month"],
+                      ["joins", "exits", "transfers_in", "transfers_out"], ["org_path"])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def held_elsewhere(existing: Existing, union: UnionRef) -> bool:
+    return existing.member_union_id is not None and existing.member_union_id != union.id
+
+
+__all__ = ["PERSON_DATA_FIELDS", "ChunkRace", "Existing", "NewMember", "UnionRef",
+           "changed_fields", "lookup_people", "taken_card_numbers", "write_members"]
