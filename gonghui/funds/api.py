@@ -1,5 +1,288 @@
+"""JSON API of union funds at /api/v1/funds: accounts, transactions (postings), reports,
+findings. Same services, selectors, scoping and access functions as the pages."""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from gonghui.core.errors import ApplicationError
+from gonghui.funds import reports, selectors, services
+from gonghui.funds.chart import CHART_BY_CODE
+from gonghui.funds.models import LedgerTransaction
+from gonghui.funds.permissions import access_finding, access_transaction, access_union
 
 router = Router()
+
+
+class AccountOut(Schema):
+    code: str
+    name: str
+    category: str
+    parent_code: str
+    postable: bool
+    balance: Decimal
+
+
+class LineOut(Schema):
+    account: str
+    account_name: str
+    amount: Decimal
+
+
+class TransactionOut(Schema):
+    id: int
+    union: str
+    date: dt.date
+    period: int
+    memo: str
+    source: str
+    idempotency_key: str
+    reversal_of: int | None
+    reversed_by: int | None
+    created_by: str
+    lines: list[LineOut]
+    evidence: list[str]
+    created: bool | None = None
+
+
+class TransactionPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[TransactionOut]
+
+
+class TransactionFilter(Schema):
+    q: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    source: str = ""
+    account: str = ""
+    rollup: bool = False
+    page: int = 1
+    page_size: int = 50
+
+
+class LineIn(Schema):
+    account: str
+    amount: Decimal
+
+
+class TransactionIn(Schema):
+    date: dt.date
+    memo: str
+    lines: list[LineIn]
+    idempotency_key: str
+
+
+class ExpenseIn(Schema):
+    date: dt.date
+    account_code: str
+    amount: Decimal
+    memo: str
+    idempotency_key: str
+    paid_from: str = "1002"
+    confirm_warnings: bool = False
+
+
+class ReverseIn(Schema):
+    date: dt.date | None = None
+    memo: str = ""
+
+
+class CloseIn(Schema):
+    year: int
+    month: int
+
+
+class ReportOut(Schema):
+    kind: str
+    title: str
+    org: str
+    rollup: bool
+    period: str
+    columns: list[str]
+    rows: list[list[str | int | Decimal | None]]
+    notes: list[str]
+
+
+class ReportFilter(Schema):
+    year: int
+    month_from: int = 1
+    month_to: int = 12
+    month: int = 12
+    rollup: bool = False
+
+
+class FindingIn(Schema):
+    severity: str
+    text: str
+    transaction: int | None = None
+
+
+class FindingOut(Schema):
+    id: int
+    union: str
+    transaction: int | None
+    severity: str
+    status: str
+    text: str
+    response: str
+    created_by: str
+    created_at: dt.datetime
+
+
+def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict:
+    lines = tx.lines.all()
+    try:
+        reversed_by: int | None = tx.reversed_by.pk
+    except LedgerTransaction.DoesNotExist:
+        reversed_by = None
+    return {
+        "id": tx.pk, "union": tx.union.code, "date": tx.date, "period": tx.period,
+        "memo": tx.memo, "source": tx.source, "idempotency_key": tx.idempotency_key,
+        "reversal_of": tx.reversal_of_id, "reversed_by": reversed_by,
+        "created_by": tx.created_by_name,
+        "lines": [{"account": ln.account.code, "account_name": ln.account.name,
+                   "amount": ln.amount} for ln in lines],
+        "evidence": [e.original_name for e in tx.evidence.all()], "created": created,
+    }
+
+
+def _reload(tx: LedgerTransaction) -> LedgerTransaction:
+    return (LedgerTransaction.objects.select_related("union", "reversed_by")
+            .prefetch_related("lines__account", "evidence").get(pk=tx.pk))
+
+
+@router.get("/unions/{org_id}/accounts", response=list[AccountOut])
+def list_accounts(request: HttpRequest, org_id: str):
+    """The union's chart with each account's balance (debit positive, credit negative)."""
+    union = access_union(request.user, org_id)
+    services.chart_ensure(union)
+    balances = selectors.account_balances(union)
+    from gonghui.funds.chart import HEADER_CODES
+
+    return [{"code": a.code, "name": a.name, "category": a.category,
+             "parent_code": a.parent_code, "postable": a.code not in HEADER_CODES,
+             "balance": balances.get(a.code, Decimal("0.00"))}
+            for a in selectors.accounts_of(union)]
+
+
+@router.get("/unions/{org_id}/transactions", response=TransactionPage)
+def list_transactions(request: HttpRequest, org_id: str, filters: Query[TransactionFilter]):
+    union = access_union(request.user, org_id)
+    queryset = selectors.journal(viewer=request.user, union=union, q=filters.q,
+                                 date_from=filters.date_from, date_to=filters.date_to,
+                                 source=filters.source, account=filters.account,
+                                 rollup=filters.rollup)
+    size = max(1, min(filters.page_size, 500))
+    page = max(1, filters.page)
+    items = list(queryset[(page - 1) * size: page * size])
+    return {"count": queryset.count(), "page": page, "page_size": size,
+            "items": [_tx_out(tx) for tx in items]}
+
+
+@router.get("/transactions/{tx_id}", response=TransactionOut)
+def get_transaction(request: HttpRequest, tx_id: int):
+    return _tx_out(_reload(access_transaction(request.user, tx_id)))
+
+
+@router.post("/unions/{org_id}/transactions", response={201: TransactionOut, 200: TransactionOut})
+def create_transaction(request: HttpRequest, org_id: str, payload: TransactionIn):
+    """A journal entry (e.g. a transfer between bank and cash, a subsidy receivable). Spending
+    is recorded through POST …/expenses, which needs evidence and checks policy limits.
+    Idempotent by `idempotency_key`: 201 when posted now, 200 when posted before."""
+    union = access_union(request.user, org_id, write=True)
+    lines = [(line.account, line.amount) for line in payload.lines]
+    if any(CHART_BY_CODE.get(code, ("", ""))[1] == "expense" and amount > 0
+           for code, amount in lines):
+        raise ApplicationError(_("支出请通过“记支出”（/expenses）记账：需上传凭证并检查限额。"),
+                               code="use_expense_endpoint")
+    tx = services.post_transaction(union=union, date=payload.date, memo=payload.memo,
+                                   lines=lines, idempotency_key=payload.idempotency_key,
+                                   actor=request.user, source="funds.api")
+    return Status(201 if tx.was_created else 200, _tx_out(_reload(tx), created=tx.was_created))
+
+
+@router.post("/unions/{org_id}/expenses", response={201: TransactionOut, 200: TransactionOut})
+def create_expense(request: HttpRequest, org_id: str, payload: Form[ExpenseIn],
+                   evidence: File[UploadedFile]):
+    """Spending with its evidence file (multipart). Limits: "block" → 400 policy_blocked;
+    "warn" → 400 policy_warning unless confirm_warnings=true."""
+    union = access_union(request.user, org_id, write=True)
+    tx = services.expense_record(
+        union=union, date=payload.date, account_code=payload.account_code,
+        amount=payload.amount, memo=payload.memo, idempotency_key=payload.idempotency_key,
+        actor=request.user, evidence=evidence, paid_from=payload.paid_from,
+        confirm_warnings=payload.confirm_warnings)
+    return Status(201 if tx.was_created else 200, _tx_out(_reload(tx), created=tx.was_created))
+
+
+@router.post("/transactions/{tx_id}/reverse", response={201: TransactionOut, 200: TransactionOut})
+def reverse(request: HttpRequest, tx_id: int, payload: ReverseIn):
+    tx = access_transaction(request.user, tx_id, write=True)
+    rev = services.reverse_transaction(tx=tx, actor=request.user, date=payload.date,
+                                       memo=payload.memo)
+    return Status(201 if rev.was_created else 200, _tx_out(_reload(rev), created=rev.was_created))
+
+
+@router.post("/unions/{org_id}/close", response={201: dict})
+def close(request: HttpRequest, org_id: str, payload: CloseIn):
+    union = access_union(request.user, org_id, write=True)
+    closed = services.period_close(union=union, year=payload.year, month=payload.month,
+                                   actor=request.user)
+    return Status(201, {"year": closed.year, "month": closed.month})
+
+
+@router.get("/unions/{org_id}/reports/{kind}", response=ReportOut)
+def report(request: HttpRequest, org_id: str, kind: str, filters: Query[ReportFilter]):
+    """kind: income (收入支出表), trial (科目余额表), balance (资产负债表), budget (预算执行),
+    dues (会费收缴率; month 0 = whole year). Amounts as decimal strings."""
+    union = access_union(request.user, org_id)
+    common = {"viewer": request.user, "org": union, "year": filters.year,
+              "rollup": filters.rollup}
+    if kind in ("income", "trial"):
+        month_to = min(max(filters.month_to, 1), 12)
+        result = (reports.income_statement if kind == "income" else reports.trial_balance)(
+            **common, month_from=min(max(filters.month_from, 1), month_to), month_to=month_to)
+    elif kind == "balance":
+        result = reports.balance_sheet(**common, month=min(max(filters.month, 1), 12))
+    elif kind == "budget":
+        result = reports.budget_vs_actual(**common)
+    elif kind == "dues":
+        from gonghui.funds.dues_reports import dues_collection
+
+        result = dues_collection(**common, month=min(max(filters.month, 0), 12))
+    else:
+        raise ApplicationError(_("未知报表：{kind}").format(kind=kind), code="unknown_report")
+    return {"kind": result.kind, "title": result.title, "org": union.code,
+            "rollup": result.rollup, "period": result.period_label, "columns": result.columns,
+            "rows": [row.cells for row in result.rows], "notes": result.notes}
+
+
+def _finding_out(f) -> dict:
+    return {"id": f.pk, "union": f.union.code, "transaction": f.transaction_id,
+            "severity": f.severity, "status": f.status, "text": f.text, "response": f.response,
+            "created_by": str(f.created_by), "created_at": f.created_at}
+
+
+@router.get("/unions/{org_id}/findings", response=list[FindingOut])
+def list_findings(request: HttpRequest, org_id: str, status: str = ""):
+    union = access_union(request.user, org_id)
+    return [_finding_out(f) for f in
+            selectors.finding_list(viewer=request.user, union=union, status=status)[:500]]
+
+
+@router.post("/unions/{org_id}/findings", response={201: FindingOut})
+def add_finding(request: HttpRequest, org_id: str, payload: FindingIn):
+    union = access_union(request.user, org_id, write=True, cap="funds.audit")
+    tx = access_transaction(request.user, payload.transaction) if payload.transaction else None
+    finding = services.finding_add(union=union, tx=tx, text=payload.text,
+                                   severity=payload.severity, actor=request.user)
+    return Status(201, _finding_out(access_finding(request.user, finding.pk)))

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class FundsConfig(AppConfig):
     name = "gonghui.funds"
     label = "funds"
+    verbose_name = "经费"
+
+    def ready(self) -> None:
+        from gonghui.core import hooks
+        from gonghui.funds.demo import seed_funds
+        from gonghui.funds.services.ledger import org_occupancy
+
+        hooks.register("org.occupancy", org_occupancy)
+        hooks.register("demo.seed", seed_funds)

@@ -56,11 +56,11 @@ def journal(*, viewer: Any, union: Org, q: str = "", date_from: dt.date | None =
         queryset = queryset.filter(source=source)
     if account:
         queryset = queryset.filter(lines__account__code__startswith=account).distinct()
-    return (queryset.select_related("union", "reversal_of")
+    return (queryset.select_related("union", "reversal_of", "reversed_by")
             .prefetch_related(
                 Prefetch("lines", LedgerLine.objects.select_related("account").order_by("-amount",
                                                                                        "id")),
-                "evidence", "reversed_by")
+                "evidence")
             .order_by("-date", "-id"))
 
 

@@ -388,3 +388,15 @@ def evidence_attach(*, tx: LedgerTransaction, upload: File, actor: Any) -> Evide
                      org_path=Org.objects.get(pk=tx.union_id).path,
                      after={"evidence": item.original_name, "sha256": item.sha256})
     return item
+
+
+def org_occupancy(org: Org) -> list[str]:
+    """org.occupancy hook: a union still holding money (bank or cash) cannot be dissolved."""
+    from django.db.models import Sum
+
+    row = PeriodBalance.objects.filter(union=org, account_code__in=[BANK, "1001"]).aggregate(
+        d=Sum("debit"), c=Sum("credit"))
+    money = (row["d"] or Decimal("0")) - (row["c"] or Decimal("0"))
+    if money:
+        return [_("经费余额 ¥{amount:,.2f} 尚未处理").format(amount=money)]
+    return []

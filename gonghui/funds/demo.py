@@ -1,0 +1,227 @@
+"""Demo funds for `gonghui seed-demo` (the demo.seed hook): a year of realistic postings for a
+few demo unions — payroll allocations and remittances, dues, subsidies, festival gifts, sports
+and training, hardship aid, equipment —, city-wide limits, budgets, closed months, dues lists for
+the union with demo members, and one auditor finding. Idempotent: every posting has a demo key,
+so a second run adds nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any, TextIO
+
+from django.core.files.base import ContentFile
+
+from gonghui.core import clock
+from gonghui.funds import services
+from gonghui.funds.models import (
+    AllocationRule,
+    ClosedPeriod,
+    Finding,
+    LedgerTransaction,
+    LimitAction,
+    LimitKind,
+    PolicyLimit,
+)
+from gonghui.funds.selectors import account_balances
+from gonghui.funds.services.rules import active_members
+from gonghui.orgs.models import Org
+
+DEMO_UNIONS = ["SH-HP-01-01", "SH-HP-01-02", "SH-HP-01-03", "SH-HP-02-01", "SH-XH-01-01",
+               "SH-JR-01"]
+FESTIVALS = {1: "春节", 6: "端午节", 9: "中秋节"}
+
+
+def _invoice_pdf(title: str, amount: Decimal) -> ContentFile:
+    """A one-page PDF standing in for an invoice scan (plain PDF syntax, ASCII text)."""
+    text = f"DEMO INVOICE  {title}  CNY {amount}".encode("ascii", "replace")
+    stream = b"BT /F1 14 Tf 50 750 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += (f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+            .encode())
+    return ContentFile(bytes(out), name=f"invoice-{title}.pdf")
+
+
+def _months(today: dt.date) -> list[dt.date]:
+    """The 12 months ending with last month (first days)."""
+    first = today.replace(day=1)
+    months = []
+    for _ in range(12):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return list(reversed(months))
+
+
+def _rules(orgs: dict[str, Org], admin: Any) -> None:
+    city = orgs["SH"]
+    if not AllocationRule.objects.filter(org=city).exists():
+        services.allocation_rule_set(org=city, kept_ratio=Decimal("0.60"), actor=admin,
+                                     note="沪工总〔2021〕拨缴经费分成办法：基层留成 60%")
+    limits = [
+        ("节日慰问品每人每年不超过 500 元", "510101", LimitKind.PER_MEMBER_YEAR, "500.00",
+         LimitAction.BLOCK, "基层工会经费收支管理办法 第九条"),
+        ("单次文体活动不超过 20,000 元", "510102", LimitKind.PER_ENTRY, "20000.00",
+         LimitAction.WARN, "市总工会关于规范基层工会文体活动经费的通知"),
+    ]
+    for name, code, kind, amount, action, basis in limits:
+        if not PolicyLimit.objects.filter(org=city, name=name).exists():
+            services.policy_limit_create(org=city, name=name, account_code=code, kind=kind,
+                                         amount=Decimal(amount), action=action, basis=basis,
+                                         actor=admin)
+
+
+def _union_year(union: Org, actor: Any, months: list[dt.date]) -> None:
+    """Every figure comes from a generator seeded by (union, month, event), so a re-run
+    proposes exactly the same postings and the idempotency keys absorb them."""
+    per_member_dues = _has_members(union)
+    employees = max(union.employees_count, 60)
+    members = active_members(union)
+    head = max(members, employees // 2)
+
+    def key(month: dt.date, what: str) -> str:
+        return f"demo:{union.code}:{month:%Y%m}:{what}"
+
+    def day(month: dt.date, d: int) -> dt.date:
+        return month.replace(day=min(d, 28))
+
+    def post(fn, **kwargs) -> None:
+        fn(**kwargs)
+
+    for i, month in enumerate(months):
+        def rng(what: str, month: dt.date = month) -> random.Random:
+            return random.Random(key(month, what))
+
+        payroll = Decimal(employees * rng("allocation").randrange(7600, 9800, 50))
+        post(services.allocation_record, union=union, date=day(month, 12),
+             employer_name=union.name.removesuffix("工会"), payroll=payroll,
+             idempotency_key=key(month, "allocation"), actor=actor)
+        if month.month in (3, 6, 9, 12):
+            owed = -account_balances(union).get("2201", Decimal("0"))
+            # the amount depends on the balance at the time: re-runs skip a remittance made
+            done = LedgerTransaction.objects.filter(
+                union=union, idempotency_key=key(month, "remit")).exists()
+            if owed > 0 and not done:
+                post(services.allocation_remit, union=union, date=day(month, 25), amount=owed,
+                     idempotency_key=key(month, "remit"), actor=actor)
+        if not per_member_dues or i < len(months) - 3:
+            # the union with members keeps per-member dues lists for the last three months
+            dues = Decimal(head * rng("dues").randrange(30, 55)).quantize(Decimal("0.01"))
+            post(services.income_record, union=union, date=day(month, 15), account_code="4101",
+                 amount=dues, memo=f"{month:%Y 年 %m 月}会费（汇总收缴）",
+                 idempotency_key=key(month, "dues"), actor=actor)
+        if month.month in FESTIVALS and members:
+            # within the city's 500 yuan per member per year (three festivals ≤ 150 each)
+            cap = Decimal(members * 150)
+            amount = Decimal(rng("festival").randrange(int(cap * Decimal("0.6")), int(cap))).quantize(
+                Decimal("0.01"))
+            fest = FESTIVALS[month.month]
+            post(services.expense_record, union=union, date=day(month, 8), account_code="510101",
+                 amount=amount, memo=f"{fest}慰问品（{members} 人）",
+                 idempotency_key=key(month, "festival"), actor=actor,
+                 evidence=_invoice_pdf(fest, amount))
+        if month.month in (4, 5, 10, 11):
+            r = rng("sports")
+            amount = Decimal(r.randrange(3000, 16000)) + Decimal(r.randrange(100)) / 100
+            post(services.expense_record, union=union, date=day(month, 18), account_code="510102",
+                 amount=amount, memo=r.choice(["职工趣味运动会", "职工羽毛球比赛",
+                                                 "春季健步走", "读书分享会"]),
+                 idempotency_key=key(month, "sports"), actor=actor,
+                 evidence=_invoice_pdf("activity", amount))
+        if month.month in (1, 7):
+            amount = Decimal(rng("aid").randrange(2, 6) * 1000)
+            post(services.expense_record, union=union, date=day(month, 20), account_code="530104",
+                 amount=amount, memo="困难职工帮扶慰问金", idempotency_key=key(month, "aid"),
+                 actor=actor, evidence=_invoice_pdf("aid", amount))
+        if month.month in (3, 8):
+            amount = Decimal(rng("training").randrange(1500, 6000))
+            post(services.expense_record, union=union, date=day(month, 22), account_code="540101",
+                 amount=amount, memo="工会干部业务培训", idempotency_key=key(month, "training"),
+                 actor=actor, evidence=_invoice_pdf("training", amount))
+        if month.month == 5:
+            post(services.income_record, union=union, date=day(month, 6), account_code="4301",
+                 amount=Decimal(rng("subsidy").randrange(5, 20) * 1000), memo="上级工会专项补助（职工之家建设）",
+                 idempotency_key=key(month, "subsidy"), actor=actor)
+            post(services.expense_record, union=union, date=day(month, 26), account_code="5501",
+                 amount=Decimal("8600.00"), memo="职工之家健身器材购置",
+                 idempotency_key=key(month, "equipment"), actor=actor,
+                 evidence=_invoice_pdf("equipment", Decimal("8600.00")))
+        if month.month == 12:
+            post(services.income_record, union=union, date=day(month, 10), account_code="4501",
+                 amount=Decimal(rng("admin_subsidy").randrange(10, 30) * 1000), memo="行政补助（年度）",
+                 idempotency_key=key(month, "admin_subsidy"), actor=actor)
+
+
+def _has_members(union: Org) -> bool:
+    from gonghui.members.models import Membership
+
+    return Membership.objects.filter(union=union, status="active").exists()
+
+
+def _dues_lists(union: Org, actor: Any, months: list[dt.date], today: dt.date) -> None:
+    if not _has_members(union):
+        return
+    for k, month in enumerate(months[-3:]):
+        dues_list = services.dues_list_generate(union=union, year=month.year, month=month.month,
+                                                actor=actor)
+        entries = list(dues_list.entries.filter(amount__gt=0).order_by("id")
+                       .values_list("pk", flat=True))
+        share = (0.95, 0.9, 0.6)[k]
+        services.dues_mark_paid(dues_list=dues_list, entry_ids=entries[: int(len(entries) * share)],
+                                paid_on=min(month.replace(day=20), today), actor=actor)
+
+
+def seed_funds(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None = None,
+               **_: Any) -> None:
+    admin = users["admin"]
+    today = clock.today()
+    months = _months(today)
+    _rules(orgs, admin)
+    before = LedgerTransaction.objects.count()
+    for n, code in enumerate(DEMO_UNIONS):
+        union = orgs.get(code)
+        if union is None:
+            continue
+        actor = users.get("caiwu") if code == "SH-HP-01-01" else admin
+        fresh = not ClosedPeriod.objects.filter(union=union).exists()
+        _union_year(union, actor, months)
+        _dues_lists(union, actor, months, today)
+        services.budget_set(union=union, year=today.year, actor=actor, amounts={
+            "4101": Decimal(60000 + n * 5000), "4201": Decimal(220000 + n * 20000),
+            "4301": Decimal(15000), "5101": Decimal(120000 + n * 8000), "5301": Decimal(12000),
+            "5401": Decimal(9000), "5501": Decimal(10000),
+        })
+        if fresh:
+            # months up to two months ago are closed (last month is still open for corrections)
+            for month in months[:-2]:
+                if not ClosedPeriod.objects.filter(union=union, year=month.year,
+                                                   month__in=[0, month.month]).exists():
+                    services.period_close(union=union, year=month.year, month=month.month,
+                                          actor=admin)
+    auditor = users.get("auditor")
+    union = orgs.get("SH-HP-01-01")
+    if auditor is not None and union is not None and not Finding.objects.filter(
+            union=union).exists():
+        tx = (LedgerTransaction.objects.filter(union=union, source="funds.expense",
+                                               memo__contains="慰问品").order_by("-date").first())
+        services.finding_add(union=union, tx=tx, severity="issue", actor=auditor,
+                             text="慰问品发放名单未附会员签收记录，请补充。")
+    if stdout is not None:
+        posted = LedgerTransaction.objects.count() - before
+        stdout.write(f"Demo funds: {posted} new postings in {len(DEMO_UNIONS)} unions.\n")
