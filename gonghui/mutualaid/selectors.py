@@ -1,0 +1,219 @@
+"""Reads of mutual aid, each scoped to the viewer's subtrees (accounts.scoping.scope)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from gonghui.accounts.scoping import is_global, prefixes, scope
+from gonghui.core.money import ZERO
+from gonghui.mutualaid.models import (
+    Enrolment,
+    EnrolmentRun,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+    Plan,
+    PlanVersion,
+    RecordStatus,
+    SettlementImport,
+    SettlementRecord,
+)
+from gonghui.mutualaid.models.enrolment import EnrolmentStatus
+from gonghui.orgs.models import Org
+
+
+def plan_list(*, viewer: Any) -> QuerySet[Plan]:
+    """Plans offered to the viewer's unions: run by one of their orgs' ancestors (the city's
+    plan is offered to every union of the city) or by an org inside their subtrees."""
+    queryset = Plan.objects.all()
+    if is_global(viewer):
+        return queryset.order_by("code")
+    roots = prefixes(viewer, "mutualaid.read")
+    if not roots:
+        return queryset.none()
+    condition = Q()
+    for root in roots:
+        ancestors = [root[:n] for n in range(Org.steplen, len(root) + 1, Org.steplen)]
+        condition |= Q(org_path__startswith=root) | Q(org_path__in=ancestors)
+    return queryset.filter(condition).order_by("code")
+
+
+def plan_versions(plan: Plan) -> QuerySet[PlanVersion]:
+    return plan.versions.order_by("-plan_year", "-effective_on", "-number")
+
+
+def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
+                year: int | None = None, within: Org | None = None) -> QuerySet[Payout]:
+    queryset = scope(Payout.objects.all(), viewer, "mutualaid.read", path_field="union_path")
+    if within is not None:
+        queryset = queryset.filter(union_path__startswith=within.path)
+    if status:
+        queryset = queryset.filter(status=status)
+    if plan:
+        queryset = queryset.filter(plan__code=plan)
+    if year:
+        queryset = queryset.filter(plan_year=year)
+    q = q.strip()
+    if q:
+        condition = Q(settlement__settlement_no=q) | Q(person__name=q)
+        reference = q.upper().removeprefix("MA")
+        if reference.isdigit():
+            condition |= Q(pk=int(reference))
+        queryset = queryset.filter(condition)
+    return queryset.select_related("plan", "person", "union", "settlement").order_by("-id")
+
+
+def payout_history(payout: Payout) -> QuerySet:
+    return payout.events.order_by("at", "id")
+
+
+def batch_list(*, viewer: Any, status: str = "") -> QuerySet[PayoutBatch]:
+    queryset = scope(PayoutBatch.objects.all(), viewer, "mutualaid.read", path_field="org_path")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.select_related("org").order_by("-id")
+
+
+def import_list(*, viewer: Any, status: str = "") -> QuerySet[SettlementImport]:
+    queryset = scope(SettlementImport.objects.all(), viewer, "mutualaid.read",
+                     path_field="org_path")
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-id")
+
+
+def import_records(source: SettlementImport, *, status: str = "",
+                   q: str = "") -> QuerySet[SettlementRecord]:
+    """Internal: the caller reached `source` through access_import."""
+    queryset = source.records.all()
+    if status:
+        queryset = queryset.filter(status=status)
+    if q.strip():
+        queryset = queryset.filter(settlement_no=q.strip())
+    return queryset.defer("id_number").order_by("id")
+
+
+def import_outcome(source: SettlementImport) -> dict[str, Any]:
+    """What became of one file's records: outcomes, and payouts by status with amounts."""
+    records = dict(source.records.values_list("status").annotate(n=Count("id")).order_by())
+    payouts = {
+        row["status"]: {"count": row["n"], "amount": row["amount"] or ZERO}
+        for row in Payout.objects.filter(settlement__source=source).values("status")
+        .annotate(n=Count("id"), amount=Sum("amount")).order_by()
+    }
+    return {
+        "records": {status: records.get(status, 0) for status in RecordStatus.values},
+        "payouts": payouts,
+        "payout_count": sum(p["count"] for p in payouts.values()),
+        "payout_amount": sum((p["amount"] for p in payouts.values()), ZERO),
+    }
+
+
+def enrolment_runs(*, viewer: Any, within: Org | None = None) -> QuerySet[EnrolmentRun]:
+    queryset = scope(EnrolmentRun.objects.all(), viewer, "mutualaid.read",
+                     path_field="union_path")
+    if within is not None:
+        queryset = queryset.filter(union_path__startswith=within.path)
+    return queryset.select_related("plan", "union").order_by("-id")
+
+
+def enrolled_person_ids(*, plan: Plan, plan_year: int, union: Org) -> set[int]:
+    return set(Enrolment.objects.filter(plan=plan, plan_year=plan_year, union=union,
+                                        status=EnrolmentStatus.ACTIVE)
+               .values_list("person_id", flat=True))
+
+
+def dashboard(*, org: Org, plan_year: int) -> dict[str, Any]:
+    """Figures of `org`'s subtree for a plan year: per plan and per child org. The caller has
+    reached `org` through access_union (so the subtree is the viewer's)."""
+    enrolled = dict(
+        Enrolment.objects.filter(union_path__startswith=org.path, plan_year=plan_year,
+                                 status=EnrolmentStatus.ACTIVE)
+        .values_list("plan_id").annotate(n=Count("id")).order_by())
+    rows = (Payout.objects.filter(union_path__startswith=org.path, plan_year=plan_year)
+            .values("plan_id", "status").annotate(n=Count("id"), amount=Sum("amount"))
+            .order_by())
+    plans = {p.pk: p for p in Plan.objects.filter(pk__in=set(enrolled) | {r["plan_id"]
+                                                                       for r in rows})}
+    per_plan: dict[int, dict[str, Any]] = {
+        pk: _empty(plans[pk].name, plans[pk].code) for pk in plans}
+    for pk, n in enrolled.items():
+        per_plan[pk]["enrolled"] = n
+    for row in rows:
+        _add(per_plan[row["plan_id"]], row["status"], row["n"], row["amount"] or ZERO)
+    cut = len(org.path) + Org.steplen
+    children = {c.path: c for c in Org.objects.filter(path__startswith=org.path,
+                                                      depth=org.depth + 1)}
+    per_child: dict[str, dict[str, Any]] = {
+        path: _empty(child.name, child.code) for path, child in children.items()}
+    for row in (Enrolment.objects.filter(union_path__startswith=org.path, plan_year=plan_year,
+                                         status=EnrolmentStatus.ACTIVE, union_path__gt=org.path)
+                .annotate(child=Substr("union_path", 1, cut)).values("child")
+                .annotate(n=Count("id")).order_by()):
+        if row["child"] in per_child:
+            per_child[row["child"]]["enrolled"] = row["n"]
+    for row in (Payout.objects.filter(union_path__startswith=org.path, plan_year=plan_year,
+                                      union_path__gt=org.path)
+                .annotate(child=Substr("union_path", 1, cut)).values("child", "status")
+                .annotate(n=Count("id"), amount=Sum("amount")).order_by()):
+        if row["child"] in per_child:
+            _add(per_child[row["child"]], row["status"], row["n"], row["amount"] or ZERO)
+    totals = _empty("合计", "")
+    for item in per_plan.values():
+        for key in ("paid_count", "pending_count", "failed_count", "declined_count",
+                    "payouts"):
+            totals[key] += item[key]
+        for key in ("paid_amount", "pending_amount", "failed_amount", "amount"):
+            totals[key] += item[key]
+    totals["enrolled"] = sum(enrolled.values())
+    return {"plans": sorted(per_plan.values(), key=lambda r: r["code"]),
+            "children": sorted(per_child.values(), key=lambda r: r["code"]),
+            "totals": totals}
+
+
+# statuses still waiting to be paid (under review, approved, at the bank)
+OPEN_STATUSES = (PayoutStatus.PENDING, PayoutStatus.APPROVED, PayoutStatus.BATCHED)
+
+
+def _empty(name: str, code: str) -> dict[str, Any]:
+    return {"name": name, "code": code, "enrolled": 0, "payouts": 0, "amount": ZERO,
+            "paid_count": 0, "paid_amount": ZERO, "pending_count": 0, "pending_amount": ZERO,
+            "failed_count": 0, "failed_amount": ZERO, "declined_count": 0}
+
+
+def _add(item: dict[str, Any], status: str, n: int, amount: Decimal) -> None:
+    item["payouts"] += n
+    if status == PayoutStatus.DECLINED:
+        item["declined_count"] += n
+        return
+    if status == PayoutStatus.REJECTED:
+        return
+    item["amount"] += amount
+    if status == PayoutStatus.PAID:
+        item["paid_count"] += n
+        item["paid_amount"] += amount
+    elif status == PayoutStatus.FAILED:
+        item["failed_count"] += n
+        item["failed_amount"] += amount
+    elif status in OPEN_STATUSES:
+        item["pending_count"] += n
+        item["pending_amount"] += amount
+
+
+def portal_person(user: Any) -> Any:
+    """The member's own Person (members' portal link), or None."""
+    from gonghui.members.models import Person
+
+    if user is None or not user.is_authenticated:
+        return None
+    return Person.objects.filter(user=user).first()
+
+
+def member_payouts(person: Any) -> QuerySet[Payout]:
+    """Internal: the caller passes the viewer's own person (portal_person)."""
+    return (Payout.objects.filter(person=person)
+            .select_related("plan", "version", "settlement").order_by("-id"))
