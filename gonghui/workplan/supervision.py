@@ -180,7 +180,7 @@ class PlanSummary:
 
 
 def plans_summary(plans: list[Plan], *, today: dt.date) -> list[PlanSummary]:
-    """Item counts by verdict for each plan, in four queries for any number of plans."""
+    """Item counts by verdict for each plan, in three queries for any number of plans."""
     plan_by_id = {p.pk: p for p in plans}
     item_plan = dict(Item.objects.filter(plan__in=plans).values_list("id", "plan_id"))
     dues = open_subtask_dues({"milestone__item__plan__in": plans})
