@@ -134,6 +134,9 @@ class Assistance(models.Model):
     )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
+    # set by assistance_record: False when a retry returned the record made the first time
+    was_created = True
+
     class Meta:
         verbose_name = _("帮扶记录")
         verbose_name_plural = _("帮扶记录")

@@ -51,6 +51,7 @@ def _earlier(file: HardshipFile, key: str, kind: str, amount: Decimal) -> Assist
         return None
     if earlier.file_id != file.pk or earlier.kind != kind or earlier.amount != amount:
         raise Conflict(_("该请求标识已用于另一条帮扶记录。"), code="idempotency_mismatch")
+    earlier.was_created = False
     return earlier
 
 
@@ -65,7 +66,8 @@ def assistance_record(
     description: str = "",
     beneficiary: Beneficiary | None = None,
 ) -> Assistance:
-    """Record help given (once per idempotency key: a retry returns the first record). With a
+    """Record help given (once per idempotency key: a retry returns the first record, with
+    `was_created` False). With a
     `beneficiary`, this is the payout of a programme: it locks the programme, checks the
     beneficiary is listed and unpaid and the budget holds, and links the record to it (the
     one-to-one link is the database's guarantee of "paid once")."""
@@ -121,6 +123,7 @@ def assistance_record(
                  data={"assistance": record.pk, "kind": kind, "amount": str(value),
                        "programme": programme.name if programme else ""})
         audit(actor, "aid.assistance.record", file, after=snapshot(record))
+    record.was_created = True
     return record
 
 

@@ -251,9 +251,9 @@ def programme_pay_all(*, programme: Programme, actor: Any) -> tuple[int, list[st
                 .select_related("file", "programme", "file__union"))
     for row in rows:
         try:
-            beneficiary_pay(beneficiary=row, actor=actor)
+            record = beneficiary_pay(beneficiary=row, actor=actor)
         except ApplicationError as exc:
             problems.append(f"{row.file.number} {row.file.applicant_name}：{exc.message}")
         else:
-            paid += 1
+            paid += int(record.was_created)  # a concurrent run may have paid it just before
     return paid, problems
