@@ -84,6 +84,8 @@ class PersonForm(BootstrapMixin, forms.Form):
         _person, errors = check_person(data, today=clock.today(), required=self.required_fields)
         for error in errors:
             field = error.field if error.field in self.fields else None
+            if field is not None and field in self.errors:
+                continue  # the form field already said it (e.g. required)
             self.add_error(field, error.message)
         return data
 
@@ -118,6 +120,11 @@ class ApplyForm(PersonForm):
     consent = forms.BooleanField(
         label=_("我自愿加入中华全国总工会，承认工会章程，同意工会按《个人信息保护法》处理我的上述信息。"))
     required_fields = ("phone",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].required = True
+        self.fields["phone"].error_messages["required"] = _("请填写手机号，工会审批时会联系您。")
 
 
 class StatusForm(BootstrapMixin, forms.Form):

@@ -437,6 +437,18 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.from_status}→{self.to_status}"
 
+    def _label(self, value: str) -> str:
+        choices = ApplicationStatus if self.application_id else TransferStatus
+        return str(dict(choices.choices).get(value, value)) if value else "—"
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
 
 class LapseContact(models.Model):
     """A cadre's attempt to reach a member flagged for lapse (自动退会须经联系确认)."""

@@ -95,9 +95,11 @@ def portal_apply_form(request: HttpRequest, code: str) -> HttpResponse:
         raise NotFound()
     person = selectors.portal_person(request.user)
     initial = {"name": request.user.display_name, "phone": request.user.phone,
-               "basis": request.GET.get("basis", "employer")}
+               "basis": request.GET.get("basis", "employer"),
+               "employer_name": request.GET.get("employer", "")[:200]}
     if person is not None:
-        initial.update(name=person.name, phone=person.phone, employer_name=person.employer_name)
+        initial.update(name=person.name, phone=person.phone or request.user.phone,
+                       employer_name=initial["employer_name"] or person.employer_name)
     form = ApplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         basis = BASIS_LABELS.get(form.cleaned_data["basis"], "")
