@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.scoping import scope
 from gonghui.funds.models import DuesEntry
 from gonghui.funds.reports import Report, Row
+from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
 ZERO = Decimal("0.00")
@@ -52,12 +53,14 @@ def dues_collection(*, viewer: Any, org: Org, year: int, month: int = 0,
         names = dict(Org.objects.filter(path__in=[r["branch"] for r in rows])
                      .values_list("path", "name"))
         for r in rows:
+            r["due"], r["paid"] = fen(r["due"]), fen(r["paid"])
             name = org.name + _("（本级）") if r["branch"] == org.path else names.get(
                 r["branch"], r["branch"])
             report.rows.append(Row([name, r["n"], r["n_paid"], r["due"] or ZERO,
                                     r["paid"] or ZERO, _rate(r["paid"] or ZERO, r["due"] or ZERO)],
                                    level=1))
     total = queryset.aggregate(**sums)
+    total["due"], total["paid"] = fen(total["due"]), fen(total["paid"])
     report.rows.append(Row([_("合计"), total["n"], total["n_paid"], total["due"] or ZERO,
                             total["paid"] or ZERO,
                             _rate(total["paid"] or ZERO, total["due"] or ZERO)], strong=True))

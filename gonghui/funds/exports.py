@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
@@ -27,7 +28,8 @@ def to_xlsx(report: Report) -> bytes:
     indent = book.add_format({"border": 1, "indent": 2})
     sheet.write(0, 0, report.title, title)
     sheet.write(1, 0, f"{report.scope_label}　{report.period_label}")
-    sheet.write(2, 0, _("单位：元　编制时间：{t}").format(t=clock.now().strftime("%Y-%m-%d %H:%M")))
+    stamp = timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M")
+    sheet.write(2, 0, _("单位：元　编制时间：{t}").format(t=stamp))
     for col, name in enumerate(report.columns):
         sheet.write(4, col, name, head)
         sheet.set_column(col, col, 28 if col == 0 else 16)
@@ -37,7 +39,8 @@ def to_xlsx(report: Report) -> bytes:
                 if cell is None:
                     sheet.write_blank(r, col, None, money)
                 else:
-                    # exact: the Decimal goes in as a number with 2 places shown
+                    # Excel cells are binary doubles: exact to the fen for amounts below
+                    # 10^13, shown with two places
                     sheet.write_number(r, col, float(Decimal(cell)), money_b if row.strong else money)
             else:
                 fmt = text_b if row.strong else (indent if row.level and col == 0 else text)

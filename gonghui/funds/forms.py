@@ -12,6 +12,7 @@ from gonghui.funds.models import LimitAction, LimitKind, Severity
 from gonghui.funds.services.entries import BUDGET_CODES
 
 MONEY_KW = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PAY_ACCOUNTS = [("1002", _("银行存款")), ("1001", _("库存现金"))]
 
 
@@ -32,7 +33,7 @@ class KeyedForm(forms.Form):
 
 
 class IncomeForm(KeyedForm):
-    date = forms.DateField(label=_("收款日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("收款日期"), widget=DATE)
     account_code = forms.ChoiceField(
         label=_("收入类别"),
         choices=[(c, f"{c} {CHART_BY_CODE[c][0]}") for c in INCOME_CODES if c != "4201"])
@@ -51,7 +52,7 @@ def spending_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 class ExpenseForm(KeyedForm):
-    date = forms.DateField(label=_("付款日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("付款日期"), widget=DATE)
     account_code = forms.ChoiceField(label=_("支出类别"), choices=spending_choices)
     paid_from = forms.ChoiceField(label=_("付款账户"), choices=PAY_ACCOUNTS)
     amount = forms.DecimalField(label=_("金额（元）"), **MONEY_KW)
@@ -64,19 +65,19 @@ class ExpenseForm(KeyedForm):
 
 
 class AllocationForm(KeyedForm):
-    date = forms.DateField(label=_("到账日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("到账日期"), widget=DATE)
     employer_name = forms.CharField(label=_("缴费单位"), max_length=200)
     payroll = forms.DecimalField(label=_("当月工资总额（元）"), **MONEY_KW)
     evidence = forms.FileField(label=_("原始凭证（可选）"), required=False)
 
 
 class RemitForm(KeyedForm):
-    date = forms.DateField(label=_("上解日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("上解日期"), widget=DATE)
     amount = forms.DecimalField(label=_("上解金额（元）"), **MONEY_KW)
 
 
 class ReverseForm(forms.Form):
-    date = forms.DateField(label=_("冲销日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("冲销日期"), widget=DATE)
     memo = forms.CharField(label=_("冲销原因"), max_length=200)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.scoping import scope
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES, STANDARD_CHART
 from gonghui.funds.models import Budget, Category, PeriodBalance
+from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
 ZERO = Decimal("0.00")
@@ -28,6 +29,10 @@ class Row:
     cells: list[Any]
     level: int = 0  # 0 = first-level / section line, 1 = detail (indented)
     strong: bool = False
+
+    def __post_init__(self) -> None:
+        # a negated zero prints as "-0.00": amounts of zero are plain zero
+        self.cells = [ZERO if isinstance(c, Decimal) and c == 0 else c for c in self.cells]
 
 
 @dataclass
@@ -67,7 +72,7 @@ def _category(code: str) -> str:
 
 def _by_code(queryset: QuerySet[PeriodBalance], **sums: Any) -> dict[str, dict[str, Decimal]]:
     rows = queryset.values("account_code").annotate(**sums).order_by()
-    return {r["account_code"]: {k: (r[k] or ZERO) for k in sums} for r in rows}
+    return {r["account_code"]: {k: fen(r[k]) for k in sums} for r in rows}
 
 
 def _first_level(per_code: dict[str, dict[str, Decimal]]) -> dict[str, dict[str, Decimal]]:
@@ -236,7 +241,7 @@ def budget_vs_actual(*, viewer: Any, org: Org, year: int, rollup: bool = False,
     budget_qs = (budget_qs.filter(union__path__startswith=org.path) if rollup
                  else budget_qs.filter(union=org))
     budget_qs = scope(budget_qs, viewer, "funds.read", path_field="union__path")
-    planned = {r["account_code"]: r["s"] for r in budget_qs.values("account_code")
+    planned = {r["account_code"]: fen(r["s"]) for r in budget_qs.values("account_code")
                .annotate(s=Sum("amount")).order_by()}
     report = Report(
         kind="budget", title=_("预算执行情况表"), org=org, rollup=rollup,

@@ -21,6 +21,7 @@ from gonghui.funds.models import (
     PeriodBalance,
     PolicyLimit,
 )
+from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
 
@@ -90,7 +91,7 @@ def account_balances(union: Org) -> dict[str, Decimal]:
     """Debit-minus-credit balance of each account of one union, all time (internal use)."""
     rows = (PeriodBalance.objects.filter(union=union).values("account_code")
             .annotate(d=Sum("debit"), c=Sum("credit")).order_by())
-    return {r["account_code"]: r["d"] - r["c"] for r in rows}
+    return {r["account_code"]: fen(r["d"]) - fen(r["c"]) for r in rows}
 
 
 def closed_periods(union: Org) -> list[ClosedPeriod]:

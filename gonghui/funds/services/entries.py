@@ -34,6 +34,7 @@ from gonghui.funds.services.ledger import (
     post_transaction,
 )
 from gonghui.funds.services.rules import LimitCheck, allocation_split, kept_ratio_for, policy_check
+from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
 SPENDING_CODES = frozenset(c for codes in SPENDING_CATEGORIES.values() for c in codes)
@@ -139,7 +140,7 @@ def allocation_record(*, union: Org, date: dt.date, employer_name: str, payroll:
             union=union, date=date, idempotency_key=idempotency_key, actor=actor,
             memo=_("{employer} 拨缴经费：工资总额 {payroll} × 2%，留成 {pct}%").format(
                 employer=employer_name[:100], payroll=format_yuan(payroll),
-                pct=(ratio * 100).normalize()),
+                pct=format((ratio * 100).normalize(), "f")),
             lines=lines, source="funds.allocation", evidence=evidence,
         )
         if not tx.was_created:
@@ -192,7 +193,7 @@ def _balance(union: Org, code: str) -> Decimal:
 
     row = PeriodBalance.objects.filter(union=union, account_code=code).aggregate(
         d=Sum("debit"), c=Sum("credit"))
-    return (row["d"] or Decimal("0")) - (row["c"] or Decimal("0"))
+    return fen(row["d"]) - fen(row["c"])
 
 
 BUDGET_CODES = [*INCOME_CODES, *SPENDING_CATEGORIES, "5201", "5601"]

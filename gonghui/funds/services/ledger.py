@@ -40,6 +40,7 @@ from gonghui.funds.models import (
     LedgerTransaction,
     PeriodBalance,
 )
+from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -396,7 +397,7 @@ def org_occupancy(org: Org) -> list[str]:
 
     row = PeriodBalance.objects.filter(union=org, account_code__in=[BANK, "1001"]).aggregate(
         d=Sum("debit"), c=Sum("credit"))
-    money = (row["d"] or Decimal("0")) - (row["c"] or Decimal("0"))
+    money = fen(row["d"]) - fen(row["c"])
     if money:
         return [_("经费余额 ¥{amount:,.2f} 尚未处理").format(amount=money)]
     return []

@@ -23,6 +23,7 @@ from gonghui.funds.models import (
     PeriodBalance,
     PolicyLimit,
 )
+from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
 DEFAULT_KEPT_RATIO = Decimal("0.6000")  # commonly 60% kept by the grassroots union
@@ -175,7 +176,7 @@ def _spent_in_year(union: Org, code: str, year: int) -> Decimal:
         union=union, account_code__startswith=code, period__gte=year * 100 + 1,
         period__lte=year * 100 + 12,
     ).aggregate(debit=Sum("debit"), credit=Sum("credit"))
-    return (row["debit"] or Decimal("0")) - (row["credit"] or Decimal("0"))
+    return fen(row["debit"]) - fen(row["credit"])
 
 
 def policy_check(*, union: Org, account_code: str, amount: Decimal,

@@ -19,6 +19,7 @@ from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.funds import services
 from gonghui.funds.models import DuesEntry, DuesList
 from gonghui.funds.permissions import access_union
+from gonghui.funds.sums import fen
 from gonghui.funds.views.ledger import _date, union_context
 
 
@@ -51,6 +52,7 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
         totals = entries.aggregate(
             n=Count("id"), n_paid=Count("id", filter=Q(paid_on__isnull=False)),
             due=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
+        totals["due"], totals["paid"] = fen(totals["due"]), fen(totals["paid"])
         if params["q"]:
             entries = entries.filter(person_name__icontains=params["q"])
         if params["status"] == "paid":

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def invoice(name: str = "发票.pdf", data: bytes = PDF_BYTES) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+@pytest.fixture
+def treasurer(tree):
+    from conftest import make_user
+
+    return make_user("treasurer_a11", org=tree["SH-A-1-1"], role="treasurer")
+
+
+@pytest.fixture
+def funds_auditor(tree):
+    """经审委员 of district A."""
+    from conftest import make_user
+
+    return make_user("auditor_a", org=tree["SH-A"], role="auditor")
+
+
+def add_members(union, n: int, actor, wage: str = "8000") -> list:
+    from gonghui.members.services import member_add
+    from gonghui.members.tests.factories import person_fields
+
+    return [member_add(union=union, fields=person_fields(name=f"会员{i}", monthly_wage=wage),
+                       actor=actor, joined_on=dt.date(2020, 1, 1)) for i in range(n)]
+
+
+D = Decimal
