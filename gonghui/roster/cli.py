@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -54,8 +55,15 @@ def run_with_progress(job: ImportJob, *, actor: Any, report: Path | None, stream
         last[0] = current.processed
 
     try:
-        return services.import_job_run(job=job, actor=actor, on_progress=progress,
-                                       report_path=report, chunk_rows=chunk_rows,
-                                       workers=workers)
+        job = services.import_job_run(job=job, actor=actor, on_progress=progress,
+                                      report_path=report, chunk_rows=chunk_rows,
+                                      workers=workers)
     finally:
         bar.close()
+    if report is None and job.rejected:
+        # not asked for a place: the data folder (the operator's, like the database)
+        path = Path(settings.MEDIA_ROOT) / "roster" / "reports" / f"import-{job.pk}-errors.xlsx"
+        services.write_report(job, path)
+        ImportJob.objects.filter(pk=job.pk).update(report_path=str(path))
+        job.report_path = str(path)
+    return job

@@ -242,17 +242,17 @@ def cell_display(value: Any) -> str:
 
 
 def skip_reason(cells: Sequence[Any], mapping: Mapping) -> str:
-    """Why a row is not a person at all ("" when it is one): blank, totals, notes, repeated
-    header. Only rows without an ID number qualify — except a repeated header line (a roster
-    pasted together from several pages), which has a header word in the ID column."""
+    """Why a row is not a person at all ("" when it is one): blank, a totals line (合计…),
+    a note (填表人…), a repeated header (rosters pasted together from several pages). A row
+    whose ID column holds something like an ID number is always a person's row."""
     width = len(cells)
+    id_cell: Any = None
     for index in mapping.id_columns:
         if index < width and not is_blank(cells[index]):
-            value = cells[index]
-            if isinstance(value, str) and not value.lstrip(_BLANKS)[:1].isdigit() \
-                    and match_header(value) == "id_number":
-                return "header"
-            return ""
+            id_cell = cells[index]
+            break
+    if id_cell is not None and _looks_like_id(id_cell):
+        return ""
     filled = [c for c in cells if not is_blank(c)]
     if not filled:
         return "blank"
@@ -263,6 +263,14 @@ def skip_reason(cells: Sequence[Any], mapping: Mapping) -> str:
     if _repeated_header(cells, mapping):
         return "header"
     return ""
+
+
+def _looks_like_id(value: Any) -> bool:
+    """Digits (or what Excel made of them), not words: a totals line's "共 15 人" is no ID."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return sum(ch.isdigit() for ch in text) >= 6
 
 
 def _repeated_header(cells: Sequence[Any], mapping: Mapping) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 import socket
 import uuid
@@ -95,8 +96,10 @@ _PERSON_FIELD_SET = frozenset(registry.PERSON_DATA_FIELDS)
 
 def _reject(row_number: int, cells: list[Any], errors: Sequence[tuple[str, str]]) -> RowResult:
     columns = "、".join(dict.fromkeys(FIELD_LABELS.get(f, f) for f, _m in errors))
-    reason = "；".join(f"{FIELD_LABELS.get(f, f)}：{m}" if f in FIELD_LABELS else m
-                      for f, m in errors)
+    if len(errors) == 1:
+        reason = errors[0][1]
+    else:
+        reason = " ".join(f"【{FIELD_LABELS.get(f, f)}】{m}" for f, m in errors)
     return RowResult(row_number, cells, REJECT, columns=columns[:255], reason=reason)
 
 
@@ -362,7 +365,9 @@ class Stripe:
                     ImportRejection.objects.bulk_create([
                         ImportRejection(job_id=self.job.pk, row_number=row.row_number,
                                         columns=column[:255], reason=reason,
-                                        cells=[cell_display(c) for c in row.cells])
+                                        cells_json=json.dumps(
+                                            [cell_display(c) for c in row.cells],
+                                            ensure_ascii=False))
                         for row, column, reason in all_rejections
                     ], batch_size=500)
                     counts.update(imported=outcome["imported"], updated=outcome["updated"],

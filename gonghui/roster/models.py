@@ -4,11 +4,14 @@ half-way resumes at the first uncommitted row and nothing is imported twice."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
 
 
@@ -139,7 +142,8 @@ class ImportRejection(models.Model):
     row_number = models.PositiveIntegerField(_("行号"))
     columns = models.CharField(_("出错列"), max_length=255)
     reason = models.TextField(_("错误原因"))
-    cells = models.JSONField(default=list)
+    # The original cells (JSON list) — they hold ID numbers, so encrypted at rest (SPEC §5).
+    cells_json = EncryptedTextField()
 
     class Meta:
         ordering = ["job", "row_number"]
@@ -149,6 +153,10 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.row_number}"
+
+    @property
+    def cells(self) -> list[str]:
+        return json.loads(self.cells_json or "[]")
 
 
 class ExportStatus(models.TextChoices):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import can
-from gonghui.audit.services import audit_record
+from gonghui.audit.services import audit_record, sensitive_read_record
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, Forbidden
 from gonghui.core.workflow import can_transition
@@ -226,51 +227,64 @@ def _enqueue_import(job_id: int, task: Any) -> None:
 
 
 def import_job_cancel(*, job: ImportJob, actor: Any) -> ImportJob:
+    """Give up a job that has not started (or was interrupted); its uploaded file is deleted.
+    Chunks an interrupted job already committed stay imported."""
     _require(actor, job.org, "member.write")
     with transaction.atomic():
-        return _move(job, ImportStatus.CANCELLED)
+        job = _move(job, ImportStatus.CANCELLED)
+    if not Path(job.source_path).is_absolute():
+        importer.source_path(job).unlink(missing_ok=True)
+    return job
 
 
 def import_job_run(*, job: ImportJob, actor: Any,
                    on_progress: Callable[[ImportJob], None] | None = None,
                    report_path: Path | None = None, chunk_rows: int | None = None,
                    workers: int | None = None) -> ImportJob:
-    """Run (or resume) a job to the end and write its error report. Called by the worker task
-    and by `gonghui import-members`."""
+    """Run (or resume) a job to the end. Called by the worker task and by
+    `gonghui import-members`, which also asks for the error report at `report_path` (the
+    operator's file; pages build the report when it is downloaded). An uploaded file is
+    deleted once its job is done: the rows now live in the registry, the rejected ones
+    (encrypted) with the job."""
     kwargs = {"chunk_rows": chunk_rows} if chunk_rows else {}
     job = importer.ImportRun(job, actor=actor, on_progress=on_progress, workers=workers,
                              **kwargs).run()
-    if job.rejected or report_path is not None:
+    if report_path is not None:
         path = write_report(job, report_path)
         ImportJob.objects.filter(pk=job.pk).update(report_path=str(path))
         job.report_path = str(path)
+    if not Path(job.source_path).is_absolute():  # an uploaded copy, not the operator's file
+        importer.source_path(job).unlink(missing_ok=True)
     return job
 
 
-def default_report_path(job: ImportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "roster" / "reports" / f"import-{job.pk}-errors.xlsx"
-
-
-def write_report(job: ImportJob, path: Path | None = None) -> Path:
-    """Write the job's error report (rows in file order) and return where it is."""
+def write_report(job: ImportJob, path: Path) -> Path:
+    """Write the job's error report (rows in file order) to `path`."""
     mapping = job.mapping or {"headers": []}
     rows = (
         (r.row_number, r.columns, r.reason, r.cells)
         for r in job.rejections.order_by("row_number").iterator(chunk_size=2000)
     )
-    return write_error_report(path or default_report_path(job), headers=mapping["headers"],
-                              rejections=rows, total=job.rejected)
+    return write_error_report(path, headers=mapping["headers"], rejections=rows,
+                              total=job.rejected)
 
 
-def report_file(job: ImportJob) -> Path | None:
-    """The error report of a finished job, written again if the file went missing."""
-    if job.status != ImportStatus.DONE or not job.rejected:
-        return None
-    path = Path(job.report_path) if job.report_path else None
-    if path is None or not path.exists():
-        path = write_report(job)
-        ImportJob.objects.filter(pk=job.pk).update(report_path=str(path))
-    return path
+def import_report_open(*, job: ImportJob, actor: Any) -> BinaryIO:
+    """The error report as an open file that leaves nothing on disk (its rows carry ID numbers
+    as uploaded). The uploader takes their own rows back; anyone else needs member.reveal and
+    the read is logged."""
+    if job.status != ImportStatus.DONE:
+        raise ApplicationError(_("导入完成后才能下载错误报告。"), code="job_not_done")
+    if job.created_by_id != getattr(actor, "pk", None):
+        if not can(actor, job.org, "member.reveal"):
+            raise Forbidden(_("错误报告含完整身份证号码，只有上传人或有权查看身份证号码的人员可以下载。"))
+        sensitive_read_record(actor=actor, subject=job, field="id_number",
+                              purpose=_("下载名册导入错误报告"), org_path=job.org_path,
+                              count=job.rejected)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 — returned open
+    write_report(job, Path(handle.name))
+    handle.seek(0)
+    return handle  # type: ignore[return-value]
 
 
 # --- exports -------------------------------------------------------------------------------
@@ -334,3 +348,19 @@ def record_export(*, org: Org, actor: Any, count: int, reveal: bool, file_name: 
         audit_record(actor=actor, action="roster.export", object_type="orgs.org",
                      object_id=str(org.pk), object_repr=org.name, org_path=org.path,
                      after={"rows": count, "reveal": reveal, "file": file_name})
+
+
+def export_open(*, job: ExportJob, actor: Any) -> BinaryIO:
+    """The export file, open for download. A revealed export (full ID numbers) can be taken
+    once: the file is deleted as it is handed over, so the logged read is the only copy."""
+    if job.status != ExportStatus.DONE:
+        raise ApplicationError(_("导出尚未完成。"), code="export_not_done")
+    path = Path(job.file_path) if job.file_path else None
+    if path is None or not path.exists():
+        raise ApplicationError(_("导出文件已下载并删除（含完整身份证号码的文件只能下载一次），请重新导出。"),
+                               code="export_gone")
+    handle = path.open("rb")
+    if job.reveal:
+        path.unlink()
+        ExportJob.objects.filter(pk=job.pk).update(file_path="")
+    return handle

@@ -1,3 +1,20 @@
+from django.urls import path
+
+from gonghui.roster import views
+
 app_name = "roster"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("upload/", views.upload, name="upload"),
+    path("template/", views.template, name="template"),
+    path("imports/<int:pk>/", views.job_detail, name="job"),
+    path("imports/<int:pk>/preview/", views.preview, name="preview"),
+    path("imports/<int:pk>/progress/", views.job_progress, name="progress"),
+    path("imports/<int:pk>/resume/", views.job_resume, name="resume"),
+    path("imports/<int:pk>/cancel/", views.job_cancel, name="cancel"),
+    path("imports/<int:pk>/report/", views.job_report, name="report"),
+    path("exports/", views.export_create, name="export_create"),
+    path("exports/<int:pk>/", views.export_detail, name="export"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+]

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.roster.readers import SUFFIXES
+
+
+class UploadForm(forms.Form):
+    union = forms.CharField(label=_("导入到（工会代码）"), max_length=40)
+    file = forms.FileField(label=_("名册文件"), help_text=_("支持 .xlsx、.xls、.csv（UTF-8 或 GBK/GB18030）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not any(name.endswith(suffix) for suffix in SUFFIXES):
+            raise forms.ValidationError(_("请上传 .xlsx、.xls 或 .csv 文件。"))
+        return upload
+
+
+class ExportForm(forms.Form):
+    union = forms.CharField(label=_("导出范围（工会代码）"), max_length=40)
+    file_format = forms.ChoiceField(label=_("格式"), choices=[("xlsx", "Excel (.xlsx)"),
+                                                               ("csv", "CSV")])
+    include_ended = forms.BooleanField(label=_("包含已退会、已转出等非在册人员"), required=False)
+    reveal = forms.BooleanField(label=_("显示完整身份证号码（将记录查看日志）"), required=False)
