@@ -137,6 +137,8 @@ class Membership(TimeStampedModel):
     )
     # Copy of union.path, so a subtree's members are one index range (`LIKE 'P%'`) with no join.
     # Rewritten by the org.path_changed hook in the same transaction as a move or merge.
+    # On PostgreSQL the column has collation "C" (migration 0002), so one btree on
+    # (union_path, id) serves both the prefix range and the ORDER BY of the list.
     union_path = models.CharField(max_length=255)
     status = models.CharField(
         _("状态"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
@@ -245,6 +247,8 @@ class OrgMemberStats(models.Model):
     new_employment = models.IntegerField(default=0)
 
     class Meta:
+        # On PostgreSQL this index also INCLUDEs the counters (migration 0002): a subtree's SUM
+        # is an index-only scan of the prefix range.
         indexes = [models.Index(fields=["org_path"], name="orgmemberstats_path")]
         constraints = [
             models.CheckConstraint(
