@@ -32,7 +32,7 @@ _MSG = {"required": _("此项必填。"), "invalid": _("格式不正确。"),
 
 def _date(label, required: bool = False) -> forms.DateField:
     return forms.DateField(label=label, required=required,
-                           widget=forms.DateInput(attrs={"type": "date"}),
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": _("请输入日期，如 2025-07-01。"), **_MSG})
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import capabilities_anywhere, scope
+from gonghui.accounts.scoping import capabilities_anywhere, is_global, prefixes, scope
 from gonghui.aid import selectors
 from gonghui.aid.forms import ImportForm, PolicyForm, StandardForm
 from gonghui.aid.models import AidPolicy
@@ -29,10 +29,15 @@ def standard_list(request: HttpRequest) -> HttpResponse:
     _need(request, "aid.read")
     params = {k: request.GET.get(k, "").strip() for k in ("q", "year")}
     queryset = selectors.standard_list(viewer=request.user, **params)
+    page = paginate(request, queryset)
+    writable = prefixes(request.user, "policy.write")
+    for row in page:
+        row.can_edit = is_global(request.user) or any(row.org_path.startswith(p)
+                                                      for p in writable)
     policies = scope(AidPolicy.objects.select_related("org"), request.user, "aid.read",
                      path_field="org_path").order_by("org_path")
     return render(request, "aid/standards.html", {
-        "page": paginate(request, queryset), "params": params, "policies": policies,
+        "page": page, "params": params, "policies": policies,
         "qs": querystring_without_page(request),
         "can_write": "policy.write" in capabilities_anywhere(request.user), "tab": "standards",
     })
