@@ -257,6 +257,8 @@ def budget_vs_actual(*, viewer: Any, org: Org, year: int, rollup: bool = False,
                 continue
             plan = planned.get(code, ZERO)
             done = sign * actual.get(code, ZERO)
+            if not plan and not done and code not in planned:
+                continue
             rate = f"{(done / plan * 100):.1f}%" if plan else "—"
             report.rows.append(Row([name, code, plan, done, rate, plan - done], level=1))
     return report

@@ -88,10 +88,12 @@ def postable_accounts(union: Org) -> list[Account]:
 
 
 def account_balances(union: Org) -> dict[str, Decimal]:
-    """Debit-minus-credit balance of each account of one union, all time (internal use)."""
+    """Non-zero debit-minus-credit balance of each account of one union, all time (internal
+    use)."""
     rows = (PeriodBalance.objects.filter(union=union).values("account_code")
             .annotate(d=Sum("debit"), c=Sum("credit")).order_by())
-    return {r["account_code"]: fen(r["d"]) - fen(r["c"]) for r in rows}
+    balances = {r["account_code"]: fen(r["d"]) - fen(r["c"]) for r in rows}
+    return {code: value for code, value in balances.items() if value}
 
 
 def closed_periods(union: Org) -> list[ClosedPeriod]:

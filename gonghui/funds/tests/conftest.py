@@ -33,7 +33,8 @@ def add_members(union, n: int, actor, wage: str = "8000") -> list:
     from gonghui.members.services import member_add
     from gonghui.members.tests.factories import person_fields
 
-    return [member_add(union=union, fields=person_fields(name=f"会员{i}", monthly_wage=wage),
+    names = "甲乙丙丁戊己庚辛壬癸"
+    return [member_add(union=union, fields=person_fields(name=f"王{names[i]}", monthly_wage=wage),
                        actor=actor, joined_on=dt.date(2020, 1, 1)) for i in range(n)]
 
 
