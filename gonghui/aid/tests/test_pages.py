@@ -107,4 +107,4 @@ def test_file_page_queries_do_not_grow_with_household(client, tree, standard, ai
     with django_assert_max_num_queries(25):
         response = client.get(reverse("aid:file", args=[file.pk]))
     assert response.status_code == 200
-    assert response.content.decode().count("家属") == 6
+    assert response.content.decode().count("<td>家属") == 6
