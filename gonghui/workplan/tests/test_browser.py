@@ -1,0 +1,111 @@
+"""The supervision view in a real browser: Debian's chromium through Playwright."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PASSWORD
+from gonghui.core import clock
+from gonghui.workplan.models import DepartmentMembership
+from gonghui.workplan.services.breakdown import milestone_create
+from gonghui.workplan.services.progress import progress_report_create
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
+D = dt.date
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield launched
+        launched.close()
+
+
+def _sign_in(page, url, username):
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, other_district_cadre):
+    items = {i.number: i for i in seed_plan.items.all()}
+    with clock.frozen(D(2018, 3, 1)):
+        done = milestone_create(item=items[1], title="宣讲方案", due_date=D(2018, 4, 1), actor="system")
+        late = milestone_create(item=items[5], title="实施意见", due_date=D(2018, 5, 20), actor="system")
+        soon = milestone_create(item=items[7], title="联席会议", due_date=D(2018, 6, 10), actor="system")
+        fine = milestone_create(item=items[14], title="APP上线", due_date=D(2018, 9, 30), actor="system")
+        milestone_create(item=items[19], title="调研报告", due_date=D(2018, 11, 30), actor="system")
+    with clock.frozen(D(2018, 5, 25)):
+        progress_report_create(milestone=done, percent=100, text="完成。", actor="system")
+        for milestone, percent in ((late, 70), (soon, 30), (fine, 40)):
+            progress_report_create(milestone=milestone, percent=percent, text="进展。", actor="system")
+    DepartmentMembership.objects.create(department=late.department, user=city_admin)
+
+    with clock.frozen(D(2018, 6, 1)):  # the live server's thread reads the same clock
+        page = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900}).new_page()
+        _sign_in(page, live_server.url, "city_admin")
+        page.click("text=工作要点")
+        page.wait_for_selector("text=上海市总工会常委会2018年工作要点")
+        page.locator("tr", has_text="上海市总工会常委会2018年工作要点").locator("text=督查").click()
+        page.wait_for_selector("body[data-charts-ready='1']")
+        page.wait_for_selector("#chart-overall svg path")
+        counts = {h: page.locator(f"#gh-counts [data-health={h}]").inner_text()
+                  for h in ("overdue", "at_risk", "on_track", "done", "unplanned")}
+        # 调研报告 (item 19): started 2018-03-01 and never reported → more than 30 days silent
+        assert counts == {"overdue": "1", "at_risk": "2", "on_track": "1", "done": "1", "unplanned": "17"}
+        assert page.locator("#chart-headings svg rect").count() > 0
+        legend = page.locator("#chart-departments").inner_text()
+        assert "组织部" in legend
+        table = page.locator("#gh-items").inner_text()
+        assert "实施意见：已逾期 12 天" in table
+        assert "调研报告：开始 92 天未报送进度" in table
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "workplan-supervision.png"), full_page=True)
+
+        # filter the list to what is overdue
+        page.select_option("select[name=health]", "overdue")
+        page.click("text=筛选")
+        page.wait_for_url("**health=overdue**")
+        rows = page.locator("#gh-items tbody tr")
+        assert rows.count() == 1
+        assert "大力推进产业工人队伍建设" in rows.first.inner_text()
+
+        # the city's roll-up holds the district's plan
+        page.goto(f"{live_server.url}/workplan/rollup/?year=2018")
+        page.wait_for_selector("#chart-rollup svg")
+        assert "甲区总工会2018年工作要点" in page.locator("table").inner_text()
+
+        # phone-sized "my tasks" for a member of 组织部
+        phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
+        _sign_in(phone, live_server.url, "city_admin")
+        phone.goto(f"{live_server.url}/workplan/my/tasks/")
+        phone.wait_for_selector("text=实施意见")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path=str(ARTIFACTS / "workplan-my-tasks-phone.png"), full_page=True)
+
+        # another district's cadre reaches nothing of district A
+        other = browser.new_context(locale="zh-CN").new_page()
+        _sign_in(other, live_server.url, "district_b")
+        response = other.goto(f"{live_server.url}/workplan/plans/{plan_a.pk}/supervision/")
+        assert response.status == 404
+        assert "甲区" not in other.content()
