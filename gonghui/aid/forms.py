@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from gonghui.aid.models import (
 from gonghui.aid.rules import Category
 from gonghui.core import clock, idnumber
 
-_MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+_MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 _MSG = {"required": _("此项必填。"), "invalid": _("格式不正确。"),
         "max_decimal_places": _("金额最多两位小数。")}
 

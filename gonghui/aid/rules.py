@@ -44,7 +44,12 @@ class Proposal:
 
     @property
     def label(self) -> str:
-        return str(Category(self.category).label) if self.category else str(_("不符合困难条件"))
+        return category_label(self.category)
+
+
+def category_label(category: str) -> str:
+    """The label of a (proposed) category; "" means not in hardship."""
+    return str(Category(category).label) if category else str(_("不符合困难条件"))
 
 
 def per_capita(total_monthly: Decimal, household_size: int) -> Decimal:
@@ -70,6 +75,7 @@ def propose(
         raise ValueError("the multiple of the line is at least 1")
     pc = per_capita(total_monthly, household_size)
     upper = upper_line(line, multiple)
+    category: str
     if pc < line:
         category = Category.DEEP
     elif sudden:

@@ -193,7 +193,7 @@ def file_parts(file: HardshipFile) -> dict[str, Any]:
             per_member[income.member_id] = per_member.get(income.member_id, 0) + \
                 income.monthly_amount
     for person in household:
-        person.income_total = per_member.get(person.pk, 0)
+        person.income_total = per_member.get(person.pk, 0)  # type: ignore[attr-defined]
     return {
         "household": household,
         "incomes": incomes,

@@ -133,8 +133,7 @@ def refresh_figures(file: HardshipFile, *, actor: Any = None) -> HardshipFile:
             and not file.needs_review):
         file.needs_review = True
         file.review_reason = _("家庭成员或收入变化后，系统建议类别为“{label}”，请复核。").format(
-            label=rules.Proposal(file.proposed_category, file.per_capita_income,
-                                 file.line or 0, file.upper_line or 0).label)
+            label=rules.category_label(file.proposed_category))
         fields += ["needs_review", "review_reason"]
     file.save(update_fields=fields)
     return file
@@ -342,8 +341,7 @@ def confirm_category(file: HardshipFile, *, category: str, note: str, actor: Any
     if category != file.proposed_category and not note:
         raise ApplicationError(
             _("所选类别与系统建议（{proposal}）不一致，请填写理由。").format(
-                proposal=rules.Proposal(file.proposed_category, file.per_capita_income,
-                                        file.line or 0, file.upper_line or 0).label),
+                proposal=rules.category_label(file.proposed_category)),
             code="override_reason_required",
         )
     file.category, file.category_note = category, note[:500]
@@ -490,7 +488,8 @@ def document_add(*, file: HardshipFile, actor: Any, kind: str, upload: UploadedF
         raise ApplicationError(_("材料类型不正确。"), code="bad_document_kind")
     if file.status in (FileStatus.REJECTED, FileStatus.CLOSED):
         raise ApplicationError(_("已结束的档案不能上传材料。"), code="file_ended")
-    if upload.size > MAX_DOCUMENT_BYTES:
+    size = upload.size or 0
+    if size > MAX_DOCUMENT_BYTES:
         raise ApplicationError(_("文件不能超过 10 MB。"), code="too_large")
     head = upload.read(16)
     upload.seek(0)
@@ -500,7 +499,7 @@ def document_add(*, file: HardshipFile, actor: Any, kind: str, upload: UploadedF
     with transaction.atomic():
         doc = FileDocument(file=file, union_id=file.union_id, kind=kind,
                            original_name=(upload.name or "file")[:255],
-                           content_type=content_type, size=upload.size,
+                           content_type=content_type, size=size,
                            description=description[:255],
                            uploaded_by=actor if getattr(actor, "pk", None) else None)
         doc.content.save("upload", upload, save=False)

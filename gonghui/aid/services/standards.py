@@ -179,8 +179,7 @@ def files_reflag(*, org_path: str, actor: Any, note: str) -> int:
         if flag:
             f.needs_review = True
             f.review_reason = _("{note}：系统建议类别变为“{new}”，请复核（当前确认类别不变）。").format(
-                note=note, new=rules.Proposal(f.proposed_category, f.per_capita_income,
-                                              f.line or 0, f.upper_line or 0).label)[:500]
+                note=note, new=rules.category_label(f.proposed_category))[:500]
             activities.append(FileActivity(
                 file=f, union_id=f.union_id, kind=ActivityKind.STANDARD, at=now,
                 actor=actor if getattr(actor, "pk", None) else None,

@@ -101,7 +101,7 @@ def file_exit(*, file: HardshipFile, actor: Any, evidence: str) -> HardshipFile:
         since = file.above_line_since
         eligible = rules.exit_eligible_on(since, policy.exit_months)
         today = clock.today()
-        if eligible is None or today < eligible:
+        if since is None or eligible is None or today < eligible:
             raise ApplicationError(
                 _("自 {since} 起收入持续高于困难线，须满 {n} 个月（{date} 起）方可脱困。").format(
                     since=since.isoformat() if since else today.isoformat(),
@@ -168,12 +168,13 @@ def file_reopen(*, file: HardshipFile, actor: Any, reason: str = "") -> Hardship
         if file.status != FileStatus.EXITED or not file.relapse_found:
             raise ApplicationError(_("只有回访发现返贫的已脱困档案可以重新开档。"),
                                    code="no_relapse")
-        finding = (file.activities.filter(kind=ActivityKind.RELAPSE_CHECK)
-                   .order_by("-at", "-id").values("data", "reason").first()) or {}
+        finding: dict[str, Any] = (file.activities.filter(kind=ActivityKind.RELAPSE_CHECK)
+                                   .order_by("-at", "-id").values_list("data", flat=True)
+                                   .first()) or {}
         reason = (reason or "").strip() or _("返贫回访发现家庭月人均收入低于困难线")
         file = transition(
             file, FileStatus.DRAFT, transitions=TRANSITIONS,
-            write_history=_history(ActivityKind.REOPEN, actor, reason, finding.get("data")),
+            write_history=_history(ActivityKind.REOPEN, actor, reason, finding),
             extra_fields={"relapse_found": False, "reopen_count": file.reopen_count + 1,
                           "next_followup_due": None, "watch_until": None,
                           "above_line_since": None},

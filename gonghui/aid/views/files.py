@@ -85,8 +85,7 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_verify": file.status == FileStatus.SUBMITTED and can_verify(request.user, file),
         "can_reveal": can(request.user, file.union, "aid.reveal"),
         "exit_ok": exit_ok, "exit_reason": exit_reason,
-        "proposal_label": rules.Proposal(file.proposed_category, file.per_capita_income,
-                                         file.line or 0, file.upper_line or 0).label,
+        "proposal_label": rules.category_label(file.proposed_category),
         "need_choices": Need.choices, "tab": "files",
     })
 

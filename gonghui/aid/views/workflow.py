@@ -29,8 +29,7 @@ from gonghui.core.errors import ApplicationError
 
 
 def _proposal(file) -> str:
-    return rules.Proposal(file.proposed_category, file.per_capita_income, file.line or 0,
-                          file.upper_line or 0).label
+    return rules.category_label(file.proposed_category)
 
 
 def _form(request, form, file, title, *, intro: str = "", submit: str = "") -> HttpResponse:
