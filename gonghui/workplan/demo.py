@@ -94,11 +94,11 @@ def seed_demo(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | N
         _break_down(plan, CITY_MILESTONES, admin or "system")
         item10 = Item.objects.get(plan=plan, number=10)
         milestone = item10.milestones.get()
+        due = _today() - dt.timedelta(days=3)  # delegated 20 days ago, 3 days late now
         with clock.frozen(_at(20)):
             subtask_create(milestone=milestone, actor=admin or "system",
                            department=Department.objects.get(org=city, name="基层工作部"),
-                           title="各区完成站点选址并报送清单",
-                           due_date=_today() - dt.timedelta(days=3))
+                           title="各区完成站点选址并报送清单", due_date=due)
         if admin is not None:
             office = Department.objects.get(org=city, name="办公室")
             DepartmentMembership.objects.get_or_create(department=office, user=admin,
