@@ -37,7 +37,9 @@ def path_changed(*, old_prefix: str, new_prefix: str) -> None:
 def merge(*, source: Any, target: Any, actor: Any) -> None:
     """The merged union's enrolments and payouts follow its members into the target union."""
     for model in (EnrolmentRun, Enrolment, Payout):
-        model.objects.filter(union=source).update(union=target, union_path=target.path)
+        # union_path first: it is indexed, the union column of payouts is not
+        model.objects.filter(union_path__startswith=source.path, union=source).update(
+            union=target, union_path=target.path)
 
 
 def occupancy(org: Any) -> list[str]:

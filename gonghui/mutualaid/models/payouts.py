@@ -44,19 +44,27 @@ RESERVING = (PayoutStatus.PENDING, PayoutStatus.APPROVED, PayoutStatus.BATCHED,
 
 
 class Payout(TimeStampedModel):
+    # Indexes and foreign-key checks are few on purpose: each costs on every one of millions
+    # of inserts. plan is the first column of the unique constraint, person of the portal
+    # index, union is found through union_path; versions and enrolments are never deleted nor
+    # listed by their payouts. plan, person and union are copies of the enrolment's (which the
+    # database checks, and which checks them), written only by processing: no second check.
     plan = models.ForeignKey("mutualaid.Plan", on_delete=models.PROTECT, related_name="payouts",
-                             verbose_name=_("计划"))
+                             verbose_name=_("计划"), db_index=False, db_constraint=False)
     version = models.ForeignKey("mutualaid.PlanVersion", on_delete=models.PROTECT,
-                                related_name="payouts", verbose_name=_("计划版本"))
+                                related_name="payouts", verbose_name=_("计划版本"),
+                                db_index=False)
     settlement = models.ForeignKey("mutualaid.SettlementRecord", on_delete=models.PROTECT,
                                    related_name="payouts", verbose_name=_("结算记录"))
     enrolment = models.ForeignKey("mutualaid.Enrolment", on_delete=models.PROTECT,
-                                  related_name="payouts", verbose_name=_("参保记录"))
+                                  related_name="payouts", verbose_name=_("参保记录"),
+                                  db_index=False)
     person = models.ForeignKey("members.Person", on_delete=models.PROTECT,
-                               related_name="mutualaid_payouts", verbose_name=_("会员"))
+                               related_name="mutualaid_payouts", verbose_name=_("会员"),
+                               db_index=False, db_constraint=False)
     # Distribution key and scoping (SPEC §6): the union that enrolled the member.
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("参保工会"))
+                              verbose_name=_("参保工会"), db_index=False, db_constraint=False)
     union_path = models.CharField(max_length=255)
     plan_year = models.PositiveSmallIntegerField(_("计划年度"))
     amount = MoneyField(_("给付金额"))
@@ -67,7 +75,8 @@ class Payout(TimeStampedModel):
     # with the settlement record and the version, enough to recompute the amount.
     computation = models.JSONField(_("计算过程"))
     batch = models.ForeignKey("mutualaid.PayoutBatch", on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+", verbose_name=_("当前批次"))
+                              blank=True, related_name="+", verbose_name=_("当前批次"),
+                              db_index=False)
     fail_reason = models.CharField(_("失败原因"), max_length=255, blank=True)
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     ledger_tx_id = models.BigIntegerField(_("记账凭证"), null=True, blank=True)

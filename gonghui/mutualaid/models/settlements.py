@@ -101,7 +101,8 @@ class SettlementRecord(models.Model):
     # resubmitted under another number is caught by this unique column.
     fingerprint = models.CharField(max_length=32, unique=True)
     source = models.ForeignKey(SettlementImport, on_delete=models.PROTECT,
-                               related_name="records", verbose_name=_("导入批次"))
+                               related_name="records", verbose_name=_("导入批次"),
+                               db_index=False)  # (source, status) index serves it
     id_number = EncryptedTextField(_("身份证号码"))
     id_hash = models.CharField(max_length=64)
     id_masked = models.CharField(_("身份证号码"), max_length=18)
