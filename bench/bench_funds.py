@@ -1,0 +1,313 @@
+"""Union funds at city scale: 1,000,000 transactions across 10,000 unions, on PostgreSQL.
+
+    flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_funds.py [--unions 10000]
+        [--per-union 100] [--runs 7] [--keep]
+
+Creates the database gh_bench_funds and loads
+- the org tree (city → 16 districts → 640 streets → 10,000 grassroots unions) with COPY,
+- each union's standard chart (48 accounts) with COPY,
+- 1,000,000 transactions of 2026 (100 per union: monthly payroll allocations with the 60/40
+  split, dues, subsidies, spending in the five categories) and their ~2.1 million lines with
+  COPY. This is the bulk path: the load runs with `session_replication_role = replica`, so the
+  row triggers (double entry, insert-only, closed periods) are not fired per row; instead, the
+  same rules are checked afterwards over the whole load with one aggregate query each, and the
+  month balances (PeriodBalance) are built with one INSERT … SELECT … GROUP BY.
+Then it measures the posting service (post_transaction with audit and triggers on) and the
+reports: the income and expense statement for a year of the whole city rolled up (the target:
+under 1 s), a district, one union, the trial balance and the balance sheet of the city. Prints
+the median of several runs of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import statistics
+import sys
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DB = "gh_bench_funds"
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+FEN = Decimal("0.01")
+
+
+def seg(n: int) -> str:
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, 36)
+        out = ALPHABET[r] + out
+    return out
+
+
+def build_tree(unions: int) -> list[tuple[str, int, int, str, str]]:
+    """(path, depth, numchild, level, org_type): city, 16 districts, 40 streets each, and the
+    grassroots unions spread evenly over the streets."""
+    nodes: list[list] = [["0001", 1, 16, "city", "federation"]]
+    streets = []
+    for d in range(1, 17):
+        dpath = "0001" + seg(d)
+        nodes.append([dpath, 2, 40, "district", "federation"])
+        for s in range(1, 41):
+            nodes.append([dpath + seg(s), 3, 0, "street", "street"])
+            streets.append(len(nodes) - 1)
+    for i in range(unions):
+        street = nodes[streets[i % len(streets)]]
+        street[2] += 1
+        nodes.append([street[0] + seg(street[2]), 4, 0, "grassroots", "grassroots"])
+    return [tuple(n) for n in nodes]
+
+
+def split(payroll: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    total = (payroll * Decimal("0.02")).quantize(FEN, rounding=ROUND_HALF_UP)
+    kept = (total * Decimal("0.6")).quantize(FEN, rounding=ROUND_HALF_UP)
+    return total, kept, total - kept
+
+
+SPENDING = ["510101", "510102", "510103", "510199", "530104", "530105", "540101", "540102",
+            "5501", "5901"]
+
+
+def union_transactions(rng: random.Random, per_union: int):
+    """(date, kind, memo, [(code, amount)]) for one union's year."""
+    out = []
+    for month in range(1, 13):
+        payroll = Decimal(rng.randrange(300_000, 3_000_000))
+        total, kept, up = split(payroll)
+        out.append((dt.date(2026, month, 12), "funds.allocation", "拨缴经费",
+                    [("1002", total), ("4201", -kept), ("2201", -up)]))
+        dues = Decimal(rng.randrange(2_000, 40_000)) / 10
+        out.append((dt.date(2026, month, 15), "funds.income", "会费",
+                    [("1002", dues), ("4101", -dues)]))
+    while len(out) < per_union:
+        day = dt.date(2026, rng.randrange(1, 13), rng.randrange(1, 29))
+        if rng.random() < 0.08:
+            amount = Decimal(rng.randrange(100_000, 2_000_000)) / 100
+            code = rng.choice(["4301", "4501", "4901"])
+            out.append((day, "funds.income", "补助", [("1002", amount), (code, -amount)]))
+        else:
+            amount = Decimal(rng.randrange(1_000, 1_500_000)) / 100
+            code = rng.choice(SPENDING)
+            out.append((day, "funds.expense", "支出", [(code, amount), ("1002", -amount)]))
+    return out[:per_union]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--unions", type=int, default=10_000)
+    parser.add_argument("--per-union", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--service-posts", type=int, default=2000)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    import psycopg
+
+    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
+    admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    admin.execute(f"CREATE DATABASE {DB}")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
+    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-funds")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    call_command("migrate", verbosity=0)
+
+    from gonghui.funds.chart import STANDARD_CHART
+    from gonghui.orgs.models import Org
+
+    def copy(sql: str, buf: io.StringIO) -> None:
+        buf.seek(0)
+        with connection.cursor() as cur, cur.cursor.copy(sql) as cp:
+            while chunk := buf.read(1 << 20):
+                cp.write(chunk)
+
+    # --- load -------------------------------------------------------------------------------
+    t0 = time.perf_counter()
+    tree = build_tree(args.unions)
+    buf = io.StringIO()
+    for i, (path, depth, numchild, level, org_type) in enumerate(tree):
+        buf.write(f"{path}\t{depth}\t{numchild}\tB{i}\t工会{i}\t\t{level}\t{org_type}\t\t\t\t\t"
+                  f"active\t100\t\t\tnow\tnow\n")
+    copy("COPY orgs_org (path, depth, numchild, code, name, short_name, level, org_type, uscc,"
+         " industry, region, address, status, employees_count, contact_name, contact_phone,"
+         " created_at, updated_at) FROM STDIN", buf)
+    union_ids = list(Org.objects.filter(level="grassroots").order_by("path")
+                     .values_list("pk", flat=True))
+    print(f"orgs: {len(tree):,} ({len(union_ids):,} grassroots unions) in "
+          f"{time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    books, accounts = io.StringIO(), io.StringIO()
+    account_id: dict[tuple[int, str], int] = {}
+    next_id = 1
+    for u in union_ids:
+        books.write(f"{u}\tnow\n")
+        for code, name, cat, parent in STANDARD_CHART:
+            account_id[(u, code)] = next_id
+            accounts.write(f"{next_id}\t{u}\t{code}\t{name}\t{cat}\t{parent}\tt\n")
+            next_id += 1
+    copy("COPY funds_book (union_id, created_at) FROM STDIN", books)
+    copy("COPY funds_account (id, union_id, code, name, category, parent_code, is_active)"
+         " FROM STDIN", accounts)
+    with connection.cursor() as cur:
+        cur.execute("SELECT setval('funds_account_id_seq', %s)", [next_id])
+    print(f"charts: {len(account_id):,} accounts in {time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    rng = random.Random(2026)
+    tx_id = line_id = 0
+    n_lines = 0
+    with connection.cursor() as cur:
+        # bulk path: row triggers off for this session; the rules are verified below
+        cur.execute("SET session_replication_role = replica")
+    for start in range(0, len(union_ids), 1000):
+        txs, lines = io.StringIO(), io.StringIO()
+        for u in union_ids[start:start + 1000]:
+            for date, source, memo, parts in union_transactions(rng, args.per_union):
+                tx_id += 1
+                txs.write(f"{tx_id}\t{u}\t{date}\t{date.year * 100 + date.month}\t{memo}\t"
+                          f"{source}\tbench:{tx_id}\tbench\tnow\n")
+                for code, amount in parts:
+                    line_id += 1
+                    lines.write(f"{line_id}\t{tx_id}\t{u}\t{account_id[(u, code)]}\t{amount}\n")
+                n_lines += len(parts)
+        copy("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
+             " idempotency_key, created_by_name, created_at) FROM STDIN", txs)
+        copy("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
+             " FROM STDIN", lines)
+    load_s = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        cur.execute("SET session_replication_role = origin")
+        cur.execute("SELECT setval('funds_ledgertransaction_id_seq', %s)", [tx_id])
+        cur.execute("SELECT setval('funds_ledgerline_id_seq', %s)", [line_id])
+    print(f"ledger: {tx_id:,} transactions, {n_lines:,} lines with COPY in {load_s:.1f} s "
+          f"({tx_id / load_s:,.0f} tx/s, generation included)")
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO funds_periodbalance (union_id, account_id, account_code, period, debit,
+                                             credit)
+            SELECT l.union_id, l.account_id, a.code, t.period,
+                   coalesce(sum(l.amount) FILTER (WHERE l.amount > 0), 0),
+                   coalesce(-sum(l.amount) FILTER (WHERE l.amount < 0), 0)
+              FROM funds_ledgerline l
+              JOIN funds_ledgertransaction t ON t.id = l.transaction_id
+              JOIN funds_account a ON a.id = l.account_id
+             GROUP BY l.union_id, l.account_id, a.code, t.period""")
+        balances = cur.rowcount
+    with connection.cursor() as cur:
+        for table in ("orgs_org", "funds_account", "funds_ledgertransaction", "funds_ledgerline",
+                      "funds_periodbalance"):
+            cur.execute(f"ANALYZE {table}")
+    print(f"month balances: {balances:,} rows by INSERT … SELECT in "
+          f"{time.perf_counter() - t0:.1f} s")
+
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("""SELECT count(*) FROM (SELECT transaction_id FROM funds_ledgerline
+                        GROUP BY transaction_id HAVING sum(amount) <> 0 OR count(*) < 2) x""")
+        unbalanced = cur.fetchone()[0]
+        cur.execute("""SELECT count(*) FROM funds_ledgerline l
+                        JOIN funds_ledgertransaction t ON t.id = l.transaction_id
+                        JOIN funds_account a ON a.id = l.account_id
+                       WHERE l.union_id <> t.union_id OR a.union_id <> t.union_id""")
+        foreign = cur.fetchone()[0]
+        cur.execute("SELECT sum(debit) - sum(credit) FROM funds_periodbalance")
+        total = cur.fetchone()[0]
+    print(f"verified the bulk load: {unbalanced} unbalanced transactions, {foreign} lines of "
+          f"another union, balances sum to {total} ({time.perf_counter() - t0:.1f} s)")
+    assert unbalanced == 0
+    assert foreign == 0
+    assert total == 0
+
+    # --- the service path --------------------------------------------------------------------
+    from gonghui.accounts.models import RoleAssignment, User
+    from gonghui.funds import reports
+    from gonghui.funds.services import post_expense
+
+    root = User.objects.create(username="bench-root", is_superuser=True)
+    city = Org.objects.get(depth=1)
+    city_admin = User.objects.create(username="bench-city")
+    RoleAssignment.objects.create(user=city_admin, org=city, role="admin")
+    district = Org.objects.filter(depth=2).order_by("path").first()
+    district_admin = User.objects.create(username="bench-district")
+    RoleAssignment.objects.create(user=district_admin, org=district, role="admin")
+    unions = list(Org.objects.filter(level="grassroots").order_by("?")[: args.service_posts])
+    t0 = time.perf_counter()
+    for i, union in enumerate(unions):
+        with transaction.atomic():
+            post_expense(union=union, date=dt.date(2026, 11, 3), account_code="510102",
+                         amount=Decimal("123.45"), memo="bench", idempotency_key=f"svc:{i}",
+                         actor=root)
+    svc_s = time.perf_counter() - t0
+    print(f"service path: {len(unions):,} post_expense calls (one transaction each, audit row, "
+          f"balance upsert, triggers) in {svc_s:.1f} s = {len(unions) / svc_s:,.0f} tx/s")
+
+    # --- reports ------------------------------------------------------------------------------
+    def timed(name: str, fn) -> None:
+        fn()  # warm-up
+        ms = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            fn()
+            ms.append((time.perf_counter() - t) * 1000)
+        print(f"{name:<66} median {statistics.median(ms):8.1f} ms  "
+              f"(min {min(ms):.1f}, max {max(ms):.1f}, n={len(ms)})")
+
+    def fresh(user):
+        return User.objects.get(pk=user.pk)  # no cached grants: the scope query is timed too
+
+    one = unions[0]
+    timed("income statement 2026, whole city rolled up (city admin)",
+          lambda: reports.income_statement(viewer=fresh(city_admin), org=city, year=2026,
+                                           rollup=True))
+    timed("income statement 2026, whole city rolled up (superuser)",
+          lambda: reports.income_statement(viewer=root, org=city, year=2026, rollup=True))
+    timed("income statement 2026, one district rolled up (district admin)",
+          lambda: reports.income_statement(viewer=fresh(district_admin), org=district,
+                                           year=2026, rollup=True))
+    timed("income statement 2026, one union",
+          lambda: reports.income_statement(viewer=fresh(city_admin), org=one, year=2026))
+    timed("trial balance 2026, whole city rolled up",
+          lambda: reports.trial_balance(viewer=fresh(city_admin), org=city, year=2026,
+                                        rollup=True))
+    timed("balance sheet 2026-12, whole city rolled up",
+          lambda: reports.balance_sheet(viewer=fresh(city_admin), org=city, year=2026,
+                                        rollup=True))
+    r = reports.income_statement(viewer=root, org=city, year=2026, rollup=True)
+    print("city statement:", "; ".join(f"{c[0]} {c[3]:,}" for c in
+                                       (row.cells for row in r.rows) if c[1] == ""))
+
+    def from_lines() -> None:
+        with connection.cursor() as cur:
+            cur.execute("""
+                SELECT a.code, sum(l.amount) FROM funds_ledgerline l
+                  JOIN funds_ledgertransaction t ON t.id = l.transaction_id
+                  JOIN funds_account a ON a.id = l.account_id
+                  JOIN orgs_org o ON o.id = l.union_id
+                 WHERE o.path LIKE %s AND t.period BETWEEN 202601 AND 202612
+                   AND (a.code LIKE '4%%' OR a.code LIKE '5%%')
+                 GROUP BY a.code""", [city.path + "%"])
+            cur.fetchall()
+
+    timed("for comparison: the same totals summed from the raw lines", from_lines)
+
+    connection.close()
+    if not args.keep:
+        admin.execute(f"DROP DATABASE {DB} WITH (FORCE)")
+        print(f"dropped {DB}")
+
+
+if __name__ == "__main__":
+    main()
