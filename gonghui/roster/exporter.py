@@ -77,9 +77,10 @@ def export_members(*, org: Org, actor: Any, out: Path, reveal: bool = False,
     postgres = connection.vendor == "postgresql"
     # One snapshot for the count that is logged and the rows that are written (PostgreSQL);
     # SQLite's writer lock must not be held for a whole export, so it reads without one.
+    outer = connection.in_atomic_block
     context = transaction.atomic() if postgres else contextlib.nullcontext()
     with context:
-        if postgres:
+        if postgres and not outer:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         total = export_queryset(org, include_ended=include_ended).count()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -60,7 +59,7 @@ class Command(BaseCommand):
             job = cli.run_with_progress(
                 job, actor=actor, report=Path(options["report"]) if options["report"] else None,
                 chunk_rows=options["chunk"] or None, workers=options["workers"] or None,
-                stream=sys.stderr)
+                stream=self.stderr._out)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         summary = {**job.counts(), "report": job.report_path or None}
