@@ -107,6 +107,8 @@ def import_outcome(source: SettlementImport) -> dict[str, Any]:
     }
     return {
         "records": {status: records.get(status, 0) for status in RecordStatus.values},
+        "record_rows": [{"code": code, "label": label, "n": records.get(code, 0)}
+                        for code, label in RecordStatus.choices],
         "payouts": payouts,
         "payout_count": sum(p["count"] for p in payouts.values()),
         "payout_amount": sum((p["amount"] for p in payouts.values()), ZERO),

@@ -130,6 +130,14 @@ class PayoutEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.payout_id}: {self.from_status} → {self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return PayoutStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return PayoutStatus(self.to_status).label
+
 
 class BatchStatus(models.TextChoices):
     OPEN = "open", _("待导出")
@@ -159,6 +167,12 @@ class PayoutBatch(TimeStampedModel):
     note = models.CharField(_("备注"), max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
+    # the bank's result file being applied in the background (progress for the page)
+    result_state = models.CharField(max_length=16, blank=True)  # "", running, done, failed
+    result_file = models.CharField(max_length=255, blank=True)
+    result_total = models.PositiveIntegerField(default=0)
+    result_done = models.PositiveIntegerField(default=0)
+    result_summary = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("代发批次")
@@ -171,6 +185,12 @@ class PayoutBatch(TimeStampedModel):
     @property
     def code(self) -> str:
         return f"PB{self.pk:06d}"
+
+    @property
+    def result_percent(self) -> int:
+        if not self.result_total:
+            return 100 if self.result_state == "done" else 0
+        return min(100, self.result_done * 100 // self.result_total)
 
 
 class PayoutBatchEvent(models.Model):
@@ -188,6 +208,14 @@ class PayoutBatchEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.from_status} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return BatchStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return BatchStatus(self.to_status).label
 
 
 class ItemResult(models.TextChoices):
