@@ -1,0 +1,436 @@
+"""Member registry at city scale: 10,000,000 members in 100,000 unions (tree depth up to 8) on
+PostgreSQL, generated with COPY (not the ORM); then the three figures issue 3 asks for:
+
+- exact ID-number search (blind index)                                   target < 10 ms
+- member count of a subtree (per-union counters summed over the prefix)   target < 50 ms
+- first page of a member list for 100 random orgs, p95                    target < 200 ms
+
+Each figure is measured in several runs; the medians of the runs are printed. Run it alone:
+
+    flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_members.py [--members N]
+        [--orgs N] [--runs 5] [--keep]
+
+It creates (and at the end drops, unless --keep) the database `gh_bench_members` (several GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("GONGHUI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB = "gh_bench_members"
+LEVEL_SIZES = [1, 16, 320, 9_600, 48_000, 30_000, 10_000, 2_063]  # 100,000 orgs, depth 8
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+        conn.execute(f"CREATE DATABASE {DB}")
+
+
+def drop_database() -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+
+
+def setup_django() -> None:
+    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
+    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-members")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
+    import django
+
+    django.setup()
+
+
+def _step(n: int) -> str:
+    out = ""
+    for _ in range(4):
+        n, r = divmod(n, 36)
+        out = ALPHABET[r] + out
+    return out
+
+
+# --- generation ------------------------------------------------------------------------------
+
+def gen_orgs(rng: random.Random, total: int) -> list[tuple[int, str, int]]:
+    """(id, path, depth) for `total` orgs: fixed level sizes scaled to `total`, each node's
+    parent drawn at random from the level above (so some branches reach depth 8)."""
+    scale = total / sum(LEVEL_SIZES)
+    sizes = [max(1, round(s * scale)) if i else 1 for i, s in enumerate(LEVEL_SIZES)]
+    sizes[-1] += total - sum(sizes)
+    orgs: list[tuple[int, str, int]] = []
+    previous: list[int] = []
+    children: dict[int, int] = {}
+    paths: dict[int, str] = {}
+    next_id = 1
+    for depth, size in enumerate(sizes, start=1):
+        level = []
+        for _ in range(size):
+            if depth == 1:
+                path = _step(1)
+            else:
+                parent = previous[rng.randrange(len(previous))] if depth > 2 else previous[0]
+                children[parent] = children.get(parent, 0) + 1
+                path = paths[parent] + _step(children[parent])
+            paths[next_id] = path
+            orgs.append((next_id, path, depth))
+            level.append(next_id)
+            next_id += 1
+        previous = level
+    return orgs, children  # type: ignore[return-value]
+
+
+def copy_orgs(cursor, orgs, children) -> None:
+    now = dt.datetime.now(dt.UTC)
+    levels = {1: ("city", "federation"), 2: ("district", "federation"), 3: ("street", "street"),
+              4: ("grassroots", "grassroots")}
+    columns = ("id", "path", "depth", "numchild", "code", "name", "short_name", "level",
+               "org_type", "uscc", "industry", "region", "address", "status",
+               "employees_count", "contact_name", "contact_phone", "created_at", "updated_at")
+    with cursor.copy(f"COPY orgs_org ({', '.join(columns)}) FROM STDIN") as copy:
+        for oid, path, depth in orgs:
+            level, org_type = levels.get(depth, ("branch", "branch"))
+            copy.write_row((oid, path, depth, children.get(oid, 0), f"B{oid:06d}",
+                            f"工会{oid:06d}", "", level, org_type, "", "", "", "", "active", 100,
+                            "", "", now, now))
+    cursor.execute("SELECT setval(pg_get_serial_sequence('orgs_org', 'id'), %s)", (len(orgs),))
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕"
+GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍红建文辉力斌宇浩凯俊峰晨雪琳欣怡"
+GROUPS = ["courier", "food_delivery", "truck_driver", "domestic", "caregiver", "security_guard",
+          "real_estate", "mall_info"]
+
+
+def _drop_secondary(cursor, table: str) -> list[str]:
+    """Drop a table's non-PK constraints and indexes; return the DDL to recreate them."""
+    ddl = []
+    cursor.execute("""
+        SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+        WHERE conrelid = %s::regclass AND contype IN ('u', 'f', 'c')""", (table,))
+    for name, definition in cursor.fetchall():
+        ddl.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    cursor.execute("""
+        SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s
+        AND indexname NOT LIKE '%%_pkey'""", (table,))
+    for name, definition in cursor.fetchall():
+        ddl.insert(0, definition)
+        cursor.execute(f"DROP INDEX {name}")
+    return ddl
+
+
+def gen_members(conn, rng: random.Random, orgs, n_members: int, today: dt.date):
+    """COPY persons and memberships (two connections, streamed); returns a sample of plaintext
+    ID numbers (for the search benchmark) and the per-union counters."""
+    import psycopg
+
+    from gonghui.core.crypto import encrypt
+    from gonghui.core.idnumber import with_check_digit
+    from gonghui.members.validation import id_hash
+
+    holders = [(oid, path) for oid, path, depth in orgs if depth >= 3]
+    # union sizes: heavy-tailed like real federations (a few big employers, many small unions)
+    weights = [rng.lognormvariate(0, 1.2) * (3 if depth == 4 else 1)
+               for _oid, _path, depth in orgs if depth >= 3]
+    cumulative = []
+    acc = 0.0
+    for w in weights:
+        acc += w
+        cumulative.append(acc)
+    now = dt.datetime.now(dt.UTC)
+    month = today.replace(day=1)
+    stats: dict[int, list[int]] = {}
+    joins: dict[int, int] = {}
+    sample: list[tuple[str, int]] = []
+    person_cols = ("id", "name", "gender", "ethnicity", "id_number", "id_hash", "birth_date",
+                   "phone", "education", "political_status", "household_type",
+                   "employment_form", "new_employment_group", "employer_name", "occupation",
+                   "skill_level", "monthly_wage", "member_union_id", "created_at", "updated_at")
+    member_cols = ("id", "person_id", "union_id", "union_path", "status", "joined_on",
+                   "seniority_since", "ended_on", "end_reason", "card_number", "last_dues_on",
+                   "last_activity_on", "created_at", "updated_at")
+    other = psycopg.connect(conn.info.dsn)
+    with conn.cursor() as c1, other.cursor() as c2, \
+            c1.copy(f"COPY members_person ({', '.join(person_cols)}) FROM STDIN "
+                    "(FORMAT BINARY)") as persons, \
+            c2.copy(f"COPY members_membership ({', '.join(member_cols)}) FROM STDIN "
+                    "(FORMAT BINARY)") as members:
+        # binary COPY: psycopg's C dumpers, about twice as fast as text for these rows
+        persons.set_types(["int8", "text", "text", "text", "bytea", "text", "date", "text",
+                           "text", "text", "text", "text", "text", "text", "text", "text",
+                           "numeric", "int8", "timestamptz", "timestamptz"])
+        members.set_types(["int8", "int8", "int8", "text", "text", "date", "date", "date",
+                           "text", "text", "date", "date", "timestamptz", "timestamptz"])
+        wage = __import__("decimal").Decimal("6500.00")
+        bisect = __import__("bisect").bisect_left
+        total = cumulative[-1]
+        base = dt.date(1960, 1, 1).toordinal()
+        every = max(n_members // 1000, 10)
+        t0 = time.perf_counter()
+        for pid in range(1, n_members + 1):
+            union_id, path = holders[bisect(cumulative, rng.random() * total)]
+            # (birth date, 3-digit sequence) is a bijection of the person id: numbers are unique
+            birth = dt.date.fromordinal(base + pid // 1000)
+            region = rng.choice(("310101", "310104", "310115", "410102", "510104", "340102"))
+            seq = pid % 1000
+            number = with_check_digit(f"{region}{birth:%Y%m%d}{seq:03d}")
+            gender = "M" if seq % 2 else "F"
+            group = GROUPS[pid % 8] if pid % 13 == 0 else ""
+            roll = rng.random()
+            status = "active" if roll < .93 else ("retired" if roll < .97 else "withdrawn")
+            joined = dt.date.fromordinal(max(birth.toordinal() + 18 * 365,
+                                             today.toordinal() - rng.randrange(7000)))
+            if joined > today:
+                joined = today
+            held = status in ("active", "retired")
+            persons.write_row((
+                pid, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), gender,
+                "汉族", encrypt(number), id_hash(number), birth,
+                f"1{3 + pid % 7}{pid:09d}", "college", "masses", "urban", "contract", group,
+                f"单位{union_id}", "", "", wage, union_id if held else None, now, now))
+            members.write_row((
+                pid, pid, union_id, path, status, joined, joined,
+                None if held else today, "" if held else "退会", f"{joined.year}{pid:010d}",
+                today, None, now, now))
+            row = stats.setdefault(union_id, [0, 0, 0])
+            if status == "active":
+                row[0] += 1
+                row[2] += 1 if group else 0
+            elif status == "retired":
+                row[1] += 1
+            if joined >= month:
+                joins[union_id] = joins.get(union_id, 0) + 1
+            if held and pid % every == 7 and len(sample) < 500:
+                sample.append((number, union_id))
+            if pid % 1_000_000 == 0:
+                rate = pid / (time.perf_counter() - t0)
+                log(f"  {pid:,} members written ({rate:,.0f}/s)")
+    other.commit()
+    other.close()
+    conn.commit()
+    return sample, stats, joins, month
+
+
+def copy_counters(cursor, orgs, stats, joins, month) -> None:
+    paths = {oid: path for oid, path, _d in orgs}
+    with cursor.copy("COPY members_orgmemberstats (org_id, org_path, active, retired, "
+                     "new_employment) FROM STDIN") as copy:
+        for oid, (active, retired, new) in stats.items():
+            copy.write_row((oid, paths[oid], active, retired, new))
+    with cursor.copy("COPY members_orgmembermonth (org_id, org_path, month, joins, exits, "
+                     "transfers_in, transfers_out) FROM STDIN") as copy:
+        for oid, n in joins.items():
+            copy.write_row((oid, paths[oid], month, n, 0, 0, 0))
+
+
+def generate(n_orgs: int, n_members: int) -> tuple[list, list]:
+    from django.db import connection
+
+    rng = random.Random(20260501)
+    today = dt.date.today()
+    t0 = time.perf_counter()
+    orgs, children = gen_orgs(rng, n_orgs)
+    connection.ensure_connection()
+    conn = connection.connection
+    with conn.cursor() as cursor:
+        copy_orgs(cursor, orgs, children)
+    conn.commit()
+    log(f"orgs: {len(orgs):,} (depth {max(d for _i, _p, d in orgs)}) in "
+        f"{time.perf_counter() - t0:.1f} s")
+    with conn.cursor() as cursor:
+        ddl = _drop_secondary(cursor, "members_person") + _drop_secondary(
+            cursor, "members_membership")
+    conn.commit()
+    t1 = time.perf_counter()
+    sample, stats, joins, month = gen_members(conn, rng, orgs, n_members, today)
+    t2 = time.perf_counter()
+    log(f"members: {n_members:,} persons + memberships COPY in {t2 - t1:.0f} s "
+        f"({n_members / (t2 - t1):,.0f} rows/s each table)")
+    with conn.cursor() as cursor:
+        copy_counters(cursor, orgs, stats, joins, month)
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for statement in ddl:
+            cursor.execute(statement)
+        for table in ("members_person", "members_membership"):
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)",
+                           (n_members,))
+    conn.commit()
+    t3 = time.perf_counter()
+    log(f"indexes and constraints rebuilt in {t3 - t2:.0f} s")
+    with conn.cursor() as cursor:  # Django's connection is in autocommit mode
+        cursor.execute("VACUUM ANALYZE")
+    log(f"VACUUM ANALYZE in {time.perf_counter() - t3:.0f} s")
+    log(f"GENERATION TOTAL: {time.perf_counter() - t0:.0f} s for {n_members:,} members in "
+        f"{n_orgs:,} unions")
+    return orgs, sample
+
+
+# --- measurements ----------------------------------------------------------------------------
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def measure(orgs, sample, runs: int) -> None:
+    from django.test import Client
+
+    from gonghui.accounts.models import RoleAssignment, User
+    from gonghui.members import selectors
+    from gonghui.orgs.models import Org
+
+    rng = random.Random(7)
+    today = dt.date.today()
+    city = User.objects.create(username="bench_city", is_active=True)
+    RoleAssignment.objects.create(user=city, org_id=1, role="admin")
+    districts = list(Org.objects.filter(depth=2).order_by("path"))
+    district_users = {}
+    for d in districts:
+        u = User.objects.create(username=f"bench_{d.code}", is_active=True)
+        RoleAssignment.objects.create(user=u, org=d, role="admin")
+        district_users[d.path] = u
+
+    def user_for(path: str):
+        return district_users[path[:8]]
+
+    # exact ID number search by the district cadre of the person's union
+    paths = dict(Org.objects.values_list("id", "path"))
+    id_runs = []
+    for _ in range(runs):
+        times = []
+        for number, union_id in rng.sample(sample, 100):
+            viewer = user_for(paths[union_id])
+            rows: list = []
+            times.append(timed(lambda v=viewer, n=number, r=rows: r.extend(
+                selectors.member_list(viewer=v, q=n, today=today)[:25])))
+            assert len(rows) == 1, "the searched member must be found"
+        id_runs.append((statistics.median(times), p95(times)))
+    # subtree member counts: the root, every district, and random orgs of every depth
+    all_orgs = list(Org.objects.only("id", "path", "depth", "code"))
+    count_orgs = [o for o in all_orgs if o.depth <= 2] + rng.sample(all_orgs, 100)
+    count_runs = []
+    for _ in range(runs):
+        times = [timed(lambda o=o: selectors.member_stats(org=o, today=today))
+                 for o in count_orgs]
+        count_runs.append((statistics.median(times), p95(times), max(times)))
+    root = Org.objects.get(depth=1)
+    check = selectors.member_stats(org=root, today=today)
+    district = districts[0]
+    plan = selectors.member_list(viewer=user_for(district.path), within=district)[:25].explain()
+    print("plan of a district's first page:\n  " + plan.replace("\n", "\n  "))
+    # first page of the member list page (HTTP through Django, template included) for 100
+    # random orgs, as the district cadre of that org (city admin for the root)
+    client = Client()
+    page_orgs = [*rng.sample([o for o in all_orgs if o.depth >= 2], 99), root]
+    list_runs = []
+    for _ in range(runs):
+        times = []
+        for o in page_orgs:
+            client.force_login(city if o.depth == 1 else user_for(o.path),
+                               backend="django.contrib.auth.backends.ModelBackend")
+            t = time.perf_counter()
+            response = client.get("/members/", {"org": o.code})
+            times.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200
+        list_runs.append((statistics.median(times), p95(times)))
+    # the same list through the selector only (no HTTP, no template)
+    sel_runs = []
+    for _ in range(runs):
+        times = []
+        for o in page_orgs:
+            viewer = city if o.depth == 1 else user_for(o.path)
+
+            def first_page(o=o, viewer=viewer):
+                queryset = selectors.member_list(viewer=viewer, within=o)
+                selectors.member_list_count(viewer=viewer, within=o)
+                [m.person.masked_id for m in queryset[:25]]
+
+            times.append(timed(first_page))
+        sel_runs.append((statistics.median(times), p95(times)))
+
+    def med(runs_, i):
+        return statistics.median(r[i] for r in runs_)
+
+    print()
+    print(f"RESULTS ({runs} runs each; figures are medians over the runs)")
+    print(f"  members in the city (root subtree, from counters): {check.active + check.retired:,}")
+    print(f"  exact ID search (blind index, 100 numbers):   median {med(id_runs, 0):6.2f} ms"
+          f"   p95 {med(id_runs, 1):6.2f} ms   target < 10 ms")
+    print(f"  subtree member count ({len(count_orgs)} orgs incl. root): median "
+          f"{med(count_runs, 0):6.2f} ms   p95 {med(count_runs, 1):6.2f} ms   "
+          f"max {med(count_runs, 2):6.2f} ms   target < 50 ms")
+    print(f"  member list first page, HTTP (100 orgs):      median {med(list_runs, 0):6.2f} ms"
+          f"   p95 {med(list_runs, 1):6.2f} ms   target p95 < 200 ms")
+    print(f"  member list first page, selector only:        median {med(sel_runs, 0):6.2f} ms"
+          f"   p95 {med(sel_runs, 1):6.2f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=10_000_000)
+    parser.add_argument("--orgs", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure an existing database (kept by --keep) without generating")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    if not args.reuse:
+        create_database()
+    setup_django()
+    from django.core.management import call_command
+
+    try:
+        if not args.reuse:
+            call_command("migrate", verbosity=0)
+            log(f"schema migrated in {time.perf_counter() - t0:.0f} s")
+            orgs, sample = generate(args.orgs, args.members)
+            import json
+
+            Path("/tmp/gh-bench-members").mkdir(exist_ok=True)
+            Path("/tmp/gh-bench-members/sample.json").write_text(json.dumps(sample))
+        else:
+            import json
+
+            sample = [tuple(s) for s in json.loads(
+                Path("/tmp/gh-bench-members/sample.json").read_text())]
+            orgs = None
+            from gonghui.accounts.models import User
+
+            User.objects.filter(username__startswith="bench_").delete()
+        measure(orgs, sample, args.runs)
+    finally:
+        if not args.keep:
+            drop_database()
+            log(f"database {DB} dropped")
+
+
+if __name__ == "__main__":
+    main()
