@@ -8,8 +8,9 @@ class MutualaidConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.core import hooks
-        from gonghui.mutualaid import orghooks
+        from gonghui.mutualaid import demo, orghooks
 
         hooks.register("org.path_changed", orghooks.path_changed)
         hooks.register("org.merge", orghooks.merge)
         hooks.register("org.occupancy", orghooks.occupancy)
+        hooks.register("demo.seed", demo.seed)

@@ -2,7 +2,9 @@
 
 - A union's contribution for an enrolment run: the union pays (Dr 互助保障缴费 / Cr 银行存款) and
   the plan's federation receives (Dr 银行存款 / Cr 其他收入); two transactions, each balanced in
-  its own book, each idempotent by a key naming the run.
+  its own book, each idempotent by a key naming the run. Dated the day the run is recorded
+  (when the money moves); the coverage date (enrolled_on) may be earlier, e.g. a union that
+  enrolled on paper in January and is registered later, when January is already closed.
 - A paid payout: the plan's federation pays (Dr 互助保障给付 / Cr 银行存款), idempotent by a key
   naming the payout, so a result file sent twice or a retried task posts once.
 """
@@ -15,6 +17,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gonghui.core import clock
+
 CONTRIBUTION_SOURCE = "mutualaid.contribution"
 PAYOUT_SOURCE = "mutualaid.payout"
 
@@ -26,15 +30,16 @@ def post_contribution(*, run: Any, actor: Any) -> list[Any]:
     amount: Decimal = run.amount
     if amount <= 0:
         return []
-    memo = _("{plan} {year} 年度互助保障缴费（{n} 人）").format(
-        plan=run.plan.name, year=run.plan_year, n=run.enrolled_count)
+    memo = _("{plan} {year} 年度互助保障缴费（{n} 人，{on} 起保障）").format(
+        plan=run.plan.name, year=run.plan_year, n=run.enrolled_count, on=run.enrolled_on)
+    day = clock.today()
     paid = post_transaction(
-        union=run.union, date=run.enrolled_on, memo=memo, actor=actor,
+        union=run.union, date=day, memo=memo, actor=actor,
         lines=[(MUTUAL_AID_CONTRIBUTION, amount), (BANK, -amount)],
         idempotency_key=f"mutualaid.contribution.{run.pk}.paid", source=CONTRIBUTION_SOURCE,
     )
     received = post_transaction(
-        union=run.plan.org, date=run.enrolled_on, memo=memo, actor=actor,
+        union=run.plan.org, date=day, memo=memo, actor=actor,
         lines=[(BANK, amount), (OTHER_INCOME, -amount)],
         idempotency_key=f"mutualaid.contribution.{run.pk}.received",
         source=CONTRIBUTION_SOURCE,
