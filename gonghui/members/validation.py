@@ -13,6 +13,7 @@ Keys may be field names (`id_number`) or any header in `PERSON_FIELDS` (`身份�
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -97,11 +98,23 @@ for _spec in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS):
     for _header in (_spec.name, _spec.label, *_spec.headers):
         _HEADER_INDEX[normalize_header(_header)] = _spec.name
 _SPECS = {s.name: s for s in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS)}
+_REQUIRED = frozenset(s.name for s in PERSON_FIELDS if s.required)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_for_header(header: str) -> str | None:
+    key = normalize_header(header)
+    if key in _HEADER_INDEX:
+        return _HEADER_INDEX[key]
+    stripped = re.sub(r"\(.*?\)$", "", key)
+    return _HEADER_INDEX.get(stripped)
 
 
 def field_for_header(header: object) -> str | None:
     """The field a roster header means, or None. Parenthesised notes are ignored
     (`月工资(元)`, `身份证号码（18位）`)."""
+    if isinstance(header, str):
+        return _field_for_header(header)
     key = normalize_header(header)
     if key in _HEADER_INDEX:
         return _HEADER_INDEX[key]
@@ -296,6 +309,18 @@ def _choice_index(choices: type[models.TextChoices]) -> dict[str, str]:
 
 def parse_choice(value: object, choices: type[models.TextChoices]) -> str:
     """A code from its code, Chinese label or a synonym (`本科` → bachelor)."""
+    if isinstance(value, str):
+        return _parse_choice_cached(value, choices)
+    return _parse_choice(value, choices)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_choice_cached(value: str, choices: type[models.TextChoices]) -> str:
+    # roster columns repeat a handful of values a million times: parse each once
+    return _parse_choice(value, choices)
+
+
+def _parse_choice(value: object, choices: type[models.TextChoices]) -> str:
     key = normalize_header(value)
     index = _choice_index(choices)
     if key in index:
@@ -312,7 +337,18 @@ _ETHNICITY_INDEX = {e: e for e in ETHNICITIES} | {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse_ethnicity_cached(value: str) -> str:
+    return _parse_ethnicity(value)
+
+
 def parse_ethnicity(value: object) -> str:
+    if isinstance(value, str):
+        return _parse_ethnicity_cached(value)
+    return _parse_ethnicity(value)
+
+
+def _parse_ethnicity(value: object) -> str:
     key = normalize_header(value)
     if key in _ETHNICITY_INDEX:
         return _ETHNICITY_INDEX[key]
@@ -354,7 +390,7 @@ def check_person(
     raw = _canonical(fields)
     errors: list[FieldError] = []
     values: dict[str, object] = {}
-    needed = {s.name for s in PERSON_FIELDS if s.required} | set(required)
+    needed = _REQUIRED | set(required) if required else _REQUIRED
 
     def fail(name: str, code: str, message: str) -> None:
         errors.append(FieldError(name, code, message))
