@@ -225,7 +225,7 @@ def parse_date(value: object) -> dt.date:
         raise _Invalid("date_format", _("日期格式无法识别。"))
     if isinstance(value, int | float | Decimal):
         serial = float(value)
-        if serial != int(serial) or not 1 <= serial <= 2958465:
+        if not 1 <= serial <= 2958465 or serial != int(serial):  # also refuses nan and inf
             raise _Invalid("date_format", _("日期“{value}”无法识别，请写成 2018-01-22。").format(
                 value=value))
         return _EXCEL_EPOCH + dt.timedelta(days=int(serial))

@@ -108,6 +108,7 @@ def test_date_forms(value, expected):
 
 @pytest.mark.parametrize(("value", "code"), [
     ("2018-02-30", "date_invalid"), ("明年", "date_format"), ("2018.13.1", "date_invalid"),
+    (float("inf"), "date_format"), (float("nan"), "date_format"), (43122.5, "date_format"),
 ])
 def test_bad_dates(value, code):
     assert _errors({"name": "王芳", "id_number": ID, "birth_date": value}) == [("birth_date", code)]
