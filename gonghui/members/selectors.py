@@ -128,16 +128,19 @@ def member_list_count(
     return row["n"] or 0
 
 
-def membership_history(*, membership: Membership) -> QuerySet[MembershipEvent]:
-    """Events of every membership of this person the caller may show: the caller passes a
-    membership it reached through access_membership; earlier memberships of the same person
-    (before a transfer) are part of this member's record."""
-    return MembershipEvent.objects.filter(membership__person_id=membership.person_id) \
+def membership_history(*, viewer: Any, membership: Membership) -> QuerySet[MembershipEvent]:
+    """Events of this person's memberships that the viewer may read: after a transfer each side
+    sees its own part (the transfer events name the other union), never the other district's
+    later changes."""
+    visible = scope(Membership.objects.filter(person_id=membership.person_id), viewer,
+                    "member.read", path_field="union_path").values("pk")
+    return MembershipEvent.objects.filter(membership__in=visible) \
         .select_related("union", "other_union").order_by("at", "id")
 
 
-def person_memberships(*, membership: Membership) -> QuerySet[Membership]:
-    return Membership.objects.filter(person_id=membership.person_id).select_related("union") \
+def person_memberships(*, viewer: Any, membership: Membership) -> QuerySet[Membership]:
+    return scope(Membership.objects.filter(person_id=membership.person_id), viewer,
+                 "member.read", path_field="union_path").select_related("union") \
         .order_by("joined_on", "id")
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.errors import ApplicationError
 from gonghui.members.models import (
     HELD_STATUSES,
     Application,
@@ -54,6 +55,14 @@ def org_merge(*, source: Org, target: Org, actor: Any) -> None:
     and reopened in the target (like a transfer: 会龄 and status kept, both histories show it).
     Pending applications move to the target; pending transfers involving the source are
     cancelled with a note (the member must ask again)."""
+    if not target.holds_members and Membership.objects.filter(
+        union=source, status__in=HELD_STATUSES
+    ).exists():
+        raise ApplicationError(
+            _("“{target}”不直接发展会员，不能接收“{source}”的会员；请并入基层、联合或街道工会。").format(
+                target=target.name, source=source.name),
+            code="merge_target_no_members",
+        )
     reason_out = _("工会组织合并，随“{source}”并入“{target}”").format(
         source=source.name, target=target.name)
     reason_in = _("“{source}”并入本工会").format(source=source.name)

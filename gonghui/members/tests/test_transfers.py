@@ -143,3 +143,26 @@ def test_move_rewrites_union_paths(tree, member, city_admin):
     new_path = type(tree["SH"]).objects.get(code="SH-A-1-1").path
     assert Membership.objects.get().union_path == new_path
     assert OrgMemberStats.objects.get(org=tree["SH-A-1-1"]).org_path == new_path
+
+
+def test_merge_into_federation_with_members_refused(tree, member, city_admin):
+    with pytest.raises(ApplicationError) as exc:
+        org_services.org_merge(source=tree["SH-A-1-1"], target=tree["SH-B"], actor=city_admin)
+    assert exc.value.code == "merge_target_no_members"
+    assert Membership.objects.get().union == tree["SH-A-1-1"]
+
+
+def test_each_side_sees_only_its_part_of_the_history(client, tree, member, district_cadre,
+                                                    other_district_cadre):
+    from conftest import login
+
+    transfer = services.transfer_start(membership=member, to_union=tree["SH-B-1-1"],
+                                       actor=district_cadre)
+    new = services.transfer_accept(transfer=transfer, actor=other_district_cadre)
+    services.membership_set_status(membership=new, target="withdrawn", actor=other_district_cadre,
+                                   reason="乙区内部原因")
+    page = login(client, district_cadre).get(f"/members/{member.pk}/")
+    assert [e.kind for e in page.context["history"]] == ["join", "transfer_out"]
+    assert "乙区内部原因" not in page.content.decode()
+    page = login(client, other_district_cadre).get(f"/members/{new.pk}/")
+    assert [e.kind for e in page.context["history"]] == ["transfer_in", "status"]

@@ -134,8 +134,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     union = membership.union
     return render(request, "members/detail.html", {
         "m": membership, "person": membership.person,
-        "history": selectors.membership_history(membership=membership),
-        "memberships": selectors.person_memberships(membership=membership),
+        "history": selectors.membership_history(viewer=request.user, membership=membership),
+        "memberships": selectors.person_memberships(viewer=request.user, membership=membership),
         "transfers": membership.transfers.select_related("from_union", "to_union")
         .order_by("-created_at"),
         "contacts": membership.contacts.order_by("-at"),
