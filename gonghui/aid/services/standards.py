@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.scoping import can
@@ -155,43 +156,85 @@ def files_reflag(*, org_path: str, actor: Any, note: str) -> int:
     """Recompute the proposal of every open file under `org_path` against the standards now in
     force. The confirmed category never changes here: a submitted or active file whose proposal
     now differs is flagged for review, with the reason on its timeline. Returns the number of
-    files flagged. Runs in the caller's transaction."""
+    files flagged. Runs in the caller's transaction.
+
+    Set-based: the unions below `org_path` are grouped by the (line, year, multiple) that
+    applies to them (resolved in Python from the small standards and policy tables), and each
+    group is one UPDATE whose CASE computes the proposal from the stored per-capita income —
+    a city-wide change touches every open file of the city without loading one."""
     year = clock.today().year
-    files = (HardshipFile.objects.select_for_update()
-             .filter(union_path__startswith=org_path, status__in=OPEN_STATUSES)
-             .only("id", "union_id", "union_path", "status", "household_size", "monthly_income",
-                   "sudden", "category", "proposed_category", "line", "line_year", "upper_line",
-                   "per_capita_income", "needs_review", "review_reason"))
-    cache: dict[str, tuple[LocalStandard | None, Policy]] = {}
-    changed: list[HardshipFile] = []
-    activities: list[FileActivity] = []
-    now = clock.now()
-    for f in files:
-        if f.union_path not in cache:
-            cache[f.union_path] = (resolve_standard(f.union_path, year),
-                                   effective_policy(f.union_path))
-        standard, policy = cache[f.union_path]
-        before = (f.proposed_category, f.line, f.upper_line, f.line_year)
-        apply_proposal(f, standard, policy)
-        if (f.proposed_category, f.line, f.upper_line, f.line_year) == before:
-            continue
-        flag = f.status != FileStatus.DRAFT and f.category and f.category != f.proposed_category
-        if flag:
-            f.needs_review = True
-            f.review_reason = _("{note}：系统建议类别变为“{new}”，请复核（当前确认类别不变）。").format(
-                note=note, new=rules.category_label(f.proposed_category))[:500]
-            activities.append(FileActivity(
-                file=f, union_id=f.union_id, kind=ActivityKind.STANDARD, at=now,
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_name=getattr(actor, "username", "system"), reason=f.review_reason,
-                data={"line": str(f.line), "proposed": f.proposed_category},
-            ))
-        changed.append(f)
-    HardshipFile.objects.bulk_update(
-        changed, ["proposed_category", "line", "line_year", "upper_line", "per_capita_income",
-                  "needs_review", "review_reason"], batch_size=500)
-    FileActivity.objects.bulk_create(activities, batch_size=500)
-    return len(activities)
+    base = HardshipFile.objects.filter(union_path__startswith=org_path, status__in=OPEN_STATUSES)
+    paths = list(base.order_by().values_list("union_path", flat=True).distinct())
+    if not paths:
+        return 0
+    above = ancestor_paths(org_path)
+    standards = list(LocalStandard.objects.filter(year__lte=year).filter(
+        Q(org_path__startswith=org_path) | Q(org_path__in=above))
+        .values_list("org_path", "year", "monthly_line"))
+    policies = dict(AidPolicy.objects.filter(
+        Q(org_path__startswith=org_path) | Q(org_path__in=above))
+        .values_list("org_path", "relative_multiple"))
+    groups: dict[tuple[Decimal | None, int | None, Decimal], list[str]] = {}
+    for path in paths:
+        chain = ancestor_paths(path)
+        mine = set(chain)
+        best = max((s for s in standards if s[0] in mine), key=lambda s: (s[1], len(s[0])),
+                   default=None)
+        multiple = next((policies[p] for p in reversed(chain) if p in policies),
+                        rules.DEFAULT_MULTIPLE)
+        key = (best[2], best[1], multiple) if best else (None, None, multiple)
+        groups.setdefault(key, []).append(path)
+    flagged = 0
+    for (line, line_year, multiple), group in groups.items():
+        for i in range(0, len(group), 500):
+            flagged += _reflag_group(base.filter(union_path__in=group[i:i + 500]), line,
+                                     line_year, multiple, actor=actor, note=note)
+    return flagged
+
+
+def _proposal_sql(line: Decimal | None, upper: Decimal | None) -> Case:
+    """rules.propose() as SQL on the stored (already rounded) per-capita income."""
+    if line is None:
+        return Case(When(sudden=True, then=Value(rules.Category.SUDDEN.value)),
+                    default=Value(""), output_field=CharField())
+    return Case(
+        When(per_capita_income__lt=line, then=Value(rules.Category.DEEP.value)),
+        When(sudden=True, then=Value(rules.Category.SUDDEN.value)),
+        When(per_capita_income__lt=upper, then=Value(rules.Category.RELATIVE.value)),
+        default=Value(""), output_field=CharField(),
+    )
+
+
+def _reflag_group(files: Any, line: Decimal | None, line_year: int | None, multiple: Decimal,
+                  *, actor: Any, note: str) -> int:
+    upper = rules.upper_line(line, multiple) if line is not None else None
+    proposal = _proposal_sql(line, upper)
+    # (Django turns `line=None` into IS NULL, so a file without a standard compares right)
+    changed = files.annotate(new_proposal=proposal).exclude(
+        Q(line=line) & Q(upper_line=upper) & Q(line_year=line_year)
+        & Q(proposed_category=F("new_proposal")))
+    to_flag = list(changed.filter(status__in=(FileStatus.SUBMITTED, FileStatus.ACTIVE))
+                   .exclude(category="").exclude(category=F("new_proposal"))
+                   .values_list("pk", "union_id", "new_proposal"))
+    HardshipFile.objects.filter(pk__in=list(changed.values_list("pk", flat=True))).update(
+        line=line, upper_line=upper, line_year=line_year, proposed_category=proposal,
+        updated_at=clock.now())
+    if not to_flag:
+        return 0
+    now, real = clock.now(), actor if getattr(actor, "pk", None) else None
+    reasons: dict[str, str] = {}
+    for new in {row[2] for row in to_flag}:
+        reasons[new] = _("{note}：系统建议类别变为“{new}”，请复核（当前确认类别不变）。").format(
+            note=note, new=rules.category_label(new))[:500]
+        HardshipFile.objects.filter(pk__in=[pk for pk, _u, p in to_flag if p == new]).update(
+            needs_review=True, review_reason=reasons[new])
+    FileActivity.objects.bulk_create([
+        FileActivity(file_id=pk, union_id=union_id, kind=ActivityKind.STANDARD, at=now,
+                     actor=real, actor_name=getattr(actor, "username", "system"),
+                     reason=reasons[new], data={"line": str(line), "proposed": new})
+        for pk, union_id, new in to_flag
+    ], batch_size=1000)
+    return len(to_flag)
 
 
 def apply_proposal(f: HardshipFile, standard: LocalStandard | None, policy: Policy) -> None:

@@ -192,3 +192,24 @@ def test_import_csv_gbk_and_scoped_writes(tree, district_cadre):
                               actor=district_cadre)
     assert report.created == 1
     assert [(e.line_no, e.reason) for e in report.errors] == [(3, "您无权维护“SH-B”的低保标准。")]
+
+
+@pytestmark_db
+def test_reflag_without_any_standard_keeps_only_sudden(tree, aid_cadre, city_admin):
+    from gonghui.aid.services import files as svc
+    from gonghui.aid.services.standards import files_reflag
+
+    file = svc.file_open(person=make_person(tree["SH-A-1-1"]), actor=aid_cadre)
+    svc.file_update(file=file, actor=aid_cadre, sudden=True, sudden_description="车祸")
+    file.refresh_from_db()
+    assert (file.line, file.proposed_category) == (None, "sudden")
+    row, _ = standard_save(org=tree["SH"], year=clock.today().year, monthly_line=Decimal("1510"),
+                           actor=city_admin)
+    file.refresh_from_db()
+    assert (file.line, file.upper_line, file.proposed_category) == (
+        Decimal("1510.00"), Decimal("2265.00"), "deep")
+    LocalStandard.objects.filter(pk=row.pk).delete()
+    assert files_reflag(org_path=tree["SH"].path, actor=city_admin, note="标准撤销") == 0
+    file.refresh_from_db()
+    assert (file.line, file.upper_line, file.line_year, file.proposed_category) == (
+        None, None, None, "sudden")
