@@ -273,9 +273,10 @@ def post_transaction(
         if not union.is_active:
             raise ApplicationError(_("“{name}”已合并或撤销，不能再记账。").format(name=union.name),
                                    code="union_closed")
-        chart_ensure(union)
         # Closing takes the same lock: a month cannot close while a posting into it is in flight.
-        Book.objects.select_for_update().get(union=union)
+        if Book.objects.select_for_update().filter(union=union).first() is None:
+            chart_ensure(union)
+            Book.objects.select_for_update().get(union=union)
         _raise_if_closed(union, date)
         accounts = _accounts(union, {code for code, _v in normalized})
         try:
