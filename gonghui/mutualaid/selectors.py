@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from gonghui.accounts.scoping import is_global, prefixes, scope
-from gonghui.core.money import ZERO
+from gonghui.core.money import ZERO, to_money
 from gonghui.mutualaid.models import (
     Enrolment,
     EnrolmentRun,
@@ -101,7 +101,7 @@ def import_outcome(source: SettlementImport) -> dict[str, Any]:
     """What became of one file's records: outcomes, and payouts by status with amounts."""
     records = dict(source.records.values_list("status").annotate(n=Count("id")).order_by())
     payouts = {
-        row["status"]: {"count": row["n"], "amount": row["amount"] or ZERO}
+        row["status"]: {"count": row["n"], "amount": to_money(row["amount"] or ZERO)}
         for row in Payout.objects.filter(settlement__source=source).values("status")
         .annotate(n=Count("id"), amount=Sum("amount")).order_by()
     }
@@ -146,7 +146,7 @@ def dashboard(*, org: Org, plan_year: int) -> dict[str, Any]:
     for pk, n in enrolled.items():
         per_plan[pk]["enrolled"] = n
     for row in rows:
-        _add(per_plan[row["plan_id"]], row["status"], row["n"], row["amount"] or ZERO)
+        _add(per_plan[row["plan_id"]], row["status"], row["n"], to_money(row["amount"] or ZERO))
     cut = len(org.path) + Org.steplen
     children = {c.path: c for c in Org.objects.filter(path__startswith=org.path,
                                                       depth=org.depth + 1)}
@@ -163,7 +163,8 @@ def dashboard(*, org: Org, plan_year: int) -> dict[str, Any]:
                 .annotate(child=Substr("union_path", 1, cut)).values("child", "status")
                 .annotate(n=Count("id"), amount=Sum("amount")).order_by()):
         if row["child"] in per_child:
-            _add(per_child[row["child"]], row["status"], row["n"], row["amount"] or ZERO)
+            _add(per_child[row["child"]], row["status"], row["n"],
+                 to_money(row["amount"] or ZERO))
     totals = _empty("合计", "")
     for item in per_plan.values():
         for key in ("paid_count", "pending_count", "failed_count", "declined_count",
