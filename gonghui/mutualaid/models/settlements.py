@@ -135,7 +135,6 @@ class SettlementRecord(models.Model):
             # the queue: only queued rows are in it, so claiming stays cheap at any size
             models.Index(fields=["id"], condition=Q(status="queued"), name="ma_record_queue"),
             models.Index(fields=["source", "status"], name="ma_record_source_status"),
-            models.Index(fields=["id_hash"], name="ma_record_id_hash"),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
@@ -118,6 +118,16 @@ PAYOUT_COLUMNS = ("plan_id", "version_id", "settlement_id", "enrolment_id", "per
 def process_batch(*, limit: int = 500, hold: float = 0.0) -> BatchResult:
     """Process up to `limit` queued records in one transaction. `hold`: seconds to wait before
     committing (crash drills: kill the worker while it holds a batch)."""
+    try:
+        return _process_batch(limit=limit, hold=hold, check_done=False)
+    except IntegrityError:
+        # A claimed record already has a payout (someone put it back in the queue by hand):
+        # the unique (plan, settlement) constraint refused the second one and the batch rolled
+        # back whole. Redo it looking up existing payouts first (a query the normal path skips).
+        return _process_batch(limit=limit, hold=hold, check_done=True)
+
+
+def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
     result = BatchResult()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -135,7 +145,7 @@ def process_batch(*, limit: int = 500, hold: float = 0.0) -> BatchResult:
         result.claimed = len(records)
         ids = [r[0] for r in records]
         done = set(Payout.objects.filter(settlement_id__in=ids)
-                   .values_list("settlement_id", "plan_id"))
+                   .values_list("settlement_id", "plan_id")) if check_done else set()
         by_hash: dict[str, list[_Accumulator]] = defaultdict(list)
         for row in (Enrolment.objects.select_for_update(no_key=True)
                     .filter(id_hash__in=sorted({r[1] for r in records}),
@@ -230,7 +240,8 @@ def _insert_payouts(rows: list[tuple]) -> None:
         return
     table = Payout._meta.db_table
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    with connection.cursor() as cursor, cursor.cursor.copy(
+    # wrap_database_errors: a unique violation inside COPY becomes Django's IntegrityError
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
             f"COPY {table} ({', '.join(PAYOUT_COLUMNS)}, fail_reason) FROM STDIN") as copy:
         for row in rows:
             copy.write_row((*row[:11], dumps(row[11]), row[12], row[13], ""))

@@ -174,3 +174,23 @@ def test_bank_batch_failure_correction_and_ledger(tree, plans, members, cadre_a1
     history = list(failed.events.values_list("from_status", "to_status"))
     assert history == [("approved", "batched"), ("batched", "failed"), ("failed", "approved"),
                        ("approved", "batched"), ("batched", "paid")]
+
+
+def test_a_record_put_back_in_the_queue_is_not_paid_twice(tree, plans, members, cadre_a11):
+    enrol(plans["allowance"], tree["SH-A-1-1"], cadre_a11)
+    import_bytes(settlement_csv([
+        {"no": "Q1", "id": id_number(1), "admitted": dt.date(2026, 5, 1), "days": 3},
+        {"no": "Q2", "id": id_number(2), "admitted": dt.date(2026, 5, 1), "days": 2},
+    ]), tree["SH"])
+    process_queue()
+    SettlementRecord.objects.filter(settlement_no="Q1").update(status=RecordStatus.QUEUED,
+                                                               payouts_count=0)
+    import_bytes(settlement_csv([
+        {"no": "Q3", "id": id_number(3), "admitted": dt.date(2026, 5, 1), "days": 4}]),
+        tree["SH"])
+    result = process_queue()
+    assert (result.claimed, result.payouts) == (2, 1)
+    assert sorted(Payout.objects.values_list("settlement__settlement_no", "amount")) == [
+        ("Q1", D("150.00")), ("Q2", D("100.00")), ("Q3", D("200.00"))]
+    assert dict(SettlementRecord.objects.values_list("settlement_no", "payouts_count")) == {
+        "Q1": 1, "Q2": 1, "Q3": 1}
