@@ -245,20 +245,22 @@ def report(request: HttpRequest, org_id: str, kind: str, filters: Query[ReportFi
     """kind: income (收入支出表), trial (科目余额表), balance (资产负债表), budget (预算执行),
     dues (会费收缴率; month 0 = whole year). Amounts as decimal strings."""
     union = access_union(request.user, org_id)
-    common = {"viewer": request.user, "org": union, "year": filters.year,
-              "rollup": filters.rollup}
+    viewer, year, rollup = request.user, filters.year, filters.rollup
     if kind in ("income", "trial"):
         month_to = min(max(filters.month_to, 1), 12)
-        result = (reports.income_statement if kind == "income" else reports.trial_balance)(
-            **common, month_from=min(max(filters.month_from, 1), month_to), month_to=month_to)
+        build = reports.income_statement if kind == "income" else reports.trial_balance
+        result = build(viewer=viewer, org=union, year=year, rollup=rollup,
+                       month_from=min(max(filters.month_from, 1), month_to), month_to=month_to)
     elif kind == "balance":
-        result = reports.balance_sheet(**common, month=min(max(filters.month, 1), 12))
+        result = reports.balance_sheet(viewer=viewer, org=union, year=year, rollup=rollup,
+                                       month=min(max(filters.month, 1), 12))
     elif kind == "budget":
-        result = reports.budget_vs_actual(**common)
+        result = reports.budget_vs_actual(viewer=viewer, org=union, year=year, rollup=rollup)
     elif kind == "dues":
         from gonghui.funds.dues_reports import dues_collection
 
-        result = dues_collection(**common, month=min(max(filters.month, 0), 12))
+        result = dues_collection(viewer=viewer, org=union, year=year, rollup=rollup,
+                                 month=min(max(filters.month, 0), 12))
     else:
         raise ApplicationError(_("未知报表：{kind}").format(kind=kind), code="unknown_report")
     return {"kind": result.kind, "title": result.title, "org": union.code,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from gonghui.funds.chart import CHART_BY_CODE, INCOME_CODES, SPENDING_CATEGORIES
 from gonghui.funds.models import LimitAction, LimitKind, Severity
 from gonghui.funds.services.entries import BUDGET_CODES
 
-MONEY_KW = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+MONEY_KW: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PAY_ACCOUNTS = [("1002", _("银行存款")), ("1001", _("库存现金"))]
 

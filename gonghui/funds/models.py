@@ -105,6 +105,9 @@ class LedgerTransaction(models.Model):
     created_by_name = models.CharField(_("记账人"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
 
+    # set by the posting service on the instance it returns: posted now, or found by its key
+    was_created: bool = False
+
     class Meta:
         verbose_name = _("记账凭证")
         verbose_name_plural = _("记账凭证")

@@ -131,9 +131,9 @@ def dues_unmark(*, entry: DuesEntry, actor: Any, reason: str) -> DuesEntry:
         raise ApplicationError(_("请填写撤销原因。"), code="reason_required")
     with transaction.atomic():
         locked = DuesEntry.objects.select_for_update().get(pk=entry.pk)
-        if locked.paid_on is None or locked.transaction_id is None:
-            raise ApplicationError(_("该会员本月会费尚未登记为已缴。"), code="not_paid")
         tx = locked.transaction
+        if locked.paid_on is None or tx is None:
+            raise ApplicationError(_("该会员本月会费尚未登记为已缴。"), code="not_paid")
         reverse_transaction(tx=tx, actor=actor, memo=_("撤销会费登记 #{pk}：{why}").format(
             pk=tx.pk, why=reason)[:255])
         DuesEntry.objects.filter(pk=locked.pk).update(paid_on=None, transaction=None,

@@ -37,7 +37,7 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     """On a union (pk) or, with `tx`, on one of its transactions."""
     union = access_union(request.user, pk, write=True, cap="funds.audit")
     tx = None
-    if request.POST.get("tx"):
+    if request.POST.get("tx", "").isdigit():
         tx = access_transaction(request.user, int(request.POST["tx"]))
     form = FindingForm(request.POST)
     if not form.is_valid():

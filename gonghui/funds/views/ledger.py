@@ -80,7 +80,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def union(request: HttpRequest, pk: int) -> HttpResponse:
     org = access_union(request.user, pk)
     today = clock.today()
-    year = int(request.GET.get("year") or today.year)
+    year = today.year
+    if request.GET.get("year", "").isdigit() and 2000 <= int(request.GET["year"]) <= 2999:
+        year = int(request.GET["year"])
     rollup = request.GET.get("rollup") == "1"
     statement = reports.income_statement(viewer=request.user, org=org, year=year, rollup=rollup)
     budget = reports.budget_vs_actual(viewer=request.user, org=org, year=year, rollup=rollup,
@@ -145,20 +147,16 @@ def tx_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence files are never under a public URL: this view checks scope, logs the read of the
     document and streams it."""
     item = access_evidence(request.user, pk)
     sensitive_read_record(actor=request.user, subject=item, field="evidence",
                           purpose=_("查看经费原始凭证"), org_path=item.union.path)
     content_type = item.content_type or mimetypes.guess_type(item.original_name)[0]
-    response = FileResponse(item.file.open("rb"), content_type=content_type or
-                            "application/octet-stream")
-    disposition = "attachment" if request.GET.get("download") else "inline"
-    from django.utils.http import content_disposition_header
-
-    response["Content-Disposition"] = content_disposition_header(
-        disposition == "attachment", item.original_name)
+    response = FileResponse(item.file.open("rb"), as_attachment=bool(request.GET.get("download")),
+                            filename=item.original_name,
+                            content_type=content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
