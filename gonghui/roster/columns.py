@@ -168,6 +168,7 @@ def validate_mapping(mapping: Mapping) -> list[str]:
 # --- cells -----------------------------------------------------------------------------------
 
 _BLANKS = " \t\r\n\u3000\u00a0\u200b\ufeff"
+_NON_DIGITS = re.compile(r"\D")
 
 
 def is_blank(value: Any) -> bool:
@@ -269,8 +270,10 @@ def _looks_like_id(value: Any) -> bool:
     """Digits (or what Excel made of them), not words: a totals line's "共 15 人" is no ID."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return True
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return sum(ch.isdigit() for ch in text) >= 6
+    text = str(value).strip()
+    if text.isdigit() or (text[:-1].isdigit() and text[-1:] in "xX"):
+        return True
+    return len(_NON_DIGITS.sub("", unicodedata.normalize("NFKC", text))) >= 6
 
 
 def _repeated_header(cells: Sequence[Any], mapping: Mapping) -> bool:
