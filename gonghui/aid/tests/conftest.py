@@ -11,7 +11,6 @@ import pytest
 
 from conftest import make_user
 from gonghui.core import clock
-from gonghui.core.crypto import blind_index
 from gonghui.core.idnumber import with_check_digit
 
 _seq = itertools.count(1)
@@ -25,21 +24,21 @@ def id_number(birth: str = "19800101", region: str = "310101") -> str:
 
 def make_person(union: Any, name: str = "张伟", *, number: str | None = None,
                 birth: str = "19800101") -> Any:
-    """A member with an active membership in `union` (straight rows: the aid tests do not
-    depend on the member registry's services)."""
-    from gonghui.members.models import Membership, Person
+    """A member with an active membership in `union`, added through the member registry's
+    own service (so its counters and history are right)."""
+    from gonghui.accounts.models import User
+    from gonghui.members.services import member_add
 
-    number = number or id_number(birth)
-    person = Person.objects.create(
-        name=name, gender="M" if int(number[16]) % 2 else "F", id_number=number,
-        id_hash=blind_index(number), birth_date=dt.date(int(number[6:10]), int(number[10:12]),
-                                                        int(number[12:14])),
-        member_union=union,
-    )
-    Membership.objects.create(person=person, union=union, union_path=union.path,
-                              status="active", joined_on=dt.date(2015, 3, 1),
-                              seniority_since=dt.date(2015, 3, 1))
-    return person
+    registrar = User.objects.filter(username="registry_bot").first()
+    if registrar is None:
+        registrar = User.objects.create(username="registry_bot", is_superuser=True)
+    fields = {"name": name, "id_number": number or id_number(birth), "phone": "13812345678",
+              "ethnicity": "汉族", "education": "高中", "political_status": "群众",
+              "household_type": "城镇", "employment_form": "劳动合同制",
+              "employer_name": union.name.removesuffix("工会"), "occupation": "操作工",
+              "monthly_wage": "5000"}
+    return member_add(union=union, fields=fields, actor=registrar,
+                      joined_on=dt.date(2015, 3, 1)).person
 
 
 @pytest.fixture

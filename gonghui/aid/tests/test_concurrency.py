@@ -128,8 +128,8 @@ def test_pay_all_twice_at_once_pays_each_household_once(approved, district_cadre
 def test_budget_holds_when_three_households_are_added_at_once(tree, standard, aid_cadre,
                                                              street_cadre):
     organiser = make_user("district_aid", org=tree["SH-A"], role="cadre")
-    files = [active_file(make_person(tree["SH-A-1-1"], f"孙{i}"), aid_cadre, street_cadre,
-                         incomes=("1000",)) for i in range(3)]
+    files = [active_file(make_person(tree["SH-A-1-1"], "孙" + "一二三"[i]), aid_cadre,
+                         street_cadre, incomes=("1000",)) for i in range(3)]
     programme = svc.programme_create(
         org=tree["SH-A"], actor=organiser, name="夏送清凉", kind="summer",
         year=clock.today().year, budget=Decimal("1000"), amount_per_household=Decimal("500"),

@@ -87,7 +87,8 @@ def test_household_income_submit_verify_assist(client, tree, standard, aid_cadre
 def test_list_pages_render_with_bounded_queries(client, tree, standard, aid_cadre, street_cadre,
                                                 django_assert_max_num_queries):
     for i in range(6):
-        active_file(make_person(tree["SH-A-1-1"], f"职工{i}"), aid_cadre, street_cadre)
+        active_file(make_person(tree["SH-A-1-1"], "职工" + "一二三四五六"[i]), aid_cadre,
+                    street_cadre)
     login(client, aid_cadre)
     for name in ("aid:home", "aid:reviews_due", "aid:followups_due", "aid:programmes",
                  "aid:standards", "aid:dashboard"):
