@@ -27,5 +27,6 @@ urlpatterns = [
     path("limits/<int:pk>/deactivate/", manage.limit_deactivate, name="limit_deactivate"),
     path("tx/<int:pk>/", ledger.tx_detail, name="tx"),
     path("tx/<int:pk>/reverse/", ledger.tx_reverse, name="tx_reverse"),
+    path("tx/<int:pk>/evidence/", ledger.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", ledger.evidence, name="evidence"),
 ]

@@ -86,6 +86,7 @@ def writes(b) -> list[tuple[str, dict]]:
                                               "kind": "per_entry", "amount": "1",
                                               "action": "block"}),
         (reverse("funds:tx_reverse", args=[b["tx"].pk]), {"date": "2026-05-20", "memo": "错"}),
+        (reverse("funds:evidence_add", args=[b["tx"].pk]), {"evidence": invoice("补.pdf")}),
         (reverse("funds:dues_generate", args=[u]) + "?period=2026-05", {}),
         (reverse("funds:dues_pay", args=[u, b["dues_list"].pk]), {"all": "1"}),
         (reverse("funds:finding_move", args=[b["finding"].pk, "answer"]), {"response": "已补"}),
@@ -190,3 +191,12 @@ def test_journal_page_query_count_does_not_grow_with_rows(client, book, treasure
         response = client.get(reverse("funds:journal", args=[union.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('class="bi bi-paperclip"') == 25
+
+
+def test_treasurer_attaches_more_evidence_later(client, book, treasurer):
+    login(client, treasurer)
+    response = client.post(reverse("funds:evidence_add", args=[book["tx"].pk]),
+                           {"evidence": invoice("签到表.pdf")})
+    assert response.status_code == 302
+    assert sorted(Evidence.objects.filter(transaction=book["tx"])
+                  .values_list("original_name", flat=True)) == ["签到表.pdf", "运动会发票.pdf"]

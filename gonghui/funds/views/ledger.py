@@ -147,6 +147,23 @@ def tx_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    tx = access_transaction(request.user, pk, write=True)
+    upload = request.FILES.get("evidence")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件。"))
+        return redirect("funds:tx", tx.pk)
+    try:
+        services.evidence_attach(tx=tx, upload=upload, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已上传“{name}”。").format(name=upload.name))
+    return redirect("funds:tx", tx.pk)
+
+
+@login_required
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence files are never under a public URL: this view checks scope, logs the read of the
     document and streams it."""
