@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.mutualaid.rules import PlanKind
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 
 
 class Styled(forms.Form):
@@ -103,9 +105,9 @@ class EnrolForm(Styled):
         ("all", _("本工会全部在册会员")), ("chosen", _("仅勾选的会员"))], initial="all")
     person = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=[])
 
-    def __init__(self, *args, person_choices: list[tuple[int, str]] = (), **kwargs):
+    def __init__(self, *args, person_choices: Sequence[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = person_choices
+        cast(forms.ChoiceField, self.fields["person"]).choices = list(person_choices)
 
     def clean(self):
         data = super().clean()
@@ -157,7 +159,8 @@ class BatchForm(Styled):
 
     def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [("", _("全部计划"))] + [(str(p.pk), p.name) for p in plans]
+        cast(forms.ChoiceField, self.fields["plan"]).choices = [("", _("全部计划"))] + [
+            (str(p.pk), p.name) for p in plans]
 
 
 def default_year() -> int:

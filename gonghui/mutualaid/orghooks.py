@@ -20,7 +20,7 @@ from gonghui.mutualaid.models import (
 from gonghui.mutualaid.models.enrolment import EnrolmentStatus
 
 # (model, denormalised path column)
-PATH_COLUMNS = [
+PATH_COLUMNS: list[tuple[Any, str]] = [
     (Plan, "org_path"), (EnrolmentRun, "union_path"), (Enrolment, "union_path"),
     (Payout, "union_path"), (PayoutBatch, "org_path"), (SettlementImport, "org_path"),
 ]

@@ -189,7 +189,7 @@ def parse_row(cells: list[str], columns: dict[str, int], row_no: int, *,
             amounts[field] = parse_amount(cell(field))
         except ValueError as exc:
             fail(field, "amount", str(exc))
-    category = Category.ILLNESS
+    category: str = Category.ILLNESS
     try:
         category = parse_category(cell("category"))
     except ValueError as exc:

@@ -56,4 +56,4 @@ def lines(computation: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def decline_text(code: str) -> str:
-    return Decline(code).label if code in Decline.values else ""
+    return str(Decline(code).label) if code in Decline.values else ""

@@ -46,10 +46,12 @@ def apply_bank_results(batch_id: int, actor_id: int) -> dict:
     queryset = PayoutBatch.objects.filter(pk=batch_id)
     with media_path(batch.result_file).open("rb") as binary:
         queryset.update(result_total=max(0, count_rows(binary) - 1))
+        def progress(n: int) -> None:
+            queryset.update(result_done=F("result_done") + n)
+
         try:
-            summary = batch_apply_results(
-                batch=batch, binary=binary, actor=actor,
-                progress=lambda n: queryset.update(result_done=F("result_done") + n))
+            summary = batch_apply_results(batch=batch, binary=binary, actor=actor,
+                                          progress=progress)
         except ApplicationError as exc:
             queryset.update(result_state="failed", result_summary={"error": exc.message})
             return {"error": exc.message}

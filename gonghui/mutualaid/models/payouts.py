@@ -132,11 +132,11 @@ class PayoutEvent(models.Model):
 
     @property
     def from_label(self) -> str:
-        return PayoutStatus(self.from_status).label if self.from_status else ""
+        return str(PayoutStatus(self.from_status).label) if self.from_status else ""
 
     @property
     def to_label(self) -> str:
-        return PayoutStatus(self.to_status).label
+        return str(PayoutStatus(self.to_status).label)
 
 
 class BatchStatus(models.TextChoices):
@@ -173,6 +173,9 @@ class PayoutBatch(TimeStampedModel):
     result_total = models.PositiveIntegerField(default=0)
     result_done = models.PositiveIntegerField(default=0)
     result_summary = models.JSONField(null=True, blank=True)
+
+    # not a column: set by services.batch_create (approved payouts left out for lack of an account)
+    without_account = 0
 
     class Meta:
         verbose_name = _("代发批次")
@@ -211,11 +214,11 @@ class PayoutBatchEvent(models.Model):
 
     @property
     def from_label(self) -> str:
-        return BatchStatus(self.from_status).label if self.from_status else ""
+        return str(BatchStatus(self.from_status).label) if self.from_status else ""
 
     @property
     def to_label(self) -> str:
-        return BatchStatus(self.to_status).label
+        return str(BatchStatus(self.to_status).label)
 
 
 class ItemResult(models.TextChoices):

@@ -153,10 +153,10 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
                     .order_by("id").values_list("id_hash", *ACCUMULATOR_FIELDS)):
             by_hash[row[0]].append(_Accumulator(*row[1:]))
         versions: dict[int, list[PlanVersion]] = defaultdict(list)
-        for version in PlanVersion.objects.filter(
+        for row in PlanVersion.objects.filter(
                 plan_id__in={a.plan_id for accs in by_hash.values() for a in accs}
         ).select_related("plan"):
-            versions[version.plan_id].append(version)
+            versions[row.plan_id].append(row)
         rules: dict[int, Rules] = {}
         now = clock.now()
         rows: list[tuple] = []
@@ -247,7 +247,7 @@ def _insert_payouts(rows: list[tuple]) -> None:
             copy.write_row((*row[:11], dumps(row[11]), row[12], row[13], ""))
 
 
-def _save_accumulators(enrolments: list[Enrolment]) -> None:
+def _save_accumulators(enrolments: list[_Accumulator]) -> None:
     """One UPDATE … FROM (VALUES …) per 1000 rows (PostgreSQL and SQLite ≥ 3.33)."""
     table = Enrolment._meta.db_table
     for start in range(0, len(enrolments), 1000):

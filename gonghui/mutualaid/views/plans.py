@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -67,7 +69,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk, write=True)
     latest = selectors.plan_versions(plan).first()
-    initial = {"plan_year": latest.plan_year if latest else default_year()}
+    initial: dict[str, Any] = {"plan_year": latest.plan_year if latest else default_year()}
     if latest is not None:
         initial.update({f: getattr(latest, f) for f in (
             "contribution", "waiting_days", "deductible", "deductible_days", "per_day",
@@ -79,7 +81,8 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             version = services.plan_version_create(
                 plan=plan, plan_year=data["plan_year"],
-                effective_on=data["effective_on"] or data["year_starts_on"] or latest.effective_on,
+                effective_on=(data["effective_on"] or data["year_starts_on"]
+                              or (latest.effective_on if latest else default_year_start())),
                 year_starts_on=data["year_starts_on"], year_ends_on=data["year_ends_on"],
                 note=data["note"], actor=request.user, **form.rules())
         except ApplicationError as exc:
@@ -89,6 +92,10 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("mutualaid:plan", plan.pk)
     return render(request, "mutualaid/plan_form.html", {
         "form": form, "plan": plan, "title": _("修订规则：{name}").format(name=plan.name)})
+
+
+def default_year_start():
+    return year_dates(default_year())[0]
 
 
 def _enrol_orgs(user, plan) -> list[Org]:
