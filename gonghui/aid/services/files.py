@@ -373,13 +373,21 @@ def file_submit(*, file: HardshipFile, actor: Any, category: str, note: str = ""
                           write_history=_history(ActivityKind.SUBMIT, actor, note, data))
 
 
-def _require_verifier(actor: Any, file: HardshipFile) -> None:
+def verifier_problem(actor: Any, file: HardshipFile) -> Forbidden | None:
+    """Why `actor` may not verify (return, reject) this file, or None if they may."""
     if not can_verify(actor, file):
-        raise Forbidden(_("档案须由街道（乡镇、园区）或区县工会核实。"), code="not_verifier")
+        return Forbidden(_("档案须由街道（乡镇、园区）或区县工会核实。"), code="not_verifier")
     submitter = (file.activities.filter(kind=ActivityKind.SUBMIT).order_by("-at", "-id")
                  .values_list("actor_id", flat=True).first())
     if submitter is not None and submitter == getattr(actor, "pk", None):
-        raise Forbidden(_("提交人不能核实自己提交的档案。"), code="self_verify")
+        return Forbidden(_("提交人不能核实自己提交的档案。"), code="self_verify")
+    return None
+
+
+def _require_verifier(actor: Any, file: HardshipFile) -> None:
+    problem = verifier_problem(actor, file)
+    if problem is not None:
+        raise problem
 
 
 def file_verify(*, file: HardshipFile, actor: Any, note: str = "") -> HardshipFile:

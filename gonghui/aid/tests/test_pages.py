@@ -109,3 +109,15 @@ def test_file_page_queries_do_not_grow_with_household(client, tree, standard, ai
         response = client.get(reverse("aid:file", args=[file.pk]))
     assert response.status_code == 200
     assert response.content.decode().count("<td>家属") == 6
+
+
+def test_verify_buttons_only_for_a_verifier_who_did_not_submit(client, tree, standard,
+                                                              street_cadre, district_cadre,
+                                                              person):
+    file = open_file(person, street_cadre, incomes=("1000",))
+    from gonghui.aid.services import files as svc
+
+    svc.file_submit(file=file, actor=street_cadre, category="deep")
+    url = reverse("aid:file", args=[file.pk])
+    assert "核实通过" not in login(client, street_cadre).get(url).content.decode()
+    assert "核实通过" in login(client, district_cadre).get(url).content.decode()

@@ -15,7 +15,6 @@ from gonghui.aid.forms import FileEditForm, FileNewForm
 from gonghui.aid.models import Cause, FileStatus, Need
 from gonghui.aid.permissions import access_aid_org, access_file
 from gonghui.aid.services import files as svc
-from gonghui.aid.services.common import can_verify
 from gonghui.aid.services.files import EDITABLE_STATUSES
 from gonghui.aid.services.watch import exit_check
 from gonghui.core.errors import ApplicationError, NotFound
@@ -82,7 +81,8 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "aid/file_detail.html", {
         "file": file, **selectors.file_parts(file), "can_write": can_write,
         "editable": can_write and file.status in EDITABLE_STATUSES,
-        "can_verify": file.status == FileStatus.SUBMITTED and can_verify(request.user, file),
+        "can_verify": file.status == FileStatus.SUBMITTED
+        and svc.verifier_problem(request.user, file) is None,
         "can_reveal": can(request.user, file.union, "aid.reveal"),
         "exit_ok": exit_ok, "exit_reason": exit_reason,
         "proposal_label": rules.category_label(file.proposed_category),
