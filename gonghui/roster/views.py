@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts.scoping import can, capabilities_anywhere
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.roster import permissions, selectors, services
+from gonghui.roster import importer, permissions, selectors, services
 from gonghui.roster.columns import FIELD_LABELS
 from gonghui.roster.forms import ExportForm, UploadForm
 from gonghui.roster.models import ImportStatus
@@ -118,6 +118,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "qs": querystring_without_page(request), "params": {"q": q, "column": column},
         "headers": (job.mapping or {}).get("headers", []),
         "may_download": permissions.may_download_report(request.user, job),
+        # failed, or "running" with its process gone (a worker killed mid-way)
+        "resumable": job.status == ImportStatus.FAILED
+        or (job.status == ImportStatus.RUNNING and importer.claimable(job)),
         "can_write": can(request.user, job.org, "member.write"),
     })
 

@@ -4,10 +4,13 @@ in-file duplicates, the registry's invariants, updates, bulk form, error-report 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import openpyxl
 import pytest
 from django.db.models import Count
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import make_org
 from gonghui.audit.models import AuditEvent
@@ -305,3 +308,60 @@ def test_member_holding_union_below_a_street(tree, tmp_path):
     job = run_import(bulk, tree["SH-A"])
     assert set(job.rejections.values_list("reason", flat=True)) == {
         f"“{closed.name}”已合并或撤销，不能接收会员。"}
+
+
+_EXAMPLES = itertools.count()
+ROW_KINDS = ("valid", "bad_checksum", "blank", "totals", "repeat", "no_name", "bad_phone")
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(kinds=st.lists(st.sampled_from(ROW_KINDS), min_size=1, max_size=25),
+       chunk=st.integers(min_value=1, max_value=7))
+def test_every_row_ends_in_exactly_one_outcome(tree, tmp_path_factory, kinds, chunk):
+    """Whatever the mix of rows and the chunk size: the counts add up to the rows, each
+    outcome is what the row deserves, and a re-run imports nothing."""
+    import csv
+
+    example = next(_EXAMPLES)
+    union = make_org(tree["SH-A-1"], f"SH-A-1-P{example}", f"测试工会{example}", "grassroots",
+                     "grassroots")
+    base = 90_000 + 100 * example  # people of this example only
+    path = tmp_path_factory.mktemp("p") / "r.csv"
+    expected = {"imported": 0, "unchanged": 0, "rejected": 0, "skipped": 0}
+    lines: list[list[str]] = []
+    first_valid: int | None = None
+    for i, kind in enumerate(kinds):
+        if kind == "repeat" and first_valid is None:
+            kind = "valid"  # nothing to repeat yet
+        row = samples.person_row(base + i)
+        if kind == "bad_checksum":
+            row[1] = row[1][:17] + ("1" if row[1][17] != "1" else "2")
+        elif kind == "blank":
+            row = [""] * len(row)
+        elif kind == "totals":
+            row = ["合计", f"共 {i} 人"] + [""] * (len(row) - 2)
+        elif kind == "repeat":
+            row = samples.person_row(first_valid)  # type: ignore[arg-type]
+        elif kind == "no_name":
+            row[0] = ""
+        elif kind == "bad_phone":
+            row[4] = "12345"
+        elif first_valid is None:
+            first_valid = base + i
+        outcome = {"valid": "imported", "blank": "skipped", "totals": "skipped"}.get(
+            kind, "rejected")
+        expected[outcome] += 1
+        lines.append(row)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(samples.HEADERS)
+        writer.writerows(lines)
+    job = run_import(path, union, chunk_rows=chunk)
+    assert job.counts() == expected
+    assert job.processed == len(kinds)
+    assert Membership.objects.filter(union=union).count() == expected["imported"]
+    stats = OrgMemberStats.objects.filter(org=union).first()
+    assert (stats.active if stats else 0) == expected["imported"]
+    again = run_import(path, union, chunk_rows=chunk)
+    assert again.counts() == {**expected, "imported": 0, "unchanged": expected["imported"]}

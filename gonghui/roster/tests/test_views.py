@@ -4,6 +4,7 @@ permission rules of every page (404 outside the subtree, nothing changed)."""
 from __future__ import annotations
 
 import io
+import socket
 from pathlib import Path
 
 import openpyxl
@@ -296,3 +297,19 @@ def test_home_lists_jobs_with_few_queries(client, tree, district_cadre, tmp_path
     with django_assert_max_num_queries(12):
         page = client.get(reverse("roster:home") + "?q=r29.csv").content.decode()
     assert "共 1 条" in page
+
+
+def test_resume_a_job_whose_worker_died(client, tree, grassroots_cadre, messy_xlsx,
+                                        django_capture_on_commit_callbacks):
+    login(client, grassroots_cadre)
+    _upload(client, messy_xlsx)
+    job = ImportJob.objects.get()
+    # as a worker killed mid-way leaves it: "running", held by a process that is gone
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, runner=f"{socket.gethostname()}:999999999")
+    page = client.get(reverse("roster:job", args=[job.pk])).content.decode()
+    assert "继续导入" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("roster:resume", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.imported) == (ImportStatus.DONE, 9)
