@@ -253,3 +253,47 @@ def test_member_sees_own_payouts_only(client, world, tree):
     stranger = make_user("stranger")
     page = login(client, stranger).get(reverse("mutualaid:portal")).content.decode()
     assert "您的账户尚未关联会员信息" in page
+
+
+def test_district_b_cannot_enrol_district_a(client, tree, plans, members, other_district_cadre):
+    from gonghui.mutualaid.models import Enrolment
+
+    url = reverse("mutualaid:enrol", args=[plans["allowance"].pk, tree["SH-A-1-1"].pk])
+    login(client, other_district_cadre)
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"plan": plans["allowance"].pk, "plan_year": 2026,
+                                 "scope": "all"})
+    assert response.status_code == 404
+    assert Enrolment.objects.count() == 0
+
+
+def test_enrol_chosen_members_through_the_page(client, tree, plans, members, cadre_a11):
+    from gonghui.funds.models import LedgerLine
+    from gonghui.mutualaid.models import Enrolment
+
+    url = reverse("mutualaid:enrol", args=[plans["ratio"].pk, tree["SH-A-1-1"].pk])
+    login(client, cadre_a11)
+    page = client.get(url).content.decode()
+    assert page.count('name="person"') == 3
+    response = client.post(url, {"plan": plans["ratio"].pk, "plan_year": 2026,
+                                 "scope": "chosen", "enrolled_on": "2026-02-01"})
+    assert "请至少勾选一名会员" in response.content.decode()
+    response = client.post(url, {"plan": plans["ratio"].pk, "plan_year": 2026,
+                                 "scope": "chosen", "enrolled_on": "2026-02-01",
+                                 "person": [members["a"][0].pk, members["a"][1].pk]})
+    assert response.status_code == 302
+    assert Enrolment.objects.count() == 2
+    paid = LedgerLine.objects.filter(union=tree["SH-A-1-1"], account__code="530107")
+    assert [line.amount for line in paid] == [D("80.00")]
+
+
+def test_import_and_batch_lists_query_count(client, tree, world, city_admin,
+                                            django_assert_max_num_queries):
+    payee_account_set(person=world["a1"], actor=city_admin, holder_name="甲会员1",
+                      bank_name="工商银行", account_number="6222020200112233445")
+    batch = batch_create(org=tree["SH"], actor=city_admin)
+    login(client, city_admin)
+    for url in (reverse("mutualaid:imports"), reverse("mutualaid:batches"),
+                reverse("mutualaid:batch", args=[batch.pk])):
+        with django_assert_max_num_queries(14):
+            assert client.get(url).status_code == 200
