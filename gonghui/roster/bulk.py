@@ -85,8 +85,7 @@ class Table:
                         copy.write_row((*row, *defaults))
                         count += 1
                 return count
-            adapters = list(enumerate(self.adapters))
-            adapters = [(i, a) for i, a in adapters if a is not None]
+            adapters = [(i, a) for i, a in enumerate(self.adapters) if a is not None]
             batch: list[list[Any]] = []
             placeholders = ", ".join(["%s"] * len(self.db_columns))
             sql = f'INSERT INTO "{self.table}" ({quoted}) VALUES ({placeholders})'  # noqa: S608

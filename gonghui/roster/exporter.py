@@ -12,10 +12,10 @@ import contextlib
 import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import xlsxwriter
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.audit.services import sensitive_read_record
@@ -31,9 +31,12 @@ HEADERS = [_("工会代码"), _("工会名称"), *[s.label for s in PERSON_FIELD
            *[s.label for s in MEMBERSHIP_FIELDS], _("会籍状态")]
 
 
+def _field(name: str) -> models.Field:
+    return cast(models.Field, Person._meta.get_field(name))
+
+
 def _labels(name: str) -> dict[str, str]:
-    field = Person._meta.get_field(name)
-    return {str(k): str(v) for k, v in (field.choices or [])}
+    return {str(k): str(v) for k, v in (_field(name).choices or [])}
 
 
 def export_queryset(org: Org, *, include_ended: bool = False):
@@ -45,7 +48,7 @@ def export_queryset(org: Org, *, include_ended: bool = False):
 
 def _rows(org: Org, *, reveal: bool, include_ended: bool) -> Iterator[list[Any]]:
     choice_labels = {name: _labels(name) for name in _PERSON_COLUMNS
-                     if Person._meta.get_field(name).choices}
+                     if _field(name).choices}
     status_labels = {str(k): str(v) for k, v in MembershipStatus.choices}
     values = ["union__code", "union__name", *[f"person__{n}" for n in _PERSON_COLUMNS],
               "joined_on", "card_number", "status"]

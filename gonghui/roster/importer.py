@@ -459,8 +459,9 @@ class Stripe:
     def _conflict_message(self, person: registry.Existing) -> str:
         """Names the other union only to a viewer who may see it (SPEC §1). No actor: an
         operator on the command line, who sees the whole federation."""
-        if person.union is not None and (self.actor is None
-                                         or can(self.actor, person.union, "member.read")):
+        if person.union is not None and (
+                self.actor is None
+                or can(self.actor, Org(path=person.union.path), "member.read")):
             return _("该身份证号码的本人已是“{union}”的会员，不能重复入会；"
                      "如已更换工作单位，请办理会员转会。").format(union=person.union.name)
         return _("该身份证号码的本人已是其他工会的会员，不能重复入会；请由本人或原工会办理会员转会。")

@@ -24,9 +24,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, models
 
 from gonghui.core import clock
 from gonghui.members.models import (
@@ -39,6 +39,7 @@ from gonghui.members.models import (
     OrgMemberStats,
     Person,
 )
+from gonghui.orgs.models import Org
 from gonghui.roster.bulk import Table, allocate_ids, is_postgres, update_rows
 
 # Person columns the importer writes (ValidatedPerson's fields, minus id_hash/id_number which
@@ -113,10 +114,10 @@ def _people_rows(hashes: Sequence[str]) -> list[dict[str, Any]]:
             row.update(zip(_HELD_COLUMNS, held.get(row["id"], (None,) * 5), strict=True))
         return rows
     person = Person._meta
-    fields = [person.get_field("member_union" if n == "member_union_id" else n)
-              for n in _LOOKUP_COLUMNS]
+    fields = [cast(models.Field, person.get_field("member_union" if n == "member_union_id"
+                                                  else n)) for n in _LOOKUP_COLUMNS]
     columns = ", ".join(f'p."{f.column}"' for f in fields)
-    membership, org = Membership._meta, Membership._meta.get_field("union").related_model._meta
+    membership, org = Membership._meta, Org._meta
     statuses = ", ".join(f"'{s}'" for s in HELD_STATUSES)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -148,8 +149,8 @@ def taken_card_numbers(cards: Iterable[str]) -> set[str]:
     cards = [c for c in cards if c]
     taken: set[str] = set()
     for start in range(0, len(cards), 900):
-        taken.update(Membership.objects.filter(card_number__in=cards[start:start + 900])
-                     .values_list("card_number", flat=True))
+        taken.update(c for c in Membership.objects.filter(
+            card_number__in=cards[start:start + 900]).values_list("card_number", flat=True) if c)
     return taken
 
 
@@ -220,7 +221,8 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
 
     _update_people([(e.person_id, changes) for e, changes in updates], now)
 
-    events = [(mid, j.union.id, EventKind.JOIN, "", MembershipStatus.ACTIVE, reason)
+    events: list[tuple[Any, ...]] = [
+        (mid, j.union.id, EventKind.JOIN, "", MembershipStatus.ACTIVE, reason)
               for j, mid in zip(joins, membership_ids, strict=True)]
     events += [(e.membership_id, e.union.id, EventKind.EDIT, "", "",  # type: ignore[union-attr]
                 f"{reason}：{_labels(changes)}")[:500]
@@ -251,7 +253,8 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
 
 
 def _labels(changes: dict[str, Any]) -> str:
-    return "、".join(str(Person._meta.get_field(n).verbose_name) for n in sorted(changes))
+    return "、".join(str(cast(models.Field, Person._meta.get_field(n)).verbose_name)
+                    for n in sorted(changes))
 
 
 def _update_people(rows: list[tuple[int | None, dict[str, Any]]], now: dt.datetime) -> None:

@@ -52,7 +52,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("roster:home")
     org = permissions.access_union(request.user, form.cleaned_data["union"])
     upload_file = form.cleaned_data["file"]
