@@ -45,7 +45,7 @@ RESERVING = (PayoutStatus.PENDING, PayoutStatus.APPROVED, PayoutStatus.BATCHED,
 
 class Payout(TimeStampedModel):
     # Indexes and foreign-key checks are few on purpose: each costs on every one of millions
-    # of inserts. plan is the first column of the unique constraint, person of the portal
+    # of inserts. plan is in the unique constraint, person the first column of the portal
     # index, union is found through union_path; versions and enrolments are never deleted nor
     # listed by their payouts. plan, person and union are copies of the enrolment's (which the
     # database checks, and which checks them), written only by processing: no second check.
@@ -54,8 +54,10 @@ class Payout(TimeStampedModel):
     version = models.ForeignKey("mutualaid.PlanVersion", on_delete=models.PROTECT,
                                 related_name="payouts", verbose_name=_("计划版本"),
                                 db_index=False)
+    # indexed by the unique (settlement, plan) constraint, whose first column it is
     settlement = models.ForeignKey("mutualaid.SettlementRecord", on_delete=models.PROTECT,
-                                   related_name="payouts", verbose_name=_("结算记录"))
+                                   related_name="payouts", verbose_name=_("结算记录"),
+                                   db_index=False)
     enrolment = models.ForeignKey("mutualaid.Enrolment", on_delete=models.PROTECT,
                                   related_name="payouts", verbose_name=_("参保记录"),
                                   db_index=False)
@@ -86,7 +88,7 @@ class Payout(TimeStampedModel):
         verbose_name_plural = _("给付")
         constraints = [
             # THE rule: one payout per (plan, settlement record).
-            models.UniqueConstraint(fields=["plan", "settlement"],
+            models.UniqueConstraint(fields=["settlement", "plan"],
                                     name="ma_payout_once_per_settlement"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="ma_payout_not_negative"),
             models.CheckConstraint(
