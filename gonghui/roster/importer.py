@@ -246,6 +246,13 @@ def _id_key(cells: Sequence[Any], mapping: Mapping) -> str:
     return ""
 
 
+def _compact(key: str) -> int | str:
+    """An 18-character ID number as one int (a million keys: ~60 MB less than as str)."""
+    if len(key) == 18 and key[:17].isdigit() and (key[17].isdigit() or key[17] == "X"):
+        return int(key[:17]) * 11 + (10 if key[17] == "X" else int(key[17]))
+    return key
+
+
 def _card_key(cells: Sequence[Any], mapping: Mapping) -> str:
     for index in mapping.card_columns:
         if index < len(cells) and cells[index] is not None:
@@ -282,7 +289,7 @@ class Stripe:
         chunk_rows = job.chunk_rows
         done = set(ImportChunk.objects.filter(job_id=job.pk).values_list("index", flat=True))
         resolver = UnionResolver(Org.objects.get(pk=job.org_id))
-        seen_ids: dict[str, int] = {}
+        seen_ids: dict[int | str, int] = {}
         seen_cards: dict[str, int] = {}
         mine = False
         buffer: list[tuple[int, list[Any], str, str]] = []
@@ -301,8 +308,8 @@ class Stripe:
             duplicate = ""
             skip = skip_reason(cells, mapping)
             if skip == "":
-                key = _id_key(cells, mapping)
-                if key:
+                key = _compact(_id_key(cells, mapping))
+                if key != "":
                     first = seen_ids.setdefault(key, number)
                     if first != number:
                         duplicate = _(
