@@ -72,6 +72,7 @@ def test_upload_progress_and_error_report(live_server, page, settings, tree, gra
     page.click("text=名册导入导出")
     page.wait_for_selector("#upload-form")
     assert page.input_value("#id_union") == "SH-A-1-1"
+    page.screenshot(path=str(ARTIFACTS / "roster-home.png"), full_page=True)
     page.set_input_files("#id_file", str(messy_xlsx))
     page.click("text=上传并预览")
     page.wait_for_selector("#mapping")
