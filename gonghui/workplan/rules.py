@@ -69,34 +69,43 @@ def milestone_health(
     today: dt.date,
     at_risk_days: int,
     stale_days: int,
+    explain: bool = True,
 ) -> Verdict | None:
-    """The verdict for one milestone, or None for a cancelled one."""
+    """The verdict for one milestone, or None for a cancelled one. `explain=False` skips the
+    reason texts (counting thousands of milestones for a roll-up)."""
     if status == "cancelled":
         return None
     if status == "completed":
-        return Verdict(Health.DONE)
+        return DONE
     reference = last_report_on or starts_on
     silent_days = (today - reference).days
     stale = silent_days > stale_days
     if today > due_date:
         days = (today - due_date).days
-        return Verdict(Health.OVERDUE, (str(_("已逾期 {n} 天")).format(n=days),), stale=stale,
-                       overdue_days=days)
-    reasons = []
+        reasons = (str(_("已逾期 {n} 天")).format(n=days),) if explain else ()
+        return Verdict(Health.OVERDUE, reasons, stale=stale, overdue_days=days)
     left = (due_date - today).days
-    if left <= at_risk_days and percent < NEARLY_DONE:
+    due_soon = left <= at_risk_days and percent < NEARLY_DONE
+    late_subtasks = sum(1 for due in open_subtask_due_dates if today > due)
+    if not (due_soon or stale or late_subtasks):
+        return ON_TRACK
+    if not explain:
+        return Verdict(Health.AT_RISK, stale=stale)
+    reasons = []
+    if due_soon:
         reasons.append(str(_("距截止 {n} 天，进度 {p}%")).format(n=left, p=percent))
     if stale:
         if last_report_on is None:
             reasons.append(str(_("开始 {n} 天未报送进度")).format(n=silent_days))
         else:
             reasons.append(str(_("已 {n} 天未报送进度")).format(n=silent_days))
-    late_subtasks = sum(1 for due in open_subtask_due_dates if today > due)
     if late_subtasks:
         reasons.append(str(_("{n} 项分解任务逾期")).format(n=late_subtasks))
-    if reasons:
-        return Verdict(Health.AT_RISK, tuple(reasons), stale=stale)
-    return Verdict(Health.ON_TRACK)
+    return Verdict(Health.AT_RISK, tuple(reasons), stale=stale)
+
+
+DONE = Verdict(Health.DONE)
+ON_TRACK = Verdict(Health.ON_TRACK)
 
 
 def item_health(verdicts: Iterable[Verdict | None]) -> Health:

@@ -180,17 +180,23 @@ class PlanSummary:
 
 
 def plans_summary(plans: list[Plan], *, today: dt.date) -> list[PlanSummary]:
-    """Item counts by verdict for each plan, in three queries for any number of plans."""
+    """Item counts by verdict for each plan, in three queries for any number of plans (plain
+    tuples, no model instances: a city's roll-up counts tens of thousands of milestones)."""
     plan_by_id = {p.pk: p for p in plans}
-    item_plan = dict(Item.objects.filter(plan__in=plans).values_list("id", "plan_id"))
-    dues = open_subtask_dues({"milestone__item__plan__in": plans})
-    verdicts: dict[int, list[Verdict | None]] = defaultdict(list)
-    for milestone in Milestone.objects.filter(item__plan__in=plans).only(
-            "id", "item_id", "status", "starts_on", "due_date", "percent", "last_report_on"):
-        plan = plan_by_id[item_plan[milestone.item_id]]
-        verdicts[milestone.item_id].append(verdict_for(milestone, plan, today,
-                                                       dues.get(milestone.pk, ())))
+    plan_ids = list(plan_by_id)
+    item_plan = dict(Item.objects.filter(plan_id__in=plan_ids).values_list("id", "plan_id"))
+    dues = open_subtask_dues({"milestone__item__plan_id__in": plan_ids})
+    healths: dict[int, list[Verdict | None]] = defaultdict(list)
+    rows = Milestone.objects.filter(item__plan_id__in=plan_ids).values_list(
+        "id", "item_id", "status", "starts_on", "due_date", "percent", "last_report_on")
+    for pk, item_id, status, starts_on, due_date, percent, last_report_on in rows.iterator(
+            chunk_size=5000):
+        plan = plan_by_id[item_plan[item_id]]
+        healths[item_id].append(milestone_health(
+            status=status, starts_on=starts_on, due_date=due_date, percent=percent,
+            last_report_on=last_report_on, open_subtask_due_dates=dues.get(pk, ()), today=today,
+            at_risk_days=plan.at_risk_days, stale_days=plan.stale_days, explain=False))
     counts = {p.pk: empty_counts() for p in plans}
     for item_id, plan_id in item_plan.items():
-        counts[plan_id][item_health(verdicts.get(item_id, []))] += 1
+        counts[plan_id][item_health(healths.get(item_id, []))] += 1
     return [PlanSummary(plan=p, counts=counts[p.pk]) for p in plans]

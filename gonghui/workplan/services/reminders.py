@@ -14,9 +14,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,8 +39,7 @@ from gonghui.workplan.models import (
     SubTask,
     SubTaskStatus,
 )
-from gonghui.workplan.rules import Health
-from gonghui.workplan.supervision import open_subtask_dues, verdict_for
+from gonghui.workplan.rules import Health, milestone_health
 
 WRITER_ROLES = [role for role, caps in CAPABILITIES.items() if "workplan.write" in caps]
 
@@ -56,11 +59,24 @@ class _Message:
     department_id: int
     org_id: int
     kind: str
-    text: str
-    link: str
+    text: Callable[[], str]  # formatted only when somebody is to be told
     milestone_id: int | None
     key: str
     plan: Plan
+
+
+def _milestone_text(kind: str, *, number: int, item: str, title: str, days: int,
+                    due: dt.date) -> str:
+    where = _("第 {n} 项“{item}”的节点“{m}”").format(n=number, item=item, m=title)
+    if kind == NotificationKind.OVERDUE:
+        return _("【逾期】{where}已逾期 {d} 天（截止 {due}），请尽快推进并报送进度。").format(
+            where=where, d=days, due=due.isoformat())
+    return _("【未报送】{where}已 {d} 天未报送进度，请及时报送。").format(where=where, d=days)
+
+
+def _subtask_text(*, lead: str, title: str, days: int, due: dt.date) -> str:
+    return _("【逾期】{lead}交办的“{t}”已逾期 {d} 天（截止 {due}）。").format(
+        lead=lead, t=title, d=days, due=due.isoformat())
 
 
 def _recipients(department_ids: set[int], org_ids: set[int]) -> tuple[dict[int, set[int]],
@@ -88,9 +104,13 @@ def _deliver(messages: list[_Message], *, actor: Any, today: dt.date,
         users = members.get(message.department_id) or office.get(message.org_id) or set()
         if not users:
             result.no_recipient += 1
+            continue
+        text = message.text()[:500]
+        link = (reverse("workplan:milestone", args=[message.milestone_id])
+                if message.milestone_id else "")
         for user_id in sorted(users):
-            rows.append(Notification(recipient_id=user_id, kind=message.kind, text=message.text[:500],
-                                     link=message.link, milestone_id=message.milestone_id,
+            rows.append(Notification(recipient_id=user_id, kind=message.kind, text=text,
+                                     link=link, milestone_id=message.milestone_id,
                                      created_at=now, dedupe_key=message.key))
     existing = set(Notification.objects.filter(
         dedupe_key__in={r.dedupe_key for r in rows}).values_list("recipient_id", "dedupe_key"))
@@ -103,8 +123,9 @@ def _deliver(messages: list[_Message], *, actor: Any, today: dt.date,
         per_plan: dict[int, list[Notification]] = defaultdict(list)
         for row in new:
             per_plan[plan_of_key[row.dedupe_key].pk].append(row)
+        plans = {m.plan.pk: m.plan for m in messages}
         for plan_id, created in per_plan.items():
-            plan = next(m.plan for m in messages if m.plan.pk == plan_id)
+            plan = plans[plan_id]
             audit_record(actor=actor, action="workplan.remind", obj=plan, org_path=plan.org.path,
                          after={"date": today.isoformat(), "notifications": len(created),
                                 "kinds": sorted({r.kind for r in created})})
@@ -116,57 +137,63 @@ def reminders_send(*, actor: Any, stale_days: int | None = None,
     """Send today's reminders for every plan (or the given ones). See the module docstring."""
     today = clock.today()
     result = ReminderResult()
-    milestones = Milestone.objects.filter(status=MilestoneStatus.OPEN).select_related(
-        "item__plan__org", "department")
-    subtasks = SubTask.objects.filter(status=SubTaskStatus.OPEN, due_date__lt=today).select_related(
-        "milestone__item__plan__org", "department")
-    dues_filter: dict[str, Any] = {"milestone__status": MilestoneStatus.OPEN}
+    plan_rows = Plan.objects.select_related("org")
     if plans is not None:
-        milestones = milestones.filter(item__plan__in=plans)
-        subtasks = subtasks.filter(milestone__item__plan__in=plans)
-        dues_filter["milestone__item__plan__in"] = plans
-    dues = open_subtask_dues(dues_filter)
+        plan_rows = plan_rows.filter(pk__in=[p.pk for p in plans])
+    plan_by_id = {p.pk: p for p in plan_rows}
+    if not plan_by_id:
+        return result
+    # The database picks the candidates (overdue, or silent past the threshold); the rules
+    # confirm each one, so the reminder and the supervision view always agree.
+    thresholds = ({stale_days} if stale_days is not None
+                  else {p.stale_days for p in plan_by_id.values()})
+    silent = Q(pk__in=[])
+    for days in thresholds:
+        condition = Q(reference__lt=today - dt.timedelta(days=days))
+        if stale_days is None:
+            condition &= Q(item__plan__stale_days=days)
+        silent |= condition
+    rows = (Milestone.objects.filter(status=MilestoneStatus.OPEN, item__plan_id__in=list(plan_by_id))
+            .annotate(reference=Coalesce("last_report_on", "starts_on"))
+            .filter(Q(due_date__lt=today) | silent)
+            .values_list("id", "title", "starts_on", "due_date", "percent", "last_report_on",
+                         "department_id", "item__number", "item__title", "item__plan_id"))
     messages: list[_Message] = []
-    for milestone in milestones:
-        item = milestone.item
-        plan = item.plan
-        verdict = verdict_for(milestone, plan, today, dues.get(milestone.pk, ()),
-                              stale_days=stale_days)
-        if verdict is None:
-            continue
-        where = _("第 {n} 项“{item}”的节点“{m}”").format(n=item.number, item=item.title,
-                                                      m=milestone.title)
-        if verdict.health == Health.OVERDUE:
+    day = today.isoformat()
+    for (pk, title, starts_on, due_date, percent, last_report_on, department_id, number,
+         item_title, plan_id) in rows.iterator(chunk_size=5000):
+        plan = plan_by_id[plan_id]
+        verdict = milestone_health(
+            status=MilestoneStatus.OPEN, starts_on=starts_on, due_date=due_date, percent=percent,
+            last_report_on=last_report_on, today=today, at_risk_days=plan.at_risk_days,
+            stale_days=plan.stale_days if stale_days is None else stale_days, explain=False)
+        if verdict is not None and verdict.health == Health.OVERDUE:
             result.overdue += 1
-            kind = NotificationKind.OVERDUE
-            text = _("【逾期】{where}已逾期 {d} 天（截止 {due}），请尽快推进并报送进度。").format(
-                where=where, d=verdict.overdue_days, due=milestone.due_date.isoformat())
-        elif verdict.stale:
+            kind, days = NotificationKind.OVERDUE, verdict.overdue_days
+        elif verdict is not None and verdict.stale:
             result.stale += 1
-            kind = NotificationKind.STALE
-            since = milestone.last_report_on or milestone.starts_on
-            text = _("【未报送】{where}已 {d} 天未报送进度，请及时报送。").format(
-                where=where, d=(today - since).days)
+            kind, days = NotificationKind.STALE, (today - (last_report_on or starts_on)).days
         else:
             continue
         messages.append(_Message(
-            department_id=milestone.department_id, org_id=plan.org_id, kind=kind, text=text,
-            link=reverse("workplan:milestone", args=[milestone.pk]), milestone_id=milestone.pk,
-            key=f"milestone:{milestone.pk}:{today.isoformat()}", plan=plan,
+            department_id=department_id, org_id=plan.org_id, kind=kind,
+            text=partial(_milestone_text, kind, number=number, item=item_title, title=title,
+                         days=days, due=due_date),
+            milestone_id=pk, key=f"milestone:{pk}:{day}", plan=plan,
         ))
-    for subtask in subtasks:
-        milestone = subtask.milestone
-        plan = milestone.item.plan
+    subtasks = (SubTask.objects.filter(status=SubTaskStatus.OPEN, due_date__lt=today,
+                                       milestone__item__plan_id__in=list(plan_by_id))
+                .values_list("id", "title", "due_date", "department_id", "milestone_id",
+                             "milestone__department__name", "milestone__item__plan_id"))
+    for pk, title, due_date, department_id, milestone_id, lead, plan_id in subtasks:
+        plan = plan_by_id[plan_id]
         result.subtasks += 1
         messages.append(_Message(
-            department_id=subtask.department_id, org_id=plan.org_id,
+            department_id=department_id, org_id=plan.org_id,
             kind=NotificationKind.SUBTASK_OVERDUE,
-            text=_("【逾期】{lead}交办的“{t}”已逾期 {d} 天（截止 {due}）。").format(
-                lead=milestone.department.name if milestone.department_id else "",
-                t=subtask.title, d=(today - subtask.due_date).days,
-                due=subtask.due_date.isoformat()),
-            link=reverse("workplan:milestone", args=[milestone.pk]), milestone_id=milestone.pk,
-            key=f"subtask:{subtask.pk}:{today.isoformat()}", plan=plan,
+            text=partial(_subtask_text, lead=lead, title=title, days=(today - due_date).days,
+                         due=due_date),
+            milestone_id=milestone_id, key=f"subtask:{pk}:{day}", plan=plan,
         ))
     _deliver(messages, actor=actor, today=today, result=result)
     return result
@@ -184,8 +211,7 @@ def reminder_send_manual(*, milestone: Milestone, actor: Any, note: str = "") ->
         text += note.strip()[:200]
     result = ReminderResult()
     _deliver([_Message(department_id=milestone.department_id, org_id=plan.org_id,
-                       kind=NotificationKind.MANUAL, text=text,
-                       link=reverse("workplan:milestone", args=[milestone.pk]),
+                       kind=NotificationKind.MANUAL, text=lambda: text,
                        milestone_id=milestone.pk, key=f"manual:{milestone.pk}:{today.isoformat()}",
                        plan=plan)], actor=actor, today=today, result=result)
     return result.sent
