@@ -124,3 +124,21 @@ def test_export_scoped_to_the_acting_user(tree, messy_xlsx, tmp_path, other_dist
     _import(str(messy_xlsx), "--union", "SH-A-1-1")
     with pytest.raises(CommandError, match="无权查看 SH-A"):
         _export("--union", "SH-A", "--out", str(tmp_path / "x.csv"), "--as", "district_b")
+
+
+def test_export_query_count_does_not_grow_with_rows(tree, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gonghui.roster.exporter import export_members
+    from gonghui.roster.tests.helpers import run_import
+
+    counts = []
+    for size, union in ((3, "SH-A-1-1"), (40, "SH-A-1-2")):
+        run_import(samples.write_csv(tmp_path / f"{size}.csv", size, start=size * 1000),
+                   tree[union])
+        with CaptureQueriesContext(connection) as queries:
+            assert export_members(org=tree[union], actor="cli", out=tmp_path / f"{size}.xlsx") \
+                == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
