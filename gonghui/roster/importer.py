@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -186,6 +186,13 @@ class UnionResolver:
                 return self.top_ref
             return _("请填写工会代码（“{top}”不直接发展会员）。").format(top=self.top.name)
         return self.cache[code]
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    """A deadlock or serialization failure: the chunk was rolled back and may simply run
+    again."""
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", "") in ("40P01", "40001")
 
 
 def _runner() -> str:
@@ -400,8 +407,9 @@ class Stripe:
                                   unchanged=outcome["unchanged"], rejected=len(all_rejections))
                     self._commit_counts(counts)
                 return
-            except (IntegrityError, registry.ChunkRace):
-                if attempt == 2:
+            except (IntegrityError, OperationalError, registry.ChunkRace) as exc:
+                if attempt == 2 or (isinstance(exc, OperationalError)
+                                    and not _is_transient(exc)):
                     raise
 
     def _commit_counts(self, counts: dict[str, int]) -> None:

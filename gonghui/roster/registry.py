@@ -294,8 +294,9 @@ def _upsert_sql(table: str, keys: Sequence[str], counters: Sequence[str], extra:
 
 
 def _bump_stats(stats: dict[UnionRef, list[int]]) -> None:
-    rows = [(u.id, u.path, active, 0, new) for u, (active, new) in stats.items()
-            if active or new]
+    # sorted: concurrent chunks lock the counter rows in one order (no deadlock)
+    rows = sorted((u.id, u.path, active, 0, new) for u, (active, new) in stats.items()
+                  if active or new)
     if not rows:
         return
     sql = _upsert_sql(OrgMemberStats._meta.db_table, ["org_id"],
@@ -309,7 +310,7 @@ def _bump_months(months: dict[tuple[UnionRef, dt.date], int]) -> None:
         return
     table = OrgMemberMonth._meta.db_table
     rows = []
-    for (union, month), joins in months.items():
+    for (union, month), joins in sorted(months.items(), key=lambda kv: (kv[0][0].id, kv[0][1])):
         rows.append((union.id, month if is_postgres() else month.isoformat(), union.path,
                      joins, 0, 0, 0))
     sql = _upsert_sql(table, ["org_id", "month"],
