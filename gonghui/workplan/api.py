@@ -308,7 +308,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter]):
     page = max(1, filters.page)
     rows = list(queryset[(page - 1) * size: page * size])
     return {"count": queryset.count(), "page": page, "page_size": size,
-            "items": [_plan_out(p, p.item_count) for p in rows]}
+            "items": [_plan_out(p, getattr(p, "item_count", None)) for p in rows]}
 
 
 @router.post("/plans/parse", response=dict)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -18,6 +18,8 @@ from gonghui.workplan.parsing import (
 )
 
 MAX_UPLOAD = 5 * 1024 * 1024
+# every choice field gets its real queryset in __init__ (scoped to the viewer or the plan)
+_NONE: Any = Department.objects.none()
 
 
 class DateInput(forms.DateInput):
@@ -29,6 +31,11 @@ class DateInput(forms.DateInput):
 
 class Styled:
     """Bootstrap classes on every widget (as orgs.forms does)."""
+
+    fields: dict[str, forms.Field]
+
+    def choices_from(self, name: str, queryset: Any) -> None:
+        cast(forms.ModelChoiceField, self.fields[name]).queryset = queryset
 
     def style(self) -> None:
         for field in self.fields.values():  # type: ignore[attr-defined]
@@ -42,18 +49,18 @@ class Styled:
 
 
 class UploadForm(Styled, forms.Form):
-    org = forms.ModelChoiceField(queryset=None, label=_l("制定单位"), empty_label=None)
+    org = forms.ModelChoiceField(queryset=_NONE, label=_l("制定单位"), empty_label=None)
     file = forms.FileField(label=_l("文件（.txt 或 .docx）"), required=False)
     text = forms.CharField(label=_l("或直接粘贴全文"), required=False,
                            widget=forms.Textarea(attrs={"rows": 8}))
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.choices_from("org", orgs)
         self.style()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if not upload and not (data.get("text") or "").strip():
             raise forms.ValidationError(_("请上传文件，或粘贴工作要点全文。"))
@@ -80,24 +87,24 @@ class PlanSettingsForm(Styled, forms.ModelForm):
 
 class ItemForm(Styled, forms.Form):
     title = forms.CharField(label=_l("任务"), max_length=200)
-    heading = forms.ModelChoiceField(queryset=None, label=_l("所属部分"), required=False)
+    heading = forms.ModelChoiceField(queryset=_NONE, label=_l("所属部分"), required=False)
     text = forms.CharField(label=_l("内容"), widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["heading"].queryset = Heading.objects.filter(plan=plan).order_by("number")
+        self.choices_from("heading", Heading.objects.filter(plan=plan).order_by("number"))
         self.style()
 
 
 class ItemDepartmentsForm(Styled, forms.Form):
-    lead = forms.ModelChoiceField(queryset=None, label=_l("牵头部门"))
-    co = forms.ModelMultipleChoiceField(queryset=None, label=_l("配合部门"), required=False,
+    lead = forms.ModelChoiceField(queryset=_NONE, label=_l("牵头部门"))
+    co = forms.ModelMultipleChoiceField(queryset=_NONE, label=_l("配合部门"), required=False,
                                         widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = departments
-        self.fields["co"].queryset = departments
+        self.choices_from("lead", departments)
+        self.choices_from("co", departments)
         self.style()
 
     def ordered(self, current_order: list[int]) -> list[Department]:
@@ -113,22 +120,22 @@ class MilestoneForm(Styled, forms.Form):
     title = forms.CharField(label=_l("节点"), max_length=200)
     starts_on = forms.DateField(label=_l("开始日期"), widget=DateInput())
     due_date = forms.DateField(label=_l("截止日期"), widget=DateInput())
-    department = forms.ModelChoiceField(queryset=None, label=_l("责任部门"), empty_label=None)
+    department = forms.ModelChoiceField(queryset=_NONE, label=_l("责任部门"), empty_label=None)
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        self.choices_from("department", departments)
         self.style()
 
 
 class SubTaskForm(Styled, forms.Form):
-    department = forms.ModelChoiceField(queryset=None, label=_l("承办部门"), empty_label=None)
+    department = forms.ModelChoiceField(queryset=_NONE, label=_l("承办部门"), empty_label=None)
     title = forms.CharField(label=_l("分解任务"), max_length=200)
     due_date = forms.DateField(label=_l("截止日期"), widget=DateInput())
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        self.choices_from("department", departments)
         self.style()
 
 
@@ -153,7 +160,7 @@ class ReportForm(Styled, forms.Form):
                                                  "max_value": _l("完成进度应为 0—100 之间的整数。")})
     text = forms.CharField(label=_l("进展情况"), widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=5000)
-    files = MultipleFileField(label=_l("附件（可多选，每个不超过 10 MB）"), required=False)
+    attachments = MultipleFileField(label=_l("附件（可多选，每个不超过 10 MB）"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,12 +176,12 @@ class ReasonForm(Styled, forms.Form):
 
 
 class DepartmentForm(Styled, forms.Form):
-    org = forms.ModelChoiceField(queryset=None, label=_l("所属工会"), empty_label=None)
+    org = forms.ModelChoiceField(queryset=_NONE, label=_l("所属工会"), empty_label=None)
     name = forms.CharField(label=_l("部门名称"), max_length=64)
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.choices_from("org", orgs)
         self.style()
 
 

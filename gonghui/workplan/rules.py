@@ -82,8 +82,8 @@ def milestone_health(
     stale = silent_days > stale_days
     if today > due_date:
         days = (today - due_date).days
-        reasons = (str(_("已逾期 {n} 天")).format(n=days),) if explain else ()
-        return Verdict(Health.OVERDUE, reasons, stale=stale, overdue_days=days)
+        why: tuple[str, ...] = (str(_("已逾期 {n} 天")).format(n=days),) if explain else ()
+        return Verdict(Health.OVERDUE, why, stale=stale, overdue_days=days)
     left = (due_date - today).days
     due_soon = left <= at_risk_days and percent < NEARLY_DONE
     late_subtasks = sum(1 for due in open_subtask_due_dates if today > due)
@@ -91,7 +91,7 @@ def milestone_health(
         return ON_TRACK
     if not explain:
         return Verdict(Health.AT_RISK, stale=stale)
-    reasons = []
+    reasons: list[str] = []
     if due_soon:
         reasons.append(str(_("距截止 {n} 天，进度 {p}%")).format(n=left, p=percent))
     if stale:

@@ -111,7 +111,7 @@ def test_reports_attachments_and_completion(client, plan_a, jiceng, item2, distr
     login(client, jiceng)
     upload = SimpleUploadedFile("进展照片.png", b"\x89PNG-demo", content_type="image/png")
     response = client.post(reverse("workplan:report_new", args=[milestone.pk]), {
-        "percent": 50, "text": "已建成3家楼宇工会联合会。", "files": [upload]})
+        "percent": 50, "text": "已建成3家楼宇工会联合会。", "attachments": [upload]})
     assert response.status_code == 302
     milestone.refresh_from_db()
     report = ProgressReport.objects.get()
@@ -178,7 +178,7 @@ def test_rejected_attachment_leaves_nothing(client, plan_a, item2, jiceng, today
     milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor="system")
     upload = SimpleUploadedFile("setup.exe", b"MZ", content_type="application/octet-stream")
     response = login(client, jiceng).post(reverse("workplan:report_new", args=[milestone.pk]), {
-        "percent": 10, "text": "进展", "files": [upload]})
+        "percent": 10, "text": "进展", "attachments": [upload]})
     assert response.status_code == 400
     assert "附件“setup.exe”的类型不允许（可上传 PDF、Office 文档、图片、压缩包）。" in response.content.decode()
     assert (ProgressReport.objects.count(), ProgressAttachment.objects.count()) == (0, 0)

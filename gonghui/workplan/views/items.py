@@ -185,7 +185,7 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             progress.progress_report_create(
                 milestone=milestone, percent=form.cleaned_data["percent"],
-                text=form.cleaned_data["text"], files=form.cleaned_data["files"],
+                text=form.cleaned_data["text"], files=form.cleaned_data["attachments"],
                 department=reporting, actor=request.user)
         except ApplicationError as exc:
             form.add_error(None, exc.message)

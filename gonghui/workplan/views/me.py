@@ -29,9 +29,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     if params["q"]:
         milestones = milestones.filter(Q(title__icontains=params["q"])
                                        | Q(item__title__icontains=params["q"]))
-    milestones = list(milestones[:500])
-    dues = open_subtask_dues({"milestone__in": [m.pk for m in milestones]})
-    rows = [(m, verdict_for(m, m.item.plan, today, dues.get(m.pk, ()))) for m in milestones]
+    listed = list(milestones[:500])
+    dues = open_subtask_dues({"milestone__in": [m.pk for m in listed]})
+    rows = [(m, verdict_for(m, m.item.plan, today, dues.get(m.pk, ()))) for m in listed]
     if params["health"]:
         rows = [(m, v) for m, v in rows if v and v.health == params["health"]]
     page = paginate(request, rows)

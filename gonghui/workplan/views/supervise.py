@@ -42,21 +42,21 @@ def supervision(request: HttpRequest, pk: int) -> HttpResponse:
         rows = [r for r in rows if (r.lead and r.lead.pk == dept) or any(c.pk == dept for c in r.co)]
     if params["q"]:
         rows = [r for r in rows if params["q"] in r.item.title or params["q"] in r.item.text]
+    leading = [(d.name, c) for d, c, _co in sup.by_department if sum(c.values())]
     charts = {
         "overall": [{"name": str(Health(h).label), "value": sup.counts[h],
                      "itemStyle": {"color": HEALTH_COLOURS[h]}} for h in HEALTH_ORDER],
         "headings": _series([(f"{h.label}、{h.text[:6]}…" if h else _("未分部分"), c)
                              for h, c in sup.by_heading]),
         # departments that lead something; those only co-operating are in the table below
-        "departments": _series([(d.name, c) for d, c, _co in sup.by_department
-                                if sum(c.values())]),
+        "departments": _series(leading),
     }
     return render(request, "workplan/supervision.html", {
         "plan": plan, "sup": sup, "page": paginate(request, rows, per_page=25),
         "params": params, "qs": querystring_without_page(request), "charts": charts,
         "badges": HEALTH_BADGES, "order": HEALTH_ORDER, "healths": [(h, Health(h).label) for h in HEALTH_ORDER],
         "can_supervise": can_supervise(request.user, plan),
-        "dept_chart_height": max(260, 28 * len(charts["departments"]["categories"]) + 60),
+        "dept_chart_height": max(260, 28 * len(leading) + 60),
     })
 
 
