@@ -33,7 +33,30 @@ sys.path.insert(0, str(ROOT))
 PG = os.environ.get("GONGHUI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB = "gh_bench_aid"
 
-from bench.bench_members import copy_orgs, gen_orgs, log, p95, timed  # noqa: E402
+from bench.bench_members import _step, copy_orgs, log, p95, timed  # noqa: E402
+
+
+def gen_city(rng: random.Random, total: int) -> tuple[list[tuple[int, str, int]], dict]:
+    """A city federation: 16 districts, 20 streets each, the rest grassroots unions spread over
+    the streets at random (id, path, depth)."""
+    orgs = [(1, _step(1), 1)]
+    children: dict[int, int] = {1: 16}
+    streets = []
+    for d in range(16):
+        did = len(orgs) + 1
+        orgs.append((did, orgs[0][1] + _step(d + 1), 2))
+        children[did] = 20
+        for s in range(20):
+            sid = len(orgs) + 1
+            orgs.append((sid, orgs[did - 1][1] + _step(s + 1), 3))
+            streets.append(sid)
+    paths = {oid: path for oid, path, _d in orgs}
+    while len(orgs) < total:
+        parent = streets[rng.randrange(len(streets))]
+        children[parent] = children.get(parent, 0) + 1
+        gid = len(orgs) + 1
+        orgs.append((gid, paths[parent] + _step(children[parent]), 4))
+    return orgs, children
 
 
 def create_database() -> None:
@@ -79,7 +102,7 @@ def generate(n_orgs: int, n_files: int, line: Decimal) -> list:
     today = clock.today()
     now = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    orgs, children = gen_orgs(rng, n_orgs)
+    orgs, children = gen_city(rng, n_orgs)
     connection.ensure_connection()
     conn = connection.connection
     with conn.cursor() as cursor:

@@ -213,8 +213,11 @@ def _reflag_group(files: Any, line: Decimal | None, line_year: int | None, multi
     changed = files.annotate(new_proposal=proposal).exclude(
         Q(line=line) & Q(upper_line=upper) & Q(line_year=line_year)
         & Q(proposed_category=F("new_proposal")))
+    # affected = the proposal moves, to something other than what the cadre confirmed (a file
+    # whose confirmed category already differed and whose proposal stays put is not affected)
     to_flag = list(changed.filter(status__in=(FileStatus.SUBMITTED, FileStatus.ACTIVE))
                    .exclude(category="").exclude(category=F("new_proposal"))
+                   .exclude(proposed_category=F("new_proposal"))
                    .values_list("pk", "union_id", "new_proposal"))
     HardshipFile.objects.filter(pk__in=list(changed.values_list("pk", flat=True))).update(
         line=line, upper_line=upper, line_year=line_year, proposed_category=proposal,

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 from gonghui.aid.importers import parse_date, parse_money, parse_rows, parse_year
 from gonghui.aid.models import FileActivity, LocalStandard
+from gonghui.aid.services import files as svc
 from gonghui.aid.services.standards import resolve_standard, standard_save
 from gonghui.aid.services.standards_import import standards_import
-from gonghui.aid.tests.conftest import active_file, make_person
+from gonghui.aid.tests.conftest import active_file, make_person, open_file
 from gonghui.core import clock
 from gonghui.core.errors import Forbidden
 
@@ -132,6 +133,10 @@ def test_changing_a_standard_flags_affected_files_never_reclassifies(
     other = active_file(make_person(tree["SH-B-1-1"], "乙区"), _cadre(tree, "SH-B-1-1"),
                         _cadre(tree, "SH-B-1"), incomes=("2800",))
     assert [f.category for f in (near, far, other)] == ["deep", "deep", "deep"]
+    # confirmed against the proposal (深度) with a reason; the change leaves the proposal
+    # where it was, so this file is not affected
+    override = open_file(make_person(tree["SH-A-1-1"], "改判"), aid_cadre, incomes=("2000",))
+    svc.file_submit(file=override, actor=aid_cadre, category="relative", note="有隐性收入")
     # district A gets its own, lower line: 1300 → near (1400) would now be 相对困难
     standard_save(org=tree["SH-A"], year=year, monthly_line=Decimal("1300"), actor=city_admin)
     for f in (near, far, other):
@@ -143,6 +148,9 @@ def test_changing_a_standard_flags_affected_files_never_reclassifies(
     assert (far.category, far.proposed_category, far.needs_review) == ("deep", "deep", False)
     assert far.line == Decimal("1300.00")
     assert (other.needs_review, other.line) == (False, Decimal("1510.00"))
+    override.refresh_from_db()
+    assert (override.category, override.proposed_category, override.needs_review) == (
+        "relative", "deep", False)
     assert list(FileActivity.objects.filter(kind="standard").values_list("file_id", flat=True)
                 ) == [near.pk]
 
