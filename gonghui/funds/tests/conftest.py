@@ -10,6 +10,16 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Messages are asserted in Simplified Chinese, the UI default, whatever language another
+    test left active in this thread."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 def invoice(name: str = "发票.pdf", data: bytes = PDF_BYTES) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
