@@ -16,3 +16,12 @@ def test_switching_to_english_sticks(client, district_cadre):
     response = client.get("/orgs/")
     assert response["Content-Language"] == "en"
     assert '<html lang="en">' in response.content.decode()
+
+
+def test_a_request_in_english_leaves_the_default_language_active(client, district_cadre):
+    from django.utils import translation
+
+    login(client, district_cadre)
+    client.cookies["django_language"] = "en"
+    assert client.get("/orgs/")["Content-Language"] == "en"
+    assert translation.get_language() == "zh-hans"
