@@ -185,6 +185,16 @@ class DepartmentForm(Styled, forms.Form):
         self.style()
 
 
+class DepartmentEditForm(Styled, forms.Form):
+    name = forms.CharField(label=_l("部门名称"), max_length=64)
+    sort_order = forms.IntegerField(label=_l("排序"), min_value=0, max_value=100000)
+    is_active = forms.BooleanField(label=_l("启用"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
 class MemberForm(Styled, forms.Form):
     username = forms.CharField(label=_l("用户名"), max_length=150)
     is_head = forms.BooleanField(label=_l("部门负责人"), required=False)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", items.attachment, name="attachment"),
     path("departments/", departments.department_list, name="departments"),
     path("departments/<int:pk>/", departments.department_detail, name="department"),
+    path("departments/<int:pk>/edit/", departments.department_edit, name="department_edit"),
     path("departments/<int:pk>/members/", departments.member_add, name="member_add"),
     path("departments/<int:pk>/members/<int:mid>/remove/", departments.member_remove,
          name="member_remove"),

@@ -222,3 +222,38 @@ def test_api_breakdown_and_report(client, plan_a, item2, jiceng, district_cadre,
     assert (response.status_code, response.json()["detail"]) == (409, "该节点已取消，不能再报送进度。")
     reports = client.get(f"/api/v1/workplan/milestones/{milestone_id}/reports").json()
     assert [(r["percent"], r["department"], r["author"]) for r in reports] == [(85, "基层工作部", "jiceng_a")]
+
+
+def test_office_edits_plan_item_milestone_and_department(client, plan_a, item2, district_cadre, today):
+    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor="system")
+    login(client, district_cadre)
+    response = client.post(reverse("workplan:plan_edit", args=[plan_a.pk]), {
+        "title": plan_a.title, "year": 2018, "at_risk_days": 7, "stale_days": 20})
+    assert response.status_code == 302
+    plan_a.refresh_from_db()
+    assert (plan_a.at_risk_days, plan_a.stale_days) == (7, 20)
+    response = client.post(reverse("workplan:plan_edit", args=[plan_a.pk]), {
+        "title": plan_a.title, "year": 2018, "at_risk_days": 0, "stale_days": 20})
+    assert response.status_code == 400
+    heading = plan_a.headings.get(number=2)
+    response = client.post(reverse("workplan:item_edit", args=[item2.pk]), {
+        "title": "楼宇工会建设", "text": "推进楼宇工会建设，新建5家。", "heading": heading.pk})
+    item2.refresh_from_db()
+    assert (response.status_code, item2.title, item2.heading_id) == (302, "楼宇工会建设", heading.pk)
+    response = client.post(reverse("workplan:milestone_edit", args=[milestone.pk]), {
+        "title": "楼宇工会联合会", "starts_on": "2018-06-01", "due_date": "2018-10-31",
+        "department": _dept(plan_a, "组织部").pk})
+    milestone.refresh_from_db()
+    assert (response.status_code, milestone.title, milestone.due_date, milestone.department.name) == (
+        302, "楼宇工会联合会", D(2018, 10, 31), "组织部")
+    office = _dept(plan_a, "办公室")
+    client.post(reverse("workplan:department_edit", args=[office.pk]),
+                {"name": "办公室（研究室）", "sort_order": 5, "is_active": ""})
+    office.refresh_from_db()
+    assert (office.name, office.sort_order, office.is_active) == ("办公室（研究室）", 5, False)
+    response = client.post(reverse("workplan:department_edit", args=[office.pk]),
+                           {"name": "组织部", "sort_order": 5}, follow=True)
+    assert "部门“组织部”已存在。" in response.content.decode()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) >= {
+        "workplan.plan_update", "workplan.item_update", "workplan.milestone_update",
+        "workplan.department_update"}

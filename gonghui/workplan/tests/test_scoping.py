@@ -108,6 +108,7 @@ PAGES = [
     ("post", "workplan:subtask_status", {"pk": "subtask"}, {"action": "done"}, True),
     ("get", "workplan:attachment", {"pk": "attachment"}, {}, False),
     ("get", "workplan:department", {"pk": "department"}, {}, False),
+    ("post", "workplan:department_edit", {"pk": "department"}, {"name": "被篡改", "sort_order": 1}, True),
     ("post", "workplan:member_add", {"pk": "department"}, {"username": "district_b"}, True),
     ("post", "workplan:member_remove", {"pk": "department", "mid": "membership"}, {}, True),
 ]

@@ -15,7 +15,7 @@ from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.workplan import selectors
-from gonghui.workplan.forms import DepartmentForm, MemberForm
+from gonghui.workplan.forms import DepartmentEditForm, DepartmentForm, MemberForm
 from gonghui.workplan.permissions import WRITE, access_department, writable_orgs
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER, Health
 from gonghui.workplan.services import departments as services
@@ -57,6 +57,9 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workplan/department_detail.html", {
         "department": department, "members": selectors.department_members(department),
         "can_write": can(request.user, department.org, WRITE), "member_form": MemberForm(),
+        "edit_form": DepartmentEditForm(initial={"name": department.name,
+                                                 "sort_order": department.sort_order,
+                                                 "is_active": department.is_active}),
         "sups": [plan_supervision(plan, today=today, department=department)
                  for plan in plans.order_by("-year", "title")[:10]],
         "badges": HEALTH_BADGES, "order": HEALTH_ORDER,
@@ -96,4 +99,22 @@ def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     if membership is not None:
         services.membership_remove(membership=membership, actor=request.user)
         messages.success(request, _("已移除成员 {u}。").format(u=membership.user))
+    return redirect("workplan:department", department.pk)
+
+
+@login_required
+@require_POST
+def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    department = access_department(request.user, pk, write=True)
+    form = DepartmentEditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.department_update(department=department, actor=request.user,
+                                       **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存。"))
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("workplan:department", department.pk)
