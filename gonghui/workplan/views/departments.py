@@ -116,5 +116,5 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("workplan:department", department.pk)
