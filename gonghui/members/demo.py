@@ -73,8 +73,9 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
     from gonghui.accounts.models import User
     from gonghui.demo import DEMO_PASSWORD
 
-    existing = Person.objects.filter(user__username=WORKER_USERNAME).first()
+    existing = Person.objects.filter(user__username=WORKER_USERNAME).select_related("user").first()
     if existing is not None:
+        users[WORKER_USERNAME] = existing.user  # the demo's accounts include the portal one
         if stdout is not None:
             stdout.write(f"Member portal (/members/portal/): {WORKER_USERNAME} / {DEMO_PASSWORD} "
                          f"— {existing.name} (demo members already loaded)")
@@ -128,6 +129,7 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
         worker = User(username=WORKER_USERNAME, display_name=WORKER_NAME, phone="13917260512")
         worker.set_password(DEMO_PASSWORD)
         worker.save()
+    users[WORKER_USERNAME] = worker
     home = orgs["SH-HP-01-01"]
     fields = _person(rng, 999, employer=home.name.removesuffix("工会"), occupation="客服专员")
     fields.update(name=WORKER_NAME, phone="13917260512",
