@@ -142,10 +142,20 @@ def dashboard(*, org: Org, viewer: Any, year: int) -> dict[str, Any]:
     """Figures of one subtree (the caller checked access to `org`): a handful of grouped
     queries on indexed columns, whatever the subtree's size."""
     files = visible_files(viewer).filter(union_path__startswith=org.path)
-    by_status = dict(files.values_list("status").annotate(n=Count("id")).order_by())
+    by_status: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    flagged = 0
+    # one pass over the subtree's index entries: (status, category, flag) → count
+    for status, category, needs_review, n in (
+            files.values_list("status", "category", "needs_review").annotate(n=Count("id"))
+            .order_by()):
+        by_status[status] = by_status.get(status, 0) + n
+        if status == FileStatus.ACTIVE:
+            by_category[category] = by_category.get(category, 0) + n
+            flagged += n if needs_review else 0
     active = files.filter(status=FileStatus.ACTIVE)
-    by_category = dict(active.values_list("category").annotate(n=Count("id")).order_by())
-    causes = (FileCause.objects.filter(file__in=active.values("pk"))
+    causes = (scope(FileCause.objects.all(), viewer, "aid.read", path_field="file__union_path")
+              .filter(file__union_path__startswith=org.path, file__status=FileStatus.ACTIVE)
               .values_list("cause").annotate(n=Count("id")).order_by("-n"))
     activities = FileActivity.objects.filter(
         file__in=files.values("pk"), at__year=year,
@@ -164,7 +174,7 @@ def dashboard(*, org: Org, viewer: Any, year: int) -> dict[str, Any]:
         "relapses": moves.get(ActivityKind.REOPEN, 0),
         "money": [(name, total, n) for name, total, n in money],
         "overdue_reviews": active.filter(next_review_due__lt=today).count(),
-        "flagged": active.filter(needs_review=True).count(),
+        "flagged": flagged,
         "overdue_followups": files.filter(status=FileStatus.EXITED,
                                           next_followup_due__lt=today).count(),
         "active": sum(by_category.values()),

@@ -116,7 +116,9 @@ class HardshipFile(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["union_path", "status"], name="aid_file_path_status"),
+            # the dashboard's counts by status, category and flag are index-only scans
+            models.Index(fields=["union_path", "status"], name="aid_file_path_status",
+                         include=["category", "needs_review"]),
             models.Index(fields=["status", "next_review_due"], name="aid_file_review_due"),
             models.Index(fields=["status", "next_followup_due"], name="aid_file_followup_due"),
         ]

@@ -156,7 +156,9 @@ class Assistance(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["union_path", "given_on"], name="aid_assist_path_date"),
+            # money per programme over a subtree and year: an index-only scan
+            models.Index(fields=["union_path", "given_on"], name="aid_assist_path_date",
+                         include=["programme", "amount"]),
         ]
 
     def __str__(self) -> str:

@@ -186,6 +186,9 @@ def files_reflag(*, org_path: str, actor: Any, note: str) -> int:
         groups.setdefault(key, []).append(path)
     flagged = 0
     for (line, line_year, multiple), group in groups.items():
+        if len(groups) == 1:  # the usual case: one standard for the whole subtree
+            flagged += _reflag_group(base, line, line_year, multiple, actor=actor, note=note)
+            continue
         for i in range(0, len(group), 500):
             flagged += _reflag_group(base.filter(union_path__in=group[i:i + 500]), line,
                                      line_year, multiple, actor=actor, note=note)
@@ -209,19 +212,18 @@ def _reflag_group(files: Any, line: Decimal | None, line_year: int | None, multi
                   *, actor: Any, note: str) -> int:
     upper = rules.upper_line(line, multiple) if line is not None else None
     proposal = _proposal_sql(line, upper)
-    # (Django turns `line=None` into IS NULL, so a file without a standard compares right)
-    changed = files.annotate(new_proposal=proposal).exclude(
-        Q(line=line) & Q(upper_line=upper) & Q(line_year=line_year)
-        & Q(proposed_category=F("new_proposal")))
+    # Files already computed against these figures need nothing (the proposal depends only on
+    # them and on the stored per-capita income). Django turns `line=None` into IS NULL.
+    changed = files.exclude(Q(line=line) & Q(upper_line=upper) & Q(line_year=line_year))
     # affected = the proposal moves, to something other than what the cadre confirmed (a file
     # whose confirmed category already differed and whose proposal stays put is not affected)
     to_flag = list(changed.filter(status__in=(FileStatus.SUBMITTED, FileStatus.ACTIVE))
+                   .annotate(new_proposal=proposal)
                    .exclude(category="").exclude(category=F("new_proposal"))
                    .exclude(proposed_category=F("new_proposal"))
                    .values_list("pk", "union_id", "new_proposal"))
-    HardshipFile.objects.filter(pk__in=list(changed.values_list("pk", flat=True))).update(
-        line=line, upper_line=upper, line_year=line_year, proposed_category=proposal,
-        updated_at=clock.now())
+    changed.update(line=line, upper_line=upper, line_year=line_year, proposed_category=proposal,
+                   updated_at=clock.now())
     if not to_flag:
         return 0
     now, real = clock.now(), actor if getattr(actor, "pk", None) else None
