@@ -39,7 +39,8 @@ NEW_EMPLOYMENT = [
 
 def _person(rng: random.Random, seq: int, *, group: str = "", employer: str = "",
             occupation: str = "", skill: str = "") -> dict[str, Any]:
-    birth = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 40))
+    # working age relative to the clock, so the demo also loads under a test's frozen clock
+    birth = clock.today() - dt.timedelta(days=rng.randrange(365 * 20, 365 * 60))
     region = rng.choice(REGIONS)
     number = with_check_digit(f"{region}{birth:%Y%m%d}{seq % 1000:03d}")
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
@@ -61,7 +62,7 @@ def _person(rng: random.Random, seq: int, *, group: str = "", employer: str = ""
 
 
 def _joined(rng: random.Random, today: dt.date, birth: dt.date) -> dt.date:
-    earliest = max(dt.date(2003, 1, 1), birth.replace(year=birth.year + 18))
+    earliest = max(today - dt.timedelta(days=365 * 20), birth + dt.timedelta(days=365 * 18 + 5))
     span = (today - earliest).days
     if rng.random() < .08:  # some joined this month: the org page's "joins this month"
         return today.replace(day=1) + dt.timedelta(days=rng.randrange(0, today.day))

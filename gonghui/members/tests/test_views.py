@@ -289,7 +289,8 @@ def test_lapse_task_runs(tree, grassroots_cadre, settings):
 
 
 @pytest.mark.django_db
-def test_demo_seed_is_idempotent_and_links_worker():
+@pytest.mark.parametrize("day", [TODAY, dt.date(2018, 6, 1)])
+def test_demo_seed_is_idempotent_and_links_worker(day):
     # only this app's hook (the other apps' demo data is theirs to test)
     from gonghui.demo import load_employers, load_orgs, load_users
     from gonghui.members.demo import seed_members
@@ -298,7 +299,8 @@ def test_demo_seed_is_idempotent_and_links_worker():
     load_employers(orgs)
     users = load_users(orgs)
     out = io.StringIO()
-    seed_members(orgs=orgs, users=users, stdout=out)
+    with clock.frozen(day):  # any day: the demo's dates follow the clock
+        seed_members(orgs=orgs, users=users, stdout=out)
     text = out.getvalue()
     count = Membership.objects.count()
     person = Person.objects.get(user__username="worker")
