@@ -43,9 +43,11 @@ def test_demo_federation_is_idempotent_and_valid(db):
     orgs, users = seed_demo()
     assert Org.objects.count() == len(orgs) == 221
     assert Org.objects.filter(level="district", org_type="federation").count() == 16
+    assert {"admin", "huangpu", "xuhui", "njdl", "jichen"} <= set(users)
+    user_count = User.objects.count()
     seed_demo()
     assert Org.objects.count() == 221
-    assert User.objects.count() == len(users)
+    assert User.objects.count() == user_count
     from gonghui.orgs.validation import clean_uscc
 
     for org in Org.objects.all():
