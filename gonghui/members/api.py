@@ -268,7 +268,7 @@ def _application(a: Application) -> dict[str, Any]:
         "id": a.pk, "union": a.union.code, "union_name": a.union.name, "status": a.status,
         "basis": a.basis, "decision_reason": a.decision_reason, "created_at": a.created_at,
         "decided_at": a.decided_at, "name": a.person.name, "id_number_masked": a.person.masked_id,
-        "data": a.data, "card_number": a.membership.card_number if a.membership_id else None,
+        "data": a.data, "card_number": a.membership.card_number if a.membership else None,
     }
 
 

@@ -70,7 +70,7 @@ def _joined(rng: random.Random, today: dt.date, birth: dt.date) -> dt.date:
 
 
 def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None = None,
-                 **_: Any) -> None:
+                 **_kwargs: Any) -> None:
     from gonghui.accounts.models import User
     from gonghui.demo import DEMO_PASSWORD
 
@@ -88,7 +88,6 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
     added: list[Membership] = []
 
     def add(union: Org, fields: dict[str, Any]) -> Membership:
-        nonlocal seq
         birth = dt.datetime.strptime(fields["id_number"][6:14], "%Y%m%d").date()
         m = services.member_add(union=union, fields=fields, actor=actor,
                                 joined_on=_joined(rng, today, birth), reason="演示数据")

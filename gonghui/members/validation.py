@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ApplicationError
-from gonghui.core.idnumber import IDNumberError
+from gonghui.core.idnumber import IDNumber, IDNumberError
 from gonghui.core.idnumber import parse as parse_id
 from gonghui.members.choices import (
     ETHNICITIES,
@@ -390,6 +390,7 @@ def check_person(
     raw = _canonical(fields)
     errors: list[FieldError] = []
     values: dict[str, object] = {}
+    parsed_id: IDNumber | None = None
     needed = _REQUIRED | set(required) if required else _REQUIRED
 
     def fail(name: str, code: str, message: str) -> None:
@@ -403,9 +404,8 @@ def check_person(
             continue
         try:
             if spec.kind == "id":
-                parsed = parse_id(value, today=today)
-                values["id_number"] = parsed.number
-                values["_id"] = parsed
+                parsed_id = parse_id(value, today=today)
+                values["id_number"] = parsed_id.number
             elif spec.kind == "text":
                 if spec.name == "name":
                     values[spec.name] = parse_name(value)
@@ -432,7 +432,6 @@ def check_person(
         except _Invalid as exc:
             fail(spec.name, exc.code, exc.message)
 
-    parsed_id = values.pop("_id", None)
     if parsed_id is not None:
         gender = values.get("gender")
         if gender and gender != parsed_id.gender:

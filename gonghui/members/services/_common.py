@@ -184,7 +184,7 @@ def close_membership(
     counters, the person's 会籍 union and the history right. Caller checked the transition."""
     person = membership.person
     old = membership.status
-    fields = {"status": target}
+    fields: dict[str, Any] = {"status": target}
     if target not in HELD_STATUSES:
         fields.update(ended_on=on, end_reason=reason[:500], lapse_flagged_on=None)
     Membership.objects.filter(pk=membership.pk).update(**fields, updated_at=clock.now())

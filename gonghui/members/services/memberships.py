@@ -151,9 +151,9 @@ def member_update(
         if "new_employment_group" in changed:
             _recount_new_employment(person, old_group)
         after = person_snapshot(person)
-        event(membership, EventKind.EDIT, actor=actor,
-              reason=reason or "、".join(sorted(str(Person._meta.get_field(n).verbose_name)
-                                               for n in changed if n != "id_hash")))
+        labels = sorted(str(getattr(Person._meta.get_field(n), "verbose_name", n))
+                        for n in changed if n != "id_hash")
+        event(membership, EventKind.EDIT, actor=actor, reason=reason or "、".join(labels))
         audit_record(actor=actor, action="member.update", obj=membership,
                      org_path=membership.union.path,
                      before={k: before[k] for k in before if before[k] != after[k]},
@@ -161,7 +161,7 @@ def member_update(
     return person
 
 
-_STATUS_ACTIONS = {
+_STATUS_ACTIONS: dict[str, str] = {
     MembershipStatus.RETIRED: "member.retire",
     MembershipStatus.WITHDRAWN: "member.withdraw",
     MembershipStatus.DECEASED: "member.decease",

@@ -87,7 +87,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "new_employment")}
     flagged = request.GET.get("flagged") == "1"
     queryset = selectors.member_list(viewer=request.user, within=within, flagged=flagged,
-                                     **params)
+                                     q=params["q"], status=params["status"],
+                                     new_employment=params["new_employment"])
     known = selectors.member_list_count(viewer=request.user, within=within,
                                         status=params["status"], q=params["q"],
                                         new_employment=params["new_employment"], flagged=flagged)

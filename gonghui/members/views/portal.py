@@ -94,11 +94,12 @@ def portal_apply_form(request: HttpRequest, code: str) -> HttpResponse:
     if union is None:
         raise NotFound()
     person = selectors.portal_person(request.user)
-    initial = {"name": request.user.display_name, "phone": request.user.phone,
+    initial = {"name": getattr(request.user, "display_name", ""),
+               "phone": getattr(request.user, "phone", ""),
                "basis": request.GET.get("basis", "employer"),
                "employer_name": request.GET.get("employer", "")[:200]}
     if person is not None:
-        initial.update(name=person.name, phone=person.phone or request.user.phone,
+        initial.update(name=person.name, phone=person.phone or initial["phone"],
                        employer_name=initial["employer_name"] or person.employer_name)
     form = ApplyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +168,7 @@ def portal_card_pdf(request: HttpRequest) -> HttpResponse:
 def portal_transfer(request: HttpRequest) -> HttpResponse:
     """A member asks to move to the union of their new employer (from the new union's side)."""
     person = selectors.portal_person(request.user)
-    if _held(person) is None:
+    if person is None or _held(person) is None:
         raise NotFound(_("您目前没有会籍，请直接申请入会。"))
     code = request.POST.get("to_union") or request.GET.get("union", "")
     if request.method == "POST":
