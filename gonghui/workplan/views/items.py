@@ -57,13 +57,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workplan/item_detail.html", {
         "item": item, "plan": plan, "rows": rows, "badges": HEALTH_BADGES,
         "assignments": assignments, "can_manage": manage, "can_supervise": supervise,
-        "milestone_form": MilestoneForm(departments=_item_departments(item), initial={
-            "starts_on": today, "department": lead}) if manage else None,
         "departments_form": ItemDepartmentsForm(departments=org_departments, initial={
             "lead": lead, "co": [a.department for a in assignments if a.role == DepartmentRole.CO],
         }) if supervise else None,
-        "item_form": ItemForm(plan=plan, initial={"title": item.title, "text": item.text,
-                                                  "heading": item.heading}) if supervise else None,
     })
 
 
@@ -130,7 +126,6 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = clock.today()
     dues = open_subtask_dues({"milestone": milestone})
     mine = department_ids(request.user)
-    org_departments = Department.objects.filter(org=plan.org, is_active=True)
     manage = can_manage_item(request.user, item)
     return render(request, "workplan/milestone_detail.html", {
         "milestone": milestone, "item": item, "plan": plan,
@@ -144,12 +139,8 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": manage, "can_supervise": can_supervise(request.user, plan),
         "mine": mine, "today": today,
         "report_form": ReportForm(initial={"percent": milestone.percent}),
-        "subtask_form": SubTaskForm(departments=org_departments.exclude(pk=milestone.department_id))
-        if manage and milestone.status == MilestoneStatus.OPEN else None,
-        "edit_form": MilestoneForm(departments=_item_departments(item), initial={
-            "title": milestone.title, "starts_on": milestone.starts_on,
-            "due_date": milestone.due_date, "department": milestone.department})
-        if manage and milestone.status == MilestoneStatus.OPEN else None,
+        "can_delegate": manage and milestone.status == MilestoneStatus.OPEN,
+        "can_edit": manage and milestone.status == MilestoneStatus.OPEN,
     })
 
 
