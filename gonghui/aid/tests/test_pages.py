@@ -121,3 +121,25 @@ def test_verify_buttons_only_for_a_verifier_who_did_not_submit(client, tree, sta
     url = reverse("aid:file", args=[file.pk])
     assert "核实通过" not in login(client, street_cadre).get(url).content.decode()
     assert "核实通过" in login(client, district_cadre).get(url).content.decode()
+
+
+def test_create_programme_page(client, tree, standard, district_cadre):
+    from gonghui.aid.models import Programme
+
+    login(client, district_cadre)
+    page = client.get(reverse("aid:programme_new")).content.decode()
+    assert '<option value="SH-A" selected>甲区总工会（SH-A）</option>' in page
+    response = client.post(reverse("aid:programme_new"), {
+        "org": "SH-A", "name": "夏送清凉", "kind": "summer", "year": "2026", "budget": "5000",
+        "amount_per_household": "200", "assistance_kind": "goods", "rule": "categories",
+        "categories": ["deep", "sudden"], "note": ""})
+    programme = Programme.objects.get()
+    assert response["Location"] == f"/aid/programmes/{programme.pk}/"
+    assert (programme.org, programme.categories, programme.budget) == (
+        tree["SH-A"], ["deep", "sudden"], Decimal("5000.00"))
+    refused = client.post(reverse("aid:programme_new"), {
+        "org": "SH-B", "name": "越界", "kind": "summer", "year": "2026", "budget": "1",
+        "amount_per_household": "1", "assistance_kind": "goods", "rule": "categories",
+        "categories": ["deep"]})
+    assert "未找到，或您无权查看。" in refused.content.decode()
+    assert Programme.objects.count() == 1

@@ -37,13 +37,16 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 def _owner_choices(user) -> list[Org]:
+    """The orgs where the user holds aid.write (a superuser: the districts and the roots)."""
+    if user.is_superuser:
+        return list(Org.objects.filter(depth__lte=2, status="active").order_by("path"))
     return list(Org.objects.filter(path__in=prefixes(user, "aid.write")).order_by("path"))
 
 
 @login_required
 def programme_new(request: HttpRequest) -> HttpResponse:
     owners = _owner_choices(request.user)
-    if not owners and not request.user.is_superuser:
+    if not owners:
         raise NotFound()
     form = ProgrammeForm(request.POST or None, initial={"year": clock.today().year})
     org_code = request.POST.get("org", owners[0].code if owners else "")
