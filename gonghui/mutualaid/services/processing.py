@@ -122,7 +122,7 @@ def process_batch(*, limit: int = 500, hold: float = 0.0) -> BatchResult:
         return _process_batch(limit=limit, hold=hold, check_done=False)
     except IntegrityError:
         # A claimed record already has a payout (someone put it back in the queue by hand):
-        # the unique (plan, settlement) constraint refused the second one and the batch rolled
+        # the unique (settlement, plan) constraint refused the second one and the batch rolled
         # back whole. Redo it looking up existing payouts first (a query the normal path skips).
         return _process_batch(limit=limit, hold=hold, check_done=True)
 
