@@ -23,7 +23,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -269,15 +269,60 @@ def _card_key(cells: Sequence[Any], mapping: Mapping) -> str:
     return ""
 
 
+Annotated = tuple[int, list[Any], str, str]  # row number, cells, skip reason, duplicate reason
+
+
+def scan_chunks(job: ImportJob, mapping: Mapping
+                ) -> Iterator[tuple[int, list[Annotated]]]:
+    """Every chunk of the job's file, in order, each row annotated with why it is skipped
+    and whether it repeats an earlier row (same ID number or card number) — which depends on
+    all rows before it, so a scan always covers the whole file."""
+    chunk_rows = job.chunk_rows
+    seen_ids: dict[int | str, int] = {}
+    seen_cards: dict[str, int] = {}
+    buffer: list[Annotated] = []
+    ordinal = -1
+    for number, cells in RosterSource(source_path(job), name=job.source_name):
+        if number <= mapping.header_row:
+            continue
+        ordinal += 1
+        if ordinal % chunk_rows == 0 and buffer:
+            yield ordinal // chunk_rows - 1, buffer
+            buffer = []
+        duplicate = ""
+        skip = skip_reason(cells, mapping)
+        if skip == "":
+            key = _compact(_id_key(cells, mapping))
+            if key != "":
+                first = seen_ids.setdefault(key, number)
+                if first != number:
+                    duplicate = _(
+                        "与第 {row} 行的身份证号码相同：同一人在名册中只能出现一次，请删除重复的行。"
+                    ).format(row=first)
+            card = _card_key(cells, mapping) if mapping.card_columns else ""
+            if card and not duplicate:
+                first = seen_cards.setdefault(card, number)
+                if first != number:
+                    duplicate = _("会员证号与第 {row} 行相同，请核对。").format(row=first)
+        buffer.append((number, cells, skip, duplicate))
+    if buffer:
+        yield ordinal // chunk_rows, buffer
+
+
+def done_chunks(job: ImportJob) -> set[int]:
+    return set(ImportChunk.objects.filter(job_id=job.pk).values_list("index", flat=True))
+
+
 class Stripe:
-    """One worker's share of a job: chunks `index, index + count, …` of the file. Every
-    stripe reads the whole file, because whether a row repeats an earlier one (same ID number
-    or card number) depends on all rows before it; only its own chunks are validated and
-    written. With `count == 1` it is the whole job, in this process."""
+    """One worker's share of a job: chunks `index, index + count, …` of the file, validated
+    and written here. The rows come from reading the file (every stripe reads all of it: the
+    duplicate check needs every earlier row) or, for spreadsheets — expensive to parse twice
+    —, from the run's feeder process through `feed`. With `count == 1` it is the whole job,
+    in this process."""
 
     def __init__(self, job: ImportJob, *, token: str, actor: Any, index: int = 0,
                  count: int = 1, on_progress: Callable[[ImportJob], None] | None = None,
-                 parent_pid: int | None = None) -> None:
+                 parent_pid: int | None = None, feed: Any = None) -> None:
         self.job = job
         self.token = token
         self.actor = actor
@@ -285,55 +330,45 @@ class Stripe:
         self.count = count
         self.on_progress = on_progress
         self.parent_pid = parent_pid
+        self.feed = feed
         self.reason = _("名册导入（任务 #{id}）").format(id=job.pk)
         # wall seconds in validation and in the database, logged at DEBUG (the benchmark)
         self.timings = {"prepare": 0.0, "write": 0.0}
 
     def run(self) -> int:
-        """Process this stripe's chunks; returns the number of data rows in the file."""
+        """Process this stripe's chunks; returns the number of data rows in the file (-1
+        when fed: the feeder counts them)."""
         job = self.job
         mapping = Mapping.from_json(job.mapping)  # type: ignore[arg-type]
-        chunk_rows = job.chunk_rows
-        done = set(ImportChunk.objects.filter(job_id=job.pk).values_list("index", flat=True))
         resolver = UnionResolver(Org.objects.get(pk=job.org_id))
-        seen_ids: dict[int | str, int] = {}
-        seen_cards: dict[str, int] = {}
-        mine = False
-        buffer: list[tuple[int, list[Any], str, str]] = []
-        ordinal = -1
-        source = RosterSource(source_path(job), name=job.source_name)
-        for number, cells in source:
-            if number <= mapping.header_row:
-                continue
-            ordinal += 1
-            chunk = ordinal // chunk_rows
-            if ordinal % chunk_rows == 0:
-                if buffer:
-                    self._process(chunk - 1, buffer, mapping, resolver)
-                    buffer = []
-                mine = chunk % self.count == self.index and chunk not in done
-            duplicate = ""
-            skip = skip_reason(cells, mapping)
-            if skip == "":
-                key = _compact(_id_key(cells, mapping))
-                if key != "":
-                    first = seen_ids.setdefault(key, number)
-                    if first != number:
-                        duplicate = _(
-                            "与第 {row} 行的身份证号码相同：同一人在名册中只能出现一次，请删除重复的行。"
-                        ).format(row=first)
-                card = _card_key(cells, mapping) if mapping.card_columns else ""
-                if card and not duplicate:
-                    first = seen_cards.setdefault(card, number)
-                    if first != number:
-                        duplicate = _("会员证号与第 {row} 行相同，请核对。").format(row=first)
-            if mine:
-                buffer.append((number, cells, skip, duplicate))
-        if buffer:
-            self._process(ordinal // chunk_rows, buffer, mapping, resolver)
+        rows = -1
+        if self.feed is not None:
+            for chunk, annotated in self._fed():
+                self._process(chunk, annotated, mapping, resolver)
+        else:
+            done = done_chunks(job)
+            rows = 0
+            for chunk, annotated in scan_chunks(job, mapping):
+                rows += len(annotated)
+                if chunk % self.count == self.index and chunk not in done:
+                    self._process(chunk, annotated, mapping, resolver)
         logger.debug("import job %s stripe %s/%s: %s", job.pk, self.index, self.count,
                      {k: round(v, 2) for k, v in self.timings.items()})
-        return ordinal + 1
+        return rows
+
+    def _fed(self) -> Iterator[tuple[int, list[Annotated]]]:
+        import queue
+
+        while True:
+            try:
+                item = self.feed.get(timeout=1.0)
+            except queue.Empty:
+                if self.parent_pid is not None and os.getppid() != self.parent_pid:
+                    raise SystemExit(3) from None
+                continue
+            if item is None:
+                return
+            yield item
 
     def _process(self, chunk: int, rows: list[tuple[int, list[Any], str, str]],
                  mapping: Mapping, resolver: UnionResolver) -> None:
@@ -372,10 +407,14 @@ class Stripe:
                     rejections.append((row, FIELD_LABELS[UNION_CODE], union))
                 else:
                     candidates.append((row, union))
+        # Session settings below last until COMMIT: apply them only when this chunk is its own
+        # transaction, never inside a caller's (the demo loader, a test), where they would leak
+        # into everything after (deferred ledger triggers would fire at once).
+        own_transaction = not connection.in_atomic_block
         for attempt in range(3):
             try:
                 with transaction.atomic():
-                    if connection.vendor == "postgresql":
+                    if connection.vendor == "postgresql" and own_transaction:
                         with connection.cursor() as cursor:
                             # The checkpoint (ImportChunk) commits with the rows, so a commit
                             # lost in an OS crash is simply redone on resume: no fsync wait.
@@ -501,6 +540,7 @@ class ImportRun:
         self.chunk_rows = chunk_rows
         self.workers = workers
         self.token = uuid.uuid4().hex
+        self._last_progress = 0.0
 
     def claim(self) -> None:
         from gonghui.audit.services import audit_record
@@ -569,35 +609,45 @@ class ImportRun:
         self._finish(rows)
 
     def _run_parallel(self, workers: int) -> int:
+        """Worker processes, one stripe each. A CSV is read by every worker (reading is cheap,
+        shipping rows between processes is not); a spreadsheet is parsed once, here, and
+        each chunk is handed to its worker through a small queue."""
         import multiprocessing
 
         from gonghui.roster.parallel import stripe_main
 
+        feeding = RosterSource(source_path(self.job), name=self.job.source_name).kind == "xlsx"
         context = multiprocessing.get_context("spawn")
         result = context.Queue()
+        feeds = [context.Queue(maxsize=2) if feeding else None for _ in range(workers)]
         actor_id = getattr(self.actor, "pk", None)
         processes = [
             context.Process(target=stripe_main, name=f"roster-import-{self.job.pk}-{k}",
                             args=(self.job.pk, self.token, k, workers, actor_id, os.getpid(),
-                                  result))
+                                  result, feeds[k]))
             for k in range(workers)
         ]
+        mapping = Mapping.from_json(self.job.mapping)  # type: ignore[arg-type]
+        done = done_chunks(self.job)
         connection.close()  # no connection shared with the children
         for process in processes:
             process.start()
         rows = -1
         try:
+            if feeding:
+                rows = 0
+                for chunk, annotated in scan_chunks(self.job, mapping):
+                    rows += len(annotated)
+                    if chunk not in done:
+                        self._hand_over(feeds[chunk % workers], (chunk, annotated), processes)
+                for feed in feeds:
+                    self._hand_over(feed, None, processes)
             while any(p.is_alive() for p in processes):
                 for process in processes:
                     process.join(timeout=0.5 / workers)
-                failed = [p for p in processes if p.exitcode not in (None, 0)]
-                if failed:
-                    raise ApplicationError(ImportJob.objects.get(pk=self.job.pk).error or _(
-                        "导入进程意外退出（退出码 {code}），已导入的部分会保留，重新运行即可继续。"
-                    ).format(code=failed[0].exitcode), code="worker_failed")
-                if self.on_progress:
-                    self.on_progress(ImportJob.objects.get(pk=self.job.pk))
-            while not result.empty():
+                self._watch(processes)
+            self._watch(processes)
+            while not feeding and not result.empty():
                 rows = max(rows, result.get())
         finally:
             for process in processes:
@@ -605,6 +655,28 @@ class ImportRun:
                     process.terminate()
                 process.join()
         return rows
+
+    def _hand_over(self, feed: Any, item: Any, processes: list[Any]) -> None:
+        import queue
+
+        while True:
+            try:
+                feed.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                self._watch(processes)
+
+    def _watch(self, processes: list[Any]) -> None:
+        """Stop when a worker failed; report progress."""
+        failed = [p for p in processes if p.exitcode not in (None, 0)]
+        if failed:
+            raise ApplicationError(ImportJob.objects.get(pk=self.job.pk).error or _(
+                "导入进程意外退出（退出码 {code}），已导入的部分会保留，重新运行即可继续。"
+            ).format(code=failed[0].exitcode), code="worker_failed")
+        now = time.monotonic()
+        if self.on_progress and now - self._last_progress >= 0.5:
+            self._last_progress = now
+            self.on_progress(ImportJob.objects.get(pk=self.job.pk))
 
     def _finish(self, rows: int) -> None:
         from gonghui.audit.services import audit_record
