@@ -198,9 +198,18 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def run_cli(args: list[str]) -> tuple[float, float, dict]:
-    """(seconds, peak MB of the process tree, JSON output) of one `gonghui` command."""
+CPU: dict[str, list[float]] = {}
+
+
+def run_cli(args: list[str], key: str = "") -> tuple[float, float, dict]:
+    """(seconds, peak MB of the process tree, JSON output) of one `gonghui` command; its CPU
+    seconds (all its processes, not the database server's) and the machine's load average
+    before it go to CPU[key] — the machine is shared, so wall time alone says little."""
+    import resource
+
     env = {**os.environ, "GONGHUI_CONN_MAX_AGE": "0"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = os.getloadavg()[0]
     t = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "gonghui.cli", *args], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
@@ -218,6 +227,11 @@ def run_cli(args: list[str]) -> tuple[float, float, dict]:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{args} failed with exit code {process.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if key:
+        CPU.setdefault(key, []).append(after.ru_utime - before.ru_utime
+                                       + after.ru_stime - before.ru_stime)
+        CPU.setdefault(f"{key}_load", []).append(load)
     return elapsed, peak[0] / 1024, json.loads(out)
 
 
@@ -338,18 +352,18 @@ def main() -> None:
         record("copy", copy_baseline(csv_path))
         reset_registry()
         seconds, peak, counts = run_cli(["import-members", str(csv_path), "--union", UNION,
-                                         "--json", *extra])
+                                         "--json", *extra], "csv")
         assert counts["imported"] == args.rows, counts
         record("csv", seconds)
         record("csv_mem", peak)
         seconds, peak, counts = run_cli(["import-members", str(csv_path), "--union", UNION,
-                                         "--json", *extra])
+                                         "--json", *extra], "rerun")
         assert counts["unchanged"] == args.rows, counts
         record("rerun", seconds)
         record("rerun_mem", peak)
         reset_registry()
         seconds, peak, counts = run_cli(["import-members", str(xlsx_path), "--union", UNION,
-                                         "--json", *extra])
+                                         "--json", *extra], "xlsx")
         assert counts["imported"] == args.rows, counts
         record("xlsx", seconds)
         record("xlsx_mem", peak)
@@ -378,6 +392,9 @@ def main() -> None:
     for label, key, mem in rows:
         seconds = median(results[key])
         extra_text = f"  peak {median(results[mem]):5.0f} MB" if mem else ""
+        if key in CPU:
+            extra_text += (f"  client CPU {median(CPU[key]):5.0f} s"
+                           f"  load {median(CPU[key + '_load']):4.1f}")
         ratio = "" if key == "copy" else f"  {n / seconds / copy_rate:6.1%} of COPY"
         log(f"  {label:<44} {seconds:7.1f} s {n / seconds:10,.0f} rows/s{ratio}{extra_text}")
     log(f"  {'web upload end to end (' + format(args.web_rows, ',') + ' rows .xlsx)':<44} "

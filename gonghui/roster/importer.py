@@ -357,15 +357,11 @@ class Stripe:
         return rows
 
     def _fed(self) -> Iterator[tuple[int, list[Annotated]]]:
-        import queue
-
         while True:
             try:
-                item = self.feed.get(timeout=1.0)
-            except queue.Empty:
-                if self.parent_pid is not None and os.getppid() != self.parent_pid:
-                    raise SystemExit(3) from None
-                continue
+                item = self.feed.recv()
+            except EOFError:
+                raise SystemExit(3) from None  # the feeder is gone: stop here
             if item is None:
                 return
             yield item
@@ -619,7 +615,11 @@ class ImportRun:
         feeding = RosterSource(source_path(self.job), name=self.job.source_name).kind == "xlsx"
         context = multiprocessing.get_context("spawn")
         result = context.Queue()
-        feeds = [context.Queue(maxsize=2) if feeding else None for _ in range(workers)]
+        # one-way pipes: a worker holds only the reading end, so when this process dies the
+        # worker's read ends (EOF) instead of waiting forever; a full pipe makes us wait
+        pipes: list[tuple[Any, Any]] = [
+            context.Pipe(duplex=False) if feeding else (None, None) for _ in range(workers)]
+        feeds = [reader for reader, _writer in pipes]
         actor_id = getattr(self.actor, "pk", None)
         processes = [
             context.Process(target=stripe_main, name=f"roster-import-{self.job.pk}-{k}",
@@ -632,6 +632,9 @@ class ImportRun:
         connection.close()  # no connection shared with the children
         for process in processes:
             process.start()
+        for reader in feeds:
+            if reader is not None:
+                reader.close()
         rows = -1
         try:
             if feeding:
@@ -639,9 +642,11 @@ class ImportRun:
                 for chunk, annotated in scan_chunks(self.job, mapping):
                     rows += len(annotated)
                     if chunk not in done:
-                        self._hand_over(feeds[chunk % workers], (chunk, annotated), processes)
-                for feed in feeds:
-                    self._hand_over(feed, None, processes)
+                        self._hand_over(pipes[chunk % workers][1], (chunk, annotated),
+                                        processes)
+                for _reader, writer in pipes:
+                    self._hand_over(writer, None, processes)
+                    writer.close()
             while any(p.is_alive() for p in processes):
                 for process in processes:
                     process.join(timeout=0.5 / workers)
@@ -656,15 +661,15 @@ class ImportRun:
                 process.join()
         return rows
 
-    def _hand_over(self, feed: Any, item: Any, processes: list[Any]) -> None:
-        import queue
-
-        while True:
-            try:
-                feed.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                self._watch(processes)
+    def _hand_over(self, writer: Any, item: Any, processes: list[Any]) -> None:
+        self._watch(processes)
+        try:
+            writer.send(item)
+        except (BrokenPipeError, ConnectionResetError):
+            for process in processes:
+                process.join(timeout=5)
+            self._watch(processes)
+            raise
 
     def _watch(self, processes: list[Any]) -> None:
         """Stop when a worker failed; report progress."""

@@ -7,7 +7,7 @@ from typing import Any
 
 
 def stripe_main(job_id: int, token: str, index: int, count: int, actor_id: int | None,
-                parent_pid: int, result: Any) -> None:
+                parent_pid: int, result: Any, feed: Any = None) -> None:
     import django
 
     django.setup()
@@ -22,7 +22,7 @@ def stripe_main(job_id: int, token: str, index: int, count: int, actor_id: int |
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     try:
         rows = Stripe(job, token=token, actor=actor, index=index, count=count,
-                      parent_pid=parent_pid).run()
+                      parent_pid=parent_pid, feed=feed).run()
     except JobTakenOver:
         raise SystemExit(4) from None
     except Exception as exc:

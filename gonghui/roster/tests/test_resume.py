@@ -122,10 +122,13 @@ def _wait_until_still(quiet: float = 3.0) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_sigkill_mid_import_then_rerun_completes(tree, tmp_path, workers):
+@pytest.mark.parametrize(("kind", "workers"), [("csv", "1"), ("csv", "2"), ("xlsx", "2")])
+def test_sigkill_mid_import_then_rerun_completes(tree, tmp_path, kind, workers):
+    """1 worker: the import runs in the command's process. 2 workers: two worker processes;
+    for .xlsx the command parses the file and feeds them. The command is killed either way."""
     rows = 12_000
-    path = samples.write_csv(tmp_path / "big.csv", rows)
+    path = samples.write_csv(tmp_path / "big.csv", rows) if kind == "csv" else \
+        samples.write_xlsx(tmp_path / "big.xlsx", rows)
     process = _start(path, "--workers", workers)
 
     def some_chunks_done() -> bool:
