@@ -26,13 +26,26 @@ ensure_postgres() {
   echo "PostgreSQL did not start" >&2; return 1
 }
 
+# Multi-process concurrency tests (worker subprocesses over one queue, SIGKILL mid-batch) run
+# in a pytest process of their own, after the main run: they spawn `gonghui` processes against
+# the test database and must not share a process (clock, language, connections) with the rest.
+ISOLATED=(gonghui/mutualaid/tests/test_concurrency.py)
+
 run_suite() {  # name, then env assignments
   local name=$1; shift
   echo "==> pytest on $name"
+  local ignore=()
+  for f in "${ISOLATED[@]}"; do ignore+=(--ignore "$f"); done
   set +e
   env "$@" GONGHUI_CONN_MAX_AGE=0 GONGHUI_DATA_DIR="$PWD/var/test-$name" .venv/bin/pytest -n "${GONGHUI_TEST_WORKERS:-2}" \
-      -p xdist --dist loadfile -q "${PYTEST_ARGS[@]}"
+      -p xdist --dist loadfile -q "${ignore[@]}" "${PYTEST_ARGS[@]}"
   local rc=$?
+  if [ $rc -eq 0 ] && [ "$name" = postgres ] && [ ${#PYTEST_ARGS[@]} -eq 0 ]; then
+    echo "==> pytest on $name: multi-process concurrency tests"
+    env "$@" GONGHUI_CONN_MAX_AGE=0 GONGHUI_DATA_DIR="$PWD/var/test-$name" .venv/bin/pytest -q \
+        "${ISOLATED[@]}"
+    rc=$?
+  fi
   set -e
   # pytest exits 5 when no test was collected: that is a failure here, not a success.
   if [ $rc -ne 0 ]; then echo "pytest on $name failed (exit $rc)" >&2; return $rc; fi
