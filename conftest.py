@@ -111,3 +111,54 @@ def member_user(tree):
 def login(client, user) -> Any:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+# --- browser tests: THE Chromium fixture ---------------------------------------------------
+# Playwright from pip drives Debian's /usr/bin/chromium (never a downloaded browser).
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = __import__("pathlib").Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium for the test; `new_page(browser)` opens a zh-CN page in it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A desktop-sized zh-CN page."""
+    return new_page(browser)
+
+
+def new_page(browser: Any, viewport: dict[str, int] | None = None) -> Any:
+    return browser.new_context(locale="zh-CN", viewport=viewport or DESKTOP).new_page()
+
+
+def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

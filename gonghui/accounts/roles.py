@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.accounts.capabilities import Capability
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("管理员")
@@ -15,24 +17,26 @@ class Role(models.TextChoices):
     VIEWER = "viewer", _("查看者")
 
 
-_READ = {
-    "org.read", "member.read", "stats.read", "workplan.read", "funds.read", "aid.read",
-    "mutualaid.read",
-}
+C = Capability
 
-CAPABILITIES: dict[str, frozenset[str]] = {
+_READ = {C.ORG_READ, C.MEMBER_READ, C.STATS_READ, C.WORKPLAN_READ, C.FUNDS_READ, C.AID_READ,
+         C.MUTUALAID_READ}
+
+CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMIN: frozenset(
         _READ
-        | {"org.write", "role.assign", "audit.read", "member.write", "member.reveal",
-           "workplan.write", "funds.write", "policy.write", "aid.write", "aid.reveal",
-           "mutualaid.write"}
+        | {C.ORG_WRITE, C.ROLE_ASSIGN, C.AUDIT_READ, C.MEMBER_WRITE, C.MEMBER_REVEAL,
+           C.WORKPLAN_WRITE, C.FUNDS_WRITE, C.POLICY_WRITE, C.AID_WRITE, C.AID_REVEAL,
+           C.MUTUALAID_WRITE, C.MUTUALAID_REVEAL}
     ),
-    Role.CADRE: frozenset(_READ | {"member.write", "workplan.write", "aid.write", "mutualaid.write"}),
-    Role.REGISTRAR: frozenset(_READ | {"member.write", "member.reveal"}),
-    Role.TREASURER: frozenset(_READ | {"funds.write"}),
+    # mutualaid.reveal: a cadre who corrects a failed payout must read the payee's account.
+    Role.CADRE: frozenset(_READ | {C.MEMBER_WRITE, C.WORKPLAN_WRITE, C.AID_WRITE,
+                                   C.MUTUALAID_WRITE, C.MUTUALAID_REVEAL}),
+    Role.REGISTRAR: frozenset(_READ | {C.MEMBER_WRITE, C.MEMBER_REVEAL}),
+    Role.TREASURER: frozenset(_READ | {C.FUNDS_WRITE}),
     # 经审: reads funds and their evidence, never writes.
-    Role.AUDITOR: frozenset(_READ | {"funds.audit", "audit.read"}),
-    Role.VIEWER: frozenset({"org.read", "stats.read", "workplan.read"}),
+    Role.AUDITOR: frozenset(_READ | {C.FUNDS_AUDIT, C.AUDIT_READ}),
+    Role.VIEWER: frozenset({C.ORG_READ, C.STATS_READ, C.WORKPLAN_READ}),
 }  # fmt: skip
 
-ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
+ALL_CAPABILITIES: frozenset[Capability] = frozenset(Capability)

@@ -12,12 +12,15 @@ from typing import Any, TypeVar
 from django.db.models import Model, Q, QuerySet
 
 from gonghui.accounts.roles import ALL_CAPABILITIES, CAPABILITIES
+from gonghui.core.actor import SystemActor
 
 Q_ = TypeVar("Q_", bound=QuerySet[Any])
 
 
 def _grants(user: Any) -> list[tuple[str, str]]:
     """(org path, role) pairs, cached on the user object for the request."""
+    if isinstance(user, SystemActor):
+        return []
     cached = getattr(user, "_gh_grants", None)
     if cached is None:
         from gonghui.accounts.models import RoleAssignment
@@ -39,7 +42,7 @@ def forget(user: Any) -> None:
 
 def prefixes(user: Any, cap: str) -> list[str]:
     """The minimal list of subtree paths where `user` holds `cap`."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return []
     paths = sorted({path for path, role in _grants(user) if cap in CAPABILITIES.get(role, ())})
     minimal: list[str] = []
@@ -50,7 +53,9 @@ def prefixes(user: Any, cap: str) -> list[str]:
 
 
 def is_global(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+    """A superuser, or a system actor (the CLI's operator, the platform's own tasks)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+                and getattr(user, "is_superuser", False))
 
 
 def scope(queryset: Q_, user: Any, cap: str, *, path_field: str = "path") -> Q_:

@@ -6,13 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.audit.models import AuditEvent, SensitiveRead
 from gonghui.core import clock
+from gonghui.core.actor import actor_name, actor_user
+from gonghui.core.errors import ApplicationError, Forbidden
 
 
 def _jsonable(value: Any) -> Any:
@@ -65,11 +70,10 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
-    real_actor = actor if getattr(actor, "pk", None) else None
     return AuditEvent.objects.create(
         at=clock.now(),
-        actor=real_actor,
-        actor_name=(actor.get_username() if real_actor else str(actor or "system"))[:150],
+        actor=actor_user(actor),
+        actor_name=actor_name(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -100,8 +104,8 @@ def sensitive_read_record(
         subject_repr = subject_repr or str(subject)[:255]
     return SensitiveRead.objects.create(
         at=clock.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(actor.get_username() if getattr(actor, "pk", None) else str(actor))[:150],
+        actor=actor_user(actor),
+        actor_name=actor_name(actor),
         subject_type=subject_type,
         subject_id=subject_id,
         subject_repr=subject_repr[:255],
@@ -110,3 +114,34 @@ def sensitive_read_record(
         org_path=org_path,
         count=count,
     )
+
+
+def reveal(
+    *,
+    actor: Any,
+    cap: Capability,
+    org: Any,
+    subject: models.Model,
+    field: str,
+    value: str | Callable[[], str],
+    purpose: str,
+    org_path: str = "",
+) -> str:
+    """THE unmasked read of a protected field (ID number, bank account). Checks that `actor`
+    holds `cap` over `org` (404 outside the subtree, 403 visible but not allowed), requires a
+    purpose and a real user (PIPL: who, whose, when, why), logs the read, then returns the clear
+    value. Views ask the user for the purpose; exports pass one for the whole file.
+
+        number = reveal(actor=request.user, cap=Capability.MEMBER_REVEAL, org=m.union,
+                        subject=m.person, field="id_number", value=lambda: m.person.id_number,
+                        purpose=form.cleaned_data["purpose"])
+    """
+    require_capability(actor, cap, org)
+    if actor_user(actor) is None:
+        raise Forbidden(_("查看完整的敏感信息须以具名用户身份进行。"), code="reveal_needs_user")
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ApplicationError(_("请填写查看完整信息的用途。"), code="purpose_required")
+    sensitive_read_record(actor=actor, subject=subject, field=field, purpose=purpose,
+                          org_path=org_path or getattr(org, "path", ""))
+    return value() if callable(value) else value

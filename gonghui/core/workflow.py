@@ -1,50 +1,131 @@
 """Workflows are data: a Status enum, a transition table, one service per transition.
 
 `transition()` is the shared mechanics: lock the row, check the table, set the status, save with
-update_fields, write the history row. The calling service adds its own rules before calling it.
+update_fields, write the history row (who, when, from, to, reason). The calling service checks
+its permission and adds its own rules before calling it. A status field changes nowhere else
+(`core/tests/test_status_assignments.py` fails on a plain assignment).
+
+    class File(models.Model):
+        status = models.CharField(max_length=16, choices=Status.choices)
+        history_model = "aid.FileHistory"            # optional: one row per transition
+
+    class FileHistory(HistoryBase):
+        file = models.ForeignKey(File, on_delete=models.PROTECT, related_name="history")
+        history_subject_field = "file"
+
+    file = transition(file, Status.ACTIVE, transitions=TRANSITIONS, actor=actor, reason=note)
+
+Rows without a history of their own (import jobs, export jobs, bank batches) pass
+`history=False`; bulk moves of many rows go through `transition_many()`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from django.apps import apps
+from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from gonghui.core import clock
+from gonghui.core.actor import actor_name, actor_user
 from gonghui.core.errors import InvalidTransition
 
 M = TypeVar("M", bound=models.Model)
+Transitions = Mapping[Any, Iterable[Any]]
 
 
-def can_transition(transitions: Mapping[Any, set[Any]], current: Any, target: Any) -> bool:
-    return target in transitions.get(current, set())
+class HistoryBase(models.Model):
+    """One workflow transition of a case: who, when, from, to, why. Insert-only.
+
+    Subclasses add the foreign key to their case and name it in `history_subject_field`.
+    """
+
+    from_status = models.CharField(gettext_lazy("原状态"), max_length=32, blank=True)
+    to_status = models.CharField(gettext_lazy("新状态"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(gettext_lazy("操作人"), max_length=150)
+    at = models.DateTimeField(gettext_lazy("时间"))
+    reason = models.CharField(gettext_lazy("原因/说明"), max_length=500, blank=True)
+
+    history_subject_field = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status}→{self.to_status}"
+
+
+def can_transition(transitions: Transitions, current: Any, target: Any) -> bool:
+    return target in set(transitions.get(current, ()))
+
+
+def _labels(model: type[models.Model], status_field: str) -> dict[Any, Any]:
+    field = model._meta.get_field(status_field)
+    return dict(getattr(field, "choices", None) or [])
+
+
+def refuse(model: type[models.Model], current: Any, target: Any,
+           status_field: str = "status") -> InvalidTransition:
+    labels = _labels(model, status_field)
+    return InvalidTransition(
+        _("当前状态“{current}”不能变为“{target}”。").format(
+            current=labels.get(current, current), target=labels.get(target, target)
+        )
+    )
+
+
+def _history_model(model: type[models.Model]) -> type[HistoryBase] | None:
+    label = getattr(model, "history_model", None)
+    if not label:
+        return None
+    return apps.get_model(label) if isinstance(label, str) else label
+
+
+def append_history(obj: models.Model, old: Any, new: Any, *, actor: Any, reason: str = "",
+                  **extra: Any) -> HistoryBase | None:
+    """Append the case's history row (the model's `history_model`), if it keeps one."""
+    history = _history_model(type(obj))
+    if history is None:
+        return None
+    return history._default_manager.create(
+        **{history.history_subject_field: obj},
+        from_status=old or "", to_status=new, actor=actor_user(actor),
+        actor_name=actor_name(actor), at=clock.now(), reason=(reason or "")[:500], **extra,
+    )
 
 
 def transition(
     obj: M,
     target: Any,
     *,
-    transitions: Mapping[Any, set[Any]],
-    write_history: Callable[[M, Any, Any], Any],
+    transitions: Transitions,
+    actor: Any = None,
+    reason: str = "",
+    write_history: Callable[[M, Any, Any], Any] | None = None,
+    history: bool = True,
+    history_extra: Mapping[str, Any] | None = None,
     status_field: str = "status",
     extra_fields: Mapping[str, Any] | None = None,
 ) -> M:
     """Move `obj` to `target` under a row lock. Must run inside transaction.atomic.
 
-    `write_history(locked_obj, old, new)` creates the history row (who, when, from, to, reason).
-    Returns the locked, updated instance.
+    The history row is written by `write_history(locked, old, new)` when given, else into the
+    model's `history_model` (with `actor`, `reason` and `history_extra`), unless
+    `history=False`. Returns the locked, updated instance; `obj` gets the new values too.
     """
     locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     current = getattr(locked, status_field)
     if not can_transition(transitions, current, target):
-        field = type(locked)._meta.get_field(status_field)
-        labels = dict(getattr(field, "choices", None) or [])
-        raise InvalidTransition(
-            _("当前状态“{current}”不能变为“{target}”。").format(
-                current=labels.get(current, current), target=labels.get(target, target)
-            )
-        )
+        raise refuse(type(locked), current, target, status_field)
     setattr(locked, status_field, target)
     fields = [status_field]
     for name, value in (extra_fields or {}).items():
@@ -53,5 +134,35 @@ def transition(
     if hasattr(locked, "updated_at"):
         fields.append("updated_at")
     locked.save(update_fields=fields)
-    write_history(locked, current, target)
+    for name in fields:
+        setattr(obj, name, getattr(locked, name))
+    if write_history is not None:
+        write_history(locked, current, target)
+    elif history:
+        append_history(locked, current, target, actor=actor, reason=reason,
+                       **dict(history_extra or {}))
     return locked
+
+
+def transition_many(
+    queryset: QuerySet[Any],
+    target: Any,
+    *,
+    transitions: Transitions,
+    status_field: str = "status",
+    extra_fields: Mapping[str, Any] | None = None,
+) -> int:
+    """Bulk variant for job and queue rows: one UPDATE moving every row of `queryset` whose
+    current status may go to `target`; rows in other states are left alone. Returns the count."""
+    sources = [state for state, targets in transitions.items() if target in set(targets)]
+    return queryset.filter(**{f"{status_field}__in": sources}).update(
+        **{status_field: target}, **dict(extra_fields or {})
+    )
+
+
+def initial_status(model: type[models.Model], status: Any, *, initial: Iterable[Any],
+                   status_field: str = "status") -> Any:
+    """Check that a new row starts in one of the table's initial states (for create services)."""
+    if status not in set(initial):
+        raise refuse(model, "", status, status_field)
+    return status

@@ -101,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gonghui.core.context_processors.navigation",
+                "gonghui.accounts.context_processors.navigation",
             ],
         },
     }

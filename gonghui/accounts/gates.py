@@ -1,0 +1,55 @@
+"""The capability gate: one status policy for every page, endpoint, CLI command and service.
+
+- An object whose org lies outside every subtree where the user holds the *read* partner of the
+  capability → `NotFound` (404): never a hint that it exists.
+- A visible object the user may not act on → `Forbidden` (403).
+- No object (a list page, a "new" form): the capability anywhere → allowed; only its read
+  partner → 403; nothing → 404.
+
+Services call it first thing, so pages, API, CLI and tasks get the same answer:
+
+    def plan_create(*, org: Org, year: int, title: str, actor: Actor) -> Plan:
+        require_capability(actor, Capability.WORKPLAN_WRITE, org)
+        ...
+
+Views and endpoints call it only for pages that have no service behind them (lists, forms).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.scoping import can, capabilities_anywhere, is_global
+from gonghui.core.errors import Forbidden, NotFound
+
+
+def has_capability(user: Any, cap: Capability, org: Any = None) -> bool:
+    """The question without the answer code: over `org`, or anywhere when `org` is None."""
+    if is_global(user):
+        return True
+    if org is None:
+        return cap in capabilities_anywhere(user)
+    return can(user, org, cap)
+
+
+def require_capability(user: Any, cap: Capability, org: Any = None, *,
+                       read: Capability | None = None, message: str = "") -> None:
+    """Raise NotFound / Forbidden per the policy above, or return when `user` holds `cap`.
+
+    `read` overrides the capability that decides visibility (default `cap.read_of`); `message`
+    replaces the default 403 sentence (say what the user cannot do and why).
+    """
+    if has_capability(user, cap, org):
+        return
+    visible_cap = read or Capability(cap).read_of
+    if visible_cap != cap and has_capability(user, visible_cap, org):
+        raise Forbidden(message)
+    raise NotFound()
+
+
+def require_any_capability(user: Any, *caps: Capability) -> None:
+    """A page reachable with any of `caps` held anywhere (e.g. the roster home: read or write)."""
+    if is_global(user) or set(caps) & capabilities_anywhere(user):
+        return
+    raise NotFound()

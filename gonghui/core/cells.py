@@ -1,0 +1,229 @@
+"""THE parsing of spreadsheet and CSV cells, for every importer (roster, aid, mutual aid, funds,
+and every new one). One set of rules, explicit options, Chinese messages that say how to fix it.
+
+Each parser takes what a reader hands over (str, int, float, Decimal, date, datetime, None) and
+returns a clean value or raises `CellError` (a ValueError with a `code` and a `message`):
+
+    try:
+        born = parse_date(row["出生日期"])
+        wage = parse_money(row["月工资"], maximum=Decimal("1000000"))
+    except CellError as exc:
+        report.reject(row_no, column, exc.message)
+
+Rules, stated once:
+- Dates: ISO `2018-01-22`, `2018/1/22`, `2018.1.22`, `2018年1月22日`, `20180122`, a time of day
+  after any of these, date/datetime cells, and Excel serial day numbers within
+  `EXCEL_SERIAL_RANGE` (1 = 1900-01-01 … 73050 = 2099-12-31); anything outside is refused, never
+  guessed.
+- Money: yuan with at most two decimals (fen); `¥`/`￥`, `元`, `RMB`, thousands separators and
+  full-width digits allowed; float cells are read through their shortest repr (Excel's 0.1 is
+  0.1); negative and zero refused unless allowed; `maximum` refuses implausible values.
+- ID numbers: `core.idnumber.parse` (GB 11643 check digit, Excel's scientific notation refused
+  as unrecoverable).
+- Phones: mainland mobiles, 11 digits starting 13–19; +86/0086, spaces, dashes dropped.
+- Booleans: 是/否, 有/无, Y/N, yes/no, true/false, 1/0, √/×.
+- Text files: `detect_encoding` → utf-8-sig, utf-16, utf-8 or gb18030.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gonghui.core.idnumber import IDNumber, IDNumberError
+from gonghui.core.idnumber import parse as _parse_id
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_SERIAL_RANGE = (1, 73050)  # 1900-01-01 … 2099-12-31
+FEN = Decimal("0.01")
+
+
+class CellError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed NFKC text (full-width → half-width); 12.0 from a number cell → "12"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def _bad_date(value: Any) -> CellError:
+    return CellError("date_format", _(
+        "日期“{value}”无法识别，请写成 2018-01-22、2018/1/22、2018.1.22 或 2018年1月22日。"
+    ).format(value=value))
+
+
+def from_excel_serial(serial: float) -> dt.date:
+    low, high = EXCEL_SERIAL_RANGE
+    if not low <= serial <= high or serial != int(serial):  # also refuses nan and inf
+        raise CellError("date_serial", _(
+            "日期“{value}”无法识别（不是 1900–2099 年间的 Excel 日期），请写成 2018-01-22。"
+        ).format(value=serial))
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def parse_date(value: Any, *, required: bool = True) -> dt.date | None:
+    """A date from any of the forms in the module doc. Blank → None, or an error when required."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if is_blank(value):
+        if required:
+            raise CellError("date_empty", _("日期不能为空。"))
+        return None
+    if isinstance(value, bool):
+        raise _bad_date(value)
+    if isinstance(value, int | float | Decimal):
+        number = float(value)
+        if number == int(number) and 19000101 <= number <= 20991231:
+            return parse_date(str(int(number)))
+        return from_excel_serial(number)
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+    text = re.split(r"[ T](?=\d{1,2}:)", text, maxsplit=1)[0].replace(" ", "")
+    if re.fullmatch(r"\d{1,5}(\.0+)?", text):
+        return from_excel_serial(float(text))
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise CellError("date_invalid", _("日期“{value}”不存在（请核对月份和日）。").format(
+                    value=value)) from None
+    raise _bad_date(value)
+
+
+# --- money ---------------------------------------------------------------------------------
+
+def parse_money(value: Any, *, allow_zero: bool = True, allow_negative: bool = False,
+                maximum: Decimal | None = None, required: bool = True) -> Decimal | None:
+    """Yuan to the fen (see the module doc). Blank → None, or an error when required."""
+    if is_blank(value):
+        if required:
+            raise CellError("money_empty", _("金额不能为空。"))
+        return None
+    if isinstance(value, bool):
+        raise CellError("money_format", _("金额格式无法识别。"))
+    if isinstance(value, float):
+        value = repr(value)
+    text = re.sub(r"[\s,，]|^[¥￥]|^RMB|^CNY|元$", "", unicodedata.normalize("NFKC", str(value)))
+    text = re.sub(r"^[¥￥]", "", text)
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise CellError("money_format", _("金额“{value}”无法识别，请只填数字，例如 6500.00。").format(
+            value=value))
+    if amount < 0 and not allow_negative:
+        raise CellError("money_negative", _("金额不能为负数。"))
+    if amount == 0 and not allow_zero:
+        raise CellError("money_zero", _("金额必须大于零。"))
+    if amount != amount.quantize(FEN):
+        raise CellError("money_precision", _("金额最多两位小数（精确到分）。"))
+    if maximum is not None and abs(amount) >= maximum:
+        raise CellError("money_range", _("金额 {value} 元超出合理范围（应小于 {max} 元），请核对单位是否为元。").format(
+            value=text, max=maximum))
+    return amount.quantize(FEN)
+
+
+# --- identity and contact ------------------------------------------------------------------
+
+def parse_id_number(value: Any, *, today: dt.date | None = None) -> IDNumber:
+    """A resident ID number (GB 11643); the error says how to fix it."""
+    try:
+        return _parse_id(value, today=today)
+    except IDNumberError as exc:
+        raise CellError(f"id_{exc.code}", exc.message) from None
+
+
+def parse_phone(value: Any) -> str:
+    """A mainland mobile number: 11 digits starting 1[3-9]; +86, spaces and dashes dropped."""
+    text = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
+    if text.endswith(".0") and text[:-2].isdigit():  # a number cell
+        text = text[:-2]
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    if not re.fullmatch(r"1[3-9]\d{9}", text):
+        raise CellError("phone", _(
+            "手机号“{value}”无效：应为 11 位数字、以 13–19 开头，例如 13812345678。"
+        ).format(value=value))
+    return text
+
+
+_TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
+_FALSE = {"否", "无", "没有", "n", "no", "false", "0", "×", "✗", "x", "不是"}
+
+
+def parse_bool(value: Any, *, required: bool = False) -> bool | None:
+    """是/否 and its usual spellings; blank → None unless required."""
+    if isinstance(value, bool):
+        return value
+    if is_blank(value):
+        if required:
+            raise CellError("bool_empty", _("请填写“是”或“否”。"))
+        return None
+    text = cell_text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError("bool_format", _("“{value}”应填写“是”或“否”。").format(value=value))
+
+
+# --- text files ----------------------------------------------------------------------------
+
+def detect_encoding(sample: bytes) -> str:
+    """The encoding of a text file from its first bytes.
+
+    BOMs decide first (UTF-8, UTF-16). Otherwise UTF-8 if the sample decodes as UTF-8 (a
+    multi-byte character cut at the end of the sample is fine), else GB18030, the superset of
+    GBK/GB2312 that Excel writes on Chinese Windows.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def decode_text(data: bytes) -> str:
+    """A whole small text file (a work plan, a standards list) decoded by `detect_encoding`."""
+    return data.decode(detect_encoding(data), errors="strict")
