@@ -67,9 +67,13 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 def _register_routers() -> None:
     from gonghui.aid.api import router as aid_router
+    from gonghui.core.todo_api import router as todo_router
     from gonghui.funds.api import router as funds_router
     from gonghui.members.api import router as members_router
     from gonghui.mutualaid.api import router as mutualaid_router
+    from gonghui.notices.api import router as notices_router
+    from gonghui.notices.api import workdays_router
+    from gonghui.notifications.api import router as notifications_router
     from gonghui.orgs.api import router as orgs_router
     from gonghui.workplan.api import router as workplan_router
 
@@ -79,6 +83,10 @@ def _register_routers() -> None:
     api.add_router("/workplan", workplan_router, tags=["workplan"])
     api.add_router("/aid", aid_router, tags=["aid"])
     api.add_router("/mutualaid", mutualaid_router, tags=["mutualaid"])
+    api.add_router("/notifications", notifications_router, tags=["notifications"])
+    api.add_router("/notices", notices_router, tags=["notices"])
+    api.add_router("/workdays", workdays_router, tags=["workdays"])
+    api.add_router("/todo", todo_router, tags=["todo"])
 
 
 _register_routers()

@@ -25,5 +25,7 @@ urlpatterns = [
     path("workplan/", include("gonghui.workplan.urls")),
     path("aid/", include("gonghui.aid.urls")),
     path("mutualaid/", include("gonghui.mutualaid.urls")),
+    path("notifications/", include("gonghui.notifications.urls")),
+    path("notices/", include("gonghui.notices.urls")),
     path("api/v1/", api.urls),
 ]

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.audit",
     "gonghui.orgs",
+    "gonghui.notifications",
+    "gonghui.notices",
     "gonghui.members",
     "gonghui.roster",
     "gonghui.funds",
@@ -102,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gonghui.accounts.context_processors.navigation",
+                "gonghui.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -188,6 +191,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GONGHUI_LOG_LEVEL", "WARNING")},
 }
+
+# Notifications (gonghui.notifications): the in-app inbox always; extra channels per kind
+# ("email" through Django's e-mail backend to users with an address, "sms" through the SMS
+# backend to users with a phone). Kinds without an entry use "default".
+GONGHUI_NOTIFY_CHANNELS: dict[str, list[str]] = {
+    "default": [c for c in os.environ.get("GONGHUI_NOTIFY_DEFAULT", "").split(",") if c],
+}
+GONGHUI_SMS_BACKEND = os.environ.get(
+    "GONGHUI_SMS_BACKEND", "gonghui.notifications.channels.LoggingSmsBackend"
+)
+EMAIL_BACKEND = os.environ.get("GONGHUI_EMAIL_BACKEND",
+                               "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("GONGHUI_DEFAULT_FROM_EMAIL", "gonghui@localhost")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
