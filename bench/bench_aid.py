@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -28,12 +27,12 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG = os.environ.get("GONGHUI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "gh_bench_aid"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.bench_members import copy_orgs
+from bench.common import BenchDatabase, log, p95, timed
+from bench.common import segment as _step
 
-from bench.bench_members import _step, copy_orgs, log, p95, timed  # noqa: E402
+DATABASE = BenchDatabase("gh_bench_aid")
 
 
 def gen_city(rng: random.Random, total: int) -> tuple[list[tuple[int, str, int]], dict]:
@@ -57,32 +56,6 @@ def gen_city(rng: random.Random, total: int) -> tuple[list[tuple[int, str, int]]
         gid = len(orgs) + 1
         orgs.append((gid, paths[parent] + _step(children[parent]), 4))
     return orgs, children
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
-    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-aid")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
 
 
 CAUSES = ["illness", "disability", "accident", "disaster", "unemployment", "schooling",
@@ -295,8 +268,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
-    create_database()
-    setup_django()
+    DATABASE.create()
+    DATABASE.setup_django()
     from django.core.management import call_command
 
     t = time.perf_counter()
@@ -308,7 +281,7 @@ def main() -> None:
         measure(args.runs, line)
     finally:
         if not args.keep:
-            drop_database()
+            DATABASE.drop()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import random
 import statistics
 import sys
@@ -32,17 +31,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-DB = "gh_bench_funds"
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+from bench.common import BenchDatabase, segment
+
+DATABASE = BenchDatabase("gh_bench_funds")
 FEN = Decimal("0.01")
 
 
-def seg(n: int) -> str:
-    out = ""
-    for _ in range(4):
-        n, r = divmod(n, 36)
-        out = ALPHABET[r] + out
-    return out
 
 
 def build_tree(unions: int) -> list[tuple[str, int, int, str, str]]:
@@ -51,15 +45,15 @@ def build_tree(unions: int) -> list[tuple[str, int, int, str, str]]:
     nodes: list[list] = [["0001", 1, 16, "city", "federation"]]
     streets = []
     for d in range(1, 17):
-        dpath = "0001" + seg(d)
+        dpath = "0001" + segment(d)
         nodes.append([dpath, 2, 40, "district", "federation"])
         for s in range(1, 41):
-            nodes.append([dpath + seg(s), 3, 0, "street", "street"])
+            nodes.append([dpath + segment(s), 3, 0, "street", "street"])
             streets.append(len(nodes) - 1)
     for i in range(unions):
         street = nodes[streets[i % len(streets)]]
         street[2] += 1
-        nodes.append([street[0] + seg(street[2]), 4, 0, "grassroots", "grassroots"])
+        nodes.append([street[0] + segment(street[2]), 4, 0, "grassroots", "grassroots"])
     return [tuple(n) for n in nodes]
 
 
@@ -106,17 +100,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    import psycopg
-
-    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    admin.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-funds")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
+    DATABASE.create()
+    DATABASE.setup_django()
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -305,8 +290,8 @@ def main() -> None:
 
     connection.close()
     if not args.keep:
-        admin.execute(f"DROP DATABASE {DB} WITH (FORCE)")
-        print(f"dropped {DB}")
+        DATABASE.drop()
+        print(f"dropped {DATABASE.name}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -36,43 +35,11 @@ from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG = os.environ.get("GONGHUI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "gh_bench_roster"
+from bench.common import BenchDatabase, log, median  # noqa: E402
+
+DATABASE = BenchDatabase("gh_bench_roster")
 WORK = Path(os.environ.get("GONGHUI_BENCH_DIR", "/tmp/gh-bench-roster"))
 UNION = "BENCH-1-1-1"
-
-
-def log(text: str) -> None:
-    print(text, flush=True)
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
-    os.environ.setdefault("GONGHUI_DATA_DIR", str(WORK / "data"))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def make_tree() -> None:
@@ -250,7 +217,7 @@ def copy_baseline(path: Path) -> float:
     """Seconds for a plain COPY of the CSV (server parses it) into a bare table."""
     import psycopg
 
-    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as conn:
+    with psycopg.connect(DATABASE.url, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_bare")
         conn.execute(
             "CREATE TABLE bench_bare (name text, id_number text, gender text, ethnicity text, "
@@ -325,10 +292,6 @@ def web_upload(rows: int) -> float:
     return elapsed
 
 
-def median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -338,8 +301,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    create_database()
-    setup_django()
+    DATABASE.create()
+    DATABASE.setup_django(migrate=True, data_dir=str(WORK / "data"))
     make_tree()
     csv_path, xlsx_path = make_csv(args.rows), make_xlsx(args.rows)
     extra = ["--workers", str(args.workers)] if args.workers else []
@@ -407,7 +370,7 @@ def main() -> None:
         f".xlsx < 120 s: {'met' if median(results['xlsx']) < 120 else 'MISSED'}; "
         f"peak < 1 GB: {'met' if max(results['csv_mem'] + results['xlsx_mem']) < 1024 else 'MISSED'}")
     if not args.keep:
-        drop_database()
+        DATABASE.drop()
 
 
 if __name__ == "__main__":

@@ -17,57 +17,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG = os.environ.get("GONGHUI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "gh_bench_members"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import BenchDatabase, log, p95, timed
+from bench.common import segment as _step
+
+DATABASE = BenchDatabase("gh_bench_members")
 LEVEL_SIZES = [1, 16, 320, 9_600, 48_000, 30_000, 10_000, 2_063]  # 100,000 orgs, depth 8
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def create_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-
-
-def drop_database() -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
-    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-members")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
-
-
-def _step(n: int) -> str:
-    out = ""
-    for _ in range(4):
-        n, r = divmod(n, 36)
-        out = ALPHABET[r] + out
-    return out
 
 
 # --- generation ------------------------------------------------------------------------------
@@ -146,7 +107,7 @@ def gen_members(conn, rng: random.Random, orgs, n_members: int, today: dt.date):
     import psycopg
 
     from gonghui.core.crypto import encrypt
-    from gonghui.core.idnumber import with_check_digit
+    from gonghui.core.testing import synthetic_id_number
     from gonghui.members.validation import id_hash
 
     holders = [(oid, path) for oid, path, depth in orgs if depth >= 3]
@@ -194,7 +155,7 @@ def gen_members(conn, rng: random.Random, orgs, n_members: int, today: dt.date):
             birth = dt.date.fromordinal(base + pid // 1000)
             region = rng.choice(("310101", "310104", "310115", "410102", "510104", "340102"))
             seq = pid % 1000
-            number = with_check_digit(f"{region}{birth:%Y%m%d}{seq:03d}")
+            number = synthetic_id_number(pid, region=region, birth=birth)
             gender = "M" if seq % 2 else "F"
             group = GROUPS[pid % 8] if pid % 13 == 0 else ""
             roll = rng.random()
@@ -287,17 +248,6 @@ def generate(n_orgs: int, n_members: int) -> tuple[list, list]:
 
 
 # --- measurements ----------------------------------------------------------------------------
-
-def timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t) * 1000
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
 
 def measure(orgs, sample, runs: int) -> None:
     from django.test import Client
@@ -403,8 +353,8 @@ def main() -> None:
     args = parser.parse_args()
     t0 = time.perf_counter()
     if not args.reuse:
-        create_database()
-    setup_django()
+        DATABASE.create()
+    DATABASE.setup_django()
     from django.core.management import call_command
 
     try:
@@ -428,8 +378,8 @@ def main() -> None:
         measure(orgs, sample, args.runs)
     finally:
         if not args.keep:
-            drop_database()
-            log(f"database {DB} dropped")
+            DATABASE.drop()
+            log(f"database {DATABASE.name} dropped")
 
 
 if __name__ == "__main__":

@@ -32,8 +32,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = "gh_bench_mutualaid"
-URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
+from bench.common import BenchDatabase  # noqa: E402
+from gonghui.core.testing import synthetic_id_number  # noqa: E402
+
+DATABASE = BenchDatabase("gh_bench_mutualaid")
+URL = DATABASE.url
 REGIONS = ["310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112",
            "310113", "310114", "310115", "310116", "310117", "310118", "310120", "310151"]
 HOSPITALS = ["瑞金医院", "华山医院", "中山医院", "仁济医院", "第六人民医院", "第一人民医院",
@@ -43,17 +46,13 @@ UNIONS = 1000
 
 def person_number(i: int) -> str:
     """A distinct valid ID number for member i (0 ≤ i < 16,000,000)."""
-    from gonghui.core.idnumber import with_check_digit
-
     birth = dt.date(1966, 1, 1) + dt.timedelta(days=(i // 16000) * 37 % 14000)
-    return with_check_digit(f"{REGIONS[(i // 1000) % 16]}{birth:%Y%m%d}{i % 1000:03d}")
+    return synthetic_id_number(i, region=REGIONS[(i // 1000) % 16], birth=birth)
 
 
 def outsider_number(i: int) -> str:
-    from gonghui.core.idnumber import with_check_digit
-
     birth = dt.date(1970, 1, 1) + dt.timedelta(days=i // 1000)
-    return with_check_digit(f"320102{birth:%Y%m%d}{i % 1000:03d}")
+    return synthetic_id_number(i, region="320102", birth=birth)
 
 
 def copy_rows(table: str, columns: list[str], rows, chunk_rows: int = 50_000) -> int:
@@ -232,7 +231,7 @@ def reset() -> None:
                     "WHERE claims_count > 0 OR used_amount <> 0")
         cur.execute("DELETE FROM audit_auditevent WHERE action = 'mutualaid.process'")
     connection.close()
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-c",
+    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE.name, "-c",
                     "VACUUM ANALYZE mutualaid_settlementrecord, mutualaid_enrolment, "
                     "mutualaid_payout"], check=True)
 
@@ -282,17 +281,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    import psycopg
-
-    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-    admin.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = URL
-    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-mutualaid")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
+    DATABASE.create()
+    DATABASE.setup_django()
     from django.core.management import call_command
 
     try:
@@ -321,8 +311,8 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            admin.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-            print(f"dropped {DB}")
+            DATABASE.drop()
+            print(f"dropped {DATABASE.name}")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import statistics
 import sys
@@ -20,18 +19,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-DB = "gh_bench_orgs"
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+from bench.common import BenchDatabase, segment
+
+DATABASE = BenchDatabase("gh_bench_orgs")
 LEVELS = ["city", "district", "street", "grassroots", "branch", "branch", "branch", "branch"]
 TYPES = ["federation", "federation", "street", "grassroots", "branch", "group", "group", "group"]
 
 
-def seg(n: int) -> str:
-    out = ""
-    for _ in range(4):
-        n, r = divmod(n, 36)
-        out = ALPHABET[r] + out
-    return out
 
 
 def build_tree(total: int, rng: random.Random) -> list[tuple[str, int, int]]:
@@ -53,7 +47,7 @@ def build_tree(total: int, rng: random.Random) -> list[tuple[str, int, int]]:
                 if len(nodes) >= total:
                     break
                 nodes[p][2] += 1
-                nodes.append([nodes[p][0] + seg(nodes[p][2]), depth + 1, 0])
+                nodes.append([nodes[p][0] + segment(nodes[p][2]), depth + 1, 0])
                 new.append(len(nodes) - 1)
         depth += 1
         by_depth[depth] = new
@@ -63,7 +57,7 @@ def build_tree(total: int, rng: random.Random) -> list[tuple[str, int, int]]:
     while len(nodes) < total and grassroots:
         p = grassroots[i % len(grassroots)]
         nodes[p][2] += 1
-        nodes.append([nodes[p][0] + seg(nodes[p][2]), 5, 0])
+        nodes.append([nodes[p][0] + segment(nodes[p][2]), 5, 0])
         i += 1
     return [tuple(n) for n in nodes]
 
@@ -75,17 +69,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    import psycopg
-
-    admin = psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True)
-    admin.execute(f"DROP DATABASE IF EXISTS {DB}")
-    admin.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-orgs")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
+    DATABASE.create()
+    DATABASE.setup_django()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -183,7 +168,7 @@ def main() -> None:
 
     connection.close()
     if not args.keep:
-        admin.execute(f"DROP DATABASE {DB} WITH (FORCE)")
+        DATABASE.drop()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ and p95 of repeated runs.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -20,7 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-DB = "gh_bench_workplan"
+from bench.common import BenchDatabase
+
+DATABASE = BenchDatabase("gh_bench_workplan")
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
@@ -40,30 +41,13 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB}")
-        conn.execute(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB}"
-    os.environ.setdefault("GONGHUI_DATA_DIR", "/tmp/gh-bench-workplan")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    DATABASE.create()
+    DATABASE.setup_django(migrate=True)
     try:
         run(args)
     finally:
-        from django.db import connections
-
-        connections.close_all()
         if not args.keep:
-            with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
-                                 autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {DB}")
+            DATABASE.drop()
 
 
 def run(args) -> None:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command: set up and run the whole test suite, on SQLite and on PostgreSQL, plus ruff.
+# One command: set up and run the whole test suite: ruff, mypy, the import-layer contract, then
+# pytest on SQLite and on PostgreSQL.
 #   bash scripts/test.sh              both databases
 #   GONGHUI_TEST_DBS=sqlite bash scripts/test.sh     one of them
 # Extra arguments go to pytest.
@@ -9,6 +10,10 @@ bash scripts/setup.sh --with-postgres
 
 echo "==> ruff"
 .venv/bin/ruff check gonghui bench tests conftest.py
+echo "==> mypy (django-stubs, check_untyped_defs)"
+.venv/bin/mypy gonghui
+echo "==> import-layer contract (import-linter)"
+.venv/bin/lint-imports --no-cache
 
 PG_URL=${GONGHUI_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/gonghui}
 ensure_postgres() {

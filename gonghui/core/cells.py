@@ -13,8 +13,8 @@ returns a clean value or raises `CellError` (a ValueError with a `code` and a `m
 Rules, stated once:
 - Dates: ISO `2018-01-22`, `2018/1/22`, `2018.1.22`, `2018年1月22日`, `20180122`, a time of day
   after any of these, date/datetime cells, and Excel serial day numbers within
-  `EXCEL_SERIAL_RANGE` (1 = 1900-01-01 … 73050 = 2099-12-31); anything outside is refused, never
-  guessed.
+  `EXCEL_SERIAL_RANGE` (61 = 1900-03-01 … 73050 = 2099-12-31; below 61 Excel's fictitious
+  1900-02-29 makes a serial ambiguous); anything outside is refused, never guessed.
 - Money: yuan with at most two decimals (fen); `¥`/`￥`, `元`, `RMB`, thousands separators and
   full-width digits allowed; float cells are read through their shortest repr (Excel's 0.1 is
   0.1); negative and zero refused unless allowed; `maximum` refuses implausible values.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -40,7 +41,7 @@ from gonghui.core.idnumber import IDNumber, IDNumberError
 from gonghui.core.idnumber import parse as _parse_id
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-EXCEL_SERIAL_RANGE = (1, 73050)  # 1900-01-01 … 2099-12-31
+EXCEL_SERIAL_RANGE = (61, 73050)  # 1900-03-01 … 2099-12-31
 FEN = Decimal("0.01")
 
 
@@ -81,7 +82,7 @@ def _bad_date(value: Any) -> CellError:
 
 def from_excel_serial(serial: float) -> dt.date:
     low, high = EXCEL_SERIAL_RANGE
-    if not low <= serial <= high or serial != int(serial):  # also refuses nan and inf
+    if not math.isfinite(serial) or not low <= serial <= high or serial != int(serial):
         raise CellError("date_serial", _(
             "日期“{value}”无法识别（不是 1900–2099 年间的 Excel 日期），请写成 2018-01-22。"
         ).format(value=serial))
@@ -102,7 +103,7 @@ def parse_date(value: Any, *, required: bool = True) -> dt.date | None:
         raise _bad_date(value)
     if isinstance(value, int | float | Decimal):
         number = float(value)
-        if number == int(number) and 19000101 <= number <= 20991231:
+        if math.isfinite(number) and number == int(number) and 19000101 <= number <= 20991231:
             return parse_date(str(int(number)))
         return from_excel_serial(number)
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
