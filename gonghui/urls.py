@@ -27,5 +27,6 @@ urlpatterns = [
     path("mutualaid/", include("gonghui.mutualaid.urls")),
     path("notifications/", include("gonghui.notifications.urls")),
     path("notices/", include("gonghui.notices.urls")),
+    path("workdays/", include("gonghui.notices.workdays_urls")),
     path("api/v1/", api.urls),
 ]

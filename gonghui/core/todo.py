@@ -1,0 +1,110 @@
+"""To-do providers: what is waiting for a user, gathered from every app for the inbox.
+
+Each app that has work waiting for people writes a provider in `gonghui/<app>/todo.py` and
+registers it at import; core's AppConfig.ready() imports every such module
+(`autodiscover_modules("todo")`). A provider answers through its app's own selectors with
+`viewer=user`, so an item is listed exactly when the user could open it — never a private
+scoping.
+
+    class ApplicationsTodo:
+        name = "members.applications"
+        label = _("入会申请待审批")
+
+        def items(self, user, *, limit):
+            rows = selectors.application_list(viewer=user)[:limit]
+            return [TodoItem(app="members", kind=self.name, title=..., url=..., org_path=...,
+                             due=None, created_at=row.created_at) for row in rows]
+
+        def count(self, user):
+            return selectors.application_list(viewer=user).count()
+
+    register(ApplicationsTodo())
+
+`collect(user, limit=…)` merges every provider's items: overdue first, then by due date,
+then newest; items without a due date after those with one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from gonghui.core import clock
+
+log = logging.getLogger("gonghui.todo")
+
+PRIORITY_NORMAL = 0
+PRIORITY_HIGH = 1
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    app: str
+    kind: str  # the provider's name
+    title: str
+    url: str
+    org_path: str
+    due: dt.date | None
+    created_at: dt.datetime
+    priority: int = PRIORITY_NORMAL
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.due is not None and self.due < (today or clock.today())
+
+
+@runtime_checkable
+class TodoProvider(Protocol):
+    name: str
+    label: str
+
+    def items(self, user: Any, *, limit: int) -> list[TodoItem]: ...
+
+    def count(self, user: Any) -> int: ...
+
+
+_PROVIDERS: dict[str, TodoProvider] = {}
+
+
+def register(provider: TodoProvider) -> TodoProvider:
+    """Add (or replace, by name) a provider. Returns it, so it can decorate an instance."""
+    if not isinstance(provider, TodoProvider):
+        raise TypeError(f"{provider!r} is not a TodoProvider")
+    _PROVIDERS[provider.name] = provider
+    return provider
+
+
+def unregister(name: str) -> None:
+    _PROVIDERS.pop(name, None)
+
+
+def providers() -> list[TodoProvider]:
+    return [_PROVIDERS[name] for name in sorted(_PROVIDERS)]
+
+
+def sort_key(item: TodoItem, today: dt.date) -> tuple[Any, ...]:
+    """Overdue first, then higher priority, then by due date (none last), then newest."""
+    overdue = item.due is not None and item.due < today
+    return (
+        0 if overdue else 1,
+        -item.priority,
+        item.due is None,
+        item.due or dt.date.max,
+        -item.created_at.timestamp(),
+    )
+
+
+def collect(user: Any, *, limit: int = 50, today: dt.date | None = None) -> list[TodoItem]:
+    """Up to `limit` items from every provider, most urgent first."""
+    today = today or clock.today()
+    gathered: list[TodoItem] = []
+    for provider in providers():
+        gathered.extend(provider.items(user, limit=limit))
+    gathered.sort(key=lambda item: sort_key(item, today))
+    return gathered[:limit]
+
+
+def counts(user: Any) -> dict[str, int]:
+    """Each provider's count for `user` (the inbox's tabs and badges)."""
+    return {provider.name: provider.count(user) for provider in providers()}
