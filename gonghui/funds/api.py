@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -12,9 +13,11 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gonghui.core.errors import ApplicationError
+from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.funds import reports, selectors, services
-from gonghui.funds.chart import CHART_BY_CODE
-from gonghui.funds.models import LedgerTransaction
+from gonghui.funds.chart import HEADER_CODES
+from gonghui.funds.dues_reports import dues_collection
+from gonghui.funds.models import Finding, LedgerTransaction
 from gonghui.funds.permissions import access_finding, access_transaction, access_union
 
 router = Router()
@@ -51,13 +54,6 @@ class TransactionOut(Schema):
     created: bool | None = None
 
 
-class TransactionPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[TransactionOut]
-
-
 class TransactionFilter(Schema):
     q: str = ""
     date_from: dt.date | None = None
@@ -65,8 +61,6 @@ class TransactionFilter(Schema):
     source: str = ""
     account: str = ""
     rollup: bool = False
-    page: int = 1
-    page_size: int = 50
 
 
 class LineIn(Schema):
@@ -138,7 +132,7 @@ class FindingOut(Schema):
     created_at: dt.datetime
 
 
-def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict:
+def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict[str, Any]:
     lines = tx.lines.all()
     try:
         reversed_by: int | None = tx.reversed_by.pk
@@ -160,32 +154,30 @@ def _reload(tx: LedgerTransaction) -> LedgerTransaction:
             .prefetch_related("lines__account", "evidence").get(pk=tx.pk))
 
 
-@router.get("/unions/{org_id}/accounts", response=list[AccountOut])
-def list_accounts(request: HttpRequest, org_id: str):
+@router.get("/unions/{org_id}/accounts", response=Page[AccountOut])
+def list_accounts(request: HttpRequest, org_id: str, paging: Query[PageParams]):
     """The union's chart with each account's balance (debit positive, credit negative)."""
     union = access_union(request.user, org_id)
     services.chart_ensure(union)
     balances = selectors.account_balances(union)
-    from gonghui.funds.chart import HEADER_CODES
 
-    return [{"code": a.code, "name": a.name, "category": a.category,
-             "parent_code": a.parent_code, "postable": a.code not in HEADER_CODES,
-             "balance": balances.get(a.code, Decimal("0.00"))}
-            for a in selectors.accounts_of(union)]
+    def out(a: Any) -> dict[str, Any]:
+        return {"code": a.code, "name": a.name, "category": a.category,
+                "parent_code": a.parent_code, "postable": a.code not in HEADER_CODES,
+                "balance": balances.get(a.code, Decimal("0.00"))}
+
+    return paginate(request, selectors.accounts_of(union), paging, item=out)
 
 
-@router.get("/unions/{org_id}/transactions", response=TransactionPage)
-def list_transactions(request: HttpRequest, org_id: str, filters: Query[TransactionFilter]):
+@router.get("/unions/{org_id}/transactions", response=Page[TransactionOut])
+def list_transactions(request: HttpRequest, org_id: str, filters: Query[TransactionFilter],
+                      paging: Query[PageParams]):
     union = access_union(request.user, org_id)
     queryset = selectors.journal(viewer=request.user, union=union, q=filters.q,
                                  date_from=filters.date_from, date_to=filters.date_to,
                                  source=filters.source, account=filters.account,
                                  rollup=filters.rollup)
-    size = max(1, min(filters.page_size, 500))
-    page = max(1, filters.page)
-    items = list(queryset[(page - 1) * size: page * size])
-    return {"count": queryset.count(), "page": page, "page_size": size,
-            "items": [_tx_out(tx) for tx in items]}
+    return paginate(request, queryset, paging, item=_tx_out)
 
 
 @router.get("/transactions/{tx_id}", response=TransactionOut)
@@ -198,15 +190,11 @@ def create_transaction(request: HttpRequest, org_id: str, payload: TransactionIn
     """A journal entry (e.g. a transfer between bank and cash, a subsidy receivable). Spending
     is recorded through POST …/expenses, which needs evidence and checks policy limits.
     Idempotent by `idempotency_key`: 201 when posted now, 200 when posted before."""
-    union = access_union(request.user, org_id, write=True)
-    lines = [(line.account, line.amount) for line in payload.lines]
-    if any(CHART_BY_CODE.get(code, ("", ""))[1] == "expense" and amount > 0
-           for code, amount in lines):
-        raise ApplicationError(_("支出请通过“记支出”（/expenses）记账：需上传凭证并检查限额。"),
-                               code="use_expense_endpoint")
-    tx = services.post_transaction(union=union, date=payload.date, memo=payload.memo,
-                                   lines=lines, idempotency_key=payload.idempotency_key,
-                                   actor=request.user, source="funds.api")
+    union = access_union(request.user, org_id)
+    tx = services.journal_entry_record(
+        union=union, date=payload.date, memo=payload.memo,
+        lines=[(line.account, line.amount) for line in payload.lines],
+        idempotency_key=payload.idempotency_key, actor=request.user)
     return Status(201 if tx.was_created else 200, _tx_out(_reload(tx), created=tx.was_created))
 
 
@@ -215,7 +203,7 @@ def create_expense(request: HttpRequest, org_id: str, payload: Form[ExpenseIn],
                    evidence: File[UploadedFile]):
     """Spending with its evidence file (multipart). Limits: "block" → 400 policy_blocked;
     "warn" → 400 policy_warning unless confirm_warnings=true."""
-    union = access_union(request.user, org_id, write=True)
+    union = access_union(request.user, org_id)
     tx = services.expense_record(
         union=union, date=payload.date, account_code=payload.account_code,
         amount=payload.amount, memo=payload.memo, idempotency_key=payload.idempotency_key,
@@ -226,7 +214,7 @@ def create_expense(request: HttpRequest, org_id: str, payload: Form[ExpenseIn],
 
 @router.post("/transactions/{tx_id}/reverse", response={201: TransactionOut, 200: TransactionOut})
 def reverse(request: HttpRequest, tx_id: int, payload: ReverseIn):
-    tx = access_transaction(request.user, tx_id, write=True)
+    tx = access_transaction(request.user, tx_id)
     rev = services.reverse_transaction(tx=tx, actor=request.user, date=payload.date,
                                        memo=payload.memo)
     return Status(201 if rev.was_created else 200, _tx_out(_reload(rev), created=rev.was_created))
@@ -234,7 +222,7 @@ def reverse(request: HttpRequest, tx_id: int, payload: ReverseIn):
 
 @router.post("/unions/{org_id}/close", response={201: dict})
 def close(request: HttpRequest, org_id: str, payload: CloseIn):
-    union = access_union(request.user, org_id, write=True)
+    union = access_union(request.user, org_id)
     closed = services.period_close(union=union, year=payload.year, month=payload.month,
                                    actor=request.user)
     return Status(201, {"year": closed.year, "month": closed.month})
@@ -257,8 +245,6 @@ def report(request: HttpRequest, org_id: str, kind: str, filters: Query[ReportFi
     elif kind == "budget":
         result = reports.budget_vs_actual(viewer=viewer, org=union, year=year, rollup=rollup)
     elif kind == "dues":
-        from gonghui.funds.dues_reports import dues_collection
-
         result = dues_collection(viewer=viewer, org=union, year=year, rollup=rollup,
                                  month=min(max(filters.month, 0), 12))
     else:
@@ -268,22 +254,23 @@ def report(request: HttpRequest, org_id: str, kind: str, filters: Query[ReportFi
             "rows": [row.cells for row in result.rows], "notes": result.notes}
 
 
-def _finding_out(f) -> dict:
+def _finding_out(f: Finding) -> dict[str, Any]:
     return {"id": f.pk, "union": f.union.code, "transaction": f.transaction_id,
             "severity": f.severity, "status": f.status, "text": f.text, "response": f.response,
             "created_by": str(f.created_by), "created_at": f.created_at}
 
 
-@router.get("/unions/{org_id}/findings", response=list[FindingOut])
-def list_findings(request: HttpRequest, org_id: str, status: str = ""):
+@router.get("/unions/{org_id}/findings", response=Page[FindingOut])
+def list_findings(request: HttpRequest, org_id: str, paging: Query[PageParams],
+                  status: str = ""):
     union = access_union(request.user, org_id)
-    return [_finding_out(f) for f in
-            selectors.finding_list(viewer=request.user, union=union, status=status)[:500]]
+    return paginate(request, selectors.finding_list(viewer=request.user, union=union,
+                                                    status=status), paging, item=_finding_out)
 
 
 @router.post("/unions/{org_id}/findings", response={201: FindingOut})
 def add_finding(request: HttpRequest, org_id: str, payload: FindingIn):
-    union = access_union(request.user, org_id, write=True, cap="funds.audit")
+    union = access_union(request.user, org_id)
     tx = access_transaction(request.user, payload.transaction) if payload.transaction else None
     finding = services.finding_add(union=union, tx=tx, text=payload.text,
                                    severity=payload.severity, actor=request.user)

@@ -7,6 +7,7 @@ class FundsConfig(AppConfig):
     verbose_name = "经费"
 
     def ready(self) -> None:
+        # models and services import only once the app registry is ready
         from gonghui.core import hooks
         from gonghui.funds.demo import seed_funds
         from gonghui.funds.services.ledger import org_occupancy

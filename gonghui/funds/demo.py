@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TextIO
 
 from django.core.files.base import ContentFile
 
 from gonghui.core import clock
+from gonghui.core.actor import Actor
 from gonghui.funds import services
 from gonghui.funds.models import (
     AllocationRule,
@@ -26,6 +28,7 @@ from gonghui.funds.models import (
 )
 from gonghui.funds.selectors import account_balances
 from gonghui.funds.services.rules import active_members
+from gonghui.members.models import Membership, MembershipStatus
 from gonghui.orgs.models import Org
 
 DEMO_UNIONS = ["SH-HP-01-01", "SH-HP-01-02", "SH-HP-01-03", "SH-HP-02-01", "SH-XH-01-01",
@@ -69,7 +72,7 @@ def _months(today: dt.date) -> list[dt.date]:
     return list(reversed(months))
 
 
-def _rules(orgs: dict[str, Org], admin: Any) -> None:
+def _rules(orgs: dict[str, Org], admin: Actor) -> None:
     city = orgs["SH"]
     if not AllocationRule.objects.filter(org=city).exists():
         services.allocation_rule_set(org=city, kept_ratio=Decimal("0.60"), actor=admin,
@@ -87,7 +90,7 @@ def _rules(orgs: dict[str, Org], admin: Any) -> None:
                                          actor=admin)
 
 
-def _union_year(union: Org, actor: Any, months: list[dt.date]) -> None:
+def _union_year(union: Org, actor: Actor, months: list[dt.date]) -> None:
     """Every figure comes from a generator seeded by (union, month, event), so a re-run
     proposes exactly the same postings and the idempotency keys absorb them."""
     per_member_dues = _has_members(union)
@@ -101,7 +104,7 @@ def _union_year(union: Org, actor: Any, months: list[dt.date]) -> None:
     def day(month: dt.date, d: int) -> dt.date:
         return month.replace(day=min(d, 28))
 
-    def post(fn, **kwargs) -> None:
+    def post(fn: Callable[..., Any], **kwargs: Any) -> None:
         fn(**kwargs)
 
     for i, month in enumerate(months):
@@ -169,12 +172,10 @@ def _union_year(union: Org, actor: Any, months: list[dt.date]) -> None:
 
 
 def _has_members(union: Org) -> bool:
-    from gonghui.members.models import Membership
-
-    return Membership.objects.filter(union=union, status="active").exists()
+    return Membership.objects.filter(union=union, status=MembershipStatus.ACTIVE).exists()
 
 
-def _dues_lists(union: Org, actor: Any, months: list[dt.date], today: dt.date) -> None:
+def _dues_lists(union: Org, actor: Actor, months: list[dt.date], today: dt.date) -> None:
     if not _has_members(union):
         return
     for k, month in enumerate(months[-3:]):
@@ -198,7 +199,7 @@ def seed_funds(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | 
         union = orgs.get(code)
         if union is None:
             continue
-        actor = users.get("caiwu") if code == "SH-HP-01-01" else admin
+        actor: Actor = (users.get("caiwu") or admin) if code == "SH-HP-01-01" else admin
         fresh = not ClosedPeriod.objects.filter(union=union).exists()
         _union_year(union, actor, months)
         _dues_lists(union, actor, months, today)

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.funds.models import DuesEntry
 from gonghui.funds.reports import Report, Row
@@ -28,7 +29,7 @@ def dues_collection(*, viewer: Any, org: Org, year: int, month: int = 0,
     queryset = DuesEntry.objects.all()
     queryset = (queryset.filter(union__path__startswith=org.path) if rollup
                 else queryset.filter(union=org))
-    queryset = scope(queryset, viewer, "funds.read", path_field="union__path")
+    queryset = scope(queryset, viewer, Capability.FUNDS_READ, path_field="union__path")
     if month:
         queryset = queryset.filter(dues_list__period=year * 100 + month)
     else:

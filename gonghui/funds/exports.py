@@ -14,6 +14,7 @@ from gonghui.funds.reports import Report
 
 
 def to_xlsx(report: Report) -> bytes:
+    # heavy optional library, loaded only when a spreadsheet is asked for
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -52,6 +53,7 @@ def to_xlsx(report: Report) -> bytes:
 
 
 def to_pdf(report: Report) -> bytes:
+    # heavy optional library (pango, cairo), loaded only when a PDF is asked for
     from weasyprint import HTML
 
     html = render_to_string("funds/report_pdf.html", {

@@ -27,7 +27,7 @@ class KeyedForm(forms.Form):
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", "form:" + _new_key())
         kwargs["initial"].setdefault("date", clock.today())
         super().__init__(*args, **kwargs)
@@ -82,6 +82,11 @@ class ReverseForm(forms.Form):
     memo = forms.CharField(label=_("冲销原因"), max_length=200)
 
 
+class EvidenceForm(forms.Form):
+    evidence = forms.FileField(label=_("补充原始凭证"),
+                               help_text=_("PDF、PNG、JPEG 或 WebP，不超过 10 MB"))
+
+
 class CloseForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2999)
     month = forms.TypedChoiceField(
@@ -90,7 +95,7 @@ class CloseForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for code in BUDGET_CODES:
             self.fields[f"b_{code}"] = forms.DecimalField(

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.money import MoneyField
+from gonghui.core.workflow import HistoryBase
 
 
 class Category(models.TextChoices):
@@ -296,6 +297,10 @@ class LimitAction(models.TextChoices):
     BLOCK = "block", _("禁止")
 
 
+# A limit is switched off, never back on (a new limit is a new rule with its own basis).
+LIMIT_TRANSITIONS: dict[bool, set[bool]] = {True: {False}}
+
+
 class PolicyLimit(models.Model):
     """A spending limit a federation sets for every union of its subtree, on an account and its
     details (e.g. 510101 节日慰问: 500 元 per member per year, block)."""
@@ -431,23 +436,25 @@ class Finding(models.Model):
         verbose_name_plural = _("审计意见")
         indexes = [models.Index(fields=["union", "status"], name="funds_finding_union_status")]
 
+    history_model = "funds.FindingEvent"
+
     def __str__(self) -> str:
         return self.text[:40]
 
 
-class FindingEvent(models.Model):
-    """History of a finding: who moved it from which status to which, when, why."""
+class FindingEvent(HistoryBase):
+    """History of a finding (`core.workflow.HistoryBase`): who moved it from which status to
+    which, when, and the text that came with it (the finding itself, the answer, the reason for
+    sending it back). `reason` keeps the whole text (up to 2000 characters, like the finding)."""
 
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True, max_length=2000)
+    reason = models.TextField(_("原因/说明"), blank=True, max_length=2000)
 
-    class Meta:
-        ordering = ["at", "id"]
+    history_subject_field = "finding"
+
+    class Meta(HistoryBase.Meta):
+        verbose_name = _("审计意见记录")
+        verbose_name_plural = _("审计意见记录")
 
     def __str__(self) -> str:
         return f"{self.from_status}→{self.to_status}"

@@ -1,14 +1,27 @@
-"""The only ways to reach funds objects: 404 outside the user's subtrees (for `funds.read`),
-403 when visible but the user may not do what is asked (an auditor writing the ledger)."""
+"""The only ways to reach funds objects, through the one gate (`accounts.gates`): 404 outside
+the user's `funds.read` subtrees, 403 when visible but the user may not do what is asked (an
+auditor writing the ledger). Visibility is always `funds.read`, also for the capabilities whose
+own read partner is another (policy.write: the limits page is a funds page)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from gonghui.accounts.scoping import can, scope
-from gonghui.core.errors import Forbidden, NotFound
-from gonghui.funds.models import Evidence, Finding, LedgerTransaction, PolicyLimit
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.scoping import scope
+from gonghui.core.errors import NotFound
+from gonghui.funds.models import (
+    DuesEntry,
+    DuesList,
+    Evidence,
+    Finding,
+    LedgerTransaction,
+    PolicyLimit,
+)
 from gonghui.orgs.models import Org
+
+READ = Capability.FUNDS_READ
 
 
 def _lookup(org_id: int | str) -> dict[str, Any]:
@@ -16,30 +29,39 @@ def _lookup(org_id: int | str) -> dict[str, Any]:
         "code": str(org_id)}
 
 
+def require_funds(user: Any, cap: Capability, org: Org, message: str = "") -> None:
+    """`cap` over `org`, with funds visibility deciding 404 against 403. Services call it."""
+    require_capability(user, cap, org, read=READ, message=message)
+
+
+def _visible(queryset: Any, user: Any, path_field: str) -> Any:
+    return scope(queryset, user, READ, path_field=path_field)
+
+
 def access_union(user: Any, org_id: int | str, *, write: bool = False,
-                 cap: str = "funds.write") -> Org:
+                 cap: Capability = Capability.FUNDS_WRITE) -> Org:
     """A union's book. `write` checks `cap` (funds.write for the ledger, policy.write for
     limits and the allocation split, funds.audit for findings)."""
-    org = scope(Org.objects.all(), user, "funds.read").filter(**_lookup(org_id)).first()
+    org = _visible(Org.objects.all(), user, "path").filter(**_lookup(org_id)).first()
     if org is None:
         raise NotFound()
-    if write and not can(user, org, cap):
-        raise Forbidden()
+    if write:
+        require_funds(user, cap, org)
     return org
 
 
 def access_transaction(user: Any, tx_id: int, *, write: bool = False) -> LedgerTransaction:
-    tx = (scope(LedgerTransaction.objects.all(), user, "funds.read", path_field="union__path")
+    tx = (_visible(LedgerTransaction.objects.all(), user, "union__path")
           .select_related("union").filter(pk=tx_id).first())
     if tx is None:
         raise NotFound()
-    if write and not can(user, tx.union, "funds.write"):
-        raise Forbidden()
+    if write:
+        require_funds(user, Capability.FUNDS_WRITE, tx.union)
     return tx
 
 
 def access_evidence(user: Any, evidence_id: int) -> Evidence:
-    item = (scope(Evidence.objects.all(), user, "funds.read", path_field="union__path")
+    item = (_visible(Evidence.objects.all(), user, "union__path")
             .select_related("union").filter(pk=evidence_id).first())
     if item is None:
         raise NotFound()
@@ -47,22 +69,40 @@ def access_evidence(user: Any, evidence_id: int) -> Evidence:
 
 
 def access_finding(user: Any, finding_id: int, *, write: bool = False,
-                   cap: str = "funds.audit") -> Finding:
-    finding = (scope(Finding.objects.all(), user, "funds.read", path_field="union__path")
+                   cap: Capability = Capability.FUNDS_AUDIT) -> Finding:
+    finding = (_visible(Finding.objects.all(), user, "union__path")
                .select_related("union", "transaction", "created_by").filter(pk=finding_id)
                .first())
     if finding is None:
         raise NotFound()
-    if write and not can(user, finding.union, cap):
-        raise Forbidden()
+    if write:
+        require_funds(user, cap, finding.union)
     return finding
 
 
 def access_limit(user: Any, limit_id: int, *, write: bool = False) -> PolicyLimit:
-    limit = (scope(PolicyLimit.objects.all(), user, "funds.read", path_field="org__path")
+    limit = (_visible(PolicyLimit.objects.all(), user, "org__path")
              .select_related("org").filter(pk=limit_id).first())
     if limit is None:
         raise NotFound()
-    if write and not can(user, limit.org, "policy.write"):
-        raise Forbidden()
+    if write:
+        require_funds(user, Capability.POLICY_WRITE, limit.org)
     return limit
+
+
+def access_dues_list(user: Any, union: Org, list_id: int) -> DuesList:
+    """A dues list of `union` (reached through access_union); another union's list is 404."""
+    dues_list = DuesList.objects.filter(pk=list_id, union=union).first()
+    if dues_list is None:
+        raise NotFound()
+    return dues_list
+
+
+def access_dues_entry(user: Any, entry_id: int, *, write: bool = False) -> DuesEntry:
+    entry = (_visible(DuesEntry.objects.all(), user, "union__path")
+             .select_related("union", "dues_list").filter(pk=entry_id).first())
+    if entry is None:
+        raise NotFound()
+    if write:
+        require_funds(user, Capability.FUNDS_WRITE, entry.union)
+    return entry

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES, STANDARD_CHART
 from gonghui.funds.models import Budget, Category, PeriodBalance
@@ -59,7 +60,7 @@ def balances(*, viewer: Any, org: Org, rollup: bool) -> QuerySet[PeriodBalance]:
     queryset = PeriodBalance.objects.all()
     queryset = (queryset.filter(union__path__startswith=org.path) if rollup
                 else queryset.filter(union=org))
-    return scope(queryset, viewer, "funds.read", path_field="union__path")
+    return scope(queryset, viewer, Capability.FUNDS_READ, path_field="union__path")
 
 
 def _name(code: str) -> str:
@@ -240,7 +241,7 @@ def budget_vs_actual(*, viewer: Any, org: Org, year: int, rollup: bool = False,
     budget_qs = Budget.objects.filter(year=year)
     budget_qs = (budget_qs.filter(union__path__startswith=org.path) if rollup
                  else budget_qs.filter(union=org))
-    budget_qs = scope(budget_qs, viewer, "funds.read", path_field="union__path")
+    budget_qs = scope(budget_qs, viewer, Capability.FUNDS_READ, path_field="union__path")
     planned = {r["account_code"]: fen(r["s"]) for r in budget_qs.values("account_code")
                .annotate(s=Sum("amount")).order_by()}
     report = Report(

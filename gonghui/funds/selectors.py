@@ -6,14 +6,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.funds.chart import HEADER_CODES, SPENDING_CATEGORIES
 from gonghui.funds.models import (
     Account,
     Budget,
     ClosedPeriod,
+    DuesEntry,
+    DuesList,
     Evidence,
     Finding,
     LedgerLine,
@@ -22,12 +25,12 @@ from gonghui.funds.models import (
     PolicyLimit,
 )
 from gonghui.funds.sums import fen
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Org, OrgStatus
 
 
 def union_list(*, viewer: Any, q: str = "", level: str = "") -> QuerySet[Org]:
     """Orgs whose books the viewer may read."""
-    queryset = scope(Org.objects.filter(status="active"), viewer, "funds.read")
+    queryset = scope(Org.objects.filter(status=OrgStatus.ACTIVE), viewer, Capability.FUNDS_READ)
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(short_name__icontains=q)
                                    | Q(code__iexact=q))
@@ -36,12 +39,17 @@ def union_list(*, viewer: Any, q: str = "", level: str = "") -> QuerySet[Org]:
     return queryset.order_by("path")
 
 
+def book_ancestors(*, viewer: Any, union: Org) -> list[Org]:
+    """The ancestors of `union` whose books the viewer may open (breadcrumbs)."""
+    return list(scope(Org.objects.get_ancestors(union), viewer, Capability.FUNDS_READ))
+
+
 def journal(*, viewer: Any, union: Org, q: str = "", date_from: dt.date | None = None,
             date_to: dt.date | None = None, source: str = "", account: str = "",
             rollup: bool = False) -> QuerySet[LedgerTransaction]:
     """Transactions of one union (or its subtree with `rollup`), newest first, with their lines,
     accounts and evidence prefetched (3 queries per page whatever its size)."""
-    queryset = scope(LedgerTransaction.objects.all(), viewer, "funds.read",
+    queryset = scope(LedgerTransaction.objects.all(), viewer, Capability.FUNDS_READ,
                      path_field="union__path")
     if rollup:
         queryset = queryset.filter(union__path__startswith=union.path)
@@ -109,7 +117,7 @@ def limits_for(union: Org) -> list[PolicyLimit]:
 
 
 def limits_set_by(*, viewer: Any, org: Org) -> QuerySet[PolicyLimit]:
-    return scope(PolicyLimit.objects.filter(org=org), viewer, "funds.read", path_field="org__path")
+    return scope(PolicyLimit.objects.filter(org=org), viewer, Capability.FUNDS_READ, path_field="org__path")
 
 
 def budgets(union: Org, year: int) -> dict[str, Decimal]:
@@ -119,7 +127,7 @@ def budgets(union: Org, year: int) -> dict[str, Decimal]:
 
 def finding_list(*, viewer: Any, union: Org | None = None, status: str = "", q: str = "",
                  severity: str = "") -> QuerySet[Finding]:
-    queryset = scope(Finding.objects.all(), viewer, "funds.read", path_field="union__path")
+    queryset = scope(Finding.objects.all(), viewer, Capability.FUNDS_READ, path_field="union__path")
     if union is not None:
         queryset = queryset.filter(union__path__startswith=union.path)
     if status:
@@ -129,8 +137,39 @@ def finding_list(*, viewer: Any, union: Org | None = None, status: str = "", q: 
     if q:
         queryset = queryset.filter(Q(text__icontains=q) | Q(response__icontains=q)
                                    | Q(union__name__icontains=q))
-    return queryset.select_related("union", "transaction", "created_by").order_by("-created_at",
-                                                                                  "-id")
+    return (queryset.select_related("union", "transaction", "created_by")
+            .prefetch_related("events").order_by("-created_at", "-id"))
+
+
+def dues_list_of(union: Org, period: int) -> DuesList | None:
+    """Internal use: the caller has checked access to `union`."""
+    return DuesList.objects.filter(union=union, period=period).first()
+
+
+def dues_entries(dues_list: DuesList | None, *, q: str = "",
+                 status: str = "") -> tuple[QuerySet[DuesEntry], dict[str, Any]]:
+    """A dues list's entries (filtered by name and paid/unpaid) and the whole list's totals
+    (internal use: the caller reached the list through its union)."""
+    if dues_list is None:
+        return DuesEntry.objects.none(), {}
+    entries = dues_list.entries.order_by("id")
+    totals: dict[str, Any] = entries.aggregate(
+        n=Count("id"), n_paid=Count("id", filter=Q(paid_on__isnull=False)),
+        due=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
+    totals["due"], totals["paid"] = fen(totals["due"]), fen(totals["paid"])
+    if q:
+        entries = entries.filter(person_name__icontains=q)
+    if status == "paid":
+        entries = entries.filter(paid_on__isnull=False)
+    elif status == "unpaid":
+        entries = entries.filter(paid_on__isnull=True)
+    return entries, totals
+
+
+def unpaid_entry_ids(dues_list: DuesList) -> list[int]:
+    """Entries that can be marked paid now (unpaid, with an amount): "mark all"."""
+    return list(dues_list.entries.filter(paid_on__isnull=True, amount__gt=0)
+                .values_list("pk", flat=True))
 
 
 SPENDING_TOP = list(SPENDING_CATEGORIES)

@@ -20,6 +20,7 @@ from gonghui.funds.services.entries import (
     budget_set,
     expense_record,
     income_record,
+    journal_entry_record,
 )
 from gonghui.funds.services.findings import (
     finding_add,
@@ -35,7 +36,9 @@ from gonghui.funds.services.ledger import (
     post_expense,
     post_income,
     post_transaction,
+    require_open_book,
     reverse_transaction,
+    to_amount,
 )
 from gonghui.funds.services.rules import (
     allocation_rule_set,
@@ -64,6 +67,7 @@ __all__ = [
     "finding_close",
     "finding_reopen",
     "income_record",
+    "journal_entry_record",
     "kept_ratio_for",
     "normalize_lines",
     "period_close",
@@ -74,5 +78,7 @@ __all__ = [
     "post_expense",
     "post_income",
     "post_transaction",
+    "require_open_book",
     "reverse_transaction",
+    "to_amount",
 ]

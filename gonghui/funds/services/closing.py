@@ -1,29 +1,34 @@
-"""Closing a month or a year of a union's book (结账)."""
+"""Closing a month or a year of a union's book (结账).
+
+A period's state is the existence of its `ClosedPeriod` row: open → closed, never back (the
+unique constraint on (union, year, month) is the transition guard; corrections are reversing
+entries in an open period). There is no status column to move, so no transition table."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.models import Book, ClosedPeriod
+from gonghui.funds.permissions import require_funds
 from gonghui.funds.services.ledger import chart_ensure
 from gonghui.orgs.models import Org
 
 
-def period_close(*, union: Org, year: int, month: int, actor: Any) -> ClosedPeriod:
+def period_close(*, union: Org, year: int, month: int, actor: Actor) -> ClosedPeriod:
     """Close `month` (1–12) of `year`, or the whole year with month 0. Only a period that has
     ended can be closed; once closed nothing can be posted dated inside it, and it is never
-    reopened (corrections are reversing entries in an open period)."""
-    if not can(actor, union, "funds.write"):
-        raise Forbidden()
+    reopened (corrections are reversing entries in an open period). A merged or dissolved
+    union's book may still be closed: closing adds nothing to it, it seals what is there."""
+    require_funds(actor, Capability.FUNDS_WRITE, union)
     if not 0 <= month <= 12 or not 1900 <= year <= 2999:
         raise ApplicationError(_("期间不正确。"), code="bad_period")
     last_day = dt.date(year, 12, 31) if month == 0 else dt.date(
@@ -40,7 +45,7 @@ def period_close(*, union: Org, year: int, month: int, actor: Any) -> ClosedPeri
             with transaction.atomic():
                 closed = ClosedPeriod.objects.create(
                     union=union, year=year, month=month,
-                    closed_by=actor if getattr(actor, "pk", None) else None,
+                    closed_by=actor_user(actor),
                 )
         except IntegrityError as exc:
             label = f"{year}" if month == 0 else f"{year}-{month:02d}"
@@ -49,7 +54,3 @@ def period_close(*, union: Org, year: int, month: int, actor: Any) -> ClosedPeri
                      object_repr=f"{union.name} {closed}", after={"year": year, "month": month})
     return closed
 
-
-def closed_periods(union: Org) -> list[ClosedPeriod]:
-    """Internal use: the caller has checked access to `union`."""
-    return list(ClosedPeriod.objects.filter(union=union).order_by("-year", "-month"))

@@ -9,19 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError
 from gonghui.core.money import FEN
 from gonghui.funds.chart import BANK, CASH, DUES
 from gonghui.funds.models import DuesEntry, DuesList
-from gonghui.funds.services.ledger import post_income, reverse_transaction
+from gonghui.funds.permissions import require_funds
+from gonghui.funds.services.ledger import post_income, require_open_book, reverse_transaction
+from gonghui.members.models import Membership, MembershipStatus
+from gonghui.members.services import membership_touch
 from gonghui.orgs.models import Org
 
 DUES_RATE = Decimal("0.005")  # 会费: 0.5% of the member's monthly wage (中国工会章程 / SPEC §2.5)
@@ -33,17 +36,11 @@ def dues_amount(wage: Decimal | None) -> Decimal:
     return (wage * DUES_RATE).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _require_write(actor: Any, union: Org) -> None:
-    if not can(actor, union, "funds.write"):
-        raise Forbidden()
-
-
-def dues_list_generate(*, union: Org, year: int, month: int, actor: Any) -> DuesList:
+def dues_list_generate(*, union: Org, year: int, month: int, actor: Actor) -> DuesList:
     """Create (or refresh) the month's list from the union's active members: new members are
     added, unpaid entries take the current wage; paid entries never change."""
-    from gonghui.members.models import Membership, MembershipStatus
-
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     if not 1 <= month <= 12:
         raise ApplicationError(_("月份不正确。"), code="bad_period")
     period = year * 100 + month
@@ -51,7 +48,7 @@ def dues_list_generate(*, union: Org, year: int, month: int, actor: Any) -> Dues
         try:
             with transaction.atomic():
                 dues_list, created = DuesList.objects.get_or_create(
-                    union=union, period=period, defaults={"created_by": actor})
+                    union=union, period=period, defaults={"created_by": actor_user(actor)})
         except IntegrityError:
             dues_list, created = DuesList.objects.get(union=union, period=period), False
         dues_list = DuesList.objects.select_for_update().get(pk=dues_list.pk)
@@ -82,14 +79,13 @@ def dues_list_generate(*, union: Org, year: int, month: int, actor: Any) -> Dues
 
 
 def dues_mark_paid(*, dues_list: DuesList, entry_ids: Iterable[int], paid_on: dt.date,
-                   actor: Any, into: str = BANK) -> int:
+                   actor: Actor, into: str = BANK) -> int:
     """Mark entries paid: one income posting each (idempotent per entry and attempt), and the
     member's last dues date moves forward. Already-paid entries are skipped. Returns how many
-    were marked now."""
-    from gonghui.members.services import membership_touch
-
+    were marked now. A payment posts into the union's book, so the book must be open."""
     union = Org.objects.get(pk=dues_list.union_id)
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     if into not in (BANK, CASH):
         raise ApplicationError(_("收款账户只能是银行存款或库存现金。"), code="bad_account")
     if paid_on > clock.today():
@@ -120,12 +116,12 @@ def dues_mark_paid(*, dues_list: DuesList, entry_ids: Iterable[int], paid_on: dt
     return marked
 
 
-def dues_unmark(*, entry: DuesEntry, actor: Any, reason: str) -> DuesEntry:
+def dues_unmark(*, entry: DuesEntry, actor: Actor, reason: str) -> DuesEntry:
     """Undo a payment recorded by mistake: its posting is reversed (dated today, in an open
     period) and the entry is unpaid again. The member's last dues date is not moved back
     (membership_touch only moves forward); the audit trail shows the correction."""
     union = Org.objects.get(pk=entry.union_id)
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("请填写撤销原因。"), code="reason_required")

@@ -1,19 +1,23 @@
-"""What a treasurer enters on the funds pages: income, spending with evidence and policy limits,
-the payroll allocation and its remittance upwards, budgets. Each checks `funds.write` over the
-union, then posts through the ledger service."""
+"""What a treasurer enters on the funds pages and the API: journal entries, income, spending
+with evidence and policy limits, the payroll allocation and its remittance upwards, budgets.
+Each checks `funds.write` over the union (`permissions.require_funds`, the one gate) and that
+the book is open, then posts through the ledger service."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError
 from gonghui.core.money import format_yuan
 from gonghui.funds.chart import (
     ALLOCATION,
@@ -24,14 +28,16 @@ from gonghui.funds.chart import (
     PAYABLE_UP,
     SPENDING_CATEGORIES,
 )
-from gonghui.funds.models import Book, Budget, LedgerTransaction, PayrollAllocation
+from gonghui.funds.models import Book, Budget, LedgerTransaction, PayrollAllocation, PeriodBalance
+from gonghui.funds.permissions import require_funds
 from gonghui.funds.services.ledger import (
-    _money,
     chart_ensure,
     period_of,
     post_expense,
     post_income,
     post_transaction,
+    require_open_book,
+    to_amount,
 )
 from gonghui.funds.services.rules import LimitCheck, allocation_split, kept_ratio_for, policy_check
 from gonghui.funds.sums import fen
@@ -41,20 +47,35 @@ SPENDING_CODES = frozenset(c for codes in SPENDING_CATEGORIES.values() for c in 
 MONEY_ACCOUNTS = (BANK, CASH)
 
 
-def _require_write(actor: Any, union: Org) -> None:
-    if not can(actor, union, "funds.write"):
-        raise Forbidden()
+def _require_write(actor: Actor, union: Org) -> None:
+    """Permission, then eligibility: the one gate for every entry of this module."""
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
 
 
 def _positive(amount: Any) -> Decimal:
-    value = _money(amount)
+    value = to_amount(amount)
     if value <= 0:
         raise ApplicationError(_("金额必须大于零。"), code="non_positive")
     return value
 
 
+def journal_entry_record(*, union: Org, date: dt.date, memo: str,
+                         lines: Sequence[tuple[str, Any]], idempotency_key: str,
+                         actor: Actor) -> LedgerTransaction:
+    """A plain journal entry (a transfer between bank and cash, a receivable). Spending is not
+    entered this way: it needs its evidence and the policy limits (`expense_record`)."""
+    _require_write(actor, union)
+    if any(CHART_BY_CODE.get(str(code).strip(), ("", ""))[1] == "expense"
+           and to_amount(amount) > 0 for code, amount in lines):
+        raise ApplicationError(_("支出请通过“记支出”（/expenses）记账：需上传凭证并检查限额。"),
+                               code="use_expense_endpoint")
+    return post_transaction(union=union, date=date, memo=memo, lines=lines,
+                            idempotency_key=idempotency_key, actor=actor, source="funds.api")
+
+
 def income_record(*, union: Org, date: dt.date, account_code: str, amount: Decimal, memo: str,
-                  idempotency_key: str, actor: Any, evidence: Any = None,
+                  idempotency_key: str, actor: Actor, evidence: Any = None,
                   into: str = BANK) -> LedgerTransaction:
     """Income received into the bank or cash: dues, subsidies (上级补助, 行政补助), other income."""
     _require_write(actor, union)
@@ -82,7 +103,7 @@ class PolicyBlocked(ApplicationError):
 
 
 def expense_record(*, union: Org, date: dt.date, account_code: str, amount: Decimal, memo: str,
-                   idempotency_key: str, actor: Any, evidence: Any,
+                   idempotency_key: str, actor: Actor, evidence: Any,
                    paid_from: str = BANK, confirm_warnings: bool = False) -> LedgerTransaction:
     """Spending in one of the five categories, with its evidence file. Policy limits of the
     union's federations are checked under the book lock (so two entries cannot both use the
@@ -118,7 +139,7 @@ def expense_record(*, union: Org, date: dt.date, account_code: str, amount: Deci
 
 
 def allocation_record(*, union: Org, date: dt.date, employer_name: str, payroll: Decimal,
-                      idempotency_key: str, actor: Any, evidence: Any = None) -> PayrollAllocation:
+                      idempotency_key: str, actor: Actor, evidence: Any = None) -> PayrollAllocation:
     """An employer's payroll allocation (2% of `payroll`) received in full into the bank: the
     kept share is income (拨缴经费收入), the rest is owed upwards (应付上级经费)."""
     _require_write(actor, union)
@@ -153,7 +174,7 @@ def allocation_record(*, union: Org, date: dt.date, employer_name: str, payroll:
 
 
 def allocation_remit(*, union: Org, date: dt.date, amount: Decimal, idempotency_key: str,
-                     actor: Any) -> tuple[LedgerTransaction, LedgerTransaction]:
+                     actor: Actor) -> tuple[LedgerTransaction, LedgerTransaction]:
     """Pay the share owed upwards to the parent union: in this book 应付上级经费 → bank, in the
     parent's book bank ← 拨缴经费收入. Both postings commit together or not at all."""
     _require_write(actor, union)
@@ -187,10 +208,6 @@ def allocation_remit(*, union: Org, date: dt.date, amount: Decimal, idempotency_
 
 
 def _balance(union: Org, code: str) -> Decimal:
-    from django.db.models import Sum
-
-    from gonghui.funds.models import PeriodBalance
-
     row = PeriodBalance.objects.filter(union=union, account_code=code).aggregate(
         d=Sum("debit"), c=Sum("credit"))
     return fen(row["d"]) - fen(row["c"])
@@ -199,7 +216,7 @@ def _balance(union: Org, code: str) -> Decimal:
 BUDGET_CODES = [*INCOME_CODES, *SPENDING_CATEGORIES, "5201", "5601"]
 
 
-def budget_set(*, union: Org, year: int, amounts: dict[str, Decimal], actor: Any) -> list[Budget]:
+def budget_set(*, union: Org, year: int, amounts: dict[str, Decimal], actor: Actor) -> list[Budget]:
     """Set the year's budget per first-level income/spending account (0 removes nothing: a zero
     budget is a budget)."""
     _require_write(actor, union)
@@ -209,7 +226,7 @@ def budget_set(*, union: Org, year: int, amounts: dict[str, Decimal], actor: Any
                                code="bad_account")
     cleaned = {}
     for code, amount in amounts.items():
-        value = _money(amount)
+        value = to_amount(amount)
         if value < 0:
             raise ApplicationError(_("预算金额不能为负：{name}").format(
                 name=CHART_BY_CODE[code][0]), code="negative")
@@ -228,10 +245,10 @@ def budget_set(*, union: Org, year: int, amounts: dict[str, Decimal], actor: Any
             after[code] = str(value)
             if budget is None:
                 budget = Budget.objects.create(union=union, year=year, account_code=code,
-                                               amount=value, updated_by=actor)
+                                               amount=value, updated_by=actor_user(actor))
             else:
                 budget.amount = value
-                budget.updated_by = actor
+                budget.updated_by = actor_user(actor)
                 budget.save(update_fields=["amount", "updated_by", "updated_at"])
             out.append(budget)
         if after:

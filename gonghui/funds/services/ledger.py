@@ -11,7 +11,11 @@ Contract (also at the top of docs/funds.md):
 - a date inside a closed month/year raises ApplicationError (code "period_closed");
 - the caller authorises: this function does not check the actor's capabilities (a payout is
   authorised by the mutual-aid rules, a spending entry by `funds.write`), it records the actor
-  and writes the audit row in the same database transaction.
+  and writes the audit row in the same database transaction. Its eligibility rule holds for
+  every caller: a merged or dissolved union's book takes no new postings.
+
+`reverse_transaction` and `evidence_attach` are the treasurer's own actions and check
+`funds.write` themselves.
 """
 
 from __future__ import annotations
@@ -20,16 +24,19 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.cells import CellError, parse_money
 from gonghui.core.errors import ApplicationError, Conflict
-from gonghui.core.money import FEN
 from gonghui.funds.chart import BANK, HEADER_CODES, STANDARD_CHART
 from gonghui.funds.models import (
     Account,
@@ -40,6 +47,7 @@ from gonghui.funds.models import (
     LedgerTransaction,
     PeriodBalance,
 )
+from gonghui.funds.permissions import require_funds
 from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org
 
@@ -73,18 +81,28 @@ def chart_ensure(union: Org) -> Book:
     return Book.objects.get(union=union)
 
 
-def _money(value: Any) -> Decimal:
+MAX_AMOUNT = Decimal("1000000000000")  # 10^12 yuan: MoneyField's 14 digits with 2 decimals
+
+
+def to_amount(value: Any) -> Decimal:
+    """An amount handed to a service (a Decimal from a form or the API, a str or int from code):
+    `core.cells.parse_money`'s rules (to the fen, signed), but never a float — a binary float
+    is not an amount of money and is refused before any parsing."""
     if isinstance(value, float):
         raise ApplicationError(_("金额不能使用浮点数。"), code="float_amount")
     try:
-        amount = Decimal(value)
-    except Exception as exc:
-        raise ApplicationError(_("金额格式不正确：{v}").format(v=value), code="bad_amount") from exc
-    if not amount.is_finite() or amount != amount.quantize(FEN):
-        raise ApplicationError(_("金额必须精确到分：{v}").format(v=value), code="bad_amount")
-    if abs(amount) >= Decimal("1000000000000"):
-        raise ApplicationError(_("金额超出范围：{v}").format(v=value), code="bad_amount")
-    return amount.quantize(FEN)
+        amount = parse_money(value, allow_negative=True, maximum=MAX_AMOUNT)
+    except CellError as exc:
+        raise ApplicationError(exc.message, code="bad_amount") from None
+    return cast(Decimal, amount)  # required=True: a blank value raised above
+
+
+def require_open_book(union: Org) -> None:
+    """Eligibility: a merged or dissolved union's book takes nothing new (postings, budgets,
+    dues lists, rules); its history stays readable and auditable."""
+    if not union.is_active:
+        raise ApplicationError(_("“{name}”已合并或撤销，不能再记账。").format(name=union.name),
+                               code="union_closed")
 
 
 def normalize_lines(lines: Sequence[tuple[str, Any]]) -> list[tuple[str, Decimal]]:
@@ -92,7 +110,7 @@ def normalize_lines(lines: Sequence[tuple[str, Any]]) -> list[tuple[str, Decimal
     the same account are kept apart (a transfer between two sub-ledgers is legitimate)."""
     out: list[tuple[str, Decimal]] = []
     for code, amount in lines:
-        value = _money(amount)
+        value = to_amount(amount)
         if value == 0:
             raise ApplicationError(_("分录金额不能为零（科目 {code}）。").format(code=code),
                                    code="zero_line")
@@ -208,15 +226,13 @@ def check_evidence_file(upload: File) -> tuple[bytes, str, str]:
     return data, kind[0], kind[1]
 
 
-def _store_evidence(tx: LedgerTransaction, upload: File, actor: Any) -> Evidence:
-    from django.core.files.base import ContentFile
-
+def _store_evidence(tx: LedgerTransaction, upload: File, actor: Actor) -> Evidence:
     data, content_type, ext = check_evidence_file(upload)
     digest = hashlib.sha256(data).hexdigest()
     original = (getattr(upload, "name", "") or f"evidence.{ext}").rsplit("/", 1)[-1][:255]
     item = Evidence(union_id=tx.union_id, transaction=tx, original_name=original,
                     content_type=content_type, size=len(data), sha256=digest,
-                    uploaded_by=actor if getattr(actor, "pk", None) else None)
+                    uploaded_by=actor_user(actor))
     # content-addressed name: a rolled-back posting leaves at most an unreferenced copy
     item.file.save(f"evidence.{ext}", ContentFile(data), save=False)
     item.save()
@@ -229,10 +245,8 @@ def _same_event(existing: LedgerTransaction, lines: list[tuple[str, Decimal]]) -
     return stored == sorted(lines)
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
-    real = actor if getattr(actor, "pk", None) else None
-    name = actor.get_username() if real else str(actor or "system")
-    return {"created_by": real, "created_by_name": name[:150]}
+def _actor_fields(actor: Actor) -> dict[str, Any]:
+    return {"created_by": actor_user(actor), "created_by_name": actor_name(actor)}
 
 
 def post_transaction(
@@ -242,7 +256,7 @@ def post_transaction(
     memo: str,
     lines: Sequence[tuple[str, Decimal]],
     idempotency_key: str,
-    actor: Any,
+    actor: Actor,
     source: str = "",
     evidence: Any = None,
     reversal_of: LedgerTransaction | None = None,
@@ -270,9 +284,7 @@ def post_transaction(
         earlier = _existing(union, key, normalized)
         if earlier is not None:
             return earlier
-        if not union.is_active:
-            raise ApplicationError(_("“{name}”已合并或撤销，不能再记账。").format(name=union.name),
-                                   code="union_closed")
+        require_open_book(union)
         # Closing takes the same lock: a month cannot close while a posting into it is in flight.
         if Book.objects.select_for_update().filter(union=union).first() is None:
             chart_ensure(union)
@@ -324,11 +336,11 @@ def _existing(union: Org, key: str, lines: list[tuple[str, Decimal]]) -> LedgerT
 
 def post_income(
     *, union: Org, date: dt.date, account_code: str, amount: Decimal, memo: str,
-    idempotency_key: str, actor: Any, source: str = "", evidence: Any = None,
+    idempotency_key: str, actor: Actor, source: str = "", evidence: Any = None,
     into: str = BANK,
 ) -> LedgerTransaction:
     """Income received: debit bank (or `into`, e.g. 1001 库存现金), credit the income account."""
-    value = _money(amount)
+    value = to_amount(amount)
     if value <= 0:
         raise ApplicationError(_("金额必须大于零。"), code="non_positive")
     return post_transaction(union=union, date=date, memo=memo, lines=[(into, value),
@@ -338,11 +350,11 @@ def post_income(
 
 def post_expense(
     *, union: Org, date: dt.date, account_code: str, amount: Decimal, memo: str,
-    idempotency_key: str, actor: Any, source: str = "", evidence: Any = None,
+    idempotency_key: str, actor: Actor, source: str = "", evidence: Any = None,
     paid_from: str = BANK,
 ) -> LedgerTransaction:
     """An expense paid: debit the expense account, credit bank (or `paid_from`)."""
-    value = _money(amount)
+    value = to_amount(amount)
     if value <= 0:
         raise ApplicationError(_("金额必须大于零。"), code="non_positive")
     return post_transaction(union=union, date=date, memo=memo, lines=[(account_code, value),
@@ -351,18 +363,19 @@ def post_expense(
 
 
 def reverse_transaction(
-    *, tx: LedgerTransaction, actor: Any, date: dt.date | None = None, memo: str = "",
+    *, tx: LedgerTransaction, actor: Actor, date: dt.date | None = None, memo: str = "",
     idempotency_key: str = "",
 ) -> LedgerTransaction:
     """Post the exact opposite of `tx` dated `date` (default today), which must lie in an open
     period. A transaction is reversed at most once (unique `reversal_of`); reversing again
-    returns the first reversal."""
+    returns the first reversal. Needs `funds.write` over the transaction's union."""
+    union = Org.objects.get(pk=tx.union_id)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
     if tx.reversal_of_id is not None:
         raise ApplicationError(_("冲销凭证不能再被冲销；如需恢复请重新记账。"),
                                code="reverse_reversal")
     date = date or clock.today()
     lines = [(line.account.code, -line.amount) for line in tx.lines.select_related("account")]
-    union = Org.objects.get(pk=tx.union_id)
     existing = LedgerTransaction.objects.filter(reversal_of=tx).first()
     if existing is not None:
         existing.was_created = False
@@ -381,21 +394,21 @@ def reverse_transaction(
         return existing
 
 
-def evidence_attach(*, tx: LedgerTransaction, upload: File, actor: Any) -> Evidence:
+def evidence_attach(*, tx: LedgerTransaction, upload: File, actor: Actor) -> Evidence:
     """Attach another evidence file to a posted transaction (amounts are not touched, so this
-    is allowed in a closed period too). The caller has checked `funds.write`."""
+    is allowed in a closed period too, and on a merged union's book: it documents the past).
+    Needs `funds.write` over the transaction's union."""
+    union = Org.objects.get(pk=tx.union_id)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
     with transaction.atomic():
         item = _store_evidence(tx, upload, actor)
-        audit_record(actor=actor, action="funds.evidence_attach", obj=tx,
-                     org_path=Org.objects.get(pk=tx.union_id).path,
+        audit_record(actor=actor, action="funds.evidence_attach", obj=tx, org_path=union.path,
                      after={"evidence": item.original_name, "sha256": item.sha256})
     return item
 
 
 def org_occupancy(org: Org) -> list[str]:
     """org.occupancy hook: a union still holding money (bank or cash) cannot be dissolved."""
-    from django.db.models import Sum
-
     row = PeriodBalance.objects.filter(union=org, account_code__in=[BANK, "1001"]).aggregate(
         d=Sum("debit"), c=Sum("credit"))
     money = fen(row["d"]) - fen(row["c"])

@@ -5,25 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record, snapshot
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError, InvalidTransition
 from gonghui.core.money import FEN, format_yuan
+from gonghui.core.workflow import transition
 from gonghui.funds.chart import CHART_BY_CODE
 from gonghui.funds.models import (
+    LIMIT_TRANSITIONS,
     AllocationRule,
     LimitAction,
     LimitKind,
     PeriodBalance,
     PolicyLimit,
 )
+from gonghui.funds.permissions import require_funds
+from gonghui.funds.services.ledger import require_open_book, to_amount
 from gonghui.funds.sums import fen
+from gonghui.members.models import OrgMemberStats
 from gonghui.orgs.models import Org
 
 DEFAULT_KEPT_RATIO = Decimal("0.6000")  # commonly 60% kept by the grassroots union
@@ -52,9 +57,10 @@ def allocation_split(payroll: Decimal, kept_ratio: Decimal) -> tuple[Decimal, De
     return total, kept, total - kept
 
 
-def allocation_rule_set(*, org: Org, kept_ratio: Decimal, note: str, actor: Any) -> AllocationRule:
-    if not can(actor, org, "policy.write"):
-        raise Forbidden()
+def allocation_rule_set(*, org: Org, kept_ratio: Decimal, note: str,
+                        actor: Actor) -> AllocationRule:
+    require_funds(actor, Capability.POLICY_WRITE, org)
+    require_open_book(org)
     if not Decimal("0") <= kept_ratio <= Decimal("1"):
         raise ApplicationError(_("留成比例必须在 0 到 100% 之间。"), code="bad_ratio")
     with transaction.atomic():
@@ -64,7 +70,7 @@ def allocation_rule_set(*, org: Org, kept_ratio: Decimal, note: str, actor: Any)
             rule = AllocationRule(org=org)
         rule.kept_ratio = kept_ratio.quantize(Decimal("0.0001"))
         rule.note = note[:255]
-        rule.updated_by = actor
+        rule.updated_by = actor_user(actor)
         rule.save()
         audit_record(actor=actor, action="funds.allocation_rule", obj=rule, org_path=org.path,
                      object_repr=f"{org.name} 留成 {rule.kept_ratio}", before=before,
@@ -73,13 +79,14 @@ def allocation_rule_set(*, org: Org, kept_ratio: Decimal, note: str, actor: Any)
 
 
 def policy_limit_create(*, org: Org, name: str, account_code: str, kind: str, amount: Decimal,
-                        action: str, actor: Any, basis: str = "") -> PolicyLimit:
-    if not can(actor, org, "policy.write"):
-        raise Forbidden()
+                        action: str, actor: Actor, basis: str = "") -> PolicyLimit:
+    require_funds(actor, Capability.POLICY_WRITE, org)
+    require_open_book(org)
     if account_code not in CHART_BY_CODE or CHART_BY_CODE[account_code][1] != "expense":
         raise ApplicationError(_("限额只能设在支出科目上。"), code="bad_account")
     if kind not in LimitKind.values or action not in LimitAction.values:
         raise ApplicationError(_("限额方式或超限处理不正确。"), code="bad_kind")
+    amount = to_amount(amount)
     if amount <= 0:
         raise ApplicationError(_("限额必须大于零。"), code="non_positive")
     name = name.strip()
@@ -88,21 +95,26 @@ def policy_limit_create(*, org: Org, name: str, account_code: str, kind: str, am
     with transaction.atomic():
         limit = PolicyLimit.objects.create(org=org, name=name[:100], account_code=account_code,
                                            kind=kind, amount=amount, action=action,
-                                           basis=basis[:255], created_by=actor)
+                                           basis=basis[:255], created_by=actor_user(actor))
         audit_record(actor=actor, action="funds.limit_create", obj=limit, org_path=org.path,
                      after=snapshot(limit))
     return limit
 
 
-def policy_limit_deactivate(*, limit: PolicyLimit, actor: Any) -> PolicyLimit:
+def policy_limit_deactivate(*, limit: PolicyLimit, actor: Actor) -> PolicyLimit:
+    """Switch a limit off (LIMIT_TRANSITIONS: active → inactive, never back). Allowed on a
+    merged union's rules too: it only lifts a restriction."""
     org = Org.objects.get(pk=limit.org_id)
-    if not can(actor, org, "policy.write"):
-        raise Forbidden()
+    require_funds(actor, Capability.POLICY_WRITE, org)
     with transaction.atomic():
-        PolicyLimit.objects.filter(pk=limit.pk).update(is_active=False)
-        audit_record(actor=actor, action="funds.limit_deactivate", obj=limit, org_path=org.path,
+        try:
+            locked = transition(limit, False, transitions=LIMIT_TRANSITIONS,
+                                status_field="is_active", history=False)
+        except InvalidTransition:
+            raise InvalidTransition(_("规则“{name}”已停用。").format(name=limit.name),
+                                    code="limit_inactive") from None
+        audit_record(actor=actor, action="funds.limit_deactivate", obj=locked, org_path=org.path,
                      before={"is_active": True}, after={"is_active": False})
-    limit.is_active = False
     return limit
 
 
@@ -165,8 +177,6 @@ class LimitCheck:
 
 def active_members(union: Org) -> int:
     """Active members of `union` itself, from the members registry's maintained counters."""
-    from gonghui.members.models import OrgMemberStats
-
     stats = OrgMemberStats.objects.filter(org=union).values_list("active", flat=True).first()
     return int(stats or 0)
 

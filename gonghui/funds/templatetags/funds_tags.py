@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
+
+from gonghui.funds.models import FindingStatus
 
 register = template.Library()
 
@@ -21,7 +24,13 @@ def period_label(period: int) -> str:
 
 
 @register.filter
-def bs(field):
+def finding_status(code: str) -> str:
+    """A finding history row's status code as its label (待答复, 已答复, 已关闭)."""
+    return str(dict(FindingStatus.choices).get(code, code))
+
+
+@register.filter
+def bs(field: Any) -> str:
     """Render a bound field's widget with the Bootstrap class for its kind."""
     widget = field.field.widget
     name = type(widget).__name__

@@ -74,7 +74,7 @@ def test_reports_and_accounts(client, tree, treasurer, district_cadre):
     report = client.get(f"{API}/unions/SH-A/reports/income?year=2026&rollup=true").json()
     assert report["rows"][-1] == ["三、收支结余", "", "-5.00", "-5.00"]
     assert report["org"] == "SH-A"
-    accounts = client.get(f"{API}/unions/SH-A-1-1/accounts").json()
+    accounts = client.get(f"{API}/unions/SH-A-1-1/accounts").json()["items"]
     bank = next(a for a in accounts if a["code"] == "1002")
     assert (bank["balance"], bank["postable"]) == ("-5.00", True)
     assert next(a for a in accounts if a["code"] == "5101")["postable"] is False
@@ -122,7 +122,8 @@ def test_auditor_adds_finding_through_the_api(client, tree, funds_auditor, treas
     assert response.status_code == 201
     assert response.json()["status"] == "open"
     listed = client.get(f"{API}/unions/SH-A-1-1/findings").json()
-    assert [f["text"] for f in listed] == ["账实不符，请核对库存现金"]
+    assert [f["text"] for f in listed["items"]] == ["账实不符，请核对库存现金"]
+    assert (listed["count"], listed["next"]) == (1, None)
 
 
 def test_anonymous_api_is_401(client, tree):

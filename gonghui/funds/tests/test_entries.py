@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.errors import ApplicationError, Forbidden, NotFound
 from gonghui.funds.models import Budget, Evidence, LedgerTransaction, PayrollAllocation
 from gonghui.funds.selectors import account_balances
 from gonghui.funds.services import (
@@ -131,8 +131,9 @@ def test_expense_validation(tree, treasurer, kwargs, message):
 
 
 def test_auditor_and_other_district_cannot_enter(tree, funds_auditor, other_district_cadre):
-    for actor in (funds_auditor, other_district_cadre):
-        with pytest.raises(Forbidden):
+    # the one status policy: visible but read-only → 403; outside the subtree → 404
+    for actor, error in ((funds_auditor, Forbidden), (other_district_cadre, NotFound)):
+        with pytest.raises(error):
             income_record(union=tree["SH-A-1-1"], date=DAY, account_code="4301",
                           amount=D("1.00"), memo="x", idempotency_key="i", actor=actor)
     assert LedgerTransaction.objects.count() == 0

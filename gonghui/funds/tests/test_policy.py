@@ -138,12 +138,13 @@ def test_no_members_means_no_festival_gifts(tree, treasurer, gifts_limit):
 
 
 def test_only_policy_writers_set_limits(tree, treasurer, district_cadre):
-    from gonghui.core.errors import Forbidden
+    from gonghui.core.errors import Forbidden, NotFound
 
     with pytest.raises(Forbidden):
         policy_limit_create(org=tree["SH-A-1-1"], name="x", account_code="510101",
                             kind="per_entry", amount=D("1"), action="block", actor=treasurer)
-    with pytest.raises(Forbidden):
+    # another district's federation lies outside the cadre's subtrees: 404, not 403
+    with pytest.raises(NotFound):
         policy_limit_create(org=tree["SH-B"], name="x", account_code="510101",
                             kind="per_entry", amount=D("1"), action="block",
                             actor=district_cadre)

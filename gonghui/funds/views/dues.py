@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,13 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.funds import services
-from gonghui.funds.models import DuesEntry, DuesList
-from gonghui.funds.permissions import access_union
-from gonghui.funds.sums import fen
+from gonghui.core.views import run_service
+from gonghui.funds import selectors, services
+from gonghui.funds.permissions import access_dues_entry, access_dues_list, access_union
 from gonghui.funds.views.ledger import _date, union_context
+from gonghui.orgs.models import Org
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
@@ -39,26 +37,12 @@ def _back(union_pk: int, period: int) -> HttpResponse:
     return redirect(f"{url}?period={period // 100}-{period % 100:02d}")
 
 
-@login_required
-def dues(request: HttpRequest, pk: int) -> HttpResponse:
-    union = access_union(request.user, pk)
-    year, month = _period(request)
-    dues_list = DuesList.objects.filter(union=union, period=year * 100 + month).first()
+def _dues_page(request: HttpRequest, union: Org, year: int, month: int, *,
+               status: int = 200) -> HttpResponse:
+    """The month's list; a refused action comes back here with its message and status."""
+    dues_list = selectors.dues_list_of(union, year * 100 + month)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "status")}
-    entries = DuesEntry.objects.none()
-    totals: dict = {}
-    if dues_list is not None:
-        entries = dues_list.entries.order_by("id")
-        totals = entries.aggregate(
-            n=Count("id"), n_paid=Count("id", filter=Q(paid_on__isnull=False)),
-            due=Sum("amount"), paid=Sum("amount", filter=Q(paid_on__isnull=False)))
-        totals["due"], totals["paid"] = fen(totals["due"]), fen(totals["paid"])
-        if params["q"]:
-            entries = entries.filter(person_name__icontains=params["q"])
-        if params["status"] == "paid":
-            entries = entries.filter(paid_on__isnull=False)
-        elif params["status"] == "unpaid":
-            entries = entries.filter(paid_on__isnull=True)
+    entries, totals = selectors.dues_entries(dues_list, q=params["q"], status=params["status"])
     return render(request, "funds/dues.html", {
         **union_context(request, union, "dues"), "dues_list": dues_list,
         "year": year, "month": month, "period": f"{year}-{month:02d}",
@@ -67,7 +51,14 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
         "page": paginate(request, entries, per_page=50), "params": params, "totals": totals,
         "rate": (totals["paid"] or 0) / totals["due"] * 100 if totals.get("due") else None,
         "qs": querystring_without_page(request), "today": clock.today(),
-    })
+    }, status=status)
+
+
+@login_required
+def dues(request: HttpRequest, pk: int) -> HttpResponse:
+    union = access_union(request.user, pk)
+    year, month = _period(request)
+    return _dues_page(request, union, year, month)
 
 
 @login_required
@@ -75,51 +66,43 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
 def dues_generate(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
     year, month = _period(request)
-    try:
-        services.dues_list_generate(union=union, year=year, month=month, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已按在册会员生成 {y} 年 {m} 月会费名单。").format(y=year,
-                                                                                m=month))
-    return _back(union.pk, year * 100 + month)
+    outcome = run_service(request, lambda: services.dues_list_generate(
+        union=union, year=year, month=month, actor=request.user),
+        success=_("已按在册会员生成 {y} 年 {m} 月会费名单。").format(y=year, m=month))
+    if outcome.ok:
+        return _back(union.pk, year * 100 + month)
+    return _dues_page(request, union, year, month, status=outcome.status)
 
 
 @login_required
 @require_POST
 def dues_pay(request: HttpRequest, pk: int, list_pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    dues_list = DuesList.objects.filter(pk=list_pk, union=union).first()
-    if dues_list is None:
-        raise NotFound()
+    dues_list = access_dues_list(request.user, union, list_pk)
     if request.POST.get("all") == "1":
-        ids = list(dues_list.entries.filter(paid_on__isnull=True, amount__gt=0)
-                   .values_list("pk", flat=True))
+        ids = selectors.unpaid_entry_ids(dues_list)
     else:
         ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
     paid_on = _date(request.POST.get("paid_on", "")) or clock.today()
-    try:
-        n = services.dues_mark_paid(dues_list=dues_list, entry_ids=ids, paid_on=paid_on,
-                                    actor=request.user, into=request.POST.get("into", "1002"))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已登记 {n} 名会员缴费。").format(n=n))
-    return _back(union.pk, dues_list.period)
+    outcome = run_service(request, lambda: services.dues_mark_paid(
+        dues_list=dues_list, entry_ids=ids, paid_on=paid_on, actor=request.user,
+        into=request.POST.get("into", "1002")))
+    if outcome.ok:
+        messages.success(request, _("已登记 {n} 名会员缴费。").format(n=outcome.value))
+        return _back(union.pk, dues_list.period)
+    return _dues_page(request, union, dues_list.period // 100, dues_list.period % 100,
+                      status=outcome.status)
 
 
 @login_required
 @require_POST
 def dues_unmark(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = DuesEntry.objects.filter(pk=pk).select_related("dues_list").first()
-    if entry is None:
-        raise NotFound()
-    union = access_union(request.user, entry.union_id, write=True)
-    try:
-        services.dues_unmark(entry=entry, actor=request.user,
-                             reason=request.POST.get("reason", ""))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已撤销 {name} 的缴费登记。").format(name=entry.person_name))
-    return _back(union.pk, entry.dues_list.period)
+    entry = access_dues_entry(request.user, pk, write=True)
+    outcome = run_service(request, lambda: services.dues_unmark(
+        entry=entry, actor=request.user, reason=request.POST.get("reason", "")),
+        success=_("已撤销 {name} 的缴费登记。").format(name=entry.person_name))
+    period = entry.dues_list.period
+    if outcome.ok:
+        return _back(entry.union_id, period)
+    return _dues_page(request, entry.union, period // 100, period % 100, status=outcome.status)
+

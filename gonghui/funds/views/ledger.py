@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability
 from gonghui.audit.services import sensitive_read_record
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.views import form_status, run_service
 from gonghui.funds import reports, selectors, services
-from gonghui.funds.forms import FindingForm, ReverseForm
-from gonghui.funds.models import FindingStatus
+from gonghui.funds.forms import EvidenceForm, FindingForm, ReverseForm
+from gonghui.funds.models import FindingStatus, LedgerTransaction
 from gonghui.funds.permissions import access_evidence, access_transaction, access_union
-from gonghui.orgs.models import Level
-from gonghui.orgs.selectors import org_ancestors
+from gonghui.orgs.models import Level, Org
 
 SOURCES = [
     ("funds.income", _("收入")), ("funds.expense", _("支出")), ("funds.dues", _("会费")),
@@ -39,17 +41,16 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def caps(user, union) -> dict[str, bool]:
+def caps(user: Any, union: Org) -> dict[str, bool]:
+    """What the page offers (buttons, forms); the services decide what is allowed."""
     return {
-        "can_write": can(user, union, "funds.write"),
-        "can_audit": can(user, union, "funds.audit"),
-        "can_policy": can(user, union, "policy.write"),
+        "can_write": has_capability(user, Capability.FUNDS_WRITE, union),
+        "can_audit": has_capability(user, Capability.FUNDS_AUDIT, union),
+        "can_policy": has_capability(user, Capability.POLICY_WRITE, union),
     }
 
 
 def _dues_enabled() -> bool:
-    from django.urls import NoReverseMatch, reverse
-
     try:
         reverse("funds:dues", args=[1])
     except NoReverseMatch:
@@ -57,11 +58,11 @@ def _dues_enabled() -> bool:
     return True
 
 
-def union_context(request: HttpRequest, union, tab: str) -> dict:
+def union_context(request: HttpRequest, union: Org, tab: str) -> dict[str, Any]:
     return {
         "union": union, "tab": tab, **caps(request.user, union),
         "current_year": clock.today().year, "dues_enabled": _dues_enabled(),
-        "ancestors": [a for a in org_ancestors(union) if can(request.user, a, "funds.read")],
+        "ancestors": selectors.book_ancestors(viewer=request.user, union=union),
     }
 
 
@@ -115,15 +116,22 @@ def journal(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
-def tx_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tx = access_transaction(request.user, pk)
+def tx_page(request: HttpRequest, tx: LedgerTransaction, *, status: int = 200,
+            **forms: Any) -> HttpResponse:
+    """The transaction page; a form posted from it comes back here with its errors."""
     return render(request, "funds/tx_detail.html", {
         **union_context(request, tx.union, "journal"), "tx": tx,
         **selectors.transaction_detail(tx),
-        "reverse_form": ReverseForm(initial={"date": clock.today()}),
-        "finding_form": FindingForm(),
-    })
+        "reverse_form": forms.get("reverse_form") or ReverseForm(
+            initial={"date": clock.today()}),
+        "finding_form": forms.get("finding_form") or FindingForm(),
+        "evidence_form": forms.get("evidence_form") or EvidenceForm(),
+    }, status=status)
+
+
+@login_required
+def tx_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return tx_page(request, access_transaction(request.user, pk))
 
 
 @login_required
@@ -131,42 +139,40 @@ def tx_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def tx_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     tx = access_transaction(request.user, pk, write=True)
     form = ReverseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写冲销日期和原因。"))
-        return redirect("funds:tx", tx.pk)
-    try:
-        rev = services.reverse_transaction(tx=tx, actor=request.user,
-                                           date=form.cleaned_data["date"],
-                                           memo=_("冲销 #{pk}：{why}").format(
-                                               pk=tx.pk, why=form.cleaned_data["memo"]))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("funds:tx", tx.pk)
-    messages.success(request, _("已冲销，冲销凭证 #{pk}。").format(pk=rev.pk))
-    return redirect("funds:tx", rev.pk)
+    outcome = None
+    if form.is_valid():
+        outcome = run_service(request, lambda: services.reverse_transaction(
+            tx=tx, actor=request.user, date=form.cleaned_data["date"],
+            memo=_("冲销 #{pk}：{why}").format(pk=tx.pk, why=form.cleaned_data["memo"])),
+            form=form)
+        if outcome.ok and outcome.value is not None:
+            messages.success(request, _("已冲销，冲销凭证 #{pk}。").format(pk=outcome.value.pk))
+            return redirect("funds:tx", outcome.value.pk)
+    return tx_page(request, tx, reverse_form=form, status=form_status(form, outcome))
 
 
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     tx = access_transaction(request.user, pk, write=True)
-    upload = request.FILES.get("evidence")
-    if upload is None:
-        messages.error(request, _("请选择要上传的文件。"))
-        return redirect("funds:tx", tx.pk)
-    try:
-        services.evidence_attach(tx=tx, upload=upload, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已上传“{name}”。").format(name=upload.name))
-    return redirect("funds:tx", tx.pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    outcome = None
+    if form.is_valid():
+        upload = form.cleaned_data["evidence"]
+        outcome = run_service(
+            request, lambda: services.evidence_attach(tx=tx, upload=upload, actor=request.user),
+            form=form, success=_("已上传“{name}”。").format(name=upload.name))
+        if outcome.ok:
+            return redirect("funds:tx", tx.pk)
+    return tx_page(request, tx, evidence_form=form, status=form_status(form, outcome))
 
 
 @login_required
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
     """Evidence files are never under a public URL: this view checks scope, logs the read of the
-    document and streams it."""
+    document and streams it. An invoice scan is not an ID number or a bank account (those go
+    through `audit.services.reveal` with a purpose the user gives): the read is logged with the
+    fixed purpose of looking at a posting's evidence."""
     item = access_evidence(request.user, pk)
     sensitive_read_record(actor=request.user, subject=item, field="evidence",
                           purpose=_("查看经费原始凭证"), org_path=item.union.path)
@@ -177,4 +183,3 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-

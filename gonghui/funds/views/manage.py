@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError
+from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.forms import BudgetForm, CloseForm, LimitForm, RatioForm
 from gonghui.funds.permissions import access_limit, access_union
 from gonghui.funds.views.ledger import union_context
+from gonghui.orgs.models import Org
 
 
 @login_required
@@ -25,14 +27,12 @@ def budget(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     current = selectors.budgets(union, year)
     form = BudgetForm(request.POST or None,
                       initial={f"b_{code}": amount for code, amount in current.items()})
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.budget_set(union=union, year=year, amounts=form.amounts(),
-                                actor=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("{y} 年度预算已保存。").format(y=year))
+        outcome = run_service(request, lambda: services.budget_set(
+            union=union, year=year, amounts=form.amounts(), actor=request.user),
+            form=form, success=_("{y} 年度预算已保存。").format(y=year))
+        if outcome.ok:
             return redirect("funds:budget", union.pk, year)
     rollup = request.GET.get("rollup") == "1"
     return render(request, "funds/budget.html", {
@@ -40,7 +40,7 @@ def budget(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "rollup": rollup,
         "report": reports.budget_vs_actual(viewer=request.user, org=union, year=year,
                                            rollup=rollup, upto=clock.today()),
-    })
+    }, status=form_status(form, outcome))
 
 
 @login_required
@@ -50,57 +50,69 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     last_month = today.replace(day=1) - dt.timedelta(days=1)
     form = CloseForm(request.POST or None,
                      initial={"year": last_month.year, "month": last_month.month})
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.period_close(union=union, year=form.cleaned_data["year"],
-                                  month=form.cleaned_data["month"], actor=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已结账。"))
+        outcome = run_service(request, lambda: services.period_close(
+            union=union, year=form.cleaned_data["year"], month=form.cleaned_data["month"],
+            actor=request.user), form=form, success=_("已结账。"))
+        if outcome.ok:
             return redirect("funds:close", union.pk)
     return render(request, "funds/close.html", {
         **union_context(request, union, "close"), "form": form,
         "closed": selectors.closed_periods(union),
-    })
+    }, status=form_status(form, outcome))
+
+
+def _limits_page(request: HttpRequest, org: Org, *, limit_form: Any = None,
+                 ratio_form: Any = None, status: int = 200) -> HttpResponse:
+    ratio, rule = services.kept_ratio_for(org)
+    return render(request, "funds/limits.html", {
+        **union_context(request, org, "limits"),
+        "limit_form": limit_form or LimitForm(),
+        "ratio_form": ratio_form or RatioForm(initial={"kept_percent": ratio * 100,
+                                                       "note": rule.note if rule else ""}),
+        "ratio": ratio * 100, "rule": rule,
+        "own_limits": selectors.limits_set_by(viewer=request.user, org=org).order_by("-id"),
+        "applying": selectors.limits_for(org),
+    }, status=status)
 
 
 @login_required
 def limits(request: HttpRequest, pk: int) -> HttpResponse:
     """Limits and the allocation split: set here by `policy.write` holders for the subtree."""
-    org = access_union(request.user, pk, write=request.method == "POST", cap="policy.write")
-    limit_form = LimitForm(request.POST if request.POST.get("form") == "limit" else None)
-    ratio, rule = services.kept_ratio_for(org)
-    ratio_form = RatioForm(request.POST if request.POST.get("form") == "ratio" else None,
-                           initial={"kept_percent": ratio * 100,
-                                    "note": rule.note if rule else ""})
-    if request.method == "POST":
-        try:
-            if limit_form.is_bound and limit_form.is_valid():
-                services.policy_limit_create(org=org, actor=request.user,
-                                             **limit_form.cleaned_data)
-                messages.success(request, _("限额规则已生效。"))
+    org = access_union(request.user, pk, write=request.method == "POST",
+                       cap=Capability.POLICY_WRITE)
+    if request.method != "POST":
+        return _limits_page(request, org)
+    if request.POST.get("form") == "ratio":
+        form: Any = RatioForm(request.POST)
+        outcome: Outcome[Any] | None = None
+        if form.is_valid():
+            outcome = run_service(request, lambda: services.allocation_rule_set(
+                org=org, kept_ratio=form.cleaned_data["kept_percent"] / 100,
+                note=form.cleaned_data["note"], actor=request.user),
+                form=form, success=_("拨缴经费留成比例已保存。"))
+            if outcome.ok:
                 return redirect("funds:limits", org.pk)
-            if ratio_form.is_bound and ratio_form.is_valid():
-                services.allocation_rule_set(
-                    org=org, kept_ratio=ratio_form.cleaned_data["kept_percent"] / 100,
-                    note=ratio_form.cleaned_data["note"], actor=request.user)
-                messages.success(request, _("拨缴经费留成比例已保存。"))
-                return redirect("funds:limits", org.pk)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-    return render(request, "funds/limits.html", {
-        **union_context(request, org, "limits"), "limit_form": limit_form,
-        "ratio_form": ratio_form, "ratio": ratio * 100, "rule": rule,
-        "own_limits": selectors.limits_set_by(viewer=request.user, org=org).order_by("-id"),
-        "applying": selectors.limits_for(org),
-    })
+        return _limits_page(request, org, ratio_form=form, status=form_status(form, outcome))
+    form = LimitForm(request.POST)
+    outcome = None
+    if form.is_valid():
+        outcome = run_service(request, lambda: services.policy_limit_create(
+            org=org, actor=request.user, **form.cleaned_data),
+            form=form, success=_("限额规则已生效。"))
+        if outcome.ok:
+            return redirect("funds:limits", org.pk)
+    return _limits_page(request, org, limit_form=form, status=form_status(form, outcome))
 
 
 @login_required
 @require_POST
 def limit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     limit = access_limit(request.user, pk, write=True)
-    services.policy_limit_deactivate(limit=limit, actor=request.user)
-    messages.success(request, _("规则“{name}”已停用。").format(name=limit.name))
-    return redirect("funds:limits", limit.org_id)
+    outcome = run_service(
+        request, lambda: services.policy_limit_deactivate(limit=limit, actor=request.user),
+        success=_("规则“{name}”已停用。").format(name=limit.name))
+    if outcome.ok:
+        return redirect("funds:limits", limit.org_id)
+    return _limits_page(request, limit.org, status=outcome.status)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.funds import exports, reports
+from gonghui.funds.dues_reports import dues_collection
 from gonghui.funds.permissions import access_union
 from gonghui.funds.views.ledger import union_context
+from gonghui.orgs.models import Org
 
 KINDS = ("income", "trial", "balance", "budget")
 
@@ -30,13 +33,11 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
-def build(request: HttpRequest, union, kind: str) -> reports.Report:
+def build(request: HttpRequest, union: Org, kind: str) -> reports.Report:
     today = clock.today()
     year = _int(request.GET.get("year"), today.year, 2000, 2999)
     rollup = request.GET.get("rollup") == "1"
     if kind == "dues":
-        from gonghui.funds.dues_reports import dues_collection
-
         return dues_collection(viewer=request.user, org=union, year=year,
                                month=_int(request.GET.get("month"), 0, 0, 12), rollup=rollup)
     if kind == "balance":
@@ -64,8 +65,6 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                      object_id=kind, object_repr=f"{result.title} {result.scope_label}",
                      org_path=union.path, note=f"{fmt} {result.period_label}")
         filename = f"{result.title}-{union.code}-{clock.today():%Y%m%d}.{fmt}"
-        from django.utils.http import content_disposition_header
-
         if fmt == "xlsx":
             body = exports.to_xlsx(result)
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

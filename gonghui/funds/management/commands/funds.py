@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.funds.selectors_integrity import ledger_integrity
@@ -8,14 +11,15 @@ from gonghui.orgs.models import Org
 
 class Command(BaseCommand):
     help = ("Union funds operations. `gonghui funds check [--union CODE]`: verify that every "
-            "transaction balances and the month balances equal the lines; exit 1 on a problem.")
+            "transaction balances and the month balances equal the lines; exit 1 on a problem. "
+            "A read-only operator's check over the whole database: no actor, nothing written.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check", help="verify the ledger's integrity")
         check.add_argument("--union", default="", help="only this union (org code)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         union_id = None
         if options["union"]:
             org = Org.objects.filter(code=options["union"]).first()
