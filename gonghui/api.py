@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from gonghui.accounts.services import token_issue, token_user
@@ -32,8 +32,18 @@ api = NinjaAPI(
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError):
+    # The same status as the page-side mapping (core.middleware.ApplicationErrorMiddleware):
+    # the error class says it, nothing here re-decides it.
     return api.create_response(
         request, {"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError):
+    """A payload or query that does not fit the schema: 400, like an invalid form on a page."""
+    return api.create_response(
+        request, {"detail": "请求数据无效。", "code": "invalid", "errors": exc.errors}, status=400
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from gonghui.accounts.models import RoleAssignment
 from gonghui.accounts.roles import ALL_CAPABILITIES, CAPABILITIES
 from gonghui.core.actor import SystemActor
 
@@ -23,8 +24,6 @@ def _grants(user: Any) -> list[tuple[str, str]]:
         return []
     cached = getattr(user, "_gh_grants", None)
     if cached is None:
-        from gonghui.accounts.models import RoleAssignment
-
         cached = list(
             RoleAssignment.objects.filter(user=user, org__status="active").values_list(
                 "org__path", "role"

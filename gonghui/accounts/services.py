@@ -1,3 +1,9 @@
+"""Every write to accounts: users, role grants, API tokens, two-factor devices.
+
+accounts sits below audit in the layer order, so the audit row of each write goes through the
+"audit.record" hook (registered by the audit app), still inside the write's transaction.
+"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,33 +14,49 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.accounts.models import APIToken, RoleAssignment, User
 from gonghui.accounts.roles import Role
-from gonghui.accounts.scoping import can, forget
-from gonghui.audit.services import audit_record
-from gonghui.core import clock
+from gonghui.accounts.scoping import forget, is_global
+from gonghui.accounts.selectors import grant_org
+from gonghui.core import clock, hooks
+from gonghui.core.actor import Actor, actor_user, as_actor
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 
 TOKEN_LIFETIME = dt.timedelta(days=30)
+
+
+def _audit(**fields: Any) -> None:
+    """The audit row of an accounts write, in the caller's transaction (see module docstring)."""
+    hooks.call("audit.record", **fields)
 
 
 def password_check(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), code="weak_password") from exc
+        raise ApplicationError(" ".join(exc.messages), code="weak_password",
+                               extra={"field": "password"}) from exc
 
 
 def user_create(
-    *, username: str, password: str, actor: Any, display_name: str = "", phone: str = "",
+    *, username: str, password: str, actor: Actor, display_name: str = "", phone: str = "",
     is_superuser: bool = False,
 ) -> User:
-    if is_superuser and not getattr(actor, "is_superuser", False) and actor != "system":
+    """A new account without roles. Created by someone who grants roles somewhere, or by the
+    platform itself (CLI, the member portal's self-registration); superusers only by a
+    superuser or the platform."""
+    actor = as_actor(actor)
+    require_capability(actor, Capability.ROLE_ASSIGN)
+    if is_superuser and not is_global(actor):
         raise Forbidden()
     username = username.strip()
     if not username:
-        raise ApplicationError(_("用户名不能为空。"), code="username_empty")
+        raise ApplicationError(_("用户名不能为空。"), code="username_empty",
+                               extra={"field": "username"})
     candidate = User(username=username, display_name=display_name, phone=phone)
     password_check(password, candidate)
     with transaction.atomic():
@@ -45,42 +67,73 @@ def user_create(
             with transaction.atomic():
                 candidate.save()
         except IntegrityError as exc:
-            raise Conflict(_("用户名“{name}”已存在。").format(name=username), code="exists") from exc
-        audit_record(actor=actor, action="user.create", obj=candidate,
-                     after={"username": username, "display_name": display_name,
-                            "is_superuser": is_superuser})
+            raise Conflict(_("用户名“{name}”已存在。").format(name=username), code="exists",
+                           extra={"field": "username"}) from exc
+        _audit(actor=actor, action="user.create", obj=candidate,
+               after={"username": username, "display_name": display_name,
+                      "is_superuser": is_superuser})
     return candidate
 
 
-def role_assign(*, user: User, org: Any, role: str, actor: Any) -> RoleAssignment:
-    """Grant `role` at `org`. The granter must hold role.assign over `org`."""
-    if actor != "system" and not can(actor, org, "role.assign"):
-        raise Forbidden()
+def role_assign(*, user: User, org: Any, role: str, actor: Actor) -> RoleAssignment:
+    """Grant `role` at `org`. The granter must hold role.assign over `org` (404 outside their
+    subtrees, 403 where they only read); a merged or dissolved org takes no new grants (a grant
+    there would reach nothing: scoping ignores closed orgs)."""
+    actor = as_actor(actor)
+    require_capability(actor, Capability.ROLE_ASSIGN, org)
     if role not in Role.values:
-        raise ApplicationError(_("未知角色：{role}").format(role=role), code="role_unknown")
+        raise ApplicationError(_("未知角色：{role}").format(role=role), code="role_unknown",
+                               extra={"field": "role"})
+    if not org.is_active:
+        raise ApplicationError(_("已合并或撤销的组织不能授权。"), code="org_closed",
+                               extra={"field": "org_code"})
     with transaction.atomic():
         try:
             with transaction.atomic():
                 assignment = RoleAssignment.objects.create(
-                    user=user, org=org, role=role,
-                    granted_by=actor if getattr(actor, "pk", None) else None,
+                    user=user, org=org, role=role, granted_by=actor_user(actor),
                 )
         except IntegrityError as exc:
             raise Conflict(_("该用户已在此组织拥有该角色。"), code="exists") from exc
-        audit_record(actor=actor, action="role.assign", obj=assignment, org_path=org.path,
-                     after={"user": user.username, "org": org.code, "role": role})
+        _audit(actor=actor, action="role.assign", obj=assignment, org_path=org.path,
+               after={"user": user.username, "org": org.code, "role": role})
     forget(user)
     return assignment
 
 
-def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
-    if not can(actor, assignment.org, "role.assign"):
-        raise Forbidden()
+def role_grant(*, username: str, org_code: str, role: str, actor: Actor) -> RoleAssignment:
+    """`role_assign` by names, as the role page and API give them."""
+    org = grant_org(org_code)
+    require_capability(as_actor(actor), Capability.ROLE_ASSIGN, org)
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None:
+        raise ApplicationError(_("用户不存在。"), code="user_unknown", extra={"field": "username"})
+    return role_assign(user=user, org=org, role=role, actor=actor)
+
+
+def user_create_with_role(
+    *, username: str, password: str, org_code: str, role: str, actor: Actor,
+    display_name: str = "", phone: str = "",
+) -> tuple[User, RoleAssignment]:
+    """A new account with its first role, in one transaction: the creator must hold
+    role.assign at that org (checked before anything is written)."""
+    actor = as_actor(actor)
+    org = grant_org(org_code)
+    require_capability(actor, Capability.ROLE_ASSIGN, org)
     with transaction.atomic():
-        audit_record(actor=actor, action="role.revoke", obj=assignment,
-                     org_path=assignment.org.path,
-                     before={"user": assignment.user.username, "org": assignment.org.code,
-                             "role": assignment.role})
+        user = user_create(username=username, password=password, actor=actor,
+                           display_name=display_name, phone=phone)
+        assignment = role_assign(user=user, org=org, role=role, actor=actor)
+    return user, assignment
+
+
+def role_revoke(*, assignment: RoleAssignment, actor: Actor) -> None:
+    actor = as_actor(actor)
+    require_capability(actor, Capability.ROLE_ASSIGN, assignment.org)
+    with transaction.atomic():
+        _audit(actor=actor, action="role.revoke", obj=assignment, org_path=assignment.org.path,
+               before={"user": assignment.user.username, "org": assignment.org.code,
+                       "role": assignment.role})
         assignment.delete()
     forget(assignment.user)
 
@@ -93,7 +146,7 @@ def token_issue(*, user: User) -> tuple[str, APIToken]:
             user=user, key_hash=APIToken.hash_key(key), prefix=key[:8],
             expires_at=clock.now() + TOKEN_LIFETIME,
         )
-        audit_record(actor=user, action="token.issue", obj=token)
+        _audit(actor=user, action="token.issue", obj=token)
     return key, token
 
 
@@ -107,3 +160,27 @@ def token_user(key: str) -> User | None:
         return None
     APIToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
+
+
+def totp_device(user: User) -> tuple[TOTPDevice, bool]:
+    """The user's confirmed authenticator (True), or the pending one to scan (False)."""
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if confirmed is not None:
+        return confirmed, True
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    return device, False
+
+
+def totp_confirm(*, user: User, device: TOTPDevice, token: str) -> None:
+    """Turn two-factor sign-in on with one code from the authenticator (the user's own device)."""
+    if device.user_id != user.pk or device.confirmed:
+        raise Forbidden()
+    if not device.verify_token(token.strip()):
+        raise ApplicationError(_("动态口令不正确，请重试。"), code="otp_invalid",
+                               extra={"field": "token"})
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        _audit(actor=user, action="totp.enable", obj=user)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, scope
 from gonghui.audit.models import AuditEvent, SensitiveRead
 
@@ -17,7 +18,8 @@ def audit_events(
     org (users, tokens) only for global administrators."""
     queryset = AuditEvent.objects.all()
     if not is_global(viewer):
-        queryset = scope(queryset.exclude(org_path=""), viewer, "audit.read", path_field="org_path")
+        queryset = scope(queryset.exclude(org_path=""), viewer, Capability.AUDIT_READ,
+                         path_field="org_path")
     if actor:
         queryset = queryset.filter(actor_name__icontains=actor)
     if action:
@@ -36,7 +38,8 @@ def audit_events(
 def sensitive_reads(*, viewer: Any, actor: str = "") -> QuerySet[SensitiveRead]:
     queryset = SensitiveRead.objects.all()
     if not is_global(viewer):
-        queryset = scope(queryset.exclude(org_path=""), viewer, "audit.read", path_field="org_path")
+        queryset = scope(queryset.exclude(org_path=""), viewer, Capability.AUDIT_READ,
+                         path_field="org_path")
     if actor:
         queryset = queryset.filter(actor_name__icontains=actor)
     return queryset

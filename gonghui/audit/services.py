@@ -16,7 +16,8 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.audit.models import AuditEvent, SensitiveRead
 from gonghui.core import clock
-from gonghui.core.actor import actor_name, actor_user
+from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.errors import ApplicationError, Forbidden
 
 
@@ -36,8 +37,6 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """Plain values of a model's concrete fields (FKs as ids); protected fields never included."""
-    from gonghui.core.crypto import EncryptedTextField
-
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
@@ -55,7 +54,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -87,7 +86,7 @@ def audit_record(
 
 def sensitive_read_record(
     *,
-    actor: Any,
+    actor: Actor,
     subject: models.Model | None = None,
     subject_type: str = "",
     subject_id: str = "",
@@ -118,7 +117,7 @@ def sensitive_read_record(
 
 def reveal(
     *,
-    actor: Any,
+    actor: Actor,
     cap: Capability,
     org: Any,
     subject: models.Model,

@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gonghui.accounts.scoping import capabilities_anywhere
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.audit import selectors
 from gonghui.audit.models import AuditEvent
-from gonghui.core.errors import Forbidden
 from gonghui.core.pagination import paginate, querystring_without_page
 
 
@@ -22,8 +22,7 @@ def _date(value: str) -> dt.date | None:
 
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    if "audit.read" not in capabilities_anywhere(request.user):
-        raise Forbidden()
+    require_capability(request.user, Capability.AUDIT_READ)
     params = {k: request.GET.get(k, "").strip() for k in ("actor", "action", "object_type", "q")}
     queryset = selectors.audit_events(
         viewer=request.user, since=_date(request.GET.get("since", "")),
@@ -39,8 +38,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def read_list(request: HttpRequest) -> HttpResponse:
-    if "audit.read" not in capabilities_anywhere(request.user):
-        raise Forbidden()
+    require_capability(request.user, Capability.AUDIT_READ)
     actor = request.GET.get("actor", "").strip()
     return render(request, "audit/reads.html", {
         "page": paginate(request, selectors.sensitive_reads(viewer=request.user, actor=actor)),

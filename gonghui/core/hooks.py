@@ -2,8 +2,9 @@
 
 The org tree (orgs) is below every domain app, yet merging or dissolving a union concerns their
 data (members follow a merge; a union with members cannot dissolve). Domain apps register here in
-AppConfig.ready(); orgs calls the hooks inside its own transaction. Not a signal bus: only these
-named points exist.
+AppConfig.ready(); orgs calls the hooks inside its own transaction. Likewise accounts sits below
+audit, yet a role grant must leave an audit row in its own transaction: audit registers
+"audit.record" and accounts calls it. Not a signal bus: only these named points exist.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ _HOOKS: dict[str, list[Callable[..., Any]]] = {
     # fn(*, orgs: dict[str, Org], users: dict[str, User], stdout) -> None: add an app's demo data
     # to the demo federation (called by `gonghui seed-demo` after orgs and users exist)
     "demo.seed": [],
+    # fn(*, actor, action, obj=None, org_path="", before=None, after=None, note="") -> AuditEvent:
+    # the audit row for apps below audit (accounts); registered by the audit app, called inside
+    # the caller's transaction
+    "audit.record": [],
 }
 
 

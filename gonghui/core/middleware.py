@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from gonghui.core.errors import ApplicationError
 
 
 class ApplicationErrorMiddleware:
-    """Domain errors that escape a page view become a clear page with the right status."""
+    """Domain errors that escape a page view become a clear page with the right status.
+
+    THE page-side mapping: the status is the error class's `status_code` (NotFound 404,
+    Forbidden 403, Conflict 409, other refusals 400), the same the API answers
+    (`gonghui.api.application_error`). Pages that show a form catch refusals earlier through
+    `core.views.run_service`; NotFound and Forbidden always arrive here."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -33,9 +40,6 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.utils import translation
-
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         supported = {code for code, _name in settings.LANGUAGES}
         language = chosen if chosen in supported else settings.LANGUAGE_CODE

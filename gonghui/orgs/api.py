@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import access_org
@@ -30,21 +35,12 @@ class OrgOut(Schema):
     parent_code: str | None
 
 
-class OrgPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[OrgOut]
-
-
 class OrgFilter(Schema):
     q: str = ""
     level: str = ""
     org_type: str = ""
     status: str = ""
     within: str = ""
-    page: int = 1
-    page_size: int = 50
 
 
 class OrgIn(Schema):
@@ -99,16 +95,20 @@ def _out(orgs: list[Org]) -> list[dict]:
     return rows
 
 
-@router.get("", response=OrgPage)
-def list_orgs(request: HttpRequest, filters: Query[OrgFilter]):
+def _page(request: HttpRequest, queryset: QuerySet[Org], paging: PageParams) -> dict[str, Any]:
+    page = paginate(request, queryset, paging)
+    page["items"] = _out(page["items"])  # parent codes of the whole page in one query
+    return page
+
+
+@router.get("", response=Page[OrgOut])
+def list_orgs(request: HttpRequest, filters: Query[OrgFilter], paging: Query[PageParams]):
     """Orgs of the caller's subtrees, filtered; `within` narrows to one org's subtree."""
+    require_capability(request.user, Capability.ORG_READ)
     within = access_org(request.user, filters.within) if filters.within else None
     queryset = selectors.org_list(viewer=request.user, q=filters.q, level=filters.level,
                                   org_type=filters.org_type, status=filters.status, within=within)
-    size = max(1, min(filters.page_size, 500))
-    page = max(1, filters.page)
-    items = list(queryset[(page - 1) * size: page * size])
-    return {"count": queryset.count(), "page": page, "page_size": size, "items": _out(items)}
+    return _page(request, queryset, paging)
 
 
 @router.get("/{org_id}", response=OrgOut)
@@ -116,15 +116,16 @@ def get_org(request: HttpRequest, org_id: str):
     return _out([access_org(request.user, org_id)])[0]
 
 
-@router.get("/{org_id}/children", response=list[OrgOut])
-def get_children(request: HttpRequest, org_id: str):
+@router.get("/{org_id}/children", response=Page[OrgOut])
+def get_children(request: HttpRequest, org_id: str, paging: Query[PageParams]):
     org = access_org(request.user, org_id)
-    return _out(list(selectors.org_children(viewer=request.user, org=org, include_closed=True)))
+    return _page(request, selectors.org_children(viewer=request.user, org=org,
+                                                 include_closed=True), paging)
 
 
 @router.post("", response={201: OrgOut})
 def create_org(request: HttpRequest, payload: OrgIn):
-    parent = access_org(request.user, payload.parent, write=True)
+    parent = access_org(request.user, payload.parent)
     data = payload.dict(exclude={"parent"})
     org = services.org_create(parent=parent, actor=request.user, **data)
     return Status(201, _out([org])[0])
@@ -132,21 +133,21 @@ def create_org(request: HttpRequest, payload: OrgIn):
 
 @router.patch("/{org_id}", response=OrgOut)
 def update_org(request: HttpRequest, org_id: str, payload: OrgPatch):
-    org = access_org(request.user, org_id, write=True)
+    org = access_org(request.user, org_id)
     org = services.org_update(org=org, actor=request.user, **payload.dict(exclude_unset=True))
     return _out([org])[0]
 
 
 @router.post("/{org_id}/move", response=OrgOut)
 def move_org(request: HttpRequest, org_id: str, payload: TargetIn):
-    org = access_org(request.user, org_id, write=True)
+    org = access_org(request.user, org_id)
     target = access_org(request.user, payload.target)
     return _out([services.org_move(org=org, new_parent=target, actor=request.user)])[0]
 
 
 @router.post("/{org_id}/merge", response=OrgOut)
 def merge_org(request: HttpRequest, org_id: str, payload: TargetIn):
-    org = access_org(request.user, org_id, write=True)
+    org = access_org(request.user, org_id)
     target = access_org(request.user, payload.target)
     return _out([services.org_merge(source=org, target=target, actor=request.user,
                                     note=payload.note)])[0]
@@ -154,5 +155,5 @@ def merge_org(request: HttpRequest, org_id: str, payload: TargetIn):
 
 @router.post("/{org_id}/dissolve", response=OrgOut)
 def dissolve_org(request: HttpRequest, org_id: str, payload: DissolveIn):
-    org = access_org(request.user, org_id, write=True)
+    org = access_org(request.user, org_id)
     return _out([services.org_dissolve(org=org, actor=request.user, note=payload.note)])[0]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.core.workflow import HistoryBase
 
 
 class Level(models.TextChoices):
@@ -50,6 +51,14 @@ class OrgStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("已撤销")
 
 
+# A union is created active; merging (合并) and dissolving (撤销) close it for good.
+ORG_TRANSITIONS: dict[str, set[str]] = {
+    OrgStatus.ACTIVE: {OrgStatus.MERGED, OrgStatus.DISSOLVED},
+    OrgStatus.MERGED: set(),
+    OrgStatus.DISSOLVED: set(),
+}
+
+
 code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9\-]{1,39}$", _("组织代码只能包含大写字母、数字和短横线，2 到 40 位。")
 )
@@ -87,6 +96,8 @@ class Org(MP_Node, TimeStampedModel):  # type: ignore[django-manager-missing]  #
 
     objects = MP_NodeManager()  # type: ignore[django-manager-missing]
 
+    history_model = "orgs.OrgHistory"
+
     class Meta:
         verbose_name = _("工会组织")
         verbose_name_plural = _("工会组织")
@@ -114,6 +125,18 @@ class Org(MP_Node, TimeStampedModel):  # type: ignore[django-manager-missing]  #
 
     def parent_path(self) -> str:
         return self.path[: -self.steplen]
+
+
+class OrgHistory(HistoryBase):
+    """One status change of an org (merged, dissolved): who, when, why."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="history")
+
+    history_subject_field = "org"
+
+    class Meta(HistoryBase.Meta):
+        verbose_name = _("组织状态变更")
+        verbose_name_plural = _("组织状态变更")
 
 
 class Employer(TimeStampedModel):

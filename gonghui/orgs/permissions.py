@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from gonghui.accounts.scoping import can, scope
-from gonghui.core.errors import Forbidden, NotFound
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.core.errors import NotFound
 from gonghui.orgs.models import Org
 
 
 def access_org(user: Any, org_id: int | str, *, write: bool = False) -> Org:
     """The only way to reach an org: 404 when outside the user's subtrees, 403 when visible but
-    the user may not change it. `org_id` is a primary key or an org code."""
-    queryset = scope(Org.objects.all(), user, "org.read")
-    lookup = {"pk": org_id} if isinstance(org_id, int) or str(org_id).isdigit() else {"code": org_id}
-    org = queryset.filter(**lookup).first()
+    the user may not change it (the one policy of `require_capability`). `org_id` is a primary
+    key or an org code."""
+    text = str(org_id)
+    lookup = {"pk": int(text)} if text.isdigit() else {"code": text}
+    org = Org.objects.filter(**lookup).first()
     if org is None:
         raise NotFound()
-    if write and not can(user, org, "org.write"):
-        raise Forbidden()
+    require_capability(user, Capability.ORG_WRITE if write else Capability.ORG_READ, org)
     return org

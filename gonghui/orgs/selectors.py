@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Employer, Org, OrgStatus
 
 
 def org_list(
@@ -17,7 +18,7 @@ def org_list(
     status: str = "",
     within: Org | None = None,
 ) -> QuerySet[Org]:
-    queryset = scope(Org.objects.all(), viewer, "org.read")
+    queryset = scope(Org.objects.all(), viewer, Capability.ORG_READ)
     if within is not None:
         queryset = queryset.filter(path__startswith=within.path)
     if q:
@@ -37,19 +38,26 @@ def org_roots_for(viewer: Any) -> QuerySet[Org]:
     """The top orgs a user sees: the tree's roots for a global admin, else their role orgs."""
     if is_global(viewer):
         return Org.objects.filter(depth=1).order_by("path")
-    return Org.objects.filter(path__in=prefixes(viewer, "org.read")).order_by("path")
+    return Org.objects.filter(path__in=prefixes(viewer, Capability.ORG_READ)).order_by("path")
 
 
 def org_children(*, viewer: Any, org: Org, include_closed: bool = False) -> QuerySet[Org]:
-    queryset = scope(Org.objects.get_children(org), viewer, "org.read")
+    queryset = scope(Org.objects.get_children(org), viewer, Capability.ORG_READ)
     if not include_closed:
-        queryset = queryset.filter(status="active")
+        queryset = queryset.filter(status=OrgStatus.ACTIVE)
     return queryset.order_by("path")
 
 
 def org_ancestors(org: Org) -> QuerySet[Org]:
     """Internal use (breadcrumbs); the caller has already checked the org is visible."""
     return Org.objects.get_ancestors(org)
+
+
+def visible_ancestors(*, viewer: Any, org: Org) -> list[Org]:
+    """The breadcrumbs of `org` the viewer may open (their subtrees start below the root)."""
+    roots = None if is_global(viewer) else prefixes(viewer, Capability.ORG_READ)
+    return [a for a in Org.objects.get_ancestors(org)
+            if roots is None or any(a.path.startswith(root) for root in roots)]
 
 
 def subtree(org: Org) -> QuerySet[Org]:
@@ -59,20 +67,14 @@ def subtree(org: Org) -> QuerySet[Org]:
 
 def subtree_counts(org: Org) -> dict[str, int]:
     """Orgs of each level in the subtree, active only (one grouped query)."""
-    from django.db.models import Count
-
     rows = (
-        subtree(org).filter(status="active").values("level").annotate(n=Count("id")).order_by()
+        subtree(org).filter(status=OrgStatus.ACTIVE).values("level").annotate(n=Count("id")).order_by()
     )
     return {row["level"]: row["n"] for row in rows}
 
 
 def employer_coverage(org: Org) -> dict[str, int | float | None]:
     """建会率 over a subtree: employers located in it that a union covers / all of them."""
-    from django.db.models import Count, Q, Sum
-
-    from gonghui.orgs.models import Employer
-
     row = Employer.objects.filter(area__path__startswith=org.path).aggregate(
         employers=Count("id"),
         covered=Count("id", filter=Q(union__isnull=False)),

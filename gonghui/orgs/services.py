@@ -10,22 +10,21 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.scoping import is_global
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core import clock, hooks
+from gonghui.core.actor import Actor
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
-from gonghui.orgs.models import LEVEL_RANK, Org, OrgStatus
+from gonghui.core.workflow import transition
+from gonghui.orgs.models import LEVEL_RANK, ORG_TRANSITIONS, Org, OrgStatus
 from gonghui.orgs.validation import clean_uscc
 
 EDITABLE_FIELDS = (
     "name", "short_name", "level", "org_type", "uscc", "industry", "region", "address",
     "founded_on", "employees_count", "contact_name", "contact_phone",
 )  # fmt: skip
-
-
-def _require_write(actor: Any, org: Org) -> None:
-    if not can(actor, org, "org.write"):
-        raise Forbidden()
 
 
 def _check_level(parent: Org | None, level: str) -> None:
@@ -57,15 +56,13 @@ def _validated(org: Org) -> None:
         raise ApplicationError(messages, code="invalid") from exc
 
 
-def org_create(*, parent: Org | None, actor: Any, **fields: Any) -> Org:
+def org_create(*, parent: Org | None, actor: Actor, **fields: Any) -> Org:
     """Create an org under `parent` (None: a new root, superusers only)."""
     if parent is None:
-        if not getattr(actor, "is_superuser", False):
+        if not is_global(actor):
             raise Forbidden()
     else:
-        _require_write(actor, parent)
-        if not parent.is_active:
-            raise ApplicationError(_("已合并或撤销的组织下不能新建组织。"), code="parent_closed")
+        require_capability(actor, Capability.ORG_WRITE, parent)
     unknown = set(fields) - set(EDITABLE_FIELDS) - {"code"}
     if unknown:
         raise ApplicationError(f"unknown fields: {sorted(unknown)}")
@@ -73,6 +70,9 @@ def org_create(*, parent: Org | None, actor: Any, **fields: Any) -> Org:
     with transaction.atomic():
         if parent is not None:
             parent = Org.objects.select_for_update().get(pk=parent.pk)
+            if not parent.is_active:
+                raise ApplicationError(_("已合并或撤销的组织下不能新建组织。"),
+                                       code="parent_closed")
         org = Org(**fields)
         if not org.code:
             org.code = _next_code(parent)
@@ -91,8 +91,8 @@ def org_create(*, parent: Org | None, actor: Any, **fields: Any) -> Org:
     return org
 
 
-def org_update(*, org: Org, actor: Any, **fields: Any) -> Org:
-    _require_write(actor, org)
+def org_update(*, org: Org, actor: Actor, **fields: Any) -> Org:
+    require_capability(actor, Capability.ORG_WRITE, org)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(f"unknown fields: {sorted(unknown)}")
@@ -130,18 +130,19 @@ def _move_under(org: Org, target: Org) -> Org:
     return org
 
 
-def org_move(*, org: Org, new_parent: Org, actor: Any) -> Org:
+def org_move(*, org: Org, new_parent: Org, actor: Actor) -> Org:
     """Move `org` with its whole subtree under `new_parent`; every descendant's path follows."""
-    _require_write(actor, org)
-    _require_write(actor, new_parent)
+    require_capability(actor, Capability.ORG_WRITE, org)
+    require_capability(actor, Capability.ORG_WRITE, new_parent)
     if org.depth == 1:
         raise ApplicationError(_("根组织不能移动。"), code="move_root")
     if new_parent.path.startswith(org.path):
         raise ApplicationError(_("不能把组织移到它自己或它的下级组织之下。"), code="move_descendant")
-    if not new_parent.is_active:
-        raise ApplicationError(_("不能移到已合并或撤销的组织之下。"), code="parent_closed")
     _check_level(new_parent, org.level)
     with transaction.atomic():
+        new_parent = Org.objects.select_for_update().get(pk=new_parent.pk)
+        if not new_parent.is_active:
+            raise ApplicationError(_("不能移到已合并或撤销的组织之下。"), code="parent_closed")
         org = Org.objects.select_for_update().get(pk=org.pk)
         old_parent = Org.objects.get_parent(org)
         before = {"parent": old_parent.code if old_parent else None, "path": org.path}
@@ -151,20 +152,21 @@ def org_move(*, org: Org, new_parent: Org, actor: Any) -> Org:
     return org
 
 
-def org_merge(*, source: Org, target: Org, actor: Any, note: str = "") -> Org:
+def org_merge(*, source: Org, target: Org, actor: Actor, note: str = "") -> Org:
     """Merge `source` into `target`: its sub-orgs move under `target`, its members and other
     rows follow (org.merge hooks), and `source` stays as a closed record pointing at `target`."""
-    _require_write(actor, source)
-    _require_write(actor, target)
+    require_capability(actor, Capability.ORG_WRITE, source)
+    require_capability(actor, Capability.ORG_WRITE, target)
     if source.pk == target.pk:
         raise ApplicationError(_("不能把组织与自身合并。"), code="merge_self")
     if target.path.startswith(source.path):
         raise ApplicationError(_("不能合并到被合并组织自己的下级组织。"), code="merge_descendant")
-    if not source.is_active or not target.is_active:
-        raise ApplicationError(_("只能合并两个状态正常的组织。"), code="merge_closed")
     with transaction.atomic():
         source = Org.objects.select_for_update().get(pk=source.pk)
         target = Org.objects.select_for_update().get(pk=target.pk)
+        # checked on the locked rows: a union closed meanwhile takes nothing in
+        if not source.is_active or not target.is_active:
+            raise ApplicationError(_("只能合并两个状态正常的组织。"), code="merge_closed")
         moved = []
         for child in list(Org.objects.get_children(source)):
             child = Org.objects.get(pk=child.pk)
@@ -174,10 +176,9 @@ def org_merge(*, source: Org, target: Org, actor: Any, note: str = "") -> Org:
         hooks.call("org.merge", source=source, target=target, actor=actor)
         source.refresh_from_db()
         before = snapshot(source, ["status", "merged_into"])
-        source.status = OrgStatus.MERGED
-        source.merged_into = target
-        source.dissolved_on = clock.today()
-        source.save(update_fields=["status", "merged_into", "dissolved_on", "updated_at"])
+        source = transition(source, OrgStatus.MERGED, transitions=ORG_TRANSITIONS, actor=actor,
+                            reason=note, extra_fields={"merged_into": target,
+                                                       "dissolved_on": clock.today()})
         audit_record(actor=actor, action="org.merge", obj=source, org_path=source.path,
                      before=before,
                      after={"status": source.status, "merged_into": target.code,
@@ -197,9 +198,9 @@ def org_occupancy(org: Org) -> list[str]:
     return reasons
 
 
-def org_dissolve(*, org: Org, actor: Any, on: dt.date | None = None, note: str = "") -> Org:
+def org_dissolve(*, org: Org, actor: Actor, on: dt.date | None = None, note: str = "") -> Org:
     """Dissolve an empty union. A union that still has sub-orgs or members is refused."""
-    _require_write(actor, org)
+    require_capability(actor, Capability.ORG_WRITE, org)
     with transaction.atomic():
         org = Org.objects.select_for_update().get(pk=org.pk)
         if not org.is_active:
@@ -212,9 +213,8 @@ def org_dissolve(*, org: Org, actor: Any, on: dt.date | None = None, note: str =
                 ),
                 code="not_empty",
             )
-        org.status = OrgStatus.DISSOLVED
-        org.dissolved_on = on or clock.today()
-        org.save(update_fields=["status", "dissolved_on", "updated_at"])
+        org = transition(org, OrgStatus.DISSOLVED, transitions=ORG_TRANSITIONS, actor=actor,
+                         reason=note, extra_fields={"dissolved_on": on or clock.today()})
         audit_record(actor=actor, action="org.dissolve", obj=org, org_path=org.path,
                      before={"status": "active"},
                      after={"status": org.status, "dissolved_on": org.dissolved_on}, note=note)

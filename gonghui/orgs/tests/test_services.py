@@ -127,3 +127,55 @@ def test_employer_coverage_over_subtree(tree):
     assert employer_coverage(tree["SH-A"]) == {"employers": 2, "covered": 1, "employees": 105,
                                                "rate": 50.0}
     assert employer_coverage(tree["SH"])["rate"] == 66.7
+
+
+def test_merge_and_dissolve_write_the_org_history(tree, city_admin):
+    from gonghui.orgs.models import OrgHistory
+
+    services.org_merge(source=tree["SH-A-1"], target=tree["SH-B-1"], actor=city_admin,
+                       note="街道调整")
+    services.org_dissolve(org=tree["SH-B-1-1"], actor=city_admin, note="企业注销")
+    rows = list(OrgHistory.objects.order_by("id").values_list(
+        "org__code", "from_status", "to_status", "actor_name", "reason"))
+    assert rows == [("SH-A-1", "active", "merged", "city_admin", "街道调整"),
+                    ("SH-B-1-1", "active", "dissolved", "city_admin", "企业注销")]
+    assert OrgHistory.objects.filter(actor=city_admin).count() == 2
+
+
+def test_closed_org_cannot_be_closed_again(tree, city_admin):
+    from gonghui.orgs.models import OrgHistory
+
+    services.org_dissolve(org=tree["SH-A-1-2"], actor=city_admin)
+    with pytest.raises(ApplicationError) as exc:
+        services.org_dissolve(org=tree["SH-A-1-2"], actor=city_admin)
+    assert exc.value.code == "already_closed"
+    with pytest.raises(ApplicationError) as exc:
+        services.org_merge(source=tree["SH-A-1-2"], target=tree["SH-A-1-1"], actor=city_admin)
+    assert exc.value.code == "merge_closed"
+    assert OrgHistory.objects.count() == 1
+    assert AuditEvent.objects.filter(action__in=["org.dissolve", "org.merge"]).count() == 1
+
+
+@pytest.mark.parametrize(("persona", "status"), [("auditor", 403), ("other_district_cadre", 404)])
+def test_services_check_their_own_permission(request, tree, persona, status):
+    from gonghui.core.actor import system_actor
+
+    actor = request.getfixturevalue(persona)
+    before = list(Org.objects.order_by("pk").values_list("pk", "path", "name", "status"))
+    calls = [
+        lambda: services.org_update(org=tree["SH-A-1"], actor=actor, name="改名"),
+        lambda: services.org_create(parent=tree["SH-A-1"], actor=actor, name="新",
+                                    level="grassroots", org_type="grassroots"),
+        lambda: services.org_dissolve(org=tree["SH-A-1-2"], actor=actor),
+        lambda: services.org_merge(source=tree["SH-A-1-2"], target=tree["SH-A-1-1"], actor=actor),
+        lambda: services.org_move(org=tree["SH-A-1-2"], new_parent=tree["SH-A"], actor=actor),
+    ]
+    for call in calls:
+        with pytest.raises(ApplicationError) as exc:
+            call()
+        assert exc.value.status_code == status
+    assert list(Org.objects.order_by("pk").values_list("pk", "path", "name", "status")) == before
+    assert AuditEvent.objects.count() == 0
+    # the platform itself (CLI, tasks) passes the capability check
+    org = services.org_update(org=tree["SH-A-1"], actor=system_actor("cli"), name="改名")
+    assert (org.name, AuditEvent.objects.get().actor_name) == ("改名", "cli")

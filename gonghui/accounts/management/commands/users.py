@@ -5,9 +5,10 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.accounts.roles import Role
-from gonghui.accounts.services import role_assign, user_create
-from gonghui.core.errors import ApplicationError
-from gonghui.orgs.models import Org
+from gonghui.accounts.selectors import grant_org
+from gonghui.accounts.services import user_create_with_role
+from gonghui.core.actor import system_actor
+from gonghui.core.errors import ApplicationError, NotFound
 
 
 class Command(BaseCommand):
@@ -22,16 +23,18 @@ class Command(BaseCommand):
         add.add_argument("--name", default="", help="display name")
 
     def handle(self, *args, **options):
-        org = Org.objects.filter(code=options["org"]).first()
-        if org is None:
-            raise CommandError(f"no org with code {options['org']!r}")
+        try:
+            grant_org(options["org"])  # fail before asking for the password
+        except NotFound as exc:
+            raise CommandError(f"no org with code {options['org']!r}") from exc
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise CommandError("give the password on standard input")
         try:
-            user = user_create(username=options["username"], password=password, actor="system",
-                               display_name=options["name"])
-            role_assign(user=user, org=org, role=options["role"], actor="system")
+            user, assignment = user_create_with_role(
+                username=options["username"], password=password, org_code=options["org"],
+                role=options["role"], actor=system_actor("cli"), display_name=options["name"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        org = assignment.org
         self.stdout.write(f"created {user.username}: {options['role']} at {org.code} {org.name}")
