@@ -1,20 +1,23 @@
 """Work plans over JSON: plans, items, milestones, progress reports, reminders. Same services
-and the same access functions as the pages (404 outside the subtree, 403 when read-only)."""
+as the pages — they decide who may write (404 outside the subtree, 403 when read-only, 400 when
+a rule refuses); the access functions only load what the caller may see. Lists are pages
+(`core.paging`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
-from gonghui.accounts.scoping import can
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Forbidden, NotFound
+from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.orgs.permissions import access_org
 from gonghui.workplan import selectors
-from gonghui.workplan.models import Department, Item, Milestone, Plan
+from gonghui.workplan.models import Department, Item, Milestone, Notification, Plan, ProgressReport
 from gonghui.workplan.parsing import (
     ParsedHeading,
     ParsedItem,
@@ -24,11 +27,12 @@ from gonghui.workplan.parsing import (
     parse_plan,
 )
 from gonghui.workplan.permissions import (
-    WRITE,
     access_item,
     access_milestone,
     access_notification,
     access_plan,
+    require_issuer_page,
+    require_workplan_page,
 )
 from gonghui.workplan.services import breakdown, plans, progress, reminders
 from gonghui.workplan.supervision import ItemRow, open_subtask_dues, plan_supervision, verdict_for
@@ -54,19 +58,10 @@ class PlanOut(Schema):
     item_count: int
 
 
-class PlanPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[PlanOut]
-
-
 class PlanFilter(Schema):
     q: str = ""
     year: int | None = None
     org: str = ""
-    page: int = 1
-    page_size: int = 50
 
 
 class DepartmentOut(Schema):
@@ -251,7 +246,7 @@ class RemindOut(Schema):
 # helpers
 
 
-def _plan_out(plan: Plan, item_count: int | None = None) -> dict:
+def _plan_out(plan: Plan, item_count: int | None = None) -> dict[str, Any]:
     return {
         "id": plan.pk, "org": plan.org.code, "org_name": plan.org.name, "year": plan.year,
         "title": plan.title, "doc_number": plan.doc_number, "issuing_office": plan.issuing_office,
@@ -261,7 +256,7 @@ def _plan_out(plan: Plan, item_count: int | None = None) -> dict:
     }
 
 
-def _item_out(row: ItemRow) -> dict:
+def _item_out(row: ItemRow) -> dict[str, Any]:
     departments = ([{"id": row.lead.pk, "name": row.lead.name, "role": "lead"}] if row.lead else [])
     departments += [{"id": d.pk, "name": d.name, "role": "co"} for d in row.co]
     return {
@@ -273,7 +268,7 @@ def _item_out(row: ItemRow) -> dict:
     }
 
 
-def _milestone_out(milestone: Milestone) -> dict:
+def _milestone_out(milestone: Milestone) -> dict[str, Any]:
     item = milestone.item
     dues = open_subtask_dues({"milestone": milestone})
     verdict = verdict_for(milestone, item.plan, clock.today(), dues.get(milestone.pk, ()))
@@ -299,29 +294,29 @@ def _departments_by_name(plan: Plan, names: list[str]) -> list[Department]:
 # plans
 
 
-@router.get("/plans", response=PlanPage)
-def list_plans(request: HttpRequest, filters: Query[PlanFilter]):
+@router.get("/plans", response=Page[PlanOut])
+def list_plans(request: HttpRequest, filters: Query[PlanFilter], paging: Query[PageParams]):
     """Plans of the caller's subtrees (their org's and those below)."""
+    require_workplan_page(request.user)
     queryset = selectors.plan_list(viewer=request.user, q=filters.q, year=filters.year,
                                    org_code=filters.org)
-    size = max(1, min(filters.page_size, 200))
-    page = max(1, filters.page)
-    rows = list(queryset[(page - 1) * size: page * size])
-    return {"count": queryset.count(), "page": page, "page_size": size,
-            "items": [_plan_out(p, getattr(p, "item_count", None)) for p in rows]}
+    return paginate(request, queryset, paging,
+                    item=lambda p: _plan_out(p, getattr(p, "item_count", None)))
 
 
 @router.post("/plans/parse", response=dict)
-def parse(request: HttpRequest, payload: ParseIn):
-    """Recognise a plan's text without saving anything (what the import preview shows)."""
+def parse(request: HttpRequest, payload: ParseIn) -> dict[str, Any]:
+    """Recognise a plan's text without saving anything (what the import preview shows); for
+    those who may import, as the import page."""
+    require_issuer_page(request.user)
     return parse_plan(payload.text).to_dict()
 
 
 @router.post("/plans", response={201: PlanDetail})
 def create_plan(request: HttpRequest, payload: PlanIn):
+    """Create a plan; `plan_create` decides (workplan.write over the org, and an active
+    federation from street level up — the same rule as the import page and the CLI)."""
     org = access_org(request.user, payload.org)
-    if not can(request.user, org, WRITE):
-        raise Forbidden()
     parsed = ParsedPlan(
         title=payload.title, year=payload.year, preamble=payload.preamble,
         notice=ParsedNotice(**payload.notice.dict()),
@@ -338,7 +333,7 @@ def create_plan(request: HttpRequest, payload: PlanIn):
     return Status(201, _plan_detail(plan))
 
 
-def _plan_detail(plan: Plan) -> dict:
+def _plan_detail(plan: Plan) -> dict[str, Any]:
     sup = plan_supervision(plan, today=clock.today())
     return {
         **_plan_out(plan, len(sup.rows)), "header": plan.header, "notice_title": plan.notice_title,
@@ -357,7 +352,7 @@ def get_plan(request: HttpRequest, plan_id: int):
 
 @router.patch("/plans/{plan_id}", response=PlanOut)
 def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
-    plan = access_plan(request.user, plan_id, write=True)
+    plan = access_plan(request.user, plan_id)
     return _plan_out(plans.plan_update(plan=plan, actor=request.user,
                                        **payload.dict(exclude_unset=True)))
 
@@ -385,7 +380,7 @@ def supervision(request: HttpRequest, plan_id: int, department: int | None = Non
 
 @router.post("/plans/{plan_id}/remind", response=RemindOut)
 def remind(request: HttpRequest, plan_id: int):
-    plan = access_plan(request.user, plan_id, write=True)
+    plan = access_plan(request.user, plan_id)
     result = reminders.reminders_send(actor=request.user, plans=[plan])
     return result.__dict__
 
@@ -403,21 +398,22 @@ def get_item(request: HttpRequest, item_id: int):
 
 @router.put("/items/{item_id}/departments", response=ItemOut)
 def set_departments(request: HttpRequest, item_id: int, payload: DepartmentsIn):
-    item = access_item(request.user, item_id, supervise=True)
+    item = access_item(request.user, item_id)
     breakdown.item_departments_set(item=item, actor=request.user,
                                    departments=_departments_by_name(item.plan, payload.departments))
     return get_item(request, item_id)
 
 
-@router.get("/items/{item_id}/milestones", response=list[MilestoneOut])
-def list_milestones(request: HttpRequest, item_id: int):
+@router.get("/items/{item_id}/milestones", response=Page[MilestoneOut])
+def list_milestones(request: HttpRequest, item_id: int, paging: Query[PageParams]):
     item: Item = access_item(request.user, item_id)
-    return [_milestone_out(m) for m in selectors.item_milestones(item).select_related("item__plan")]
+    rows = selectors.item_milestones(item).select_related("item__plan")
+    return paginate(request, rows, paging, item=_milestone_out)
 
 
 @router.post("/items/{item_id}/milestones", response={201: MilestoneOut})
 def create_milestone(request: HttpRequest, item_id: int, payload: MilestoneIn):
-    item = access_item(request.user, item_id, manage=True)
+    item = access_item(request.user, item_id)
     department = (_departments_by_name(item.plan, [payload.department])[0]
                   if payload.department else None)
     milestone = breakdown.milestone_create(item=item, title=payload.title,
@@ -433,7 +429,7 @@ def get_milestone(request: HttpRequest, milestone_id: int):
 
 @router.post("/milestones/{milestone_id}/transition", response=MilestoneOut)
 def milestone_transition(request: HttpRequest, milestone_id: int, payload: TransitionIn):
-    milestone = access_milestone(request.user, milestone_id, action="supervise")
+    milestone = access_milestone(request.user, milestone_id)
     services = {"complete": breakdown.milestone_complete, "reopen": breakdown.milestone_reopen,
                 "cancel": breakdown.milestone_cancel}
     if payload.action not in services:
@@ -442,49 +438,54 @@ def milestone_transition(request: HttpRequest, milestone_id: int, payload: Trans
     return _milestone_out(access_milestone(request.user, milestone_id))
 
 
-@router.get("/milestones/{milestone_id}/reports", response=list[ReportOut])
-def list_reports(request: HttpRequest, milestone_id: int):
-    milestone = access_milestone(request.user, milestone_id)
-    rows = milestone.reports.select_related("department", "author").prefetch_related("attachments")
-    return [{
-        "id": r.pk, "reported_on": r.reported_on, "percent": r.percent, "text": r.text,
-        "department": r.department.name if r.department else "",
-        "author": r.author.get_username() if r.author else "",
+def _report_out(report: ProgressReport) -> dict[str, Any]:
+    return {
+        "id": report.pk, "reported_on": report.reported_on, "percent": report.percent,
+        "text": report.text, "department": report.department.name if report.department else "",
+        "author": report.author.get_username() if report.author else "",
         "attachments": [{"id": a.pk, "name": a.name, "size": a.size,
                          "url": reverse("workplan:attachment", args=[a.pk])}
-                        for a in r.attachments.all()],
-    } for r in rows]
+                        for a in report.attachments.all()],
+    }
+
+
+@router.get("/milestones/{milestone_id}/reports", response=Page[ReportOut])
+def list_reports(request: HttpRequest, milestone_id: int, paging: Query[PageParams]):
+    milestone = access_milestone(request.user, milestone_id)
+    rows = milestone.reports.select_related("department", "author").prefetch_related("attachments")
+    return paginate(request, rows, paging, item=_report_out)
 
 
 @router.post("/milestones/{milestone_id}/reports", response={201: ReportOut})
 def create_report(request: HttpRequest, milestone_id: int, payload: ReportIn):
     """File a progress report (attachments go through the page's form)."""
-    milestone = access_milestone(request.user, milestone_id, action="report")
+    milestone = access_milestone(request.user, milestone_id)
     report = progress.progress_report_create(milestone=milestone, percent=payload.percent,
                                              text=payload.text, actor=request.user)
-    return Status(201, {
-        "id": report.pk, "reported_on": report.reported_on, "percent": report.percent,
-        "text": report.text, "department": report.department.name if report.department else "",
-        "author": request.user.get_username(), "attachments": [],
-    })
+    return Status(201, _report_out(report))
 
 
 # ---------------------------------------------------------------------------------------------
 # my reminders
 
 
-@router.get("/notifications", response=list[NotificationOut])
-def list_notifications(request: HttpRequest, unread: bool = False):
-    rows = selectors.notifications_for(request.user, unread_only=unread)[:200]
-    return [{"id": n.pk, "kind": n.kind, "text": n.text, "link": n.link,
-             "created_at": n.created_at, "read": n.read_at is not None} for n in rows]
+def _notification_out(notification: Notification) -> dict[str, Any]:
+    return {"id": notification.pk, "kind": notification.kind, "text": notification.text,
+            "link": notification.link, "created_at": notification.created_at,
+            "read": notification.read_at is not None}
+
+
+@router.get("/notifications", response=Page[NotificationOut])
+def list_notifications(request: HttpRequest, paging: Query[PageParams], unread: bool = False):
+    """The caller's own reminders, newest first."""
+    require_workplan_page(request.user)
+    rows = selectors.notifications_for(request.user, unread_only=unread)
+    return paginate(request, rows, paging, item=_notification_out)
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
 def read_notification(request: HttpRequest, notification_id: int):
     notification = reminders.notification_mark_read(
         notification=access_notification(request.user, notification_id), actor=request.user)
-    return {"id": notification.pk, "kind": notification.kind, "text": notification.text,
-            "link": notification.link, "created_at": notification.created_at,
-            "read": True}
+    return _notification_out(notification)
 

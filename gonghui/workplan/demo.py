@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gonghui.core import clock
+from gonghui.core.actor import Actor, system_actor
 from gonghui.workplan.models import Department, DepartmentMembership, Item, Plan
 from gonghui.workplan.parsing import parse_plan
 from gonghui.workplan.services.breakdown import milestone_create, subtask_create
@@ -68,7 +69,10 @@ def _at(days_ago: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10, 0))
 
 
-def _break_down(plan: Plan, rows: list, actor: Any) -> None:
+DEMO = system_actor("demo")
+
+
+def _break_down(plan: Plan, rows: list[Any], actor: Actor) -> None:
     today = _today()
     items = {i.number: i for i in Item.objects.filter(plan=plan)}
     for number, title, dept_name, start, due, reports in rows:
@@ -89,14 +93,14 @@ def seed_demo(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | N
     created = []
     if city is not None and not Plan.objects.filter(org=city).exists():
         parsed = parse_plan(SEED_PLAN.read_text(encoding="utf-8"))
-        plan = plan_create(org=city, parsed=parsed, actor=admin or "system",
+        plan = plan_create(org=city, parsed=parsed, actor=admin or DEMO,
                            source_name=SEED_PLAN.name)
-        _break_down(plan, CITY_MILESTONES, admin or "system")
+        _break_down(plan, CITY_MILESTONES, admin or DEMO)
         item10 = Item.objects.get(plan=plan, number=10)
         milestone = item10.milestones.get()
         due = _today() - dt.timedelta(days=3)  # delegated 20 days ago, 3 days late now
         with clock.frozen(_at(20)):
-            subtask_create(milestone=milestone, actor=admin or "system",
+            subtask_create(milestone=milestone, actor=admin or DEMO,
                            department=Department.objects.get(org=city, name="基层工作部"),
                            title="各区完成站点选址并报送清单", due_date=due)
         if admin is not None:
@@ -106,7 +110,7 @@ def seed_demo(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | N
         created.append(plan)
     if district is not None and not Plan.objects.filter(org=district).exists():
         parsed = parse_plan(DISTRICT_PLAN)
-        actor = users.get("huangpu") or "system"
+        actor = users.get("huangpu") or DEMO
         plan = plan_create(org=district, parsed=parsed, actor=actor, source_name="黄浦区工作要点.txt")
         _break_down(plan, DISTRICT_MILESTONES, actor)
         if users.get("huangpu") is not None:
@@ -114,6 +118,6 @@ def seed_demo(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | N
             DepartmentMembership.objects.get_or_create(department=office, user=users["huangpu"])
         created.append(plan)
     if created:
-        result = reminders_send(actor="system", plans=created)
+        result = reminders_send(actor=DEMO, plans=created)
         if stdout is not None:
             stdout.write(f"Work plans: {len(created)} imported, {result.sent} reminders sent.")

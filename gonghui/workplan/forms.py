@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django import forms
@@ -8,12 +7,14 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from gonghui.core import cells
 from gonghui.workplan.models import Department, Heading, Plan
 from gonghui.workplan.parsing import (
     ParsedHeading,
     ParsedItem,
     ParsedNotice,
     ParsedPlan,
+    int_to_cn,
     split_departments,
 )
 
@@ -221,9 +222,9 @@ def parsed_from_post(post: QueryDict, previous: ParsedPlan) -> tuple[ParsedPlan,
     issued = None
     if issued_text:
         try:
-            issued = dt.date.fromisoformat(issued_text)
-        except ValueError:
-            errors.append(_("印发日期格式应为 YYYY-MM-DD。"))
+            issued = cells.parse_date(issued_text, required=False)
+        except cells.CellError as exc:
+            errors.append(_("印发日期：") + exc.message)
     notice = ParsedNotice(
         header=post.get("header", "").strip(), doc_number=post.get("doc_number", "").strip(),
         title=post.get("notice_title", "").strip(), recipients=post.get("notice_recipients", "").strip(),
@@ -237,8 +238,6 @@ def parsed_from_post(post: QueryDict, previous: ParsedPlan) -> tuple[ParsedPlan,
         if post.get(f"h{i}-delete") or not text:
             continue
         index_map[i] = len(headings)
-        from gonghui.workplan.parsing import int_to_cn
-
         headings.append(ParsedHeading(number=len(headings) + 1, label=int_to_cn(len(headings) + 1),
                                       text=text))
     items: list[ParsedItem] = []

@@ -11,6 +11,8 @@ computed (`rules.py`), never stored: it depends on today's date.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
+from gonghui.core.workflow import HistoryBase
 
 
 class Department(TimeStampedModel):
@@ -225,6 +228,8 @@ class Milestone(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")
 
+    history_model = "workplan.MilestoneHistory"
+
     class Meta:
         verbose_name = _("节点")
         verbose_name_plural = _("节点")
@@ -247,19 +252,16 @@ class Milestone(TimeStampedModel):
         return reverse("workplan:milestone", args=[self.pk])
 
 
-class MilestoneHistory(models.Model):
-    """Who moved a milestone from which status to which, when and why."""
+class MilestoneHistory(HistoryBase):
+    """Who moved a milestone from which status to which, when and why (written by transition())."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="history")
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              related_name="+")
-    from_status = models.CharField(max_length=16, choices=MilestoneStatus.choices)
-    to_status = models.CharField(max_length=16, choices=MilestoneStatus.choices)
-    reason = models.CharField(_("说明"), max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    history_subject_field = "milestone"
+
+    class Meta(HistoryBase.Meta):
+        verbose_name = _("节点状态记录")
+        verbose_name_plural = _("节点状态记录")
 
     def __str__(self) -> str:
         return f"{self.milestone_id}: {self.from_status} → {self.to_status}"
@@ -290,6 +292,8 @@ class SubTask(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+")
 
+    history_model = "workplan.SubTaskHistory"
+
     class Meta:
         verbose_name = _("分解任务")
         verbose_name_plural = _("分解任务")
@@ -301,6 +305,21 @@ class SubTask(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SubTaskHistory(HistoryBase):
+    """Who marked a sub-task done or reopened it, and when (written by transition())."""
+
+    subtask = models.ForeignKey(SubTask, on_delete=models.CASCADE, related_name="history")
+
+    history_subject_field = "subtask"
+
+    class Meta(HistoryBase.Meta):
+        verbose_name = _("分解任务状态记录")
+        verbose_name_plural = _("分解任务状态记录")
+
+    def __str__(self) -> str:
+        return f"{self.subtask_id}: {self.from_status} → {self.to_status}"
 
 
 class ProgressReport(models.Model):
@@ -330,8 +349,6 @@ class ProgressReport(models.Model):
 
 def attachment_path(instance: ProgressAttachment, filename: str) -> str:
     # The stored name is not the uploaded one: files are reached only through the scoped view.
-    import uuid
-
     suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
     return f"workplan/reports/{uuid.uuid4().hex}.{suffix}"
 
@@ -393,6 +410,12 @@ class DraftStatus(models.TextChoices):
     SAVED = "saved", _("已导入")
     DISCARDED = "discarded", _("已放弃")
 
+
+# An import job's row: saved once or discarded once; no history of its own (the audit row says
+# who did it).
+DRAFT_TRANSITIONS: dict[str, set[str]] = {
+    DraftStatus.DRAFT: {DraftStatus.SAVED, DraftStatus.DISCARDED},
+}
 
 class PlanDraft(models.Model):
     """An uploaded plan as parsed, corrected by the office in the preview before it is saved."""

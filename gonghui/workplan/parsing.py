@@ -24,6 +24,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from gonghui.core import cells
+
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 CN_NUMERAL = "一二三四五六七八九十百零〇两"
@@ -218,20 +220,25 @@ def item_title(text: str) -> str:
 
 
 def parse_date(text: str) -> dt.date | None:
+    """The date line of a document: ``2018年1月22日`` (read by `core.cells.parse_date`) or the
+    official form in Chinese numerals ``二〇一八年一月二十二日``; None for any other line."""
     text = text.replace(" ", "")
-    match = DATE_RE.match(text)
+    if DATE_RE.match(text):
+        try:
+            return cells.parse_date(text)
+        except cells.CellError:
+            return None
+    match = CN_DATE_RE.match(text)
+    if match is None:
+        return None
+    year = int("".join(str(CN_DIGITS[c]) for c in match.group(1)))
+    month, day = cn_to_int(match.group(2)), cn_to_int(match.group(3))
+    if not (month and day):
+        return None
     try:
-        if match:
-            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        match = CN_DATE_RE.match(text)
-        if match:
-            year = int("".join(str(CN_DIGITS[c]) for c in match.group(1)))
-            month, day = cn_to_int(match.group(2)), cn_to_int(match.group(3))
-            if month and day:
-                return dt.date(year, month, day)
+        return dt.date(year, month, day)
     except ValueError:
         return None
-    return None
 
 
 def normalise_doc_number(text: str) -> str | None:

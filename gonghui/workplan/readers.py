@@ -1,11 +1,13 @@
-"""Uploaded plan files → text for `parsing.parse_plan`: .txt in UTF-8 (with or without BOM) or
-GB18030, and .docx (paragraphs; Word's automatic list numbering rebuilt)."""
+"""Uploaded plan files → text for `parsing.parse_plan`: .txt in any encoding
+`core.cells.detect_encoding` knows (UTF-8 with or without BOM, UTF-16, GB18030), and .docx
+(paragraphs; Word's automatic list numbering rebuilt)."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+from gonghui.core import cells
 from gonghui.workplan.parsing import int_to_cn
 
 
@@ -14,17 +16,17 @@ class UnreadableFile(ValueError):
 
 
 def decode_text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile("文本文件的编码无法识别（请保存为 UTF-8 或 GB18030）。")
+    """`core.cells.decode_text`, with its failure in this module's terms."""
+    try:
+        return cells.decode_text(data)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("文本文件的编码无法识别（请保存为 UTF-8 或 GB18030）。") from exc
 
 
 def docx_text(data: bytes) -> str:
     """The paragraphs of a .docx as lines. Word's automatic list numbering is not in the
     paragraph text, so it is rebuilt from numbering.xml (decimal, 一、, （一）, ① formats)."""
+    # python-docx (and lxml under it) is heavy; only .docx uploads need it
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record, snapshot
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
-from gonghui.core.workflow import transition
+from gonghui.core.workflow import append_history, transition
 from gonghui.workplan.models import (
     MILESTONE_TRANSITIONS,
     SUBTASK_TRANSITIONS,
@@ -22,18 +22,31 @@ from gonghui.workplan.models import (
     Item,
     ItemDepartment,
     Milestone,
-    MilestoneHistory,
     MilestoneStatus,
     NotificationKind,
     SubTask,
     SubTaskStatus,
 )
+from gonghui.workplan.permissions import (
+    require_finish_subtask,
+    require_manage_item,
+    require_supervise,
+)
+from gonghui.workplan.services.reminders import notify_department
 
 TITLE_MAX = 200
 
 
 def _path(item: Item) -> str:
     return item.plan.org.path
+
+
+def _require_active_org(item: Item) -> None:
+    """A merged or dissolved union's plan receives no new milestones or sub-tasks."""
+    org = item.plan.org
+    if not org.is_active:
+        raise ApplicationError(_("{org}已{status}，其工作要点不能再添加节点或分解任务。").format(
+            org=org.name, status=org.get_status_display()), code="org_inactive")
 
 
 def _title(title: str) -> str:
@@ -45,8 +58,9 @@ def _title(title: str) -> str:
     return title
 
 
-def item_update(*, item: Item, actor: Any, title: str, text: str,
+def item_update(*, item: Item, actor: Actor, title: str, text: str,
                 heading: Heading | None) -> Item:
+    require_supervise(actor, item.plan)
     if heading is not None and heading.plan_id != item.plan_id:
         raise ApplicationError(_("所选部分不属于这份工作要点。"), code="heading_foreign")
     if not text.strip():
@@ -63,8 +77,9 @@ def item_update(*, item: Item, actor: Any, title: str, text: str,
     return locked
 
 
-def item_departments_set(*, item: Item, departments: list[Department], actor: Any) -> Item:
+def item_departments_set(*, item: Item, departments: list[Department], actor: Actor) -> Item:
     """Replace the item's responsible departments: the first is the lead, the others co-operate."""
+    require_supervise(actor, item.plan)
     if not departments:
         raise ApplicationError(_("至少需要一个牵头部门。"), code="departments_empty")
     if len({d.pk for d in departments}) != len(departments):
@@ -97,11 +112,13 @@ def _item_department(item: Item, department: Department) -> None:
                                code="department_not_responsible")
 
 
-def milestone_create(*, item: Item, title: str, due_date: dt.date, actor: Any,
+def milestone_create(*, item: Item, title: str, due_date: dt.date, actor: Actor,
                      department: Department | None = None,
                      starts_on: dt.date | None = None) -> Milestone:
     """A dated step of an item; owned by the lead department unless another responsible
     department is named."""
+    require_manage_item(actor, item)
+    _require_active_org(item)
     starts_on = starts_on or clock.today()
     if department is None:
         lead = item.assignments.filter(role=DepartmentRole.LEAD).select_related("department").first()
@@ -113,7 +130,7 @@ def milestone_create(*, item: Item, title: str, due_date: dt.date, actor: Any,
     with transaction.atomic():
         milestone = Milestone.objects.create(
             item=item, title=_title(title), starts_on=starts_on, due_date=due_date,
-            department=department, created_by=actor if getattr(actor, "pk", None) else None,
+            department=department, created_by=actor_user(actor),
         )
         audit_record(actor=actor, action="workplan.milestone_create", obj=milestone,
                      org_path=_path(item), after=snapshot(milestone, [
@@ -121,9 +138,10 @@ def milestone_create(*, item: Item, title: str, due_date: dt.date, actor: Any,
     return milestone
 
 
-def milestone_update(*, milestone: Milestone, actor: Any, title: str, due_date: dt.date,
+def milestone_update(*, milestone: Milestone, actor: Actor, title: str, due_date: dt.date,
                      starts_on: dt.date, department: Department) -> Milestone:
     item = milestone.item
+    require_manage_item(actor, item)
     _item_department(item, department)
     _check_dates(starts_on, due_date)
     fields = ["title", "starts_on", "due_date", "department"]
@@ -140,26 +158,24 @@ def milestone_update(*, milestone: Milestone, actor: Any, title: str, due_date: 
     return locked
 
 
-def _milestone_move(milestone: Milestone, target: str, *, actor: Any, reason: str,
-                    action: str) -> Milestone:
-    """The one path for a milestone's status change; runs inside the caller's transaction."""
-    today = clock.today()
-
+def milestone_move(milestone: Milestone, target: str, *, actor: Actor, reason: str,
+                   action: str) -> Milestone:
+    """The one path for a milestone's status change (history row by transition(), audit row
+    here). Internal: runs inside the caller's transaction, after the caller's checks."""
     def history(locked: Milestone, old: str, new: str) -> None:
-        MilestoneHistory.objects.create(milestone=locked, at=clock.now(), from_status=old,
-                                        to_status=new, reason=reason[:500],
-                                        actor=actor if getattr(actor, "pk", None) else None)
+        append_history(locked, old, new, actor=actor, reason=reason)
         audit_record(actor=actor, action=action, obj=locked, org_path=_path(milestone.item),
                      before={"status": old}, after={"status": new}, note=reason)
 
-    extra = {"completed_on": today if target == MilestoneStatus.COMPLETED else None}
-    return transition(milestone, target, transitions=MILESTONE_TRANSITIONS, write_history=history,
-                      extra_fields=extra)
+    extra = {"completed_on": clock.today() if target == MilestoneStatus.COMPLETED else None}
+    return transition(milestone, target, transitions=MILESTONE_TRANSITIONS, actor=actor,
+                      reason=reason, write_history=history, extra_fields=extra)
 
 
-def milestone_complete(*, milestone: Milestone, actor: Any, reason: str = "") -> Milestone:
+def milestone_complete(*, milestone: Milestone, actor: Actor, reason: str = "") -> Milestone:
+    require_supervise(actor, milestone.item.plan)
     with transaction.atomic():
-        return _milestone_move(milestone, MilestoneStatus.COMPLETED, actor=actor,
+        return milestone_move(milestone, MilestoneStatus.COMPLETED, actor=actor,
                                reason=reason or _("确认完成"), action="workplan.milestone_complete")
 
 
@@ -170,28 +186,30 @@ def _reason_required(reason: str) -> str:
     return reason
 
 
-def milestone_reopen(*, milestone: Milestone, actor: Any, reason: str) -> Milestone:
+def milestone_reopen(*, milestone: Milestone, actor: Actor, reason: str) -> Milestone:
     """退回: the supervisor sends a completed (or cancelled) milestone back to work."""
+    require_supervise(actor, milestone.item.plan)
     reason = _reason_required(reason)
     with transaction.atomic():
-        return _milestone_move(milestone, MilestoneStatus.OPEN, actor=actor, reason=reason,
+        return milestone_move(milestone, MilestoneStatus.OPEN, actor=actor, reason=reason,
                                action="workplan.milestone_reopen")
 
 
-def milestone_cancel(*, milestone: Milestone, actor: Any, reason: str) -> Milestone:
+def milestone_cancel(*, milestone: Milestone, actor: Actor, reason: str) -> Milestone:
+    require_supervise(actor, milestone.item.plan)
     reason = _reason_required(reason)
     with transaction.atomic():
-        return _milestone_move(milestone, MilestoneStatus.CANCELLED, actor=actor, reason=reason,
+        return milestone_move(milestone, MilestoneStatus.CANCELLED, actor=actor, reason=reason,
                                action="workplan.milestone_cancel")
 
 
 def subtask_create(*, milestone: Milestone, department: Department, title: str,
-                   due_date: dt.date, actor: Any) -> SubTask:
+                   due_date: dt.date, actor: Actor) -> SubTask:
     """The lead department delegates part of a milestone to another department of the org; the
     department's members are told in their reminders."""
-    from gonghui.workplan.services.reminders import notify_department
-
     item = milestone.item
+    require_manage_item(actor, item)
+    _require_active_org(item)
     if department.org_id != item.plan.org_id:
         raise ApplicationError(_("承办部门必须是本单位的部门。"), code="department_foreign")
     if milestone.status != MilestoneStatus.OPEN:
@@ -202,7 +220,7 @@ def subtask_create(*, milestone: Milestone, department: Department, title: str,
     with transaction.atomic():
         subtask = SubTask.objects.create(
             milestone=milestone, department=department, title=_title(title), due_date=due_date,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=actor_user(actor),
         )
         audit_record(actor=actor, action="workplan.subtask_create", obj=subtask,
                      org_path=_path(item),
@@ -217,21 +235,23 @@ def subtask_create(*, milestone: Milestone, department: Department, title: str,
     return subtask
 
 
-def _subtask_move(subtask: SubTask, target: str, *, actor: Any, action: str) -> SubTask:
+def _subtask_move(subtask: SubTask, target: str, *, actor: Actor, action: str) -> SubTask:
+    require_finish_subtask(actor, subtask)
+    def history(locked: SubTask, old: str, new: str) -> None:
+        append_history(locked, old, new, actor=actor)
+        audit_record(actor=actor, action=action, obj=locked,
+                     org_path=_path(subtask.milestone.item),
+                     before={"status": old}, after={"status": new})
+
     with transaction.atomic():
-        def history(locked: SubTask, old: str, new: str) -> None:
-            audit_record(actor=actor, action=action, obj=locked,
-                         org_path=_path(subtask.milestone.item),
-                         before={"status": old}, after={"status": new})
-
         extra = {"done_on": clock.today() if target == SubTaskStatus.DONE else None}
-        return transition(subtask, target, transitions=SUBTASK_TRANSITIONS, write_history=history,
-                          extra_fields=extra)
+        return transition(subtask, target, transitions=SUBTASK_TRANSITIONS, actor=actor,
+                          write_history=history, extra_fields=extra)
 
 
-def subtask_complete(*, subtask: SubTask, actor: Any) -> SubTask:
+def subtask_complete(*, subtask: SubTask, actor: Actor) -> SubTask:
     return _subtask_move(subtask, SubTaskStatus.DONE, actor=actor, action="workplan.subtask_done")
 
 
-def subtask_reopen(*, subtask: SubTask, actor: Any) -> SubTask:
+def subtask_reopen(*, subtask: SubTask, actor: Actor) -> SubTask:
     return _subtask_move(subtask, SubTaskStatus.OPEN, actor=actor, action="workplan.subtask_reopen")

@@ -8,10 +8,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.models import RoleAssignment
 from gonghui.audit.services import audit_record, snapshot
+from gonghui.core.actor import Actor
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.orgs.models import Org
 from gonghui.workplan.models import Department, DepartmentMembership
+from gonghui.workplan.permissions import can_issue, require_write
 
 NAME_MAX = 64
 
@@ -26,9 +29,10 @@ def clean_department_name(name: str) -> str:
     return name
 
 
-def departments_ensure(*, org: Org, names: Iterable[str], actor: Any) -> dict[str, Department]:
+def departments_ensure(*, org: Org, names: Iterable[str], actor: Actor) -> dict[str, Department]:
     """The departments of `org` with these names, creating the missing ones (e.g. from an
-    imported plan's 责任单位). Must run inside the caller's transaction."""
+    imported plan's 责任单位). Internal: must run inside the caller's transaction, after the
+    caller's checks (plan_create)."""
     wanted = []
     for raw in names:
         name = clean_department_name(raw)
@@ -48,7 +52,12 @@ def departments_ensure(*, org: Org, names: Iterable[str], actor: Any) -> dict[st
     return existing
 
 
-def department_create(*, org: Org, name: str, actor: Any) -> Department:
+def department_create(*, org: Org, name: str, actor: Actor) -> Department:
+    """A department of a federation that issues plans (the same rule as plan_create)."""
+    require_write(actor, org)
+    if not can_issue(org):
+        raise ApplicationError(_("只有正常状态的街道及以上工会可以设置责任部门。"),
+                               code="org_not_issuer", extra={"field": "org"})
     name = clean_department_name(name)
     with transaction.atomic():
         try:
@@ -64,8 +73,9 @@ def department_create(*, org: Org, name: str, actor: Any) -> Department:
     return department
 
 
-def department_update(*, department: Department, actor: Any, name: str | None = None,
+def department_update(*, department: Department, actor: Actor, name: str | None = None,
                       sort_order: int | None = None, is_active: bool | None = None) -> Department:
+    require_write(actor, department.org)
     with transaction.atomic():
         locked = Department.objects.select_for_update().get(pk=department.pk)
         before = snapshot(locked)
@@ -86,17 +96,16 @@ def department_update(*, department: Department, actor: Any, name: str | None = 
     return locked
 
 
-def _diff(before: dict, after: dict) -> tuple[dict, dict]:
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     keys = [k for k in after if before.get(k) != after.get(k) and k != "updated_at"]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def membership_add(*, department: Department, user: Any, actor: Any,
+def membership_add(*, department: Department, user: Any, actor: Actor,
                    is_head: bool = False) -> DepartmentMembership:
     """Only people who hold a role in the federation (at its org or below) join its departments;
     the refusal reads like "no such user" so usernames elsewhere are not revealed."""
-    from gonghui.accounts.models import RoleAssignment
-
+    require_write(actor, department.org)
     if not RoleAssignment.objects.filter(user=user,
                                          org__path__startswith=department.org.path).exists():
         raise ApplicationError(
@@ -118,7 +127,8 @@ def membership_add(*, department: Department, user: Any, actor: Any,
     return membership
 
 
-def membership_remove(*, membership: DepartmentMembership, actor: Any) -> None:
+def membership_remove(*, membership: DepartmentMembership, actor: Actor) -> None:
+    require_write(actor, membership.department.org)
     with transaction.atomic():
         audit_record(actor=actor, action="workplan.membership_remove", obj=membership,
                      org_path=membership.department.org.path,

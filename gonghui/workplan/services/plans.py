@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record, snapshot
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import transition
 from gonghui.orgs.models import Org
 from gonghui.workplan.models import (
+    DRAFT_TRANSITIONS,
     DepartmentRole,
     DraftStatus,
     Heading,
@@ -22,6 +25,12 @@ from gonghui.workplan.models import (
     PlanDraft,
 )
 from gonghui.workplan.parsing import ParsedPlan, item_title, parse_plan
+from gonghui.workplan.permissions import (
+    can_issue,
+    require_own_draft,
+    require_supervise,
+    require_write,
+)
 from gonghui.workplan.services.departments import NAME_MAX, departments_ensure
 
 MAX_ITEMS = 300
@@ -62,13 +71,33 @@ def parsed_errors(parsed: ParsedPlan) -> list[str]:
     return errors
 
 
-def plan_draft_create(*, org: Org, source_name: str, text: str, actor: Any) -> PlanDraft:
+def require_issuer(actor: Actor, org: Org) -> None:
+    """Permission, then eligibility, for creating a plan (or a draft of one) for `org`:
+    workplan.write over it, and an active federation from street level up (`can_issue`). A
+    system actor passes the first, never the second."""
+    require_write(actor, org)
+    if not can_issue(org):
+        if not org.is_active:
+            raise ApplicationError(
+                _("{org}已{status}，不能再制定工作要点。").format(
+                    org=org.name, status=org.get_status_display()),
+                code="org_inactive", extra={"field": "org"})
+        raise ApplicationError(
+            _("只有街道及以上的工会可以制定工作要点（{org}是{level}工会）。").format(
+                org=org.name, level=org.get_level_display()),
+            code="org_level", extra={"field": "org"})
+
+
+def plan_draft_create(*, org: Org, source_name: str, text: str, actor: Actor) -> PlanDraft:
     """Parse an uploaded plan and keep the result as a draft for the preview."""
+    require_issuer(actor, org)
+    if actor_user(actor) is None:
+        raise ApplicationError(_("导入草稿属于上传它的用户，请登录后上传。"), code="draft_user")
     parsed = parse_plan(text)
     with transaction.atomic():
         draft = PlanDraft.objects.create(
-            org=org, source_name=source_name[:255], data=parsed.to_dict(), created_by=actor,
-            created_at=clock.now(),
+            org=org, source_name=source_name[:255], data=parsed.to_dict(),
+            created_by=actor_user(actor), created_at=clock.now(),
         )
         audit_record(actor=actor, action="workplan.draft_create", obj=draft, org_path=org.path,
                      after={"source_name": draft.source_name, "headings": len(parsed.headings),
@@ -84,8 +113,9 @@ def _open_draft(draft: PlanDraft) -> PlanDraft:
     return locked
 
 
-def plan_draft_update(*, draft: PlanDraft, parsed: ParsedPlan, actor: Any) -> PlanDraft:
+def plan_draft_update(*, draft: PlanDraft, parsed: ParsedPlan, actor: Actor) -> PlanDraft:
     """Keep the office's corrections from the preview."""
+    require_own_draft(actor, draft)
     with transaction.atomic():
         locked = _open_draft(draft)
         locked.data = parsed.to_dict()
@@ -96,31 +126,35 @@ def plan_draft_update(*, draft: PlanDraft, parsed: ParsedPlan, actor: Any) -> Pl
     return locked
 
 
-def plan_draft_discard(*, draft: PlanDraft, actor: Any) -> PlanDraft:
+def plan_draft_discard(*, draft: PlanDraft, actor: Actor) -> PlanDraft:
+    require_own_draft(actor, draft)
     with transaction.atomic():
         locked = _open_draft(draft)
-        locked.status = DraftStatus.DISCARDED
-        locked.save(update_fields=["status"])
+        transition(locked, DraftStatus.DISCARDED, transitions=DRAFT_TRANSITIONS, history=False)
         audit_record(actor=actor, action="workplan.draft_discard", obj=locked,
                      org_path=locked.org.path)
     return locked
 
 
-def plan_draft_commit(*, draft: PlanDraft, actor: Any) -> Plan:
+def plan_draft_commit(*, draft: PlanDraft, actor: Actor) -> Plan:
     """Save the previewed draft as a plan (once: a second click finds the draft closed)."""
+    require_own_draft(actor, draft)
     with transaction.atomic():
         locked = _open_draft(draft)
         plan = plan_create(org=locked.org, parsed=ParsedPlan.from_dict(locked.data),
                            source_name=locked.source_name, actor=actor)
-        locked.status = DraftStatus.SAVED
-        locked.plan = plan
-        locked.save(update_fields=["status", "plan"])
+        transition(locked, DraftStatus.SAVED, transitions=DRAFT_TRANSITIONS, history=False,
+                   extra_fields={"plan": plan})
     return plan
 
 
-def plan_create(*, org: Org, parsed: ParsedPlan, actor: Any, source_name: str = "") -> Plan:
+def plan_create(*, org: Org, parsed: ParsedPlan, actor: Actor, source_name: str = "") -> Plan:
     """Create a plan with its headings, items and responsible departments; departments the plan
-    names that the org does not have yet are added to its list."""
+    names that the org does not have yet are added to its list.
+
+    THE rule for every path (import page, API, `gonghui workplan import`, demo): workplan.write
+    over `org`, and `org` an active federation from street level up (`require_issuer`)."""
+    require_issuer(actor, org)
     errors = parsed_errors(parsed)
     if errors:
         raise ApplicationError(errors[0] if len(errors) == 1 else
@@ -136,7 +170,7 @@ def plan_create(*, org: Org, parsed: ParsedPlan, actor: Any, source_name: str = 
             notice_recipients=notice.recipients[:500], notice_body=notice.body,
             issuing_office=notice.office[:100], issued_on=notice.issued_on,
             preamble=parsed.preamble, source_name=source_name[:255],
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=actor_user(actor),
         )
         try:
             with transaction.atomic():
@@ -174,7 +208,8 @@ PLAN_EDITABLE = ("title", "year", "doc_number", "issuing_office", "issued_on", "
                  "at_risk_days", "stale_days")
 
 
-def plan_update(*, plan: Plan, actor: Any, **fields: Any) -> Plan:
+def plan_update(*, plan: Plan, actor: Actor, **fields: Any) -> Plan:
+    require_supervise(actor, plan)
     unknown = set(fields) - set(PLAN_EDITABLE)
     if unknown:
         raise ApplicationError(_("不能修改这些字段：{f}").format(f="、".join(sorted(unknown))))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.workplan.models import (
     Department,
@@ -19,7 +18,8 @@ from gonghui.workplan.models import (
     ProgressAttachment,
     ProgressReport,
 )
-from gonghui.workplan.services.breakdown import _milestone_move
+from gonghui.workplan.permissions import require_report
+from gonghui.workplan.services.breakdown import milestone_move
 
 MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -42,11 +42,12 @@ def _check_files(files: list[UploadedFile]) -> None:
             raise ApplicationError(_("附件“{name}”超过 10 MB。").format(name=name), code="file_size")
 
 
-def progress_report_create(*, milestone: Milestone, percent: int, text: str, actor: Any,
+def progress_report_create(*, milestone: Milestone, percent: int, text: str, actor: Actor,
                            department: Department | None = None,
                            files: list[UploadedFile] | None = None) -> ProgressReport:
     """File a report; the milestone keeps the latest percentage and date, and a 100 % report
     completes it (the supervisor can send it back)."""
+    require_report(actor, milestone)
     files = list(files or [])
     text = text.strip()
     if not text:
@@ -66,7 +67,7 @@ def progress_report_create(*, milestone: Milestone, percent: int, text: str, act
             today = clock.today()
             report = ProgressReport.objects.create(
                 milestone=locked, department=department or locked.department,
-                author=actor if getattr(actor, "pk", None) else None, reported_on=today,
+                author=actor_user(actor), reported_on=today,
                 created_at=clock.now(), percent=percent, text=text,
             )
             for upload in files:
@@ -83,7 +84,7 @@ def progress_report_create(*, milestone: Milestone, percent: int, text: str, act
                          after={"milestone": locked.pk, "percent": percent,
                                 "attachments": [f.name for f in files]})
             if percent == 100:
-                _milestone_move(locked, MilestoneStatus.COMPLETED, actor=actor,
+                milestone_move(locked, MilestoneStatus.COMPLETED, actor=actor,
                                 reason=_("报送进度 100%"), action="workplan.milestone_complete")
     except BaseException:
         for name in saved:  # the rows are gone with the rollback; so must the files be

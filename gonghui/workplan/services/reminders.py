@@ -24,10 +24,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.models import RoleAssignment
 from gonghui.accounts.roles import CAPABILITIES
+from gonghui.accounts.scoping import scope
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor
+from gonghui.core.errors import NotFound
 from gonghui.workplan.models import (
     Department,
     DepartmentMembership,
@@ -39,9 +43,11 @@ from gonghui.workplan.models import (
     SubTask,
     SubTaskStatus,
 )
+from gonghui.workplan.permissions import require_recipient, require_supervise
 from gonghui.workplan.rules import Health, milestone_health
 
-WRITER_ROLES = [role for role, caps in CAPABILITIES.items() if "workplan.write" in caps]
+WRITER_ROLES = [role for role, caps in CAPABILITIES.items()
+                if Capability.WORKPLAN_WRITE in caps]
 
 
 @dataclasses.dataclass
@@ -94,7 +100,7 @@ def _recipients(department_ids: set[int], org_ids: set[int]) -> tuple[dict[int, 
     return members, office
 
 
-def _deliver(messages: list[_Message], *, actor: Any, today: dt.date,
+def _deliver(messages: list[_Message], *, actor: Actor, today: dt.date,
              result: ReminderResult) -> None:
     """Create the notifications that do not exist yet, one audit row per plan."""
     members, office = _recipients({m.department_id for m in messages}, {m.org_id for m in messages})
@@ -132,12 +138,17 @@ def _deliver(messages: list[_Message], *, actor: Any, today: dt.date,
     result.sent += len(new)
 
 
-def reminders_send(*, actor: Any, stale_days: int | None = None,
+def reminders_send(*, actor: Actor, stale_days: int | None = None,
                    plans: list[Plan] | None = None) -> ReminderResult:
-    """Send today's reminders for every plan (or the given ones). See the module docstring."""
+    """Send today's reminders for every plan (or the given ones). See the module docstring.
+    Each given plan needs workplan.write over its org; without `plans`, the plans where the
+    actor holds workplan.write (all of them for the daily task and the CLI)."""
+    for plan in plans or []:
+        require_supervise(actor, plan)
     today = clock.today()
     result = ReminderResult()
-    plan_rows = Plan.objects.select_related("org")
+    plan_rows = scope(Plan.objects.select_related("org"), actor, Capability.WORKPLAN_WRITE,
+                      path_field="org__path")
     if plans is not None:
         plan_rows = plan_rows.filter(pk__in=[p.pk for p in plans])
     plan_by_id = {p.pk: p for p in plan_rows}
@@ -199,12 +210,13 @@ def reminders_send(*, actor: Any, stale_days: int | None = None,
     return result
 
 
-def reminder_send_manual(*, milestone: Milestone, actor: Any, note: str = "") -> int:
+def reminder_send_manual(*, milestone: Milestone, actor: Actor, note: str = "") -> int:
     """督办: the supervisor reminds the milestone's department now (once a day per milestone).
     Returns how many people were told (0 when today's reminder was already sent)."""
     today = clock.today()
     item = milestone.item
     plan = item.plan
+    require_supervise(actor, plan)
     text = _("【督办】请抓紧推进第 {n} 项“{item}”的节点“{m}”（截止 {due}）。").format(
         n=item.number, item=item.title, m=milestone.title, due=milestone.due_date.isoformat())
     if note.strip():
@@ -232,7 +244,8 @@ def notify_department(*, department: Department, kind: str, text: str, dedupe_ke
     return len(users)
 
 
-def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: Actor) -> Notification:
+    require_recipient(actor, notification)
     if notification.read_at is None:
         with transaction.atomic():
             notification.read_at = clock.now()
@@ -241,7 +254,10 @@ def notification_mark_read(*, notification: Notification, actor: Any) -> Notific
     return notification
 
 
-def notifications_mark_all_read(*, user: Any, actor: Any) -> int:
+def notifications_mark_all_read(*, user: Any, actor: Actor) -> int:
+    """Mark `user`'s reminders read: only the user does this for themself."""
+    if getattr(actor, "pk", None) is None or getattr(user, "pk", None) != actor.pk:
+        raise NotFound()
     with transaction.atomic():
         count = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
             read_at=clock.now())

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import make_user
 from gonghui.core import clock
+from gonghui.core.actor import SYSTEM
 from gonghui.workplan.parsing import parse_plan
 from gonghui.workplan.services.plans import plan_create
 
@@ -35,12 +36,12 @@ def today():
 @pytest.fixture
 def seed_plan(tree, today):
     return plan_create(org=tree["SH"], parsed=parse_plan(SEED.read_text(encoding="utf-8")),
-                       actor="system", source_name=SEED.name)
+                       actor=SYSTEM, source_name=SEED.name)
 
 
 def district_plan(org):
     return plan_create(org=org, parsed=parse_plan(DISTRICT_TEXT.format(name=org.name)),
-                       actor="system", source_name="district.txt")
+                       actor=SYSTEM, source_name="district.txt")
 
 
 @pytest.fixture

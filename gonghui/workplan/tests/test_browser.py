@@ -10,6 +10,7 @@ import pytest
 
 from conftest import PASSWORD
 from gonghui.core import clock
+from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import DepartmentMembership
 from gonghui.workplan.services.breakdown import milestone_create
 from gonghui.workplan.services.progress import progress_report_create
@@ -50,15 +51,15 @@ def _sign_in(page, url, username):
 def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, other_district_cadre):
     items = {i.number: i for i in seed_plan.items.all()}
     with clock.frozen(D(2018, 3, 1)):
-        done = milestone_create(item=items[1], title="宣讲方案", due_date=D(2018, 4, 1), actor="system")
-        late = milestone_create(item=items[5], title="实施意见", due_date=D(2018, 5, 20), actor="system")
-        soon = milestone_create(item=items[7], title="联席会议", due_date=D(2018, 6, 10), actor="system")
-        fine = milestone_create(item=items[14], title="APP上线", due_date=D(2018, 9, 30), actor="system")
-        milestone_create(item=items[19], title="调研报告", due_date=D(2018, 11, 30), actor="system")
+        done = milestone_create(item=items[1], title="宣讲方案", due_date=D(2018, 4, 1), actor=SYSTEM)
+        late = milestone_create(item=items[5], title="实施意见", due_date=D(2018, 5, 20), actor=SYSTEM)
+        soon = milestone_create(item=items[7], title="联席会议", due_date=D(2018, 6, 10), actor=SYSTEM)
+        fine = milestone_create(item=items[14], title="APP上线", due_date=D(2018, 9, 30), actor=SYSTEM)
+        milestone_create(item=items[19], title="调研报告", due_date=D(2018, 11, 30), actor=SYSTEM)
     with clock.frozen(D(2018, 5, 25)):
-        progress_report_create(milestone=done, percent=100, text="完成。", actor="system")
+        progress_report_create(milestone=done, percent=100, text="完成。", actor=SYSTEM)
         for milestone, percent in ((late, 70), (soon, 30), (fine, 40)):
-            progress_report_create(milestone=milestone, percent=percent, text="进展。", actor="system")
+            progress_report_create(milestone=milestone, percent=percent, text="进展。", actor=SYSTEM)
     DepartmentMembership.objects.create(department=late.department, user=city_admin)
 
     with clock.frozen(D(2018, 6, 1)):  # the live server's thread reads the same clock

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from conftest import login
 from gonghui.core import clock
+from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import Department
 from gonghui.workplan.services.breakdown import milestone_create
 from gonghui.workplan.services.progress import progress_report_create
@@ -26,17 +27,17 @@ ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
 def broken_down(seed_plan, today):
     items = {i.number: i for i in seed_plan.items.all()}
     with clock.frozen(D(2018, 3, 1)):
-        done = milestone_create(item=items[1], title="宣讲方案", due_date=D(2018, 4, 1), actor="system")
-        late = milestone_create(item=items[5], title="实施意见", due_date=D(2018, 5, 20), actor="system")
-        soon = milestone_create(item=items[7], title="联席会议", due_date=D(2018, 6, 10), actor="system")
+        done = milestone_create(item=items[1], title="宣讲方案", due_date=D(2018, 4, 1), actor=SYSTEM)
+        late = milestone_create(item=items[5], title="实施意见", due_date=D(2018, 5, 20), actor=SYSTEM)
+        soon = milestone_create(item=items[7], title="联席会议", due_date=D(2018, 6, 10), actor=SYSTEM)
         fine = milestone_create(item=items[14], title="APP上线", due_date=D(2018, 9, 30),
                                 department=Department.objects.get(org=seed_plan.org, name="办公室"),
-                                actor="system")
+                                actor=SYSTEM)
     with clock.frozen(D(2018, 5, 25)):
-        progress_report_create(milestone=done, percent=100, text="完成。", actor="system")
-        progress_report_create(milestone=late, percent=70, text="报审中。", actor="system")
-        progress_report_create(milestone=soon, percent=30, text="调研中。", actor="system")
-        progress_report_create(milestone=fine, percent=40, text="测试中。", actor="system")
+        progress_report_create(milestone=done, percent=100, text="完成。", actor=SYSTEM)
+        progress_report_create(milestone=late, percent=70, text="报审中。", actor=SYSTEM)
+        progress_report_create(milestone=soon, percent=30, text="调研中。", actor=SYSTEM)
+        progress_report_create(milestone=fine, percent=40, text="测试中。", actor=SYSTEM)
     return seed_plan
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from conftest import login
 from gonghui.audit.models import AuditEvent
+from gonghui.core.actor import SYSTEM
 from gonghui.core.errors import Conflict
 from gonghui.workplan.models import (
     Department,
@@ -61,7 +62,7 @@ def test_seed_plan_imports_with_every_item_and_department(seed_plan, tree):
 
 def test_departments_are_reused_by_the_next_plan(seed_plan, tree):
     text = "市总工会2019年工作要点\n一、服务\n1. 做好帮扶。（责任单位：权益保障部、新成立部）\n"
-    plan = plan_create(org=tree["SH"], parsed=parse_plan(text), actor="system")
+    plan = plan_create(org=tree["SH"], parsed=parse_plan(text), actor=SYSTEM)
     assert Department.objects.filter(org=tree["SH"]).count() == 19
     item = plan.items.get()
     assert _departments_of(item) == [("权益保障部", "lead"), ("新成立部", "co")]
@@ -72,7 +73,7 @@ def test_departments_are_reused_by_the_next_plan(seed_plan, tree):
 def test_importing_the_same_plan_twice_is_refused(seed_plan, tree):
     before = (Plan.objects.count(), Item.objects.count(), AuditEvent.objects.count())
     with pytest.raises(Conflict) as excinfo:
-        plan_create(org=tree["SH"], parsed=parse_plan(SEED.read_text(encoding="utf-8")), actor="system")
+        plan_create(org=tree["SH"], parsed=parse_plan(SEED.read_text(encoding="utf-8")), actor=SYSTEM)
     assert excinfo.value.message == "本单位已有同名或同文号的工作要点：上海市总工会常委会2018年工作要点"
     assert (Plan.objects.count(), Item.objects.count(), AuditEvent.objects.count()) == before
 
@@ -114,7 +115,7 @@ def test_upload_preview_correct_and_save(client, tree, city_admin, today):
     assert (draft.status, draft.plan_id) == (DraftStatus.SAVED, plan.pk)
     # a second click on "确认导入" changes nothing
     response = client.post(reverse("workplan:preview", args=[draft.pk]), data)
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict (was 400: the API's status wins)
     assert "该导入已处理，不能再修改。" in response.content.decode()
     assert Plan.objects.count() == 1
 

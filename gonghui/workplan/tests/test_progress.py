@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from conftest import login, make_user
 from gonghui.audit.models import AuditEvent
+from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import (
     Department,
     DepartmentMembership,
@@ -82,7 +83,7 @@ def test_delegated_subtask_reaches_the_other_department(client, plan_a, jiceng, 
     zuzhi = make_user("zuzhi_a", org=tree["SH-A"], role="viewer")
     _join(zuzhi, plan_a, "组织部")
     milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30),
-                                 actor="system")
+                                 actor=SYSTEM)
     response = login(client, jiceng).post(reverse("workplan:subtask_new", args=[milestone.pk]), {
         "department": _dept(plan_a, "组织部").pk, "title": "提供楼宇党组织名单",
         "due_date": "2018-07-15"})
@@ -107,7 +108,7 @@ def test_delegated_subtask_reaches_the_other_department(client, plan_a, jiceng, 
 def test_reports_attachments_and_completion(client, plan_a, jiceng, item2, district_cadre,
                                              other_district_cadre, today):
     milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30),
-                                 actor="system")
+                                 actor=SYSTEM)
     login(client, jiceng)
     upload = SimpleUploadedFile("进展照片.png", b"\x89PNG-demo", content_type="image/png")
     response = client.post(reverse("workplan:report_new", args=[milestone.pk]), {
@@ -135,13 +136,13 @@ def test_reports_attachments_and_completion(client, plan_a, jiceng, item2, distr
     assert (history.from_status, history.to_status, history.reason, history.actor) == (
         "open", "completed", "报送进度 100%", jiceng)
     response = client.post(reverse("workplan:report_new", args=[milestone.pk]), {"percent": 90, "text": "补充"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict, as the API answers (was 400)
     assert "该节点已完成，不能再报送进度。" in response.content.decode()
     assert ProgressReport.objects.count() == 2
 
 
 def test_supervisor_sends_back_with_a_reason(client, plan_a, item2, district_cadre, jiceng, today):
-    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor="system")
+    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor=SYSTEM)
     url = reverse("workplan:milestone_status", args=[milestone.pk])
     # a department member is not the supervisor
     assert login(client, jiceng).post(url, {"action": "complete"}).status_code == 403
@@ -163,7 +164,7 @@ def test_supervisor_sends_back_with_a_reason(client, plan_a, item2, district_cad
 
 
 def test_who_may_report(client, plan_a, item2, tree, jiceng, today):
-    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor="system")
+    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor=SYSTEM)
     url = reverse("workplan:report_new", args=[milestone.pk])
     outsider = make_user("bangongshi_a", org=tree["SH-A"], role="viewer")
     _join(outsider, plan_a, "办公室")  # 办公室 is not responsible for item 2
@@ -175,7 +176,7 @@ def test_who_may_report(client, plan_a, item2, tree, jiceng, today):
 
 
 def test_rejected_attachment_leaves_nothing(client, plan_a, item2, jiceng, today):
-    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor="system")
+    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor=SYSTEM)
     upload = SimpleUploadedFile("setup.exe", b"MZ", content_type="application/octet-stream")
     response = login(client, jiceng).post(reverse("workplan:report_new", args=[milestone.pk]), {
         "percent": 10, "text": "进展", "attachments": [upload]})
@@ -220,12 +221,12 @@ def test_api_breakdown_and_report(client, plan_a, item2, jiceng, district_cadre,
     response = client.post(f"/api/v1/workplan/milestones/{milestone_id}/reports",
                            data=json.dumps({"percent": 90, "text": "x"}), content_type="application/json")
     assert (response.status_code, response.json()["detail"]) == (409, "该节点已取消，不能再报送进度。")
-    reports = client.get(f"/api/v1/workplan/milestones/{milestone_id}/reports").json()
+    reports = client.get(f"/api/v1/workplan/milestones/{milestone_id}/reports").json()["items"]
     assert [(r["percent"], r["department"], r["author"]) for r in reports] == [(85, "基层工作部", "jiceng_a")]
 
 
 def test_office_edits_plan_item_milestone_and_department(client, plan_a, item2, district_cadre, today):
-    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor="system")
+    milestone = milestone_create(item=item2, title="楼宇工会建设", due_date=D(2018, 9, 30), actor=SYSTEM)
     login(client, district_cadre)
     response = client.post(reverse("workplan:plan_edit", args=[plan_a.pk]), {
         "title": plan_a.title, "year": 2018, "at_risk_days": 7, "stale_days": 20})

@@ -14,6 +14,7 @@ from django.urls import reverse
 from conftest import login, make_user
 from gonghui.audit.models import AuditEvent
 from gonghui.core import clock
+from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import Department, DepartmentMembership, Notification
 from gonghui.workplan.services.breakdown import milestone_create, subtask_create
 from gonghui.workplan.services.progress import progress_report_create
@@ -34,15 +35,15 @@ def setup(plan_a, tree, today):
     items = {i.number: i for i in plan_a.items.all()}
     with clock.frozen(D(2018, 4, 1)):
         overdue = milestone_create(item=items[1], title="送温暖走访", due_date=D(2018, 5, 20),
-                                   starts_on=D(2018, 4, 1), actor="system")
+                                   starts_on=D(2018, 4, 1), actor=SYSTEM)
         silent = milestone_create(item=items[2], title="楼宇工会建设", due_date=D(2018, 12, 31),
-                                  starts_on=D(2018, 4, 1), actor="system")
+                                  starts_on=D(2018, 4, 1), actor=SYSTEM)
         fine = milestone_create(item=items[3], title="作风建设", due_date=D(2018, 12, 31),
-                                starts_on=D(2018, 4, 1), actor="system")
+                                starts_on=D(2018, 4, 1), actor=SYSTEM)
     with clock.frozen(D(2018, 4, 22)):
-        progress_report_create(milestone=silent, percent=10, text="启动。", actor="system")
+        progress_report_create(milestone=silent, percent=10, text="启动。", actor=SYSTEM)
     with clock.frozen(D(2018, 5, 25)):
-        progress_report_create(milestone=fine, percent=30, text="推进中。", actor="system")
+        progress_report_create(milestone=fine, percent=30, text="推进中。", actor=SYSTEM)
     return {"member": member, "office": office, "overdue": overdue, "silent": silent, "fine": fine}
 
 
@@ -52,7 +53,7 @@ def _notes():
 
 def test_reminders_go_to_the_right_people_once_a_day(setup, district_cadre):
     overdue, silent = setup["overdue"], setup["silent"]
-    result = reminders_send(actor="system")
+    result = reminders_send(actor=SYSTEM)
     assert (result.sent, result.already, result.overdue, result.stale, result.subtasks) == (3, 0, 1, 1, 0)
     # 权益保障部's member for item 1; 基层工作部 has nobody, so the district office (cadre and
     # admin at SH-A) hear about item 2; item 3 is fine
@@ -70,14 +71,14 @@ def test_reminders_go_to_the_right_people_once_a_day(setup, district_cadre):
     assert AuditEvent.objects.filter(action="workplan.remind").count() == 1
 
     # again the same day: nothing new, nothing audited
-    again = reminders_send(actor="system")
+    again = reminders_send(actor=SYSTEM)
     assert (again.sent, again.already) == (0, 3)
     assert Notification.objects.count() == 3
     assert AuditEvent.objects.filter(action="workplan.remind").count() == 1
 
     # the next day: reminded again
     with clock.frozen(D(2018, 6, 2)):
-        assert reminders_send(actor="system").sent == 3
+        assert reminders_send(actor=SYSTEM).sent == 3
     assert Notification.objects.count() == 6
 
 
@@ -98,14 +99,14 @@ def test_overdue_subtasks_and_manual_reminders(setup, plan_a, tree):
     with clock.frozen(D(2018, 5, 1)):
         subtask = subtask_create(milestone=setup["fine"], title="汇总材料", due_date=D(2018, 5, 30),
                                  department=Department.objects.get(org=org, name="权益保障部"),
-                                 actor="system")
+                                 actor=SYSTEM)
     Notification.objects.all().delete()
-    result = reminders_send(actor="system", plans=[plan_a])
+    result = reminders_send(actor=SYSTEM, plans=[plan_a])
     assert result.subtasks == 1
     assert Notification.objects.get(dedupe_key=f"subtask:{subtask.pk}:2018-06-01").text == (
         "【逾期】办公室交办的“汇总材料”已逾期 2 天（截止 2018-05-30）。")
-    assert reminder_send_manual(milestone=setup["overdue"], actor="system") == 1
-    assert reminder_send_manual(milestone=setup["overdue"], actor="system") == 0
+    assert reminder_send_manual(milestone=setup["overdue"], actor=SYSTEM) == 1
+    assert reminder_send_manual(milestone=setup["overdue"], actor=SYSTEM) == 0
 
 
 @pytest.mark.postgres
@@ -120,7 +121,7 @@ def test_two_workers_at_once_send_each_reminder_once(tree):
         make_user("office_a", org=tree["SH-A"], role="cadre")
         for item in plan.items.all():
             milestone_create(item=item, title="节点", due_date=D(2018, 5, 1), starts_on=D(2018, 4, 1),
-                             actor="system")
+                             actor=SYSTEM)
     barrier = threading.Barrier(2)
     results = []
 
@@ -128,7 +129,7 @@ def test_two_workers_at_once_send_each_reminder_once(tree):
         try:
             barrier.wait()
             with clock.frozen(D(2018, 6, 1)):
-                results.append(reminders_send(actor="system").sent)
+                results.append(reminders_send(actor=SYSTEM).sent)
         finally:
             connection.close()
 
@@ -142,7 +143,7 @@ def test_two_workers_at_once_send_each_reminder_once(tree):
 
 
 def test_my_reminders_page(client, setup, today):
-    reminders_send(actor="system")
+    reminders_send(actor=SYSTEM)
     member = setup["member"]
     login(client, member)
     page = client.get(reverse("workplan:notifications")).content.decode()
@@ -160,4 +161,4 @@ def test_my_reminders_page(client, setup, today):
     other.refresh_from_db()
     assert other.read_at is None
     response = client.get("/api/v1/workplan/notifications")
-    assert [n["read"] for n in response.json()] == [True]
+    assert [n["read"] for n in response.json()["items"]] == [True]

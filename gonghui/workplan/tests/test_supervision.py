@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gonghui.core import clock
+from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import Department
 from gonghui.workplan.rules import Health, item_health, milestone_health
 from gonghui.workplan.selectors import rollup
@@ -106,7 +107,7 @@ def test_an_item_takes_its_worst_milestone(healths):
 def _milestone(plan, number, title, due, start=None, department=None):
     item = plan.items.get(number=number)
     return milestone_create(item=item, title=title, due_date=due, starts_on=start or D(2018, 5, 1),
-                            department=department, actor="system")
+                            department=department, actor=SYSTEM)
 
 
 def test_overdue_and_at_risk_on_a_moving_clock(seed_plan):
@@ -115,8 +116,8 @@ def test_overdue_and_at_risk_on_a_moving_clock(seed_plan):
     m5 = _milestone(seed_plan, 5, "出台实施意见", D(2018, 6, 30))
     m9 = _milestone(seed_plan, 9, "最低工资调整建议", D(2018, 12, 31))
     with clock.frozen(D(2018, 6, 1)):
-        progress_report_create(milestone=m5, percent=30, text="已起草。", actor="system")
-        progress_report_create(milestone=m9, percent=10, text="已启动。", actor="system")
+        progress_report_create(milestone=m5, percent=30, text="已起草。", actor=SYSTEM)
+        progress_report_create(milestone=m9, percent=10, text="已启动。", actor=SYSTEM)
 
     def verdicts(day):
         with clock.frozen(day):
@@ -131,8 +132,8 @@ def test_overdue_and_at_risk_on_a_moving_clock(seed_plan):
     assert (five, nine) == (Health.OVERDUE, Health.AT_RISK)
     assert counts == {"overdue": 1, "at_risk": 1, "on_track": 0, "done": 0, "unplanned": 20}
     with clock.frozen(D(2018, 7, 3)):
-        progress_report_create(milestone=m5, percent=100, text="实施意见已印发。", actor="system")
-        progress_report_create(milestone=m9, percent=20, text="完成调研。", actor="system")
+        progress_report_create(milestone=m5, percent=100, text="实施意见已印发。", actor=SYSTEM)
+        progress_report_create(milestone=m9, percent=20, text="完成调研。", actor=SYSTEM)
     assert verdicts(D(2018, 7, 3))[:2] == (Health.DONE, Health.ON_TRACK)
     assert verdicts(D(2019, 3, 1))[:2] == (Health.DONE, Health.OVERDUE)
 
@@ -145,13 +146,13 @@ def test_items_headings_and_departments(seed_plan, tree):
         b = _milestone(seed_plan, 4, "大会报告", D(2018, 9, 30), department=research)
         c = _milestone(seed_plan, 19, "调研报告", D(2018, 11, 30))
         cancelled = _milestone(seed_plan, 20, "培训计划", D(2018, 5, 10))
-        progress_report_create(milestone=a, percent=100, text="完成。", actor="system")
-        milestone_cancel(milestone=cancelled, reason="并入第20项其他节点", actor="system")
+        progress_report_create(milestone=a, percent=100, text="完成。", actor=SYSTEM)
+        milestone_cancel(milestone=cancelled, reason="并入第20项其他节点", actor=SYSTEM)
         sub = subtask_create(milestone=c, department=Department.objects.get(org=org, name="组织部"),
-                             title="提供干部调研名单", due_date=D(2018, 5, 25), actor="system")
+                             title="提供干部调研名单", due_date=D(2018, 5, 25), actor=SYSTEM)
     with clock.frozen(D(2018, 5, 28)):
-        progress_report_create(milestone=b, percent=20, text="提纲已定。", actor="system")
-        progress_report_create(milestone=c, percent=20, text="问卷已发。", actor="system")
+        progress_report_create(milestone=b, percent=20, text="提纲已定。", actor=SYSTEM)
+        progress_report_create(milestone=c, percent=20, text="问卷已发。", actor=SYSTEM)
         sup = plan_supervision(seed_plan, today=clock.today())
     rows = {r.item.number: r for r in sup.rows}
     assert rows[4].health == Health.ON_TRACK  # one done, one on track
@@ -170,7 +171,7 @@ def test_items_headings_and_departments(seed_plan, tree):
     assert departments["研究室"] == ({"overdue": 0, "at_risk": 1, "on_track": 0, "done": 0,
                                     "unplanned": 0}, 2)
     with clock.frozen(D(2018, 5, 29)):
-        subtask_complete(subtask=sub, actor="system")
+        subtask_complete(subtask=sub, actor=SYSTEM)
         assert plan_supervision(seed_plan, today=clock.today()).rows[18].health == Health.ON_TRACK
     only = plan_supervision(seed_plan, today=D(2018, 5, 29), department=research)
     assert [r.item.number for r in only.rows] == [4, 19, 22]

@@ -10,13 +10,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scoping import can
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.workplan import selectors
 from gonghui.workplan.forms import DepartmentEditForm, DepartmentForm, MemberForm
-from gonghui.workplan.permissions import WRITE, access_department, writable_orgs
+from gonghui.workplan.models import Department
+from gonghui.workplan.permissions import (
+    access_department,
+    has_write,
+    require_issuer_page,
+    require_workplan_page,
+    writable_orgs,
+)
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER, Health
 from gonghui.workplan.services import departments as services
 from gonghui.workplan.supervision import plan_supervision
@@ -25,28 +31,25 @@ from gonghui.workplan.supervision import plan_supervision
 @login_required
 def department_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("q", "org")}
-    orgs = writable_orgs(request.user)
-    form = DepartmentForm(request.POST or None, orgs=orgs)
     if request.method == "POST":
-        if not orgs.exists():
-            from gonghui.core.errors import Forbidden
-
-            raise Forbidden()
-        if form.is_valid():
-            try:
-                department = services.department_create(org=form.cleaned_data["org"],
-                                                        name=form.cleaned_data["name"],
-                                                        actor=request.user)
-            except ApplicationError as exc:
-                form.add_error("name", exc.message)
-            else:
-                messages.success(request, _("已添加部门“{name}”。").format(name=department.name))
-                return redirect("workplan:department", department.pk)
+        orgs = require_issuer_page(request.user)
+    else:
+        require_workplan_page(request.user)
+        orgs = writable_orgs(request.user)
+    form = DepartmentForm(request.POST or None, orgs=orgs)
+    outcome: Outcome[Department] | None = None
+    if request.method == "POST" and form.is_valid():
+        outcome = run_service(request, lambda: services.department_create(
+            org=form.cleaned_data["org"], name=form.cleaned_data["name"], actor=request.user),
+            form=form)
+        if outcome.ok and outcome.value is not None:
+            messages.success(request, _("已添加部门“{name}”。").format(name=outcome.value.name))
+            return redirect("workplan:department", outcome.value.pk)
     queryset = selectors.department_list(viewer=request.user, org_code=params["org"], q=params["q"])
     return render(request, "workplan/departments.html", {
-        "page": paginate(request, queryset), "params": params, "form": form if orgs.exists() else None,
-        "qs": querystring_without_page(request),
-    }, status=400 if request.method == "POST" else 200)
+        "page": paginate(request, queryset), "params": params,
+        "form": form if orgs.exists() else None, "qs": querystring_without_page(request),
+    }, status=form_status(form, outcome))
 
 
 @login_required
@@ -56,7 +59,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plans = department.org.workplans.filter(items__assignments__department=department).distinct()
     return render(request, "workplan/department_detail.html", {
         "department": department, "members": selectors.department_members(department),
-        "can_write": can(request.user, department.org, WRITE), "member_form": MemberForm(),
+        "can_write": has_write(request.user, department.org), "member_form": MemberForm(),
         "edit_form": DepartmentEditForm(initial={"name": department.name,
                                                  "sort_order": department.sort_order,
                                                  "is_active": department.is_active}),
@@ -79,13 +82,10 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("本单位及下级单位中没有用户名为“{u}”的用户。").format(
                 u=form.cleaned_data["username"]))
         else:
-            try:
-                services.membership_add(department=department, user=user, actor=request.user,
-                                        is_head=form.cleaned_data["is_head"])
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("已添加成员 {u}。").format(u=user))
+            run_service(request, lambda: services.membership_add(
+                department=department, user=user, actor=request.user,
+                is_head=form.cleaned_data["is_head"]),
+                success=_("已添加成员 {u}。").format(u=user))
     else:
         messages.error(request, _("请填写用户名。"))
     return redirect("workplan:department", department.pk)
@@ -94,27 +94,24 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
-    department = access_department(request.user, pk, write=True)
+    department = access_department(request.user, pk)
     membership = department.memberships.filter(pk=mid).select_related("user").first()
     if membership is not None:
-        services.membership_remove(membership=membership, actor=request.user)
-        messages.success(request, _("已移除成员 {u}。").format(u=membership.user))
+        run_service(request, lambda: services.membership_remove(membership=membership,
+                                                                actor=request.user),
+                    success=_("已移除成员 {u}。").format(u=membership.user))
     return redirect("workplan:department", department.pk)
 
 
 @login_required
 @require_POST
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = access_department(request.user, pk, write=True)
+    department = access_department(request.user, pk)
     form = DepartmentEditForm(request.POST)
     if form.is_valid():
-        try:
-            services.department_update(department=department, actor=request.user,
-                                       **form.cleaned_data)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        run_service(request, lambda: services.department_update(
+            department=department, actor=request.user, **form.cleaned_data),
+            success=_("已保存。"))
     else:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("workplan:department", department.pk)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.core.errors import NotFound
+from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.workplan import selectors
 from gonghui.workplan.forms import (
     ItemDepartmentsForm,
@@ -21,7 +25,7 @@ from gonghui.workplan.forms import (
     ReportForm,
     SubTaskForm,
 )
-from gonghui.workplan.models import Department, DepartmentRole, MilestoneStatus
+from gonghui.workplan.models import Department, DepartmentRole, Item, MilestoneStatus
 from gonghui.workplan.permissions import (
     access_attachment,
     access_item,
@@ -37,7 +41,7 @@ from gonghui.workplan.services import breakdown, progress
 from gonghui.workplan.supervision import open_subtask_dues, verdict_for
 
 
-def _item_departments(item):
+def _item_departments(item: Item) -> QuerySet[Department]:
     return Department.objects.filter(pk__in=[a.department_id for a in item.assignments.all()])
 
 
@@ -68,16 +72,15 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk, supervise=True)
     form = ItemForm(request.POST or None, plan=item.plan,
                     initial={"title": item.title, "text": item.text, "heading": item.heading})
+    outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            breakdown.item_update(item=item, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        outcome = run_service(request, lambda: breakdown.item_update(
+            item=item, actor=request.user, **form.cleaned_data), form=form, success=_("已保存。"))
+        if outcome.ok:
             return redirect("workplan:item", item.pk)
     return render(request, "workplan/form.html", {
-        "form": form, "title": _("编辑任务"), "back": item, "plan": item.plan}, status=400 if request.method == "POST" else 200)
+        "form": form, "title": _("编辑任务"), "back": item, "plan": item.plan},
+        status=form_status(form, outcome))
 
 
 @login_required
@@ -85,19 +88,17 @@ def item_departments(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk, supervise=True)
     departments = Department.objects.filter(org=item.plan.org, is_active=True)
     form = ItemDepartmentsForm(request.POST or None, departments=departments)
+    outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
         current = [a.department_id for a in item.assignments.all()]
-        try:
-            breakdown.item_departments_set(item=item, departments=form.ordered(current),
-                                           actor=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("责任单位已更新。"))
+        outcome = run_service(request, lambda: breakdown.item_departments_set(
+            item=item, departments=form.ordered(current), actor=request.user),
+            form=form, success=_("责任单位已更新。"))
+        if outcome.ok:
             return redirect("workplan:item", item.pk)
     return render(request, "workplan/form.html", {
         "form": form, "title": _("设置责任单位"), "back": item, "plan": item.plan},
-        status=400 if request.method == "POST" else 200)
+        status=form_status(form, outcome))
 
 
 @login_required
@@ -105,17 +106,16 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk, manage=True)
     form = MilestoneForm(request.POST or None, departments=_item_departments(item),
                          initial={"starts_on": clock.today()})
+    outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            milestone = breakdown.milestone_create(item=item, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已添加节点“{t}”。").format(t=milestone.title))
+        outcome = run_service(request, lambda: breakdown.milestone_create(
+            item=item, actor=request.user, **form.cleaned_data), form=form)
+        if outcome.ok and outcome.value is not None:
+            messages.success(request, _("已添加节点“{t}”。").format(t=outcome.value.title))
             return redirect("workplan:item", item.pk)
     return render(request, "workplan/form.html", {
         "form": form, "title": _("添加节点"), "back": item, "plan": item.plan},
-        status=400 if request.method == "POST" else 200)
+        status=form_status(form, outcome))
 
 
 @login_required
@@ -151,47 +151,43 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
                          initial={"title": milestone.title, "starts_on": milestone.starts_on,
                                   "due_date": milestone.due_date,
                                   "department": milestone.department})
+    outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            breakdown.milestone_update(milestone=milestone, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        outcome = run_service(request, lambda: breakdown.milestone_update(
+            milestone=milestone, actor=request.user, **form.cleaned_data),
+            form=form, success=_("已保存。"))
+        if outcome.ok:
             return redirect("workplan:milestone", milestone.pk)
     return render(request, "workplan/form.html", {
         "form": form, "title": _("修改节点"), "back": milestone, "plan": milestone.item.plan},
-        status=400 if request.method == "POST" else 200)
+        status=form_status(form, outcome))
 
 
 @login_required
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = access_milestone(request.user, pk, action="report")
     form = ReportForm(request.POST or None, request.FILES or None)
+    outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
         mine = department_ids(request.user)
         item_departments = [a.department for a in milestone.item.assignments.all()]
         reporting = (milestone.department if milestone.department_id in mine else
                      next((d for d in item_departments if d.pk in mine), milestone.department))
-        try:
-            progress.progress_report_create(
-                milestone=milestone, percent=form.cleaned_data["percent"],
-                text=form.cleaned_data["text"], files=form.cleaned_data["attachments"],
-                department=reporting, actor=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("进度已报送。"))
+        outcome = run_service(request, lambda: progress.progress_report_create(
+            milestone=milestone, percent=form.cleaned_data["percent"],
+            text=form.cleaned_data["text"], files=form.cleaned_data["attachments"],
+            department=reporting, actor=request.user), form=form, success=_("进度已报送。"))
+        if outcome.ok:
             return redirect("workplan:milestone", milestone.pk)
     return render(request, "workplan/form.html", {
         "form": form, "title": _("报送进度"), "back": milestone, "plan": milestone.item.plan,
-        "multipart": True}, status=400 if request.method == "POST" else 200)
+        "multipart": True}, status=form_status(form, outcome))
 
 
 @login_required
 @require_POST
 def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = access_milestone(request.user, pk, action="supervise")
+    milestone = access_milestone(request.user, pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     action = request.POST.get("action", "")
@@ -199,13 +195,10 @@ def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
                 "cancel": breakdown.milestone_cancel}
     if action not in services:
         raise NotFound()
-    try:
-        services[action](milestone=milestone, actor=request.user, reason=reason)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, {"complete": _("节点已确认完成。"), "reopen": _("节点已退回。"),
-                                   "cancel": _("节点已取消。")}[action])
+    run_service(request, lambda: services[action](milestone=milestone, actor=request.user,
+                                                  reason=reason),
+                success={"complete": _("节点已确认完成。"), "reopen": _("节点已退回。"),
+                         "cancel": _("节点已取消。")}[action])
     return redirect("workplan:milestone", milestone.pk)
 
 
@@ -215,32 +208,26 @@ def subtask_new(request: HttpRequest, pk: int) -> HttpResponse:
     departments = Department.objects.filter(org=milestone.item.plan.org, is_active=True).exclude(
         pk=milestone.department_id)
     form = SubTaskForm(request.POST or None, departments=departments)
+    outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            breakdown.subtask_create(milestone=milestone, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已交办给{d}。").format(d=form.cleaned_data["department"]))
+        outcome = run_service(request, lambda: breakdown.subtask_create(
+            milestone=milestone, actor=request.user, **form.cleaned_data), form=form,
+            success=_("已交办给{d}。").format(d=form.cleaned_data["department"]))
+        if outcome.ok:
             return redirect("workplan:milestone", milestone.pk)
     return render(request, "workplan/form.html", {
         "form": form, "title": _("分解交办"), "back": milestone, "plan": milestone.item.plan},
-        status=400 if request.method == "POST" else 200)
+        status=form_status(form, outcome))
 
 
 @login_required
 @require_POST
 def subtask_status(request: HttpRequest, pk: int) -> HttpResponse:
-    subtask = access_subtask(request.user, pk, write=True)
-    try:
-        if request.POST.get("action") == "reopen":
-            breakdown.subtask_reopen(subtask=subtask, actor=request.user)
-        else:
-            breakdown.subtask_complete(subtask=subtask, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已更新分解任务“{t}”。").format(t=subtask.title))
+    subtask = access_subtask(request.user, pk)
+    move = (breakdown.subtask_reopen if request.POST.get("action") == "reopen"
+            else breakdown.subtask_complete)
+    run_service(request, lambda: move(subtask=subtask, actor=request.user),
+                success=_("已更新分解任务“{t}”。").format(t=subtask.title))
     return redirect("workplan:milestone", subtask.milestone_id)
 
 

@@ -15,7 +15,7 @@ from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.workplan import selectors
 from gonghui.workplan.models import NotificationKind
-from gonghui.workplan.permissions import access_notification
+from gonghui.workplan.permissions import access_notification, require_workplan_page
 from gonghui.workplan.rules import HEALTH_BADGES, Health
 from gonghui.workplan.services import reminders
 from gonghui.workplan.supervision import open_subtask_dues, verdict_for
@@ -23,6 +23,7 @@ from gonghui.workplan.supervision import open_subtask_dues, verdict_for
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
+    require_workplan_page(request.user)
     today = clock.today()
     params = {k: request.GET.get(k, "").strip() for k in ("q", "health", "closed")}
     milestones = selectors.my_milestones(viewer=request.user, include_closed=params["closed"] == "1")
@@ -46,6 +47,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    require_workplan_page(request.user)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "kind", "unread")}
     queryset = selectors.notifications_for(request.user, unread_only=params["unread"] == "1",
                                            q=params["q"], kind=params["kind"])

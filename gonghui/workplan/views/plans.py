@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,18 +12,20 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.views import form_status, run_service
 from gonghui.workplan import exports, selectors
 from gonghui.workplan.forms import PlanSettingsForm, UploadForm, parsed_from_post
-from gonghui.workplan.models import Department
+from gonghui.workplan.models import Department, DraftStatus, Plan, PlanDraft
 from gonghui.workplan.parsing import ParsedPlan
 from gonghui.workplan.permissions import (
-    READ,
     access_draft,
     access_plan,
     can_supervise,
     department_ids,
+    require_issuer_page,
+    require_workplan_page,
     writable_orgs,
 )
 from gonghui.workplan.readers import UnreadableFile, read_plan_file
@@ -35,10 +40,7 @@ def _year(value: str) -> int | None:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from gonghui.accounts.scoping import capabilities_anywhere
-
-    if READ not in capabilities_anywhere(request.user) and not department_ids(request.user):
-        raise NotFound()
+    require_workplan_page(request.user)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "year", "org")}
     queryset = selectors.plan_list(viewer=request.user, q=params["q"], year=_year(params["year"]),
                                    org_code=params["org"])
@@ -54,27 +56,51 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    orgs = writable_orgs(request.user)
-    if not orgs.exists():
-        raise NotFound()
-    form = UploadForm(request.POST or None, request.FILES or None, orgs=orgs)
+    form = UploadForm(request.POST or None, request.FILES or None,
+                      orgs=require_issuer_page(request.user))
+    outcome = None
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data.get("file")
         try:
             if upload_file:
-                text = read_plan_file(upload_file.name, upload_file.read())
-                source = upload_file.name
+                text = read_plan_file(upload_file.name or "", upload_file.read())
+                source = upload_file.name or ""
             else:
                 text, source = form.cleaned_data["text"], _("粘贴的文本")
-            draft = plan_services.plan_draft_create(org=form.cleaned_data["org"], source_name=source,
-                                                    text=text, actor=request.user)
         except UnreadableFile as exc:
             form.add_error("file", str(exc))
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
         else:
-            return redirect("workplan:preview", draft.pk)
-    return render(request, "workplan/import.html", {"form": form})
+            outcome = run_service(request, lambda: plan_services.plan_draft_create(
+                org=form.cleaned_data["org"], source_name=source, text=text, actor=request.user),
+                form=form)
+            if outcome.ok and outcome.value is not None:
+                return redirect("workplan:preview", outcome.value.pk)
+    return render(request, "workplan/import.html", {"form": form},
+                  status=form_status(form, outcome))
+
+
+class _Refusals:
+    """The preview lists a refusal among its errors: it has no Django form to put it on."""
+
+    fields: dict[str, Any] = {}
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add_error(self, field: str | None, message: str) -> None:
+        self.messages.append(message)
+
+
+def _preview_action(request: HttpRequest, draft: PlanDraft, parsed: ParsedPlan,
+                    action: str) -> Plan | PlanDraft | None:
+    """Discard, save the corrections, or save them and import: one service call each."""
+    if action == "discard":
+        plan_services.plan_draft_discard(draft=draft, actor=request.user)
+        return None
+    draft = plan_services.plan_draft_update(draft=draft, parsed=parsed, actor=request.user)
+    if action == "commit":
+        return plan_services.plan_draft_commit(draft=draft, actor=request.user)
+    return draft
 
 
 @login_required
@@ -82,28 +108,23 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     draft = access_draft(request.user, pk)
     parsed = ParsedPlan.from_dict(draft.data)
     errors: list[str] = []
-    if request.method == "POST" and draft.status == "draft":
+    status = 200
+    if request.method == "POST" and draft.status == DraftStatus.DRAFT:
         action = request.POST.get("action", "save")
-        try:
-            if action == "discard":
-                plan_services.plan_draft_discard(draft=draft, actor=request.user)
-                messages.info(request, _("已放弃本次导入。"))
-                return redirect("workplan:home")
+        if action != "discard":
             parsed, errors = parsed_from_post(request.POST, parsed)
-            if not errors:
-                draft = plan_services.plan_draft_update(draft=draft, parsed=parsed,
-                                                        actor=request.user)
-                if action == "commit":
-                    plan = plan_services.plan_draft_commit(draft=draft, actor=request.user)
-                    messages.success(request, _("已导入“{title}”：{h} 个部分，{n} 项任务。").format(
-                        title=plan.title, h=plan.headings.count(), n=plan.items.count()))
-                    return redirect("workplan:plan", plan.pk)
-                messages.info(request, _("修改已保存，尚未导入。"))
-                return redirect("workplan:preview", draft.pk)
-        except ApplicationError as exc:
-            errors = list(exc.extra.get("errors") or [exc.message])
+        if not errors:
+            refusals = _Refusals()
+            outcome = run_service(request, lambda: _preview_action(request, draft, parsed, action),
+                                  form=refusals)
+            if outcome.ok:
+                return _after_preview(request, action, outcome.value)
+            assert outcome.error is not None
+            errors = list(outcome.error.extra.get("errors") or refusals.messages)
+            status = outcome.status
     elif request.method == "POST":
         errors = [_("该导入已处理，不能再修改。")]
+        status = 409
     blockers = errors if errors else plan_services.parsed_errors(parsed)
     return render(request, "workplan/preview.html", {
         "draft": draft, "parsed": parsed, "errors": errors, "blockers": blockers,
@@ -111,7 +132,20 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "extra_heading": len(parsed.headings),
         "existing_departments": set(Department.objects.filter(org=draft.org)
                                     .values_list("name", flat=True)),
-    }, status=400 if errors else 200)
+    }, status=(status if status != 200 else 400) if errors else 200)
+
+
+def _after_preview(request: HttpRequest, action: str,
+                   value: Plan | PlanDraft | None) -> HttpResponse:
+    if action == "discard" or value is None:
+        messages.info(request, _("已放弃本次导入。"))
+        return redirect("workplan:home")
+    if isinstance(value, Plan):
+        messages.success(request, _("已导入“{title}”：{h} 个部分，{n} 项任务。").format(
+            title=value.title, h=value.headings.count(), n=value.items.count()))
+        return redirect("workplan:plan", value.pk)
+    messages.info(request, _("修改已保存，尚未导入。"))
+    return redirect("workplan:preview", value.pk)
 
 
 @login_required
@@ -129,23 +163,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk, write=True)
     form = PlanSettingsForm(request.POST or None, instance=plan)
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            plan_services.plan_update(plan=access_plan(request.user, pk, write=True),
-                                      actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        outcome = run_service(request, lambda: plan_services.plan_update(
+            plan=access_plan(request.user, pk), actor=request.user, **form.cleaned_data),
+            form=form, success=_("已保存。"))
+        if outcome.ok:
             return redirect("workplan:plan", plan.pk)
     return render(request, "workplan/form.html", {
         "form": form, "title": _("工作要点设置"), "plan": plan, "back": plan},
-        status=400 if request.method == "POST" else 200)
+        status=form_status(form, outcome))
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
@@ -168,7 +198,7 @@ def export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _attachment(exports.plan_pdf(sup), "application/pdf", exports.filename(sup, "pdf"))
 
 
-def _department(plan_pk: int, dept_pk: int, request: HttpRequest):
+def _department(plan_pk: int, dept_pk: int, request: HttpRequest) -> tuple[Plan, Department]:
     plan = access_plan(request.user, plan_pk)
     department = Department.objects.filter(pk=dept_pk, org_id=plan.org_id).first()
     if department is None:

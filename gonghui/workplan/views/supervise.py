@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,13 +14,18 @@ from django.views.decorators.http import require_POST
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.workplan import selectors
-from gonghui.workplan.permissions import access_milestone, access_plan, can_supervise
+from gonghui.workplan.permissions import (
+    access_milestone,
+    access_plan,
+    can_supervise,
+    require_workplan_page,
+)
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_COLOURS, HEALTH_ORDER, Health
 from gonghui.workplan.services import reminders
 from gonghui.workplan.supervision import plan_supervision
 
 
-def _series(rows: list[tuple[str, dict[str, int]]]) -> dict:
+def _series(rows: list[tuple[str, dict[str, int]]]) -> dict[str, Any]:
     """ECharts data for a stacked bar: categories and one series per verdict."""
     return {
         "categories": [label for label, _counts in rows],
@@ -63,7 +70,7 @@ def supervision(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = access_plan(request.user, pk, write=True)
+    plan = access_plan(request.user, pk)
     result = reminders.reminders_send(actor=request.user, plans=[plan])
     messages.success(request, _(
         "已发送 {sent} 条提醒（逾期节点 {o} 个，长期未报送 {s} 个，逾期分解任务 {t} 项；今天已发过的 {a} 条未重复发送）。"
@@ -78,7 +85,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def remind_milestone(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = access_milestone(request.user, pk, action="supervise")
+    milestone = access_milestone(request.user, pk)
     sent = reminders.reminder_send_manual(milestone=milestone, actor=request.user,
                                           note=request.POST.get("note", ""))
     if sent:
@@ -90,6 +97,7 @@ def remind_milestone(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def rollup(request: HttpRequest) -> HttpResponse:
+    require_workplan_page(request.user)
     today = clock.today()
     years = selectors.plan_years(viewer=request.user)
     year_text = request.GET.get("year", "")

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gonghui.core.actor import system_actor
 from gonghui.core.errors import ApplicationError
 from gonghui.orgs.models import Org
 from gonghui.workplan.parsing import parse_plan
 from gonghui.workplan.readers import UnreadableFile, read_plan_file
+from gonghui.workplan.services.plans import plan_create
+from gonghui.workplan.services.reminders import reminders_send
+from gonghui.workplan.tasks import send_reminders
 
 
 class Command(BaseCommand):
@@ -18,7 +23,7 @@ class Command(BaseCommand):
         "`gonghui workplan import FILE --org CODE [--dry-run]`: import a plan (.txt/.docx)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         remind = sub.add_parser("remind", help="send today's reminders (idempotent per day)")
         remind.add_argument("--stale-days", type=int, default=None,
@@ -33,24 +38,21 @@ class Command(BaseCommand):
         imp.add_argument("--dry-run", action="store_true",
                          help="only print what was recognised; save nothing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "remind":
-            return self._remind(options)
-        return self._import(options)
+            self._remind(options)
+        else:
+            self._import(options)
 
-    def _remind(self, options):
+    def _remind(self, options: dict[str, Any]) -> None:
         stale = options["stale_days"]
         if stale is not None and not 1 <= stale <= 365:
             raise CommandError("--stale-days must be between 1 and 365")
         if options["enqueue"]:
-            from gonghui.workplan.tasks import send_reminders
-
-            result = send_reminders.enqueue(stale_days=stale)
-            self.stdout.write(f"enqueued reminders job {result.id}")
+            job = send_reminders.enqueue(stale_days=stale)
+            self.stdout.write(f"enqueued reminders job {job.id}")
             return
-        from gonghui.workplan.services.reminders import reminders_send
-
-        result = reminders_send(actor="system", stale_days=stale)
+        result = reminders_send(actor=system_actor("cli"), stale_days=stale)
         if options["json"]:
             self.stdout.write(json.dumps(result.__dict__))
             return
@@ -60,7 +62,7 @@ class Command(BaseCommand):
             f"overdue sub-tasks: {result.subtasks}, nobody to tell: {result.no_recipient}"
         )
 
-    def _import(self, options):
+    def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
@@ -79,10 +81,11 @@ class Command(BaseCommand):
             self.stderr.write(f"warning: {warning}")
         if options["dry_run"]:
             return
-        from gonghui.workplan.services.plans import plan_create
-
+        # The service decides (workplan.write, and an active federation from street level up),
+        # as it does for the import page and the API; a refusal exits with status 1.
         try:
-            plan = plan_create(org=org, parsed=parsed, actor="system", source_name=path.name)
+            plan = plan_create(org=org, parsed=parsed, actor=system_actor("cli"),
+                               source_name=path.name)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(f"imported plan {plan.pk} for {org.code} {org.name}")
