@@ -11,9 +11,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from gonghui.accounts.scoping import can, capabilities_anywhere
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
-from gonghui.core.errors import Forbidden, NotFound
+from gonghui.core.errors import NotFound
+from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.members import selectors, services
 from gonghui.members.models import Application, Membership, Transfer
 from gonghui.members.permissions import access_application, access_membership, access_transfer
@@ -56,21 +58,12 @@ class MemberOut(Schema):
     person: PersonOut
 
 
-class MemberPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[MemberOut]
-
-
 class MemberFilter(Schema):
     q: str = ""
     status: str = ""
     org: str = ""
     new_employment: str = ""
     flagged: bool = False
-    page: int = 1
-    page_size: int = 50
 
 
 class PersonIn(Schema):
@@ -139,7 +132,7 @@ class StatsOut(Schema):
     transfers_out: int
 
 
-def _person(p) -> dict[str, Any]:
+def _person(p: Any) -> dict[str, Any]:
     data = {f: getattr(p, f) for f in PersonOut.model_fields if f != "id_number_masked"}
     data["id_number_masked"] = p.masked_id
     return data
@@ -152,20 +145,22 @@ def _member(m: Membership) -> dict[str, Any]:
     return data
 
 
-def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
-    size = max(1, min(page_size, 200))
-    return max(1, page), size
+def _within(request: HttpRequest, code: str) -> Any:
+    """The `org` filter of a list: an org whose members the caller may read (else 404)."""
+    if not code:
+        return None
+    within = access_org(request.user, code.upper())
+    require_capability(request.user, Capability.MEMBER_READ, within)
+    return within
 
 
-@router.get("/members", response=MemberPage, tags=["members"])
-def list_members(request: HttpRequest, filters: Query[MemberFilter]):
+@router.get("/members", response=Page[MemberOut], tags=["members"])
+def list_members(request: HttpRequest, filters: Query[MemberFilter],
+                 paging: Query[PageParams]) -> dict[str, Any]:
     """Members in the caller's subtrees. `q`: exact ID number (blind index), mobile, card number
     or the beginning of a name. Unfiltered counts come from the per-union counters."""
-    within = None
-    if filters.org:
-        within = access_org(request.user, filters.org.upper())
-        if not can(request.user, within, "member.read"):
-            raise NotFound()
+    require_capability(request.user, Capability.MEMBER_READ)
+    within = _within(request, filters.org)
     queryset = selectors.member_list(viewer=request.user, q=filters.q, status=filters.status,
                                      within=within, new_employment=filters.new_employment,
                                      flagged=filters.flagged)
@@ -173,29 +168,28 @@ def list_members(request: HttpRequest, filters: Query[MemberFilter]):
                                         status=filters.status, q=filters.q,
                                         new_employment=filters.new_employment,
                                         flagged=filters.flagged)
-    page, size = _page_bounds(filters.page, filters.page_size)
-    items = list(queryset[(page - 1) * size: page * size])
-    return {"count": queryset.count() if count is None else count, "page": page,
-            "page_size": size, "items": [_member(m) for m in items]}
+    page = paginate(request, queryset, paging, item=_member, count=count is None)
+    if count is not None:
+        page["count"] = count
+    return page
 
 
 @router.get("/members/stats", response=StatsOut, tags=["members"])
-def member_stats(request: HttpRequest, org: str):
+def member_stats(request: HttpRequest, org: str) -> dict[str, Any]:
     """Subtree counters of one org: members, retired, new-employment, this month's movements."""
     target = access_org(request.user, org.upper())
-    if not can(request.user, target, "stats.read"):
-        raise NotFound()
+    require_capability(request.user, Capability.STATS_READ, target)
     stats = selectors.member_stats(org=target, today=clock.today())
     return {"org": target.code, **stats.__dict__}
 
 
 @router.get("/members/{member_id}", response=MemberOut, tags=["members"])
-def get_member(request: HttpRequest, member_id: int):
+def get_member(request: HttpRequest, member_id: int) -> Any:
     return _member(access_membership(request.user, member_id))
 
 
 @router.post("/members", response={201: MemberOut}, tags=["members"])
-def add_member(request: HttpRequest, payload: MemberIn):
+def add_member(request: HttpRequest, payload: MemberIn) -> Any:
     union = access_org(request.user, payload.union.upper())
     fields = payload.dict(exclude={"union", "joined_on", "reason"})
     membership = services.member_add(union=union, fields=fields, actor=request.user,
@@ -204,7 +198,7 @@ def add_member(request: HttpRequest, payload: MemberIn):
 
 
 @router.patch("/members/{member_id}", response=MemberOut, tags=["members"])
-def update_member(request: HttpRequest, member_id: int, payload: PersonPatch):
+def update_member(request: HttpRequest, member_id: int, payload: PersonPatch) -> Any:
     membership = access_membership(request.user, member_id, write=True)
     fields = payload.dict(exclude_unset=True, exclude={"reason"})
     services.member_update(membership=membership, fields=fields, actor=request.user,
@@ -213,7 +207,7 @@ def update_member(request: HttpRequest, member_id: int, payload: PersonPatch):
 
 
 @router.post("/members/{member_id}/status", response=MemberOut, tags=["members"])
-def set_status(request: HttpRequest, member_id: int, payload: StatusIn):
+def set_status(request: HttpRequest, member_id: int, payload: StatusIn) -> Any:
     """retired / withdrawn / deceased, with a reason."""
     membership = access_membership(request.user, member_id, write=True)
     services.membership_set_status(membership=membership, target=payload.status,
@@ -222,7 +216,7 @@ def set_status(request: HttpRequest, member_id: int, payload: StatusIn):
 
 
 @router.post("/members/{member_id}/reveal", response=RevealOut, tags=["members"])
-def reveal(request: HttpRequest, member_id: int, payload: RevealIn):
+def reveal(request: HttpRequest, member_id: int, payload: RevealIn) -> Any:
     """The full ID number (roles with member.reveal); every call is logged with its purpose."""
     membership = access_membership(request.user, member_id)
     return {"id_number": services.id_number_reveal(membership=membership, actor=request.user,
@@ -259,8 +253,6 @@ class ApplicationFilter(Schema):
     status: str = "submitted"
     q: str = ""
     org: str = ""
-    page: int = 1
-    page_size: int = 50
 
 
 def _application(a: Application) -> dict[str, Any]:
@@ -272,23 +264,24 @@ def _application(a: Application) -> dict[str, Any]:
     }
 
 
-@router.get("/applications", response=list[ApplicationOut], tags=["members"])
-def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]):
-    within = access_org(request.user, filters.org.upper()) if filters.org else None
+@router.get("/applications", response=Page[ApplicationOut], tags=["members"])
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilter],
+                      paging: Query[PageParams]) -> dict[str, Any]:
+    require_capability(request.user, Capability.MEMBER_READ)
+    within = _within(request, filters.org)
     queryset = selectors.application_list(viewer=request.user, status=filters.status,
                                           q=filters.q, within=within) \
         .select_related("membership")
-    page, size = _page_bounds(filters.page, filters.page_size)
-    return [_application(a) for a in queryset[(page - 1) * size: page * size]]
+    return paginate(request, queryset, paging, item=_application)
 
 
 @router.get("/applications/{application_id}", response=ApplicationOut, tags=["members"])
-def get_application(request: HttpRequest, application_id: int):
+def get_application(request: HttpRequest, application_id: int) -> Any:
     return _application(access_application(request.user, application_id))
 
 
 @router.post("/applications", response={201: ApplicationOut}, tags=["members"])
-def submit_application(request: HttpRequest, payload: ApplicationIn):
+def submit_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     """A worker applies to a union of the public directory (or a cadre on their behalf)."""
     union = selectors.member_unions().filter(code=payload.union.upper()).first()
     if union is None:
@@ -301,7 +294,7 @@ def submit_application(request: HttpRequest, payload: ApplicationIn):
 
 @router.post("/applications/{application_id}/approve", response=ApplicationOut,
              tags=["members"])
-def approve_application(request: HttpRequest, application_id: int, payload: DecisionIn):
+def approve_application(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
     application = access_application(request.user, application_id, write=True)
     services.application_approve(application=application, actor=request.user,
                                  reason=payload.reason)
@@ -310,7 +303,7 @@ def approve_application(request: HttpRequest, application_id: int, payload: Deci
 
 @router.post("/applications/{application_id}/reject", response=ApplicationOut,
              tags=["members"])
-def reject_application(request: HttpRequest, application_id: int, payload: DecisionIn):
+def reject_application(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
     application = access_application(request.user, application_id, write=True)
     services.application_reject(application=application, actor=request.user,
                                 reason=payload.reason)
@@ -344,8 +337,6 @@ class TransferIn(Schema):
 class TransferFilter(Schema):
     direction: str = "in"
     status: str = "pending"
-    page: int = 1
-    page_size: int = 50
 
 
 def _transfer(t: Transfer) -> dict[str, Any]:
@@ -358,23 +349,22 @@ def _transfer(t: Transfer) -> dict[str, Any]:
     }
 
 
-@router.get("/transfers", response=list[TransferOut], tags=["members"])
-def list_transfers(request: HttpRequest, filters: Query[TransferFilter]):
-    if "member.read" not in capabilities_anywhere(request.user):
-        raise Forbidden()
+@router.get("/transfers", response=Page[TransferOut], tags=["members"])
+def list_transfers(request: HttpRequest, filters: Query[TransferFilter],
+                   paging: Query[PageParams]) -> dict[str, Any]:
+    require_capability(request.user, Capability.MEMBER_READ)
     queryset = selectors.transfer_list(viewer=request.user, direction=filters.direction,
                                        status=filters.status)
-    page, size = _page_bounds(filters.page, filters.page_size)
-    return [_transfer(t) for t in queryset[(page - 1) * size: page * size]]
+    return paginate(request, queryset, paging, item=_transfer)
 
 
 @router.get("/transfers/{transfer_id}", response=TransferOut, tags=["members"])
-def get_transfer(request: HttpRequest, transfer_id: int):
+def get_transfer(request: HttpRequest, transfer_id: int) -> Any:
     return _transfer(access_transfer(request.user, transfer_id))
 
 
 @router.post("/transfers", response={201: TransferOut}, tags=["members"])
-def start_transfer(request: HttpRequest, payload: TransferIn):
+def start_transfer(request: HttpRequest, payload: TransferIn) -> Any:
     """The member's union starts a transfer to another union (any union of the directory)."""
     membership = access_membership(request.user, payload.member_id, write=True)
     target = selectors.member_unions().filter(code=payload.to_union.upper()).first()
@@ -387,21 +377,21 @@ def start_transfer(request: HttpRequest, payload: TransferIn):
 
 
 @router.post("/transfers/{transfer_id}/accept", response=TransferOut, tags=["members"])
-def accept_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+def accept_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn) -> Any:
     transfer = access_transfer(request.user, transfer_id, side="to")
     services.transfer_accept(transfer=transfer, actor=request.user, note=payload.reason)
     return _transfer(access_transfer(request.user, transfer_id))
 
 
 @router.post("/transfers/{transfer_id}/decline", response=TransferOut, tags=["members"])
-def decline_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+def decline_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn) -> Any:
     transfer = access_transfer(request.user, transfer_id, side="to")
     services.transfer_decline(transfer=transfer, actor=request.user, reason=payload.reason)
     return _transfer(access_transfer(request.user, transfer_id))
 
 
 @router.post("/transfers/{transfer_id}/cancel", response=TransferOut, tags=["members"])
-def cancel_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn):
+def cancel_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn) -> Any:
     transfer = access_transfer(request.user, transfer_id, side="from")
     services.transfer_cancel(transfer=transfer, actor=request.user, reason=payload.reason)
     return _transfer(access_transfer(request.user, transfer_id))

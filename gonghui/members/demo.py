@@ -9,12 +9,17 @@ import datetime as dt
 import random
 from typing import Any, TextIO
 
+from gonghui.accounts.models import User
 from gonghui.core import clock
-from gonghui.core.idnumber import with_check_digit
+from gonghui.core.actor import system_actor
+from gonghui.core.testing import synthetic_id_number
 from gonghui.members import services
 from gonghui.members.models import Application, Membership, Person
 from gonghui.orgs.models import Level, Org, OrgType
 
+# The password of every demo account. Defined here, below gonghui.demo in the layer order
+# (demo < members would be a cycle): gonghui.demo imports it from this module.
+DEMO_PASSWORD = "Gonghui2026!"
 WORKER_USERNAME = "worker"
 WORKER_NAME = "张晓梅"
 
@@ -42,7 +47,7 @@ def _person(rng: random.Random, seq: int, *, group: str = "", employer: str = ""
     # working age relative to the clock, so the demo also loads under a test's frozen clock
     birth = clock.today() - dt.timedelta(days=rng.randrange(365 * 20, 365 * 60))
     region = rng.choice(REGIONS)
-    number = with_check_digit(f"{region}{birth:%Y%m%d}{seq % 1000:03d}")
+    number = synthetic_id_number(seq, region=region, birth=birth)
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
     migrant = not region.startswith("31")
     return {
@@ -71,9 +76,6 @@ def _joined(rng: random.Random, today: dt.date, birth: dt.date) -> dt.date:
 
 def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None = None,
                  **_kwargs: Any) -> None:
-    from gonghui.accounts.models import User
-    from gonghui.demo import DEMO_PASSWORD
-
     existing = Person.objects.filter(user__username=WORKER_USERNAME).select_related("user").first()
     if existing is not None:
         users[WORKER_USERNAME] = existing.user  # the demo's accounts include the portal one
@@ -133,7 +135,7 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
     home = orgs["SH-HP-01-01"]
     fields = _person(rng, 999, employer=home.name.removesuffix("工会"), occupation="客服专员")
     fields.update(name=WORKER_NAME, phone="13917260512",
-                  id_number=with_check_digit("31010119920512082"))
+                  id_number=synthetic_id_number(82, birth="19920512"))
     card = services.member_add(union=home, fields=fields, actor=actor,
                                joined_on=dt.date(2016, 9, 1), reason="演示数据")
     services.membership_touch(membership_id=card.pk, kind="dues", on=today)
@@ -165,7 +167,7 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
                        occupation=entry[1] if entry else "行政助理")
         services.application_submit(union=union, fields=data, actor=actor,
                                     basis="新就业形态劳动者" if group else "本单位工会")
-    flagged = services.lapse_check(today=today, actor="demo")
+    flagged = services.lapse_check(today=today, actor=system_actor("demo"))
     if stdout is not None:
         total = Membership.objects.filter(status__in=["active", "retired"]).count()
         pending = Application.objects.filter(status="submitted").count()

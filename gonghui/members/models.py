@@ -15,6 +15,7 @@ from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.idnumber import mask
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import MoneyField
+from gonghui.core.workflow import HistoryBase
 from gonghui.members.choices import (
     Education,
     EmploymentForm,
@@ -204,29 +205,24 @@ class EventKind(models.TextChoices):
     LAPSE_CLEAR = "lapse_clear", _("解除自动退会预警")
 
 
-class MembershipEvent(models.Model):
-    """History of a membership: who, when, from, to, why. Insert-only. Distribution key: union."""
+class MembershipEvent(HistoryBase):
+    """History of a membership: who, when, from, to, why (`HistoryBase`), and what kind of
+    event; edits and lapse-watch steps leave the statuses blank. Insert-only. Distribution
+    key: union."""
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("事项"), max_length=16, choices=EventKind.choices)
-    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16, blank=True)
     # The other union of a transfer or merge.
     other_union = models.ForeignKey(
         "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_name = models.CharField(_("操作人"), max_length=150)
-    at = models.DateTimeField(_("时间"))
-    reason = models.CharField(_("原因/说明"), max_length=500, blank=True)
 
-    class Meta:
+    history_subject_field = "membership"
+
+    class Meta(HistoryBase.Meta):
         verbose_name = _("会籍记录")
         verbose_name_plural = _("会籍记录")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_kind_display()}"
@@ -408,8 +404,10 @@ class Transfer(TimeStampedModel):
         return f"{self.person}: {self.from_union_id} → {self.to_union_id}"
 
 
-class CaseEvent(models.Model):
-    """History of an application or a transfer (who, when, from, to, reason). Insert-only."""
+class CaseEvent(HistoryBase):
+    """History of an application or a transfer (`HistoryBase`: who, when, from, to, reason).
+    Insert-only. One table for both cases, so it names its case through one of two keys and is
+    written by the services' `write_history` callbacks."""
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
@@ -419,17 +417,8 @@ class CaseEvent(models.Model):
     )
     # Distribution key: the application's union, or the transfer's sending union.
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_name = models.CharField(max_length=150)
-    at = models.DateTimeField()
-    reason = models.CharField(max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(HistoryBase.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(application__isnull=False, transfer__isnull=True)

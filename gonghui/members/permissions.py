@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from gonghui.accounts.scoping import can, scope
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
+from gonghui.accounts.scoping import scope
 from gonghui.core.errors import Forbidden, NotFound
 from gonghui.members.models import Application, Membership, Transfer
 
@@ -20,24 +22,24 @@ def _pk(value: int | str) -> int:
 
 
 def access_membership(user: Any, membership_id: int | str, *, write: bool = False) -> Membership:
-    queryset = scope(Membership.objects.select_related("person", "union"), user, "member.read",
+    queryset = scope(Membership.objects.select_related("person", "union"), user, Capability.MEMBER_READ,
                      path_field="union_path")
     membership = queryset.filter(pk=_pk(membership_id)).first()
     if membership is None:
         raise NotFound()
-    if write and not can(user, membership.union, "member.write"):
-        raise Forbidden()
+    if write:
+        require_capability(user, Capability.MEMBER_WRITE, membership.union)
     return membership
 
 
 def access_application(user: Any, application_id: int | str, *, write: bool = False) -> Application:
-    queryset = scope(Application.objects.select_related("person", "union"), user, "member.read",
+    queryset = scope(Application.objects.select_related("person", "union"), user, Capability.MEMBER_READ,
                      path_field="union__path")
     application = queryset.filter(pk=_pk(application_id)).first()
     if application is None:
         raise NotFound()
-    if write and not can(user, application.union, "member.write"):
-        raise Forbidden()
+    if write:
+        require_capability(user, Capability.MEMBER_WRITE, application.union)
     return application
 
 
@@ -46,15 +48,14 @@ def access_transfer(user: Any, transfer_id: int | str, *, side: str = "") -> Tra
     requires member.write over that end; a viewer who sees only the other end gets 403, one who
     sees neither 404."""
     base = Transfer.objects.select_related("person", "from_union", "to_union", "membership")
-    visible = (scope(base, user, "member.read", path_field="from_union__path")
-               | scope(base, user, "member.read", path_field="to_union__path"))
+    visible = (scope(base, user, Capability.MEMBER_READ, path_field="from_union__path")
+               | scope(base, user, Capability.MEMBER_READ, path_field="to_union__path"))
     transfer = visible.filter(pk=_pk(transfer_id)).first()
     if transfer is None:
         raise NotFound()
-    if side == "to" and not can(user, transfer.to_union, "member.write"):
-        raise Forbidden()
-    if side == "from" and not can(user, transfer.from_union, "member.write"):
-        raise Forbidden()
+    end = {"to": transfer.to_union, "from": transfer.from_union}.get(side)
+    if end is not None and not has_capability(user, Capability.MEMBER_WRITE, end):
+        raise Forbidden()  # visible from one end: 403, whichever end is asked for
     return transfer
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
 from gonghui.core import clock
 from gonghui.members.models import (
@@ -76,7 +77,7 @@ def member_list(
     `q` is an exact ID number (through the blind index: the plaintext is never compared), a
     mobile number, a card number, or the beginning of a name. `status` "" means the members
     holding 会籍 (active and retired), "all" every membership, else one status."""
-    queryset = scope(Membership.objects.all(), viewer, "member.read", path_field="union_path")
+    queryset = scope(Membership.objects.all(), viewer, Capability.MEMBER_READ, path_field="union_path")
     if within is not None:
         queryset = queryset.filter(union_path__startswith=within.path)
     if status == "all":
@@ -118,7 +119,7 @@ def member_list_count(
     elif is_global(viewer):
         paths = [""]
     else:
-        paths = prefixes(viewer, "member.read")
+        paths = prefixes(viewer, Capability.MEMBER_READ)
     if not paths:
         return 0
     condition = Q()
@@ -133,14 +134,14 @@ def membership_history(*, viewer: Any, membership: Membership) -> QuerySet[Membe
     sees its own part (the transfer events name the other union), never the other district's
     later changes."""
     visible = scope(Membership.objects.filter(person_id=membership.person_id), viewer,
-                    "member.read", path_field="union_path").values("pk")
+                    Capability.MEMBER_READ, path_field="union_path").values("pk")
     return MembershipEvent.objects.filter(membership__in=visible) \
         .select_related("union", "other_union").order_by("at", "id")
 
 
 def person_memberships(*, viewer: Any, membership: Membership) -> QuerySet[Membership]:
     return scope(Membership.objects.filter(person_id=membership.person_id), viewer,
-                 "member.read", path_field="union_path").select_related("union") \
+                 Capability.MEMBER_READ, path_field="union_path").select_related("union") \
         .order_by("joined_on", "id")
 
 
@@ -149,7 +150,7 @@ def person_memberships(*, viewer: Any, membership: Membership) -> QuerySet[Membe
 def application_list(
     *, viewer: Any, status: str = "submitted", q: str = "", within: Org | None = None
 ) -> QuerySet[Application]:
-    queryset = scope(Application.objects.all(), viewer, "member.read", path_field="union__path")
+    queryset = scope(Application.objects.all(), viewer, Capability.MEMBER_READ, path_field="union__path")
     if within is not None:
         queryset = queryset.filter(union__path__startswith=within.path)
     if status:
@@ -171,7 +172,7 @@ def transfer_list(
 ) -> QuerySet[Transfer]:
     """Transfers into (`in`) or out of (`out`) the viewer's subtrees."""
     field = "to_union__path" if direction == "in" else "from_union__path"
-    queryset = scope(Transfer.objects.all(), viewer, "member.read", path_field=field)
+    queryset = scope(Transfer.objects.all(), viewer, Capability.MEMBER_READ, path_field=field)
     if status:
         queryset = queryset.filter(status=status)
     q = (q or "").strip()
@@ -227,3 +228,20 @@ def employer_unions(q: str) -> list[tuple[Employer, Org | None]]:
 
 def districts() -> QuerySet[Org]:
     return Org.objects.filter(level="district", status=OrgStatus.ACTIVE).order_by("path")
+
+
+def writable_unions(*, viewer: Any, limit: int = 500) -> list[Org]:
+    """Active member-holding unions where the viewer may add members (the add form's choices;
+    the form offers at most `limit`, the rest are reached by their code)."""
+    queryset = scope(Org.objects.filter(status=OrgStatus.ACTIVE,
+                                        org_type__in=MEMBER_HOLDING_TYPES),
+                     viewer, Capability.MEMBER_WRITE).order_by("path")
+    return list(queryset[:limit])
+
+
+def held_membership(person: Person | None) -> Membership | None:
+    """Internal use (the portal's own member): the membership holding the person's 会籍."""
+    if person is None:
+        return None
+    return Membership.objects.filter(person=person, status__in=HELD_STATUSES) \
+        .select_related("union").first()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django_tasks import task
 
+from gonghui.core.actor import system_actor
 from gonghui.members import services
 
 
@@ -15,4 +16,4 @@ def lapse_check_task(today: str | None = None) -> int:
     contacts them and confirms). Run nightly: `gonghui members lapse-check --enqueue` from cron,
     or synchronously without --enqueue."""
     day = dt.date.fromisoformat(today) if today else None
-    return services.lapse_check(today=day, actor="lapse-check")
+    return services.lapse_check(today=day, actor=system_actor("task:lapse-check"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -23,10 +24,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import models
 from django.utils.translation import gettext as _
 
+from gonghui.core import cells
+from gonghui.core.cells import CellError, is_blank
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ApplicationError
-from gonghui.core.idnumber import IDNumber, IDNumberError
-from gonghui.core.idnumber import parse as parse_id
+from gonghui.core.idnumber import IDNumber
 from gonghui.members.choices import (
     ETHNICITIES,
     SYNONYMS,
@@ -189,14 +191,8 @@ PERSON_FIELD_NAMES = (
 )  # fmt: skip
 
 
-class _Invalid(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        self.message = message
-
-
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return is_blank(value)
 
 
 def _text(value: object) -> str:
@@ -205,90 +201,43 @@ def _text(value: object) -> str:
 
 
 # --- individual parsers (public: the importer and forms reuse them) -------------------------
-
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
+# Dates, phones and money are core.cells' rules; these wrappers add only what is the member
+# registry's own (its error codes, the wage ceiling).
 
 
 def parse_date(value: object) -> dt.date:
-    """Excel serial (43122), 2018.1.22, 2018年1月22日, 2018-01-22, 2018/1/22, 20180122, or a
-    date/datetime from the spreadsheet reader."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, bool):
-        raise _Invalid("date_format", _("日期格式无法识别。"))
-    if isinstance(value, int | float | Decimal):
-        serial = float(value)
-        if not 1 <= serial <= 2958465 or serial != int(serial):  # also refuses nan and inf
-            raise _Invalid("date_format", _("日期“{value}”无法识别，请写成 2018-01-22。").format(
-                value=value))
-        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))
-    if re.fullmatch(r"\d{5}(\.0+)?", text):
-        return parse_date(int(float(text)))
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]?\d{2}:\d{2}(:\d{2})?", text):
-        text = text[:10]
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise _Invalid("date_invalid", _("日期“{value}”不存在（请核对月份和日）。").format(
-                    value=value)) from None
-    raise _Invalid("date_format", _(
-        "日期“{value}”无法识别，请写成 2018-01-22、2018/1/22、2018.1.22 或 2018年1月22日。"
-    ).format(value=value))
+    """core.cells.parse_date (ISO, dots, 年月日, 20180122, Excel serials of 1900–2099).
+    An Excel serial outside that range reports `date_format` like any other unreadable date."""
+    if isinstance(value, float) and not math.isfinite(value):
+        # core's number branch calls int() on the value first: inf/nan must not reach it
+        raise CellError("date_format", _("日期“{value}”无法识别，请写成 2018-01-22。").format(
+            value=value))
+    try:
+        parsed = cells.parse_date(value)
+    except CellError as exc:
+        if exc.code == "date_serial":
+            raise CellError("date_format", exc.message) from None
+        raise
+    assert parsed is not None  # required=True: blank raised
+    return parsed
 
 
 def parse_phone(value: object) -> str:
-    """A mainland mobile number: 11 digits starting 1[3-9]; +86, spaces and dashes dropped."""
-    text = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", str(value)))
-    if text.endswith(".0") and text[:-2].isdigit():  # a number cell
-        text = text[:-2]
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    elif text.startswith("86") and len(text) == 13:
-        text = text[2:]
-    if not re.fullmatch(r"1[3-9]\d{9}", text):
-        raise _Invalid("phone", _(
-            "手机号“{value}”无效：应为 11 位数字、以 13–19 开头，例如 13812345678。"
-        ).format(value=value))
-    return text
+    """A mainland mobile number (core.cells.parse_phone)."""
+    return cells.parse_phone(value)
 
 
 def parse_money(value: object) -> Decimal:
-    """Yuan with fen precision: 5000, 5,000.00, ¥5000, 5000元; never negative."""
-    if isinstance(value, bool):
-        raise _Invalid("money_format", _("金额格式无法识别。"))
-    if isinstance(value, float):
-        value = repr(value)
-    text = re.sub(r"[\s,，¥￥]|元$|RMB|CNY", "", unicodedata.normalize("NFKC", str(value)))
+    """A monthly wage: core.cells.parse_money (yuan to the fen, never negative), below
+    MAX_WAGE — a bigger figure is almost always a unit mistake (fen or 万元)."""
     try:
-        amount = Decimal(text)
+        amount = cells.parse_money(value)
     except InvalidOperation:
-        raise _Invalid("money_format", _("金额“{value}”无法识别，请只填数字，例如 6500.00。").format(
-            value=value)) from None
-    if not amount.is_finite():
-        raise _Invalid("money_format", _("金额“{value}”无法识别，请只填数字，例如 6500.00。").format(
+        amount = None  # core quantizes before its range check: 1e+26 overflows the context
+    if amount is None or amount >= MAX_WAGE:
+        raise CellError("money_range", _("月工资 {value} 元超出合理范围，请核对单位是否为元。").format(
             value=value))
-    if amount < 0:
-        raise _Invalid("money_negative", _("金额不能为负数。"))
-    if amount >= MAX_WAGE:
-        raise _Invalid("money_range", _("月工资 {value} 元超出合理范围，请核对单位是否为元。").format(
-            value=value))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise _Invalid("money_precision", _("金额最多两位小数（精确到分）。"))
-    return amount.quantize(Decimal("0.01"))
+    return amount
 
 
 _CHOICE_INDEX: dict[type[models.TextChoices], dict[str, str]] = {}
@@ -328,7 +277,7 @@ def _parse_choice(value: object, choices: type[models.TextChoices]) -> str:
     if key.lower() in index:
         return index[key.lower()]
     labels = "、".join(str(label) for v, label in choices.choices if v)
-    raise _Invalid("choice", _("“{value}”不是可选值，请填写：{labels}。").format(
+    raise CellError("choice", _("“{value}”不是可选值，请填写：{labels}。").format(
         value=value, labels=labels))
 
 
@@ -352,7 +301,7 @@ def _parse_ethnicity(value: object) -> str:
     key = normalize_header(value)
     if key in _ETHNICITY_INDEX:
         return _ETHNICITY_INDEX[key]
-    raise _Invalid("ethnicity", _("“{value}”不是民族名称，请填写如“汉族”“回族”。").format(value=value))
+    raise CellError("ethnicity", _("“{value}”不是民族名称，请填写如“汉族”“回族”。").format(value=value))
 
 
 _NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ebefA-Za-z·•．. ]{1,64}$")
@@ -361,9 +310,9 @@ _NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ebefA-Za-z·•．. ]{1,64}
 def parse_name(value: object) -> str:
     name = _text(value).replace("•", "·").replace("．", "·")
     if not name:
-        raise _Invalid("required", _("姓名不能为空。"))
+        raise CellError("required", _("姓名不能为空。"))
     if len(name) > TEXT_LIMITS["name"] or not _NAME.match(name):
-        raise _Invalid("name", _("姓名“{value}”含有数字或符号，请只填写姓名（少数民族姓名中间用“·”）。").format(
+        raise CellError("name", _("姓名“{value}”含有数字或符号，请只填写姓名（少数民族姓名中间用“·”）。").format(
             value=value))
     return name
 
@@ -404,7 +353,7 @@ def check_person(
             continue
         try:
             if spec.kind == "id":
-                parsed_id = parse_id(value, today=today)
+                parsed_id = cells.parse_id_number(value, today=today)
                 values["id_number"] = parsed_id.number
             elif spec.kind == "text":
                 if spec.name == "name":
@@ -413,7 +362,7 @@ def check_person(
                     text = _text(value)
                     limit = TEXT_LIMITS[spec.name]
                     if len(text) > limit:
-                        raise _Invalid("too_long", _("{label}最多 {n} 个字。").format(
+                        raise CellError("too_long", _("{label}最多 {n} 个字。").format(
                             label=spec.label, n=limit))
                     values[spec.name] = text
             elif spec.kind == "date":
@@ -427,9 +376,7 @@ def check_person(
                 values[spec.name] = parse_money(value)
             elif spec.kind == "ethnicity":
                 values[spec.name] = parse_ethnicity(value)
-        except IDNumberError as exc:
-            fail(spec.name, f"id_{exc.code}", exc.message)
-        except _Invalid as exc:
+        except CellError as exc:
             fail(spec.name, exc.code, exc.message)
 
     if parsed_id is not None:
@@ -475,7 +422,7 @@ def check_joined_on(value: object, *, birth_date: dt.date, today: dt.date) -> dt
     Raises PersonInvalid (field `joined_on`)."""
     try:
         joined = parse_date(value)
-    except _Invalid as exc:
+    except CellError as exc:
         raise PersonInvalid([FieldError("joined_on", exc.code, exc.message)]) from None
     if joined > today:
         raise PersonInvalid([FieldError("joined_on", "future", _("入会日期不能晚于今天。"))])
@@ -493,8 +440,8 @@ def id_hash(number: str) -> str:
 def id_hash_of(raw: object, *, today: dt.date) -> str | None:
     """Blind index of a typed-in number, or None if it is not a valid number (search boxes)."""
     try:
-        return id_hash(parse_id(raw, today=today).number)
-    except IDNumberError:
+        return id_hash(cells.parse_id_number(raw, today=today).number)
+    except CellError:
         return None
 
 
@@ -509,5 +456,5 @@ def clean_phone(value: object) -> str:
     """One mobile number (registration forms); raises PersonInvalid (field `phone`)."""
     try:
         return parse_phone(value)
-    except _Invalid as exc:
+    except CellError as exc:
         raise PersonInvalid([FieldError("phone", exc.code, exc.message)]) from None

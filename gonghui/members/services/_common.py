@@ -12,11 +12,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import transition
 from gonghui.members.models import (
     HELD_STATUSES,
+    MEMBERSHIP_TRANSITIONS,
     EventKind,
     Membership,
     MembershipEvent,
@@ -29,19 +33,12 @@ from gonghui.members.validation import ValidatedPerson
 from gonghui.orgs.models import Org
 
 
-def actor_name(actor: Any) -> str:
-    return (actor.get_username() if getattr(actor, "pk", None) else str(actor or "system"))[:150]
-
-
-def real_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
 def require_member_union(union: Org) -> None:
+    """Eligibility: only an active, member-holding union receives members (whoever acts)."""
     if not union.is_active:
         raise ApplicationError(_("“{name}”已合并或撤销，不能接收会员。").format(name=union.name),
                                code="union_closed")
@@ -96,24 +93,24 @@ def stats_delta(status: str, person: Person, sign: int) -> dict[str, int]:
 
 
 def event(
-    membership: Membership, kind: str, *, actor: Any, from_status: str = "", to_status: str = "",
-    reason: str = "", other_union: Org | None = None,
+    membership: Membership, kind: str, *, actor: Actor, from_status: str = "",
+    to_status: str = "", reason: str = "", other_union: Org | None = None,
 ) -> MembershipEvent:
     return MembershipEvent.objects.create(
         membership=membership, union_id=membership.union_id, kind=kind, from_status=from_status,
-        to_status=to_status, other_union=other_union, actor=real_user(actor),
+        to_status=to_status, other_union=other_union, actor=actor_user(actor),
         actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
     )
 
 
-def already_member(person: Person, viewer: Any) -> Conflict:
+def already_member(person: Person, viewer: Actor) -> Conflict:
     """The one-会籍 conflict. It names the union only when the viewer may see it (SPEC §1: a
     cadre must not learn, even from an error message, who is a member in another district)."""
     held = (
         Membership.objects.filter(person=person, status__in=HELD_STATUSES)
         .select_related("union").first()
     )
-    if held is not None and can(viewer, held.union, "member.read"):
+    if held is not None and has_capability(viewer, Capability.MEMBER_READ, held.union):
         return Conflict(
             _("{name}（身份证号码 {masked}）已是“{union}”的会员，不能重复入会；"
               "如已更换工作单位，请办理会员转会。").format(
@@ -140,7 +137,7 @@ def person_for(vp: ValidatedPerson) -> tuple[Person, bool]:
 
 
 def open_membership(
-    *, person: Person, union: Org, joined_on: dt.date, seniority_since: dt.date, actor: Any,
+    *, person: Person, union: Org, joined_on: dt.date, seniority_since: dt.date, actor: Actor,
     kind: str = EventKind.JOIN, status: str = MembershipStatus.ACTIVE, reason: str = "",
     other_union: Org | None = None, carry_from: Membership | None = None,
 ) -> Membership:
@@ -177,19 +174,23 @@ def open_membership(
 
 
 def close_membership(
-    membership: Membership, *, target: str, actor: Any, reason: str, on: dt.date,
+    membership: Membership, *, target: str, actor: Actor, reason: str, on: dt.date,
     kind: str = EventKind.STATUS, other_union: Org | None = None,
 ) -> Membership:
-    """Move a locked membership out of a held status (or between held statuses), keeping the
-    counters, the person's 会籍 union and the history right. Caller checked the transition."""
+    """Move a membership out of a held status (or between held statuses) through the
+    transition table, keeping the counters, the person's 会籍 union and the history right.
+    Must run inside transaction.atomic (the row is locked by `transition`)."""
     person = membership.person
     old = membership.status
-    fields: dict[str, Any] = {"status": target}
+    fields: dict[str, Any] = {}
     if target not in HELD_STATUSES:
         fields.update(ended_on=on, end_reason=reason[:500], lapse_flagged_on=None)
-    Membership.objects.filter(pk=membership.pk).update(**fields, updated_at=clock.now())
-    for name, value in fields.items():
-        setattr(membership, name, value)
+    transition(
+        membership, target, transitions=MEMBERSHIP_TRANSITIONS, extra_fields=fields,
+        write_history=lambda _locked, old_status, new_status: event(
+            membership, kind, actor=actor, from_status=old_status, to_status=new_status,
+            reason=reason, other_union=other_union),
+    )
     union = membership.union
     minus = stats_delta(old, person, -1)
     plus = stats_delta(target, person, +1)
@@ -202,6 +203,4 @@ def close_membership(
             bump_month(union, clock.today(), transfers_out=1)
         else:
             bump_month(union, on, exits=1)
-    event(membership, kind, actor=actor, from_status=old, to_status=target, reason=reason,
-          other_union=other_union)
     return membership

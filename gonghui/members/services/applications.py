@@ -10,9 +10,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.workflow import transition
 from gonghui.members.models import (
@@ -24,11 +26,9 @@ from gonghui.members.models import (
     Person,
 )
 from gonghui.members.services._common import (
-    actor_name,
     already_member,
     open_membership,
     person_for,
-    real_user,
     require_member_union,
 )
 from gonghui.members.services.memberships import (
@@ -40,10 +40,10 @@ from gonghui.members.validation import validate_person
 from gonghui.orgs.models import Org
 
 
-def _history(application: Application, old: str, new: str, *, actor: Any, reason: str = "") -> None:
+def _history(application: Application, old: str, new: str, *, actor: Actor, reason: str = "") -> None:
     CaseEvent.objects.create(
         application=application, union_id=application.union_id, from_status=old, to_status=new,
-        actor=real_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
+        actor=actor_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
     )
 
 
@@ -58,7 +58,7 @@ def _from_data(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def application_submit(
-    *, union: Org, fields: Mapping[str, object], actor: Any, basis: str = ""
+    *, union: Org, fields: Mapping[str, object], actor: Actor, basis: str = ""
 ) -> Application:
     """A worker (or a cadre on their behalf) applies to join `union`.
 
@@ -68,8 +68,9 @@ def application_submit(
     require_member_union(union)
     today = clock.today()
     vp = validate_person(fields, today=today, required=("phone",))
-    applicant = real_user(actor)
-    is_self = applicant is not None and not can(applicant, union, "member.write")
+    applicant = actor_user(actor)
+    is_self = applicant is not None and not has_capability(applicant, Capability.MEMBER_WRITE,
+                                                            union)
     with transaction.atomic():
         person, created = person_for(vp)
         if not created and person.name != vp.name:
@@ -102,19 +103,18 @@ def application_submit(
     return application
 
 
-def application_approve(*, application: Application, actor: Any, reason: str = "") -> Membership:
+def application_approve(*, application: Application, actor: Actor, reason: str = "") -> Membership:
     """Approve: open the membership (joined today). If the person became a member elsewhere in
     the meantime, the unique index says so and the application stays pending."""
     union = application.union
-    if not can(actor, union, "member.write"):
-        raise Forbidden()
+    require_capability(actor, Capability.MEMBER_WRITE, union)
     require_member_union(union)
     today = clock.today()
     with transaction.atomic():
         locked = transition(
             application, ApplicationStatus.APPROVED, transitions=APPLICATION_TRANSITIONS,
             write_history=lambda a, old, new: _history(a, old, new, actor=actor, reason=reason),
-            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+            extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
                           "decision_reason": reason[:500]},
         )
         # No lock on the person: two approvals for one person race on the unique index.
@@ -137,10 +137,9 @@ def application_approve(*, application: Application, actor: Any, reason: str = "
     return membership
 
 
-def application_reject(*, application: Application, actor: Any, reason: str) -> Application:
+def application_reject(*, application: Application, actor: Actor, reason: str) -> Application:
     """Reject with a reason the applicant sees."""
-    if not can(actor, application.union, "member.write"):
-        raise Forbidden()
+    require_capability(actor, Capability.MEMBER_WRITE, application.union)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("请填写不予批准的原因，申请人会看到它。"), code="reason_required")
@@ -148,7 +147,7 @@ def application_reject(*, application: Application, actor: Any, reason: str) -> 
         locked = transition(
             application, ApplicationStatus.REJECTED, transitions=APPLICATION_TRANSITIONS,
             write_history=lambda a, old, new: _history(a, old, new, actor=actor, reason=reason),
-            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+            extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
                           "decision_reason": reason[:500]},
         )
         audit_record(actor=actor, action="application.reject", obj=locked,
@@ -158,9 +157,10 @@ def application_reject(*, application: Application, actor: Any, reason: str) -> 
     return locked
 
 
-def application_withdraw(*, application: Application, actor: Any) -> Application:
+def application_withdraw(*, application: Application, actor: Actor) -> Application:
     """The applicant takes their own application back."""
-    if real_user(actor) is None or application.applicant_id != actor.pk:
+    user = actor_user(actor)
+    if user is None or application.applicant_id != user.pk:
         raise Forbidden()
     with transaction.atomic():
         locked = transition(

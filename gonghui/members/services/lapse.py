@@ -10,15 +10,17 @@ Dues or activity at any point (`membership_touch`) clears the flag.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.scoping import is_global
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import SYSTEM, Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Forbidden, InvalidTransition
 from gonghui.members.models import (
     EventKind,
@@ -27,7 +29,7 @@ from gonghui.members.models import (
     MembershipEvent,
     MembershipStatus,
 )
-from gonghui.members.services._common import actor_name, close_membership, event, real_user
+from gonghui.members.services._common import close_membership, event
 
 LAPSE_MONTHS = 6
 BATCH = 2000
@@ -45,7 +47,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def lapse_candidates(*, today: dt.date):
+def lapse_candidates(*, today: dt.date) -> QuerySet[Membership]:
     """Internal: active, not yet flagged, nothing since the cutoff (joined, dues, activity)."""
     cutoff = months_before(today, LAPSE_MONTHS)
     return Membership.objects.filter(
@@ -55,8 +57,13 @@ def lapse_candidates(*, today: dt.date):
     )
 
 
-def lapse_check(*, today: dt.date | None = None, actor: Any = "system") -> int:
-    """Flag every candidate (in batches, each its own transaction). Returns how many."""
+def lapse_check(*, today: dt.date | None = None, actor: Actor = SYSTEM) -> int:
+    """Flag every candidate (in batches, each its own transaction). Returns how many.
+
+    The whole federation at once: the platform's nightly task or an operator (a system actor),
+    or a superuser — never a cadre, whose rights end at their subtree."""
+    if not is_global(actor):
+        raise Forbidden()
     today = today or clock.today()
     flagged = 0
     while True:
@@ -74,7 +81,7 @@ def lapse_check(*, today: dt.date | None = None, actor: Any = "system") -> int:
             reason = _("连续 {n} 个月未缴纳会费且未参加工会活动，请联系本人核实。").format(n=LAPSE_MONTHS)
             MembershipEvent.objects.bulk_create([
                 MembershipEvent(membership_id=pk, union_id=union_id, kind=EventKind.LAPSE_FLAG,
-                                actor=real_user(actor), actor_name=actor_name(actor), at=now,
+                                actor=actor_user(actor), actor_name=actor_name(actor), at=now,
                                 reason=reason)
                 for pk, union_id, _p in ids
             ])
@@ -87,15 +94,14 @@ def lapse_check(*, today: dt.date | None = None, actor: Any = "system") -> int:
     return flagged
 
 
-def _require_flagged(membership: Membership, actor: Any) -> None:
-    if not can(actor, membership.union, "member.write"):
-        raise Forbidden()
+def _require_flagged(membership: Membership, actor: Actor) -> None:
+    require_capability(actor, Capability.MEMBER_WRITE, membership.union)
     if membership.status != MembershipStatus.ACTIVE or membership.lapse_flagged_on is None:
         raise ApplicationError(_("该会员没有自动退会预警。"), code="not_flagged")
 
 
 def lapse_contact_record(
-    *, membership: Membership, actor: Any, method: str, outcome: str, note: str = ""
+    *, membership: Membership, actor: Actor, method: str, outcome: str, note: str = ""
 ) -> LapseContact:
     """Record an attempt to reach a flagged member. "Will stay" clears the flag (it counts as
     union activity today)."""
@@ -110,7 +116,7 @@ def lapse_contact_record(
         _require_flagged(locked, actor)
         contact = LapseContact.objects.create(
             membership=locked, union_id=locked.union_id, at=clock.now(), method=method[:32],
-            outcome=outcome, note=note[:500], actor=real_user(actor),
+            outcome=outcome, note=note[:500], actor=actor_user(actor),
         )
         label = LapseContact.Outcome(outcome).label
         event(locked, EventKind.LAPSE_CONTACT, actor=actor,
@@ -126,7 +132,7 @@ def lapse_contact_record(
     return contact
 
 
-def lapse_confirm(*, membership: Membership, actor: Any, reason: str = "") -> Membership:
+def lapse_confirm(*, membership: Membership, actor: Actor, reason: str = "") -> Membership:
     """Confirm the lapse (自动退会). Refused until a contact attempt was recorded after the flag."""
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("union", "person") \
@@ -149,7 +155,7 @@ def lapse_confirm(*, membership: Membership, actor: Any, reason: str = "") -> Me
     return locked
 
 
-def lapse_clear(*, membership: Membership, actor: Any, reason: str) -> Membership:
+def lapse_clear(*, membership: Membership, actor: Actor, reason: str) -> Membership:
     """A cadre lifts the flag (e.g. the member was on long sick leave), with a reason."""
     reason = (reason or "").strip()
     if not reason:

@@ -10,11 +10,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
-from gonghui.audit.services import audit_record, sensitive_read_record
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden, InvalidTransition
-from gonghui.core.workflow import can_transition
+from gonghui.core.actor import SYSTEM, Actor
+from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import can_transition, refuse
 from gonghui.members.models import (
     HELD_STATUSES,
     MEMBERSHIP_TRANSITIONS,
@@ -45,11 +47,6 @@ from gonghui.orgs.models import Org
 EDITABLE_PERSON_FIELDS = tuple(n for n in PERSON_FIELD_NAMES if n != "id_hash")
 
 
-def _require(actor: Any, union: Org, cap: str = "member.write") -> None:
-    if not can(actor, union, cap):
-        raise Forbidden()
-
-
 def person_snapshot(person: Person) -> dict[str, Any]:
     """Audit form of a person: no ID number (it is encrypted; the audit trail is not)."""
     data: dict[str, Any] = {}
@@ -75,14 +72,14 @@ def apply_person_fields(person: Person, values: Mapping[str, Any]) -> dict[str, 
 
 
 def member_add(
-    *, union: Org, fields: Mapping[str, object], actor: Any, joined_on: object = None,
+    *, union: Org, fields: Mapping[str, object], actor: Actor, joined_on: object = None,
     reason: str = "",
 ) -> Membership:
     """A cadre adds a member directly (入会 without an online application).
 
     Raises PersonInvalid for bad fields, Conflict when the person already holds 会籍 anywhere
     (named only if the actor may see that union)."""
-    _require(actor, union)
+    require_capability(actor, Capability.MEMBER_WRITE, union)
     require_member_union(union)
     today = clock.today()
     vp = validate_person(fields, today=today)
@@ -103,7 +100,7 @@ def member_add(
     return membership
 
 
-def _update_existing_person(person: Person, vp: ValidatedPerson, *, actor: Any,
+def _update_existing_person(person: Person, vp: ValidatedPerson, *, actor: Actor,
                             union: Org) -> None:
     """A returning person (earlier membership ended): the cadre's fresh data replaces the old."""
     old_group = person.new_employment_group
@@ -125,10 +122,10 @@ def _recount_new_employment(person: Person, old_group: str) -> None:
 
 
 def member_update(
-    *, membership: Membership, fields: Mapping[str, object], actor: Any, reason: str = ""
+    *, membership: Membership, fields: Mapping[str, object], actor: Actor, reason: str = ""
 ) -> Person:
     """Edit a member's personal fields. Unchanged fields may be omitted."""
-    _require(actor, membership.union)
+    require_capability(actor, Capability.MEMBER_WRITE, membership.union)
     today = clock.today()
     person = membership.person
     current = {n: getattr(person, n) for n in EDITABLE_PERSON_FIELDS}
@@ -169,14 +166,14 @@ _STATUS_ACTIONS: dict[str, str] = {
 
 
 def membership_set_status(
-    *, membership: Membership, target: str, actor: Any, reason: str,
+    *, membership: Membership, target: str, actor: Actor, reason: str,
     on: dt.date | None = None,
 ) -> Membership:
     """Retired (keeps 会籍), withdrawn (退会) or deceased, with a reason. Lapse has its own path
     (lapse_confirm: contact first) and transfers theirs (transfer_accept)."""
     if target not in _STATUS_ACTIONS:
         raise ApplicationError(_("该状态不能直接设置。"), code="status_not_settable")
-    _require(actor, membership.union)
+    require_capability(actor, Capability.MEMBER_WRITE, membership.union)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("请填写原因。"), code="reason_required")
@@ -187,8 +184,7 @@ def membership_set_status(
         locked = Membership.objects.select_for_update().select_related("person", "union") \
             .get(pk=membership.pk)
         if not can_transition(MEMBERSHIP_TRANSITIONS, locked.status, target):
-            raise InvalidTransition(_("当前状态“{current}”不能变为“{target}”。").format(
-                current=locked.get_status_display(), target=MembershipStatus(target).label))
+            raise refuse(Membership, locked.status, target)
         if on < locked.joined_on:
             raise ApplicationError(_("日期不能早于入会日期。"), code="date_before_join")
         old = locked.status
@@ -200,7 +196,7 @@ def membership_set_status(
 
 
 def membership_touch(
-    *, membership_id: int, kind: str, on: dt.date, actor: Any = "system"
+    *, membership_id: int, kind: str, on: dt.date, actor: Actor = SYSTEM
 ) -> None:
     """Record dues paid (kind="dues") or union activity (kind="activity") on `on`.
 
@@ -227,18 +223,16 @@ def membership_touch(
             Membership.objects.filter(pk=locked.pk).update(**updates)
 
 
-def id_number_reveal(*, membership: Membership, actor: Any, purpose: str) -> str:
-    """The full ID number, for a role with member.reveal over the union; the read is logged
-    first (PIPL)."""
-    if not can(actor, membership.union, "member.reveal"):
-        raise Forbidden(_("您的角色不能查看完整身份证号码。"))
-    purpose = (purpose or "").strip()
-    if not purpose:
-        raise ApplicationError(_("请填写查看用途。"), code="purpose_required")
+def id_number_reveal(*, membership: Membership, actor: Actor, purpose: str) -> str:
+    """The full ID number, for a role with member.reveal over the union: the one reveal
+    service checks, asks for the purpose and logs the read first (PIPL)."""
+    require_capability(actor, Capability.MEMBER_REVEAL, membership.union,
+                       message=_("您的角色不能查看完整身份证号码。"))
     with transaction.atomic():
-        sensitive_read_record(actor=actor, subject=membership.person, field="id_number",
-                              purpose=purpose, org_path=membership.union.path)
-    return membership.person.id_number
+        return reveal(actor=actor, cap=Capability.MEMBER_REVEAL, org=membership.union,
+                      subject=membership.person, field="id_number",
+                      value=lambda: membership.person.id_number, purpose=purpose,
+                      org_path=membership.union.path)
 
 
 def held_membership(person: Person) -> Membership | None:

@@ -3,17 +3,18 @@ occupancy before a dissolve, members following a merge, and path rewrites after 
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError
+from gonghui.core.workflow import transition
 from gonghui.members.models import (
     HELD_STATUSES,
+    TRANSFER_TRANSITIONS,
     Application,
     ApplicationStatus,
     CaseEvent,
@@ -50,7 +51,7 @@ def org_path_changed(*, old_prefix: str, new_prefix: str) -> None:
         )
 
 
-def org_merge(*, source: Org, target: Org, actor: Any) -> None:
+def org_merge(*, source: Org, target: Org, actor: Actor) -> None:
     """Members of `source` follow it into `target`: each held membership is closed in the source
     and reopened in the target (like a transfer: 会龄 and status kept, both histories show it).
     Pending applications move to the target; pending transfers involving the source are
@@ -67,15 +68,17 @@ def org_merge(*, source: Org, target: Org, actor: Any) -> None:
         source=source.name, target=target.name)
     reason_in = _("“{source}”并入本工会").format(source=source.name)
     now = clock.now()
-    for transfer in Transfer.objects.filter(status=TransferStatus.PENDING).filter(
-        from_union=source
-    ) | Transfer.objects.filter(status=TransferStatus.PENDING, to_union=source):
-        Transfer.objects.filter(pk=transfer.pk).update(
-            status=TransferStatus.CANCELLED, decided_at=now, decision_reason=reason_out[:500])
-        CaseEvent.objects.create(
-            transfer=transfer, union_id=transfer.from_union_id, from_status=TransferStatus.PENDING,
-            to_status=TransferStatus.CANCELLED, actor=_common.real_user(actor),
-            actor_name=_common.actor_name(actor), at=now, reason=reason_out[:500])
+    pending = Transfer.objects.filter(status=TransferStatus.PENDING).filter(
+        Q(from_union=source) | Q(to_union=source)).order_by("pk")
+    for transfer in pending:
+        transition(
+            transfer, TransferStatus.CANCELLED, transitions=TRANSFER_TRANSITIONS,
+            extra_fields={"decided_at": now, "decision_reason": reason_out[:500]},
+            write_history=lambda t, old, new: CaseEvent.objects.create(
+                transfer=t, union_id=t.from_union_id, from_status=old, to_status=new,
+                actor=actor_user(actor), actor_name=actor_name(actor), at=now,
+                reason=reason_out[:500]),
+        )
     Application.objects.filter(union=source, status=ApplicationStatus.SUBMITTED).update(
         union=target)
     moved = 0

@@ -7,6 +7,9 @@ from typing import Any
 from django.db import transaction
 
 from gonghui.accounts.services import user_create
+from gonghui.core.actor import system_actor
+from gonghui.core.cells import CellError
+from gonghui.core.errors import ApplicationError
 from gonghui.members.validation import clean_phone, parse_name
 
 
@@ -14,14 +17,11 @@ def portal_register(*, name: str, phone: str, password: str) -> Any:
     """A worker's own account; the username is their mobile number. The password goes through
     the platform's policy (accounts.services.password_check inside user_create). The account is
     linked to a person when the worker applies (application_submit)."""
-    from gonghui.core.errors import ApplicationError
-    from gonghui.members.validation import _Invalid
-
     mobile = clean_phone(phone)
     try:
         display = parse_name(name)
-    except _Invalid as exc:
+    except CellError as exc:
         raise ApplicationError(exc.message, code=exc.code) from None
     with transaction.atomic():
-        return user_create(username=mobile, password=password, actor="portal",
+        return user_create(username=mobile, password=password, actor=system_actor("portal"),
                            display_name=display, phone=mobile)

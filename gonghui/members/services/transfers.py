@@ -6,15 +6,15 @@ both unions' histories show it, and a failure in between leaves the member where
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.core.workflow import transition
 from gonghui.members.models import (
     HELD_STATUSES,
@@ -29,18 +29,29 @@ from gonghui.members.models import (
     TransferStatus,
 )
 from gonghui.members.services import _common
-from gonghui.members.services._common import actor_name, real_user, require_member_union
+from gonghui.members.services._common import require_member_union
 from gonghui.orgs.models import Org
 
 
-def _history(transfer: Transfer, old: str, new: str, *, actor: Any, reason: str = "") -> None:
+def _history(transfer: Transfer, old: str, new: str, *, actor: Actor, reason: str = "") -> None:
     CaseEvent.objects.create(
         transfer=transfer, union_id=transfer.from_union_id, from_status=old, to_status=new,
-        actor=real_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
+        actor=actor_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
     )
 
 
-def _create(*, membership: Membership, to_union: Org, origin: str, actor: Any, reason: str,
+def _require_end(actor: Actor, transfer: Transfer, end: Org) -> None:
+    """member.write over one end of a transfer. A transfer is visible from both ends (member.read
+    over either): 403 for a viewer of the other end only, 404 for one who sees neither."""
+    if has_capability(actor, Capability.MEMBER_WRITE, end):
+        return
+    if any(has_capability(actor, Capability.MEMBER_READ, union)
+           for union in (transfer.from_union, transfer.to_union)):
+        raise Forbidden()
+    raise NotFound()
+
+
+def _create(*, membership: Membership, to_union: Org, origin: str, actor: Actor, reason: str,
             new_employer: str) -> Transfer:
     require_member_union(to_union)
     if membership.status not in HELD_STATUSES:
@@ -54,7 +65,7 @@ def _create(*, membership: Membership, to_union: Org, origin: str, actor: Any, r
                     membership=membership, person_id=membership.person_id,
                     from_union_id=membership.union_id, to_union=to_union, origin=origin,
                     reason=reason[:500], new_employer=new_employer[:200],
-                    requested_by=real_user(actor),
+                    requested_by=actor_user(actor),
                 )
         except IntegrityError as exc:
             raise Conflict(_("该会员已有一笔待接收的转会，请先处理它。"),
@@ -68,20 +79,20 @@ def _create(*, membership: Membership, to_union: Org, origin: str, actor: Any, r
 
 
 def transfer_start(
-    *, membership: Membership, to_union: Org, actor: Any, reason: str = "", new_employer: str = ""
+    *, membership: Membership, to_union: Org, actor: Actor, reason: str = "", new_employer: str = ""
 ) -> Transfer:
     """The member's union starts a transfer out (the member changed employer)."""
-    if not can(actor, membership.union, "member.write"):
-        raise Forbidden()
+    require_capability(actor, Capability.MEMBER_WRITE, membership.union)
     return _create(membership=membership, to_union=to_union, origin=TransferOrigin.OUT,
                    actor=actor, reason=reason, new_employer=new_employer)
 
 
 def transfer_request(
-    *, person: Person, to_union: Org, actor: Any, reason: str = "", new_employer: str = ""
+    *, person: Person, to_union: Org, actor: Actor, reason: str = "", new_employer: str = ""
 ) -> Transfer:
     """The worker asks, from the new union's side, to move their membership there."""
-    if real_user(actor) is None or person.user_id != actor.pk:
+    user = actor_user(actor)
+    if user is None or person.user_id != user.pk:
         raise Forbidden()
     membership = Membership.objects.filter(person=person, status__in=HELD_STATUSES) \
         .select_related("union").first()
@@ -91,11 +102,10 @@ def transfer_request(
                    actor=actor, reason=reason, new_employer=new_employer)
 
 
-def transfer_accept(*, transfer: Transfer, actor: Any, note: str = "") -> Membership:
+def transfer_accept(*, transfer: Transfer, actor: Actor, note: str = "") -> Membership:
     """The receiving union accepts: old membership transferred_out, new one opened with the same
     会龄 and status (a retired member stays retired), all in one transaction."""
-    if not can(actor, transfer.to_union, "member.write"):
-        raise Forbidden()
+    _require_end(actor, transfer, transfer.to_union)
     to_union = transfer.to_union
     require_member_union(to_union)
     today = clock.today()
@@ -103,7 +113,7 @@ def transfer_accept(*, transfer: Transfer, actor: Any, note: str = "") -> Member
         locked = transition(
             transfer, TransferStatus.ACCEPTED, transitions=TRANSFER_TRANSITIONS,
             write_history=lambda t, old, new: _history(t, old, new, actor=actor, reason=note),
-            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+            extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
                           "decision_reason": note[:500]},
         )
         old = Membership.objects.select_for_update().select_related("person", "union") \
@@ -135,9 +145,8 @@ def transfer_accept(*, transfer: Transfer, actor: Any, note: str = "") -> Member
     return new
 
 
-def transfer_decline(*, transfer: Transfer, actor: Any, reason: str) -> Transfer:
-    if not can(actor, transfer.to_union, "member.write"):
-        raise Forbidden()
+def transfer_decline(*, transfer: Transfer, actor: Actor, reason: str) -> Transfer:
+    _require_end(actor, transfer, transfer.to_union)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("请填写不予接收的原因。"), code="reason_required")
@@ -145,7 +154,7 @@ def transfer_decline(*, transfer: Transfer, actor: Any, reason: str) -> Transfer
         locked = transition(
             transfer, TransferStatus.DECLINED, transitions=TRANSFER_TRANSITIONS,
             write_history=lambda t, old, new: _history(t, old, new, actor=actor, reason=reason),
-            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+            extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
                           "decision_reason": reason[:500]},
         )
         audit_record(actor=actor, action="transfer.decline", obj=locked,
@@ -154,16 +163,16 @@ def transfer_decline(*, transfer: Transfer, actor: Any, reason: str) -> Transfer
     return locked
 
 
-def transfer_cancel(*, transfer: Transfer, actor: Any, reason: str = "") -> Transfer:
+def transfer_cancel(*, transfer: Transfer, actor: Actor, reason: str = "") -> Transfer:
     """The sending union's cadre, or the worker who asked, takes the request back."""
-    own = real_user(actor) is not None and transfer.requested_by_id == actor.pk
-    if not own and not can(actor, transfer.from_union, "member.write"):
-        raise Forbidden()
+    user = actor_user(actor)
+    if user is None or transfer.requested_by_id != user.pk:
+        _require_end(actor, transfer, transfer.from_union)
     with transaction.atomic():
         locked = transition(
             transfer, TransferStatus.CANCELLED, transitions=TRANSFER_TRANSITIONS,
             write_history=lambda t, old, new: _history(t, old, new, actor=actor, reason=reason),
-            extra_fields={"decided_by": real_user(actor), "decided_at": clock.now(),
+            extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
                           "decision_reason": reason[:500]},
         )
         audit_record(actor=actor, action="transfer.cancel", obj=locked,

@@ -9,7 +9,7 @@ import pytest
 from conftest import make_user
 from gonghui.audit.models import AuditEvent
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden, InvalidTransition
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden, InvalidTransition, NotFound
 from gonghui.members import services
 from gonghui.members.models import (
     Application,
@@ -71,7 +71,8 @@ def test_member_add_refuses_bad_fields_and_changes_nothing(tree, grassroots_cadr
 
 
 def test_member_add_outside_scope_is_forbidden(tree, grassroots_cadre):
-    with pytest.raises(Forbidden):
+    # a union outside the actor's subtrees: 404 (the status policy), not a hint it exists
+    with pytest.raises(NotFound):
         services.member_add(union=tree["SH-A-1-2"], fields=person_fields(), actor=grassroots_cadre)
     assert Person.objects.count() == 0
 

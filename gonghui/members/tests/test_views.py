@@ -41,7 +41,7 @@ def test_add_member_page(client, tree, grassroots_cadre):
 def test_add_member_page_shows_field_errors_in_chinese(client, tree, grassroots_cadre):
     response = login(client, grassroots_cadre).post(reverse("members:add"), {
         "union": "SH-A-1-1", "name": "钱多", "id_number": "310101198001011230", "phone": "123"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # an invalid form is shown again with 400
     errors = response.context["form"].errors
     assert errors["id_number"] == ["身份证号码校验位不正确，请核对每一位数字。"]
     assert errors["phone"][0].startswith("手机号“123”无效")
@@ -156,7 +156,7 @@ def test_org_stats_panel(client, tree, city_admin):
 def test_portal_register_apply_and_card(client, tree, grassroots_cadre):
     response = client.post(reverse("members:portal_register"), {
         "name": "韩梅", "phone": "13700001111", "password": "short", "password2": "short"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused by the password policy: the form again
     assert "密码" in " ".join(response.context["form"].non_field_errors())
     client.post(reverse("members:portal_register"), {
         "name": "韩梅", "phone": "137 0000 1111", "password": "Plum-blossom-77",

@@ -9,21 +9,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scoping import can
-from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
+from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.views import run_service
 from gonghui.members import selectors, services
 from gonghui.members.choices import NewEmploymentGroup
 from gonghui.members.forms import ReasonForm
-from gonghui.members.models import ApplicationStatus
+from gonghui.members.models import Application, ApplicationStatus
 from gonghui.members.permissions import access_application
-from gonghui.members.views.cadre import _require_cap, _within
+from gonghui.members.views.cadre import within_org
 
 
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    _require_cap(request, "member.read")
-    within = _within(request)
+    require_capability(request.user, Capability.MEMBER_READ)
+    within = within_org(request)
     status = request.GET.get("status", ApplicationStatus.SUBMITTED)
     q = request.GET.get("q", "").strip()
     queryset = selectors.application_list(viewer=request.user, status=status, q=q, within=within)
@@ -33,17 +35,21 @@ def application_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    application = access_application(request.user, pk)
+def _detail(request: HttpRequest, application: Application, *, status: int = 200,
+            form: ReasonForm | None = None) -> HttpResponse:
     groups = dict(NewEmploymentGroup.choices)
     return render(request, "members/application.html", {
         "a": application, "data": application.data,
         "group": groups.get(application.data.get("new_employment_group", ""), ""),
         "events": application.events.order_by("at", "id"),
-        "can_write": can(request.user, application.union, "member.write"),
-        "form": ReasonForm(),
-    })
+        "can_write": has_capability(request.user, Capability.MEMBER_WRITE, application.union),
+        "form": form or ReasonForm(),
+    }, status=status)
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access_application(request.user, pk))
 
 
 @login_required
@@ -52,18 +58,20 @@ def application_decide(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if action not in ("approve", "reject"):
         raise NotFound()
     application = access_application(request.user, pk, write=True)
+    form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "")[:500]
-    try:
-        if action == "approve":
-            membership = services.application_approve(application=application,
-                                                      actor=request.user, reason=reason)
+    # refusals are flashed: the page's decision forms are buttons, not fields with errors
+    if action == "approve":
+        outcome = run_service(request, lambda: services.application_approve(
+            application=application, actor=request.user, reason=reason))
+        if outcome.ok and outcome.value is not None:
             messages.success(request, _("已批准入会，会员证号 {card}。").format(
-                card=membership.card_number))
-        else:
-            services.application_reject(application=application, actor=request.user,
-                                        reason=reason)
-            messages.success(request, _("已不予批准，申请人可以看到原因。"))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("members:application", pk)
+                card=outcome.value.card_number))
+    else:
+        outcome = run_service(request, lambda: services.application_reject(
+            application=application, actor=request.user, reason=reason),
+            success=_("已不予批准，申请人可以看到原因。"))
+    if not outcome.ok:
+        application.refresh_from_db()
+        return _detail(request, application, status=outcome.status, form=form)
     return redirect("members:applications")

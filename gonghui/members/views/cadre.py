@@ -1,10 +1,16 @@
-"""The cadre workbench: member list and detail, add/edit, lifecycle, reveal, transfers, lapse."""
+"""The cadre workbench: member list and detail, add/edit, lifecycle, reveal, transfers, lapse.
+
+Views parse, reach the object through `permissions.access_*`, and call the service through
+`core.views.run_service`; a refused action shows its page again with 400 (409 for a conflict).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
@@ -12,10 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scoping import can, capabilities_anywhere, scope
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Forbidden, NotFound
+from gonghui.core.errors import NotFound
 from gonghui.core.pagination import PER_PAGE_CHOICES, querystring_without_page
+from gonghui.core.views import form_status, run_service
 from gonghui.members import selectors, services
 from gonghui.members.choices import NewEmploymentGroup
 from gonghui.members.forms import (
@@ -27,9 +35,9 @@ from gonghui.members.forms import (
     StatusForm,
     TransferStartForm,
 )
-from gonghui.members.models import MembershipStatus, TransferStatus
+from gonghui.members.models import Membership, MembershipStatus, TransferStatus
 from gonghui.members.permissions import access_membership, access_transfer
-from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Org, OrgStatus
+from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import access_org
 
 
@@ -37,7 +45,7 @@ class _CountedPaginator(Paginator):
     """A paginator whose total comes from the counters when the list is unfiltered (a city's
     10 million members are not counted row by row on every page view)."""
 
-    def __init__(self, *args, known_count: int | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, known_count: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._known = known_count
 
@@ -46,7 +54,7 @@ class _CountedPaginator(Paginator):
         return self._known if self._known is not None else super().count
 
 
-def _page(request: HttpRequest, queryset, *, known_count: int | None = None):
+def _page(request: HttpRequest, queryset: Any, *, known_count: int | None = None) -> Page:
     try:
         size = int(request.GET.get("per_page", 25))
     except ValueError:
@@ -57,7 +65,7 @@ def _page(request: HttpRequest, queryset, *, known_count: int | None = None):
         request.GET.get("page"))
 
 
-def _back(request: HttpRequest, name: str, *args) -> HttpResponse:
+def _back(request: HttpRequest, name: str, *args: Any) -> HttpResponse:
     """Back to the page the form came from (a local `next`), else to `name`."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -65,25 +73,20 @@ def _back(request: HttpRequest, name: str, *args) -> HttpResponse:
     return redirect(name, *args)
 
 
-def _require_cap(request: HttpRequest, cap: str) -> None:
-    if cap not in capabilities_anywhere(request.user):
-        raise Forbidden()
-
-
-def _within(request: HttpRequest) -> Org | None:
+def within_org(request: HttpRequest) -> Org | None:
+    """The `?org=CODE` filter of the list pages: an org whose members the viewer may read."""
     code = request.GET.get("org", "").strip()
     if not code:
         return None
     org = access_org(request.user, code.upper())
-    if not can(request.user, org, "member.read"):
-        raise NotFound()
+    require_capability(request.user, Capability.MEMBER_READ, org)
     return org
 
 
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
-    _require_cap(request, "member.read")
-    within = _within(request)
+    require_capability(request.user, Capability.MEMBER_READ)
+    within = within_org(request)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "new_employment")}
     flagged = request.GET.get("flagged") == "1"
     queryset = selectors.member_list(viewer=request.user, within=within, flagged=flagged,
@@ -97,55 +100,55 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "flagged": flagged, "statuses": MembershipStatus.choices,
         "groups": [(v, label) for v, label in NewEmploymentGroup.choices if v],
         "qs": querystring_without_page(request),
-        "can_add": "member.write" in capabilities_anywhere(request.user),
+        "can_add": has_capability(request.user, Capability.MEMBER_WRITE),
     })
-
-
-def _writable_unions(user) -> list[Org]:
-    queryset = scope(Org.objects.filter(status=OrgStatus.ACTIVE,
-                                        org_type__in=MEMBER_HOLDING_TYPES),
-                     user, "member.write").order_by("path")
-    return list(queryset[:500])
 
 
 @login_required
 def member_add(request: HttpRequest) -> HttpResponse:
-    _require_cap(request, "member.write")
-    unions = _writable_unions(request.user)
+    require_capability(request.user, Capability.MEMBER_WRITE)
+    unions = selectors.writable_unions(viewer=request.user)
     initial = {"union": request.GET.get("union", "")}
     form = MemberAddForm(request.POST or None, unions=unions, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            union = access_org(request.user, form.cleaned_data["union"])
-            membership = services.member_add(
-                union=union, fields=form.person_fields(), actor=request.user,
-                joined_on=form.cleaned_data["joined_on"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        outcome = run_service(request, lambda: services.member_add(
+            union=access_org(request.user, form.cleaned_data["union"]),
+            fields=form.person_fields(), actor=request.user,
+            joined_on=form.cleaned_data["joined_on"]), form=form)
+        if outcome.ok and outcome.value is not None:
             messages.success(request, _("已添加会员，会员证号 {card}。").format(
-                card=membership.card_number))
-            return redirect("members:detail", membership.pk)
-    return render(request, "members/form.html", {"form": form, "title": _("添加会员")})
+                card=outcome.value.card_number))
+            return redirect("members:detail", outcome.value.pk)
+        return render(request, "members/form.html", {"form": form, "title": _("添加会员")},
+                      status=form_status(form, outcome))
+    return render(request, "members/form.html", {"form": form, "title": _("添加会员")},
+                  status=form_status(form))
 
 
-@login_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = access_membership(request.user, pk)
+def _detail(request: HttpRequest, membership: Membership, *, status: int = 200,
+            **forms: Any) -> HttpResponse:
+    """The member page; an action refused or invalid shows it again with its bound form."""
     union = membership.union
-    return render(request, "members/detail.html", {
+    context = {
         "m": membership, "person": membership.person,
         "history": selectors.membership_history(viewer=request.user, membership=membership),
         "memberships": selectors.person_memberships(viewer=request.user, membership=membership),
         "transfers": membership.transfers.select_related("from_union", "to_union")
         .order_by("-created_at"),
         "contacts": membership.contacts.order_by("-at"),
-        "can_write": can(request.user, union, "member.write"),
-        "can_reveal": can(request.user, union, "member.reveal"),
+        "can_write": has_capability(request.user, Capability.MEMBER_WRITE, union),
+        "can_reveal": has_capability(request.user, Capability.MEMBER_REVEAL, union),
         "status_form": StatusForm(), "transfer_form": TransferStartForm(),
         "reveal_form": RevealForm(), "contact_form": LapseContactForm(),
         "reason_form": ReasonForm(),
-    })
+    }
+    context.update(forms)
+    return render(request, "members/detail.html", context, status=status)
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access_membership(request.user, pk))
 
 
 @login_required
@@ -155,17 +158,16 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(person, name) for name in MemberEditForm.base_fields
                if hasattr(person, name)}
     form = MemberEditForm(request.POST or None, initial=initial)
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(membership=membership, fields=form.person_fields(),
-                                   actor=request.user, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        outcome = run_service(request, lambda: services.member_update(
+            membership=membership, fields=form.person_fields(), actor=request.user,
+            reason=form.cleaned_data["reason"]), form=form, success=_("已保存。"))
+        if outcome.ok:
             return redirect("members:detail", membership.pk)
     return render(request, "members/form.html", {
-        "form": form, "title": _("编辑会员信息"), "membership": membership})
+        "form": form, "title": _("编辑会员信息"), "membership": membership},
+        status=form_status(form, outcome))
 
 
 @login_required
@@ -173,24 +175,24 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_status(request: HttpRequest, pk: int) -> HttpResponse:
     membership = access_membership(request.user, pk, write=True)
     form = StatusForm(request.POST)
+    # the form sits in a dialog: what went wrong is flashed above the page shown again
     if not form.is_valid():
         messages.error(request, _("请选择状态并填写原因。"))
-        return redirect("members:detail", pk)
-    try:
-        services.membership_set_status(membership=membership, target=form.cleaned_data["target"],
-                                       actor=request.user, reason=form.cleaned_data["reason"],
-                                       on=form.cleaned_data["on"])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("状态已更新。"))
+        return _detail(request, membership, status=400, status_form=form)
+    outcome = run_service(request, lambda: services.membership_set_status(
+        membership=membership, target=form.cleaned_data["target"], actor=request.user,
+        reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]),
+        success=_("状态已更新。"))
+    if not outcome.ok:
+        return _detail(request, membership, status=outcome.status, status_form=form)
     return redirect("members:detail", pk)
 
 
 @login_required
 @require_POST
 def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the full ID number in place of the masked one, after logging the read."""
+    """htmx: the full ID number in place of the masked one, after logging the read with the
+    purpose the cadre typed."""
     membership = access_membership(request.user, pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
@@ -205,27 +207,27 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
     membership = access_membership(request.user, pk, write=True)
     form = TransferStartForm(request.POST or None)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["to_union"].strip().upper()
         target = selectors.member_unions().filter(code=code).first()
         if target is None:
             form.add_error("to_union", _("没有代码为 {code} 的可接收会员的工会。").format(code=code))
         else:
-            try:
-                services.transfer_start(membership=membership, to_union=target,
-                                        actor=request.user, reason=form.cleaned_data["reason"],
-                                        new_employer=form.cleaned_data["new_employer"])
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已发起转会，等待“{name}”接收。").format(name=target.name))
+            outcome = run_service(request, lambda: services.transfer_start(
+                membership=membership, to_union=target, actor=request.user,
+                reason=form.cleaned_data["reason"],
+                new_employer=form.cleaned_data["new_employer"]), form=form,
+                success=_("已发起转会，等待“{name}”接收。").format(name=target.name))
+            if outcome.ok:
                 return redirect("members:detail", membership.pk)
-    return render(request, "members/transfer_form.html", {"form": form, "m": membership})
+    return render(request, "members/transfer_form.html", {"form": form, "m": membership},
+                  status=form_status(form, outcome))
 
 
 @login_required
 def transfer_list(request: HttpRequest) -> HttpResponse:
-    _require_cap(request, "member.read")
+    require_capability(request.user, Capability.MEMBER_READ)
     direction = "out" if request.GET.get("direction") == "out" else "in"
     status = request.GET.get("status", TransferStatus.PENDING)
     q = request.GET.get("q", "").strip()
@@ -237,34 +239,38 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _transfer_action(request: HttpRequest, transfer: Any, action: str) -> Any:
+    reason = request.POST.get("reason", "")[:500]
+    if action == "accept":
+        return services.transfer_accept(transfer=transfer, actor=request.user, note=reason)
+    if action == "decline":
+        return services.transfer_decline(transfer=transfer, actor=request.user, reason=reason)
+    return services.transfer_cancel(transfer=transfer, actor=request.user, reason=reason)
+
+
 @login_required
 @require_POST
 def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ("accept", "decline", "cancel"):
         raise NotFound()
-    side = "from" if action == "cancel" else "to"
-    transfer = access_transfer(request.user, pk, side=side)
-    reason = request.POST.get("reason", "")[:500]
-    try:
-        if action == "accept":
-            new = services.transfer_accept(transfer=transfer, actor=request.user, note=reason)
-            messages.success(request, _("已接收，新会员证号 {card}。").format(card=new.card_number))
-            return redirect("members:detail", new.pk)
-        if action == "decline":
-            services.transfer_decline(transfer=transfer, actor=request.user, reason=reason)
-            messages.success(request, _("已拒绝接收。"))
-        else:
-            services.transfer_cancel(transfer=transfer, actor=request.user, reason=reason)
-            messages.success(request, _("已撤销转会。"))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    transfer = access_transfer(request.user, pk, side="from" if action == "cancel" else "to")
+    outcome = run_service(request, lambda: _transfer_action(request, transfer, action))
+    if not outcome.ok:
+        response = transfer_list(request)
+        response.status_code = outcome.status
+        return response
+    if action == "accept":
+        new = outcome.value
+        messages.success(request, _("已接收，新会员证号 {card}。").format(card=new.card_number))
+        return redirect("members:detail", new.pk)
+    messages.success(request, _("已拒绝接收。") if action == "decline" else _("已撤销转会。"))
     return _back(request, "members:transfers")
 
 
 @login_required
 def lapse_list(request: HttpRequest) -> HttpResponse:
-    _require_cap(request, "member.read")
-    within = _within(request)
+    require_capability(request.user, Capability.MEMBER_READ)
+    within = within_org(request)
     queryset = selectors.lapse_watch(viewer=request.user, within=within)
     return render(request, "members/lapse.html", {
         "page": _page(request, queryset), "within": within,
@@ -278,24 +284,27 @@ def lapse_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ("contact", "confirm", "clear"):
         raise NotFound()
     membership = access_membership(request.user, pk, write=True)
-    try:
-        if action == "contact":
-            form = LapseContactForm(request.POST)
-            if not form.is_valid():
-                raise ApplicationError(_("请填写联系方式并选择结果。"))
-            services.lapse_contact_record(membership=membership, actor=request.user,
-                                          **form.cleaned_data)
-            messages.success(request, _("已记录联系情况。"))
-        elif action == "confirm":
-            services.lapse_confirm(membership=membership, actor=request.user,
-                                   reason=request.POST.get("reason", ""))
-            messages.success(request, _("已确认自动退会。"))
-        else:
-            services.lapse_clear(membership=membership, actor=request.user,
-                                 reason=request.POST.get("reason", ""))
-            messages.success(request, _("已解除预警。"))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    reason = request.POST.get("reason", "")
+    if action == "contact":
+        form = LapseContactForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请填写联系方式并选择结果。"))
+            return _detail(request, membership, status=400, contact_form=form)
+        outcome = run_service(request, lambda: services.lapse_contact_record(
+            membership=membership, actor=request.user, **form.cleaned_data),
+            success=_("已记录联系情况。"))
+        if not outcome.ok:
+            return _detail(request, membership, status=outcome.status, contact_form=form)
+    elif action == "confirm":
+        outcome = run_service(request, lambda: services.lapse_confirm(
+            membership=membership, actor=request.user, reason=reason),
+            success=_("已确认自动退会。"))
+    else:
+        outcome = run_service(request, lambda: services.lapse_clear(
+            membership=membership, actor=request.user, reason=reason),
+            success=_("已解除预警。"))
+    if not outcome.ok:
+        return _detail(request, membership, status=outcome.status)
     return _back(request, "members:detail", pk)
 
 
@@ -303,10 +312,9 @@ def lapse_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def org_stats(request: HttpRequest, org_pk: int) -> HttpResponse:
     """htmx panel on the org page: the subtree's members, this month's joins and exits."""
     org = access_org(request.user, org_pk)
-    if not can(request.user, org, "stats.read"):
-        raise NotFound()
+    require_capability(request.user, Capability.STATS_READ, org)
     today = clock.today()
     return render(request, "members/_org_stats.html", {
         "org": org, "stats": selectors.member_stats(org=org, today=today), "today": today,
-        "can_list": can(request.user, org, "member.read"),
+        "can_list": has_capability(request.user, Capability.MEMBER_READ, org),
     })

@@ -13,10 +13,11 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.core.errors import NotFound
+from gonghui.core.views import form_status, run_service
 from gonghui.members import selectors, services
 from gonghui.members.forms import ApplyForm, ReasonForm, RegisterForm
-from gonghui.members.models import HELD_STATUSES, Application, Membership, Transfer
+from gonghui.members.models import Application, Transfer
 from gonghui.members.permissions import own_application
 
 CARD_SALT = "gonghui.members.card"
@@ -27,13 +28,6 @@ BASIS_LABELS = {
 }
 
 
-def _held(person) -> Membership | None:
-    if person is None:
-        return None
-    return Membership.objects.filter(person=person, status__in=HELD_STATUSES) \
-        .select_related("union").first()
-
-
 def portal_home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "members/portal/welcome.html")
@@ -42,7 +36,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         .select_related("union").order_by("-created_at")[:10]
     transfers = Transfer.objects.filter(person=person).select_related(
         "from_union", "to_union").order_by("-created_at")[:5] if person else []
-    membership = _held(person)
+    membership = selectors.held_membership(person)
     return render(request, "members/portal/home.html", {
         "person": person, "membership": membership, "applications": applications,
         "transfers": transfers,
@@ -54,19 +48,19 @@ def portal_register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("members:portal")
     form = RegisterForm(request.POST or None)
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.portal_register(name=form.cleaned_data["name"],
-                                            phone=form.cleaned_data["phone"],
-                                            password=form.cleaned_data["password"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        outcome = run_service(request, lambda: services.portal_register(
+            name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
+            password=form.cleaned_data["password"]), form=form)
+        if outcome.ok:
+            user = outcome.value
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功。您的登录名是手机号 {phone}。").format(
                 phone=user.username))
             return redirect("members:portal_apply")
-    return render(request, "members/portal/register.html", {"form": form})
+    return render(request, "members/portal/register.html", {"form": form},
+                  status=form_status(form, outcome))
 
 
 @login_required
@@ -102,17 +96,16 @@ def portal_apply_form(request: HttpRequest, code: str) -> HttpResponse:
         initial.update(name=person.name, phone=person.phone or initial["phone"],
                        employer_name=initial["employer_name"] or person.employer_name)
     form = ApplyForm(request.POST or None, initial=initial)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         basis = BASIS_LABELS.get(form.cleaned_data["basis"], "")
-        try:
-            application = services.application_submit(
-                union=union, fields=form.person_fields(), actor=request.user, basis=basis)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("申请已提交，工会审批后会在这里通知您。"))
-            return redirect("members:portal_application", application.pk)
-    return render(request, "members/portal/apply_form.html", {"form": form, "union": union})
+        outcome = run_service(request, lambda: services.application_submit(
+            union=union, fields=form.person_fields(), actor=request.user, basis=basis),
+            form=form, success=_("申请已提交，工会审批后会在这里通知您。"))
+        if outcome.ok and outcome.value is not None:
+            return redirect("members:portal_application", outcome.value.pk)
+    return render(request, "members/portal/apply_form.html", {"form": form, "union": union},
+                  status=form_status(form, outcome))
 
 
 @login_required
@@ -127,18 +120,20 @@ def portal_application(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def portal_application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = own_application(request.user, pk)
-    try:
-        services.application_withdraw(application=application, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    outcome = run_service(request, lambda: services.application_withdraw(
+        application=application, actor=request.user))
+    if not outcome.ok:
+        response = portal_application(request, pk)
+        response.status_code = outcome.status
+        return response
     return redirect("members:portal_application", pk)
 
 
 def _card_context(request: HttpRequest) -> dict:
-    import segno
+    import segno  # the QR library: loaded only by the card pages
 
     person = selectors.portal_person(request.user)
-    membership = _held(person)
+    membership = selectors.held_membership(person)
     if membership is None:
         raise NotFound(_("您目前没有会籍，还没有电子会员证。"))
     token = signing.dumps({"c": membership.card_number}, salt=CARD_SALT, compress=True)
@@ -154,7 +149,7 @@ def portal_card(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def portal_card_pdf(request: HttpRequest) -> HttpResponse:
-    from weasyprint import HTML
+    from weasyprint import HTML  # heavy optional library (cairo, pango): only for the PDF
 
     context = _card_context(request)
     html = render_to_string("members/portal/card_pdf.html", context, request=request)
@@ -168,32 +163,33 @@ def portal_card_pdf(request: HttpRequest) -> HttpResponse:
 def portal_transfer(request: HttpRequest) -> HttpResponse:
     """A member asks to move to the union of their new employer (from the new union's side)."""
     person = selectors.portal_person(request.user)
-    if person is None or _held(person) is None:
+    if person is None or selectors.held_membership(person) is None:
         raise NotFound(_("您目前没有会籍，请直接申请入会。"))
     code = request.POST.get("to_union") or request.GET.get("union", "")
+    status = 200
     if request.method == "POST":
         form = ReasonForm(request.POST)
         union = selectors.member_unions().filter(code=code).first()
         if union is None:
             raise NotFound()
         if form.is_valid():
-            try:
-                services.transfer_request(person=person, to_union=union, actor=request.user,
-                                          reason=form.cleaned_data["reason"],
-                                          new_employer=request.POST.get("new_employer", ""))
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("转会申请已提交，等待“{name}”接收。").format(
-                    name=union.name))
+            outcome = run_service(request, lambda: services.transfer_request(
+                person=person, to_union=union, actor=request.user,
+                reason=form.cleaned_data["reason"],
+                new_employer=request.POST.get("new_employer", "")),
+                success=_("转会申请已提交，等待“{name}”接收。").format(name=union.name))
+            if outcome.ok:
                 return redirect("members:portal")
+            status = outcome.status
+        else:
+            status = 400
     q = request.GET.get("q", "").strip()
     return render(request, "members/portal/transfer.html", {
         "q": q, "employer_hits": selectors.employer_unions(q) if q else [],
         "unions": list(selectors.member_unions(q=q)[:30]) if q else [],
         "chosen": selectors.member_unions().filter(code=code).first() if code else None,
         "form": ReasonForm(),
-    })
+    }, status=status)
 
 
 @login_required

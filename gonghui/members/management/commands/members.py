@@ -5,8 +5,10 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from gonghui.core import clock
+from gonghui.core.actor import system_actor
 from gonghui.members import services
 from gonghui.members.services.lapse import LAPSE_MONTHS, lapse_candidates
+from gonghui.members.tasks import lapse_check_task
 
 
 class Command(BaseCommand):
@@ -34,11 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{n} members would be flagged on {day} (dry run, nothing changed)")
             return
         if options["enqueue"]:
-            from gonghui.members.tasks import lapse_check_task
-
             result = lapse_check_task.enqueue(day.isoformat())
             self.stdout.write(f"lapse check for {day} enqueued as task {result.id}")
             return
-        n = services.lapse_check(today=day, actor="lapse-check")
+        n = services.lapse_check(today=day, actor=system_actor("cli"))
         self.stdout.write(f"{n} members flagged for the lapse watch on {day}; "
                           "cadres see them under 会员 › 自动退会预警")
