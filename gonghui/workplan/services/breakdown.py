@@ -45,7 +45,7 @@ def _require_active_org(item: Item) -> None:
     """A merged or dissolved union's plan receives no new milestones or sub-tasks."""
     org = item.plan.org
     if not org.is_active:
-        raise ApplicationError(_("{org}已{status}，其工作要点不能再添加节点或分解任务。").format(
+        raise ApplicationError(_("{org}{status}，其工作要点不能再添加节点或分解任务。").format(
             org=org.name, status=org.get_status_display()), code="org_inactive")
 
 

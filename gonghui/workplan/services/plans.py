@@ -79,7 +79,7 @@ def require_issuer(actor: Actor, org: Org) -> None:
     if not can_issue(org):
         if not org.is_active:
             raise ApplicationError(
-                _("{org}已{status}，不能再制定工作要点。").format(
+                _("{org}{status}，不能再制定工作要点。").format(
                     org=org.name, status=org.get_status_display()),
                 code="org_inactive", extra={"field": "org"})
         raise ApplicationError(

@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD
+from conftest import BROWSER_MARKS, PHONE, new_page, screenshot, sign_in
 from gonghui.core import clock
 from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import DepartmentMembership
 from gonghui.workplan.services.breakdown import milestone_create
 from gonghui.workplan.services.progress import progress_report_create
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
 D = dt.date
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield launched
-        launched.close()
-
-
-def _sign_in(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -63,8 +34,8 @@ def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, o
     DepartmentMembership.objects.create(department=late.department, user=city_admin)
 
     with clock.frozen(D(2018, 6, 1)):  # the live server's thread reads the same clock
-        page = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900}).new_page()
-        _sign_in(page, live_server.url, "city_admin")
+        page = new_page(browser, {"width": 1360, "height": 900})
+        sign_in(page, live_server.url, "city_admin")
         page.click("text=工作要点")
         page.wait_for_selector("text=上海市总工会常委会2018年工作要点")
         page.locator("tr", has_text="上海市总工会常委会2018年工作要点").locator("text=督查").click()
@@ -80,8 +51,7 @@ def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, o
         table = page.locator("#gh-items").inner_text()
         assert "实施意见：已逾期 12 天" in table
         assert "调研报告：开始 92 天未报送进度" in table
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "workplan-supervision.png"), full_page=True)
+        screenshot(page, "workplan-supervision")
 
         # filter the list to what is overdue
         page.select_option("select[name=health]", "overdue")
@@ -97,16 +67,16 @@ def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, o
         assert "甲区总工会2018年工作要点" in page.locator("table").inner_text()
 
         # phone-sized "my tasks" for a member of 组织部
-        phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800}).new_page()
-        _sign_in(phone, live_server.url, "city_admin")
+        phone = new_page(browser, PHONE)
+        sign_in(phone, live_server.url, "city_admin")
         phone.goto(f"{live_server.url}/workplan/my/tasks/")
         phone.wait_for_selector("text=实施意见")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-        phone.screenshot(path=str(ARTIFACTS / "workplan-my-tasks-phone.png"), full_page=True)
+        screenshot(phone, "workplan-my-tasks-phone")
 
         # another district's cadre reaches nothing of district A
-        other = browser.new_context(locale="zh-CN").new_page()
-        _sign_in(other, live_server.url, "district_b")
+        other = new_page(browser)
+        sign_in(other, live_server.url, "district_b")
         response = other.goto(f"{live_server.url}/workplan/plans/{plan_a.pk}/supervision/")
         assert response.status == 404
         assert "甲区" not in other.content()
