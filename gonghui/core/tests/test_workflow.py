@@ -4,8 +4,8 @@ bulk variant, and nothing changed on a refused transition."""
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
 from django.db import connection, models, transaction
-from django.test.utils import isolate_apps
 
 from gonghui.core.actor import system_actor
 from gonghui.core.errors import InvalidTransition
@@ -35,30 +35,35 @@ TRANSITIONS = {
 
 @pytest.fixture
 def case_models():
-    with isolate_apps("gonghui.core", "gonghui.accounts", "gonghui.orgs", "django.contrib.auth",
-                      "django.contrib.contenttypes"):
-        class Case(models.Model):
-            status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-            note = models.CharField(max_length=50, blank=True)
+    # Registered in the global registry for the test only (the history's actor foreign key must
+    # resolve the real user model), then removed again with its tables.
+    class Case(models.Model):
+        status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+        note = models.CharField(max_length=50, blank=True)
 
-            class Meta:
-                app_label = "core"
+        class Meta:
+            app_label = "core"
 
-        class CaseHistory(HistoryBase):
-            case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
-            history_subject_field = "case"
+    class CaseHistory(HistoryBase):
+        case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+        history_subject_field = "case"
 
-            class Meta(HistoryBase.Meta):
-                app_label = "core"
+        class Meta(HistoryBase.Meta):
+            app_label = "core"
 
-        Case.history_model = CaseHistory  # type: ignore[attr-defined]
-        with connection.schema_editor() as editor:
-            editor.create_model(Case)
-            editor.create_model(CaseHistory)
+    Case.history_model = CaseHistory  # type: ignore[attr-defined]
+    with connection.schema_editor() as editor:
+        editor.create_model(Case)
+        editor.create_model(CaseHistory)
+    try:
         yield Case, CaseHistory
+    finally:
         with connection.schema_editor() as editor:
             editor.delete_model(CaseHistory)
             editor.delete_model(Case)
+        apps.all_models["core"].pop("case", None)
+        apps.all_models["core"].pop("casehistory", None)
+        apps.clear_cache()
 
 
 def test_transition_sets_status_and_writes_history(case_models, city_admin):
