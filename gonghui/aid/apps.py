@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from gonghui.core import hooks
+
 
 class AidConfig(AppConfig):
     name = "gonghui.aid"
@@ -7,9 +9,9 @@ class AidConfig(AppConfig):
     verbose_name = "困难职工帮扶"
 
     def ready(self) -> None:
-        from gonghui.aid import demo
-        from gonghui.aid.services import org_hooks
-        from gonghui.core import hooks
+        # demo and org_hooks import the models: only once the app registry is ready (Django)
+        from gonghui.aid import demo  # after the registry is ready (models)
+        from gonghui.aid.services import org_hooks  # after the registry is ready (models)
 
         hooks.register("org.occupancy", org_hooks.org_occupancy)
         hooks.register("org.merge", org_hooks.org_merge)

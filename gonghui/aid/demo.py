@@ -22,7 +22,8 @@ from gonghui.aid.services import watch
 from gonghui.aid.services.assistance import assistance_record
 from gonghui.aid.services.standards import standard_save
 from gonghui.core import clock
-from gonghui.core.idnumber import with_check_digit
+from gonghui.core.testing import synthetic_id_number
+from gonghui.members.models import Membership, MembershipStatus
 
 # (years before this one, 元/人/月): demo figures in the range of the city's recent standards
 STANDARDS = [(2, Decimal("1420")), (1, Decimal("1510")), (0, Decimal("1550"))]
@@ -87,8 +88,6 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | None =
     if HardshipFile.objects.filter(union__code__in=[h["union"] for h in HOUSEHOLDS]).exists():
         say("Demo hardship files: already loaded.\n")
         return
-    from gonghui.members.models import Membership, MembershipStatus
-
     applicants: dict[str, list[Any]] = {}
     for plan in HOUSEHOLDS:
         code = plan["union"]
@@ -132,7 +131,8 @@ def _household(plan: dict[str, Any], applicants: dict[str, list[Any]], orgs: dic
                      "parent": "1952"}.get(relation, "1980")
             svc.member_add(
                 file=file, actor=opener,
-                id_number=with_check_digit(f"310101{birth}{n % 9 + 1:02d}{10 + i:02d}{n:02d}{i}"),
+                id_number=synthetic_id_number(n * 10 + i,
+                                              birth=dt.date(int(birth), n % 9 + 1, 10 + i)),
                 name=name, relation=relation, work=work, health=health, education=education,
                 university_entry_year=(today.year + entry) if entry is not None else None)
         for kind, amount in plan["incomes"]:

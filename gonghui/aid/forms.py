@@ -95,8 +95,8 @@ class FileEditForm(Bootstrap, forms.Form):
     address = forms.CharField(label=_("家庭住址"), max_length=255, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("sudden") and not data.get("sudden_description"):
             self.add_error("sudden_description", _("请说明突发事件。"))
         return data
@@ -135,7 +135,9 @@ class IncomeForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", _("全户"))] + [(str(m.pk), m.name) for m in members]
+        field = self.fields["member"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", _("全户"))] + [(str(m.pk), m.name) for m in members]
 
 
 class DocumentForm(Bootstrap, forms.Form):
@@ -197,7 +199,9 @@ class AssistanceForm(Bootstrap, forms.Form):
 
     def __init__(self, *args, beneficiaries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["beneficiary"].choices = [("", _("日常帮扶（不属于项目）"))] + [
+        field = self.fields["beneficiary"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", _("日常帮扶（不属于项目）"))] + [
             (str(b.pk), f"{b.programme.name}（{b.amount} 元）") for b in beneficiaries]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
@@ -244,6 +248,16 @@ class PolicyForm(Bootstrap, forms.Form):
                                          max_value=60, initial=6)
     watch_months = forms.IntegerField(label=_("返贫监测期（月）"), min_value=1, max_value=120,
                                       initial=24)
+
+
+class RevealForm(Bootstrap, forms.Form):
+    """Why the full ID numbers are needed: logged with the read (PIPL: who, whose, when, why)."""
+
+    purpose = forms.CharField(label=_("查看用途"), max_length=255,
+                              widget=forms.TextInput(attrs={
+                                  "class": "form-control form-control-sm",
+                                  "placeholder": _("如：入户核对家庭成员身份")}),
+                              error_messages={"required": _("请填写查看用途。")})
 
 
 class ImportForm(Bootstrap, forms.Form):

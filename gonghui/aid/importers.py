@@ -14,10 +14,13 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+
+from gonghui.core import cells
+from gonghui.core.cells import CellError, cell_text
 
 HEADER_SCAN_ROWS = 20
 
@@ -69,43 +72,31 @@ def normalize_header(text: Any) -> str:
 _LOOKUP = {normalize_header(word): key for key, words in SYNONYMS.items() for word in words}
 
 
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+# a standard is yuan per person per month; tables often write the unit after the figure
+_UNIT = re.compile(r"(?:元)?\s*(?:/人/月|/月|/人·月)\s*$")
+# 低保 is a monthly figure per person: anything from 100000 up is a unit or typing error
+LINE_MAXIMUM = Decimal("100000")
 
 
 def parse_money(value: Any) -> Decimal:
-    """`1510`, `1510.5`, `1,510.00`, `１５１０元`, `¥1510`, an Excel float → Decimal to the fen.
-    Raises ValueError with a Chinese reason."""
-    if isinstance(value, bool):
-        raise ValueError(_("金额不正确"))
-    if isinstance(value, float):
-        value = repr(value)
-    text = _cell_text(value).replace(",", "").replace("，", "")
-    text = re.sub(r"^[¥￥]|元(/人/月|/月)?$|元/人·月$", "", text).strip()
-    if not text:
-        raise ValueError(_("金额为空"))
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError(_("“{v}”不是金额").format(v=_cell_text(value))) from exc
-    if not amount.is_finite():
-        raise ValueError(_("“{v}”不是金额").format(v=_cell_text(value)))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("金额 {v} 应精确到分").format(v=text))
+    """A monthly 低保 line: `core.cells.parse_money` (`1,510.00`, `１５１０元`, `¥1510`, an Excel
+    float) after dropping a per-person-per-month unit, then the domain's checks: above zero and
+    plausibly per person per month. Raises CellError (a ValueError) with a Chinese reason."""
+    text = cell_text(value)
+    if isinstance(value, str):
+        value = _UNIT.sub("", text)
+    # required (the default): a blank cell raises, so `or` only turns 0.00 into Decimal(0)
+    amount = cells.parse_money(value, allow_zero=True, allow_negative=True) or Decimal(0)
     if amount <= 0:
-        raise ValueError(_("低保标准必须大于 0"))
-    if amount >= Decimal("100000"):
-        raise ValueError(_("金额 {v} 不像每人每月的低保标准").format(v=text))
-    return amount.quantize(Decimal("0.01"))
+        raise CellError("line_not_positive", _("低保标准必须大于 0"))
+    if amount >= LINE_MAXIMUM:
+        raise CellError("line_range", _("金额 {v} 不像每人每月的低保标准").format(v=text))
+    return amount
 
 
 def parse_year(value: Any) -> int:
     """`2025`, `2025年`, `2025年度`, 2025.0 → 2025 (2000–2100)."""
-    text = _cell_text(value)
+    text = cell_text(value)
     match = re.fullmatch(r"(\d{4})(年度?|\.0)?", text)
     if not match:
         raise ValueError(_("“{v}”不是年度").format(v=text) if text else _("年度为空"))
@@ -115,31 +106,9 @@ def parse_year(value: Any) -> int:
     return year
 
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
 def parse_date(value: Any) -> dt.date | None:
-    """Excel serials, date(time) cells, `2025-07-01`, `2025/7/1`, `2025.7.1`, `2025年7月1日`."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if not 1 <= value < 80000:
-            raise ValueError(_("“{v}”不是日期").format(v=value))
-        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-    text = _cell_text(value)
-    if not text:
-        return None
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if not match:
-        raise ValueError(_("“{v}”不是日期").format(v=text))
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError as exc:
-        raise ValueError(_("“{v}”不是有效日期").format(v=text)) from exc
+    """The optional 执行日期: `core.cells.parse_date` (blank → None)."""
+    return cells.parse_date(value, required=False)
 
 
 def find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
@@ -172,9 +141,9 @@ def parse_rows(rows: list[list[Any]]) -> ParseResult:
             col = columns.get(key)
             return row[col] if col is not None and col < len(row) else None
 
-        if all(_cell_text(c) == "" for c in row):
+        if all(cell_text(c) == "" for c in row):
             continue
-        region = _cell_text(cell("region"))
+        region = cell_text(cell("region"))
         if region in ("合计", "总计", "小计"):
             continue
         errors: list[RowError] = []
@@ -199,17 +168,19 @@ def parse_rows(rows: list[list[Any]]) -> ParseResult:
             continue
         result.rows.append(StandardRow(
             line_no=line_no, region=region, year=parsed["year"], monthly_line=parsed["line"],
-            effective_from=parsed["effective_from"], source=_cell_text(cell("source"))[:200],
+            effective_from=parsed["effective_from"], source=cell_text(cell("source"))[:200],
         ))
     return result
 
 
 def read_table(upload: IO[bytes], filename: str) -> list[list[Any]]:
-    """The first sheet of an .xlsx (python-calamine), or a .csv in UTF-8 (with or without BOM)
-    or GB18030 (what Excel on Chinese Windows writes)."""
+    """The first sheet of an .xlsx (python-calamine), or a .csv in the encoding
+    `core.cells.detect_encoding` finds (UTF-8 with or without BOM, UTF-16, or GB18030 — what
+    Excel on Chinese Windows writes)."""
     name = filename.lower()
     data = upload.read()
     if name.endswith((".xlsx", ".xlsm", ".xls")):
+        # python-calamine is a heavy optional reader: loaded only for a spreadsheet upload
         from python_calamine import CalamineWorkbook
 
         try:
@@ -218,11 +189,9 @@ def read_table(upload: IO[bytes], filename: str) -> list[list[Any]]:
         except Exception as exc:
             raise ValueError(_("无法读取该 Excel 文件：{e}").format(e=exc)) from exc
     if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return [list(r) for r in csv.reader(io.StringIO(text))]
-        raise ValueError(_("CSV 文件编码无法识别（请用 UTF-8 或 GBK）。"))
+        try:
+            text = cells.decode_text(data)
+        except UnicodeDecodeError as exc:
+            raise ValueError(_("CSV 文件编码无法识别（请用 UTF-8 或 GBK）。")) from exc
+        return [list(r) for r in csv.reader(io.StringIO(text))]
     raise ValueError(_("只接受 .xlsx 或 .csv 文件。"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from gonghui.accounts.scoping import can, scope
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.scoping import scope
 from gonghui.aid.models import (
     Beneficiary,
     FileDocument,
@@ -16,7 +18,8 @@ from gonghui.aid.models import (
     Programme,
 )
 from gonghui.aid.selectors import standard_list
-from gonghui.core.errors import Forbidden, NotFound
+from gonghui.core.actor import Actor
+from gonghui.core.errors import NotFound
 from gonghui.orgs.models import Org
 
 
@@ -27,18 +30,18 @@ def _pk(value: Any) -> int:
         raise NotFound() from exc
 
 
-def access_file(user: Any, file_id: Any, *, write: bool = False) -> HardshipFile:
-    file = (scope(HardshipFile.objects.select_related("union"), user, "aid.read",
+def access_file(user: Actor, file_id: Any, *, write: bool = False) -> HardshipFile:
+    file = (scope(HardshipFile.objects.select_related("union"), user, Capability.AID_READ,
                   path_field="union_path")
             .filter(pk=_pk(file_id)).first())
     if file is None:
         raise NotFound()
-    if write and not can(user, file.union, "aid.write"):
-        raise Forbidden()
+    if write:
+        require_capability(user, Capability.AID_WRITE, file.union)
     return file
 
 
-def access_member(user: Any, file: HardshipFile, member_id: Any) -> HouseholdMember:
+def access_member(user: Actor, file: HardshipFile, member_id: Any) -> HouseholdMember:
     """A household row of a file already reached through access_file."""
     member = file.household.filter(pk=_pk(member_id)).first()
     if member is None:
@@ -46,32 +49,32 @@ def access_member(user: Any, file: HardshipFile, member_id: Any) -> HouseholdMem
     return member
 
 
-def access_income(user: Any, file: HardshipFile, income_id: Any) -> IncomeSource:
+def access_income(user: Actor, file: HardshipFile, income_id: Any) -> IncomeSource:
     income = file.incomes.filter(pk=_pk(income_id)).first()
     if income is None:
         raise NotFound()
     return income
 
 
-def access_document(user: Any, file: HardshipFile, document_id: Any) -> FileDocument:
+def access_document(user: Actor, file: HardshipFile, document_id: Any) -> FileDocument:
     doc = file.documents.filter(pk=_pk(document_id)).first()
     if doc is None:
         raise NotFound()
     return doc
 
 
-def access_programme(user: Any, programme_id: Any, *, write: bool = False) -> Programme:
-    programme = (scope(Programme.objects.select_related("org"), user, "aid.read",
+def access_programme(user: Actor, programme_id: Any, *, write: bool = False) -> Programme:
+    programme = (scope(Programme.objects.select_related("org"), user, Capability.AID_READ,
                        path_field="org_path")
                  .filter(pk=_pk(programme_id)).first())
     if programme is None:
         raise NotFound()
-    if write and not can(user, programme.org, "aid.write"):
-        raise Forbidden()
+    if write:
+        require_capability(user, Capability.AID_WRITE, programme.org)
     return programme
 
 
-def access_beneficiary(user: Any, programme: Programme, beneficiary_id: Any) -> Beneficiary:
+def access_beneficiary(user: Actor, programme: Programme, beneficiary_id: Any) -> Beneficiary:
     row = (programme.beneficiaries.select_related("file", "file__union", "programme")
            .filter(pk=_pk(beneficiary_id)).first())
     if row is None:
@@ -79,18 +82,27 @@ def access_beneficiary(user: Any, programme: Programme, beneficiary_id: Any) -> 
     return row
 
 
-def access_standard(user: Any, standard_id: Any, *, write: bool = False) -> LocalStandard:
-    row = standard_list(viewer=user).filter(pk=_pk(standard_id)).first()
+def access_file_beneficiary(user: Actor, file: HardshipFile, beneficiary_id: Any
+                            ) -> Beneficiary:
+    """A programme list row of a file already reached through access_file (a payout)."""
+    row = Beneficiary.objects.filter(pk=_pk(beneficiary_id), file=file).first()
     if row is None:
         raise NotFound()
-    if write and not can(user, row.org, "policy.write"):
-        raise Forbidden()
     return row
 
 
-def access_aid_org(user: Any, org_id: Any) -> Org:
+def access_standard(user: Actor, standard_id: Any, *, write: bool = False) -> LocalStandard:
+    row = standard_list(viewer=user).filter(pk=_pk(standard_id)).first()
+    if row is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.POLICY_WRITE, row.org)
+    return row
+
+
+def access_aid_org(user: Actor, org_id: Any) -> Org:
     """An org whose aid figures the user may read (dashboards, lists within a subtree)."""
-    queryset = scope(Org.objects.all(), user, "aid.read")
+    queryset = scope(Org.objects.all(), user, Capability.AID_READ)
     lookup = ({"pk": int(org_id)} if isinstance(org_id, int) or str(org_id).isdigit()
               else {"code": str(org_id).strip().upper()})
     org = queryset.filter(**lookup).first()

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
 from gonghui.aid.models import (
     ActivityKind,
+    AidPolicy,
     Assistance,
     EligibilityRule,
     FileActivity,
@@ -21,19 +23,23 @@ from gonghui.aid.models import (
     LocalStandard,
     Programme,
 )
+from gonghui.audit.models import AuditEvent
 from gonghui.core import clock
-from gonghui.orgs.models import Org
+from gonghui.core.actor import Actor
+from gonghui.core.crypto import blind_index
+from gonghui.members.models import Membership, MembershipStatus
+from gonghui.orgs.models import Org, OrgStatus
 
 DUE_SOON_DAYS = 30
 
 
-def visible_files(viewer: Any) -> QuerySet[HardshipFile]:
-    return scope(HardshipFile.objects.all(), viewer, "aid.read", path_field="union_path")
+def visible_files(viewer: Actor) -> QuerySet[HardshipFile]:
+    return scope(HardshipFile.objects.all(), viewer, Capability.AID_READ, path_field="union_path")
 
 
 def file_list(
     *,
-    viewer: Any,
+    viewer: Actor,
     q: str = "",
     status: str = "",
     category: str = "",
@@ -58,7 +64,7 @@ def file_list(
     return queryset.order_by("-id")
 
 
-def review_due(*, viewer: Any, within: Org | None = None, today: dt.date | None = None
+def review_due(*, viewer: Actor, within: Org | None = None, today: dt.date | None = None
                ) -> QuerySet[HardshipFile]:
     """Active files whose yearly review is due within 30 days or overdue, or that were flagged."""
     today = today or clock.today()
@@ -69,7 +75,7 @@ def review_due(*, viewer: Any, within: Org | None = None, today: dt.date | None 
     return queryset.select_related("union").order_by("next_review_due", "id")
 
 
-def followup_due(*, viewer: Any, within: Org | None = None, today: dt.date | None = None
+def followup_due(*, viewer: Actor, within: Org | None = None, today: dt.date | None = None
                  ) -> QuerySet[HardshipFile]:
     """Exited households whose relapse follow-up is due within 30 days or overdue, and those
     whose last follow-up found a relapse (waiting for the one-click reopening)."""
@@ -95,9 +101,9 @@ def eligible_files(programme: Programme) -> QuerySet[HardshipFile]:
     return queryset.order_by("union_path", "id")
 
 
-def programme_list(*, viewer: Any, q: str = "", year: str = "", kind: str = "",
+def programme_list(*, viewer: Actor, q: str = "", year: str = "", kind: str = "",
                    status: str = "") -> QuerySet[Programme]:
-    queryset = scope(Programme.objects.all(), viewer, "aid.read", path_field="org_path")
+    queryset = scope(Programme.objects.all(), viewer, Capability.AID_READ, path_field="org_path")
     if q:
         queryset = queryset.filter(name__icontains=q)
     if year.isdigit():
@@ -109,6 +115,13 @@ def programme_list(*, viewer: Any, q: str = "", year: str = "", kind: str = "",
     return queryset.select_related("org").order_by("-year", "-id")
 
 
+def programme_record(programme: Programme) -> QuerySet[AuditEvent]:
+    """What was done to a programme (created, list generated, approved, paid…), oldest first;
+    the caller reached the programme through access_programme."""
+    return AuditEvent.objects.filter(object_type="aid.programme",
+                                     object_id=str(programme.pk)).order_by("at", "id")
+
+
 def programme_totals(programme: Programme) -> dict[str, Any]:
     rows = programme.beneficiaries.values("status").annotate(n=Count("id"), s=Sum("amount"))
     out: dict[str, Any] = {"listed": (0, 0), "paid": (0, 0), "removed": (0, 0)}
@@ -117,10 +130,10 @@ def programme_totals(programme: Programme) -> dict[str, Any]:
     return out
 
 
-def standard_list(*, viewer: Any, year: str = "", q: str = "") -> QuerySet[LocalStandard]:
+def standard_list(*, viewer: Actor, year: str = "", q: str = "") -> QuerySet[LocalStandard]:
     """低保 standards are published government figures: everyone who reads aid anywhere sees
     them all (a cadre must see the city's standard that applies to their union)."""
-    if not (is_global(viewer) or prefixes(viewer, "aid.read")):
+    if not (is_global(viewer) or prefixes(viewer, Capability.AID_READ)):
         return LocalStandard.objects.none()
     queryset = LocalStandard.objects.select_related("org")
     if year.isdigit():
@@ -131,14 +144,14 @@ def standard_list(*, viewer: Any, year: str = "", q: str = "") -> QuerySet[Local
     return queryset.order_by("-year", "org_path")
 
 
-def aid_roots(viewer: Any) -> QuerySet[Org]:
+def aid_roots(viewer: Actor) -> QuerySet[Org]:
     """The top orgs whose aid data the viewer sees (the dashboard's default scopes)."""
     if is_global(viewer):
         return Org.objects.filter(depth=1).order_by("path")
-    return Org.objects.filter(path__in=prefixes(viewer, "aid.read")).order_by("path")
+    return Org.objects.filter(path__in=prefixes(viewer, Capability.AID_READ)).order_by("path")
 
 
-def dashboard(*, org: Org, viewer: Any, year: int) -> dict[str, Any]:
+def dashboard(*, org: Org, viewer: Actor, year: int) -> dict[str, Any]:
     """Figures of one subtree (the caller checked access to `org`): a handful of grouped
     queries on indexed columns, whatever the subtree's size."""
     files = visible_files(viewer).filter(union_path__startswith=org.path)
@@ -154,14 +167,15 @@ def dashboard(*, org: Org, viewer: Any, year: int) -> dict[str, Any]:
             by_category[category] = by_category.get(category, 0) + n
             flagged += n if needs_review else 0
     active = files.filter(status=FileStatus.ACTIVE)
-    causes = (scope(FileCause.objects.all(), viewer, "aid.read", path_field="file__union_path")
+    causes = (scope(FileCause.objects.all(), viewer, Capability.AID_READ,
+                    path_field="file__union_path")
               .filter(file__union_path__startswith=org.path, file__status=FileStatus.ACTIVE)
               .values_list("cause").annotate(n=Count("id")).order_by("-n"))
     activities = FileActivity.objects.filter(
         file__in=files.values("pk"), at__year=year,
         kind__in=[ActivityKind.EXIT, ActivityKind.REOPEN])
     moves = dict(activities.values_list("kind").annotate(n=Count("id")).order_by())
-    money = (scope(Assistance.objects.all(), viewer, "aid.read", path_field="union_path")
+    money = (scope(Assistance.objects.all(), viewer, Capability.AID_READ, path_field="union_path")
              .filter(union_path__startswith=org.path, given_on__year=year)
              .values_list("programme__name").annotate(s=Sum("amount"), n=Count("id"))
              .order_by("-s"))
@@ -181,20 +195,41 @@ def dashboard(*, org: Org, viewer: Any, year: int) -> dict[str, Any]:
     }
 
 
-def applicant_lookup(*, viewer: Any, number: str) -> Any:
+def applicant_lookup(*, viewer: Actor, number: str) -> Membership | None:
     """The member with this ID number whose active membership lies where the viewer may open
     files (aid.write), or None: a member elsewhere is indistinguishable from no member."""
-    from gonghui.core.crypto import blind_index
-    from gonghui.members.models import Membership, MembershipStatus
-
     return (scope(Membership.objects.select_related("person", "union"), viewer,
-                        "aid.write", path_field="union_path")
-                  .filter(person__id_hash=blind_index(number), status=MembershipStatus.ACTIVE)
-                  .first())
+                  Capability.AID_WRITE, path_field="union_path")
+            .filter(person__id_hash=blind_index(number), status=MembershipStatus.ACTIVE)
+            .first())
 
 
-def file_parts(file: HardshipFile) -> dict[str, Any]:
-    """Everything a file page shows, in a fixed number of queries."""
+def writable_orgs(viewer: Actor) -> list[Org]:
+    """The active orgs where the viewer may run a programme (aid.write; for the whole
+    federation, the roots and the districts)."""
+    active = Org.objects.filter(status=OrgStatus.ACTIVE)
+    if is_global(viewer):
+        return list(active.filter(depth__lte=2).order_by("path"))
+    return list(active.filter(path__in=prefixes(viewer, Capability.AID_WRITE)).order_by("path"))
+
+
+def policy_list(*, viewer: Actor) -> QuerySet[AidPolicy]:
+    return scope(AidPolicy.objects.select_related("org"), viewer, Capability.AID_READ,
+                 path_field="org_path").order_by("org_path")
+
+
+def mark_editable_standards(rows: Any, *, viewer: Actor) -> None:
+    """Set `can_edit` on each standard of a page: policy.write over the standard's region."""
+    writable = prefixes(viewer, Capability.POLICY_WRITE)
+    everywhere = is_global(viewer)
+    for row in rows:
+        row.can_edit = everywhere or any(row.org_path.startswith(p) for p in writable)
+
+
+def file_parts(file: HardshipFile, *, limit: int | None = 200) -> dict[str, Any]:
+    """Everything a file page shows, in a fixed number of queries. The page shows the latest
+    `limit` timeline entries and assistance records (and a quarter as many assessments); the
+    API asks for all (`limit=None`)."""
     household = list(file.household.all())
     incomes = list(file.incomes.select_related("member"))
     per_member: dict[int, Any] = {}
@@ -204,12 +239,18 @@ def file_parts(file: HardshipFile) -> dict[str, Any]:
                 income.monthly_amount
     for person in household:
         person.income_total = per_member.get(person.pk, 0)  # type: ignore[attr-defined]
+    activities = file.activities.all()
+    assistance = file.assistance.select_related("programme")
+    assessments = file.assessments.all()
+    if limit is not None:
+        activities, assistance = activities[:limit], assistance[:limit]
+        assessments = assessments[:max(limit // 4, 1)]
     return {
         "household": household,
         "incomes": incomes,
         "causes": [c.get_cause_display() for c in file.causes.all()],
         "documents": list(file.documents.select_related("uploaded_by")),
-        "activities": list(file.activities.all()[:200]),
-        "assistance": list(file.assistance.select_related("programme")[:200]),
-        "assessments": list(file.assessments.all()[:50]),
+        "activities": list(activities),
+        "assistance": list(assistance),
+        "assessments": list(assessments),
     }

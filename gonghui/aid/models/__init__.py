@@ -1,4 +1,5 @@
 from gonghui.aid.models.choices import (
+    BENEFICIARY_TRANSITIONS,
     MONEY_KINDS,
     NO_AMOUNT_KINDS,
     OPEN_STATUSES,
@@ -32,16 +33,21 @@ from gonghui.aid.models.files import (
     IncomeAssessment,
     IncomeSource,
 )
-from gonghui.aid.models.programmes import Assistance, Beneficiary, Programme
+from gonghui.aid.models.programmes import (
+    Assistance,
+    Beneficiary,
+    Programme,
+    ProgrammeHistory,
+)
 from gonghui.aid.models.standards import AidPolicy, LocalStandard
 from gonghui.aid.rules import Category
 
 __all__ = [
-    "MONEY_KINDS", "NO_AMOUNT_KINDS", "OPEN_STATUSES", "PROGRAMME_TRANSITIONS", "TRANSITIONS",
-    "ActivityKind", "AidPolicy", "AssessmentSource", "Assistance", "AssistanceKind", "Beneficiary",
-    "BeneficiaryStatus", "Category", "Cause", "DocumentKind", "Education", "EligibilityRule",
-    "FileActivity", "FileCause", "FileDocument", "FileStatus", "HardshipFile", "Health",
-    "HouseholdClaim", "HouseholdMember", "Housing", "IncomeAssessment", "IncomeKind",
-    "IncomeSource", "LocalStandard", "Need", "Programme", "ProgrammeKind", "ProgrammeStatus",
-    "Relation", "Work",
+    "BENEFICIARY_TRANSITIONS", "MONEY_KINDS", "NO_AMOUNT_KINDS", "OPEN_STATUSES",
+    "PROGRAMME_TRANSITIONS", "TRANSITIONS", "ActivityKind", "AidPolicy", "AssessmentSource",
+    "Assistance", "AssistanceKind", "Beneficiary", "BeneficiaryStatus", "Category", "Cause",
+    "DocumentKind", "Education", "EligibilityRule", "FileActivity", "FileCause", "FileDocument",
+    "FileStatus", "HardshipFile", "Health", "HouseholdClaim", "HouseholdMember", "Housing",
+    "IncomeAssessment", "IncomeKind", "IncomeSource", "LocalStandard", "Need", "Programme",
+    "ProgrammeHistory", "ProgrammeKind", "ProgrammeStatus", "Relation", "Work",
 ]

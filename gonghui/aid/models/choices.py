@@ -188,3 +188,11 @@ class BeneficiaryStatus(models.TextChoices):
     LISTED = "listed", _("拟帮扶")
     PAID = "paid", _("已发放")
     REMOVED = "removed", _("已移出")
+
+
+# A listed household is paid once (the assistance record's one-to-one link) or removed; both end.
+BENEFICIARY_TRANSITIONS: dict[str, set[str]] = {
+    BeneficiaryStatus.LISTED: {BeneficiaryStatus.PAID, BeneficiaryStatus.REMOVED},
+    BeneficiaryStatus.PAID: set(),
+    BeneficiaryStatus.REMOVED: set(),
+}

@@ -9,11 +9,14 @@ Citus, a table distributed by that hash (docs/aid.md).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.aid.models.choices import (
+    OPEN_STATUSES,
     ActivityKind,
     AssessmentSource,
     Cause,
@@ -30,6 +33,7 @@ from gonghui.aid.rules import Category
 from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import MoneyField
+from gonghui.core.workflow import HistoryBase
 
 
 class HardshipFile(TimeStampedModel):
@@ -98,6 +102,8 @@ class HardshipFile(TimeStampedModel):
     relapse_found = models.BooleanField(_("回访发现返贫"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("返贫重开次数"), default=0)
 
+    history_model = "aid.FileActivity"  # the timeline: transition() writes the status rows
+
     class Meta:
         verbose_name = _("困难职工档案")
         verbose_name_plural = _("困难职工档案")
@@ -128,8 +134,6 @@ class HardshipFile(TimeStampedModel):
 
     @property
     def is_open(self) -> bool:
-        from gonghui.aid.models.choices import OPEN_STATUSES
-
         return self.status in OPEN_STATUSES
 
     @property
@@ -237,8 +241,6 @@ class FileCause(models.Model):
 
 
 def _document_path(instance: FileDocument, filename: str) -> str:
-    import uuid
-
     # never the uploaded name on disk: it may carry a person's name
     return f"aid/{instance.union_id}/{uuid.uuid4().hex}"
 
@@ -270,22 +272,25 @@ class FileDocument(models.Model):
         return self.original_name
 
 
-class FileActivity(models.Model):
+class FileActivity(HistoryBase):
     """One entry of the file's timeline: a typed activity, and the status history (from/to)
-    when it moved the file. Insert-only."""
+    when it moved the file (the file's `history_model`, written by `transition()`). Insert-only.
+
+    The shared history fields keep this table's column names (status_from, status_to) and its
+    free-length reason: a visit note or exit evidence runs to 2000 characters."""
 
     file = models.ForeignKey(HardshipFile, on_delete=models.CASCADE, related_name="activities")
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=16, choices=ActivityKind.choices)
-    at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    from_status = models.CharField(_("原状态"), max_length=32, choices=FileStatus.choices,
+                                   blank=True, db_column="status_from")
+    to_status = models.CharField(_("新状态"), max_length=32, choices=FileStatus.choices,
+                                 blank=True, db_column="status_to")
     actor_name = models.CharField(_("经办人"), max_length=150)
-    status_from = models.CharField(max_length=16, choices=FileStatus.choices, blank=True)
-    status_to = models.CharField(max_length=16, choices=FileStatus.choices, blank=True)
     reason = models.TextField(_("说明/理由"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    history_subject_field = "file"
 
     class Meta:
         verbose_name = _("档案动态")

@@ -19,6 +19,7 @@ from gonghui.aid.models.choices import (
 from gonghui.aid.models.files import HardshipFile
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import MoneyField
+from gonghui.core.workflow import HistoryBase
 
 
 class Programme(TimeStampedModel):
@@ -54,6 +55,8 @@ class Programme(TimeStampedModel):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
+    history_model = "aid.ProgrammeHistory"
+
     class Meta:
         verbose_name = _("帮扶项目")
         verbose_name_plural = _("帮扶项目")
@@ -67,6 +70,18 @@ class Programme(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgrammeHistory(HistoryBase):
+    """A status move of a programme (approved, closed): who, when, why. Insert-only."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="history")
+
+    history_subject_field = "programme"
+
+    class Meta(HistoryBase.Meta):
+        verbose_name = _("帮扶项目状态记录")
+        verbose_name_plural = _("帮扶项目状态记录")
 
 
 class Beneficiary(models.Model):

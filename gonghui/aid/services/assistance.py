@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.aid.models import (
+    BENEFICIARY_TRANSITIONS,
     MONEY_KINDS,
     NO_AMOUNT_KINDS,
     ActivityKind,
@@ -29,8 +30,11 @@ from gonghui.aid.models import (
 from gonghui.aid.services.common import activity, audit, require_write
 from gonghui.audit.services import snapshot
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.money import to_money
+from gonghui.core.workflow import transition
+from gonghui.funds.services import post_expense
 
 # 工会会计制度: help to hardship workers is 维权支出; 送温暖 has its own detail account.
 ACCOUNT_HARDSHIP = "530104"
@@ -58,7 +62,7 @@ def _earlier(file: HardshipFile, key: str, kind: str, amount: Decimal) -> Assist
 def assistance_record(
     *,
     file: HardshipFile,
-    actor: Any,
+    actor: Actor,
     kind: str,
     amount: Decimal | int | str = 0,
     idempotency_key: str,
@@ -104,7 +108,7 @@ def assistance_record(
             amount=value, description=description[:255], given_on=given_on,
             programme=programme, beneficiary=beneficiary,
             paying_org=programme.org if programme else file.union, idempotency_key=key,
-            recorded_by=actor if getattr(actor, "pk", None) else None,
+            recorded_by=actor_user(actor),
         )
         try:
             with transaction.atomic():
@@ -113,12 +117,12 @@ def assistance_record(
             # a concurrent request with the same key, or a second payout of the beneficiary
             raise Conflict(_("该帮扶已登记（重复提交或已发放）。"), code="duplicate") from exc
         if kind in MONEY_KINDS:
-            record.ledger_transaction_id = _post(record, file, programme, actor).pk
+            record.ledger_transaction_id = _post(record, file, programme, actor)
             record.save(update_fields=["ledger_transaction_id"])
         if beneficiary is not None:
-            beneficiary.status = BeneficiaryStatus.PAID
-            beneficiary.paid_at = clock.now()
-            beneficiary.save(update_fields=["status", "paid_at"])
+            # a list row: the payout's history is the assistance record and the file's timeline
+            transition(beneficiary, BeneficiaryStatus.PAID, transitions=BENEFICIARY_TRANSITIONS,
+                       history=False, extra_fields={"paid_at": clock.now()})
         activity(file, ActivityKind.ASSISTANCE, actor=actor, reason=description,
                  data={"assistance": record.pk, "kind": kind, "amount": str(value),
                        "programme": programme.name if programme else ""})
@@ -156,9 +160,9 @@ def _lock_for_payout(beneficiary: Beneficiary, file: HardshipFile, value: Decima
     return programme, beneficiary
 
 
-def _post(record: Assistance, file: HardshipFile, programme: Programme | None, actor: Any):
-    from gonghui.funds.services import post_expense
-
+def _post(record: Assistance, file: HardshipFile, programme: Programme | None,
+          actor: Actor) -> int:
+    """Post the money to the paying union's ledger; the ledger transaction's id."""
     account = (ACCOUNT_WINTER if programme is not None and programme.kind == ProgrammeKind.WINTER
                else ACCOUNT_HARDSHIP)
     memo = _("{what}：困难职工档案 {number}").format(
@@ -166,13 +170,9 @@ def _post(record: Assistance, file: HardshipFile, programme: Programme | None, a
     return post_expense(union=record.paying_org, date=record.given_on, account_code=account,
                         amount=record.amount, memo=memo,
                         idempotency_key=f"aid.assistance:{record.pk}", actor=actor,
-                        source="aid.assistance")
+                        source="aid.assistance").pk
 
 
-def can_record(actor: Any, file: HardshipFile) -> bool:
-    return file.status == FileStatus.ACTIVE and can(actor, file.union, "aid.write")
-
-
-def require_programme_write(actor: Any, programme: Programme) -> None:
-    if not can(actor, programme.org, "aid.write"):
-        raise Forbidden()
+def require_programme_write(actor: Actor, programme: Programme) -> None:
+    """aid.write over the programme's org: 404 outside the actor's subtrees, 403 read-only."""
+    require_capability(actor, Capability.AID_WRITE, programme.org)

@@ -13,7 +13,9 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can, scope
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.scoping import scope
 from gonghui.aid import rules
 from gonghui.aid.models import (
     TRANSITIONS,
@@ -36,16 +38,20 @@ from gonghui.aid.services.common import (
     activity,
     audit,
     can_verify,
+    require_active_org,
     require_reason,
     require_write,
+    timeline_writer,
 )
 from gonghui.aid.services.standards import apply_proposal, effective_policy, resolve_standard
-from gonghui.audit.services import diff, sensitive_read_record, snapshot
+from gonghui.audit.services import diff, reveal, snapshot
 from gonghui.core import clock, idnumber
+from gonghui.core.actor import Actor, actor_user
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
 from gonghui.core.workflow import transition
+from gonghui.members.models import Membership, MembershipStatus, Person
 
 # Data can change while the household is being filed, and while it is helped (the change is
 # what the review catches); a file waiting for verification is frozen, closed ones are history.
@@ -78,12 +84,13 @@ def _require_editable(file: HardshipFile) -> None:
         )
 
 
-def duplicate_person_error(id_hash: str, viewer: Any, *, name: str = "") -> Conflict:
+def duplicate_person_error(id_hash: str, viewer: Actor, *, name: str = "") -> Conflict:
     """The refusal for a person already in an open file: a pointer to that file if the viewer
     may see it, otherwise a message that says nothing about where or whose."""
     claim = HouseholdClaim.objects.filter(id_hash=id_hash).select_related("file").first()
     if claim is not None and scope(
-        HardshipFile.objects.filter(pk=claim.file_id), viewer, "aid.read", path_field="union_path"
+        HardshipFile.objects.filter(pk=claim.file_id), viewer, Capability.AID_READ,
+        path_field="union_path"
     ).exists():
         other = claim.file
         return Conflict(
@@ -101,7 +108,7 @@ def duplicate_person_error(id_hash: str, viewer: Any, *, name: str = "") -> Conf
     )
 
 
-def _claim(member: HouseholdMember, viewer: Any) -> None:
+def _claim(member: HouseholdMember, viewer: Actor) -> None:
     try:
         with transaction.atomic():
             HouseholdClaim.objects.create(id_hash=member.id_hash, file_id=member.file_id,
@@ -110,7 +117,7 @@ def _claim(member: HouseholdMember, viewer: Any) -> None:
         raise duplicate_person_error(member.id_hash, viewer, name=member.name) from exc
 
 
-def claims_take(file: HardshipFile, viewer: Any) -> None:
+def claims_take(file: HardshipFile, viewer: Actor) -> None:
     for member in file.household.all():
         _claim(member, viewer)
 
@@ -119,7 +126,7 @@ def claims_release(file: HardshipFile) -> None:
     HouseholdClaim.objects.filter(file=file).delete()
 
 
-def refresh_figures(file: HardshipFile, *, actor: Any = None) -> HardshipFile:
+def refresh_figures(file: HardshipFile) -> HardshipFile:
     """Recompute size, income and the proposal from the rows; flag an active file whose
     proposal now differs from its confirmed category. Saves the figures."""
     file.household_size = file.household.count()
@@ -149,26 +156,24 @@ def _member_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def file_open(*, person: Any, actor: Any, address: str = "", phone: str = "",
+def file_open(*, person: Person, actor: Actor, address: str = "", phone: str = "",
               work: str = "employed") -> HardshipFile:
     """Open a file (建档) for the household of a member with an active membership. The applicant
     becomes the household's first person (本人)."""
-    from gonghui.members.models import Membership, MembershipStatus
-
     membership = (Membership.objects.select_related("union")
                   .filter(person=person, status=MembershipStatus.ACTIVE).first())
     if membership is None:
         raise ApplicationError(_("只能为在册会员建档：该人员没有有效会籍。"), code="not_member")
     union = membership.union
-    if not can(actor, union, "aid.write"):
-        raise Forbidden()
+    require_capability(actor, Capability.AID_WRITE, union)
+    require_active_org(union)
     number = person.id_number
     id_hash = person_hash(number)
     with transaction.atomic():
         file = HardshipFile.objects.create(
             union=union, union_path=union.path, applicant=person, applicant_name=person.name,
             applicant_hash=id_hash, address=address, phone=phone or person.phone or "",
-            opened_by=actor if getattr(actor, "pk", None) else None,
+            opened_by=actor_user(actor),
         )
         file.number = f"KN{clock.today().year}{file.pk:07d}"
         file.save(update_fields=["number"])
@@ -184,7 +189,7 @@ def file_open(*, person: Any, actor: Any, address: str = "", phone: str = "",
     return file
 
 
-def file_update(*, file: HardshipFile, actor: Any, causes: list[str] | None = None,
+def file_update(*, file: HardshipFile, actor: Actor, causes: list[str] | None = None,
                 **values: Any) -> HardshipFile:
     """Change the file's own fields (housing, needs, sudden event, contact) and its causes."""
     require_write(actor, file)
@@ -220,7 +225,7 @@ def file_update(*, file: HardshipFile, actor: Any, causes: list[str] | None = No
     return file
 
 
-def member_add(*, file: HardshipFile, actor: Any, id_number: str, **values: Any) -> HouseholdMember:
+def member_add(*, file: HardshipFile, actor: Actor, id_number: str, **values: Any) -> HouseholdMember:
     require_write(actor, file)
     values = _member_values(values)
     if values.get("relation") == Relation.SELF:
@@ -248,7 +253,7 @@ def member_add(*, file: HardshipFile, actor: Any, id_number: str, **values: Any)
     return member
 
 
-def member_update(*, member: HouseholdMember, actor: Any, **values: Any) -> HouseholdMember:
+def member_update(*, member: HouseholdMember, actor: Actor, **values: Any) -> HouseholdMember:
     file = member.file
     require_write(actor, file)
     values = _member_values(values)
@@ -270,7 +275,7 @@ def member_update(*, member: HouseholdMember, actor: Any, **values: Any) -> Hous
     return member
 
 
-def member_remove(*, member: HouseholdMember, actor: Any, reason: str = "") -> None:
+def member_remove(*, member: HouseholdMember, actor: Actor, reason: str = "") -> None:
     file = member.file
     require_write(actor, file)
     if member.relation == Relation.SELF:
@@ -287,7 +292,7 @@ def member_remove(*, member: HouseholdMember, actor: Any, reason: str = "") -> N
         audit(actor, "aid.member.remove", file, before=before)
 
 
-def income_add(*, file: HardshipFile, actor: Any, kind: str, monthly_amount: Decimal,
+def income_add(*, file: HardshipFile, actor: Actor, kind: str, monthly_amount: Decimal,
                member: HouseholdMember | None = None, description: str = "") -> IncomeSource:
     require_write(actor, file)
     if kind not in IncomeKind.values:
@@ -310,7 +315,7 @@ def income_add(*, file: HardshipFile, actor: Any, kind: str, monthly_amount: Dec
     return income
 
 
-def income_remove(*, income: IncomeSource, actor: Any) -> None:
+def income_remove(*, income: IncomeSource, actor: Actor) -> None:
     file = income.file
     require_write(actor, file)
     with transaction.atomic():
@@ -324,16 +329,7 @@ def income_remove(*, income: IncomeSource, actor: Any) -> None:
         audit(actor, "aid.income.remove", file, before=before)
 
 
-def _history(kind: str, actor: Any, reason: str = "", data: dict | None = None):
-    def write(locked: HardshipFile, old: str, new: str) -> None:
-        activity(locked, kind, actor=actor, reason=reason, status_from=old, status_to=new,
-                 data=data)
-        audit(actor, f"aid.file.{kind}", locked, before={"status": old}, after={"status": new},
-              note=reason)
-    return write
-
-
-def confirm_category(file: HardshipFile, *, category: str, note: str, actor: Any) -> None:
+def confirm_category(file: HardshipFile, *, category: str, note: str, actor: Actor) -> None:
     """The cadre's confirmation; a category other than the proposal needs a reason."""
     if category not in rules.Category.values:
         raise ApplicationError(_("请选择困难类别。"), code="category_required")
@@ -345,11 +341,10 @@ def confirm_category(file: HardshipFile, *, category: str, note: str, actor: Any
             code="override_reason_required",
         )
     file.category, file.category_note = category, note[:500]
-    file.category_confirmed_at, file.category_confirmed_by = clock.now(), (
-        actor if getattr(actor, "pk", None) else None)
+    file.category_confirmed_at, file.category_confirmed_by = clock.now(), actor_user(actor)
 
 
-def file_submit(*, file: HardshipFile, actor: Any, category: str, note: str = "") -> HardshipFile:
+def file_submit(*, file: HardshipFile, actor: Actor, category: str, note: str = "") -> HardshipFile:
     """The grassroots cadre confirms the category and submits the file for verification."""
     require_write(actor, file)
     with transaction.atomic():
@@ -370,10 +365,10 @@ def file_submit(*, file: HardshipFile, actor: Any, category: str, note: str = ""
         data = {"proposed": file.proposed_category, "category": file.category,
                 "per_capita": str(file.per_capita_income), "line": str(file.line)}
         return transition(file, FileStatus.SUBMITTED, transitions=TRANSITIONS,
-                          write_history=_history(ActivityKind.SUBMIT, actor, note, data))
+                          write_history=timeline_writer(ActivityKind.SUBMIT, actor, note, data))
 
 
-def verifier_problem(actor: Any, file: HardshipFile) -> Forbidden | None:
+def verifier_problem(actor: Actor, file: HardshipFile) -> Forbidden | None:
     """Why `actor` may not verify (return, reject) this file, or None if they may."""
     if not can_verify(actor, file):
         return Forbidden(_("档案须由街道（乡镇、园区）或区县工会核实。"), code="not_verifier")
@@ -384,13 +379,14 @@ def verifier_problem(actor: Any, file: HardshipFile) -> Forbidden | None:
     return None
 
 
-def _require_verifier(actor: Any, file: HardshipFile) -> None:
+def _require_verifier(actor: Actor, file: HardshipFile) -> None:
+    require_write(actor, file)
     problem = verifier_problem(actor, file)
     if problem is not None:
         raise problem
 
 
-def file_verify(*, file: HardshipFile, actor: Any, note: str = "") -> HardshipFile:
+def file_verify(*, file: HardshipFile, actor: Actor, note: str = "") -> HardshipFile:
     """核实: the street/district level accepts the file; the help and the review clock start."""
     with transaction.atomic():
         file = _locked(file)
@@ -401,11 +397,10 @@ def file_verify(*, file: HardshipFile, actor: Any, note: str = "") -> HardshipFi
         policy = effective_policy(file.union_path)
         return transition(
             file, FileStatus.ACTIVE, transitions=TRANSITIONS,
-            write_history=_history(ActivityKind.VERIFY, actor, note,
+            write_history=timeline_writer(ActivityKind.VERIFY, actor, note,
                                    {"per_capita": str(assessment.per_capita_income)}),
             extra_fields={
-                "verified_at": clock.now(), "verified_by": actor if getattr(actor, "pk", None)
-                else None,
+                "verified_at": clock.now(), "verified_by": actor_user(actor),
                 "next_review_due": rules.add_months(clock.today(), policy.review_months),
                 "needs_review": False, "review_reason": "",
                 "above_line_since": file.above_line_since,
@@ -413,39 +408,39 @@ def file_verify(*, file: HardshipFile, actor: Any, note: str = "") -> HardshipFi
         )
 
 
-def file_return(*, file: HardshipFile, actor: Any, reason: str) -> HardshipFile:
+def file_return(*, file: HardshipFile, actor: Actor, reason: str) -> HardshipFile:
     reason = require_reason(reason, _("退回理由"))
     with transaction.atomic():
         file = _locked(file)
         _require_verifier(actor, file)
         return transition(file, FileStatus.DRAFT, transitions=TRANSITIONS,
-                          write_history=_history(ActivityKind.RETURN, actor, reason))
+                          write_history=timeline_writer(ActivityKind.RETURN, actor, reason))
 
 
-def file_reject(*, file: HardshipFile, actor: Any, reason: str) -> HardshipFile:
+def file_reject(*, file: HardshipFile, actor: Actor, reason: str) -> HardshipFile:
     reason = require_reason(reason, _("不予建档的理由"))
     with transaction.atomic():
         file = _locked(file)
         _require_verifier(actor, file)
         file = transition(file, FileStatus.REJECTED, transitions=TRANSITIONS,
-                          write_history=_history(ActivityKind.REJECT, actor, reason))
+                          write_history=timeline_writer(ActivityKind.REJECT, actor, reason))
         claims_release(file)
     return file
 
 
-def file_close(*, file: HardshipFile, actor: Any, reason: str) -> HardshipFile:
+def file_close(*, file: HardshipFile, actor: Actor, reason: str) -> HardshipFile:
     """销档 (moved away, deceased, membership ended, withdrawn before submission)."""
     require_write(actor, file)
     reason = require_reason(reason, _("销档原因"))
     with transaction.atomic():
         file = transition(_locked(file), FileStatus.CLOSED, transitions=TRANSITIONS,
-                          write_history=_history(ActivityKind.CLOSE, actor, reason),
+                          write_history=timeline_writer(ActivityKind.CLOSE, actor, reason),
                           extra_fields={"next_review_due": None, "needs_review": False})
         claims_release(file)
     return file
 
 
-def visit_record(*, file: HardshipFile, actor: Any, note: str, visited_on: dt.date | None = None
+def visit_record(*, file: HardshipFile, actor: Actor, note: str, visited_on: dt.date | None = None
                  ) -> None:
     require_write(actor, file)
     note = require_reason(note, _("走访情况"))
@@ -457,7 +452,7 @@ def visit_record(*, file: HardshipFile, actor: Any, note: str, visited_on: dt.da
         audit(actor, "aid.file.visit", file, note=note[:200])
 
 
-def assess(file: HardshipFile, *, source: str, actor: Any, evidence: str = "",
+def assess(file: HardshipFile, *, source: str, actor: Actor, evidence: str = "",
            household_size: int | None = None, monthly_income: Decimal | None = None
            ) -> IncomeAssessment:
     """Record a dated income check (the file's own figures unless given) and move the
@@ -485,11 +480,11 @@ def assess(file: HardshipFile, *, source: str, actor: Any, evidence: str = "",
         file=file, union_id=file.union_id, assessed_on=today, source=source,
         household_size=size, monthly_income=income, per_capita_income=pc,
         line=standard.monthly_line, upper_line=upper, above_exit_line=above,
-        evidence=evidence, actor=actor if getattr(actor, "pk", None) else None,
+        evidence=evidence, actor=actor_user(actor),
     )
 
 
-def document_add(*, file: HardshipFile, actor: Any, kind: str, upload: UploadedFile,
+def document_add(*, file: HardshipFile, actor: Actor, kind: str, upload: UploadedFile,
                  description: str = "") -> FileDocument:
     require_write(actor, file)
     if kind not in DocumentKind.values:
@@ -498,18 +493,20 @@ def document_add(*, file: HardshipFile, actor: Any, kind: str, upload: UploadedF
         raise ApplicationError(_("已结束的档案不能上传材料。"), code="file_ended")
     size = upload.size or 0
     if size > MAX_DOCUMENT_BYTES:
-        raise ApplicationError(_("文件不能超过 10 MB。"), code="too_large")
+        raise ApplicationError(_("文件不能超过 10 MB。"), code="too_large",
+                               extra={"field": "content"})
     head = upload.read(16)
     upload.seek(0)
     content_type = next((t for magic, t in _DOCUMENT_TYPES if head.startswith(magic)), None)
     if content_type is None:
-        raise ApplicationError(_("只接受 PDF、PNG 或 JPEG 文件。"), code="bad_type")
+        raise ApplicationError(_("只接受 PDF、PNG 或 JPEG 文件。"), code="bad_type",
+                               extra={"field": "content"})
     with transaction.atomic():
         doc = FileDocument(file=file, union_id=file.union_id, kind=kind,
                            original_name=(upload.name or "file")[:255],
                            content_type=content_type, size=size,
                            description=description[:255],
-                           uploaded_by=actor if getattr(actor, "pk", None) else None)
+                           uploaded_by=actor_user(actor))
         doc.content.save("upload", upload, save=False)
         doc.save()
         activity(file, ActivityKind.DOCUMENT, actor=actor,
@@ -518,15 +515,13 @@ def document_add(*, file: HardshipFile, actor: Any, kind: str, upload: UploadedF
     return doc
 
 
-def household_ids_reveal(*, file: HardshipFile, actor: Any, purpose: str
+def household_ids_reveal(*, file: HardshipFile, actor: Actor, purpose: str
                          ) -> list[tuple[HouseholdMember, str]]:
-    """The unmasked ID numbers of the household, for a role holding aid.reveal; the read is
-    logged (who, whose, when, why) before anything is returned."""
-    if not can(actor, file.union, "aid.reveal"):
-        raise Forbidden(_("您没有查看完整身份证号码的权限。"), code="no_reveal")
-    purpose = require_reason(purpose, _("查看用途"))
+    """The unmasked ID numbers of the household, for a role holding aid.reveal, through the one
+    reveal service: capability, purpose and the logged read (who, whose, when, why) come
+    before anything is returned."""
     members = list(file.household.all())
-    sensitive_read_record(actor=actor, subject=file, subject_repr=file.number,
-                          field="household.id_number", purpose=purpose,
-                          org_path=file.union_path, count=len(members))
-    return [(m, m.id_number) for m in members]
+    numbers = reveal(actor=actor, cap=Capability.AID_REVEAL, org=file.union, subject=file,
+                     field="household.id_number", purpose=purpose, org_path=file.union_path,
+                     value=lambda: "\n".join(m.id_number for m in members))
+    return list(zip(members, numbers.split("\n") if members else [], strict=True))

@@ -3,8 +3,6 @@ occupancy before a dissolve, files following a merge, and path rewrites after a 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -26,9 +24,9 @@ from gonghui.aid.models import (
     Programme,
     ProgrammeStatus,
 )
-from gonghui.aid.services.common import actor_name
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.orgs.models import Org
 
 # rows of a file that carry its union (the distribution key) and follow it in a merge
@@ -57,7 +55,7 @@ def org_path_changed(*, old_prefix: str, new_prefix: str) -> None:
         )
 
 
-def org_merge(*, source: Org, target: Org, actor: Any) -> None:
+def org_merge(*, source: Org, target: Org, actor: Actor) -> None:
     """Files of `source` (every status: the history follows the household) move to `target`
     with all their rows; each gets a timeline entry. Open programmes move too. Standards and
     the policy stay with `source`'s closed record (a region's figures are not the target's)."""
@@ -72,7 +70,7 @@ def org_merge(*, source: Org, target: Org, actor: Any) -> None:
         Beneficiary.objects.filter(file_id__in=files).update(union=target,
                                                              union_path=target.path)
         now, name = clock.now(), actor_name(actor)
-        real = actor if getattr(actor, "pk", None) else None
+        real = actor_user(actor)
         FileActivity.objects.bulk_create([
             FileActivity(file_id=pk, union=target, kind=ActivityKind.EDIT, at=now, actor=real,
                          actor_name=name,

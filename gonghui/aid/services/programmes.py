@@ -12,9 +12,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.aid import rules
 from gonghui.aid.models import (
+    BENEFICIARY_TRANSITIONS,
     PROGRAMME_TRANSITIONS,
+    Assistance,
     AssistanceKind,
     Beneficiary,
     BeneficiaryStatus,
@@ -25,10 +29,12 @@ from gonghui.aid.models import (
     ProgrammeKind,
     ProgrammeStatus,
 )
-from gonghui.aid.selectors import eligible_files
+from gonghui.aid.selectors import eligible_files, visible_files
 from gonghui.aid.services.assistance import assistance_record, require_programme_write
+from gonghui.aid.services.common import require_active_org
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_user
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
 from gonghui.core.workflow import transition
@@ -61,15 +67,13 @@ def _validate(p: Programme) -> None:
         raise ApplicationError(_("现金类项目的每户标准必须大于 0。"), code="amount_required")
 
 
-def programme_create(*, org: Org, actor: Any, **values: Any) -> Programme:
-    from gonghui.accounts.scoping import can
-
-    if not can(actor, org, "aid.write"):
-        raise Forbidden()
+def programme_create(*, org: Org, actor: Actor, **values: Any) -> Programme:
+    require_capability(actor, Capability.AID_WRITE, org)
+    require_active_org(org)
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise ApplicationError(f"unknown fields: {sorted(unknown)}")
-    programme = Programme(org=org, org_path=org.path, created_by=actor, **values)
+    programme = Programme(org=org, org_path=org.path, created_by=actor_user(actor), **values)
     programme.categories = sorted(set(programme.categories or []))
     _validate(programme)
     with transaction.atomic():
@@ -79,7 +83,7 @@ def programme_create(*, org: Org, actor: Any, **values: Any) -> Programme:
     return programme
 
 
-def programme_update(*, programme: Programme, actor: Any, **values: Any) -> Programme:
+def programme_update(*, programme: Programme, actor: Actor, **values: Any) -> Programme:
     require_programme_write(actor, programme)
     unknown = set(values) - set(FIELDS)
     if unknown:
@@ -124,7 +128,7 @@ def _require_within_budget(programme: Programme, extra: Decimal) -> None:
         )
 
 
-def _lock(programme: Programme, actor: Any, *, draft: bool = True) -> Programme:
+def _lock(programme: Programme, actor: Actor, *, draft: bool = True) -> Programme:
     require_programme_write(actor, programme)
     locked = Programme.objects.select_for_update().select_related("org").get(pk=programme.pk)
     if draft and locked.status != ProgrammeStatus.DRAFT:
@@ -132,7 +136,7 @@ def _lock(programme: Programme, actor: Any, *, draft: bool = True) -> Programme:
     return locked
 
 
-def beneficiaries_generate(*, programme: Programme, actor: Any) -> int:
+def beneficiaries_generate(*, programme: Programme, actor: Actor) -> int:
     """Add every eligible household not yet on the list, all or nothing within the budget."""
     with transaction.atomic():
         programme = _lock(programme, actor)
@@ -155,7 +159,7 @@ def beneficiaries_generate(*, programme: Programme, actor: Any) -> int:
     return len(rows)
 
 
-def beneficiary_add(*, programme: Programme, file: HardshipFile, actor: Any,
+def beneficiary_add(*, programme: Programme, file: HardshipFile, actor: Actor,
                     amount: Decimal | None = None) -> Beneficiary:
     """Add one household by hand (it must lie in the programme's subtree and be active)."""
     with transaction.atomic():
@@ -181,10 +185,21 @@ def beneficiary_add(*, programme: Programme, file: HardshipFile, actor: Any,
     return row
 
 
-def beneficiary_remove(*, beneficiary: Beneficiary, actor: Any, reason: str) -> Beneficiary:
+def beneficiary_add_by_number(*, programme: Programme, number: str, actor: Actor
+                              ) -> Beneficiary:
+    """The page's "add by file number": a file the actor can see, then `beneficiary_add`."""
+    number = (number or "").strip().upper()
+    file = visible_files(actor).filter(number=number).first() if number else None
+    if file is None:
+        raise ApplicationError(_("没有找到档案编号“{n}”。").format(n=number), code="file_not_found")
+    return beneficiary_add(programme=programme, file=file, actor=actor)
+
+
+def beneficiary_remove(*, beneficiary: Beneficiary, actor: Actor, reason: str) -> Beneficiary:
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("请填写移出原因。"), code="reason_required")
+        raise ApplicationError(_("请填写移出原因。"), code="reason_required",
+                               extra={"field": "reason"})
     with transaction.atomic():
         programme = _lock(beneficiary.programme, actor, draft=False)
         if programme.status == ProgrammeStatus.CLOSED:
@@ -192,45 +207,48 @@ def beneficiary_remove(*, beneficiary: Beneficiary, actor: Any, reason: str) -> 
         row = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
         if row.status != BeneficiaryStatus.LISTED:
             raise ApplicationError(_("已发放或已移出的对象不能移出。"), code="not_listed")
-        row.status, row.removed_reason = BeneficiaryStatus.REMOVED, reason[:255]
-        row.save(update_fields=["status", "removed_reason"])
+        # a list row: its history is the programme's audit trail (who removed whom, why)
+        row = transition(row, BeneficiaryStatus.REMOVED, transitions=BENEFICIARY_TRANSITIONS,
+                         history=False, extra_fields={"removed_reason": reason[:255]})
         audit_record(actor=actor, action="aid.programme.remove", obj=programme,
                      org_path=programme.org_path, after={"file": row.file_id}, note=reason)
     return row
 
 
-def _history(actor: Any, note: str):
-    def write(locked: Programme, old: str, new: str) -> None:
-        audit_record(actor=actor, action=f"aid.programme.{new}", obj=locked,
-                     org_path=locked.org_path, before={"status": old}, after={"status": new},
-                     note=note)
-    return write
+def _move(programme: Programme, target: str, *, actor: Actor, note: str,
+          extra_fields: dict[str, Any] | None = None) -> Programme:
+    """The status move with its history row (ProgrammeHistory) and audit row."""
+    old = programme.status
+    programme = transition(programme, target, transitions=PROGRAMME_TRANSITIONS, actor=actor,
+                           reason=note, extra_fields=extra_fields)
+    audit_record(actor=actor, action=f"aid.programme.{target}", obj=programme,
+                 org_path=programme.org_path, before={"status": old}, after={"status": target},
+                 note=note)
+    return programme
 
 
-def programme_approve(*, programme: Programme, actor: Any, note: str = "") -> Programme:
+def programme_approve(*, programme: Programme, actor: Actor, note: str = "") -> Programme:
     """审批: someone other than the author approves a list within the budget."""
     with transaction.atomic():
         programme = _lock(programme, actor)
         if programme.created_by_id is not None and programme.created_by_id == getattr(
-                actor, "pk", None):
+                actor_user(actor), "pk", None):
             raise Forbidden(_("项目须由创建人以外的人员审批。"), code="self_approve")
         if not programme.beneficiaries.filter(status=BeneficiaryStatus.LISTED).exists():
             raise ApplicationError(_("名单为空，不能审批。"), code="empty")
         _require_within_budget(programme, Decimal(0))
-        return transition(programme, ProgrammeStatus.APPROVED,
-                          transitions=PROGRAMME_TRANSITIONS, write_history=_history(actor, note),
-                          extra_fields={"approved_by": actor, "approved_at": clock.now()})
+        return _move(programme, ProgrammeStatus.APPROVED, actor=actor, note=note,
+                     extra_fields={"approved_by": actor_user(actor), "approved_at": clock.now()})
 
 
-def programme_close(*, programme: Programme, actor: Any, note: str = "") -> Programme:
+def programme_close(*, programme: Programme, actor: Actor, note: str = "") -> Programme:
     with transaction.atomic():
         programme = _lock(programme, actor, draft=False)
-        return transition(programme, ProgrammeStatus.CLOSED, transitions=PROGRAMME_TRANSITIONS,
-                          write_history=_history(actor, note))
+        return _move(programme, ProgrammeStatus.CLOSED, actor=actor, note=note)
 
 
-def beneficiary_pay(*, beneficiary: Beneficiary, actor: Any, idempotency_key: str = "",
-                    given_on: dt.date | None = None):
+def beneficiary_pay(*, beneficiary: Beneficiary, actor: Actor, idempotency_key: str = "",
+                    given_on: dt.date | None = None) -> Assistance:
     """Pay one listed household: an assistance record linked to the beneficiary (paid once)."""
     programme = beneficiary.programme
     require_programme_write(actor, programme)
@@ -242,7 +260,7 @@ def beneficiary_pay(*, beneficiary: Beneficiary, actor: Any, idempotency_key: st
     )
 
 
-def programme_pay_all(*, programme: Programme, actor: Any) -> tuple[int, list[str]]:
+def programme_pay_all(*, programme: Programme, actor: Actor) -> tuple[int, list[str]]:
     """Pay every listed household; each payout is its own transaction, so one household that
     cannot be paid (e.g. its file has exited meanwhile) is reported, not a reason to stop."""
     require_programme_write(actor, programme)

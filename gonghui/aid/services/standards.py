@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.aid import rules
 from gonghui.aid.models import (
     OPEN_STATUSES,
@@ -25,9 +26,10 @@ from gonghui.aid.models import (
 )
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.money import to_money
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Org, OrgStatus
 
 STEP = Org.steplen
 
@@ -65,9 +67,14 @@ def resolve_standard(union_path: str, year: int) -> LocalStandard | None:
             .order_by("-year", "-org_path").first())
 
 
-def _require_policy_write(actor: Any, org: Org) -> None:
-    if not can(actor, org, "policy.write"):
-        raise Forbidden()
+def _require_policy_write(actor: Actor, org: Org) -> None:
+    """policy.write over the region's org (404 outside the actor's subtrees, 403 read-only); a
+    merged or dissolved org's figures are history and stay as they are."""
+    require_capability(actor, Capability.POLICY_WRITE, org)
+    if org.status != OrgStatus.ACTIVE:
+        raise ApplicationError(
+            _("“{org}”已合并或撤销，其低保标准和政策参数不再修改。").format(org=org.name),
+            code="org_inactive")
 
 
 def standard_save(
@@ -75,7 +82,7 @@ def standard_save(
     org: Org,
     year: int,
     monthly_line: Decimal,
-    actor: Any,
+    actor: Actor,
     effective_from: dt.date | None = None,
     source: str = "",
 ) -> tuple[LocalStandard, str]:
@@ -94,7 +101,8 @@ def standard_save(
                 with transaction.atomic():
                     row = LocalStandard.objects.create(
                         org=org, org_path=org.path, year=year, monthly_line=line,
-                        effective_from=effective_from, source=source, updated_by=actor,
+                        effective_from=effective_from, source=source,
+                        updated_by=actor_user(actor),
                     )
             except IntegrityError as exc:
                 raise Conflict(_("该地区该年度的标准刚被他人录入，请刷新后再试。"),
@@ -108,7 +116,7 @@ def standard_save(
             old, new = diff(before, snapshot(row))
             if not new:
                 return row, "unchanged"
-            row.updated_by = actor
+            row.updated_by = actor_user(actor)
             row.save()
             audit_record(actor=actor, action="aid.standard.update", obj=row, org_path=org.path,
                          before=old, after=new)
@@ -120,7 +128,7 @@ def standard_save(
     return row, outcome
 
 
-def policy_save(*, org: Org, actor: Any, **values: Any) -> AidPolicy:
+def policy_save(*, org: Org, actor: Actor, **values: Any) -> AidPolicy:
     _require_policy_write(actor, org)
     allowed = {"relative_multiple", "exit_months", "review_months", "followup_months",
                "watch_months"}
@@ -140,7 +148,7 @@ def policy_save(*, org: Org, actor: Any, **values: Any) -> AidPolicy:
             row = AidPolicy(org=org, org_path=org.path)
         for name, value in values.items():
             setattr(row, name, value)
-        row.updated_by = actor
+        row.updated_by = actor_user(actor)
         row.save()
         old, new = diff(before, snapshot(row))
         audit_record(actor=actor, action="aid.policy.save", obj=row, org_path=org.path,
@@ -152,7 +160,7 @@ def policy_save(*, org: Org, actor: Any, **values: Any) -> AidPolicy:
     return row
 
 
-def files_reflag(*, org_path: str, actor: Any, note: str) -> int:
+def files_reflag(*, org_path: str, actor: Actor, note: str) -> int:
     """Recompute the proposal of every open file under `org_path` against the standards now in
     force. The confirmed category never changes here: a submitted or active file whose proposal
     now differs is flagged for review, with the reason on its timeline. Returns the number of
@@ -209,7 +217,7 @@ def _proposal_sql(line: Decimal | None, upper: Decimal | None) -> Case:
 
 
 def _reflag_group(files: Any, line: Decimal | None, line_year: int | None, multiple: Decimal,
-                  *, actor: Any, note: str) -> int:
+                  *, actor: Actor, note: str) -> int:
     upper = rules.upper_line(line, multiple) if line is not None else None
     proposal = _proposal_sql(line, upper)
     # Files already computed against these figures need nothing (the proposal depends only on
@@ -226,7 +234,7 @@ def _reflag_group(files: Any, line: Decimal | None, line_year: int | None, multi
                    updated_at=clock.now())
     if not to_flag:
         return 0
-    now, real = clock.now(), actor if getattr(actor, "pk", None) else None
+    now, real, name = clock.now(), actor_user(actor), actor_name(actor)
     reasons: dict[str, str] = {}
     for new in {row[2] for row in to_flag}:
         reasons[new] = _("{note}：系统建议类别变为“{new}”，请复核（当前确认类别不变）。").format(
@@ -235,7 +243,7 @@ def _reflag_group(files: Any, line: Decimal | None, line_year: int | None, multi
             needs_review=True, review_reason=reasons[new])
     FileActivity.objects.bulk_create([
         FileActivity(file_id=pk, union_id=union_id, kind=ActivityKind.STANDARD, at=now,
-                     actor=real, actor_name=getattr(actor, "username", "system"),
+                     actor=real, actor_name=name,
                      reason=reasons[new], data={"line": str(line), "proposed": new})
         for pk, union_id, new in to_flag
     ], batch_size=1000)

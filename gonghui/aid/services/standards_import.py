@@ -4,14 +4,16 @@ reported with its row number, column and reason. A re-run of the same file chang
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.aid.importers import RowError, parse_rows, read_table
 from gonghui.aid.services.standards import standard_save
+from gonghui.core.actor import Actor
 from gonghui.core.errors import ApplicationError
 from gonghui.orgs.models import Level, Org, OrgStatus
 
@@ -49,17 +51,19 @@ def resolve_region(text: str) -> Org:
     return matches[0]
 
 
-def standards_import(*, upload: IO[bytes], filename: str, actor: Any) -> ImportReport:
+def standards_import(*, upload: IO[bytes], filename: str, actor: Actor) -> ImportReport:
+    """Every row through `standard_save` (which checks policy.write over the row's region)."""
+    require_capability(actor, Capability.POLICY_WRITE)
     try:
         table = read_table(upload, filename)
     except ValueError as exc:
-        raise ApplicationError(str(exc), code="unreadable") from exc
+        raise ApplicationError(str(exc), code="unreadable", extra={"field": "upload"}) from exc
     parsed = parse_rows(table)
     report = ImportReport(errors=list(parsed.errors))
     for row in parsed.rows:
         try:
             org = resolve_region(row.region)
-            if not can(actor, org, "policy.write"):
+            if not has_capability(actor, Capability.POLICY_WRITE, org):
                 raise ApplicationError(_("您无权维护“{v}”的低保标准。").format(v=row.region))
             _standard, outcome = standard_save(
                 org=org, year=row.year, monthly_line=row.monthly_line, actor=actor,

@@ -18,9 +18,14 @@ from gonghui.aid.models import (
     HardshipFile,
     IncomeAssessment,
 )
-from gonghui.aid.services.common import activity, audit, require_reason, require_write
+from gonghui.aid.services.common import (
+    activity,
+    audit,
+    require_reason,
+    require_write,
+    timeline_writer,
+)
 from gonghui.aid.services.files import (
-    _history,
     _locked,
     assess,
     claims_release,
@@ -30,11 +35,12 @@ from gonghui.aid.services.files import (
 )
 from gonghui.aid.services.standards import effective_policy
 from gonghui.core import clock
+from gonghui.core.actor import Actor
 from gonghui.core.errors import ApplicationError
 from gonghui.core.workflow import transition
 
 
-def review_record(*, file: HardshipFile, actor: Any, category: str, note: str = "",
+def review_record(*, file: HardshipFile, actor: Actor, category: str, note: str = "",
                   evidence: str = "") -> IncomeAssessment:
     """年度复核 (or the review a flag asked for): reassess income against today's standard,
     confirm the category, and set the next review date."""
@@ -81,7 +87,7 @@ def exit_check(file: HardshipFile) -> tuple[bool, str]:
     return True, ""
 
 
-def file_exit(*, file: HardshipFile, actor: Any, evidence: str) -> HardshipFile:
+def file_exit(*, file: HardshipFile, actor: Actor, evidence: str) -> HardshipFile:
     """解困脱困: today's check must be at/above the exit line and the unbroken run of such checks
     must have lasted the configured months. The household then enters the relapse watch."""
     require_write(actor, file)
@@ -117,7 +123,7 @@ def file_exit(*, file: HardshipFile, actor: Any, evidence: str) -> HardshipFile:
                                 for r in run]}
         file = transition(
             file, FileStatus.EXITED, transitions=TRANSITIONS,
-            write_history=_history(ActivityKind.EXIT, actor, evidence, data),
+            write_history=timeline_writer(ActivityKind.EXIT, actor, evidence, data),
             extra_fields={
                 "exited_on": today, "above_line_since": since,
                 "watch_until": rules.add_months(today, policy.watch_months),
@@ -129,7 +135,7 @@ def file_exit(*, file: HardshipFile, actor: Any, evidence: str) -> HardshipFile:
     return file
 
 
-def followup_record(*, file: HardshipFile, actor: Any, household_size: int,
+def followup_record(*, file: HardshipFile, actor: Actor, household_size: int,
                     monthly_income: Decimal, note: str) -> tuple[IncomeAssessment, bool]:
     """返贫回访 of an exited household: its income now, against today's line. Below the exit
     line is a relapse finding, which arms the one-click reopening. The next follow-up is due
@@ -159,7 +165,7 @@ def followup_record(*, file: HardshipFile, actor: Any, household_size: int,
     return assessment, relapse
 
 
-def file_reopen(*, file: HardshipFile, actor: Any, reason: str = "") -> HardshipFile:
+def file_reopen(*, file: HardshipFile, actor: Actor, reason: str = "") -> HardshipFile:
     """One click after a follow-up found the household below the line: the file is open again
     (填报中) for the cadre to update and resubmit through the verification chain."""
     require_write(actor, file)
@@ -174,7 +180,7 @@ def file_reopen(*, file: HardshipFile, actor: Any, reason: str = "") -> Hardship
         reason = (reason or "").strip() or _("返贫回访发现家庭月人均收入低于困难线")
         file = transition(
             file, FileStatus.DRAFT, transitions=TRANSITIONS,
-            write_history=_history(ActivityKind.REOPEN, actor, reason, finding),
+            write_history=timeline_writer(ActivityKind.REOPEN, actor, reason, finding),
             extra_fields={"relapse_found": False, "reopen_count": file.reopen_count + 1,
                           "next_followup_due": None, "watch_until": None,
                           "above_line_since": None},

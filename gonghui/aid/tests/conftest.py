@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -11,15 +10,12 @@ import pytest
 
 from conftest import make_user
 from gonghui.core import clock
-from gonghui.core.idnumber import with_check_digit
-
-_seq = itertools.count(1)
+from gonghui.core.testing import synthetic_id_number
 
 
 def id_number(birth: str = "19800101", region: str = "310101") -> str:
-    """A valid, unique 18-digit number (sequence in the 3-digit order code)."""
-    n = next(_seq)
-    return with_check_digit(f"{region}{birth}{n % 1000:03d}")
+    """A valid number, unique within the test run, born on `birth` (YYYYMMDD)."""
+    return synthetic_id_number(region=region, birth=birth)
 
 
 def make_person(union: Any, name: str = "张伟", *, number: str | None = None,

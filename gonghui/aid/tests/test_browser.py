@@ -1,51 +1,25 @@
-"""Browser test: a cadre opens a hardship file and records an assistance (Playwright driving
-Debian's /usr/bin/chromium, never a downloaded browser). Screenshots go to var/artifacts/."""
+"""Browser test: a cadre opens a hardship file and records an assistance, then states a purpose
+to see the household's full ID numbers (the shared Chromium fixture of the root conftest:
+Playwright driving Debian's /usr/bin/chromium). Screenshots go to var/artifacts/."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from conftest import PASSWORD
+from conftest import BROWSER_MARKS, PHONE, new_page, screenshot, sign_in
 from gonghui.aid.models import Assistance
 from gonghui.aid.tests.conftest import active_file, make_person
+from gonghui.audit.models import SensitiveRead
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield instance
-        instance.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)
-def test_open_file_and_record_assistance(live_server, browser, tree, standard, aid_cadre,
+def test_open_file_and_record_assistance(live_server, browser, page, tree, standard, aid_cadre,
                                          street_cadre):
     file = active_file(make_person(tree["SH-A-1-1"], "林秀英"), aid_cadre, street_cadre,
                        incomes=("1800",))
-    page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "aid_a11")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "aid_a11")
     page.click("nav >> text=困难帮扶")
     page.wait_for_selector("table")
     page.click(f"text={file.number}")
@@ -67,11 +41,30 @@ def test_open_file_and_record_assistance(live_server, browser, tree, standard, a
     record = Assistance.objects.get(file=file)
     assert (record.kind, str(record.amount), record.ledger_transaction_id is not None) == (
         "cash", "800.00", True)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "aid-file-assistance.png"), full_page=True)
-    phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 800},
-                                storage_state=page.context.storage_state()).new_page()
+    screenshot(page, "aid-file-assistance")
+    phone = new_page(browser, PHONE)
+    phone.context.add_cookies(page.context.cookies())
     phone.goto(f"{live_server.url}/aid/files/{file.pk}/")
     phone.wait_for_selector("#timeline")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
-    phone.screenshot(path=str(ARTIFACTS / "aid-file-phone.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "aid-file-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reveal_asks_for_a_purpose(live_server, page, tree, standard, aid_cadre, street_cadre,
+                                   district_cadre):
+    file = active_file(make_person(tree["SH-A-1-1"], "林秀英"), aid_cadre, street_cadre)
+    me = file.household.get(relation="self")
+    sign_in(page, live_server.url, "district_a")
+    page.goto(f"{live_server.url}/aid/files/{file.pk}/")
+    page.click("#reveal-form button")
+    page.wait_for_selector("#revealed .alert-danger")
+    assert page.locator("#revealed .alert-danger").inner_text().strip() == "请填写查看用途。"
+    assert SensitiveRead.objects.count() == 0
+    page.fill("#reveal-form input[name=purpose]", "入户核对家庭成员身份")
+    page.click("#reveal-form button")
+    page.wait_for_selector("#revealed .alert-warning")
+    assert me.id_number in page.locator("#revealed").inner_text()
+    log = SensitiveRead.objects.get()
+    assert (log.actor_name, log.purpose) == ("district_a", "入户核对家庭成员身份")
+    screenshot(page, "aid-file-reveal")

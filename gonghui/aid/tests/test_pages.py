@@ -32,7 +32,7 @@ def test_open_file_for_unknown_or_foreign_member_is_refused(client, tree, standa
     login(client, aid_cadre)
     response = client.post(reverse("aid:file_new"), {"id_number": foreign.id_number,
                                                      "work": "employed"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form shown again (core.views.form_status)
     assert "在您管辖的工会中没有找到该身份证号码的在册会员。" in response.content.decode()
     assert HardshipFile.objects.count() == 0
 

@@ -148,7 +148,7 @@ def test_relapse_watch_follow_ups_and_one_click_reopen(recovering, aid_cadre, tr
     assert (file.watch_until, file.next_followup_due) == (None, None)
     assert HouseholdClaim.objects.filter(file=file).count() == 2
     reopen = file.activities.get(kind="reopen")
-    assert (reopen.status_from, reopen.status_to) == ("exited", "draft")
+    assert (reopen.from_status, reopen.to_status) == ("exited", "draft")
     assert reopen.data["per_capita"] == "2264.99"
     assert reopen.reason == "返贫回访发现家庭月人均收入低于困难线"
 

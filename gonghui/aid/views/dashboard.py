@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.aid import selectors
 from gonghui.aid.models import Cause, FileStatus
 from gonghui.aid.permissions import access_aid_org
@@ -16,6 +18,7 @@ from gonghui.core.errors import NotFound
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.AID_READ)
     roots = list(selectors.aid_roots(request.user))
     code = request.GET.get("org", "").strip()
     if code:

@@ -9,27 +9,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scoping import can, capabilities_anywhere
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.aid import rules, selectors
-from gonghui.aid.forms import FileEditForm, FileNewForm
+from gonghui.aid.forms import FileEditForm, FileNewForm, RevealForm
 from gonghui.aid.models import Cause, FileStatus, Need
 from gonghui.aid.permissions import access_aid_org, access_file
 from gonghui.aid.services import files as svc
 from gonghui.aid.services.files import EDITABLE_STATUSES
 from gonghui.aid.services.watch import exit_check
-from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.views import form_status, run_service
+from gonghui.orgs.models import Org
 
 
-def _within(request: HttpRequest):
+def _within(request: HttpRequest) -> Org | None:
     code = request.GET.get("org", "").strip()
     return access_aid_org(request.user, code) if code else None
 
 
 @login_required
 def file_list(request: HttpRequest) -> HttpResponse:
-    if "aid.read" not in capabilities_anywhere(request.user):
-        raise NotFound()
+    require_capability(request.user, Capability.AID_READ)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "category", "cause",
                                                           "org")}
     flagged = request.GET.get("flagged") == "1"
@@ -40,50 +41,47 @@ def file_list(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, queryset), "params": params, "flagged": flagged,
         "statuses": FileStatus.choices, "categories": rules.Category.choices,
         "causes": Cause.choices, "qs": querystring_without_page(request),
-        "can_open": "aid.write" in capabilities_anywhere(request.user), "tab": "files",
+        "can_open": has_capability(request.user, Capability.AID_WRITE), "tab": "files",
     })
 
 
 @login_required
 def file_new(request: HttpRequest) -> HttpResponse:
-    if "aid.write" not in capabilities_anywhere(request.user):
-        raise NotFound()
+    require_capability(request.user, Capability.AID_WRITE)
     form = FileNewForm(request.POST or None)
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        membership = selectors.applicant_lookup(viewer=request.user,
-                                                number=form.cleaned_data["id_number"])
+        data = form.cleaned_data
+        membership = selectors.applicant_lookup(viewer=request.user, number=data["id_number"])
         if membership is None:
             form.add_error("id_number", _("在您管辖的工会中没有找到该身份证号码的在册会员。"))
         else:
-            try:
-                file = svc.file_open(person=membership.person, actor=request.user,
-                                     address=form.cleaned_data["address"],
-                                     phone=form.cleaned_data["phone"],
-                                     work=form.cleaned_data["work"])
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-                if exc.extra.get("existing_file_url"):
-                    return render(request, "aid/file_new.html", {
-                        "form": form, "existing": exc.extra["existing_file_url"],
-                        "tab": "files"}, status=409)
-            else:
+            outcome = run_service(request, lambda: svc.file_open(
+                person=membership.person, actor=request.user, address=data["address"],
+                phone=data["phone"], work=data["work"]), form=form)
+            if outcome.ok and outcome.value is not None:
+                file = outcome.value
                 messages.success(request, _("已为 {name} 家庭建档，请补充家庭成员、收入和致困原因。").format(
                     name=file.applicant_name))
                 return redirect("aid:file", file.pk)
-    return render(request, "aid/file_new.html", {"form": form, "tab": "files"})
+    existing = outcome.error.extra.get("existing_file_url") if outcome and outcome.error else None
+    return render(request, "aid/file_new.html", {"form": form, "existing": existing,
+                                                 "tab": "files"},
+                  status=form_status(form, outcome))
 
 
 @login_required
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk)
-    can_write = can(request.user, file.union, "aid.write")
+    can_write = has_capability(request.user, Capability.AID_WRITE, file.union)
     exit_ok, exit_reason = exit_check(file) if file.status == FileStatus.ACTIVE else (False, "")
+    can_reveal = has_capability(request.user, Capability.AID_REVEAL, file.union)
     return render(request, "aid/file_detail.html", {
         "file": file, **selectors.file_parts(file), "can_write": can_write,
         "editable": can_write and file.status in EDITABLE_STATUSES,
         "can_verify": file.status == FileStatus.SUBMITTED
         and svc.verifier_problem(request.user, file) is None,
-        "can_reveal": can(request.user, file.union, "aid.reveal"),
+        "can_reveal": can_reveal, "reveal_form": RevealForm() if can_reveal else None,
         "exit_ok": exit_ok, "exit_reason": exit_reason,
         "proposal_label": rules.category_label(file.proposed_category),
         "need_choices": Need.choices, "tab": "files",
@@ -96,34 +94,39 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {name: getattr(file, name) for name in svc.FILE_FIELDS}
     initial["causes"] = list(file.causes.values_list("cause", flat=True))
     form = FileEditForm(request.POST or None, initial=initial)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         causes = data.pop("causes")
-        try:
-            svc.file_update(file=file, actor=request.user, causes=causes, **data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        outcome = run_service(request, lambda: svc.file_update(
+            file=file, actor=request.user, causes=causes, **data), form=form,
+            success=_("已保存。"))
+        if outcome.ok:
             return redirect("aid:file", file.pk)
     return render(request, "aid/form.html", {
-        "form": form, "file": file, "title": _("编辑档案：致困原因、住房与需求"), "tab": "files"})
+        "form": form, "file": file, "title": _("编辑档案：致困原因、住房与需求"), "tab": "files"},
+        status=form_status(form, outcome))
 
 
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the household table with unmasked ID numbers, after logging the read."""
+    """htmx: the household's unmasked ID numbers for the purpose the cadre states (查看用途),
+    after the reveal service has checked aid.reveal and logged the read."""
     file = access_file(request.user, pk)
-    pairs = svc.household_ids_reveal(file=file, actor=request.user,
-                                     purpose=request.POST.get("purpose", "") or _("核对家庭成员身份"))
-    return render(request, "aid/_reveal.html", {"file": file, "pairs": pairs})
+    form = RevealForm(request.POST)
+    outcome = None
+    if form.is_valid():
+        outcome = run_service(request, lambda: svc.household_ids_reveal(
+            file=file, actor=request.user, purpose=form.cleaned_data["purpose"]), form=form)
+    pairs = outcome.value if outcome is not None and outcome.ok else None
+    return render(request, "aid/_reveal.html", {"file": file, "pairs": pairs, "form": form},
+                  status=form_status(form, outcome))
 
 
 @login_required
 def reviews_due(request: HttpRequest) -> HttpResponse:
-    if "aid.read" not in capabilities_anywhere(request.user):
-        raise NotFound()
+    require_capability(request.user, Capability.AID_READ)
     queryset = selectors.review_due(viewer=request.user, within=_within(request))
     return render(request, "aid/due.html", {
         "page": paginate(request, queryset), "qs": querystring_without_page(request),
@@ -133,8 +136,7 @@ def reviews_due(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def followups_due(request: HttpRequest) -> HttpResponse:
-    if "aid.read" not in capabilities_anywhere(request.user):
-        raise NotFound()
+    require_capability(request.user, Capability.AID_READ)
     queryset = selectors.followup_due(viewer=request.user, within=_within(request))
     return render(request, "aid/due.html", {
         "page": paginate(request, queryset), "qs": querystring_without_page(request),

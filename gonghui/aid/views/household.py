@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.aid.forms import DocumentForm, IncomeForm, MemberForm
-from gonghui.aid.models import Relation
+from gonghui.aid.models import HardshipFile, Relation
 from gonghui.aid.permissions import access_document, access_file, access_income, access_member
 from gonghui.aid.services import files as svc
-from gonghui.core.errors import ApplicationError
+from gonghui.core.views import Outcome, form_status, run_service
 
 
-def _page(request, form, file, title, **extra) -> HttpResponse:
+def _page(request: HttpRequest, form: Form, file: HardshipFile, title: str,
+          outcome: Outcome[Any] | None = None, **extra: Any) -> HttpResponse:
+    existing = outcome.error.extra.get("existing_file_url") if outcome and outcome.error else None
     return render(request, "aid/form.html", {"form": form, "file": file, "title": title,
-                                             "tab": "files", **extra})
+                                             "existing": existing, "tab": "files", **extra},
+                  status=form_status(form, outcome))
 
 
 @login_required
 def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     form = MemberForm(request.POST or None)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
-            svc.member_add(file=file, actor=request.user, id_number=data.pop("id_number"),
-                           **data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            if exc.extra.get("existing_file_url"):
-                return _page(request, form, file, _("添加家庭成员"),
-                             existing=exc.extra["existing_file_url"])
-        else:
-            messages.success(request, _("已添加家庭成员。"))
+        outcome = run_service(request, lambda: svc.member_add(
+            file=file, actor=request.user, id_number=data.pop("id_number"), **data),
+            form=form, success=_("已添加家庭成员。"))
+        if outcome.ok:
             return redirect("aid:file", file.pk)
-    return _page(request, form, file, _("添加家庭成员"))
+    return _page(request, form, file, _("添加家庭成员"), outcome)
 
 
 @login_required
@@ -48,15 +48,14 @@ def member_edit(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     is_self = member.relation == Relation.SELF
     initial = {name: getattr(member, name) for name in svc.MEMBER_FIELDS}
     form = MemberForm(request.POST or None, initial=initial, editing=True, editing_self=is_self)
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            svc.member_update(member=member, actor=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已保存。"))
+        outcome = run_service(request, lambda: svc.member_update(
+            member=member, actor=request.user, **form.cleaned_data), form=form,
+            success=_("已保存。"))
+        if outcome.ok:
             return redirect("aid:file", file.pk)
-    return _page(request, form, file, _("编辑家庭成员：{name}").format(name=member.name))
+    return _page(request, form, file, _("编辑家庭成员：{name}").format(name=member.name), outcome)
 
 
 @login_required
@@ -64,13 +63,9 @@ def member_edit(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
 def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     member = access_member(request.user, file, mid)
-    try:
-        svc.member_remove(member=member, actor=request.user,
-                          reason=request.POST.get("reason", "")[:500])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已删除家庭成员。"))
+    run_service(request, lambda: svc.member_remove(
+        member=member, actor=request.user, reason=request.POST.get("reason", "")[:500]),
+        success=_("已删除家庭成员。"))
     return redirect("aid:file", file.pk)
 
 
@@ -79,19 +74,17 @@ def income_new(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     household = list(file.household.all())
     form = IncomeForm(request.POST or None, members=household)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         member = next((m for m in household if str(m.pk) == data["member"]), None)
-        try:
-            svc.income_add(file=file, actor=request.user, kind=data["kind"],
-                           monthly_amount=data["monthly_amount"], member=member,
-                           description=data["description"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("已添加收入。"))
+        outcome = run_service(request, lambda: svc.income_add(
+            file=file, actor=request.user, kind=data["kind"],
+            monthly_amount=data["monthly_amount"], member=member,
+            description=data["description"]), form=form, success=_("已添加收入。"))
+        if outcome.ok:
             return redirect("aid:file", file.pk)
-    return _page(request, form, file, _("添加收入来源"))
+    return _page(request, form, file, _("添加收入来源"), outcome)
 
 
 @login_required
@@ -99,12 +92,8 @@ def income_new(request: HttpRequest, pk: int) -> HttpResponse:
 def income_remove(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     income = access_income(request.user, file, iid)
-    try:
-        svc.income_remove(income=income, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已删除收入。"))
+    run_service(request, lambda: svc.income_remove(income=income, actor=request.user),
+                success=_("已删除收入。"))
     return redirect("aid:file", file.pk)
 
 
@@ -112,17 +101,15 @@ def income_remove(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
 def document_new(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     form = DocumentForm(request.POST or None, request.FILES or None)
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            svc.document_add(file=file, actor=request.user, kind=form.cleaned_data["kind"],
-                             upload=form.cleaned_data["content"],
-                             description=form.cleaned_data["description"])
-        except ApplicationError as exc:
-            form.add_error("content", exc.message)
-        else:
-            messages.success(request, _("已上传。"))
+        outcome = run_service(request, lambda: svc.document_add(
+            file=file, actor=request.user, kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["content"], description=form.cleaned_data["description"]),
+            form=form, success=_("已上传。"))
+        if outcome.ok:
             return redirect("aid:file", file.pk)
-    return _page(request, form, file, _("上传照片或材料"), multipart=True)
+    return _page(request, form, file, _("上传照片或材料"), outcome, multipart=True)
 
 
 @login_required

@@ -2,9 +2,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.models import User
+from gonghui.aid import selectors
+from gonghui.aid.services.standards_import import standards_import
 from gonghui.core.errors import ApplicationError
 
 
@@ -16,7 +22,7 @@ class Command(BaseCommand):
             "`gonghui aid due --user NAME [--json]`: the reviews and relapse follow-ups due in "
             "that user's subtrees.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import-standards", help="import 低保 standards from .xlsx/.csv")
         imp.add_argument("path", help="the .xlsx or .csv file")
@@ -25,31 +31,28 @@ class Command(BaseCommand):
         due.add_argument("--user", required=True, help="whose subtrees to list")
         due.add_argument("--json", action="store_true", help="one JSON object on stdout")
 
-    def _user(self, username: str):
-        from gonghui.accounts.models import User
-
+    def _user(self, username: str) -> User:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user {username!r}")
         return user
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         user = self._user(options["user"])
-        if options["action"] == "import-standards":
-            self._import(Path(options["path"]), user)
-        else:
-            self._due(user, as_json=options["json"])
+        try:
+            if options["action"] == "import-standards":
+                self._import(Path(options["path"]), user)
+            else:
+                self._due(user, as_json=options["json"])
+        except ApplicationError as exc:
+            # the same refusal the page and the API give, as the command's error
+            raise CommandError(exc.message) from exc
 
-    def _import(self, path: Path, user) -> None:
-        from gonghui.aid.services.standards_import import standards_import
-
+    def _import(self, path: Path, user: User) -> None:
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        try:
-            with path.open("rb") as handle:
-                report = standards_import(upload=handle, filename=path.name, actor=user)
-        except ApplicationError as exc:
-            raise CommandError(exc.message) from exc
+        with path.open("rb") as handle:
+            report = standards_import(upload=handle, filename=path.name, actor=user)
         self.stdout.write(f"created {report.created}, updated {report.updated}, "
                           f"unchanged {report.unchanged}, errors {len(report.errors)}")
         for error in report.errors:
@@ -57,9 +60,8 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"{len(report.errors)} row(s) refused; see above")
 
-    def _due(self, user, *, as_json: bool) -> None:
-        from gonghui.aid import selectors
-
+    def _due(self, user: User, *, as_json: bool) -> None:
+        require_capability(user, Capability.AID_READ)
         rows = {
             "reviews": [(f.number, f.union.code, f.applicant_name, str(f.next_review_due or ""),
                          f.needs_review) for f in selectors.review_due(viewer=user)],
