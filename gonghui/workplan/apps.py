@@ -7,6 +7,7 @@ class WorkplanConfig(AppConfig):
     verbose_name = "工作要点与督查"
 
     def ready(self) -> None:
+        # ready(): the demo module imports models, which exist only once the registry is loaded
         from gonghui.core import hooks
         from gonghui.workplan.demo import seed_demo
 

@@ -4,7 +4,9 @@ reads exactly what the supervision view shows, in the same five queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ def _subtitle(sup: Supervision, department: Department | None) -> str:
 
 
 def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> bytes:
+    # xlsxwriter is loaded only when somebody exports
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -75,7 +78,14 @@ def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> byte
         row += 1
     sheet.freeze_panes(5, 0)
     sheet.autofilter(4, 0, max(row - 1, 4), len(columns) - 1)
+    _milestone_sheet(book, sup, head=head, cell=cell, date=date, status=status)
+    book.close()
+    return buffer.getvalue()
 
+
+def _milestone_sheet(book: Any, sup: Supervision, *, head: Any, cell: Any, date: Any,
+                     status: dict[str, Any]) -> None:
+    """The second sheet: one row per milestone."""
     sheet = book.add_worksheet(_("节点"))
     columns = [(_("序号"), 6), (_("任务"), 28), (_("节点"), 30), (_("责任部门"), 14),
                (_("开始日期"), 12), (_("截止日期"), 12), (_("进度%"), 8), (_("最近报送"), 12),
@@ -107,17 +117,14 @@ def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> byte
                 sheet.write(row, 10, "", cell)
             row += 1
     sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()
 
 
-def _dt(value):
-    import datetime as dt
-
+def _dt(value: dt.date) -> dt.datetime:
     return dt.datetime.combine(value, dt.time())
 
 
 def plan_pdf(sup: Supervision, *, department: Department | None = None) -> bytes:
+    # WeasyPrint (Pango, fonts) is heavy: loaded only for a PDF export
     from weasyprint import HTML
 
     groups: list[tuple[object, list]] = []

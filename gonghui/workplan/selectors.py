@@ -19,6 +19,7 @@ from gonghui.workplan.models import (
     Notification,
     Plan,
     SubTask,
+    SubTaskStatus,
 )
 from gonghui.workplan.permissions import READ, department_ids
 from gonghui.workplan.supervision import PlanSummary, plans_summary
@@ -103,7 +104,7 @@ def my_milestones(*, viewer: Any, include_closed: bool = False) -> QuerySet[Mile
 def my_subtasks(*, viewer: Any) -> QuerySet[SubTask]:
     return (scope(SubTask.objects.select_related("milestone__item__plan", "department"), viewer,
                   READ, path_field="milestone__item__plan__org__path")
-            .filter(department_id__in=department_ids(viewer), status="open")
+            .filter(department_id__in=department_ids(viewer), status=SubTaskStatus.OPEN)
             .order_by("due_date", "id"))
 
 
