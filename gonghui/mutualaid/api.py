@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.core.errors import ApplicationError
-from gonghui.mutualaid import presenters, selectors, services
+from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.mutualaid import presenters, selectors, services, tasks
 from gonghui.mutualaid.models import Payout, PayoutBatch, Plan, SettlementImport
 from gonghui.mutualaid.permissions import (
     access_batch,
@@ -22,7 +25,6 @@ from gonghui.mutualaid.permissions import (
     access_plan,
     access_union,
 )
-from gonghui.mutualaid.services.jobs import batch_results_upload, settlement_upload
 
 router = Router()
 
@@ -62,11 +64,11 @@ def _plan(plan: Plan) -> dict[str, Any]:
             "versions": list(selectors.plan_versions(plan))}
 
 
-@router.get("/plans", response=list[PlanOut])
-def list_plans(request: HttpRequest):
-    plans = selectors.plan_list(viewer=request.user).select_related("org").prefetch_related(
-        "versions")
-    return [_plan(p) for p in plans]
+@router.get("/plans", response=Page[PlanOut])
+def list_plans(request: HttpRequest, paging: Query[PageParams]):
+    require_capability(request.user, Capability.MUTUALAID_READ)
+    plans = selectors.plan_list(viewer=request.user).select_related("org")
+    return paginate(request, plans, paging, item=_plan)
 
 
 @router.get("/plans/{plan_id}", response=PlanOut)
@@ -91,7 +93,7 @@ class EnrolOut(Schema):
 @router.post("/plans/{plan_id}/enrol", response={201: EnrolOut})
 def enrol(request: HttpRequest, plan_id: str, payload: EnrolIn):
     plan = access_plan(request.user, plan_id)
-    union = access_union(request.user, payload.union, write=True)
+    union = access_union(request.user, payload.union)
     run = services.enrol_members(plan=plan, plan_year=payload.plan_year, union=union,
                                  actor=request.user, person_ids=payload.person_ids,
                                  enrolled_on=payload.enrolled_on)
@@ -144,15 +146,8 @@ def _payout(p: Payout) -> dict[str, Any]:
 def _payout_detail(p: Payout) -> dict[str, Any]:
     return {**_payout(p), "computation": presenters.lines(p.computation),
             "history": [{"at": e.at, "actor": e.actor_name, "from_status": e.from_status,
-                         "to_status": e.to_status, "note": e.note}
+                         "to_status": e.to_status, "note": e.reason}
                         for e in selectors.payout_history(p)]}
-
-
-class PayoutPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[PayoutOut]
 
 
 class PayoutFilter(Schema):
@@ -161,19 +156,17 @@ class PayoutFilter(Schema):
     plan: str = ""
     year: int | None = None
     within: str = ""
-    page: int = 1
-    page_size: int = 50
 
 
-@router.get("/payouts", response=PayoutPage)
-def list_payouts(request: HttpRequest, filters: Query[PayoutFilter]):
+@router.get("/payouts", response=Page[PayoutOut])
+def list_payouts(request: HttpRequest, filters: Query[PayoutFilter],
+                 paging: Query[PageParams]):
+    require_capability(request.user, Capability.MUTUALAID_READ)
     within = access_union(request.user, filters.within) if filters.within else None
     queryset = selectors.payout_list(viewer=request.user, q=filters.q, status=filters.status,
                                      plan=filters.plan, year=filters.year, within=within
                                      ).select_related("version")
-    size, page = max(1, min(filters.page_size, 500)), max(1, filters.page)
-    items = [_payout(p) for p in queryset[(page - 1) * size: page * size]]
-    return {"count": queryset.count(), "page": page, "page_size": size, "items": items}
+    return paginate(request, queryset, paging, item=_payout)
 
 
 @router.get("/payouts/{payout_id}", response=PayoutDetail)
@@ -202,21 +195,21 @@ class RequeueIn(Schema):
 
 @router.post("/payouts/{payout_id}/approve", response=PayoutDetail)
 def approve_payout(request: HttpRequest, payout_id: int, payload: NoteIn):
-    payout = access_payout(request.user, payout_id, write=True)
+    payout = access_payout(request.user, payout_id)
     services.payout_approve(payout=payout, actor=request.user, note=payload.note)
     return _payout_detail(access_payout(request.user, payout_id))
 
 
 @router.post("/payouts/{payout_id}/reject", response=PayoutDetail)
 def reject_payout(request: HttpRequest, payout_id: int, payload: ReasonIn):
-    payout = access_payout(request.user, payout_id, write=True)
+    payout = access_payout(request.user, payout_id)
     services.payout_reject(payout=payout, actor=request.user, reason=payload.reason)
     return _payout_detail(access_payout(request.user, payout_id))
 
 
 @router.post("/payouts/{payout_id}/requeue", response=PayoutDetail)
 def requeue_payout(request: HttpRequest, payout_id: int, payload: RequeueIn):
-    payout = access_payout(request.user, payout_id, write=True)
+    payout = access_payout(request.user, payout_id)
     services.payout_requeue(payout=payout, actor=request.user, note=payload.note,
                             account=payload.account.dict() if payload.account else None)
     return _payout_detail(access_payout(request.user, payout_id))
@@ -247,7 +240,12 @@ class IssueOut(Schema):
 class ImportDetail(ImportOut):
     records: dict[str, int]
     payouts: dict[str, dict[str, str]]
+    # the first ISSUES_SHOWN refused rows; issues_count says how many there are in all
     issues: list[IssueOut]
+    issues_count: int
+
+
+ISSUES_SHOWN = 1000
 
 
 def _import_detail(source: SettlementImport) -> dict[str, Any]:
@@ -256,12 +254,14 @@ def _import_detail(source: SettlementImport) -> dict[str, Any]:
             "id": source.pk, "records": outcome["records"],
             "payouts": {k: {"count": str(v["count"]), "amount": str(v["amount"])}
                         for k, v in outcome["payouts"].items()},
-            "issues": list(source.issues.all()[:1000])}
+            "issues": list(source.issues.all()[:ISSUES_SHOWN]),
+            "issues_count": source.issues.count()}
 
 
-@router.get("/imports", response=list[ImportOut])
-def list_imports(request: HttpRequest, status: str = ""):
-    return list(selectors.import_list(viewer=request.user, status=status)[:200])
+@router.get("/imports", response=Page[ImportOut])
+def list_imports(request: HttpRequest, paging: Query[PageParams], status: str = ""):
+    require_capability(request.user, Capability.MUTUALAID_READ)
+    return paginate(request, selectors.import_list(viewer=request.user, status=status), paging)
 
 
 @router.get("/imports/{import_id}", response=ImportDetail)
@@ -272,8 +272,8 @@ def get_import(request: HttpRequest, import_id: int):
 @router.post("/imports", response={202: ImportOut})
 def create_import(request: HttpRequest, org: Form[str], file: File[UploadedFile]):
     """Upload a settlement CSV; it is imported and paid in the background (poll the import)."""
-    union = access_union(request.user, org, write=True)
-    return Status(202, settlement_upload(org=union, upload=file, actor=request.user))
+    union = access_union(request.user, org)
+    return Status(202, tasks.settlement_upload(org=union, upload=file, actor=request.user))
 
 
 class BatchOut(Schema):
@@ -301,9 +301,11 @@ class BatchIn(Schema):
     note: str = ""
 
 
-@router.get("/batches", response=list[BatchOut])
-def list_batches(request: HttpRequest, status: str = ""):
-    return [_batch(b) for b in selectors.batch_list(viewer=request.user, status=status)[:200]]
+@router.get("/batches", response=Page[BatchOut])
+def list_batches(request: HttpRequest, paging: Query[PageParams], status: str = ""):
+    require_capability(request.user, Capability.MUTUALAID_READ)
+    return paginate(request, selectors.batch_list(viewer=request.user, status=status), paging,
+                    item=_batch)
 
 
 @router.get("/batches/{batch_id}", response=BatchOut)
@@ -313,7 +315,7 @@ def get_batch(request: HttpRequest, batch_id: int):
 
 @router.post("/batches", response={201: BatchOut})
 def create_batch(request: HttpRequest, payload: BatchIn):
-    org = access_union(request.user, payload.org, write=True)
+    org = access_union(request.user, payload.org)
     plan = access_plan(request.user, payload.plan) if payload.plan else None
     batch = services.batch_create(org=org, actor=request.user, plan=plan, note=payload.note)
     return Status(201, _batch(batch))
@@ -322,7 +324,7 @@ def create_batch(request: HttpRequest, payload: BatchIn):
 @router.post("/batches/{batch_id}/export")
 def export_batch(request: HttpRequest, batch_id: int):
     """The bank transfer file (CSV). Carries full account numbers: the read is logged."""
-    batch = access_batch(request.user, batch_id, write=True)
+    batch = access_batch(request.user, batch_id)
     response = HttpResponse(services.batch_export(batch=batch, actor=request.user),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{batch.code}.csv"'
@@ -331,14 +333,14 @@ def export_batch(request: HttpRequest, batch_id: int):
 
 @router.post("/batches/{batch_id}/results", response={202: BatchOut})
 def upload_results(request: HttpRequest, batch_id: int, file: File[UploadedFile]):
-    batch = access_batch(request.user, batch_id, write=True)
-    return Status(202, _batch(batch_results_upload(batch=batch, upload=file,
-                                                   actor=request.user)))
+    batch = access_batch(request.user, batch_id)
+    return Status(202, _batch(tasks.batch_results_upload(batch=batch, upload=file,
+                                                         actor=request.user)))
 
 
 @router.post("/batches/{batch_id}/cancel", response=BatchOut)
 def cancel_batch(request: HttpRequest, batch_id: int, payload: ReasonIn):
-    batch = access_batch(request.user, batch_id, write=True)
+    batch = access_batch(request.user, batch_id)
     return _batch(services.batch_cancel(batch=batch, actor=request.user, reason=payload.reason))
 
 
@@ -360,11 +362,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@router.get("/my/payouts", response=list[PayoutDetail])
-def my_payouts(request: HttpRequest):
+@router.get("/my/payouts", response=Page[PayoutDetail])
+def my_payouts(request: HttpRequest, paging: Query[PageParams]):
     """The signed-in member's own payouts (member portal)."""
     person = selectors.portal_person(request.user)
     if person is None:
         raise ApplicationError(_("您的账户尚未关联会员信息。"), code="no_person")
-    payouts = selectors.member_payouts(person).select_related("union", "person")[:100]
-    return [_payout_detail(p) for p in payouts]
+    payouts = selectors.member_payouts(person).select_related("union", "person")
+    return paginate(request, payouts, paging, item=_payout_detail)

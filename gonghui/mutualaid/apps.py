@@ -7,6 +7,7 @@ class MutualaidConfig(AppConfig):
     verbose_name = "互助保障"
 
     def ready(self) -> None:
+        # models may be imported only once the app registry is ready (Django's AppConfig rule)
         from gonghui.core import hooks
         from gonghui.mutualaid import demo, orghooks
 

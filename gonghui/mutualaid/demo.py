@@ -16,7 +16,9 @@ from typing import Any, TextIO
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
-from gonghui.core.idnumber import with_check_digit
+from gonghui.core.actor import system_actor
+from gonghui.core.testing import synthetic_id_number
+from gonghui.members.models import Membership, Person
 from gonghui.mutualaid import services
 from gonghui.mutualaid.models import BatchItem, Payout, PayoutStatus, Plan
 from gonghui.orgs.models import Org
@@ -61,8 +63,6 @@ def _plans(city: Org, admin: Any, year: int) -> list[Plan]:
 
 def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None = None,
          **_kwargs: Any) -> None:
-    from gonghui.members.models import Membership, Person
-
     def say(text: str) -> None:
         if stdout is not None:
             stdout.write(text)
@@ -116,16 +116,17 @@ def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None =
         stay(person, admitted, rng.randrange(1, 15), f"{rng.randrange(300, 12000)}.00",
              category)
     for k in range(2):  # insured people who are not members of any union
-        rows.append([f"YB{year}9{k:06d}", with_check_digit(f"3201021985031{k:04d}"), "外单位职工",
-                     HOSPITALS[0], f"{year}-03-0{k + 2}", f"{year}-03-1{k}", "5000.00",
-                     "3500.00", "1500.00", "疾病"])
+        outsider = synthetic_id_number(k, region="320102", birth=dt.date(1985, 3, 10))
+        rows.append([f"YB{year}9{k:06d}", outsider, "外单位职工", HOSPITALS[0],
+                     f"{year}-03-0{k + 2}", f"{year}-03-1{k}", "5000.00", "3500.00", "1500.00",
+                     "疾病"])
     header = ["结算单号", "身份证号码", "姓名", "医疗机构", "入院日期", "出院日期", "医疗总费用",
               "统筹支付", "个人自付", "类别"]
     content = "\n".join(",".join(r) for r in [header, *rows]).encode("utf-8-sig")
     binary = io.BytesIO(content)
     source = services.settlement_import_create(
         org=orgs["SH"], file_name=f"医保住院结算_{year}{today.month:02d}.csv",
-        sha256=services.file_sha256(binary), actor=None)
+        sha256=services.file_sha256(binary), actor=system_actor("demo"))
     services.settlement_import_run(source=source, binary=binary)
     services.process_queue()
 

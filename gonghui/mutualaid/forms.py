@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import clock
 from gonghui.mutualaid.rules import PlanKind
 
 MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -153,6 +154,14 @@ class RequeueForm(Styled):
                                                   "account_number")}
 
 
+class RevealForm(Styled):
+    """Why the full account number is read (PIPL): written to the sensitive-read log."""
+
+    purpose = forms.CharField(label=_("查看用途"), max_length=255,
+                              widget=forms.TextInput(attrs={
+                                  "placeholder": _("例如：核对回盘失败原因")}))
+
+
 class BatchForm(Styled):
     plan = forms.ChoiceField(label=_("计划"), required=False)
     note = forms.CharField(label=_("备注"), max_length=255, required=False)
@@ -164,8 +173,6 @@ class BatchForm(Styled):
 
 
 def default_year() -> int:
-    from gonghui.core import clock
-
     return clock.today().year
 
 

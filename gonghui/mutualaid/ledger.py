@@ -18,15 +18,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
+from gonghui.core.actor import Actor
+from gonghui.funds.chart import BANK, MUTUAL_AID_CONTRIBUTION, MUTUAL_AID_PAYOUT, OTHER_INCOME
+from gonghui.funds.services import post_transaction
 
 CONTRIBUTION_SOURCE = "mutualaid.contribution"
 PAYOUT_SOURCE = "mutualaid.payout"
 
 
-def post_contribution(*, run: Any, actor: Any) -> list[Any]:
-    from gonghui.funds.chart import BANK, MUTUAL_AID_CONTRIBUTION, OTHER_INCOME
-    from gonghui.funds.services import post_transaction
-
+def post_contribution(*, run: Any, actor: Actor) -> list[Any]:
     amount: Decimal = run.amount
     if amount <= 0:
         return []
@@ -47,10 +47,7 @@ def post_contribution(*, run: Any, actor: Any) -> list[Any]:
     return [paid, received]
 
 
-def post_payout(*, payout: Any, paid_on: dt.date, actor: Any) -> Any:
-    from gonghui.funds.chart import BANK, MUTUAL_AID_PAYOUT
-    from gonghui.funds.services import post_transaction
-
+def post_payout(*, payout: Any, paid_on: dt.date, actor: Actor) -> Any:
     memo = _("{plan} 给付 {ref}").format(plan=payout.plan.name, ref=payout.reference)
     return post_transaction(
         union=payout.plan.org, date=paid_on, memo=memo[:255], actor=actor,

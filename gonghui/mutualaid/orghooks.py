@@ -9,15 +9,16 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
+from gonghui.core.actor import Actor
 from gonghui.mutualaid.models import (
     Enrolment,
     EnrolmentRun,
+    EnrolmentStatus,
     Payout,
     PayoutBatch,
     Plan,
     SettlementImport,
 )
-from gonghui.mutualaid.models.enrolment import EnrolmentStatus
 
 # (model, denormalised path column)
 PATH_COLUMNS: list[tuple[Any, str]] = [
@@ -34,7 +35,7 @@ def path_changed(*, old_prefix: str, new_prefix: str) -> None:
         })
 
 
-def merge(*, source: Any, target: Any, actor: Any) -> None:
+def merge(*, source: Any, target: Any, actor: Actor) -> None:
     """The merged union's enrolments and payouts follow its members into the target union."""
     for model in (EnrolmentRun, Enrolment, Payout):
         # union_path first: it is indexed, the union column of payouts is not

@@ -3,13 +3,15 @@
 Files come from the medical-insurance system or from a clerk's spreadsheet saved as CSV: UTF-8
 (with or without BOM) or GB18030, comma / tab / semicolon separated, a title line or two above
 the header, Chinese header synonyms, amounts with `¥`, `元` or thousands separators, dates as
-`2026-01-22`, `2026/1/22`, `2026.1.22`, `20260122` or `2026年1月22日`. Every row is either a
-`ParsedRow` or a `RowError` that names the column and says what is wrong, in Chinese.
+`2026-01-22`, `2026/1/22`, `2026.1.22`, `20260122` or `2026年1月22日`. Cells are read by
+`core.cells` (one set of rules for every importer); this module adds the file's layout and the
+domain's own checks (a negative amount is a reversal record, the three amounts must add up).
+Every row is either a `ParsedRow` or a `RowError` that names the column and says what is wrong,
+in Chinese.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -23,9 +25,8 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.cells import CellError, detect_encoding, parse_date, parse_id_number, parse_money
 from gonghui.core.errors import ApplicationError
-from gonghui.core.idnumber import IDNumberError
-from gonghui.core.idnumber import parse as parse_id
 from gonghui.mutualaid.rules import Category
 
 # field -> accepted header spellings (compared after NFKC, lower-case, no spaces)
@@ -60,9 +61,6 @@ CATEGORY_WORDS = {
 }  # fmt: skip
 
 _SETTLEMENT_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/]{0,63}$")
-_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
-_DATE_PARTS = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _HEADER_SCAN_ROWS = 10
 
 
@@ -97,43 +95,23 @@ class RowError:
     settlement_no: str = ""
 
 
-def parse_date(raw: str) -> dt.date:
-    """`2026-01-22`, `2026/1/22`, `2026.1.22`, `20260122`, `2026年1月22日`, an Excel serial, or
-    any of these followed by a time of day."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not text:
-        raise ValueError(_("日期不能为空。"))
-    text = re.split(r"[\sT]", text, maxsplit=1)[0]
-    match = _DATE_PARTS.match(text)
-    try:
-        if match:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        if re.fullmatch(r"\d{8}", text):
-            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if re.fullmatch(r"\d{5}(\.0+)?", text):
-            return _EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
-    except ValueError:
-        pass
-    raise ValueError(_("“{value}”不是有效日期，请使用 2026-01-22 这样的格式。").format(value=raw))
-
-
 def parse_amount(raw: str) -> Decimal:
-    """Yuan with at most two decimals; `¥`, `元`, spaces and thousands separators allowed."""
+    """Yuan to the fen (`core.cells.parse_money`). A negative amount is a reversal record
+    (冲销) of the medical-insurance system: refused with its own reason, never netted."""
     text = unicodedata.normalize("NFKC", raw or "").strip()
-    text = re.sub(r"[\s,¥￥元]", "", text)
-    if not text:
-        raise ValueError(_("金额不能为空。"))
     if text.startswith("-"):
-        raise ValueError(_("金额“{value}”为负数（冲销记录），不予受理。").format(value=raw))
-    if not _AMOUNT.match(text):
-        raise ValueError(_("“{value}”不是有效金额（元，最多两位小数）。").format(value=raw))
-    return Decimal(text).quantize(Decimal("0.01"))
+        raise CellError("money_reversal",
+                        _("金额“{value}”为负数（冲销记录），不予受理。").format(value=raw))
+    amount = parse_money(text)
+    assert amount is not None  # required: a blank cell raised
+    return amount
 
 
 def parse_category(raw: str) -> str:
     key = _key(raw)
     if key not in CATEGORY_WORDS:
-        raise ValueError(_("类别“{value}”无法识别，应为 疾病、意外 或 重大疾病。").format(value=raw))
+        raise CellError("category",
+                        _("类别“{value}”无法识别，应为 疾病、意外 或 重大疾病。").format(value=raw))
     return CATEGORY_WORDS[key]
 
 
@@ -169,9 +147,9 @@ def parse_row(cells: list[str], columns: dict[str, int], row_no: int, *,
         fail("settlement_no", "format", _("结算单号只能包含字母、数字、短横线、下划线和斜线，最长 64 位。"))
     id_number = ""
     try:
-        id_number = parse_id(cell("id_number"), today=today).number
-    except IDNumberError as exc:
-        fail("id_number", f"id_{exc.code}", exc.message)
+        id_number = parse_id_number(cell("id_number"), today=today).number
+    except CellError as exc:
+        fail("id_number", exc.code, exc.message)
     hospital = unicodedata.normalize("NFKC", cell("hospital")).strip()
     if not hospital:
         fail("hospital", "required", _("医疗机构不能为空。"))
@@ -180,19 +158,22 @@ def parse_row(cells: list[str], columns: dict[str, int], row_no: int, *,
     dates: dict[str, dt.date] = {}
     for field in ("admitted_on", "discharged_on"):
         try:
-            dates[field] = parse_date(cell(field))
-        except ValueError as exc:
-            fail(field, "date", str(exc))
+            day = parse_date(cell(field))
+        except CellError as exc:
+            fail(field, "date", exc.message)
+        else:
+            assert day is not None  # required: a blank cell raised
+            dates[field] = day
     amounts: dict[str, Decimal] = {}
     for field in ("total", "insurance_paid", "self_paid"):
         try:
             amounts[field] = parse_amount(cell(field))
-        except ValueError as exc:
-            fail(field, "amount", str(exc))
+        except CellError as exc:
+            fail(field, "amount", exc.message)
     category: str = Category.ILLNESS
     try:
         category = parse_category(cell("category"))
-    except ValueError as exc:
+    except CellError as exc:
         fail("category", "category", str(exc))
     if len(dates) == 2:
         if dates["discharged_on"] < dates["admitted_on"]:
@@ -223,19 +204,8 @@ def fingerprint(id_hash: str, row: ParsedRow) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def detect_encoding(head: bytes) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for cut in range(4):  # the sample may end inside a multi-byte character
-        try:
-            head[: len(head) - cut].decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        return "utf-8"
-    return "gb18030"
-
-
 def open_text(binary: IO[bytes]) -> io.TextIOWrapper:
+    """The file as text, its encoding told by `core.cells.detect_encoding`."""
     head = binary.read(65536)
     binary.seek(0)
     return io.TextIOWrapper(binary, encoding=detect_encoding(head), newline="")

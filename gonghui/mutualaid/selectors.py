@@ -8,13 +8,18 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
+from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
 from gonghui.core.money import ZERO, to_money
+from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.mutualaid.models import (
     Enrolment,
     EnrolmentRun,
+    EnrolmentStatus,
     Payout,
     PayoutBatch,
+    PayoutBatchEvent,
+    PayoutEvent,
     PayoutStatus,
     Plan,
     PlanVersion,
@@ -22,7 +27,6 @@ from gonghui.mutualaid.models import (
     SettlementImport,
     SettlementRecord,
 )
-from gonghui.mutualaid.models.enrolment import EnrolmentStatus
 from gonghui.orgs.models import Org
 
 
@@ -32,7 +36,7 @@ def plan_list(*, viewer: Any) -> QuerySet[Plan]:
     queryset = Plan.objects.all()
     if is_global(viewer):
         return queryset.order_by("code")
-    roots = prefixes(viewer, "mutualaid.read")
+    roots = prefixes(viewer, Capability.MUTUALAID_READ)
     if not roots:
         return queryset.none()
     condition = Q()
@@ -42,13 +46,52 @@ def plan_list(*, viewer: Any) -> QuerySet[Plan]:
     return queryset.filter(condition).order_by("code")
 
 
+def orgs_with(*, viewer: Any, cap: Capability, limit: int = 200) -> list[Org]:
+    """Active orgs of the viewer's subtrees for `cap` (the choices of an org field)."""
+    queryset = scope(Org.objects.filter(status="active"), viewer, cap)
+    return list(queryset.order_by("path")[:limit])
+
+
+def payer_orgs(*, viewer: Any) -> list[Org]:
+    """Orgs that run plans (and pay their benefits) where the viewer may make batches."""
+    paying = Plan.objects.values_list("org_id", flat=True)
+    return list(scope(Org.objects.filter(pk__in=paying), viewer, Capability.MUTUALAID_WRITE)
+                .order_by("path"))
+
+
+def enrol_orgs(*, viewer: Any, plan: Plan, limit: int = 300) -> list[Org]:
+    """Member-holding unions under the plan's org where the viewer may enrol."""
+    queryset = scope(Org.objects.filter(path__startswith=plan.org_path, status="active",
+                                        level__in=["grassroots", "street", "branch"]),
+                     viewer, Capability.MUTUALAID_WRITE)
+    return list(queryset.order_by("path")[:limit])
+
+
+def default_org(*, viewer: Any) -> Org | None:
+    """The org the dashboard opens on: the root for a global viewer, else the viewer's first
+    subtree."""
+    if is_global(viewer):
+        return Org.objects.filter(depth=1).order_by("path").first()
+    roots = prefixes(viewer, Capability.MUTUALAID_READ)
+    return Org.objects.filter(path=roots[0]).first() if roots else None
+
+
+def union_members(*, union: Org, q: str = "") -> QuerySet[Membership]:
+    """Internal: the caller reached `union` through access_union. Active members, by name."""
+    queryset = (Membership.objects.filter(union=union, status=MembershipStatus.ACTIVE)
+                .select_related("person").order_by("person__name", "id"))
+    if q:
+        queryset = queryset.filter(person__name__contains=q)
+    return queryset
+
+
 def plan_versions(plan: Plan) -> QuerySet[PlanVersion]:
     return plan.versions.order_by("-plan_year", "-effective_on", "-number")
 
 
 def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
                 year: int | None = None, within: Org | None = None) -> QuerySet[Payout]:
-    queryset = scope(Payout.objects.all(), viewer, "mutualaid.read", path_field="union_path")
+    queryset = scope(Payout.objects.all(), viewer, Capability.MUTUALAID_READ, path_field="union_path")
     if within is not None:
         queryset = queryset.filter(union_path__startswith=within.path)
     if status:
@@ -67,19 +110,23 @@ def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
     return queryset.select_related("plan", "person", "union", "settlement").order_by("-id")
 
 
-def payout_history(payout: Payout) -> QuerySet:
+def payout_history(payout: Payout) -> QuerySet[PayoutEvent]:
     return payout.events.order_by("at", "id")
 
 
+def batch_history(batch: PayoutBatch) -> QuerySet[PayoutBatchEvent]:
+    return batch.events.order_by("at", "id")
+
+
 def batch_list(*, viewer: Any, status: str = "") -> QuerySet[PayoutBatch]:
-    queryset = scope(PayoutBatch.objects.all(), viewer, "mutualaid.read", path_field="org_path")
+    queryset = scope(PayoutBatch.objects.all(), viewer, Capability.MUTUALAID_READ, path_field="org_path")
     if status:
         queryset = queryset.filter(status=status)
     return queryset.select_related("org").order_by("-id")
 
 
 def import_list(*, viewer: Any, status: str = "") -> QuerySet[SettlementImport]:
-    queryset = scope(SettlementImport.objects.all(), viewer, "mutualaid.read",
+    queryset = scope(SettlementImport.objects.all(), viewer, Capability.MUTUALAID_READ,
                      path_field="org_path")
     if status:
         queryset = queryset.filter(status=status)
@@ -116,7 +163,7 @@ def import_outcome(source: SettlementImport) -> dict[str, Any]:
 
 
 def enrolment_runs(*, viewer: Any, within: Org | None = None) -> QuerySet[EnrolmentRun]:
-    queryset = scope(EnrolmentRun.objects.all(), viewer, "mutualaid.read",
+    queryset = scope(EnrolmentRun.objects.all(), viewer, Capability.MUTUALAID_READ,
                      path_field="union_path")
     if within is not None:
         queryset = queryset.filter(union_path__startswith=within.path)
@@ -209,8 +256,6 @@ def _add(item: dict[str, Any], status: str, n: int, amount: Decimal) -> None:
 
 def portal_person(user: Any) -> Any:
     """The member's own Person (members' portal link), or None."""
-    from gonghui.members.models import Person
-
     if user is None or not user.is_authenticated:
         return None
     return Person.objects.filter(user=user).first()

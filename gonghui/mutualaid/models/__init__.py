@@ -1,10 +1,18 @@
 """Mutual-aid protection (职工互助保障): plans and their versions, enrolment, settlement records,
 payouts and bank batches. One module per subdomain; everything is importable from here."""
 
-from gonghui.mutualaid.models.enrolment import Enrolment, EnrolmentRun, PayeeAccount
+from gonghui.mutualaid.models.enrolment import (
+    ENROLMENT_TRANSITIONS,
+    Enrolment,
+    EnrolmentRun,
+    EnrolmentStatus,
+    PayeeAccount,
+)
 from gonghui.mutualaid.models.payouts import (
     BATCH_TRANSITIONS,
+    ITEM_TRANSITIONS,
     PAYOUT_TRANSITIONS,
+    RESULT_TRANSITIONS,
     BatchItem,
     BatchStatus,
     ItemResult,
@@ -13,9 +21,18 @@ from gonghui.mutualaid.models.payouts import (
     PayoutBatchEvent,
     PayoutEvent,
     PayoutStatus,
+    ResultState,
 )
-from gonghui.mutualaid.models.plans import Plan, PlanStatus, PlanVersion
+from gonghui.mutualaid.models.plans import (
+    PLAN_TRANSITIONS,
+    Plan,
+    PlanHistory,
+    PlanStatus,
+    PlanVersion,
+)
 from gonghui.mutualaid.models.settlements import (
+    IMPORT_TRANSITIONS,
+    RECORD_TRANSITIONS,
     ImportStatus,
     RecordStatus,
     SettlementImport,
@@ -25,11 +42,18 @@ from gonghui.mutualaid.models.settlements import (
 
 __all__ = [
     "BATCH_TRANSITIONS",
+    "ENROLMENT_TRANSITIONS",
+    "IMPORT_TRANSITIONS",
+    "ITEM_TRANSITIONS",
     "PAYOUT_TRANSITIONS",
+    "PLAN_TRANSITIONS",
+    "RECORD_TRANSITIONS",
+    "RESULT_TRANSITIONS",
     "BatchItem",
     "BatchStatus",
     "Enrolment",
     "EnrolmentRun",
+    "EnrolmentStatus",
     "ImportStatus",
     "ItemResult",
     "PayeeAccount",
@@ -39,9 +63,11 @@ __all__ = [
     "PayoutEvent",
     "PayoutStatus",
     "Plan",
+    "PlanHistory",
     "PlanStatus",
     "PlanVersion",
     "RecordStatus",
+    "ResultState",
     "SettlementImport",
     "SettlementIssue",
     "SettlementRecord",

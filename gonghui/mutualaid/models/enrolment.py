@@ -51,6 +51,13 @@ class EnrolmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已退保")
 
 
+# No service cancels an enrolment yet (a member leaving keeps cover to the year's end); the
+# table says what a future 退保 may do.
+ENROLMENT_TRANSITIONS: dict[str, set[str]] = {
+    EnrolmentStatus.ACTIVE: {EnrolmentStatus.CANCELLED},
+}
+
+
 class Enrolment(models.Model):
     """One person in one plan for one plan year. Distribution key: union (SPEC §6)."""
 

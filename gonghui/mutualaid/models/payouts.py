@@ -3,7 +3,8 @@
 Exactly once: a payout is unique per (plan, settlement record), and a payout has at most one
 bank item that is pending or paid (a partial unique index), so neither a re-import, a second
 worker nor a re-sent bank file can pay it twice. Every status change goes through the transition
-tables below and writes a history row.
+tables below (`core.workflow.transition()` / `transition_many()`) and writes a history row
+(`PayoutEvent`, `PayoutBatchEvent`: `core.workflow.HistoryBase`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.crypto import EncryptedTextField
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import MoneyField
+from gonghui.core.workflow import HistoryBase
 from gonghui.mutualaid.rules import Decline
 
 
@@ -83,6 +85,8 @@ class Payout(TimeStampedModel):
     paid_on = models.DateField(_("支付日期"), null=True, blank=True)
     ledger_tx_id = models.BigIntegerField(_("记账凭证"), null=True, blank=True)
 
+    history_model = "mutualaid.PayoutEvent"
+
     class Meta:
         verbose_name = _("给付")
         verbose_name_plural = _("给付")
@@ -111,23 +115,18 @@ class Payout(TimeStampedModel):
         return f"MA{self.pk:010d}"
 
 
-class PayoutEvent(models.Model):
+class PayoutEvent(HistoryBase):
     """History of a payout: who, when, from, to, why. Insert-only."""
 
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="events")
+    # scoping of the history without a join (the payout's union when the event was written)
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
-    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
-    actor_name = models.CharField(_("操作人"), max_length=150)
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    class Meta:
+    history_subject_field = "payout"
+
+    class Meta(HistoryBase.Meta):
         verbose_name = _("给付记录")
         verbose_name_plural = _("给付记录")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.payout_id}: {self.from_status} → {self.to_status}"
@@ -154,6 +153,24 @@ BATCH_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class ResultState(models.TextChoices):
+    """The bank's result file being applied in the background (progress for the page)."""
+
+    NONE = "", _("无")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+RESULT_TRANSITIONS: dict[str, set[str]] = {
+    ResultState.NONE: {ResultState.RUNNING},
+    ResultState.RUNNING: {ResultState.DONE, ResultState.FAILED},
+    # a later result file (the bank answers the rest of the batch, or the same file again)
+    ResultState.DONE: {ResultState.RUNNING},
+    ResultState.FAILED: {ResultState.RUNNING},
+}
+
+
 class PayoutBatch(TimeStampedModel):
     """Approved payouts of the plans one federation pays, sent to the bank as one file."""
 
@@ -170,11 +187,13 @@ class PayoutBatch(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     # the bank's result file being applied in the background (progress for the page)
-    result_state = models.CharField(max_length=16, blank=True)  # "", running, done, failed
+    result_state = models.CharField(max_length=16, blank=True, choices=ResultState.choices)
     result_file = models.CharField(max_length=255, blank=True)
     result_total = models.PositiveIntegerField(default=0)
     result_done = models.PositiveIntegerField(default=0)
     result_summary = models.JSONField(null=True, blank=True)
+
+    history_model = "mutualaid.PayoutBatchEvent"
 
     # not a column: set by services.batch_create (approved payouts left out for lack of an account)
     without_account = 0
@@ -198,18 +217,15 @@ class PayoutBatch(TimeStampedModel):
         return min(100, self.result_done * 100 // self.result_total)
 
 
-class PayoutBatchEvent(models.Model):
-    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
-    actor_name = models.CharField(_("操作人"), max_length=150)
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=500, blank=True)
+class PayoutBatchEvent(HistoryBase):
+    """History of a bank batch. Insert-only."""
 
-    class Meta:
-        ordering = ["at", "id"]
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="events")
+
+    history_subject_field = "batch"
+
+    class Meta(HistoryBase.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.from_status} → {self.to_status}"
@@ -228,6 +244,11 @@ class ItemResult(models.TextChoices):
     PAID = "paid", _("成功")
     FAILED = "failed", _("失败")
     WITHDRAWN = "withdrawn", _("已撤出")
+
+
+ITEM_TRANSITIONS: dict[str, set[str]] = {
+    ItemResult.PENDING: {ItemResult.PAID, ItemResult.FAILED, ItemResult.WITHDRAWN},
+}
 
 
 class BatchItem(models.Model):

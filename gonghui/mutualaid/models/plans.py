@@ -10,6 +10,7 @@ day of the year; amendments inside the year keep the year's dates.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,12 +19,20 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.money import MoneyField
+from gonghui.core.workflow import HistoryBase
 from gonghui.mutualaid.rules import PlanKind, Rules
 
 
 class PlanStatus(models.TextChoices):
     ACTIVE = "active", _("在办")
     CLOSED = "closed", _("已停办")
+
+
+# A closed plan stays closed: its versions and payouts remain the record; a new plan is made
+# for a new scheme.
+PLAN_TRANSITIONS: dict[str, set[str]] = {
+    PlanStatus.ACTIVE: {PlanStatus.CLOSED},
+}
 
 
 class Plan(TimeStampedModel):
@@ -42,6 +51,8 @@ class Plan(TimeStampedModel):
         _("状态"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.ACTIVE
     )
 
+    history_model = "mutualaid.PlanHistory"
+
     class Meta:
         verbose_name = _("互助保障计划")
         verbose_name_plural = _("互助保障计划")
@@ -49,6 +60,30 @@ class Plan(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def offered_to(self, union: Any) -> bool:
+        """The plan is offered to the unions of its org's subtree."""
+        return bool(union.path.startswith(self.org_path))
+
+
+class PlanHistory(HistoryBase):
+    """History of a plan's status (停办): who, when, why. Insert-only."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="history")
+
+    history_subject_field = "plan"
+
+    class Meta(HistoryBase.Meta):
+        verbose_name = _("计划状态记录")
+        verbose_name_plural = _("计划状态记录")
+
+    @property
+    def from_label(self) -> str:
+        return str(PlanStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(PlanStatus(self.to_status).label)
 
 
 class PlanVersion(models.Model):

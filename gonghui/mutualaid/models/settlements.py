@@ -25,6 +25,16 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+# A job row (no history of its own: the audit trail and its counters tell the story). Running
+# an import again resumes it (what was inserted is recognised), from any end state.
+IMPORT_TRANSITIONS: dict[str, set[str]] = {
+    ImportStatus.QUEUED: {ImportStatus.RUNNING},
+    ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.FAILED},
+    ImportStatus.DONE: {ImportStatus.RUNNING},
+    ImportStatus.FAILED: {ImportStatus.RUNNING},
+}
+
+
 class SettlementImport(models.Model):
     """One settlement file loaded by an operator (CLI or upload), with its progress."""
 
@@ -91,6 +101,13 @@ class RecordStatus(models.TextChoices):
     NOT_MEMBER = "not_member", _("未找到会员")
     NOT_ENROLLED = "not_enrolled", _("未参保或不在保障期内")
     NOT_COVERED = "not_covered", _("不属于所参加计划的保障范围")
+
+
+# A queued record gets its outcome once, in the transaction that creates its payouts.
+RECORD_TRANSITIONS: dict[str, set[str]] = {
+    RecordStatus.QUEUED: {RecordStatus.MATCHED, RecordStatus.NOT_MEMBER,
+                          RecordStatus.NOT_ENROLLED, RecordStatus.NOT_COVERED},
+}
 
 
 class SettlementRecord(models.Model):

@@ -13,12 +13,14 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
-from gonghui.audit.services import audit_record, sensitive_read_record
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError
 from gonghui.core.money import ZERO
-from gonghui.core.workflow import transition
+from gonghui.core.workflow import append_history, transition, transition_many
 from gonghui.mutualaid import ledger
 from gonghui.mutualaid.bankfiles import (
     ResultError,
@@ -28,13 +30,13 @@ from gonghui.mutualaid.bankfiles import (
 )
 from gonghui.mutualaid.models import (
     BATCH_TRANSITIONS,
+    ITEM_TRANSITIONS,
     BatchItem,
     BatchStatus,
     ItemResult,
     PayeeAccount,
     Payout,
     PayoutBatch,
-    PayoutBatchEvent,
     PayoutStatus,
     Plan,
 )
@@ -44,34 +46,17 @@ from gonghui.orgs.models import Org
 MAX_ITEMS = 50_000
 
 
-def _name(actor: Any) -> str:
-    return actor.get_username() if getattr(actor, "pk", None) else str(actor or "system")
-
-
-def _require_write(actor: Any, org: Org) -> None:
-    if not can(actor, org, "mutualaid.write"):
-        raise Forbidden()
-
-
-def _batch_history(actor: Any, note: str = ""):
-    def write(batch: PayoutBatch, old: str, new: str) -> PayoutBatchEvent:
-        return PayoutBatchEvent.objects.create(
-            batch=batch, from_status=old, to_status=new,
-            actor=actor if getattr(actor, "pk", None) else None, actor_name=_name(actor),
-            at=clock.now(), note=note[:500])
-    return write
-
-
-def batch_create(*, org: Org, actor: Any, plan: Plan | None = None,
+def batch_create(*, org: Org, actor: Actor, plan: Plan | None = None,
                  limit: int = MAX_ITEMS, note: str = "") -> PayoutBatch:
     """A batch of the approved payouts of the plans `org` runs (it pays them). Payouts of
     members with no bank account on file stay approved for a later batch. Two cadres making
     batches at the same moment take disjoint payouts (SKIP LOCKED)."""
-    _require_write(actor, org)
+    require_capability(actor, Capability.MUTUALAID_WRITE, org)
     plans = Plan.objects.filter(org=org)
     if plan is not None:
         if plan.org_id != org.pk:
-            raise ApplicationError(_("只能把本单位主办计划的给付编入批次。"), code="not_payer")
+            raise ApplicationError(_("只能把本单位主办计划的给付编入批次。"), code="not_payer",
+                                   extra={"field": "plan"})
         plans = plans.filter(pk=plan.pk)
     with transaction.atomic():
         candidates = list(
@@ -86,9 +71,8 @@ def batch_create(*, org: Org, actor: Any, plan: Plan | None = None,
         if not chosen:
             raise ApplicationError(
                 _("没有可编入批次的给付（待支付且已登记收款账户的给付为 0 笔）。"), code="empty_batch")
-        batch = PayoutBatch.objects.create(
-            org=org, org_path=org.path, note=note[:255],
-            created_by=actor if getattr(actor, "pk", None) else None)
+        batch = PayoutBatch.objects.create(org=org, org_path=org.path, note=note[:255],
+                                           created_by=actor_user(actor))
         items = []
         for payout in chosen:
             account = accounts[payout.person_id]
@@ -103,9 +87,7 @@ def batch_create(*, org: Org, actor: Any, plan: Plan | None = None,
         batch.items_count = len(items)
         batch.total = sum((p.amount for p in chosen), ZERO)
         batch.save(update_fields=["items_count", "total", "updated_at"])
-        PayoutBatchEvent.objects.create(batch=batch, from_status="", to_status=BatchStatus.OPEN,
-                                        actor=batch.created_by, actor_name=_name(actor),
-                                        at=clock.now(), note=note[:500])
+        append_history(batch, "", BatchStatus.OPEN, actor=actor, reason=note)
         audit_record(actor=actor, action="mutualaid.batch.create", obj=batch, org_path=org.path,
                      after={"items": batch.items_count, "total": batch.total,
                             "without_account": len(candidates) - len(chosen)})
@@ -113,10 +95,11 @@ def batch_create(*, org: Org, actor: Any, plan: Plan | None = None,
     return batch
 
 
-def batch_export(*, batch: PayoutBatch, actor: Any) -> bytes:
+def batch_export(*, batch: PayoutBatch, actor: Actor) -> bytes:
     """The transfer file for the bank. It carries full account numbers, so every export is a
-    logged sensitive read. The first export marks the batch as sent to the bank."""
-    _require_write(actor, batch.org)
+    revealed read (mutualaid.reveal, logged). The first export marks the batch as sent to the
+    bank."""
+    require_capability(actor, Capability.MUTUALAID_WRITE, batch.org)
     batch = PayoutBatch.objects.get(pk=batch.pk)
     if batch.status not in (BatchStatus.OPEN, BatchStatus.EXPORTED):
         raise ApplicationError(_("只有待导出或已报送银行的批次可以导出代发文件。"),
@@ -124,39 +107,42 @@ def batch_export(*, batch: PayoutBatch, actor: Any) -> bytes:
     with transaction.atomic():
         items = list(BatchItem.objects.filter(batch=batch).exclude(result=ItemResult.WITHDRAWN)
                      .select_related("payout__plan").order_by("id"))
-        sensitive_read_record(actor=actor, subject=batch, field="account_number",
-                              purpose=_("导出银行代发文件"), org_path=batch.org_path,
-                              count=len(items))
+        content = reveal(
+            actor=actor, cap=Capability.MUTUALAID_REVEAL, org=batch.org, subject=batch,
+            field="account_number", purpose=_("导出银行代发文件（{n} 笔）").format(n=len(items)),
+            org_path=batch.org_path,
+            value=lambda: write_transfer_file(
+                TransferLine(reference=item.reference, payee_name=item.payee_name,
+                             account_number=item.account_number, bank_name=item.bank_name,
+                             amount=item.amount,
+                             purpose=_("互助保障给付 {ref}").format(ref=item.payout.reference))
+                for item in items).decode("utf-8"))
         if batch.status == BatchStatus.OPEN:
-            transition(batch, BatchStatus.EXPORTED, transitions=BATCH_TRANSITIONS,
-                       write_history=_batch_history(actor, _("导出代发文件")))
+            transition(batch, BatchStatus.EXPORTED, transitions=BATCH_TRANSITIONS, actor=actor,
+                       reason=_("导出代发文件"))
             audit_record(actor=actor, action="mutualaid.batch.export", obj=batch,
                          org_path=batch.org_path, before={"status": BatchStatus.OPEN},
                          after={"status": BatchStatus.EXPORTED})
-    return write_transfer_file(
-        TransferLine(reference=item.reference, payee_name=item.payee_name,
-                     account_number=item.account_number, bank_name=item.bank_name,
-                     amount=item.amount,
-                     purpose=_("互助保障给付 {ref}").format(ref=item.payout.reference))
-        for item in items)
+    return content.encode("utf-8")
 
 
-def batch_cancel(*, batch: PayoutBatch, actor: Any, reason: str) -> PayoutBatch:
+def batch_cancel(*, batch: PayoutBatch, actor: Actor, reason: str) -> PayoutBatch:
     """Withdraw a batch the bank has not paid anything of: its payouts go back to 待支付."""
-    _require_write(actor, batch.org)
+    require_capability(actor, Capability.MUTUALAID_WRITE, batch.org)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("请填写撤销原因。"), code="reason_required")
+        raise ApplicationError(_("请填写撤销原因。"), code="reason_required",
+                               extra={"field": "reason"})
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.items.exclude(result__in=[ItemResult.PENDING, ItemResult.WITHDRAWN]).exists():
             raise ApplicationError(_("银行已回盘部分明细，批次不能撤销。"), code="has_results")
         moved = transition(locked, BatchStatus.CANCELLED, transitions=BATCH_TRANSITIONS,
-                           write_history=_batch_history(actor, reason))
+                           actor=actor, reason=reason)
         ids = list(locked.items.filter(result=ItemResult.PENDING)
                    .values_list("payout_id", flat=True))
-        locked.items.filter(result=ItemResult.PENDING).update(result=ItemResult.WITHDRAWN,
-                                                              resolved_at=clock.now())
+        transition_many(locked.items.all(), ItemResult.WITHDRAWN, transitions=ITEM_TRANSITIONS,
+                        status_field="result", extra_fields={"resolved_at": clock.now()})
         list(Payout.objects.select_for_update().filter(id__in=ids).values_list("id"))
         bulk_transition(ids, PayoutStatus.BATCHED, PayoutStatus.APPROVED, actor=actor,
                         note=_("批次 {code} 撤销：{reason}").format(code=locked.code,
@@ -180,12 +166,12 @@ class ResultSummary:
                 "errors": [{"row": r, "message": m} for r, m in self.errors]}
 
 
-def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Any,
+def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Actor,
                         progress: Callable[[int], None] | None = None) -> ResultSummary:
     """Apply the bank's result file. Each line commits on its own (a long file can be resumed
     by applying it again: lines already applied are recognised and skipped). A paid line posts
     the amount to the paying federation's ledger in the same transaction."""
-    _require_write(actor, batch.org)
+    require_capability(actor, Capability.MUTUALAID_WRITE, batch.org)
     batch = PayoutBatch.objects.get(pk=batch.pk)
     if batch.status not in (BatchStatus.EXPORTED, BatchStatus.SETTLED):
         raise ApplicationError(_("批次尚未报送银行，不能导入回盘文件。"), code="not_exported")
@@ -212,14 +198,14 @@ def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Any,
         locked.paid_count, locked.failed_count = counts["paid"], counts["failed"]
         locked.save(update_fields=["paid_count", "failed_count", "updated_at"])
         if counts["pending"] == 0 and locked.status == BatchStatus.EXPORTED:
-            transition(locked, BatchStatus.SETTLED, transitions=BATCH_TRANSITIONS,
-                       write_history=_batch_history(actor, _("银行回盘完成")))
+            transition(locked, BatchStatus.SETTLED, transitions=BATCH_TRANSITIONS, actor=actor,
+                       reason=_("银行回盘完成"))
         audit_record(actor=actor, action="mutualaid.batch.results", obj=locked,
                      org_path=locked.org_path, after=summary.as_json())
     return summary
 
 
-def _apply_line(batch: PayoutBatch, line: Any, actor: Any, summary: ResultSummary) -> str:
+def _apply_line(batch: PayoutBatch, line: Any, actor: Actor, summary: ResultSummary) -> str:
     with transaction.atomic():
         item = (BatchItem.objects.select_for_update().filter(batch=batch, pk=line.item_id)
                 .first())
@@ -241,8 +227,7 @@ def _apply_line(batch: PayoutBatch, line: Any, actor: Any, summary: ResultSummar
         if payout.status != PayoutStatus.BATCHED:
             return _("给付 {ref} 当前状态为“{status}”，不能按回盘处理。").format(
                 ref=payout.reference, status=payout.get_status_display())
-        item.result, item.resolved_at = wanted, clock.now()
-        item.bank_serial = line.serial
+        fields: dict[str, Any] = {"resolved_at": clock.now(), "bank_serial": line.serial}
         if line.paid:
             paid_on = line.date or clock.today()
             tx = ledger.post_payout(payout=payout, paid_on=paid_on, actor=actor)
@@ -251,10 +236,10 @@ def _apply_line(batch: PayoutBatch, line: Any, actor: Any, summary: ResultSummar
                             paid_on=paid_on, ledger_tx_id=tx.pk)
             summary.paid += 1
         else:
-            item.fail_reason = line.reason
+            fields["fail_reason"] = line.reason
             bulk_transition([payout.pk], PayoutStatus.BATCHED, PayoutStatus.FAILED, actor=actor,
                             note=line.reason, fail_reason=line.reason)
             summary.failed += 1
-        item.save(update_fields=["result", "resolved_at", "bank_serial", "fail_reason"])
+        transition(item, wanted, transitions=ITEM_TRANSITIONS, status_field="result",
+                   history=False, extra_fields=fields)
     return ""
-

@@ -6,55 +6,58 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
-from gonghui.audit.services import audit_record, sensitive_read_record
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.errors import ApplicationError, Forbidden, NotFound
 from gonghui.core.idnumber import mask
+from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.mutualaid import ledger
 from gonghui.mutualaid.models import (
     Enrolment,
     EnrolmentRun,
+    EnrolmentStatus,
     PayeeAccount,
+    Payout,
     Plan,
     PlanStatus,
     PlanVersion,
 )
-from gonghui.mutualaid.models.enrolment import EnrolmentStatus
+from gonghui.mutualaid.permissions import require_org_write
 from gonghui.mutualaid.services.plans import version_in_force
 from gonghui.orgs.models import Org
 
 CHUNK = 2000
 
 
-def _enrollable_memberships(union: Org, person_ids: Iterable[int] | None):
-    from gonghui.members.models import Membership, MembershipStatus
-
+def _enrollable_memberships(union: Org, person_ids: Iterable[int] | None
+                            ) -> QuerySet[Membership]:
     queryset = Membership.objects.filter(union=union, status=MembershipStatus.ACTIVE)
     if person_ids is not None:
         queryset = queryset.filter(person_id__in=list(person_ids))
     return queryset
 
 
-def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Any,
+def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Actor,
                   person_ids: Iterable[int] | None = None,
                   enrolled_on: dt.date | None = None) -> EnrolmentRun:
     """Enrol the active members of `union` (all, or the chosen `person_ids`) in `plan` for
     `plan_year` and post the contribution to the ledgers. Members already enrolled for that year
     (in any union) are skipped; two cadres enrolling at once cannot enrol anyone twice (the
     unique constraint decides, and only rows actually inserted are charged)."""
-    if not can(actor, union, "mutualaid.write"):
-        raise Forbidden()
+    require_capability(actor, Capability.MUTUALAID_WRITE, union)
     if plan.status != PlanStatus.ACTIVE:
         raise ApplicationError(_("该计划已停办，不能参保。"), code="plan_closed")
-    if not union.path.startswith(plan.org_path):
-        raise ApplicationError(_("该计划不面向“{union}”开办。").format(union=union.name),
-                               code="plan_not_offered")
+    if not plan.offered_to(union):
+        raise Forbidden(_("该计划不面向“{union}”开办。").format(union=union.name),
+                        code="plan_not_offered")
     if not union.is_active:
         raise ApplicationError(_("已合并或撤销的工会不能参保。"), code="union_closed")
     enrolled_on = enrolled_on or clock.today()
@@ -79,8 +82,7 @@ def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Any,
         run = EnrolmentRun.objects.create(
             plan=plan, version=version, plan_year=plan_year, union=union,
             union_path=union.path, enrolled_on=enrolled_on,
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=actor.get_username() if getattr(actor, "pk", None) else str(actor),
+            actor=actor_user(actor), actor_name=actor_name(actor),
         )
         person_ids_all = [m.person_id for m in memberships]
         previous = set(Enrolment.objects.filter(
@@ -119,21 +121,27 @@ _ACCOUNT = re.compile(r"^\d{12,30}$")
 def normalize_account(raw: str) -> str:
     text = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", raw or ""))
     if not _ACCOUNT.match(text):
-        raise ApplicationError(_("银行账号应为 12 到 30 位数字。"), code="account_format")
+        raise ApplicationError(_("银行账号应为 12 到 30 位数字。"), code="account_format",
+                               extra={"field": "account_number"})
     return text
 
 
-def payee_account_set(*, person: Any, holder_name: str, bank_name: str, account_number: str,
-                      actor: Any) -> PayeeAccount:
+def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
+                      account_number: str, actor: Actor, union: Org | None = None
+                      ) -> PayeeAccount:
     """Register a new current account for `person`; the previous one stays, not current.
-    The caller has checked the actor may act for this person (a payout of theirs it may
-    change, or the person themself in the portal)."""
+    `union`: the union through which the actor acts for the person (a payout's union; by
+    default the person's own union); mutualaid.write over it is required."""
+    org = union or person.member_union
+    require_org_write(actor, org)
     number = normalize_account(account_number)
     holder_name, bank_name = holder_name.strip(), bank_name.strip()
     if not holder_name:
-        raise ApplicationError(_("请填写户名。"), code="holder_required")
+        raise ApplicationError(_("请填写户名。"), code="holder_required",
+                               extra={"field": "holder_name"})
     if not bank_name:
-        raise ApplicationError(_("请填写开户银行。"), code="bank_required")
+        raise ApplicationError(_("请填写开户银行。"), code="bank_required",
+                               extra={"field": "bank_name"})
     with transaction.atomic():
         current = list(PayeeAccount.objects.select_for_update()
                        .filter(person=person, is_current=True))
@@ -142,23 +150,23 @@ def payee_account_set(*, person: Any, holder_name: str, bank_name: str, account_
             old.save(update_fields=["is_current"])
         account = PayeeAccount.objects.create(
             person=person, holder_name=holder_name[:64], bank_name=bank_name[:100],
-            account_number=number, account_masked=mask(number),
-            created_by=actor if getattr(actor, "pk", None) else None,
+            account_number=number, account_masked=mask(number), created_by=actor_user(actor),
         )
         audit_record(actor=actor, action="mutualaid.account.set", obj=account,
-                     org_path=_person_path(person),
+                     org_path=org.path if org is not None else "",
                      before={"account": current[0].account_masked} if current else None,
                      after={"account": account.account_masked, "bank": bank_name})
     return account
 
 
-def payee_account_reveal(*, account: PayeeAccount, actor: Any, purpose: str) -> str:
-    """The unmasked number, after logging who read whose and why (PIPL)."""
-    sensitive_read_record(actor=actor, subject=account, field="account_number",
-                          purpose=purpose, org_path=_person_path(account.person))
-    return account.account_number
-
-
-def _person_path(person: Any) -> str:
-    union = getattr(person, "member_union", None)
-    return union.path if union is not None else ""
+def payee_account_reveal(*, payout: Payout, actor: Actor, purpose: str) -> str:
+    """The payee's full current account number for checking `payout` (PIPL: mutualaid.reveal
+    over the payout's union, a purpose the user typed, the read logged)."""
+    account = PayeeAccount.objects.filter(person_id=payout.person_id, is_current=True).first()
+    require_capability(actor, Capability.MUTUALAID_REVEAL, payout.union)
+    if account is None:
+        raise NotFound(_("该会员尚未登记收款账户。"))
+    return reveal(actor=actor, cap=Capability.MUTUALAID_REVEAL, org=payout.union,
+                  subject=account, field="account_number",
+                  value=lambda: account.account_number, purpose=purpose,
+                  org_path=payout.union_path)

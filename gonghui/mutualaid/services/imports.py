@@ -13,13 +13,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user, system_actor
 from gonghui.core.crypto import blind_index, encrypt
-from gonghui.core.errors import ApplicationError, Forbidden
+from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import mask
+from gonghui.core.workflow import transition_many
 from gonghui.mutualaid.models import (
+    IMPORT_TRANSITIONS,
     ImportStatus,
     SettlementImport,
     SettlementIssue,
@@ -47,17 +51,19 @@ def file_sha256(binary: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def settlement_import_create(*, org: Org, file_name: str, sha256: str, actor: Any,
+def settlement_import_create(*, org: Org, file_name: str, sha256: str, actor: Actor,
                              stored_file: str = "") -> SettlementImport:
-    """Register a file to load. `actor` None: the operator's command line (system)."""
-    if actor is not None and not can(actor, org, "mutualaid.write"):
-        raise Forbidden()
+    """Register a file to load for `org` (mutualaid.write over it; a working org, not merged
+    or dissolved). The command line passes `system_actor("cli")`."""
+    require_capability(actor, Capability.MUTUALAID_WRITE, org)
+    if not org.is_active:
+        raise ApplicationError(_("已合并或撤销的组织不能导入结算数据。"), code="org_closed",
+                               extra={"field": "org"})
     with transaction.atomic():
         source = SettlementImport.objects.create(
             org=org, org_path=org.path, file_name=file_name[:255], file_sha256=sha256,
-            stored_file=stored_file,
-            created_by=actor if getattr(actor, "pk", None) else None,
-            created_by_name=actor.get_username() if getattr(actor, "pk", None) else "system",
+            stored_file=stored_file, created_by=actor_user(actor),
+            created_by_name=actor_name(actor),
         )
         audit_record(actor=actor, action="mutualaid.import.create", obj=source,
                      org_path=org.path, after={"file": file_name, "sha256": sha256})
@@ -87,12 +93,13 @@ def settlement_import_run(*, source: SettlementImport, binary: IO[bytes],
     what was inserted is recognised as such). Bad rows become issues with row, column and
     reason. Returns the updated import; its records then wait in the queue."""
     total = max(0, count_rows(binary) - 1)
+    this = SettlementImport.objects.filter(pk=source.pk)
     with transaction.atomic():
         SettlementIssue.objects.filter(source=source).delete()
-        SettlementImport.objects.filter(pk=source.pk).update(
-            status=ImportStatus.RUNNING, started_at=clock.now(), total_rows=total,
-            processed_rows=0, inserted=0, already_imported=0, duplicates=0, invalid=0, error="",
-        )
+        # an import left running by a crashed worker stays running: the counters start again
+        transition_many(this, ImportStatus.RUNNING, transitions=IMPORT_TRANSITIONS)
+        this.update(started_at=clock.now(), total_rows=total, processed_rows=0, inserted=0,
+                    already_imported=0, duplicates=0, invalid=0, error="")
     seen = _Seen()
     try:
         rows = read_rows(open_text(binary), today=clock.today())
@@ -101,15 +108,16 @@ def settlement_import_run(*, source: SettlementImport, binary: IO[bytes],
             if progress is not None:
                 progress(len(chunk))
     except ApplicationError as exc:
-        SettlementImport.objects.filter(pk=source.pk).update(
-            status=ImportStatus.FAILED, error=exc.message[:500], finished_at=clock.now())
+        transition_many(this, ImportStatus.FAILED, transitions=IMPORT_TRANSITIONS,
+                        extra_fields={"error": exc.message[:500], "finished_at": clock.now()})
         source.refresh_from_db()
         raise
     with transaction.atomic():
-        SettlementImport.objects.filter(pk=source.pk).update(
-            status=ImportStatus.DONE, finished_at=clock.now())
+        transition_many(this, ImportStatus.DONE, transitions=IMPORT_TRANSITIONS,
+                        extra_fields={"finished_at": clock.now()})
         source.refresh_from_db()
-        audit_record(actor=source.created_by or "system", action="mutualaid.import.run",
+        actor = source.created_by or system_actor(source.created_by_name or "system")
+        audit_record(actor=actor, action="mutualaid.import.run",
                      obj=source, org_path=source.org_path,
                      after={"rows": source.processed_rows, "inserted": source.inserted,
                             "already_imported": source.already_imported,

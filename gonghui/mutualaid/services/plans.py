@@ -11,10 +11,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import can
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, snapshot
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden
-from gonghui.mutualaid.models import Plan, PlanStatus, PlanVersion
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import transition
+from gonghui.mutualaid.models import PLAN_TRANSITIONS, Plan, PlanStatus, PlanVersion
+from gonghui.mutualaid.permissions import require_plan_policy
 from gonghui.mutualaid.rules import PlanKind
 from gonghui.orgs.models import Org
 
@@ -22,11 +26,6 @@ RULE_FIELDS = (
     "contribution", "waiting_days", "deductible", "deductible_days", "ratio", "per_day",
     "lump_sum", "per_claim_cap", "per_year_cap", "auto_approve_limit",
 )  # fmt: skip
-
-
-def _require_policy(actor: Any, org: Org) -> None:
-    if not can(actor, org, "policy.write"):
-        raise Forbidden()
 
 
 def _clean(obj: Any, exclude: list[str] | None = None) -> None:
@@ -55,9 +54,13 @@ def _check_rules(kind: str, rules: dict[str, Any]) -> None:
 
 def plan_create(*, org: Org, code: str, name: str, kind: str, description: str = "",
                 plan_year: int, year_starts_on: dt.date, year_ends_on: dt.date,
-                actor: Any, **rules: Any) -> Plan:
-    """A new plan with its first version (effective from the first day of the plan year)."""
-    _require_policy(actor, org)
+                actor: Actor, **rules: Any) -> Plan:
+    """A new plan with its first version (effective from the first day of the plan year).
+    Needs policy.write over `org`, which must be a working org (not merged or dissolved)."""
+    require_capability(actor, Capability.POLICY_WRITE, org)
+    if not org.is_active:
+        raise ApplicationError(_("已合并或撤销的组织不能开办互助保障计划。"), code="org_closed",
+                               extra={"field": "org"})
     unknown = set(rules) - set(RULE_FIELDS)
     if unknown:
         raise ApplicationError(f"unknown fields: {sorted(unknown)}")
@@ -79,13 +82,13 @@ def plan_create(*, org: Org, code: str, name: str, kind: str, description: str =
     return plan
 
 
-def plan_version_create(*, plan: Plan, plan_year: int, effective_on: dt.date, actor: Any,
+def plan_version_create(*, plan: Plan, plan_year: int, effective_on: dt.date, actor: Actor,
                         note: str = "", year_starts_on: dt.date | None = None,
                         year_ends_on: dt.date | None = None, **rules: Any) -> PlanVersion:
     """The next version: an amendment inside a plan year (same year dates, effective from a
     later date than the year's latest version) or the first version of a new plan year.
     Past payouts keep the version they were computed with."""
-    _require_policy(actor, plan.org)
+    require_plan_policy(actor, plan)
     unknown = set(rules) - set(RULE_FIELDS)
     if unknown:
         raise ApplicationError(f"unknown fields: {sorted(unknown)}")
@@ -117,15 +120,14 @@ def plan_version_create(*, plan: Plan, plan_year: int, effective_on: dt.date, ac
     return version
 
 
-def _new_version(plan: Plan, *, actor: Any, **fields: Any) -> PlanVersion:
+def _new_version(plan: Plan, *, actor: Actor, **fields: Any) -> PlanVersion:
     _check_rules(plan.kind, fields)
     if fields["year_ends_on"] <= fields["year_starts_on"]:
         raise ApplicationError(_("年度终止日须晚于起始日。"), code="year_dates")
     if not fields["year_starts_on"] <= fields["effective_on"] <= fields["year_ends_on"]:
         raise ApplicationError(_("生效日期须在计划年度之内。"), code="effective_range")
     number = (PlanVersion.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0) + 1
-    version = PlanVersion(plan=plan, number=number,
-                          created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    version = PlanVersion(plan=plan, number=number, created_by=actor_user(actor), **fields)
     _clean(version, exclude=["plan", "created_by"])
     try:
         with transaction.atomic():
@@ -135,17 +137,19 @@ def _new_version(plan: Plan, *, actor: Any, **fields: Any) -> PlanVersion:
     return version
 
 
-def plan_close(*, plan: Plan, actor: Any) -> Plan:
-    _require_policy(actor, plan.org)
+def plan_close(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
+    """停办: no new enrolments or versions; payouts already made go on. Closing a closed plan
+    changes nothing."""
+    require_plan_policy(actor, plan)
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         if plan.status == PlanStatus.CLOSED:
             return plan
-        plan.status = PlanStatus.CLOSED
-        plan.save(update_fields=["status", "updated_at"])
+        plan = transition(plan, PlanStatus.CLOSED, transitions=PLAN_TRANSITIONS, actor=actor,
+                          reason=reason)
         audit_record(actor=actor, action="mutualaid.plan.close", obj=plan,
-                     org_path=plan.org_path, before={"status": "active"},
-                     after={"status": "closed"})
+                     org_path=plan.org_path, before={"status": PlanStatus.ACTIVE},
+                     after={"status": PlanStatus.CLOSED})
     return plan
 
 

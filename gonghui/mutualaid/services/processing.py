@@ -29,18 +29,25 @@ from django.db import IntegrityError, connection, transaction
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.actor import system_actor
 from gonghui.core.money import ZERO
+from gonghui.core.workflow import transition_many
+from gonghui.members.models import Person
 from gonghui.mutualaid.models import (
+    RECORD_TRANSITIONS,
     Enrolment,
+    EnrolmentStatus,
     Payout,
     PayoutStatus,
     PlanVersion,
     RecordStatus,
     SettlementRecord,
 )
-from gonghui.mutualaid.models.enrolment import EnrolmentStatus
 from gonghui.mutualaid.rules import Claim, Cover, Outcome, Rules, compute
 from gonghui.mutualaid.services.plans import version_in_force
+
+# The platform's own work: processing runs the same for the CLI worker, the task and the demo.
+PROCESSOR = system_actor("task:process-settlements")
 
 # id, id_hash, then the Claim fields in Claim's order
 RECORD_FIELDS = ("id", "id_hash", "admitted_on", "discharged_on", "total", "insurance_paid",
@@ -80,7 +87,9 @@ def cover_json(cover: Cover) -> dict[str, Any]:
             "year_used": str(cover.year_used)}
 
 
-def initial_status(amount: Decimal, version: PlanVersion) -> str:
+def payout_initial_status(amount: Decimal, version: PlanVersion) -> str:
+    """Declined (nothing to pay), pending review above the version's automatic limit, else
+    approved: a payout is created in one of these (PAYOUT_TRANSITIONS starts there)."""
     if amount <= ZERO:
         return PayoutStatus.DECLINED
     limit = version.auto_approve_limit
@@ -188,7 +197,7 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
                 outcome: Outcome | None = compute(rules[version.id], claim, cover)
                 if outcome is None:
                     continue
-                status = initial_status(outcome.amount, version)
+                status = payout_initial_status(outcome.amount, version)
                 rows.append((acc.plan_id, version.id, record_id, acc.id, acc.person_id,
                              acc.union_id, acc.union_path, acc.plan_year, outcome.amount,
                              status, outcome.decline,
@@ -204,8 +213,6 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
             outcome_of[record_id] = ((RecordStatus.MATCHED, made) if made
                                      else (RecordStatus.NOT_COVERED, 0))
         if unmatched:
-            from gonghui.members.models import Person
-
             members = set(Person.objects.filter(id_hash__in={r[1] for r in unmatched})
                           .values_list("id_hash", flat=True))
             for record in unmatched:
@@ -218,11 +225,12 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
         for record_id, key in outcome_of.items():
             groups[key].append(record_id)
         for (status, count), record_ids in groups.items():
-            SettlementRecord.objects.filter(id__in=record_ids).update(
-                status=status, payouts_count=count, processed_at=now)
+            transition_many(SettlementRecord.objects.filter(id__in=record_ids), status,
+                            transitions=RECORD_TRANSITIONS,
+                            extra_fields={"payouts_count": count, "processed_at": now})
             result.records[status] += len(record_ids)
         result.payouts = len(rows)
-        audit_record(actor="system", action="mutualaid.process",
+        audit_record(actor=PROCESSOR, action="mutualaid.process",
                      object_type="mutualaid.settlementrecord",
                      object_id=f"{ids[0]}-{ids[-1]}",
                      object_repr=f"{len(ids)} records", after=result.as_json())

@@ -11,6 +11,8 @@ import pytest
 
 from conftest import make_user
 from gonghui.core import clock
+from gonghui.core.actor import system_actor
+from gonghui.core.testing import synthetic_id_number
 
 TODAY = dt.date(2026, 10, 15)
 YEAR = 2026
@@ -25,10 +27,8 @@ def _today():
 
 
 def id_number(seq: int, region: str = "310101") -> str:
-    from gonghui.core.idnumber import with_check_digit
-
-    birth = dt.date(1980, 1, 1) + dt.timedelta(days=seq % 7000)
-    return with_check_digit(f"{region}{birth:%Y%m%d}{seq % 1000:03d}")
+    """THE shared generator (core.testing), under the name these tests use."""
+    return synthetic_id_number(seq, region=region)
 
 
 def add_member(union: Any, name: str, number: str, *, joined_on: dt.date = dt.date(2020, 1, 1)):
@@ -114,5 +114,5 @@ def import_bytes(data: bytes, org, actor=None, name: str = "settlements.csv"):
 
     binary = io.BytesIO(data)
     source = settlement_import_create(org=org, file_name=name, sha256=file_sha256(binary),
-                                      actor=actor)
+                                      actor=actor or system_actor("test"))
     return settlement_import_run(source=source, binary=binary)

@@ -11,20 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gonghui.core.cells import detect_encoding, parse_date
 from gonghui.core.errors import ApplicationError
-from gonghui.core.idnumber import with_check_digit
+from gonghui.core.testing import synthetic_id_number
 from gonghui.mutualaid.bankfiles import ResultError, ResultLine, read_result_file
-from gonghui.mutualaid.parsing import (
-    ParsedRow,
-    detect_encoding,
-    open_text,
-    parse_amount,
-    parse_date,
-    read_rows,
-)
+from gonghui.mutualaid.parsing import ParsedRow, open_text, parse_amount, read_rows
 
 TODAY = dt.date(2026, 10, 15)
-ID = with_check_digit("31010119800101123")
+ID = synthetic_id_number(123, birth=dt.date(1980, 1, 1))
 
 
 def _read(text: str, encoding: str = "utf-8") -> list:
@@ -45,11 +39,12 @@ def test_parse_amount_round_trips(value, pattern):
     assert parse_amount(text) == value
 
 
+# core.cells' messages (one set for every importer), and the reversal record of this domain
 @pytest.mark.parametrize(("raw", "message"), [
     ("-12.00", "金额“-12.00”为负数（冲销记录），不予受理。"),
-    ("12.345", "“12.345”不是有效金额（元，最多两位小数）。"),
+    ("12.345", "金额最多两位小数（精确到分）。"),
     ("", "金额不能为空。"),
-    ("abc", "“abc”不是有效金额（元，最多两位小数）。"),
+    ("abc", "金额“abc”无法识别，请只填数字，例如 6500.00。"),
 ])
 def test_parse_amount_refuses_with_reason(raw, message):
     with pytest.raises(ValueError) as exc:
@@ -57,11 +52,25 @@ def test_parse_amount_refuses_with_reason(raw, message):
     assert str(exc.value) == message
 
 
-@pytest.mark.parametrize("raw", ["2026-02-30", "2026-13-01", "yesterday", "20261301"])
-def test_parse_date_refuses(raw):
+@pytest.mark.parametrize(("raw", "message"), [
+    ("2026-02-30", "日期“2026-02-30”不存在（请核对月份和日）。"),
+    ("2026-13-01", "日期“2026-13-01”不存在（请核对月份和日）。"),
+    ("yesterday", "日期“yesterday”无法识别，请写成 2018-01-22、2018/1/22、2018.1.22 或 2018年1月22日。"),
+    ("20261301", "日期“20261301”不存在（请核对月份和日）。"),
+    ("99999", "日期“99999.0”无法识别（不是 1900–2099 年间的 Excel 日期），请写成 2018-01-22。"),
+])
+def test_parse_date_refuses(raw, message):
+    """The settlement file's dates are read by core.cells: its messages, its Excel range."""
     with pytest.raises(ValueError) as exc:
         parse_date(raw)
-    assert str(exc.value) == f"“{raw}”不是有效日期，请使用 2026-01-22 这样的格式。"
+    assert str(exc.value) == message
+
+
+def test_a_bad_date_cell_is_a_row_error_with_the_core_message():
+    header = "结算单号,身份证号码,医疗机构,入院日期,出院日期,医疗总费用,统筹支付,个人自付\n"
+    rows = _read(header + f"S1,{ID},瑞金医院,2026-02-30,2026-03-02,100.00,60.00,40.00\n")
+    assert [(e.column, e.code, e.message) for e in rows[0]] == [
+        ("入院日期", "date", "日期“2026-02-30”不存在（请核对月份和日）。")]
 
 
 def test_title_lines_synonyms_tabs_and_gb18030():

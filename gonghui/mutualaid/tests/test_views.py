@@ -104,9 +104,17 @@ def test_payout_path_through_the_pages(client, tree, world, city_admin, cadre_a1
     response = client.post(reverse("mutualaid:payee_account", args=[pending.pk]), {
         "holder_name": "甲会员1", "bank_name": "建设银行", "account_number": "6217 0000 1000 2000 300"})
     assert response.status_code == 302
-    reveal = client.post(reverse("mutualaid:account_reveal", args=[pending.pk]))
+    url = reverse("mutualaid:account_reveal", args=[pending.pk])
+    refused = client.post(url, {"purpose": "  "})
+    assert refused.status_code == 400
+    assert "这个字段是必填项。" in refused.content.decode()
+    assert "6217000010002000300" not in refused.content.decode()
+    assert SensitiveRead.objects.count() == 0
+    reveal = client.post(url, {"purpose": "核对收款账户"})
     assert reveal.content.decode().strip() == "<code>6217000010002000300</code>"
-    assert SensitiveRead.objects.filter(field="account_number").count() == 1
+    assert list(SensitiveRead.objects.filter(field="account_number")
+                .values_list("actor__username", "purpose", "subject_type")) == [
+        ("cadre_a11", "核对收款账户", "mutualaid.payeeaccount")]
 
     login(client, city_admin)
     response = client.post(reverse("mutualaid:batches"), {"org": tree["SH"].pk, "plan": "",
@@ -176,7 +184,7 @@ ACTIONS = [
     ("post", "mutualaid:payout_requeue", {"note": "x"}),
     ("post", "mutualaid:payee_account", {"holder_name": "x", "bank_name": "y",
                                          "account_number": "6222020200112233445"}),
-    ("post", "mutualaid:account_reveal", {}),
+    ("post", "mutualaid:account_reveal", {"purpose": "核对收款账户"}),
 ]
 
 

@@ -1,42 +1,43 @@
+"""Settlement files: upload one (imported and paid in the background), follow its progress."""
+
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gonghui.accounts.scoping import scope
-from gonghui.core.errors import ApplicationError
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.mutualaid import selectors
+from gonghui.core.views import form_status, run_service
+from gonghui.mutualaid import selectors, tasks
 from gonghui.mutualaid.forms import UploadForm
 from gonghui.mutualaid.models import ImportStatus, RecordStatus
 from gonghui.mutualaid.permissions import access_import, access_union
-from gonghui.mutualaid.services.jobs import settlement_upload
-from gonghui.orgs.models import Org
 
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MUTUALAID_READ)
     status = request.GET.get("status", "")
     page = paginate(request, selectors.import_list(viewer=request.user, status=status))
-    orgs = list(scope(Org.objects.filter(status="active"), request.user, "mutualaid.write")
-                .order_by("path")[:200])
+    orgs = selectors.orgs_with(viewer=request.user, cap=Capability.MUTUALAID_WRITE)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        org = access_union(request.user, request.POST.get("org", ""), write=True)
-        try:
-            source = settlement_upload(org=org, upload=form.cleaned_data["file"],
-                                       actor=request.user)
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            messages.success(request, _("文件已上传，正在后台导入。"))
-            return redirect("mutualaid:import", source.pk)
+    outcome = None
+    if request.method == "POST":
+        require_capability(request.user, Capability.MUTUALAID_WRITE)
+        if form.is_valid():
+            org = access_union(request.user, request.POST.get("org", ""))
+            outcome = run_service(request, lambda: tasks.settlement_upload(
+                org=org, upload=form.cleaned_data["file"], actor=request.user), form=form,
+                success=_("文件已上传，正在后台导入。"))
+            if outcome.ok and outcome.value is not None:
+                return redirect("mutualaid:import", outcome.value.pk)
     return render(request, "mutualaid/imports.html", {
         "page": page, "form": form, "orgs": orgs, "status": status,
-        "statuses": ImportStatus.choices, "qs": querystring_without_page(request)})
+        "statuses": ImportStatus.choices, "qs": querystring_without_page(request)},
+        status=form_status(form, outcome))
 
 
 @login_required

@@ -1,23 +1,29 @@
+"""Payouts: the list, one payout with its computation and history, review, correction, the
+payee's account (registered, and revealed with a stated purpose)."""
+
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.scoping import can
-from gonghui.core.errors import ApplicationError
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.views import Outcome, run_service
 from gonghui.mutualaid import presenters, selectors, services
-from gonghui.mutualaid.forms import AccountForm, ReasonForm, RequeueForm
-from gonghui.mutualaid.models import PayeeAccount, PayoutStatus
+from gonghui.mutualaid.forms import AccountForm, ReasonForm, RequeueForm, RevealForm
+from gonghui.mutualaid.models import PayeeAccount, Payout, PayoutStatus
 from gonghui.mutualaid.permissions import access_payout
 
 
 @login_required
 def payout_list(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.MUTUALAID_READ)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "plan", "year")}
     year = int(params["year"]) if params["year"].isdigit() else None
     queryset = selectors.payout_list(viewer=request.user, q=params["q"],
@@ -28,19 +34,21 @@ def payout_list(request: HttpRequest) -> HttpResponse:
         "qs": querystring_without_page(request)})
 
 
-def _detail(request: HttpRequest, payout, **extra) -> HttpResponse:
+def _detail(request: HttpRequest, payout: Payout, *, status: int = 200,
+            **extra: Any) -> HttpResponse:
     account = PayeeAccount.objects.filter(person=payout.person, is_current=True).first()
     context = {
         "payout": payout, "lines": presenters.lines(payout.computation),
         "decline": presenters.decline_text(payout.decline),
         "history": selectors.payout_history(payout), "account": account,
         "items": payout.items.select_related("batch").order_by("id"),
-        "can_write": can(request.user, payout.union, "mutualaid.write"),
-        "reject_form": ReasonForm(), "requeue_form": RequeueForm(),
+        "can_write": has_capability(request.user, Capability.MUTUALAID_WRITE, payout.union),
+        "can_reveal": has_capability(request.user, Capability.MUTUALAID_REVEAL, payout.union),
+        "reject_form": ReasonForm(), "requeue_form": RequeueForm(), "reveal_form": RevealForm(),
         "account_form": AccountForm(initial={"holder_name": payout.person.name}),
     }
     context.update(extra)
-    return render(request, "mutualaid/payout_detail.html", context)
+    return render(request, "mutualaid/payout_detail.html", context, status=status)
 
 
 @login_required
@@ -48,86 +56,86 @@ def payout_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, access_payout(request.user, pk))
 
 
-def _act(request: HttpRequest, pk: int, action) -> HttpResponse:
-    payout = access_payout(request.user, pk, write=True)
-    try:
-        message = action(payout)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, message)
-    return redirect("mutualaid:payout", payout.pk)
+def _after(request: HttpRequest, payout: Payout, outcome: Outcome[Any],
+           **forms: Any) -> HttpResponse:
+    """Back to the payout after an action; a refusal shows the page again with its status."""
+    if outcome.ok:
+        return redirect("mutualaid:payout", payout.pk)
+    return _detail(request, payout, status=outcome.status, **forms)
+
+
+def _invalid(request: HttpRequest, payout: Payout, cap: Capability,
+             **forms: Any) -> HttpResponse:
+    """An invalid form: 400 with the form shown — after the permission, so that someone who
+    may not act learns nothing from the form."""
+    require_capability(request.user, cap, payout.union)
+    return _detail(request, payout, status=400, **forms)
 
 
 @login_required
 @require_POST
 def payout_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(payout):
-        services.payout_approve(payout=payout, actor=request.user,
-                                note=request.POST.get("note", "")[:500])
-        return _("已核准，待编入代发批次。")
-    return _act(request, pk, act)
+    payout = access_payout(request.user, pk)
+    outcome = run_service(request, lambda: services.payout_approve(
+        payout=payout, actor=request.user, note=request.POST.get("note", "")[:500]),
+        success=_("已核准，待编入代发批次。"))
+    return _after(request, payout, outcome)
 
 
 @login_required
 @require_POST
 def payout_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    payout = access_payout(request.user, pk, write=True)
+    payout = access_payout(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return _detail(request, payout, reject_form=form)
-
-    def act(p):
-        services.payout_reject(payout=p, actor=request.user, reason=form.cleaned_data["reason"])
-        return _("已驳回，额度已退回会员本年度限额。")
-    return _act(request, pk, act)
+        return _invalid(request, payout, Capability.MUTUALAID_WRITE, reject_form=form)
+    outcome = run_service(request, lambda: services.payout_reject(
+        payout=payout, actor=request.user, reason=form.cleaned_data["reason"]), form=form,
+        success=_("已驳回，额度已退回会员本年度限额。"))
+    return _after(request, payout, outcome, reject_form=form)
 
 
 @login_required
 @require_POST
 def payout_requeue(request: HttpRequest, pk: int) -> HttpResponse:
-    payout = access_payout(request.user, pk, write=True)
+    payout = access_payout(request.user, pk)
     form = RequeueForm(request.POST)
     if not form.is_valid():
-        return _detail(request, payout, requeue_form=form)
-
-    def act(p):
-        services.payout_requeue(payout=p, actor=request.user, note=form.cleaned_data["note"],
-                                account=form.account())
-        return _("已更正，将编入下一个代发批次。")
-    try:
-        return _act(request, pk, act)
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        return _detail(request, payout, requeue_form=form)
+        return _invalid(request, payout, Capability.MUTUALAID_WRITE, requeue_form=form)
+    outcome = run_service(request, lambda: services.payout_requeue(
+        payout=payout, actor=request.user, note=form.cleaned_data["note"],
+        account=form.account()), form=form, success=_("已更正，将编入下一个代发批次。"))
+    return _after(request, payout, outcome, requeue_form=form)
 
 
 @login_required
 @require_POST
 def payee_account(request: HttpRequest, pk: int) -> HttpResponse:
-    payout = access_payout(request.user, pk, write=True)
+    payout = access_payout(request.user, pk)
     form = AccountForm(request.POST)
-    if form.is_valid():
-        try:
-            services.payee_account_set(person=payout.person, actor=request.user,
-                                       **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error("account_number", exc.message)
-        else:
-            messages.success(request, _("收款账户已登记。"))
-            return redirect("mutualaid:payout", payout.pk)
-    return _detail(request, payout, account_form=form)
+    if not form.is_valid():
+        return _invalid(request, payout, Capability.MUTUALAID_WRITE, account_form=form)
+    outcome = run_service(request, lambda: services.payee_account_set(
+        person=payout.person, union=payout.union, actor=request.user, **form.cleaned_data),
+        form=form, success=_("收款账户已登记。"))
+    return _after(request, payout, outcome, account_form=form)
 
 
 @login_required
 @require_POST
 def account_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the full account number of the payout's payee, after logging the read."""
-    payout = access_payout(request.user, pk, write=True)
-    account = PayeeAccount.objects.filter(person=payout.person, is_current=True).first()
-    if account is None:
-        return HttpResponse(status=404)
-    number = services.payee_account_reveal(account=account, actor=request.user,
-                                           purpose=_("核对给付 {ref} 的收款账户").format(
-                                               ref=payout.reference))
-    return render(request, "mutualaid/_revealed.html", {"number": number})
+    """htmx: the full account number of the payout's payee, for the purpose the user typed
+    (mutualaid.reveal; the read is logged). Without a purpose: the form again, 400."""
+    payout = access_payout(request.user, pk)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        require_capability(request.user, Capability.MUTUALAID_REVEAL, payout.union)
+        return render(request, "mutualaid/_reveal_form.html", {"payout": payout,
+                                                               "reveal_form": form}, status=400)
+    outcome = run_service(request, lambda: services.payee_account_reveal(
+        payout=payout, actor=request.user, purpose=form.cleaned_data["purpose"]), form=form)
+    if not outcome.ok:
+        return render(request, "mutualaid/_reveal_form.html", {"payout": payout,
+                                                               "reveal_form": form},
+                      status=outcome.status)
+    return render(request, "mutualaid/_revealed.html", {"number": outcome.value})

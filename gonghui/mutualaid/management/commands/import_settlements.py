@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from gonghui.core.actor import system_actor
 from gonghui.core.errors import ApplicationError
 from gonghui.mutualaid import selectors
 from gonghui.mutualaid.parsing import count_rows
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             "number already imported is skipped, so re-running a file is safe. Exit code 1 when "
             "the file cannot be read (or, with --strict, when any row was refused).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="the CSV file (UTF-8 or GB18030)")
         parser.add_argument("--org", default="", help="code of the importing org (default: the "
                             "root of the tree when there is one)")
@@ -47,8 +48,12 @@ class Command(BaseCommand):
         org = self._org(options["org"])
         quiet = options["json"] or options["verbosity"] == 0
         with path.open("rb") as binary:
-            source = settlement_import_create(org=org, file_name=path.name,
-                                              sha256=file_sha256(binary), actor=None)
+            try:
+                source = settlement_import_create(org=org, file_name=path.name,
+                                                  sha256=file_sha256(binary),
+                                                  actor=system_actor("cli"))
+            except ApplicationError as exc:
+                raise CommandError(exc.message) from exc
             bar = tqdm(total=max(0, count_rows(binary) - 1), unit="行", disable=quiet,
                        desc="导入")
             try:

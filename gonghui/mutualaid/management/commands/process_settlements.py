@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = ("Process queued settlement records into payouts until the queue is empty (or keep "
             "waiting for more with --follow). Safe to run in several processes at once.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch-size", type=int, default=500,
                             help="records per transaction (default 500)")
         parser.add_argument("--follow", action="store_true",
@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         stopping = {"now": False}
 
-        def stop(signum, frame):  # finish the batch in hand, then exit
+        def stop(signum: int, frame: Any) -> None:  # finish the batch in hand, then exit
             stopping["now"] = True
 
         signal.signal(signal.SIGTERM, stop)
