@@ -39,7 +39,7 @@ def require_calendar_admin(actor: Actor) -> None:
     """POLICY_WRITE anywhere to see the calendar's administration (404/403 policy); over every
     root of the org tree to change it (a district's administrator gets 403)."""
     require_capability(actor, Capability.POLICY_WRITE)
-    roots = list(Org.get_root_nodes())
+    roots = list(Org.objects.get_root_nodes())
     if not all(has_capability(actor, Capability.POLICY_WRITE, root) for root in roots):
         raise Forbidden(_("工作日日历全市通用，只有最上级工会的管理员可以修改。"),
                         code="calendar_admin_only")
