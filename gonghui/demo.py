@@ -10,10 +10,11 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from gonghui.core import hooks
+from gonghui.members.demo import DEMO_PASSWORD
 from gonghui.orgs.models import Employer, Level, Org, OrgType
 from gonghui.orgs.validation import make_uscc
 
-DEMO_PASSWORD = "Gonghui2026!"
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "seed_demo"]
 
 CITY = ("SH", "上海市总工会", "市总工会", "310000")
 
