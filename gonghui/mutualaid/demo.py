@@ -79,6 +79,24 @@ def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None =
     year = today.year
     rng = random.Random(6)
     plans = _plans(orgs["SH"], users["admin"], year)
+    _enrol(plans, unions, users, year)
+    rows = _settlement_rows(plans[0], today, rng)
+    header = ["结算单号", "身份证号码", "姓名", "医疗机构", "入院日期", "出院日期", "医疗总费用",
+              "统筹支付", "个人自付", "类别"]
+    content = "\n".join(",".join(r) for r in [header, *rows]).encode("utf-8-sig")
+    binary = io.BytesIO(content)
+    source = services.settlement_import_create(
+        org=orgs["SH"], file_name=f"医保住院结算_{year}{today.month:02d}.csv",
+        sha256=services.file_sha256(binary), actor=system_actor("demo"))
+    services.settlement_import_run(source=source, binary=binary)
+    services.process_queue()
+    batch = _pay(orgs["SH"], users["admin"], today, rng)
+    payouts = Payout.objects.count()
+    say(f"Mutual aid: 4 plans, {len(rows)} settlement records → {payouts} payouts, "
+        f"batch {batch.code} ({batch.items_count} transfers, one refused by the bank).")
+
+
+def _enrol(plans: list[Plan], unions: list[Org], users: dict[str, Any], year: int) -> None:
     enrolled_on = dt.date(year, 1, 6)
     for union in unions:
         actor = users["njdl"] if union.code.startswith("SH-HP-01-") else (
@@ -89,7 +107,12 @@ def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None =
             services.enrol_members(plan=plan, plan_year=year, union=union, actor=actor,
                                    enrolled_on=enrolled_on)
 
-    people = list(Person.objects.filter(mutualaid_enrolments__plan=plans[0]).distinct()
+
+def _settlement_rows(allowance: Plan, today: dt.date, rng: random.Random) -> list[list[str]]:
+    """The medical-insurance file: the portal account's three stays, 24 random members'
+    stays, and two insured people who are nobody's members."""
+    year = today.year
+    people = list(Person.objects.filter(mutualaid_enrolments__plan=allowance).distinct()
                   .order_by("id"))
     worker = Person.objects.filter(user__username="worker").first()
     last_day = today - dt.timedelta(days=3)
@@ -120,17 +143,12 @@ def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None =
         rows.append([f"YB{year}9{k:06d}", outsider, "外单位职工", HOSPITALS[0],
                      f"{year}-03-0{k + 2}", f"{year}-03-1{k}", "5000.00", "3500.00", "1500.00",
                      "疾病"])
-    header = ["结算单号", "身份证号码", "姓名", "医疗机构", "入院日期", "出院日期", "医疗总费用",
-              "统筹支付", "个人自付", "类别"]
-    content = "\n".join(",".join(r) for r in [header, *rows]).encode("utf-8-sig")
-    binary = io.BytesIO(content)
-    source = services.settlement_import_create(
-        org=orgs["SH"], file_name=f"医保住院结算_{year}{today.month:02d}.csv",
-        sha256=services.file_sha256(binary), actor=system_actor("demo"))
-    services.settlement_import_run(source=source, binary=binary)
-    services.process_queue()
+    return rows
 
-    admin = users["admin"]
+
+def _pay(city: Org, admin: Any, today: dt.date, rng: random.Random) -> Any:
+    """Payee accounts (one member left without), one review, one bank batch sent and
+    answered with one transfer refused."""
     paid_people = set(Payout.objects.exclude(status=PayoutStatus.DECLINED)
                       .values_list("person_id", flat=True))
     banks = ["中国工商银行上海市分行", "中国建设银行上海市分行", "交通银行上海市分行",
@@ -144,7 +162,7 @@ def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None =
     pending = Payout.objects.filter(status=PayoutStatus.PENDING).order_by("id").first()
     if pending is not None:
         services.payout_approve(payout=pending, actor=admin, note=_("核对住院病历无误"))
-    batch = services.batch_create(org=orgs["SH"], actor=admin, note=_("演示批次"))
+    batch = services.batch_create(org=city, actor=admin, note=_("演示批次"))
     services.batch_export(batch=batch, actor=admin)
     items = list(BatchItem.objects.filter(batch=batch).order_by("id"))
     lines = ["付款参考号,处理结果,失败原因,银行流水号"]
@@ -155,6 +173,4 @@ def seed(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO | None =
             lines.append(f"{item.reference},成功,,BK{today:%Y%m%d}{n:05d}")
     services.batch_apply_results(batch=batch, actor=admin,
                                  binary=io.BytesIO("\n".join(lines).encode("utf-8")))
-    payouts = Payout.objects.count()
-    say(f"Mutual aid: 4 plans, {len(rows)} settlement records → {payouts} payouts, "
-        f"batch {batch.code} ({batch.items_count} transfers, one refused by the bank).")
+    return batch

@@ -75,8 +75,8 @@ class PlanForm(RulesForm):
     field_order = ["code", "name", "kind", "description", "plan_year", "year_starts_on",
                    "year_ends_on"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         start, end = data.get("year_starts_on"), data.get("year_ends_on")
         if start and end and end <= start:
             self.add_error("year_ends_on", _("年度终止日须晚于起始日。"))
@@ -110,8 +110,8 @@ class EnrolForm(Styled):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["person"]).choices = list(person_choices)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("scope") == "chosen" and not data.get("person"):
             raise forms.ValidationError(_("请至少勾选一名会员，或选择“本工会全部在册会员”。"))
         return data
@@ -139,8 +139,8 @@ class RequeueForm(Styled):
     bank_name = forms.CharField(label=_("开户银行"), max_length=100, required=False)
     account_number = forms.CharField(label=_("银行账号"), max_length=40, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("change_account"):
             for key in ("holder_name", "bank_name", "account_number"):
                 if not data.get(key):

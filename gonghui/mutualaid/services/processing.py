@@ -155,81 +155,16 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
         ids = [r[0] for r in records]
         done = set(Payout.objects.filter(settlement_id__in=ids)
                    .values_list("settlement_id", "plan_id")) if check_done else set()
-        by_hash: dict[str, list[_Accumulator]] = defaultdict(list)
-        for row in (Enrolment.objects.select_for_update(no_key=True)
-                    .filter(id_hash__in=sorted({r[1] for r in records}),
-                            status=EnrolmentStatus.ACTIVE)
-                    .order_by("id").values_list("id_hash", *ACCUMULATOR_FIELDS)):
-            by_hash[row[0]].append(_Accumulator(*row[1:]))
-        versions: dict[int, list[PlanVersion]] = defaultdict(list)
-        for row in PlanVersion.objects.filter(
-                plan_id__in={a.plan_id for accs in by_hash.values() for a in accs}
-        ).select_related("plan"):
-            versions[row.plan_id].append(row)
-        rules: dict[int, Rules] = {}
-        now = clock.now()
-        rows: list[tuple] = []
-        changed: dict[int, _Accumulator] = {}
-        outcome_of: dict[int, tuple[str, int]] = {}
-        unmatched: list[tuple] = []
+        by_hash = _lock_accumulators(records)
+        batch = _Computation(by_hash=by_hash, versions=_versions(by_hash), done=done,
+                             now=clock.now(), result=result)
         # admission order, so that within a batch the earlier stay uses the year cap first
         for record in sorted(records, key=lambda r: (r[2], r[3], r[0])):
-            record_id, id_hash, admitted_on = record[0], record[1], record[2]
-            candidates = sorted((a for a in by_hash.get(id_hash, ())
-                                 if a.starts_on <= admitted_on <= a.ends_on),
-                                key=lambda a: a.plan_id)
-            if not candidates:
-                unmatched.append(record)
-                continue
-            made = 0
-            claim = Claim(*record[2:8])
-            for acc in candidates:
-                if (record_id, acc.plan_id) in done:
-                    made += 1
-                    continue
-                version = version_in_force(versions[acc.plan_id], acc.plan_year, admitted_on)
-                if version is None:
-                    continue
-                if version.id not in rules:
-                    rules[version.id] = version.rules()
-                cover = Cover(enrolled_on=acc.enrolled_on, year_starts_on=acc.starts_on,
-                              renewal=acc.renewal, year_used=acc.used_amount)
-                outcome: Outcome | None = compute(rules[version.id], claim, cover)
-                if outcome is None:
-                    continue
-                status = payout_initial_status(outcome.amount, version)
-                rows.append((acc.plan_id, version.id, record_id, acc.id, acc.person_id,
-                             acc.union_id, acc.union_path, acc.plan_year, outcome.amount,
-                             status, outcome.decline,
-                             {"cover": cover_json(cover), "lines": outcome.lines_json()},
-                             now, now))
-                result.payout_statuses[status] += 1
-                if outcome.amount > ZERO:
-                    acc.used_amount += outcome.amount
-                    acc.claims_count += 1
-                    changed[acc.id] = acc
-                    result.amount += outcome.amount
-                made += 1
-            outcome_of[record_id] = ((RecordStatus.MATCHED, made) if made
-                                     else (RecordStatus.NOT_COVERED, 0))
-        if unmatched:
-            members = set(Person.objects.filter(id_hash__in={r[1] for r in unmatched})
-                          .values_list("id_hash", flat=True))
-            for record in unmatched:
-                outcome_of[record[0]] = ((RecordStatus.NOT_ENROLLED, 0)
-                                         if record[1] in members
-                                         else (RecordStatus.NOT_MEMBER, 0))
-        _insert_payouts(rows)
-        _save_accumulators(list(changed.values()))
-        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for record_id, key in outcome_of.items():
-            groups[key].append(record_id)
-        for (status, count), record_ids in groups.items():
-            transition_many(SettlementRecord.objects.filter(id__in=record_ids), status,
-                            transitions=RECORD_TRANSITIONS,
-                            extra_fields={"payouts_count": count, "processed_at": now})
-            result.records[status] += len(record_ids)
-        result.payouts = len(rows)
+            batch.take(record)
+        batch.settle_unmatched()
+        _insert_payouts(batch.rows)
+        _save_accumulators(list(batch.changed.values()))
+        batch.write_outcomes()
         audit_record(actor=PROCESSOR, action="mutualaid.process",
                      object_type="mutualaid.settlementrecord",
                      object_id=f"{ids[0]}-{ids[-1]}",
@@ -237,6 +172,109 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
         if hold:
             time.sleep(hold)
     return result
+
+
+def _lock_accumulators(records: list[tuple]) -> dict[str, list[_Accumulator]]:
+    """Lock the active enrolments of the records' people (one statement, in id order: two
+    workers always lock in the same order and cannot deadlock), by id hash."""
+    by_hash: dict[str, list[_Accumulator]] = defaultdict(list)
+    for row in (Enrolment.objects.select_for_update(no_key=True)
+                .filter(id_hash__in=sorted({r[1] for r in records}),
+                        status=EnrolmentStatus.ACTIVE)
+                .order_by("id").values_list("id_hash", *ACCUMULATOR_FIELDS)):
+        by_hash[row[0]].append(_Accumulator(*row[1:]))
+    return by_hash
+
+
+def _versions(by_hash: dict[str, list[_Accumulator]]) -> dict[int, list[PlanVersion]]:
+    versions: dict[int, list[PlanVersion]] = defaultdict(list)
+    for row in PlanVersion.objects.filter(
+            plan_id__in={a.plan_id for accs in by_hash.values() for a in accs}
+    ).select_related("plan"):
+        versions[row.plan_id].append(row)
+    return versions
+
+
+@dataclass
+class _Computation:
+    """One claimed batch being computed: the locked accumulators, the plans' versions, and
+    what the batch will write (payout rows, changed accumulators, each record's outcome)."""
+
+    by_hash: dict[str, list[_Accumulator]]
+    versions: dict[int, list[PlanVersion]]
+    done: set[tuple[int, int]]
+    now: dt.datetime
+    result: BatchResult
+    rules: dict[int, Rules] = field(default_factory=dict)
+    rows: list[tuple] = field(default_factory=list)
+    changed: dict[int, _Accumulator] = field(default_factory=dict)
+    outcome_of: dict[int, tuple[str, int]] = field(default_factory=dict)
+    unmatched: list[tuple] = field(default_factory=list)
+
+    def take(self, record: tuple) -> None:
+        """The payouts of one record, one per plan covering the admission date."""
+        record_id, id_hash, admitted_on = record[0], record[1], record[2]
+        candidates = sorted((a for a in self.by_hash.get(id_hash, ())
+                             if a.starts_on <= admitted_on <= a.ends_on),
+                            key=lambda a: a.plan_id)
+        if not candidates:
+            self.unmatched.append(record)
+            return
+        claim = Claim(*record[2:8])
+        made = sum(1 for acc in candidates if self._pay(record_id, claim, acc))
+        self.outcome_of[record_id] = ((RecordStatus.MATCHED, made) if made
+                                      else (RecordStatus.NOT_COVERED, 0))
+
+    def _pay(self, record_id: int, claim: Claim, acc: _Accumulator) -> bool:
+        if (record_id, acc.plan_id) in self.done:
+            return True
+        version = version_in_force(self.versions[acc.plan_id], acc.plan_year,
+                                   claim.admitted_on)
+        if version is None:
+            return False
+        if version.id not in self.rules:
+            self.rules[version.id] = version.rules()
+        cover = Cover(enrolled_on=acc.enrolled_on, year_starts_on=acc.starts_on,
+                      renewal=acc.renewal, year_used=acc.used_amount)
+        outcome: Outcome | None = compute(self.rules[version.id], claim, cover)
+        if outcome is None:
+            return False
+        status = payout_initial_status(outcome.amount, version)
+        self.rows.append((acc.plan_id, version.id, record_id, acc.id, acc.person_id,
+                          acc.union_id, acc.union_path, acc.plan_year, outcome.amount,
+                          status, outcome.decline,
+                          {"cover": cover_json(cover), "lines": outcome.lines_json()},
+                          self.now, self.now))
+        self.result.payout_statuses[status] += 1
+        if outcome.amount > ZERO:
+            acc.used_amount += outcome.amount
+            acc.claims_count += 1
+            self.changed[acc.id] = acc
+            self.result.amount += outcome.amount
+        return True
+
+    def settle_unmatched(self) -> None:
+        """Records of no enrolment: a member not enrolled, or nobody's member at all."""
+        if not self.unmatched:
+            return
+        members = set(Person.objects.filter(id_hash__in={r[1] for r in self.unmatched})
+                      .values_list("id_hash", flat=True))
+        for record in self.unmatched:
+            self.outcome_of[record[0]] = ((RecordStatus.NOT_ENROLLED, 0)
+                                          if record[1] in members
+                                          else (RecordStatus.NOT_MEMBER, 0))
+
+    def write_outcomes(self) -> None:
+        """Each record's outcome (queued → its result), one UPDATE per outcome."""
+        groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for record_id, key in self.outcome_of.items():
+            groups[key].append(record_id)
+        for (status, count), record_ids in groups.items():
+            transition_many(SettlementRecord.objects.filter(id__in=record_ids), status,
+                            transitions=RECORD_TRANSITIONS,
+                            extra_fields={"payouts_count": count, "processed_at": self.now})
+            self.result.records[status] += len(record_ids)
+        self.result.payouts = len(self.rows)
 
 
 def _insert_payouts(rows: list[tuple]) -> None:

@@ -4,12 +4,11 @@ was computed; the city cadre's dashboard draws its charts. Screenshots go to var
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
+import io
 
 import pytest
 
-from conftest import PASSWORD, make_user
+from conftest import BROWSER_MARKS, PHONE, make_user, new_page, screenshot, sign_in
 from gonghui.mutualaid.models import BatchItem
 from gonghui.mutualaid.services import (
     batch_apply_results,
@@ -21,33 +20,11 @@ from gonghui.mutualaid.services import (
 
 from .conftest import enrol, id_number, import_bytes, settlement_csv
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def paid_world(tree, plans, members, cadre_a11, city_admin):
-    import io
-
     enrol(plans["allowance"], tree["SH-A-1-1"], cadre_a11)
     enrol(plans["ratio"], tree["SH-A-1-1"], cadre_a11)
     import_bytes(settlement_csv([
@@ -73,19 +50,9 @@ def paid_world(tree, plans, members, cadre_a11, city_admin):
     return {"member": member}
 
 
-def _login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{url}/")
-
-
 def test_member_sees_payout_and_its_computation_on_a_phone(live_server, browser, paid_world):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812},
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    _login(page, live_server.url, "worker_a1")
+    page = new_page(browser, PHONE)
+    sign_in(page, live_server.url, "worker_a1")
     page.goto(f"{live_server.url}/mutualaid/my/")
     cards = page.locator(".gh-payout-card")
     assert cards.count() == 4
@@ -101,21 +68,16 @@ def test_member_sees_payout_and_its_computation_on_a_phone(live_server, browser,
     assert "入院日期在保障起始日之前（等待期内）" in body
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "mutualaid-portal-phone.png"), full_page=True)
-    context.close()
+    screenshot(page, "mutualaid-portal-phone")
 
 
 def test_cadre_dashboard_draws_charts(live_server, browser, paid_world, city_admin):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    _login(page, live_server.url, "city_admin")
+    page = new_page(browser)
+    sign_in(page, live_server.url, "city_admin")
     page.goto(f"{live_server.url}/mutualaid/?year=2026")
     page.wait_for_selector("#chart-children canvas")
     assert page.locator("#chart-plans canvas").count() == 1
     body = page.locator("main").inner_text()
     assert "甲区总工会" in body
     assert "乙区总工会" in body
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "mutualaid-dashboard.png"), full_page=True)
-    context.close()
+    screenshot(page, "mutualaid-dashboard")
