@@ -59,7 +59,9 @@ class TodoProvider(Protocol):
     name: str
     label: str
 
-    def items(self, user: Any, *, limit: int) -> list[TodoItem]: ...
+    def items(self, user: Any, *, limit: int) -> list[TodoItem]:
+        """The provider's `limit` most urgent items (its selectors' order)."""
+        ...
 
     def count(self, user: Any) -> int: ...
 
