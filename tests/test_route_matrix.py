@@ -93,9 +93,10 @@ def _api_url(key: str, route: R, obj: Obj | None) -> str:
     return API_PREFIX + path
 
 
-def _send(client: Client, method: str, url: str, *, api: bool) -> Any:
+def _send(client: Client, method: str, url: str, *, api: bool,
+          query: dict[str, Any] | None = None) -> Any:
     if method == "GET":
-        return client.get(url)
+        return client.get(url, query or {})
     if api:   # an empty JSON object: every required field missing
         return client.generic(method, url, data="{}", content_type="application/json")
     return client.post(url, {})
@@ -129,7 +130,8 @@ def test_route(world: World, key: str, route: R, persona: Persona, api: bool) ->
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     before = world.baseline
-    response = _send(client, route.method, url, api=api)
+    query = route.query(obj) if route.query else None
+    response = _send(client, route.method, url, api=api, query=query)
     got = response.status_code
 
     to_login = persona.anonymous and not api and route.access != "public"

@@ -61,6 +61,8 @@ def expected(route: R, persona: Persona, world: World, obj: Obj | None, *, api: 
     cap = route.cap
     read = route.read or cap.read_of
     if obj is None or not obj.org:   # no object, or one of the whole federation
+        if route.at_root and holds_anywhere(persona, cap):
+            return ok if holds_at(persona, cap, world.root, world) else 403
         if holds_anywhere(persona, cap):
             return ok
         if read != cap and holds_anywhere(persona, read):

@@ -38,6 +38,8 @@ class R:
     anon_ok: int | None = None    # public routes: the answer to an anonymous visitor, if different
     owners: tuple[str, ...] = ()  # "own" routes without an object: the usernames that have one
     params: tuple[tuple[str, str], ...] = ()   # URL parameters of a route without an object
+    query: Callable[[Obj | None], dict[str, Any]] | None = None   # required query parameters
+    at_root: bool = False         # federation-wide objects only the root's holders may change
 
     def allowed(self, api: bool) -> int:
         if self.ok is not None:
@@ -95,8 +97,9 @@ PAGES: dict[str, Entry] = {
     "home": get(access="login"),
     "set_language": post(access="public", ok=302),
     # accounts
-    "accounts:login": (R(access="public", method="GET", anon_ok=200),
-                       R(access="public", method="POST", anon_ok=400)),
+    # a signed-in user is sent on to the home page
+    "accounts:login": (R(access="public", method="GET", ok=302, anon_ok=200),
+                       R(access="public", method="POST", ok=302, anon_ok=400)),
     "accounts:logout": post(access="public", ok=302),
     "accounts:password_change": form(access="login"),
     "accounts:profile": get(access="login"),
@@ -114,7 +117,7 @@ PAGES: dict[str, Entry] = {
     "orgs:move": form(C.ORG_WRITE, "org"),
     "orgs:merge": form(C.ORG_WRITE, "org"),
     # an empty POST dissolves (the note is optional): refused, the union has members
-    "orgs:dissolve": form(C.ORG_WRITE, "org", ok=409),
+    "orgs:dissolve": post(C.ORG_WRITE, "org"),
     # audit
     "audit:list": get(C.AUDIT_READ),
     "audit:reads": get(C.AUDIT_READ),
@@ -123,15 +126,17 @@ PAGES: dict[str, Entry] = {
     "roster:upload": post(C.MEMBER_WRITE),
     "roster:template": get(C.MEMBER_WRITE),
     "roster:job": get(C.MEMBER_WRITE, "import_job"),
-    "roster:preview": form(C.MEMBER_WRITE, "import_job"),
+    # the job failed: it has no preview; the page sends the cadre to the job
+    "roster:preview": form(C.MEMBER_WRITE, "import_job", ok=302, get_ok=302),
     "roster:progress": get(C.MEMBER_WRITE, "import_job"),
-    # the job failed: resuming or cancelling it is a conflict
-    "roster:resume": post(C.MEMBER_WRITE, "import_job", ok=409),
-    "roster:cancel": post(C.MEMBER_WRITE, "import_job", ok=409),
-    "roster:report": get(C.MEMBER_WRITE, "import_job", ok=409),
+    # the job failed: it can be resumed or cancelled; it has no report (refused: 400)
+    "roster:resume": post(C.MEMBER_WRITE, "import_job", ok=302),
+    "roster:cancel": post(C.MEMBER_WRITE, "import_job", ok=302),
+    "roster:report": get(C.MEMBER_WRITE, "import_job", ok=400),
     "roster:export_create": post(C.MEMBER_READ),
-    "roster:export": get(C.MEMBER_READ, "export_job"),
-    "roster:export_download": get(C.MEMBER_READ, "export_job", ok=409),  # failed: no file
+    # an export file is its creator's (personal data): 404 for anyone else
+    "roster:export": get(access="own", obj="export_job"),
+    "roster:export_download": get(access="own", obj="export_job", ok=400),  # failed: no file
     # members (cadres)
     "members:list": get(C.MEMBER_READ),
     "members:add": form(C.MEMBER_WRITE),
@@ -173,9 +178,9 @@ PAGES: dict[str, Entry] = {
     "funds:expense_new": form(C.FUNDS_WRITE, "org"),
     "funds:policy_check": get(C.FUNDS_READ, "org"),
     "funds:allocation_new": form(C.FUNDS_WRITE, "org"),
-    "funds:remit_new": form(C.FUNDS_WRITE, "org"),
+    "funds:remit_new": post(C.FUNDS_WRITE, "org"),
     "funds:dues": get(C.FUNDS_READ, "org"),
-    "funds:dues_generate": post(C.FUNDS_WRITE, "org"),
+    "funds:dues_generate": post(C.FUNDS_WRITE, "org", ok=302),   # this month's list
     "funds:dues_pay": post(C.FUNDS_WRITE, "dues_list", kw=ids(pk="union", list_pk="pk")),
     "funds:dues_unmark": post(C.FUNDS_WRITE, "dues_list", kw=ids(pk="entry")),
     "funds:budget": form(C.FUNDS_WRITE, "org", read_cap=C.FUNDS_READ,
@@ -226,8 +231,8 @@ PAGES: dict[str, Entry] = {
     "workplan:member_add": post(C.WORKPLAN_WRITE, "wp_plan", kw=ids(pk="department")),
     "workplan:member_remove": post(C.WORKPLAN_WRITE, "wp_plan",
                                    kw=ids(pk="department", mid="department_member"), ok=302),
-    "workplan:my_tasks": get(access="login"),
-    "workplan:notifications": get(access="login"),
+    "workplan:my_tasks": get(C.WORKPLAN_READ),
+    "workplan:notifications": get(C.WORKPLAN_READ),
     "workplan:notification_open": post(access="own", obj="wp_notification", ok=302),
     "workplan:notifications_read_all": post(access="login", ok=302),
     # aid
@@ -238,13 +243,14 @@ PAGES: dict[str, Entry] = {
     "aid:reveal": post(C.AID_REVEAL, "aid_file"),   # no purpose → 400
     "aid:member_new": form(C.AID_WRITE, "aid_file"),
     "aid:member_edit": form(C.AID_WRITE, "aid_file", kw=ids(pk="pk", mid="member")),
-    "aid:member_remove": post(C.AID_WRITE, "aid_file", kw=ids(pk="pk", mid="member")),
+    "aid:member_remove": post(C.AID_WRITE, "aid_file", kw=ids(pk="pk", mid="member"),
+                              ok=302),
     "aid:income_new": form(C.AID_WRITE, "aid_file"),
     "aid:income_remove": post(C.AID_WRITE, "aid_file", kw=ids(pk="pk", iid="income"), ok=302),
     "aid:document_new": form(C.AID_WRITE, "aid_file"),
     "aid:document": get(C.AID_READ, "aid_file", kw=ids(pk="pk", did="document")),
     "aid:submit": form(C.AID_WRITE, "aid_file"),
-    "aid:verify": post(C.AID_WRITE, "aid_file", ok=409),   # a draft cannot be verified
+    "aid:verify": post(C.AID_WRITE, "aid_file", ok=400),   # a draft cannot be verified
     "aid:return": form(C.AID_WRITE, "aid_file"),
     "aid:reject": form(C.AID_WRITE, "aid_file"),
     "aid:close": form(C.AID_WRITE, "aid_file"),
@@ -252,7 +258,7 @@ PAGES: dict[str, Entry] = {
     "aid:review": form(C.AID_WRITE, "aid_file"),
     "aid:exit": form(C.AID_WRITE, "aid_file"),
     "aid:followup": form(C.AID_WRITE, "aid_file"),
-    "aid:reopen": post(C.AID_WRITE, "aid_file", ok=409),   # a draft is not closed
+    "aid:reopen": post(C.AID_WRITE, "aid_file", ok=400),   # a draft is not closed
     "aid:assistance_new": form(C.AID_WRITE, "aid_file"),
     "aid:reviews_due": get(C.AID_READ),
     "aid:followups_due": get(C.AID_READ),
@@ -264,9 +270,9 @@ PAGES: dict[str, Entry] = {
     "aid:programme_add": post(C.AID_WRITE, "programme"),
     "aid:programme_approve": post(C.AID_WRITE, "programme", ok=302),
     "aid:programme_close": post(C.AID_WRITE, "programme", ok=409),   # not approved yet
-    "aid:programme_pay_all": post(C.AID_WRITE, "programme", ok=409),
+    "aid:programme_pay_all": post(C.AID_WRITE, "programme", ok=302),   # problems listed
     "aid:beneficiary_pay": post(C.AID_WRITE, "beneficiary", kw=ids(pk="pk", bid="beneficiary"),
-                                ok=409),
+                                ok=400),   # not approved
     "aid:beneficiary_remove": post(C.AID_WRITE, "beneficiary",
                                    kw=ids(pk="pk", bid="beneficiary")),
     "aid:dashboard": get(C.AID_READ),
@@ -276,7 +282,8 @@ PAGES: dict[str, Entry] = {
     "aid:standard_import": form(C.POLICY_WRITE, read=C.AID_READ),
     "aid:policy": form(C.POLICY_WRITE, read=C.AID_READ),
     # mutual aid
-    "mutualaid:home": get(C.MUTUALAID_READ),
+    # a worker without a role sees their own page there
+    "mutualaid:home": get(access="login"),
     "mutualaid:portal": get(access="login"),
     "mutualaid:plans": get(C.MUTUALAID_READ),
     "mutualaid:plan_create": form(C.POLICY_WRITE, read=C.MUTUALAID_READ),
@@ -291,13 +298,13 @@ PAGES: dict[str, Entry] = {
     "mutualaid:payout": get(C.MUTUALAID_READ, "payout"),
     "mutualaid:payout_approve": post(C.MUTUALAID_WRITE, "payout", ok=409),   # already approved
     "mutualaid:payout_reject": post(C.MUTUALAID_WRITE, "payout"),
-    "mutualaid:payout_requeue": post(C.MUTUALAID_WRITE, "payout"),
+    "mutualaid:payout_requeue": post(C.MUTUALAID_WRITE, "payout", ok=409),   # not failed
     "mutualaid:payee_account": post(C.MUTUALAID_WRITE, "payout"),
     "mutualaid:account_reveal": post(C.MUTUALAID_REVEAL, "payout"),   # no purpose → 400
     "mutualaid:batches": form(C.MUTUALAID_WRITE, read_cap=C.MUTUALAID_READ),
     "mutualaid:batch": get(C.MUTUALAID_READ, "batch"),
     "mutualaid:batch_progress": get(C.MUTUALAID_READ, "batch"),
-    "mutualaid:batch_export": post(C.MUTUALAID_WRITE, "batch", ok=409),   # an empty batch
+    "mutualaid:batch_export": post(C.MUTUALAID_WRITE, "batch", ok=400),   # an empty batch
     "mutualaid:batch_results": post(C.MUTUALAID_WRITE, "batch"),
     "mutualaid:batch_cancel": post(C.MUTUALAID_WRITE, "batch"),
     # notifications (each user's own inbox)
@@ -317,10 +324,10 @@ PAGES: dict[str, Entry] = {
     "notices:withdraw": post(C.ORG_WRITE, "notice"),          # no reason → 400
     # working days: the federation's calendar
     "workdays:calendar": get(C.POLICY_WRITE),
-    "workdays:import": post(C.POLICY_WRITE),
-    "workdays:delete": post(C.POLICY_WRITE, "workday", kw=ids(day="day"), ok=302),
+    "workdays:import": post(C.POLICY_WRITE, at_root=True),
+    "workdays:delete": post(C.POLICY_WRITE, "workday", kw=ids(day="day"), ok=302, at_root=True),
     # the API's own pages: its description is public, its data is not
-    "api:api-root": get(access="public"),
+    "api:api-root": get(access="public", ok=404, anon_ok=404),   # no index page
     "api:openapi-json": get(access="public"),
     "api:openapi-view": get(access="public"),
 }
@@ -339,11 +346,11 @@ API: dict[str, R] = {
     "GET /orgs/{org_id}/children": op(C.ORG_READ, "org"),
     "POST /orgs/{org_id}/move": op(C.ORG_WRITE, "org"),
     "POST /orgs/{org_id}/merge": op(C.ORG_WRITE, "org"),
-    "POST /orgs/{org_id}/dissolve": op(C.ORG_WRITE, "org", ok=409),   # it has members
+    "POST /orgs/{org_id}/dissolve": op(C.ORG_WRITE, "org"),   # it has members: refused
     # members
     "GET /members": op(C.MEMBER_READ),
     "POST /members": op(C.MEMBER_WRITE),
-    "GET /members/stats": op(C.STATS_READ),
+    "GET /members/stats": op(C.STATS_READ, "org", query=lambda o: {"org": o.ids["code"]}),
     "GET /members/{member_id}": op(C.MEMBER_READ, "membership"),
     "PATCH /members/{member_id}": op(C.MEMBER_WRITE, "membership"),
     "POST /members/{member_id}/status": op(C.MEMBER_WRITE, "membership"),
@@ -369,7 +376,8 @@ API: dict[str, R] = {
     "POST /funds/transactions/{tx_id}/reverse": op(C.FUNDS_WRITE, "tx"),
     "POST /funds/unions/{org_id}/close": op(C.FUNDS_WRITE, "org"),
     "GET /funds/unions/{org_id}/reports/{kind}": op(C.FUNDS_READ, "org",
-                                                    kw=ids(org_id="pk", kind="=balance")),
+                                                    kw=ids(org_id="pk", kind="=balance"),
+                                                    query=lambda o: {"year": 2026}),
     "GET /funds/unions/{org_id}/findings": op(C.FUNDS_READ, "org"),
     "POST /funds/unions/{org_id}/findings": op(C.FUNDS_AUDIT, "org"),
     # workplan
@@ -395,7 +403,7 @@ API: dict[str, R] = {
                                                           kw=ids(milestone_id="milestone")),
     "POST /workplan/milestones/{milestone_id}/reports": op(C.WORKPLAN_WRITE, "wp_plan",
                                                            kw=ids(milestone_id="milestone")),
-    "GET /workplan/notifications": op(access="login"),
+    "GET /workplan/notifications": op(C.WORKPLAN_READ),
     "POST /workplan/notifications/{notification_id}/read": op(access="own", obj="wp_notification",
                                                               ok=200),
     # aid
@@ -410,7 +418,7 @@ API: dict[str, R] = {
     "DELETE /aid/files/{file_id}/incomes/{income_id}": op(
         C.AID_WRITE, "aid_file", kw=ids(file_id="pk", income_id="income"), ok=200),
     "POST /aid/files/{file_id}/submit": op(C.AID_WRITE, "aid_file"),
-    "POST /aid/files/{file_id}/verify": op(C.AID_WRITE, "aid_file", ok=409),
+    "POST /aid/files/{file_id}/verify": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/return": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/reject": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/close": op(C.AID_WRITE, "aid_file"),
@@ -418,7 +426,7 @@ API: dict[str, R] = {
     "POST /aid/files/{file_id}/review": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/exit": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/followups": op(C.AID_WRITE, "aid_file"),
-    "POST /aid/files/{file_id}/reopen": op(C.AID_WRITE, "aid_file", ok=409),
+    "POST /aid/files/{file_id}/reopen": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/reveal": op(C.AID_REVEAL, "aid_file"),
     "POST /aid/files/{file_id}/assistance": op(C.AID_WRITE, "aid_file"),
     "GET /aid/due/reviews": op(C.AID_READ),
@@ -431,9 +439,8 @@ API: dict[str, R] = {
     "POST /aid/programmes/{programme_id}/approve": op(C.AID_WRITE, "programme", ok=200),
     "POST /aid/programmes/{programme_id}/close": op(C.AID_WRITE, "programme", ok=409),
     "POST /aid/programmes/{programme_id}/beneficiaries/{beneficiary_id}/pay": op(
-        C.AID_WRITE, "beneficiary", kw=ids(programme_id="pk", beneficiary_id="beneficiary"),
-        ok=409),
-    "POST /aid/programmes/{programme_id}/pay-all": op(C.AID_WRITE, "programme", ok=409),
+        C.AID_WRITE, "beneficiary", kw=ids(programme_id="pk", beneficiary_id="beneficiary")),
+    "POST /aid/programmes/{programme_id}/pay-all": op(C.AID_WRITE, "programme", ok=200),
     "GET /aid/standards": op(C.AID_READ),
     "PUT /aid/standards": op(C.POLICY_WRITE, read=C.AID_READ),
     "GET /aid/dashboard": op(C.AID_READ),
@@ -446,17 +453,18 @@ API: dict[str, R] = {
     "GET /mutualaid/payouts/{payout_id}": op(C.MUTUALAID_READ, "payout"),
     "POST /mutualaid/payouts/{payout_id}/approve": op(C.MUTUALAID_WRITE, "payout", ok=409),
     "POST /mutualaid/payouts/{payout_id}/reject": op(C.MUTUALAID_WRITE, "payout"),
-    "POST /mutualaid/payouts/{payout_id}/requeue": op(C.MUTUALAID_WRITE, "payout"),
+    "POST /mutualaid/payouts/{payout_id}/requeue": op(C.MUTUALAID_WRITE, "payout", ok=409),
     "GET /mutualaid/imports": op(C.MUTUALAID_READ),
     "POST /mutualaid/imports": op(C.MUTUALAID_WRITE),
     "GET /mutualaid/imports/{import_id}": op(C.MUTUALAID_READ, "settlement_import"),
     "GET /mutualaid/batches": op(C.MUTUALAID_READ),
     "POST /mutualaid/batches": op(C.MUTUALAID_WRITE),
     "GET /mutualaid/batches/{batch_id}": op(C.MUTUALAID_READ, "batch"),
-    "POST /mutualaid/batches/{batch_id}/export": op(C.MUTUALAID_WRITE, "batch", ok=409),
+    "POST /mutualaid/batches/{batch_id}/export": op(C.MUTUALAID_WRITE, "batch"),
     "POST /mutualaid/batches/{batch_id}/results": op(C.MUTUALAID_WRITE, "batch"),
     "POST /mutualaid/batches/{batch_id}/cancel": op(C.MUTUALAID_WRITE, "batch"),
-    "GET /mutualaid/dashboard": op(C.MUTUALAID_READ),
+    "GET /mutualaid/dashboard": op(C.MUTUALAID_READ, "org",
+                                   query=lambda o: {"org": o.ids["code"], "year": 2026}),
     "GET /mutualaid/my/payouts": op(access="login"),
     # notices
     "GET /notices": op(access="login"),
@@ -472,11 +480,12 @@ API: dict[str, R] = {
     "POST /notices/{notice_id}/close": op(C.ORG_WRITE, "notice", ok=409),
     "POST /notices/{notice_id}/withdraw": op(C.ORG_WRITE, "notice"),
     # working days: anyone signed in asks the calendar; the overrides are policy.write's
-    "GET /workdays/period-end": op(access="login", ok=400),   # start and count missing
+    "GET /workdays/period-end": op(access="login", query=lambda o: {
+        "start": "2026-12-01", "working_days": 5}),
     "GET /workdays/overrides": op(C.POLICY_WRITE),
-    "POST /workdays/overrides": op(C.POLICY_WRITE),
+    "POST /workdays/overrides": op(C.POLICY_WRITE, at_root=True),
     "DELETE /workdays/overrides/{day}": op(C.POLICY_WRITE, "workday", kw=ids(day="day"),
-                                           ok=204),
+                                           ok=204, at_root=True),
     "GET /workdays/{year}": op(access="login", params=(("year", "2026"),)),
     # notifications (each user's own inbox) and the to-do list
     "GET /notifications": op(access="login"),

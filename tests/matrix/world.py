@@ -61,6 +61,10 @@ class World:
     def path(self, org_code: str) -> str:
         return self.orgs[org_code].path
 
+    @property
+    def root(self) -> str:
+        return TREE[0][0]
+
 
 BUILDERS: list[tuple[str, Callable[[World], dict[str, Obj]]]] = []
 
@@ -250,10 +254,10 @@ def _export_jobs(world: World) -> dict[str, Obj]:
     out = {}
     for s in SIDES:
         org = world.orgs[UNION[s]]
-        job = ExportJob.objects.create(org=org, org_path=org.path, created_by=admin(world),
-                                       created_by_name="city_admin", status="failed",
-                                       error="测试")
-        out[s] = Obj(job.pk, UNION[s])
+        owner = "city_admin" if s == "A" else "district_b"
+        job = ExportJob.objects.create(org=org, org_path=org.path, created_by=world.users[owner],
+                                       created_by_name=owner, status="failed", error="测试")
+        out[s] = Obj(job.pk, UNION[s], owner=owner)
     return out
 
 
@@ -427,7 +431,9 @@ def _programmes(world: World) -> dict[str, Obj]:
 
     out = {}
     for s in SIDES:
-        programme = programme_create(org=world.orgs[DISTRICT[s]], actor=admin(world),
+        # created by the district's own admin: the city admin may approve it (not their own)
+        creator = world.users["district_a" if s == "A" else "district_b"]
+        programme = programme_create(org=world.orgs[DISTRICT[s]], actor=creator,
                                      name=f"{s}区送温暖", year=2026, kind="winter",
                                      amount_per_household=Decimal("500"),
                                      budget=Decimal("10000"), assistance_kind="cash",
