@@ -7,6 +7,7 @@ class MembersConfig(AppConfig):
     verbose_name = "会员"
 
     def ready(self) -> None:
+        # the app registry is ready only now: modules that import models load here
         from gonghui.core import hooks
         from gonghui.members.demo import seed_members
         from gonghui.members.services import org_hooks

@@ -7,6 +7,7 @@ class RosterConfig(AppConfig):
     verbose_name = "名册导入导出"
 
     def ready(self) -> None:
+        # the app registry is ready only now: modules that import models load here
         from gonghui.core import hooks
         from gonghui.roster.demo import seed_roster
         from gonghui.roster.hooks import org_path_changed

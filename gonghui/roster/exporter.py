@@ -1,7 +1,8 @@
 """Streaming roster export of a subtree to .xlsx or .csv, in constant memory: memberships are
 read in `union_path` order through a server-side cursor and written row by row (xlsxwriter
 constant-memory mode / csv). ID numbers are masked unless revealed; a revealed export is
-logged (`sensitive_read_record`, count = rows) before the first number is written.
+checked and logged (`roster.reveal.reveal_rows`: audit.services.reveal, count = rows) before
+the first number is written.
 
 The file has the importer's headers (plus 工会代码), so an export can be imported again as a
 bulk roster."""
@@ -18,11 +19,13 @@ import xlsxwriter
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
 
-from gonghui.audit.services import sensitive_read_record
+from gonghui.audit.services import audit_record
+from gonghui.core.actor import Actor, as_actor
 from gonghui.core.idnumber import mask
 from gonghui.members.models import HELD_STATUSES, Membership, MembershipStatus, Person
 from gonghui.members.validation import MEMBERSHIP_FIELDS, PERSON_FIELDS
 from gonghui.orgs.models import Org
+from gonghui.roster.reveal import reveal_rows
 
 PROGRESS_EVERY = 5000
 
@@ -39,7 +42,7 @@ def _labels(name: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in (_field(name).choices or [])}
 
 
-def export_queryset(org: Org, *, include_ended: bool = False):
+def export_queryset(org: Org, *, include_ended: bool = False) -> models.QuerySet[Membership]:
     queryset = Membership.objects.filter(union_path__startswith=org.path)
     if not include_ended:
         queryset = queryset.filter(status__in=HELD_STATUSES)
@@ -69,13 +72,15 @@ def _rows(org: Org, *, reveal: bool, include_ended: bool) -> Iterator[list[Any]]
         yield row
 
 
-def export_members(*, org: Org, actor: Any, out: Path, reveal: bool = False,
-                   include_ended: bool = False,
+def export_members(*, org: Org, actor: Actor | str, out: Path, reveal: bool = False,
+                   include_ended: bool = False, purpose: str = "",
+                   subject: models.Model | None = None,
                    on_progress: Callable[[int, int], None] | None = None) -> int:
     """Write the roster of `org`'s subtree to `out` (.xlsx or .csv); returns the row count.
-    The caller has checked that `actor` may read (and, with `reveal`, reveal) there."""
-    from gonghui.roster.services import record_export
-
+    The caller (roster.services) has checked that `actor` may read there; with `reveal` the
+    read of the full numbers is checked and logged here (`purpose`; `subject`: the export job)
+    before the first one is written."""
+    actor = as_actor(actor)
     out = Path(out)
     postgres = connection.vendor == "postgresql"
     # One snapshot for the count that is logged and the rows that are written (PostgreSQL);
@@ -88,10 +93,8 @@ def export_members(*, org: Org, actor: Any, out: Path, reveal: bool = False,
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         total = export_queryset(org, include_ended=include_ended).count()
         if reveal:
-            sensitive_read_record(
-                actor=actor, subject_type="members.person", subject_id="",
-                subject_repr=_("会员名册导出：{org}").format(org=org.name), field="id_number",
-                purpose=_("名册导出（完整身份证号码）"), org_path=org.path, count=total)
+            reveal_rows(actor=actor, org=org, subject=subject or org, count=total,
+                        purpose=purpose or _("名册导出（完整身份证号码）"))
         rows = _rows(org, reveal=reveal, include_ended=include_ended)
         if out.suffix.lower() == ".csv":
             count = _write_csv(out, rows, total, on_progress)
@@ -99,6 +102,14 @@ def export_members(*, org: Org, actor: Any, out: Path, reveal: bool = False,
             count = _write_xlsx(out, rows, total, on_progress)
     record_export(org=org, actor=actor, count=count, reveal=reveal, file_name=out.name)
     return count
+
+
+def record_export(*, org: Org, actor: Actor, count: int, reveal: bool, file_name: str) -> None:
+    """The audit row of an export (who took which subtree's roster, how many rows)."""
+    with transaction.atomic():
+        audit_record(actor=actor, action="roster.export", object_type="orgs.org",
+                     object_id=str(org.pk), object_repr=org.name, org_path=org.path,
+                     after={"rows": count, "reveal": reveal, "file": file_name})
 
 
 def _write_csv(out: Path, rows: Iterator[list[Any]], total: int,

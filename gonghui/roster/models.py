@@ -27,10 +27,13 @@ class ImportStatus(models.TextChoices):
 IMPORT_TRANSITIONS: dict[str, set[str]] = {
     ImportStatus.UPLOADED: {ImportStatus.QUEUED, ImportStatus.CANCELLED},
     ImportStatus.QUEUED: {ImportStatus.RUNNING, ImportStatus.FAILED, ImportStatus.CANCELLED},
-    ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.FAILED},
-    # an interrupted job is queued again and resumes at its checkpoint
-    ImportStatus.FAILED: {ImportStatus.QUEUED, ImportStatus.CANCELLED},
+    # RUNNING → RUNNING: a new runner claims a job whose runner died (importer.claimable)
+    ImportStatus.RUNNING: {ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.RUNNING},
+    # an interrupted job is queued again and resumes at its checkpoint; the command line runs
+    # it again at once (`gonghui import-members` of the same file)
+    ImportStatus.FAILED: {ImportStatus.QUEUED, ImportStatus.CANCELLED, ImportStatus.RUNNING},
 }
+IMPORT_INITIAL = (ImportStatus.UPLOADED, ImportStatus.QUEUED)
 
 ACTIVE_IMPORT_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
@@ -183,6 +186,8 @@ class ExportJob(TimeStampedModel):
     created_by_name = models.CharField(_("操作人"), max_length=150)
     file_format = models.CharField(_("格式"), max_length=8, default="xlsx")  # xlsx | csv
     reveal = models.BooleanField(_("显示完整身份证号码"), default=False)
+    # Why the full numbers are needed: logged with the read (audit.services.reveal).
+    purpose = models.CharField(_("查看用途"), max_length=200, blank=True)
     include_ended = models.BooleanField(_("包含已退会等非在册会员"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=ExportStatus.choices,
                               default=ExportStatus.QUEUED)

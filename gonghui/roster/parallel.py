@@ -7,19 +7,28 @@ from typing import Any
 
 
 def stripe_main(job_id: int, token: str, index: int, count: int, actor_id: int | None,
-                parent_pid: int, result: Any, feed: Any = None) -> None:
+                parent_pid: int, result: Any, feed: Any = None, actor_label: str = "") -> None:
+    # a subprocess entry point: a fresh interpreter sets Django up before any model import
     import django
 
     django.setup()
-    from django.db import connection
+    # subprocess entry point: the imports below need the app registry set up above
+    from django.db import connection  # after django.setup()
 
-    from gonghui.accounts.models import User
-    from gonghui.core.errors import ApplicationError
-    from gonghui.roster.importer import JobTakenOver, Stripe
-    from gonghui.roster.models import ImportJob, ImportStatus
+    from gonghui.accounts.models import User  # after django.setup()
+    from gonghui.core.actor import system_actor  # after django.setup()
+    from gonghui.core.errors import ApplicationError  # after django.setup()
+    from gonghui.core.workflow import transition_many  # after django.setup()
+    from gonghui.roster.models import (  # after django.setup()
+        IMPORT_TRANSITIONS,
+        ImportJob,
+        ImportStatus,
+    )
+    from gonghui.roster.stripes import JobTakenOver, Stripe  # after django.setup()
 
     job = ImportJob.objects.get(pk=job_id)
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    user = User.objects.filter(pk=actor_id).first() if actor_id else None
+    actor = user or system_actor(actor_label or "cli")
     try:
         rows = Stripe(job, token=token, actor=actor, index=index, count=count,
                       parent_pid=parent_pid, feed=feed).run()
@@ -28,8 +37,9 @@ def stripe_main(job_id: int, token: str, index: int, count: int, actor_id: int |
     except Exception as exc:
         message = exc.message if isinstance(exc, ApplicationError) else \
             f"{type(exc).__name__}: {exc}"[:1000]
-        ImportJob.objects.filter(pk=job_id, run_token=token).update(
-            status=ImportStatus.FAILED, error=message)
+        transition_many(ImportJob.objects.filter(pk=job_id, run_token=token),
+                        ImportStatus.FAILED, transitions=IMPORT_TRANSITIONS,
+                        extra_fields={"error": message})
         raise SystemExit(1) from None
     finally:
         connection.close()

@@ -22,7 +22,9 @@ from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.cells import detect_encoding
 from gonghui.core.errors import ApplicationError
+from gonghui.roster.xlsx_stream import XlsxError, XlsxStream
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv"})
@@ -48,25 +50,6 @@ class SourceInfo:
     encoding: str = ""  # csv only
     delimiter: str = ""  # csv only
     sheet: str = ""  # spreadsheets only
-
-
-def detect_encoding(sample: bytes) -> str:
-    """The encoding of a CSV file from its first bytes.
-
-    BOMs decide first. Otherwise UTF-8 if the sample decodes as UTF-8 (a multi-byte character cut
-    at the end of the sample is fine), else GB18030, the superset of GBK/GB2312 that Excel writes
-    on Chinese Windows and that decodes every byte sequence those produce.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(sample, final=False)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
 
 
 def detect_delimiter(text: str) -> str:
@@ -115,7 +98,6 @@ def _csv_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
 
 
 def _xlsx_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
-    from gonghui.roster.xlsx_stream import XlsxError, XlsxStream
 
     try:
         stream = XlsxStream(str(path))
@@ -136,7 +118,7 @@ def _xlsx_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
 
 def _calamine_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
     """Legacy formats (.xls ≤ 65,536 rows, .xlsb, .ods): calamine loads the sheet at once."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # heavy optional library: legacy formats only
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -202,8 +184,6 @@ class RosterSource:
                         last = block[-1:]
                 return count + (0 if last == b"\n" else 1)
             if self.suffix in (".xlsx", ".xlsm"):
-                from gonghui.roster.xlsx_stream import XlsxStream
-
                 stream = XlsxStream(str(self.path), shared_strings=False)
                 try:
                     return stream.dimension_rows()

@@ -29,6 +29,7 @@ from typing import Any, cast
 from django.db import connection, models
 
 from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.members.models import (
     HELD_STATUSES,
     EventKind,
@@ -173,12 +174,6 @@ _EVENT_COLUMNS = ("id", "membership_id", "union_id", "kind", "from_status", "to_
                   "actor_id", "actor_name", "at", "reason")
 
 
-def _actor(actor: Any) -> tuple[int | None, str]:
-    if getattr(actor, "pk", None):
-        return actor.pk, actor.get_username()[:150]
-    return None, str(actor or "system")[:150]
-
-
 @dataclass
 class ChunkResult:
     imported: int = 0
@@ -187,11 +182,11 @@ class ChunkResult:
 
 
 def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[str, Any]]],
-                  actor: Any, reason: str) -> ChunkResult:
+                  actor: Actor, reason: str) -> ChunkResult:
     """Create the memberships (and people) of `joins` and apply `updates` (changed fields of
     people already holding 会籍 in the row's union). Inside the caller's transaction."""
     now = clock.now()
-    actor_id, actor_name = _actor(actor)
+    actor_id, name = getattr(actor_user(actor), "pk", None), actor_name(actor)
     result = ChunkResult()
     if not joins and not updates:
         return result
@@ -229,7 +224,7 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
                for e, changes in updates]
     event_ids = allocate_ids(MembershipEvent, len(events))
     Table(MembershipEvent, _EVENT_COLUMNS).insert(
-        (eid, mid, uid, kind, from_s, to_s, actor_id, actor_name, now, text[:500])
+        (eid, mid, uid, kind, from_s, to_s, actor_id, name, now, text[:500])
         for eid, (mid, uid, kind, from_s, to_s, text) in zip(event_ids, events, strict=True)
     )
 

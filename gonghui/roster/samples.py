@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from gonghui.core.idnumber import with_check_digit
+from gonghui.core.testing import synthetic_id_number
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华文辉玉兰晨阳红梅子涵浩然欣怡雨萱俊杰嘉怡佳琪志强春梅海燕婷婷丹丹宇航思远"
@@ -28,12 +28,12 @@ _BIRTH_DAYS = 13000  # 1965 … 2000
 
 
 def id_number(i: int) -> str:
-    """The i-th synthetic ID number: distinct for i < 208,000,000."""
+    """The i-th synthetic ID number (core.testing's generator, spread over REGIONS and birth
+    dates first): distinct for i < 208,000,000."""
     region = REGIONS[i % len(REGIONS)]
     rest = i // len(REGIONS)
     birth = _FIRST_BIRTH + dt.timedelta(days=rest % _BIRTH_DAYS)
-    seq = (rest // _BIRTH_DAYS) % 1000
-    return with_check_digit(f"{region}{birth:%Y%m%d}{seq:03d}")
+    return synthetic_id_number((rest // _BIRTH_DAYS) % 1000, region=region, birth=birth)
 
 
 def person_row(i: int) -> list[str]:
@@ -75,7 +75,7 @@ def write_xlsx(path: str | Path, count: int, *, start: int = 0,
                title: str = "") -> Path:
     """A clean roster .xlsx with shared strings, as Excel saves it (xlsxwriter's default mode
     keeps the strings table in memory while writing: fine for generating)."""
-    import xlsxwriter
+    import xlsxwriter  # only when generating files (bench, tests): not at import
 
     path = Path(path)
     book = xlsxwriter.Workbook(str(path))
@@ -146,7 +146,7 @@ def write_messy_xlsx(path: str | Path, *, start: int = 500_000,
     """An .xlsx like a cadre's: a merged title, a 填报单位 line, the header on line 3 with
     spaces and synonyms, and `messy_rows()` with numbers, dates and serials as Excel keeps
     them."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # heavy optional library: only for the test fixtures
 
     path = Path(path)
     book = Workbook()

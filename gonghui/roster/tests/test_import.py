@@ -287,10 +287,10 @@ def test_unreadable_files_create_no_job(tree, tmp_path):
 
 
 def test_importer_is_scoped_to_the_actor(tree, tmp_path, other_district_cadre):
-    from gonghui.core.errors import Forbidden
+    from gonghui.core.errors import NotFound
 
     path = samples.write_csv(tmp_path / "a.csv", 2)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another district's union: 404, not a hint it exists
         run_import(path, tree["SH-A-1-1"], actor=other_district_cadre)
     assert ImportJob.objects.count() == 0
     assert Membership.objects.count() == 0

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gonghui.accounts.models import User
+from gonghui.core.actor import Actor, system_actor
 from gonghui.core.errors import ApplicationError
+from gonghui.orgs.models import Org
+from gonghui.roster import cli
 
 
 class Command(BaseCommand):
@@ -18,7 +24,7 @@ class Command(BaseCommand):
         "interrupted import of the same file resumes it."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="roster file (.xlsx, .xls, .csv)")
         parser.add_argument("--union", required=True, help="org code of the union (or top org)")
         parser.add_argument("--report", help="write the error report (.xlsx) here")
@@ -30,26 +36,23 @@ class Command(BaseCommand):
                             help="act as this user (their role must allow member.write there)")
         parser.add_argument("--restart", action="store_true",
                             help="start a new job even if an interrupted one exists for this file")
-        parser.add_argument("--chunk", type=int, default=0, help=argparse_hidden())
+        parser.add_argument("--chunk", type=int, default=0, help=argparse.SUPPRESS)
         parser.add_argument("--workers", type=int, default=0,
                             help="worker processes (default: 2 for big files on PostgreSQL)")
 
-    def handle(self, *args, **options):
-        from gonghui.accounts.models import User
-        from gonghui.orgs.models import Org
-        from gonghui.roster import cli
-
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         org = Org.objects.filter(code=options["union"].strip().upper()).first()
         if org is None:
             raise CommandError(f"找不到组织代码 {options['union']}")
-        actor = None
+        actor: Actor = system_actor("cli")
         if options["as_user"]:
-            actor = User.objects.filter(username=options["as_user"], is_active=True).first()
-            if actor is None:
+            user = User.objects.filter(username=options["as_user"], is_active=True).first()
+            if user is None:
                 raise CommandError(f"找不到用户 {options['as_user']}")
+            actor = user
         try:
             job, resumed = cli.job_for_file(path=path, org=org, actor=actor,
                                             dry_run=options["dry_run"],
@@ -73,8 +76,3 @@ class Command(BaseCommand):
             if job.report_path:
                 self.stdout.write(f"错误报告：{job.report_path}")
 
-
-def argparse_hidden() -> str:
-    import argparse
-
-    return argparse.SUPPRESS
