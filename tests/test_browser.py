@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS, BROWSER_MARKS, PASSWORD
+from conftest import BROWSER_MARKS, screenshot, sign_in
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sign_in_and_open_org_tree(live_server, page, tree, district_cadre):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "district_a")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "district_a")
     page.click("text=组织")
     page.wait_for_selector(".gh-tree")
     assert page.locator(".gh-tree").inner_text().count("甲区总工会") == 1
@@ -27,5 +23,19 @@ def test_sign_in_and_open_org_tree(live_server, page, tree, district_cadre):
     text = page.locator(".gh-tree").inner_text()
     assert "甲二公司工会" in text
     assert "乙区" not in text
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "org-tree.png"), full_page=True)
+    screenshot(page, "org-tree")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refused_dissolve_shows_the_reason(live_server, page, tree, district_cadre):
+    """A refusal comes back as the page with the rule's message (400), nothing changes."""
+    sign_in(page, live_server.url, "district_a")
+    page.goto(f"{live_server.url}/orgs/{tree['SH-A-1'].pk}/")
+    page.click("button[data-bs-target='#dissolve']")
+    page.wait_for_selector("#dissolve .modal-footer button", state="visible")
+    with page.expect_response(lambda r: r.url.endswith("/dissolve/")) as response:
+        page.click("#dissolve .modal-footer button")
+    assert response.value.status == 400
+    page.wait_for_selector("text=不能撤销")
+    assert "还有2 个下级组织" in page.content()
+    screenshot(page, "org-dissolve-refused")

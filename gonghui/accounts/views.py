@@ -23,6 +23,9 @@ from gonghui.core.views import form_status, run_service
 
 
 class LoginView(auth_views.LoginView):
+    """Password, then the TOTP code where the user turned it on. A wrong or incomplete form is
+    shown again with 400 (the one status policy); a signed-in visitor is sent on."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -33,6 +36,17 @@ class LoginView(auth_views.LoginView):
             otp_login(self.request, form.otp_device)
         return response
 
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/profile/"
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
 
 @login_required
 def roles(request: HttpRequest) -> HttpResponse:
@@ -40,7 +54,7 @@ def roles(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.ROLE_ASSIGN)
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
-    form = RoleAssignForm(request.POST or None)
+    form = RoleAssignForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -60,7 +74,7 @@ def roles(request: HttpRequest) -> HttpResponse:
 def user_new(request: HttpRequest) -> HttpResponse:
     """Create an account with its first role: the creator must hold role.assign at that org."""
     require_capability(request.user, Capability.ROLE_ASSIGN)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,7 +104,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     """Two-factor sign-in for cadres: scan the QR code, confirm with one code."""
     user = cast(User, request.user)
     device, confirmed = services.totp_device(user)
-    form = TOTPConfirmForm(request.POST or None)
+    form = TOTPConfirmForm(request.POST if request.method == "POST" else None)
     outcome = None
     if not confirmed and request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.totp_confirm(

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from gonghui.core import hooks
+
 
 class AuditConfig(AppConfig):
     name = "gonghui.audit"
@@ -7,8 +9,8 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self) -> None:
-        from gonghui.audit import services  # models are ready only now
-        from gonghui.core import hooks
+        # services import the models, which exist only once the app registry is ready
+        from gonghui.audit import services
 
         # accounts sits below audit in the layer order: it writes its audit rows through here.
         hooks.register("audit.record", services.audit_record)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,10 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+def _pairs(values: Any) -> list[tuple[str, Any]]:
+    return list(values.items()) if isinstance(values, dict) else []
+
+
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.AUDIT_READ)
@@ -29,8 +34,15 @@ def event_list(request: HttpRequest) -> HttpResponse:
         until=_date(request.GET.get("until", "")), **params,
     )
     types = AuditEvent.objects.values_list("object_type", flat=True).distinct().order_by()
+    page = paginate(request, queryset)
+    # key/value pairs made here: in a template `before.items` would read a key named "items"
+    events = list(page.object_list)
+    for event in events:
+        event.before_pairs = _pairs(event.before)  # type: ignore[attr-defined]
+        event.after_pairs = _pairs(event.after)  # type: ignore[attr-defined]
+    page.object_list = events
     return render(request, "audit/list.html", {
-        "page": paginate(request, queryset), "params": params, "types": sorted(set(types)),
+        "page": page, "params": params, "types": sorted(set(types)),
         "since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
         "qs": querystring_without_page(request),
     })

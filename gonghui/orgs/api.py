@@ -5,11 +5,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
+from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import access_org
@@ -123,37 +126,47 @@ def get_children(request: HttpRequest, org_id: str, paging: Query[PageParams]):
                                                  include_closed=True), paging)
 
 
-@router.post("", response={201: OrgOut})
-def create_org(request: HttpRequest, payload: OrgIn):
-    parent = access_org(request.user, payload.parent)
+# Writes: the gate first (404 / 403), then the body (400), then the service, which checks its
+# own permission and rules again (core.payload explains why the body is not a declared param).
+
+@router.post("", response={201: OrgOut}, openapi_extra=body_schema(OrgIn))
+def create_org(request: HttpRequest):
+    require_capability(request.user, Capability.ORG_WRITE)
+    payload = parse_body(request, OrgIn)
+    parent = access_org(request.user, payload.parent, write=True)
     data = payload.dict(exclude={"parent"})
     org = services.org_create(parent=parent, actor=request.user, **data)
     return Status(201, _out([org])[0])
 
 
-@router.patch("/{org_id}", response=OrgOut)
-def update_org(request: HttpRequest, org_id: str, payload: OrgPatch):
-    org = access_org(request.user, org_id)
-    org = services.org_update(org=org, actor=request.user, **payload.dict(exclude_unset=True))
+@router.patch("/{org_id}", response=OrgOut, openapi_extra=body_schema(OrgPatch))
+def update_org(request: HttpRequest, org_id: str):
+    org = access_org(request.user, org_id, write=True)
+    changes = parse_body(request, OrgPatch).dict(exclude_unset=True)
+    if not changes:
+        raise ApplicationError(_("没有要修改的字段。"), code="empty_patch")
+    org = services.org_update(org=org, actor=request.user, **changes)
     return _out([org])[0]
 
 
-@router.post("/{org_id}/move", response=OrgOut)
-def move_org(request: HttpRequest, org_id: str, payload: TargetIn):
-    org = access_org(request.user, org_id)
-    target = access_org(request.user, payload.target)
+@router.post("/{org_id}/move", response=OrgOut, openapi_extra=body_schema(TargetIn))
+def move_org(request: HttpRequest, org_id: str):
+    org = access_org(request.user, org_id, write=True)
+    target = access_org(request.user, parse_body(request, TargetIn).target)
     return _out([services.org_move(org=org, new_parent=target, actor=request.user)])[0]
 
 
-@router.post("/{org_id}/merge", response=OrgOut)
-def merge_org(request: HttpRequest, org_id: str, payload: TargetIn):
-    org = access_org(request.user, org_id)
+@router.post("/{org_id}/merge", response=OrgOut, openapi_extra=body_schema(TargetIn))
+def merge_org(request: HttpRequest, org_id: str):
+    org = access_org(request.user, org_id, write=True)
+    payload = parse_body(request, TargetIn)
     target = access_org(request.user, payload.target)
     return _out([services.org_merge(source=org, target=target, actor=request.user,
                                     note=payload.note)])[0]
 
 
-@router.post("/{org_id}/dissolve", response=OrgOut)
-def dissolve_org(request: HttpRequest, org_id: str, payload: DissolveIn):
-    org = access_org(request.user, org_id)
-    return _out([services.org_dissolve(org=org, actor=request.user, note=payload.note)])[0]
+@router.post("/{org_id}/dissolve", response=OrgOut, openapi_extra=body_schema(DissolveIn))
+def dissolve_org(request: HttpRequest, org_id: str):
+    org = access_org(request.user, org_id, write=True)
+    note = parse_body(request, DissolveIn).note
+    return _out([services.org_dissolve(org=org, actor=request.user, note=note)])[0]

@@ -73,7 +73,7 @@ def _form_page(request: HttpRequest, form: OrgForm, outcome: Outcome | None, *, 
 @login_required
 def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
     parent = access_org(request.user, parent_pk, write=True)
-    form = OrgForm(request.POST or None)
+    form = OrgForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.org_create(
@@ -87,7 +87,7 @@ def create(request: HttpRequest, parent_pk: int) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = access_org(request.user, pk, write=True)
-    form = OrgForm(request.POST or None, instance=org)
+    form = OrgForm(request.POST if request.method == "POST" else None, instance=org)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
@@ -108,7 +108,7 @@ def _pick_page(request: HttpRequest, org: Org, form: OrgPickForm, outcome: Outco
 @login_required
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     org = access_org(request.user, pk, write=True)
-    form = OrgPickForm(request.POST or None)
+    form = OrgPickForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         target = access_org(request.user, form.cleaned_data["target"].strip().upper())
@@ -123,7 +123,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     org = access_org(request.user, pk, write=True)
-    form = OrgPickForm(request.POST or None)
+    form = OrgPickForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         target = access_org(request.user, form.cleaned_data["target"].strip().upper())
@@ -139,7 +139,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org = access_org(request.user, pk, write=True)
     if request.method != "POST":
-        return redirect("orgs:detail", org.pk)
+        return redirect("orgs:detail", org.pk)  # the dialog lives on the detail page
     outcome = run_service(request, lambda: services.org_dissolve(
         org=org, actor=request.user, note=request.POST.get("note", "")[:500]),
         success=_("“{name}”已撤销。").format(name=org.name))

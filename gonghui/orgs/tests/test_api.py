@@ -39,3 +39,46 @@ def test_invalid_payload_is_400(client, tree, district_cadre):
         "/api/v1/orgs", data='{"name": "缺上级"}', content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+def _state():
+    from gonghui.audit.models import AuditEvent
+    from gonghui.orgs.models import Org
+
+    return (list(Org.objects.order_by("pk").values_list("pk", "path", "name", "status")),
+            AuditEvent.objects.count())
+
+
+def test_the_gate_answers_before_the_payload(client, tree, auditor, member_user):
+    """Someone who may not create orgs learns nothing about the payload: 403 / 404, not 400."""
+    before = _state()
+    assert login(client, auditor).post(
+        "/api/v1/orgs", data="{}", content_type="application/json").status_code == 403
+    assert login(client, auditor).post(
+        f"/api/v1/orgs/{tree['SH-A-1'].pk}/move", data="{}",
+        content_type="application/json").status_code == 403
+    assert login(client, member_user).post(
+        "/api/v1/orgs", data="{}", content_type="application/json").status_code == 404
+    assert _state() == before
+
+
+def test_empty_patch_is_400(client, tree, district_cadre):
+    before = _state()
+    response = login(client, district_cadre).patch(
+        f"/api/v1/orgs/{tree['SH-A-1'].pk}", data="{}", content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (400, "empty_patch")
+    assert _state() == before
+
+
+def test_create_through_the_api(client, tree, district_cadre):
+    response = login(client, district_cadre).post(
+        "/api/v1/orgs", data='{"parent": "SH-A-1", "name": "甲三公司工会", "level": "grassroots",'
+        ' "org_type": "grassroots"}', content_type="application/json")
+    assert response.status_code == 201
+    assert (response.json()["code"], response.json()["parent_code"]) == ("SH-A-1-03", "SH-A-1")
+
+
+def test_openapi_documents_the_bodies(client, db):
+    doc = client.get("/api/v1/openapi.json").json()
+    body = doc["paths"]["/api/v1/orgs/{org_id}/move"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["required"] == ["target"]

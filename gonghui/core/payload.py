@@ -1,0 +1,49 @@
+"""A JSON body validated AFTER the route's capability gate.
+
+django-ninja validates declared body parameters before the endpoint runs, so an empty or
+malformed payload would answer 400 even to a caller who may not use the route at all — against
+the one status policy (404 outside the caller's subtrees, 403 visible but not writable, 400 only
+for someone allowed to try). Endpoints that write take the body through `parse_body()` after
+their gate, and document the schema with `body_schema()`:
+
+    @router.post("/{org_id}/move", response=OrgOut, openapi_extra=body_schema(TargetIn))
+    def move_org(request, org_id: str):
+        org = access_org(request.user, org_id, write=True)
+        payload = parse_body(request, TargetIn)
+        ...
+
+A body that does not fit raises ninja's ValidationError, which `gonghui.api` answers with 400.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+import pydantic
+from django.http import HttpRequest
+from ninja import Schema
+from ninja.errors import ValidationError
+
+S = TypeVar("S", bound=Schema)
+
+
+def parse_body(request: HttpRequest, schema: type[S]) -> S:
+    """The request's JSON body as `schema`, or ValidationError (400) when it does not fit."""
+    try:
+        data: Any = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError([{"type": "json_invalid", "loc": ["body"],
+                                "msg": "Invalid JSON"}]) from None
+    try:
+        return schema.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = [{"type": e["type"], "loc": ["body", *e["loc"]], "msg": e["msg"]}
+                  for e in exc.errors()]
+        raise ValidationError(errors) from None
+
+
+def body_schema(schema: type[Schema]) -> dict[str, Any]:
+    """`openapi_extra` that documents `schema` as the operation's JSON request body."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": schema.model_json_schema()}}}}
