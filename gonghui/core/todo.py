@@ -31,6 +31,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from django.utils.functional import Promise
+
 from gonghui.core import clock
 
 log = logging.getLogger("gonghui.todo")
@@ -57,7 +59,11 @@ class TodoItem:
 @runtime_checkable
 class TodoProvider(Protocol):
     name: str
-    label: str
+
+    @property
+    def label(self) -> str | Promise:
+        """What the inbox calls this kind of work (a lazy translation is fine)."""
+        ...
 
     def items(self, user: Any, *, limit: int) -> list[TodoItem]:
         """The provider's `limit` most urgent items (its selectors' order)."""

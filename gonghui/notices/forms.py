@@ -57,8 +57,8 @@ class WithdrawForm(Styled):
 
 
 class PublishForm(Styled):
-    org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_l("公示范围"),
-                                 empty_label=None)
+    org: forms.ModelChoiceField[Org] = forms.ModelChoiceField(
+        queryset=Org.objects.none(), label=_l("公示范围"), empty_label=None)
     title = forms.CharField(label=_l("标题"), max_length=200)
     body = forms.CharField(label=_l("说明"), required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
