@@ -76,6 +76,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
 
 
 def _register_routers() -> None:
+    # each app's router is attached once the API object and its error handlers exist
     from gonghui.aid.api import router as aid_router
     from gonghui.core.todo_api import router as todo_router
     from gonghui.funds.api import router as funds_router
