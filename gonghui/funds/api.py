@@ -1,17 +1,24 @@
 """JSON API of union funds at /api/v1/funds: accounts, transactions (postings), reports,
-findings. Same services, selectors, scoping and access functions as the pages."""
+findings. Same services, selectors, scoping and access functions as the pages.
+
+Writes check access first and validate the payload after (`_payload`): a request the user may
+not make answers 404/403 whatever it carries, exactly like the pages (access, then the form).
+The request bodies are documented through `openapi_extra`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+import pydantic
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Body, Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.funds import reports, selectors, services
@@ -87,7 +94,8 @@ class ExpenseIn(Schema):
 
 class ReverseIn(Schema):
     date: dt.date | None = None
-    memo: str = ""
+    # the reason, required like on the page (冲销原因): a reversal says why
+    memo: str = Field(..., min_length=1, max_length=200)
 
 
 class CloseIn(Schema):
@@ -107,7 +115,7 @@ class ReportOut(Schema):
 
 
 class ReportFilter(Schema):
-    year: int
+    year: int | None = None  # the current year, like the report pages
     month_from: int = 1
     month_to: int = 12
     month: int = 12
@@ -130,6 +138,32 @@ class FindingOut(Schema):
     response: str
     created_by: str
     created_at: dt.datetime
+
+
+S = TypeVar("S", bound=pydantic.BaseModel)
+
+
+def _payload(schema: type[S], data: Any, where: str = "body") -> S:
+    """Validate a write's payload once access is settled; a misfit answers 400 through the
+    API's ValidationError mapping, with the same `errors` as ninja's own."""
+    try:
+        return schema.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError([{"type": e["type"], "loc": [where, *e["loc"]], "msg": e["msg"]}
+                               for e in exc.errors()]) from None
+
+
+def _json_body(schema: type[pydantic.BaseModel]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": schema.model_json_schema()}}}}
+
+
+def _expense_body() -> dict[str, Any]:
+    schema = ExpenseIn.model_json_schema()
+    schema["properties"]["evidence"] = {"type": "string", "format": "binary"}
+    schema["required"] = [*schema.get("required", []), "evidence"]
+    return {"requestBody": {"required": True, "content": {
+        "multipart/form-data": {"schema": schema}}}}
 
 
 def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict[str, Any]:
@@ -185,12 +219,14 @@ def get_transaction(request: HttpRequest, tx_id: int):
     return _tx_out(_reload(access_transaction(request.user, tx_id)))
 
 
-@router.post("/unions/{org_id}/transactions", response={201: TransactionOut, 200: TransactionOut})
-def create_transaction(request: HttpRequest, org_id: str, payload: TransactionIn):
+@router.post("/unions/{org_id}/transactions", response={201: TransactionOut, 200: TransactionOut},
+             openapi_extra=_json_body(TransactionIn))
+def create_transaction(request: HttpRequest, org_id: str, body: Body[dict[str, Any]]):
     """A journal entry (e.g. a transfer between bank and cash, a subsidy receivable). Spending
     is recorded through POST …/expenses, which needs evidence and checks policy limits.
     Idempotent by `idempotency_key`: 201 when posted now, 200 when posted before."""
-    union = access_union(request.user, org_id)
+    union = access_union(request.user, org_id, write=True)
+    payload = _payload(TransactionIn, body)
     tx = services.journal_entry_record(
         union=union, date=payload.date, memo=payload.memo,
         lines=[(line.account, line.amount) for line in payload.lines],
@@ -198,12 +234,18 @@ def create_transaction(request: HttpRequest, org_id: str, payload: TransactionIn
     return Status(201 if tx.was_created else 200, _tx_out(_reload(tx), created=tx.was_created))
 
 
-@router.post("/unions/{org_id}/expenses", response={201: TransactionOut, 200: TransactionOut})
-def create_expense(request: HttpRequest, org_id: str, payload: Form[ExpenseIn],
-                   evidence: File[UploadedFile]):
-    """Spending with its evidence file (multipart). Limits: "block" → 400 policy_blocked;
-    "warn" → 400 policy_warning unless confirm_warnings=true."""
-    union = access_union(request.user, org_id)
+@router.post("/unions/{org_id}/expenses", response={201: TransactionOut, 200: TransactionOut},
+             openapi_extra=_expense_body())
+def create_expense(request: HttpRequest, org_id: str):
+    """Spending with its evidence file (multipart: the fields of ExpenseIn and `evidence`).
+    Limits: "block" → 400 policy_blocked; "warn" → 400 policy_warning unless
+    confirm_warnings=true."""
+    union = access_union(request.user, org_id, write=True)
+    payload = _payload(ExpenseIn, request.POST.dict(), "form")
+    evidence = request.FILES.get("evidence")
+    if evidence is None:
+        raise ValidationError([{"type": "missing", "loc": ["file", "evidence"],
+                                "msg": "Field required"}])
     tx = services.expense_record(
         union=union, date=payload.date, account_code=payload.account_code,
         amount=payload.amount, memo=payload.memo, idempotency_key=payload.idempotency_key,
@@ -212,17 +254,22 @@ def create_expense(request: HttpRequest, org_id: str, payload: Form[ExpenseIn],
     return Status(201 if tx.was_created else 200, _tx_out(_reload(tx), created=tx.was_created))
 
 
-@router.post("/transactions/{tx_id}/reverse", response={201: TransactionOut, 200: TransactionOut})
-def reverse(request: HttpRequest, tx_id: int, payload: ReverseIn):
-    tx = access_transaction(request.user, tx_id)
+@router.post("/transactions/{tx_id}/reverse", response={201: TransactionOut, 200: TransactionOut},
+             openapi_extra=_json_body(ReverseIn))
+def reverse(request: HttpRequest, tx_id: int, body: Body[dict[str, Any]]):
+    """The exact opposite of the transaction, dated `date` (default today) in an open period;
+    `memo` is the reason. Reversing again returns the first reversal (200)."""
+    tx = access_transaction(request.user, tx_id, write=True)
+    payload = _payload(ReverseIn, body)
     rev = services.reverse_transaction(tx=tx, actor=request.user, date=payload.date,
                                        memo=payload.memo)
     return Status(201 if rev.was_created else 200, _tx_out(_reload(rev), created=rev.was_created))
 
 
-@router.post("/unions/{org_id}/close", response={201: dict})
-def close(request: HttpRequest, org_id: str, payload: CloseIn):
-    union = access_union(request.user, org_id)
+@router.post("/unions/{org_id}/close", response={201: dict}, openapi_extra=_json_body(CloseIn))
+def close(request: HttpRequest, org_id: str, body: Body[dict[str, Any]]):
+    union = access_union(request.user, org_id, write=True)
+    payload = _payload(CloseIn, body)
     closed = services.period_close(union=union, year=payload.year, month=payload.month,
                                    actor=request.user)
     return Status(201, {"year": closed.year, "month": closed.month})
@@ -233,7 +280,7 @@ def report(request: HttpRequest, org_id: str, kind: str, filters: Query[ReportFi
     """kind: income (收入支出表), trial (科目余额表), balance (资产负债表), budget (预算执行),
     dues (会费收缴率; month 0 = whole year). Amounts as decimal strings."""
     union = access_union(request.user, org_id)
-    viewer, year, rollup = request.user, filters.year, filters.rollup
+    viewer, year, rollup = request.user, filters.year or clock.today().year, filters.rollup
     if kind in ("income", "trial"):
         month_to = min(max(filters.month_to, 1), 12)
         build = reports.income_statement if kind == "income" else reports.trial_balance
@@ -268,9 +315,11 @@ def list_findings(request: HttpRequest, org_id: str, paging: Query[PageParams],
                                                     status=status), paging, item=_finding_out)
 
 
-@router.post("/unions/{org_id}/findings", response={201: FindingOut})
-def add_finding(request: HttpRequest, org_id: str, payload: FindingIn):
-    union = access_union(request.user, org_id)
+@router.post("/unions/{org_id}/findings", response={201: FindingOut},
+             openapi_extra=_json_body(FindingIn))
+def add_finding(request: HttpRequest, org_id: str, body: Body[dict[str, Any]]):
+    union = access_union(request.user, org_id, write=True, cap=Capability.FUNDS_AUDIT)
+    payload = _payload(FindingIn, body)
     tx = access_transaction(request.user, payload.transaction) if payload.transaction else None
     finding = services.finding_add(union=union, tx=tx, text=payload.text,
                                    severity=payload.severity, actor=request.user)

@@ -102,6 +102,12 @@ class BudgetForm(forms.Form):
                 label=f"{code} {CHART_BY_CODE[code][0]}", required=False, max_digits=14,
                 decimal_places=2, min_value=Decimal("0"))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and all(value is None for value in data.values()):
+            raise forms.ValidationError(_("请至少填写一个科目的预算金额。"), code="empty")
+        return data
+
     def amounts(self) -> dict[str, Decimal]:
         return {name[2:]: value for name, value in self.cleaned_data.items()
                 if value is not None}

@@ -64,6 +64,7 @@ def dues(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dues_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The month the page shows (`?period=YYYY-MM`), this month without one."""
     union = access_union(request.user, pk, write=True)
     year, month = _period(request)
     outcome = run_service(request, lambda: services.dues_list_generate(

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from gonghui.core import clock
 from gonghui.core.cells import CellError, parse_money
@@ -23,7 +22,7 @@ from gonghui.funds.forms import AllocationForm, ExpenseForm, IncomeForm, RemitFo
 from gonghui.funds.permissions import access_union
 from gonghui.funds.services.entries import PolicyBlocked, PolicyWarning
 from gonghui.funds.services.rules import allocation_split
-from gonghui.funds.views.ledger import _date, union_context
+from gonghui.funds.views.ledger import _date, posted, posted_files, union_context
 from gonghui.orgs.models import Org
 
 
@@ -36,7 +35,7 @@ def _form_page(request: HttpRequest, template: str, union: Org, form: Any, tab: 
 @login_required
 def income_new(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    form = IncomeForm(request.POST or None, request.FILES or None)
+    form = IncomeForm(posted(request), posted_files(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -55,7 +54,7 @@ def income_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def expense_new(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    form = ExpenseForm(request.POST or None, request.FILES or None)
+    form = ExpenseForm(posted(request), posted_files(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -103,7 +102,7 @@ def _allocation_page(request: HttpRequest, union: Org, form: Any, remit_form: An
 @login_required
 def allocation_new(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    form = AllocationForm(request.POST or None, request.FILES or None)
+    form = AllocationForm(posted(request), posted_files(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -122,12 +121,12 @@ def allocation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def remit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The remittance form lives on the allocation page: GET shows that page."""
     union = access_union(request.user, pk, write=True)
-    form = RemitForm(request.POST)
+    form = RemitForm(posted(request))
     outcome = None
-    if form.is_valid():
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         outcome = run_service(request, lambda: services.allocation_remit(
             union=union, date=data["date"], amount=data["amount"],

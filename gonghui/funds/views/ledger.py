@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.gates import has_capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import sensitive_read_record
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
@@ -39,6 +39,16 @@ def _date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def posted(request: HttpRequest) -> Any:
+    """A form's data: bound on every POST, also an empty one (then it is invalid: 400), unbound
+    on GET. (`request.POST or None` would leave an empty POST unbound and answer 200.)"""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
 
 
 def caps(user: Any, union: Org) -> dict[str, bool]:
@@ -68,6 +78,7 @@ def union_context(request: HttpRequest, union: Org, tab: str) -> dict[str, Any]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    require_capability(request.user, Capability.FUNDS_READ)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "level")}
     queryset = selectors.union_list(viewer=request.user, **params)
     page = paginate(request, queryset)

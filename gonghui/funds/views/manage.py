@@ -17,7 +17,7 @@ from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.forms import BudgetForm, CloseForm, LimitForm, RatioForm
 from gonghui.funds.permissions import access_limit, access_union
-from gonghui.funds.views.ledger import union_context
+from gonghui.funds.views.ledger import posted, union_context
 from gonghui.orgs.models import Org
 
 
@@ -25,7 +25,7 @@ from gonghui.orgs.models import Org
 def budget(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     union = access_union(request.user, pk, write=request.method == "POST")
     current = selectors.budgets(union, year)
-    form = BudgetForm(request.POST or None,
+    form = BudgetForm(posted(request),
                       initial={f"b_{code}": amount for code, amount in current.items()})
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -48,7 +48,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=request.method == "POST")
     today = clock.today()
     last_month = today.replace(day=1) - dt.timedelta(days=1)
-    form = CloseForm(request.POST or None,
+    form = CloseForm(posted(request),
                      initial={"year": last_month.year, "month": last_month.month})
     outcome = None
     if request.method == "POST" and form.is_valid():
