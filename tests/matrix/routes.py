@@ -11,7 +11,9 @@ for each persona from it:
             (only the object's owner, e.g. a worker's own application: 404 for everyone else);
 - `read`    the capability that makes the object visible when it is not `cap.read_of`;
 - `ok`      the answer when allowed: GET → 200; an empty POST → 400 (the form is invalid), or
-            what the empty request does where it is complete (302/200 done, 409 conflict);
+            what the empty request does where it is complete (302/200 done; an empty PATCH
+            is invalid: 400, as orgs answers), or the refusal the object's state in the world
+            calls for (400 refused, 409 conflict — the same for the page and the API);
 - `kw`      URL parameters from the object (default: its pk for the one parameter).
 """
 
@@ -385,7 +387,7 @@ API: dict[str, R] = {
     "POST /workplan/plans": op(C.WORKPLAN_WRITE),
     "POST /workplan/plans/parse": op(C.WORKPLAN_WRITE),
     "GET /workplan/plans/{plan_id}": op(C.WORKPLAN_READ, "wp_plan"),
-    "PATCH /workplan/plans/{plan_id}": op(C.WORKPLAN_WRITE, "wp_plan", ok=200),  # nothing to set
+    "PATCH /workplan/plans/{plan_id}": op(C.WORKPLAN_WRITE, "wp_plan"),
     "GET /workplan/plans/{plan_id}/supervision": op(C.WORKPLAN_READ, "wp_plan"),
     "POST /workplan/plans/{plan_id}/remind": op(C.WORKPLAN_WRITE, "wp_plan", ok=200),
     "GET /workplan/items/{item_id}": op(C.WORKPLAN_READ, "wp_plan", kw=ids(item_id="item")),
@@ -410,7 +412,7 @@ API: dict[str, R] = {
     "GET /aid/files": op(C.AID_READ),
     "POST /aid/files": op(C.AID_WRITE),
     "GET /aid/files/{file_id}": op(C.AID_READ, "aid_file"),
-    "PATCH /aid/files/{file_id}": op(C.AID_WRITE, "aid_file", ok=200),   # nothing to change
+    "PATCH /aid/files/{file_id}": op(C.AID_WRITE, "aid_file"),
     "POST /aid/files/{file_id}/members": op(C.AID_WRITE, "aid_file"),
     "DELETE /aid/files/{file_id}/members/{member_id}": op(
         C.AID_WRITE, "aid_file", kw=ids(file_id="pk", member_id="member"), ok=200),
