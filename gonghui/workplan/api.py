@@ -1,7 +1,8 @@
 """Work plans over JSON: plans, items, milestones, progress reports, reminders. Same services
-as the pages — they decide who may write (404 outside the subtree, 403 when read-only, 400 when
-a rule refuses); the access functions only load what the caller may see. Lists are pages
-(`core.paging`)."""
+as the pages: they decide who may write (404 outside the subtree, 403 when read-only, 400 when
+a rule refuses). A write loads its object through the same `access_*` gate first and reads its
+payload after (`core.payload`), so a caller who may not use the route gets 404/403 whatever it
+sends. Lists are pages (`core.paging`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 from gonghui.orgs.permissions import access_org
 from gonghui.workplan import selectors
 from gonghui.workplan.models import Department, Item, Milestone, Notification, Plan, ProgressReport
@@ -304,18 +308,22 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilter], paging: Query[P
                     item=lambda p: _plan_out(p, getattr(p, "item_count", None)))
 
 
-@router.post("/plans/parse", response=dict)
-def parse(request: HttpRequest, payload: ParseIn) -> dict[str, Any]:
+@router.post("/plans/parse", response=dict, openapi_extra=body_schema(ParseIn))
+def parse(request: HttpRequest) -> dict[str, Any]:
     """Recognise a plan's text without saving anything (what the import preview shows); for
     those who may import, as the import page."""
     require_issuer_page(request.user)
+    payload = parse_body(request, ParseIn)
     return parse_plan(payload.text).to_dict()
 
 
-@router.post("/plans", response={201: PlanDetail})
-def create_plan(request: HttpRequest, payload: PlanIn):
+@router.post("/plans", response={201: PlanDetail}, openapi_extra=body_schema(PlanIn))
+def create_plan(request: HttpRequest):
     """Create a plan; `plan_create` decides (workplan.write over the org, and an active
-    federation from street level up — the same rule as the import page and the CLI)."""
+    federation from street level up — the same rule as the import page and the CLI). The
+    gate before the payload: who holds workplan.write nowhere gets 404/403 whatever is sent."""
+    require_capability(request.user, Capability.WORKPLAN_WRITE)
+    payload = parse_body(request, PlanIn)
     org = access_org(request.user, payload.org)
     parsed = ParsedPlan(
         title=payload.title, year=payload.year, preamble=payload.preamble,
@@ -350,9 +358,10 @@ def get_plan(request: HttpRequest, plan_id: int):
     return _plan_detail(access_plan(request.user, plan_id))
 
 
-@router.patch("/plans/{plan_id}", response=PlanOut)
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch):
-    plan = access_plan(request.user, plan_id)
+@router.patch("/plans/{plan_id}", response=PlanOut, openapi_extra=body_schema(PlanPatch))
+def update_plan(request: HttpRequest, plan_id: int):
+    plan = access_plan(request.user, plan_id, write=True)
+    payload = parse_body(request, PlanPatch)
     return _plan_out(plans.plan_update(plan=plan, actor=request.user,
                                        **payload.dict(exclude_unset=True)))
 
@@ -396,9 +405,11 @@ def get_item(request: HttpRequest, item_id: int):
     return _item_out(next(r for r in sup.rows if r.item.pk == item.pk))
 
 
-@router.put("/items/{item_id}/departments", response=ItemOut)
-def set_departments(request: HttpRequest, item_id: int, payload: DepartmentsIn):
-    item = access_item(request.user, item_id)
+@router.put("/items/{item_id}/departments", response=ItemOut,
+            openapi_extra=body_schema(DepartmentsIn))
+def set_departments(request: HttpRequest, item_id: int):
+    item = access_item(request.user, item_id, supervise=True)
+    payload = parse_body(request, DepartmentsIn)
     breakdown.item_departments_set(item=item, actor=request.user,
                                    departments=_departments_by_name(item.plan, payload.departments))
     return get_item(request, item_id)
@@ -411,9 +422,11 @@ def list_milestones(request: HttpRequest, item_id: int, paging: Query[PageParams
     return paginate(request, rows, paging, item=_milestone_out)
 
 
-@router.post("/items/{item_id}/milestones", response={201: MilestoneOut})
-def create_milestone(request: HttpRequest, item_id: int, payload: MilestoneIn):
-    item = access_item(request.user, item_id)
+@router.post("/items/{item_id}/milestones", response={201: MilestoneOut},
+             openapi_extra=body_schema(MilestoneIn))
+def create_milestone(request: HttpRequest, item_id: int):
+    item = access_item(request.user, item_id, manage=True)
+    payload = parse_body(request, MilestoneIn)
     department = (_departments_by_name(item.plan, [payload.department])[0]
                   if payload.department else None)
     milestone = breakdown.milestone_create(item=item, title=payload.title,
@@ -427,9 +440,11 @@ def get_milestone(request: HttpRequest, milestone_id: int):
     return _milestone_out(access_milestone(request.user, milestone_id))
 
 
-@router.post("/milestones/{milestone_id}/transition", response=MilestoneOut)
-def milestone_transition(request: HttpRequest, milestone_id: int, payload: TransitionIn):
-    milestone = access_milestone(request.user, milestone_id)
+@router.post("/milestones/{milestone_id}/transition", response=MilestoneOut,
+             openapi_extra=body_schema(TransitionIn))
+def milestone_transition(request: HttpRequest, milestone_id: int):
+    milestone = access_milestone(request.user, milestone_id, action="supervise")
+    payload = parse_body(request, TransitionIn)
     services = {"complete": breakdown.milestone_complete, "reopen": breakdown.milestone_reopen,
                 "cancel": breakdown.milestone_cancel}
     if payload.action not in services:
@@ -456,10 +471,12 @@ def list_reports(request: HttpRequest, milestone_id: int, paging: Query[PagePara
     return paginate(request, rows, paging, item=_report_out)
 
 
-@router.post("/milestones/{milestone_id}/reports", response={201: ReportOut})
-def create_report(request: HttpRequest, milestone_id: int, payload: ReportIn):
+@router.post("/milestones/{milestone_id}/reports", response={201: ReportOut},
+             openapi_extra=body_schema(ReportIn))
+def create_report(request: HttpRequest, milestone_id: int):
     """File a progress report (attachments go through the page's form)."""
-    milestone = access_milestone(request.user, milestone_id)
+    milestone = access_milestone(request.user, milestone_id, action="report")
+    payload = parse_body(request, ReportIn)
     report = progress.progress_report_create(milestone=milestone, percent=payload.percent,
                                              text=payload.text, actor=request.user)
     return Status(201, _report_out(report))

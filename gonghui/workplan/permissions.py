@@ -220,11 +220,14 @@ def access_department(user: Any, department_id: int | str, *, write: bool = Fals
 
 
 def access_draft(user: Any, draft_id: int | str) -> PlanDraft:
-    """Drafts belong to whoever uploaded them; others (even supervisors) do not see them."""
-    draft = (scope(PlanDraft.objects.select_related("org"), user, WRITE, path_field="org__path")
-             .filter(pk=_pk(draft_id), created_by_id=getattr(user, "pk", None)).first())
+    """A draft is the import of one office: 404 outside the viewer's subtrees, 403 for a viewer
+    without workplan.write over its org, and 404 for any other writer (drafts belong to whoever
+    uploaded them: other supervisors do not see them)."""
+    draft = (scope(PlanDraft.objects.select_related("org"), user, READ, path_field="org__path")
+             .filter(pk=_pk(draft_id)).first())
     if draft is None:
         raise NotFound()
+    require_own_draft(user, draft)
     return draft
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -26,6 +28,7 @@ from gonghui.workplan.permissions import (
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER, Health
 from gonghui.workplan.services import departments as services
 from gonghui.workplan.supervision import plan_supervision
+from gonghui.workplan.views import posted
 
 
 @login_required
@@ -36,7 +39,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     else:
         require_workplan_page(request.user)
         orgs = writable_orgs(request.user)
-    form = DepartmentForm(request.POST or None, orgs=orgs)
+    form = DepartmentForm(posted(request), orgs=orgs)
     outcome: Outcome[Department] | None = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.department_create(
@@ -54,7 +57,12 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    department = access_department(request.user, pk)
+    return _department_page(request, access_department(request.user, pk))
+
+
+def _department_page(request: HttpRequest, department: Department,
+                     status: int = 200) -> HttpResponse:
+    """The department's page; after a refused POST, with the refusal's status and message."""
     today = clock.today()
     plans = department.org.workplans.filter(items__assignments__department=department).distinct()
     return render(request, "workplan/department_detail.html", {
@@ -67,14 +75,24 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
                  for plan in plans.order_by("-year", "title")[:10]],
         "badges": HEALTH_BADGES, "order": HEALTH_ORDER,
         "healths": [(h, Health(h).label) for h in HEALTH_ORDER],
-    })
+    }, status=status)
+
+
+def _after_post(request: HttpRequest, department: Department,
+                outcome: Outcome[Any] | None) -> HttpResponse:
+    """Back to the department page when it worked; the page with 400/409 when it did not."""
+    if outcome is not None and outcome.ok:
+        return redirect("workplan:department", department.pk)
+    return _department_page(request, department, outcome.status if outcome else 400)
 
 
 @login_required
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    # write=True before anything: whether a username exists is not for read-only eyes
     department = access_department(request.user, pk, write=True)
     form = MemberForm(request.POST)
+    outcome: Outcome[Any] | None = None
     if form.is_valid():
         user = get_user_model().objects.filter(username=form.cleaned_data["username"].strip(),
                                                is_active=True).first()
@@ -82,13 +100,13 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("本单位及下级单位中没有用户名为“{u}”的用户。").format(
                 u=form.cleaned_data["username"]))
         else:
-            run_service(request, lambda: services.membership_add(
+            outcome = run_service(request, lambda: services.membership_add(
                 department=department, user=user, actor=request.user,
                 is_head=form.cleaned_data["is_head"]),
                 success=_("已添加成员 {u}。").format(u=user))
     else:
         messages.error(request, _("请填写用户名。"))
-    return redirect("workplan:department", department.pk)
+    return _after_post(request, department, outcome)
 
 
 @login_required
@@ -106,12 +124,13 @@ def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
 @login_required
 @require_POST
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    department = access_department(request.user, pk)
+    department = access_department(request.user, pk, write=True)
     form = DepartmentEditForm(request.POST)
+    outcome: Outcome[Any] | None = None
     if form.is_valid():
-        run_service(request, lambda: services.department_update(
+        outcome = run_service(request, lambda: services.department_update(
             department=department, actor=request.user, **form.cleaned_data),
             success=_("已保存。"))
     else:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("workplan:department", department.pk)
+    return _after_post(request, department, outcome)

@@ -25,7 +25,7 @@ from gonghui.workplan.forms import (
     ReportForm,
     SubTaskForm,
 )
-from gonghui.workplan.models import Department, DepartmentRole, Item, MilestoneStatus
+from gonghui.workplan.models import Department, DepartmentRole, Item, Milestone, MilestoneStatus
 from gonghui.workplan.permissions import (
     access_attachment,
     access_item,
@@ -39,6 +39,7 @@ from gonghui.workplan.permissions import (
 from gonghui.workplan.rules import HEALTH_BADGES
 from gonghui.workplan.services import breakdown, progress
 from gonghui.workplan.supervision import open_subtask_dues, verdict_for
+from gonghui.workplan.views import posted, uploaded
 
 
 def _item_departments(item: Item) -> QuerySet[Department]:
@@ -70,7 +71,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk, supervise=True)
-    form = ItemForm(request.POST or None, plan=item.plan,
+    form = ItemForm(posted(request), plan=item.plan,
                     initial={"title": item.title, "text": item.text, "heading": item.heading})
     outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def item_departments(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk, supervise=True)
     departments = Department.objects.filter(org=item.plan.org, is_active=True)
-    form = ItemDepartmentsForm(request.POST or None, departments=departments)
+    form = ItemDepartmentsForm(posted(request), departments=departments)
     outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
         current = [a.department_id for a in item.assignments.all()]
@@ -104,7 +105,7 @@ def item_departments(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item(request.user, pk, manage=True)
-    form = MilestoneForm(request.POST or None, departments=_item_departments(item),
+    form = MilestoneForm(posted(request), departments=_item_departments(item),
                          initial={"starts_on": clock.today()})
     outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
@@ -120,7 +121,11 @@ def milestone_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = access_milestone(request.user, pk)
+    return _milestone_page(request, access_milestone(request.user, pk))
+
+
+def _milestone_page(request: HttpRequest, milestone: Milestone, status: int = 200) -> HttpResponse:
+    """The milestone's page; after a refused POST, with the refusal's status and message."""
     item = milestone.item
     plan = item.plan
     today = clock.today()
@@ -141,13 +146,13 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report_form": ReportForm(initial={"percent": milestone.percent}),
         "can_delegate": manage and milestone.status == MilestoneStatus.OPEN,
         "can_edit": manage and milestone.status == MilestoneStatus.OPEN,
-    })
+    }, status=status)
 
 
 @login_required
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = access_milestone(request.user, pk, action="manage")
-    form = MilestoneForm(request.POST or None, departments=_item_departments(milestone.item),
+    form = MilestoneForm(posted(request), departments=_item_departments(milestone.item),
                          initial={"title": milestone.title, "starts_on": milestone.starts_on,
                                   "due_date": milestone.due_date,
                                   "department": milestone.department})
@@ -166,7 +171,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = access_milestone(request.user, pk, action="report")
-    form = ReportForm(request.POST or None, request.FILES or None)
+    form = ReportForm(posted(request), uploaded(request))
     outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
         mine = department_ids(request.user)
@@ -187,18 +192,21 @@ def report_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_status(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = access_milestone(request.user, pk)
+    milestone = access_milestone(request.user, pk, action="supervise")
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     action = request.POST.get("action", "")
     services = {"complete": breakdown.milestone_complete, "reopen": breakdown.milestone_reopen,
                 "cancel": breakdown.milestone_cancel}
     if action not in services:
-        raise NotFound()
-    run_service(request, lambda: services[action](milestone=milestone, actor=request.user,
-                                                  reason=reason),
-                success={"complete": _("节点已确认完成。"), "reopen": _("节点已退回。"),
-                         "cancel": _("节点已取消。")}[action])
+        messages.error(request, _("请选择操作：确认完成、退回或取消。"))
+        return _milestone_page(request, milestone, 400)
+    outcome = run_service(request, lambda: services[action](
+        milestone=milestone, actor=request.user, reason=reason),
+        success={"complete": _("节点已确认完成。"), "reopen": _("节点已退回。"),
+                 "cancel": _("节点已取消。")}[action])
+    if not outcome.ok:
+        return _milestone_page(request, milestone, outcome.status)
     return redirect("workplan:milestone", milestone.pk)
 
 
@@ -207,7 +215,7 @@ def subtask_new(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = access_milestone(request.user, pk, action="manage")
     departments = Department.objects.filter(org=milestone.item.plan.org, is_active=True).exclude(
         pk=milestone.department_id)
-    form = SubTaskForm(request.POST or None, departments=departments)
+    form = SubTaskForm(posted(request), departments=departments)
     outcome: Outcome[Any] | None = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: breakdown.subtask_create(

@@ -32,6 +32,7 @@ from gonghui.workplan.readers import UnreadableFile, read_plan_file
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER
 from gonghui.workplan.services import plans as plan_services
 from gonghui.workplan.supervision import plan_supervision
+from gonghui.workplan.views import posted, uploaded
 
 
 def _year(value: str) -> int | None:
@@ -56,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None,
+    form = UploadForm(posted(request), uploaded(request),
                       orgs=require_issuer_page(request.user))
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -109,8 +110,11 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     parsed = ParsedPlan.from_dict(draft.data)
     errors: list[str] = []
     status = 200
-    if request.method == "POST" and draft.status == DraftStatus.DRAFT:
-        action = request.POST.get("action", "save")
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action not in ("save", "commit", "discard"):
+        # an empty or foreign POST must not overwrite the draft with nothing
+        errors = [_("请求无效：请使用预览页上的按钮。")]
+    elif request.method == "POST" and draft.status == DraftStatus.DRAFT:
         if action != "discard":
             parsed, errors = parsed_from_post(request.POST, parsed)
         if not errors:
@@ -162,7 +166,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk, write=True)
-    form = PlanSettingsForm(request.POST or None, instance=plan)
+    form = PlanSettingsForm(posted(request), instance=plan)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: plan_services.plan_update(
