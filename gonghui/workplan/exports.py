@@ -84,7 +84,7 @@ def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> byte
 
 
 def _milestone_sheet(book: Any, sup: Supervision, *, head: Any, cell: Any, date: Any,
-                     status: dict[str, Any]) -> None:
+                     status: dict[Health, Any]) -> None:
     """The second sheet: one row per milestone."""
     sheet = book.add_worksheet(_("节点"))
     columns = [(_("序号"), 6), (_("任务"), 28), (_("节点"), 30), (_("责任部门"), 14),
