@@ -234,3 +234,45 @@ def test_api_lists_are_pages_with_a_next_link(client, tree, treasurer):
     assert (len(accounts["items"]), accounts["count"], accounts["items"][0]["code"]) == (
         10, 48, "1001")
     assert client.get(f"{API}/unions/SH-A-1-1/transactions?page_size=500").status_code == 400
+
+
+def test_incomplete_requests_answer_400_and_change_nothing(client, tree, treasurer,
+                                                           city_admin, member_user):
+    from gonghui.funds.tests.conftest import add_members
+
+    union = tree["SH-A-1-1"]
+    add_members(union, 1, city_admin)
+    dues_list = dues_list_generate(union=union, year=2026, month=3, actor=treasurer)
+    login(client, treasurer)
+    before = counts()
+    response = client.post(reverse("funds:dues_pay", args=[union.pk, dues_list.pk]), {})
+    assert response.status_code == 400
+    assert "请勾选已缴费的会员。" in response.content.decode()
+    response = client.post(reverse("funds:budget", args=[union.pk, 2026]), {})
+    assert response.status_code == 400
+    assert "请至少填写一个科目的预算金额。" in response.content.decode()
+    assert client.post(reverse("funds:close", args=[union.pk]), {}).status_code == 400
+    assert counts() == before
+    login(client, member_user)
+    assert client.get(reverse("funds:home")).status_code == 404
+
+
+def test_api_writes_check_access_before_the_payload(client, tree, treasurer, funds_auditor,
+                                                    other_district_cadre):
+    tx = post_income(union=tree["SH-A-1-1"], date=DAY, account_code="4101", amount=D("3.00"),
+                     memo="会费", idempotency_key="d", actor=treasurer)
+    url = f"{API}/transactions/{tx.pk}/reverse"
+    for user, status in ((other_district_cadre, 404), (funds_auditor, 403), (treasurer, 400)):
+        login(client, user)
+        response = client.post(url, {}, content_type="application/json")
+        assert response.status_code == status
+    assert response.json()["errors"] == [
+        {"type": "missing", "loc": ["body", "memo"], "msg": "Field required"}]
+    assert LedgerTransaction.objects.count() == 1
+    with clock.frozen(DAY):
+        response = client.post(url, {"memo": "误记"}, content_type="application/json")
+    assert (response.status_code, response.json()["memo"]) == (201, "误记")
+    with clock.frozen(DAY):
+        report = client.get(f"{API}/unions/SH-A-1-1/reports/income").json()
+    assert (report["period"], report["rows"][-1]) == ("2026 年度",
+                                                      ["三、收支结余", "", "0.00", "0.00"])

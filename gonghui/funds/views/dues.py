@@ -85,6 +85,10 @@ def dues_pay(request: HttpRequest, pk: int, list_pk: int) -> HttpResponse:
     else:
         ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
     paid_on = _date(request.POST.get("paid_on", "")) or clock.today()
+    if not ids:  # nothing ticked (or nobody left unpaid): an incomplete request
+        messages.error(request, _("请勾选已缴费的会员。"))
+        return _dues_page(request, union, dues_list.period // 100, dues_list.period % 100,
+                          status=400)
     outcome = run_service(request, lambda: services.dues_mark_paid(
         dues_list=dues_list, entry_ids=ids, paid_on=paid_on, actor=request.user,
         into=request.POST.get("into", "1002")))
