@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, execute_from_command_line
 from django.urls import reverse
 
 from conftest import login, make_user
@@ -118,8 +118,6 @@ def test_merged_union_is_refused_by_the_cli(tree):
 
 
 def test_merged_union_cli_exits_with_status_1(tree, capsys):
-    from django.core.management import execute_from_command_line
-
     _merge(tree["SH-A-1"], into=tree["SH-B-1"])
     before = _counts()
     with pytest.raises(SystemExit) as exited:
