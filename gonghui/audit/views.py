@@ -10,7 +10,6 @@ from django.shortcuts import render
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.audit import selectors
-from gonghui.audit.models import AuditEvent
 from gonghui.core.pagination import paginate, querystring_without_page
 
 
@@ -33,7 +32,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         viewer=request.user, since=_date(request.GET.get("since", "")),
         until=_date(request.GET.get("until", "")), **params,
     )
-    types = AuditEvent.objects.values_list("object_type", flat=True).distinct().order_by()
+    # the object types of the trail this viewer reads, not of the whole federation's
+    types = selectors.audit_events(viewer=request.user).values_list(
+        "object_type", flat=True).distinct().order_by()
     page = paginate(request, queryset)
     # key/value pairs made here: in a template `before.items` would read a key named "items"
     events = list(page.object_list)

@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from conftest import PASSWORD, login
 from gonghui.accounts.models import APIToken, User
 from gonghui.accounts.services import password_check, user_create
+from gonghui.core.actor import system_actor
 from gonghui.core.errors import ApplicationError
 
 
@@ -61,7 +62,7 @@ def test_password_policy(db, password, fragment):
 
 def test_passwords_are_hashed_with_argon2(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    user = user_create(username="new_user", password="Strong-pass-2026", actor="system")
+    user = user_create(username="new_user", password="Strong-pass-2026", actor=system_actor("cli"))
     assert user.password.startswith("argon2$argon2id$")
 
 
