@@ -24,7 +24,8 @@ from gonghui.aid.models import (
     Work,
 )
 from gonghui.aid.rules import Category
-from gonghui.core import clock, idnumber
+from gonghui.core import clock
+from gonghui.core.cells import CellError, parse_id_number
 
 _MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 _MSG = {"required": _("此项必填。"), "invalid": _("格式不正确。"),
@@ -60,8 +61,8 @@ class IdNumberField(forms.CharField):
         if not value:
             return value
         try:
-            return idnumber.parse(value, today=clock.today()).number
-        except idnumber.IDNumberError as exc:
+            return parse_id_number(value, today=clock.today()).number
+        except CellError as exc:
             raise forms.ValidationError(exc.message) from exc
 
 
@@ -253,11 +254,11 @@ class PolicyForm(Bootstrap, forms.Form):
 class RevealForm(Bootstrap, forms.Form):
     """Why the full ID numbers are needed: logged with the read (PIPL: who, whose, when, why)."""
 
-    purpose = forms.CharField(label=_("查看用途"), max_length=255,
+    # required by the reveal service itself (its refusal is the page's message)
+    purpose = forms.CharField(label=_("查看用途"), max_length=255, required=False,
                               widget=forms.TextInput(attrs={
                                   "class": "form-control form-control-sm",
-                                  "placeholder": _("如：入户核对家庭成员身份")}),
-                              error_messages={"required": _("请填写查看用途。")})
+                                  "placeholder": _("如：入户核对家庭成员身份")}))
 
 
 class ImportForm(Bootstrap, forms.Form):

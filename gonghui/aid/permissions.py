@@ -96,7 +96,7 @@ def access_standard(user: Actor, standard_id: Any, *, write: bool = False) -> Lo
     if row is None:
         raise NotFound()
     if write:
-        require_capability(user, Capability.POLICY_WRITE, row.org)
+        require_capability(user, Capability.POLICY_WRITE, row.org, read=Capability.AID_READ)
     return row
 
 

@@ -31,6 +31,7 @@ from gonghui.aid.permissions import (
 )
 from gonghui.aid.services import programmes as programme_services
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 
 router = Router()
 
@@ -58,9 +59,10 @@ def list_programmes(request: HttpRequest, paging: Query[PageParams], year: str =
     return paginate(request, queryset, paging, item=_programme)
 
 
-@router.post("/programmes", response={201: ProgrammeOut})
-def create_programme(request: HttpRequest, payload: ProgrammeIn):
-    data = payload.dict()
+@router.post("/programmes", response={201: ProgrammeOut}, openapi_extra=body_schema(ProgrammeIn))
+def create_programme(request: HttpRequest):
+    require_capability(request.user, Capability.AID_WRITE)
+    data = parse_body(request, ProgrammeIn).dict()
     org = access_aid_org(request.user, data.pop("org"))
     return Status(201, _programme(programme_services.programme_create(
         org=org, actor=request.user, **data)))
@@ -77,19 +79,21 @@ def generate_list(request: HttpRequest, programme_id: int):
     return {"count": programme_services.beneficiaries_generate(programme=p, actor=request.user)}
 
 
-@router.post("/programmes/{programme_id}/beneficiaries", response={201: BeneficiaryOut})
-def add_beneficiary(request: HttpRequest, programme_id: int, payload: BeneficiaryIn):
+@router.post("/programmes/{programme_id}/beneficiaries", response={201: BeneficiaryOut},
+             openapi_extra=body_schema(BeneficiaryIn))
+def add_beneficiary(request: HttpRequest, programme_id: int):
     p = access_programme(request.user, programme_id, write=True)
-    f = access_file(request.user, payload.file_id)
+    f = access_file(request.user, parse_body(request, BeneficiaryIn).file_id)
     row = programme_services.beneficiary_add(programme=p, file=f, actor=request.user)
     return Status(201, _beneficiary(row))
 
 
-@router.post("/programmes/{programme_id}/approve", response=ProgrammeOut)
-def approve_programme(request: HttpRequest, programme_id: int, payload: NoteIn):
+@router.post("/programmes/{programme_id}/approve", response=ProgrammeOut,
+             openapi_extra=body_schema(NoteIn))
+def approve_programme(request: HttpRequest, programme_id: int):
     p = access_programme(request.user, programme_id, write=True)
-    return _programme(programme_services.programme_approve(programme=p, actor=request.user,
-                                                           note=payload.note))
+    return _programme(programme_services.programme_approve(
+        programme=p, actor=request.user, note=parse_body(request, NoteIn).note))
 
 
 @router.post("/programmes/{programme_id}/close", response=ProgrammeOut)

@@ -169,7 +169,7 @@ class FollowupOut(Schema):
 
 
 class RevealIn(Schema):
-    purpose: str
+    purpose: str = ""  # required by the reveal service (400), after its capability check
 
 
 class RevealedOut(Schema):

@@ -18,6 +18,7 @@ from gonghui.aid.services.standards_import import resolve_region
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 
 router = Router()
 
@@ -35,11 +36,12 @@ def list_standards(request: HttpRequest, paging: Query[PageParams], year: str = 
                     item=_standard)
 
 
-@router.put("/standards", response=StandardOut)
-def put_standard(request: HttpRequest, payload: StandardIn):
+@router.put("/standards", response=StandardOut, openapi_extra=body_schema(StandardIn))
+def put_standard(request: HttpRequest):
     """Create or change a region's standard for a year (policy.write over the region); a
     change re-flags the affected files for review."""
-    require_capability(request.user, Capability.POLICY_WRITE)
+    require_capability(request.user, Capability.POLICY_WRITE, read=Capability.AID_READ)
+    payload = parse_body(request, StandardIn)
     row, outcome = standard_save(org=resolve_region(payload.org), year=payload.year,
                                  monthly_line=payload.monthly_line, actor=request.user,
                                  effective_from=payload.effective_from, source=payload.source)

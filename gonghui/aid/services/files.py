@@ -47,6 +47,7 @@ from gonghui.aid.services.standards import apply_proposal, effective_policy, res
 from gonghui.audit.services import diff, reveal, snapshot
 from gonghui.core import clock, idnumber
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.cells import CellError, parse_id_number
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
@@ -193,6 +194,8 @@ def file_update(*, file: HardshipFile, actor: Actor, causes: list[str] | None = 
                 **values: Any) -> HardshipFile:
     """Change the file's own fields (housing, needs, sudden event, contact) and its causes."""
     require_write(actor, file)
+    if not values and causes is None:
+        raise ApplicationError(_("没有要修改的字段。"), code="empty_patch")
     unknown = set(values) - set(FILE_FIELDS)
     if unknown:
         raise ApplicationError(f"unknown fields: {sorted(unknown)}")
@@ -231,9 +234,9 @@ def member_add(*, file: HardshipFile, actor: Actor, id_number: str, **values: An
     if values.get("relation") == Relation.SELF:
         raise ApplicationError(_("申请人本人已在家庭成员中。"), code="second_self")
     try:
-        parsed = idnumber.parse(id_number, today=clock.today())
-    except idnumber.IDNumberError as exc:
-        raise ApplicationError(exc.message, code=f"id_{exc.code}") from exc
+        parsed = parse_id_number(id_number, today=clock.today())
+    except CellError as exc:
+        raise ApplicationError(exc.message, code=exc.code, extra={"field": "id_number"}) from exc
     id_hash = person_hash(parsed.number)
     with transaction.atomic():
         file = _locked(file)

@@ -70,7 +70,8 @@ def resolve_standard(union_path: str, year: int) -> LocalStandard | None:
 def _require_policy_write(actor: Actor, org: Org) -> None:
     """policy.write over the region's org (404 outside the actor's subtrees, 403 read-only); a
     merged or dissolved org's figures are history and stay as they are."""
-    require_capability(actor, Capability.POLICY_WRITE, org)
+    # standards are aid reference data: visible to aid readers (the region's own figures)
+    require_capability(actor, Capability.POLICY_WRITE, org, read=Capability.AID_READ)
     if org.status != OrgStatus.ACTIVE:
         raise ApplicationError(
             _("“{org}”已合并或撤销，其低保标准和政策参数不再修改。").format(org=org.name),

@@ -53,7 +53,7 @@ def resolve_region(text: str) -> Org:
 
 def standards_import(*, upload: IO[bytes], filename: str, actor: Actor) -> ImportReport:
     """Every row through `standard_save` (which checks policy.write over the row's region)."""
-    require_capability(actor, Capability.POLICY_WRITE)
+    require_capability(actor, Capability.POLICY_WRITE, read=Capability.AID_READ)
     try:
         table = read_table(upload, filename)
     except ValueError as exc:

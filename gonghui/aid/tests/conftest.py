@@ -10,6 +10,7 @@ import pytest
 
 from conftest import make_user
 from gonghui.core import clock
+from gonghui.core.actor import Actor
 from gonghui.core.testing import synthetic_id_number
 
 
@@ -63,7 +64,7 @@ def person(tree):
     return make_person(tree["SH-A-1-1"], "张伟")
 
 
-def open_file(person: Any, actor: Any, *, incomes: tuple[str, ...] = ("2000",),
+def open_file(person: Any, actor: Actor, *, incomes: tuple[str, ...] = ("2000",),
               extra_members: int = 1, causes: tuple[str, ...] = ("illness",)) -> Any:
     """A draft file: the applicant, `extra_members` more people, the given monthly incomes."""
     from gonghui.aid.services import files as svc
@@ -80,7 +81,7 @@ def open_file(person: Any, actor: Any, *, incomes: tuple[str, ...] = ("2000",),
     return file
 
 
-def active_file(person: Any, actor: Any, verifier: Any, **kwargs: Any) -> Any:
+def active_file(person: Any, actor: Actor, verifier: Actor, **kwargs: Any) -> Any:
     from gonghui.aid.services import files as svc
 
     file = open_file(person, actor, **kwargs)

@@ -59,7 +59,7 @@ def test_reveal_asks_for_a_purpose(live_server, page, tree, standard, aid_cadre,
     page.goto(f"{live_server.url}/aid/files/{file.pk}/")
     page.click("#reveal-form button")
     page.wait_for_selector("#revealed .alert-danger")
-    assert page.locator("#revealed .alert-danger").inner_text().strip() == "请填写查看用途。"
+    assert page.locator("#revealed .alert-danger").inner_text().strip() == "请填写查看完整信息的用途。"
     assert SensitiveRead.objects.count() == 0
     page.fill("#reveal-form input[name=purpose]", "入户核对家庭成员身份")
     page.click("#reveal-form button")

@@ -218,7 +218,7 @@ def test_reveal_page_asks_for_the_purpose(client, tree, standard, aid_cadre, dis
     response = client.post(reverse("aid:reveal", args=[file.pk]), {"purpose": ""},
                            HTTP_HX_REQUEST="true")
     assert response.status_code == 400
-    assert "请填写查看用途。" in response.content.decode()
+    assert "请填写查看完整信息的用途。" in response.content.decode()
     assert person.id_number not in response.content.decode()
     assert SensitiveRead.objects.count() == 0
 

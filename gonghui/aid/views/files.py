@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,13 +15,14 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.aid import rules, selectors
 from gonghui.aid.forms import FileEditForm, FileNewForm, RevealForm
-from gonghui.aid.models import Cause, FileStatus, Need
+from gonghui.aid.models import Cause, FileStatus, HardshipFile, Need
 from gonghui.aid.permissions import access_aid_org, access_file
 from gonghui.aid.services import files as svc
 from gonghui.aid.services.files import EDITABLE_STATUSES
 from gonghui.aid.services.watch import exit_check
+from gonghui.aid.views.common import posted
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import form_status, run_service
+from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.orgs.models import Org
 
 
@@ -48,7 +51,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def file_new(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.AID_WRITE)
-    form = FileNewForm(request.POST or None)
+    form = FileNewForm(posted(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -72,7 +75,12 @@ def file_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    file = access_file(request.user, pk)
+    return file_page(request, access_file(request.user, pk))
+
+
+def file_page(request: HttpRequest, file: HardshipFile, *, status: int = 200) -> HttpResponse:
+    """The file page; a refused button action (verify, reopen…) shows it again with the
+    refusal's status (400, or 409 for a conflict) and its message."""
     can_write = has_capability(request.user, Capability.AID_WRITE, file.union)
     exit_ok, exit_reason = exit_check(file) if file.status == FileStatus.ACTIVE else (False, "")
     can_reveal = has_capability(request.user, Capability.AID_REVEAL, file.union)
@@ -85,7 +93,16 @@ def file_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exit_ok": exit_ok, "exit_reason": exit_reason,
         "proposal_label": rules.category_label(file.proposed_category),
         "need_choices": Need.choices, "tab": "files",
-    })
+    }, status=status)
+
+
+def after_button(request: HttpRequest, file: HardshipFile, outcome: Outcome[Any]
+                 ) -> HttpResponse:
+    """After a button action on the file (verify, reopen, remove a row): back to the file
+    page, or the page again with the refusal's message and status."""
+    if outcome.ok:
+        return redirect("aid:file", file.pk)
+    return file_page(request, access_file(request.user, file.pk), status=outcome.status)
 
 
 @login_required
@@ -93,7 +110,7 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     initial = {name: getattr(file, name) for name in svc.FILE_FIELDS}
     initial["causes"] = list(file.causes.values_list("cause", flat=True))
-    form = FileEditForm(request.POST or None, initial=initial)
+    form = FileEditForm(posted(request), initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -111,17 +128,17 @@ def file_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """htmx: the household's unmasked ID numbers for the purpose the cadre states (查看用途),
-    after the reveal service has checked aid.reveal and logged the read."""
+    """htmx: the household's unmasked ID numbers for the purpose the cadre states (查看用途).
+    The reveal service decides everything — aid.reveal (403 without it), a purpose (400
+    without one) — and logs the read before anything is shown."""
     file = access_file(request.user, pk)
     form = RevealForm(request.POST)
-    outcome = None
-    if form.is_valid():
-        outcome = run_service(request, lambda: svc.household_ids_reveal(
-            file=file, actor=request.user, purpose=form.cleaned_data["purpose"]), form=form)
-    pairs = outcome.value if outcome is not None and outcome.ok else None
-    return render(request, "aid/_reveal.html", {"file": file, "pairs": pairs, "form": form},
-                  status=form_status(form, outcome))
+    outcome = run_service(request, lambda: svc.household_ids_reveal(
+        file=file, actor=request.user, purpose=request.POST.get("purpose", "")[:255]),
+        form=form)
+    return render(request, "aid/_reveal.html", {"file": file, "pairs": outcome.value,
+                                                "form": form},
+                  status=outcome.status)
 
 
 @login_required

@@ -15,6 +15,8 @@ from gonghui.aid.forms import DocumentForm, IncomeForm, MemberForm
 from gonghui.aid.models import HardshipFile, Relation
 from gonghui.aid.permissions import access_document, access_file, access_income, access_member
 from gonghui.aid.services import files as svc
+from gonghui.aid.views.common import posted, uploaded
+from gonghui.aid.views.files import after_button
 from gonghui.core.views import Outcome, form_status, run_service
 
 
@@ -29,7 +31,7 @@ def _page(request: HttpRequest, form: Form, file: HardshipFile, title: str,
 @login_required
 def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(posted(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -47,7 +49,7 @@ def member_edit(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     member = access_member(request.user, file, mid)
     is_self = member.relation == Relation.SELF
     initial = {name: getattr(member, name) for name in svc.MEMBER_FIELDS}
-    form = MemberForm(request.POST or None, initial=initial, editing=True, editing_self=is_self)
+    form = MemberForm(posted(request), initial=initial, editing=True, editing_self=is_self)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: svc.member_update(
@@ -63,17 +65,17 @@ def member_edit(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
 def member_remove(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     member = access_member(request.user, file, mid)
-    run_service(request, lambda: svc.member_remove(
+    outcome = run_service(request, lambda: svc.member_remove(
         member=member, actor=request.user, reason=request.POST.get("reason", "")[:500]),
         success=_("已删除家庭成员。"))
-    return redirect("aid:file", file.pk)
+    return after_button(request, file, outcome)
 
 
 @login_required
 def income_new(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     household = list(file.household.all())
-    form = IncomeForm(request.POST or None, members=household)
+    form = IncomeForm(posted(request), members=household)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,15 +94,15 @@ def income_new(request: HttpRequest, pk: int) -> HttpResponse:
 def income_remove(request: HttpRequest, pk: int, iid: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
     income = access_income(request.user, file, iid)
-    run_service(request, lambda: svc.income_remove(income=income, actor=request.user),
-                success=_("已删除收入。"))
-    return redirect("aid:file", file.pk)
+    outcome = run_service(request, lambda: svc.income_remove(income=income, actor=request.user),
+                          success=_("已删除收入。"))
+    return after_button(request, file, outcome)
 
 
 @login_required
 def document_new(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(posted(request), uploaded(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: svc.document_add(

@@ -19,9 +19,10 @@ from gonghui.aid.forms import ProgrammeForm
 from gonghui.aid.models import BeneficiaryStatus, Programme, ProgrammeKind, ProgrammeStatus
 from gonghui.aid.permissions import access_aid_org, access_beneficiary, access_programme
 from gonghui.aid.services import programmes as svc
+from gonghui.aid.views.common import posted
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import form_status, run_service
+from gonghui.core.views import Outcome, form_status, run_service
 
 
 @login_required
@@ -40,7 +41,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_new(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.AID_WRITE)
     owners = selectors.writable_orgs(request.user)
-    form = ProgrammeForm(request.POST or None, initial={"year": clock.today().year})
+    form = ProgrammeForm(posted(request), initial={"year": clock.today().year})
     org_code = request.POST.get("org", owners[0].code if owners else "")
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -58,7 +59,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access_programme(request.user, pk, write=True)
     initial = {name: getattr(programme, name) for name in svc.FIELDS}
-    form = ProgrammeForm(request.POST or None, initial=initial)
+    form = ProgrammeForm(posted(request), initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: svc.programme_update(
@@ -73,19 +74,32 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = access_programme(request.user, pk)
-    status = request.GET.get("status", "").strip()
+    return _programme_page(request, access_programme(request.user, pk))
+
+
+def _programme_page(request: HttpRequest, programme: Programme, *, status: int = 200
+                    ) -> HttpResponse:
+    """The programme page; a refused button action shows it again with the refusal's status
+    (400, or 409 for a conflict) and its message."""
+    state = request.GET.get("status", "").strip()
     rows = programme.beneficiaries.select_related("file", "union").order_by("union_path", "id")
-    if status:
-        rows = rows.filter(status=status)
+    if state:
+        rows = rows.filter(status=state)
     return render(request, "aid/programme_detail.html", {
         "programme": programme, "page": paginate(request, rows, per_page=50),
-        "qs": querystring_without_page(request), "status": status,
+        "qs": querystring_without_page(request), "status": state,
         "statuses": BeneficiaryStatus.choices, "totals": selectors.programme_totals(programme),
         "committed": svc.committed(programme),
         "can_write": has_capability(request.user, Capability.AID_WRITE, programme.org),
         "history": selectors.programme_record(programme), "tab": "programmes",
-    })
+    }, status=status)
+
+
+def _after(request: HttpRequest, programme: Programme, outcome: Outcome[Any]) -> HttpResponse:
+    if outcome.ok:
+        return redirect("aid:programme", programme.pk)
+    fresh = access_programme(request.user, programme.pk)
+    return _programme_page(request, fresh, status=outcome.status)
 
 
 def _act(request: HttpRequest, pk: int, action: Callable[[Programme], Any],
@@ -95,7 +109,7 @@ def _act(request: HttpRequest, pk: int, action: Callable[[Programme], Any],
     outcome = run_service(request, lambda: action(programme))
     if outcome.ok:
         messages.success(request, done(outcome.value))
-    return redirect("aid:programme", programme.pk)
+    return _after(request, programme, outcome)
 
 
 @login_required
@@ -140,7 +154,7 @@ def pay_all(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已发放 {n} 户。").format(n=paid))
         for problem in problems[:20]:
             messages.error(request, problem)
-    return redirect("aid:programme", programme.pk)
+    return _after(request, programme, outcome)
 
 
 @login_required
@@ -148,9 +162,10 @@ def pay_all(request: HttpRequest, pk: int) -> HttpResponse:
 def pay(request: HttpRequest, pk: int, bid: int) -> HttpResponse:
     programme = access_programme(request.user, pk, write=True)
     row = access_beneficiary(request.user, programme, bid)
-    run_service(request, lambda: svc.beneficiary_pay(beneficiary=row, actor=request.user),
-                success=_("已向 {name} 户发放。").format(name=row.file.applicant_name))
-    return redirect("aid:programme", programme.pk)
+    outcome = run_service(request, lambda: svc.beneficiary_pay(beneficiary=row,
+                                                               actor=request.user),
+                          success=_("已向 {name} 户发放。").format(name=row.file.applicant_name))
+    return _after(request, programme, outcome)
 
 
 @login_required
@@ -158,7 +173,7 @@ def pay(request: HttpRequest, pk: int, bid: int) -> HttpResponse:
 def remove(request: HttpRequest, pk: int, bid: int) -> HttpResponse:
     programme = access_programme(request.user, pk, write=True)
     row = access_beneficiary(request.user, programme, bid)
-    run_service(request, lambda: svc.beneficiary_remove(
+    outcome = run_service(request, lambda: svc.beneficiary_remove(
         beneficiary=row, actor=request.user, reason=request.POST.get("reason", "")),
         success=_("已移出名单。"))
-    return redirect("aid:programme", programme.pk)
+    return _after(request, programme, outcome)

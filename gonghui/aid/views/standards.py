@@ -18,6 +18,7 @@ from gonghui.aid.models import AidPolicy, LocalStandard
 from gonghui.aid.permissions import access_aid_org, access_standard
 from gonghui.aid.services.standards import policy_save, standard_save
 from gonghui.aid.services.standards_import import resolve_region, standards_import
+from gonghui.aid.views.common import posted, uploaded
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, form_status, run_service
 
@@ -59,8 +60,8 @@ def _save(request: HttpRequest, form: StandardForm) -> Outcome[Any]:
 
 @login_required
 def standard_new(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, Capability.POLICY_WRITE)
-    form = StandardForm(request.POST or None)
+    require_capability(request.user, Capability.POLICY_WRITE, read=Capability.AID_READ)
+    form = StandardForm(posted(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = _save(request, form)
@@ -74,7 +75,7 @@ def standard_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     row = access_standard(request.user, pk, write=True)
-    form = StandardForm(request.POST or None, initial={
+    form = StandardForm(posted(request), initial={
         "org": row.org.code, "year": row.year, "monthly_line": row.monthly_line,
         "effective_from": row.effective_from, "source": row.source})
     outcome = None
@@ -92,8 +93,8 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def standard_import(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, Capability.POLICY_WRITE)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    require_capability(request.user, Capability.POLICY_WRITE, read=Capability.AID_READ)
+    form = ImportForm(posted(request), uploaded(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
@@ -107,7 +108,7 @@ def standard_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def policy_edit(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, Capability.POLICY_WRITE)
+    require_capability(request.user, Capability.POLICY_WRITE, read=Capability.AID_READ)
     code = request.GET.get("org", "") or request.POST.get("org", "")
     target = access_aid_org(request.user, code) if code else None
     existing = AidPolicy.objects.filter(org=target).first() if target else None
@@ -116,7 +117,7 @@ def policy_edit(request: HttpRequest) -> HttpResponse:
         initial.update({f: getattr(existing, f) for f in (
             "relative_multiple", "exit_months", "review_months", "followup_months",
             "watch_months")})
-    form = PolicyForm(request.POST or None, initial=initial)
+    form = PolicyForm(posted(request), initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

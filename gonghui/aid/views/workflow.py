@@ -29,6 +29,8 @@ from gonghui.aid.permissions import access_file
 from gonghui.aid.services import files as svc
 from gonghui.aid.services import watch
 from gonghui.aid.services.assistance import assistance_record
+from gonghui.aid.views.common import posted
+from gonghui.aid.views.files import after_button
 from gonghui.core.views import Outcome, form_status, run_service
 
 
@@ -56,7 +58,7 @@ def _posted(request: HttpRequest, form: Form, call: Callable[[], Any], done: str
 @login_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = CategoryForm(request.POST or None, initial={"category": file.proposed_category})
+    form = CategoryForm(posted(request), initial={"category": file.proposed_category})
     outcome = _posted(request, form, lambda: svc.file_submit(
         file=file, actor=request.user, **form.cleaned_data), _("已提交街道/区县工会核实。"))
     if outcome is not None and outcome.ok:
@@ -71,16 +73,17 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk)
-    run_service(request, lambda: svc.file_verify(
+    outcome = run_service(request, lambda: svc.file_verify(
         file=file, actor=request.user, note=request.POST.get("note", "")[:2000]),
         success=_("已核实，档案转为在档帮扶。"))
-    return redirect("aid:file", file.pk)
+    return after_button(request, file, outcome)
 
 
 def _reason_page(request: HttpRequest, pk: int, *, action: Callable[..., Any], title: str,
-                 done: str, write: bool = False) -> HttpResponse:
-    file = access_file(request.user, pk, write=write)
-    form = ReasonForm(request.POST or None)
+                 done: str) -> HttpResponse:
+    # aid.write over the file (a verifier holds it above); the service adds its own rules
+    file = access_file(request.user, pk, write=True)
+    form = ReasonForm(posted(request))
     outcome = _posted(request, form, lambda: action(
         file=file, actor=request.user, reason=form.cleaned_data["reason"]), done)
     if outcome is not None and outcome.ok:
@@ -103,13 +106,13 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     return _reason_page(request, pk, action=svc.file_close, title=_("销档"),
-                        done=_("档案已销档。"), write=True)
+                        done=_("档案已销档。"))
 
 
 @login_required
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = VisitForm(request.POST or None)
+    form = VisitForm(posted(request))
     outcome = _posted(request, form, lambda: svc.visit_record(
         file=file, actor=request.user, **form.cleaned_data), _("已登记走访。"))
     if outcome is not None and outcome.ok:
@@ -120,7 +123,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = ReviewForm(request.POST or None, initial={"category": file.proposed_category
+    form = ReviewForm(posted(request), initial={"category": file.proposed_category
                                                      or file.category})
     outcome = _posted(request, form, lambda: watch.review_record(
         file=file, actor=request.user, **form.cleaned_data), _("已完成复核。"))
@@ -134,7 +137,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def exit_(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = ExitForm(request.POST or None)
+    form = ExitForm(posted(request))
     outcome = _posted(request, form, lambda: watch.file_exit(
         file=file, actor=request.user, evidence=form.cleaned_data["evidence"]),
         _("已办理解困脱困，转入返贫监测。"))
@@ -149,7 +152,7 @@ def exit_(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def followup(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    form = FollowupForm(request.POST or None, initial={"household_size": file.household_size})
+    form = FollowupForm(posted(request), initial={"household_size": file.household_size})
     outcome = _posted(request, form, lambda: watch.followup_record(
         file=file, actor=request.user, **form.cleaned_data), "")
     if outcome is not None and outcome.ok and outcome.value is not None:
@@ -166,9 +169,9 @@ def followup(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     file = access_file(request.user, pk, write=True)
-    run_service(request, lambda: watch.file_reopen(file=file, actor=request.user),
-                success=_("已重新开档，请更新家庭情况后提交核实。"))
-    return redirect("aid:file", file.pk)
+    outcome = run_service(request, lambda: watch.file_reopen(file=file, actor=request.user),
+                          success=_("已重新开档，请更新家庭情况后提交核实。"))
+    return after_button(request, file, outcome)
 
 
 @login_required
@@ -177,7 +180,7 @@ def assistance_new(request: HttpRequest, pk: int) -> HttpResponse:
     beneficiaries = list(Beneficiary.objects.filter(
         file=file, status=BeneficiaryStatus.LISTED, programme__status=ProgrammeStatus.APPROVED,
     ).select_related("programme"))
-    form = AssistanceForm(request.POST or None, beneficiaries=beneficiaries)
+    form = AssistanceForm(posted(request), beneficiaries=beneficiaries)
 
     def record() -> Any:
         data = form.cleaned_data
