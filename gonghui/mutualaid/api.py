@@ -7,15 +7,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
-from ninja.files import UploadedFile
+from ninja import Query, Router, Schema, Status
+from ninja.errors import ValidationError
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
-from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 from gonghui.mutualaid import presenters, selectors, services, tasks
 from gonghui.mutualaid.models import Payout, PayoutBatch, Plan, SettlementImport
 from gonghui.mutualaid.permissions import (
@@ -90,9 +90,12 @@ class EnrolOut(Schema):
     amount: Decimal
 
 
-@router.post("/plans/{plan_id}/enrol", response={201: EnrolOut})
-def enrol(request: HttpRequest, plan_id: str, payload: EnrolIn):
+@router.post("/plans/{plan_id}/enrol", response={201: EnrolOut},
+             openapi_extra=body_schema(EnrolIn))
+def enrol(request: HttpRequest, plan_id: str):
     plan = access_plan(request.user, plan_id)
+    require_capability(request.user, Capability.MUTUALAID_WRITE)
+    payload = parse_body(request, EnrolIn)
     union = access_union(request.user, payload.union)
     run = services.enrol_members(plan=plan, plan_year=payload.plan_year, union=union,
                                  actor=request.user, person_ids=payload.person_ids,
@@ -193,23 +196,29 @@ class RequeueIn(Schema):
     account: AccountIn | None = None
 
 
-@router.post("/payouts/{payout_id}/approve", response=PayoutDetail)
-def approve_payout(request: HttpRequest, payout_id: int, payload: NoteIn):
-    payout = access_payout(request.user, payout_id)
+@router.post("/payouts/{payout_id}/approve", response=PayoutDetail,
+             openapi_extra=body_schema(NoteIn))
+def approve_payout(request: HttpRequest, payout_id: int):
+    payout = access_payout(request.user, payout_id, write=True)
+    payload = parse_body(request, NoteIn)
     services.payout_approve(payout=payout, actor=request.user, note=payload.note)
     return _payout_detail(access_payout(request.user, payout_id))
 
 
-@router.post("/payouts/{payout_id}/reject", response=PayoutDetail)
-def reject_payout(request: HttpRequest, payout_id: int, payload: ReasonIn):
-    payout = access_payout(request.user, payout_id)
+@router.post("/payouts/{payout_id}/reject", response=PayoutDetail,
+             openapi_extra=body_schema(ReasonIn))
+def reject_payout(request: HttpRequest, payout_id: int):
+    payout = access_payout(request.user, payout_id, write=True)
+    payload = parse_body(request, ReasonIn)
     services.payout_reject(payout=payout, actor=request.user, reason=payload.reason)
     return _payout_detail(access_payout(request.user, payout_id))
 
 
-@router.post("/payouts/{payout_id}/requeue", response=PayoutDetail)
-def requeue_payout(request: HttpRequest, payout_id: int, payload: RequeueIn):
-    payout = access_payout(request.user, payout_id)
+@router.post("/payouts/{payout_id}/requeue", response=PayoutDetail,
+             openapi_extra=body_schema(RequeueIn))
+def requeue_payout(request: HttpRequest, payout_id: int):
+    payout = access_payout(request.user, payout_id, write=True)
+    payload = parse_body(request, RequeueIn)
     services.payout_requeue(payout=payout, actor=request.user, note=payload.note,
                             account=payload.account.dict() if payload.account else None)
     return _payout_detail(access_payout(request.user, payout_id))
@@ -248,6 +257,28 @@ class ImportDetail(ImportOut):
 ISSUES_SHOWN = 1000
 
 
+def _upload_body(*, org: bool) -> dict[str, Any]:
+    properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
+    if org:
+        properties["org"] = {"type": "string", "description": "code or id of the org"}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": properties, "required": sorted(properties)}}}}}
+
+
+def _upload(request: HttpRequest, *, org: bool) -> tuple[str, UploadedFile]:
+    """The multipart fields, read after the route's gate (a misfit answers 400)."""
+    errors = []
+    org_value = request.POST.get("org", "").strip() if org else ""
+    if org and not org_value:
+        errors.append({"type": "missing", "loc": ["form", "org"], "msg": "Field required"})
+    upload = request.FILES.get("file")
+    if upload is None:
+        errors.append({"type": "missing", "loc": ["file", "file"], "msg": "Field required"})
+    if errors or upload is None:
+        raise ValidationError(errors)
+    return org_value, upload
+
+
 def _import_detail(source: SettlementImport) -> dict[str, Any]:
     outcome = selectors.import_outcome(source)
     return {**{f: getattr(source, f) for f in ImportOut.model_fields if f != "id"},
@@ -269,11 +300,14 @@ def get_import(request: HttpRequest, import_id: int):
     return _import_detail(access_import(request.user, import_id))
 
 
-@router.post("/imports", response={202: ImportOut})
-def create_import(request: HttpRequest, org: Form[str], file: File[UploadedFile]):
-    """Upload a settlement CSV; it is imported and paid in the background (poll the import)."""
+@router.post("/imports", response={202: ImportOut}, openapi_extra=_upload_body(org=True))
+def create_import(request: HttpRequest):
+    """Upload a settlement CSV (multipart: `org`, `file`); it is imported and paid in the
+    background (poll the import)."""
+    require_capability(request.user, Capability.MUTUALAID_WRITE)
+    org, upload = _upload(request, org=True)
     union = access_union(request.user, org)
-    return Status(202, tasks.settlement_upload(org=union, upload=file, actor=request.user))
+    return Status(202, tasks.settlement_upload(org=union, upload=upload, actor=request.user))
 
 
 class BatchOut(Schema):
@@ -313,8 +347,10 @@ def get_batch(request: HttpRequest, batch_id: int):
     return _batch(access_batch(request.user, batch_id))
 
 
-@router.post("/batches", response={201: BatchOut})
-def create_batch(request: HttpRequest, payload: BatchIn):
+@router.post("/batches", response={201: BatchOut}, openapi_extra=body_schema(BatchIn))
+def create_batch(request: HttpRequest):
+    require_capability(request.user, Capability.MUTUALAID_WRITE)
+    payload = parse_body(request, BatchIn)
     org = access_union(request.user, payload.org)
     plan = access_plan(request.user, payload.plan) if payload.plan else None
     batch = services.batch_create(org=org, actor=request.user, plan=plan, note=payload.note)
@@ -324,23 +360,28 @@ def create_batch(request: HttpRequest, payload: BatchIn):
 @router.post("/batches/{batch_id}/export")
 def export_batch(request: HttpRequest, batch_id: int):
     """The bank transfer file (CSV). Carries full account numbers: the read is logged."""
-    batch = access_batch(request.user, batch_id)
+    batch = access_batch(request.user, batch_id, write=True)
     response = HttpResponse(services.batch_export(batch=batch, actor=request.user),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{batch.code}.csv"'
     return response
 
 
-@router.post("/batches/{batch_id}/results", response={202: BatchOut})
-def upload_results(request: HttpRequest, batch_id: int, file: File[UploadedFile]):
-    batch = access_batch(request.user, batch_id)
-    return Status(202, _batch(tasks.batch_results_upload(batch=batch, upload=file,
+@router.post("/batches/{batch_id}/results", response={202: BatchOut},
+             openapi_extra=_upload_body(org=False))
+def upload_results(request: HttpRequest, batch_id: int):
+    """The bank's result file (multipart: `file`), applied in the background."""
+    batch = access_batch(request.user, batch_id, write=True)
+    _org, upload = _upload(request, org=False)
+    return Status(202, _batch(tasks.batch_results_upload(batch=batch, upload=upload,
                                                          actor=request.user)))
 
 
-@router.post("/batches/{batch_id}/cancel", response=BatchOut)
-def cancel_batch(request: HttpRequest, batch_id: int, payload: ReasonIn):
-    batch = access_batch(request.user, batch_id)
+@router.post("/batches/{batch_id}/cancel", response=BatchOut,
+             openapi_extra=body_schema(ReasonIn))
+def cancel_batch(request: HttpRequest, batch_id: int):
+    batch = access_batch(request.user, batch_id, write=True)
+    payload = parse_body(request, ReasonIn)
     return _batch(services.batch_cancel(batch=batch, actor=request.user, reason=payload.reason))
 
 
@@ -366,7 +407,6 @@ def _plain(value: Any) -> Any:
 def my_payouts(request: HttpRequest, paging: Query[PageParams]):
     """The signed-in member's own payouts (member portal)."""
     person = selectors.portal_person(request.user)
-    if person is None:
-        raise ApplicationError(_("您的账户尚未关联会员信息。"), code="no_person")
-    payouts = selectors.member_payouts(person).select_related("union", "person")
+    payouts = (selectors.member_payouts(person).select_related("union", "person")
+               if person is not None else Payout.objects.none())
     return paginate(request, payouts, paging, item=_payout_detail)

@@ -121,6 +121,12 @@ class UploadForm(Styled):
     file = forms.FileField(label=_("CSV 文件"))
 
 
+class SettlementUploadForm(UploadForm):
+    """The page's select names the importing org (its pk); the service decides on it."""
+
+    org = forms.CharField(label=_("导入单位"), max_length=32)
+
+
 class ReasonForm(Styled):
     reason = forms.CharField(label=_("原因"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))
@@ -163,6 +169,8 @@ class RevealForm(Styled):
 
 
 class BatchForm(Styled):
+    # the paying org (pk) from the page's select; the service decides on it
+    org = forms.CharField(label=_("付款单位"), max_length=32)
     plan = forms.ChoiceField(label=_("计划"), required=False)
     note = forms.CharField(label=_("备注"), max_length=255, required=False)
 

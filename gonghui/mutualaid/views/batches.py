@@ -33,12 +33,12 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     payers = selectors.payer_orgs(viewer=request.user)
     plans = Plan.objects.filter(org__in=payers).order_by("code")
-    form = BatchForm(request.POST or None, plans=plans)
+    form = BatchForm(request.POST if request.method == "POST" else None, plans=plans)
     outcome = None
     if request.method == "POST":
         require_capability(request.user, Capability.MUTUALAID_WRITE)
         if form.is_valid():
-            org = access_union(request.user, request.POST.get("org", ""))
+            org = access_union(request.user, form.cleaned_data["org"])
             chosen = form.cleaned_data["plan"]
             plan = plans.filter(pk=chosen).first() if chosen else None
             outcome = run_service(request, lambda: services.batch_create(

@@ -12,7 +12,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import form_status, run_service
 from gonghui.mutualaid import selectors, tasks
-from gonghui.mutualaid.forms import UploadForm
+from gonghui.mutualaid.forms import SettlementUploadForm
 from gonghui.mutualaid.models import ImportStatus, RecordStatus
 from gonghui.mutualaid.permissions import access_import, access_union
 
@@ -23,12 +23,14 @@ def import_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = paginate(request, selectors.import_list(viewer=request.user, status=status))
     orgs = selectors.orgs_with(viewer=request.user, cap=Capability.MUTUALAID_WRITE)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = SettlementUploadForm(request.POST if posted else None,
+                                request.FILES if posted else None)
     outcome = None
     if request.method == "POST":
         require_capability(request.user, Capability.MUTUALAID_WRITE)
         if form.is_valid():
-            org = access_union(request.user, request.POST.get("org", ""))
+            org = access_union(request.user, form.cleaned_data["org"])
             outcome = run_service(request, lambda: tasks.settlement_upload(
                 org=org, upload=form.cleaned_data["file"], actor=request.user), form=form,
                 success=_("文件已上传，正在后台导入。"))

@@ -37,8 +37,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     orgs = selectors.orgs_with(viewer=request.user, cap=Capability.POLICY_WRITE)
     year = default_year()
     start, end = year_dates(year)
-    form = PlanForm(request.POST or None, initial={"plan_year": year, "year_starts_on": start,
-                                                   "year_ends_on": end})
+    form = PlanForm(request.POST if request.method == "POST" else None,
+                    initial={"plan_year": year, "year_starts_on": start, "year_ends_on": end})
     outcome = None
     if request.method == "POST" and form.is_valid():
         default = orgs[0].pk if orgs else ""
@@ -86,7 +86,7 @@ def _version_initial(plan: Plan) -> tuple[dict[str, Any], Any]:
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     plan = access_plan(request.user, pk, write=True)
     initial, latest = _version_initial(plan)
-    form = VersionForm(request.POST or None, initial=initial)
+    form = VersionForm(request.POST if request.method == "POST" else None, initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -115,11 +115,13 @@ def enrol(request: HttpRequest, pk: int, org_id: int) -> HttpResponse:
     union = access_union(request.user, org_id, write=True)
     if not plan.offered_to(union):
         raise Forbidden(_("该计划不面向“{union}”开办。").format(union=union.name))
-    year = int(request.GET.get("year") or request.POST.get("plan_year") or default_year())
+    year_text = str(request.GET.get("year") or request.POST.get("plan_year") or "")
+    year = int(year_text) if year_text.isdigit() else default_year()
     q = request.GET.get("q", "").strip()
     page = paginate(request, selectors.union_members(union=union, q=q), per_page=50)
     enrolled = selectors.enrolled_person_ids(plan=plan, plan_year=year, union=union)
-    form = EnrolForm(request.POST or None, initial={"plan": plan.pk, "plan_year": year},
+    form = EnrolForm(request.POST if request.method == "POST" else None,
+                     initial={"plan": plan.pk, "plan_year": year},
                      person_choices=[(m.person_id, m.person.name) for m in page])
     outcome = None
     if request.method == "POST" and form.is_valid():
