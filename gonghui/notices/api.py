@@ -14,6 +14,7 @@ from gonghui.core import workdays as calendar
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.models import WorkdayOverride
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 from gonghui.notices import selectors, services
 from gonghui.notices import workdays as workday_services
 from gonghui.notices.models import Notice, NoticeItem, Objection
@@ -141,8 +142,10 @@ def list_managed(request: HttpRequest, paging: Query[PageParams], q: str = "",
     return paginate(request, rows, paging, item=_notice)
 
 
-@router.post("", response={201: NoticeOut})
-def publish(request: HttpRequest, payload: PublishIn):
+@router.post("", response={201: NoticeOut}, openapi_extra=body_schema(PublishIn))
+def publish(request: HttpRequest):
+    require_capability(request.user, Capability.ORG_WRITE)
+    payload = parse_body(request, PublishIn)
     org = access_org(request.user, payload.org)
     notice = services.notice_publish(
         kind=GENERAL_KIND, title=payload.title, org=org, body=payload.body,
@@ -191,23 +194,26 @@ def list_objections(request: HttpRequest, notice_id: int, paging: Query[PagePara
                     item=_managed_objection)
 
 
-@router.post("/{notice_id}/objections/{objection_id}/decide", response=ManagedObjectionOut)
-def decide(request: HttpRequest, notice_id: int, objection_id: int, payload: DecideIn):
-    notice = access_notice_manage(request.user, notice_id)
+@router.post("/{notice_id}/objections/{objection_id}/decide", response=ManagedObjectionOut,
+             openapi_extra=body_schema(DecideIn))
+def decide(request: HttpRequest, notice_id: int, objection_id: int):
+    notice = access_notice_manage(request.user, notice_id, write=True)
     objection = access_objection(request.user, notice, objection_id)
+    payload = parse_body(request, DecideIn)
     return _managed_objection(services.objection_decide(
         objection=objection, upheld=payload.upheld, reason=payload.reason, actor=request.user))
 
 
 @router.post("/{notice_id}/close", response=NoticeOut)
 def close(request: HttpRequest, notice_id: int):
-    notice = access_notice_manage(request.user, notice_id)
+    notice = access_notice_manage(request.user, notice_id, write=True)
     return _notice(services.notice_close(notice=notice, actor=request.user))
 
 
-@router.post("/{notice_id}/withdraw", response=NoticeOut)
-def withdraw(request: HttpRequest, notice_id: int, payload: WithdrawIn):
-    notice = access_notice_manage(request.user, notice_id)
+@router.post("/{notice_id}/withdraw", response=NoticeOut, openapi_extra=body_schema(WithdrawIn))
+def withdraw(request: HttpRequest, notice_id: int):
+    notice = access_notice_manage(request.user, notice_id, write=True)
+    payload = parse_body(request, WithdrawIn)
     return _notice(services.notice_withdraw(notice=notice, reason=payload.reason,
                                             actor=request.user))
 
@@ -271,8 +277,11 @@ def list_overrides(request: HttpRequest, paging: Query[PageParams], year: int | 
                     item=_override)
 
 
-@workdays_router.post("/overrides", response={201: OverrideOut})
-def set_override(request: HttpRequest, payload: OverrideIn):
+@workdays_router.post("/overrides", response={201: OverrideOut},
+                      openapi_extra=body_schema(OverrideIn))
+def set_override(request: HttpRequest):
+    workday_services.require_calendar_admin(request.user)
+    payload = parse_body(request, OverrideIn)
     row = workday_services.workday_override_set(day=payload.date, kind=payload.kind,
                                                 note=payload.note, actor=request.user)
     return Status(201, _override(row))

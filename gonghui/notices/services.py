@@ -213,7 +213,8 @@ def notice_close(*, notice: Notice, actor: Actor) -> Notice:
     outcome per item in the same transaction."""
     _require_manage(actor, notice, _("您可以查看该公示，但无权结束公示。"))
     if notice.status == Notice.Status.PUBLISHED and clock.today() <= notice.end_date:
-        raise ApplicationError(
+        # A state the notice is in, not a bad request: a conflict (409), like pending objections.
+        raise Conflict(
             _("公示期至 {end} 结束，期满后才能结束公示。").format(end=notice.end_date),
             code="notice_period_running")
     with transaction.atomic():

@@ -39,7 +39,7 @@ def manage_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def publish(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.ORG_WRITE)
-    form = PublishForm(request.POST or None,
+    form = PublishForm(request.POST if request.method == "POST" else None,
                        orgs=selectors.publishable_orgs(viewer=request.user))
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -73,7 +73,7 @@ def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int, objection_id: int) -> HttpResponse:
-    notice = access_notice_manage(request.user, pk)
+    notice = access_notice_manage(request.user, pk, write=True)
     objection = access_objection(request.user, notice, objection_id)
     form = DecideForm(request.POST)
     outcome = None
@@ -92,7 +92,7 @@ def decide(request: HttpRequest, pk: int, objection_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = access_notice_manage(request.user, pk)
+    notice = access_notice_manage(request.user, pk, write=True)
     outcome = run_service(request, lambda: services.notice_close(notice=notice,
                                                                    actor=request.user),
                           success=_("公示已结束。"))
@@ -104,7 +104,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = access_notice_manage(request.user, pk)
+    notice = access_notice_manage(request.user, pk, write=True)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写撤回原因。"))

@@ -29,7 +29,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notice = access_notice(request.user, pk)
     items = selectors.notice_items(notice)
-    form = ObjectionForm(request.POST or None, items=items)
+    form = ObjectionForm(request.POST if request.method == "POST" else None, items=items)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.objection_submit(

@@ -31,17 +31,25 @@ def _year(value: str) -> int:
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.POLICY_WRITE)
+    form = WorkdayForm(request.POST if request.method == "POST" else None)
+    outcome = None
+    if request.method == "POST":
+        services.require_calendar_admin(request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = run_service(request, lambda: services.workday_override_set(
+                day=data["date"], kind=data["kind"], note=data["note"], actor=request.user),
+                form=form, success=_("已保存。"))
+            if outcome.ok:
+                return redirect(f"{request.path}?year={data['date'].year}")
+    return _render(request, form=form, import_form=WorkdayImportForm(),
+                   status=form_status(form, outcome))
+
+
+def _render(request: HttpRequest, *, form: WorkdayForm, import_form: WorkdayImportForm,
+            status: int) -> HttpResponse:
     year = _year(request.GET.get("year", ""))
     params = {k: request.GET.get(k, "").strip() for k in ("q", "kind")}
-    form = WorkdayForm(request.POST or None)
-    outcome = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = run_service(request, lambda: services.workday_override_set(
-            day=data["date"], kind=data["kind"], note=data["note"], actor=request.user),
-            form=form, success=_("已保存。"))
-        if outcome.ok:
-            return redirect(f"{request.path}?year={data['date'].year}")
     try:
         special = calendar.year_days(year)
         unknown = ""
@@ -53,15 +61,14 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "year": year, "years": range(first, max(last, clock.today().year) + 2),
         "special": special, "unknown": unknown, "library": (first, last),
         "page": paginate(request, overrides, per_page=50), "params": params,
-        "qs": querystring_without_page(request), "form": form,
-        "import_form": WorkdayImportForm(),
-    }, status=form_status(form, outcome))
+        "qs": querystring_without_page(request), "form": form, "import_form": import_form,
+    }, status=status)
 
 
 @login_required
 @require_POST
 def delete_override(request: HttpRequest, day: str) -> HttpResponse:
-    require_capability(request.user, Capability.POLICY_WRITE)
+    services.require_calendar_admin(request.user)
     try:
         date = dt.date.fromisoformat(day)
     except ValueError:
@@ -75,11 +82,10 @@ def delete_override(request: HttpRequest, day: str) -> HttpResponse:
 @login_required
 @require_POST
 def import_file(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, Capability.POLICY_WRITE)
+    services.require_calendar_admin(request.user)
     form = WorkdayImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请选择要导入的文件。"))
-        return redirect("workdays:calendar")
+        return _render(request, form=WorkdayForm(), import_form=form, status=400)
     upload = form.cleaned_data["file"]
     outcome = run_service(request, lambda: services.workday_import(
         name=upload.name, data=upload.read(), actor=request.user))
