@@ -21,11 +21,12 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from gonghui.core import clock
 from tests.matrix.digest import changed, digest
 from tests.matrix.personas import PERSONAS, Persona
 from tests.matrix.policy import expected
 from tests.matrix.routes import API, PAGES, R, api_entry
-from tests.matrix.world import MissingObject, Obj, World, build
+from tests.matrix.world import WORLD_DAY, MissingObject, Obj, World, build
 
 API_PREFIX = "/api/v1"
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -86,8 +87,8 @@ def _page_url(key: str, route: R, obj: Obj | None) -> str:
 def _api_url(key: str, route: R, obj: Obj | None) -> str:
     path = key.split(" ", 1)[1].format(**dict(route.params)) if route.params else \
         key.split(" ", 1)[1]
-    if obj is not None:
-        params = re.findall(r"{(\w+)}", path)
+    params = re.findall(r"{(\w+)}", path)
+    if obj is not None and params:   # (an object may come in the query instead)
         values = route.kw(obj) if route.kw else {params[0]: obj.pk}
         path = path.format(**values)
     return API_PREFIX + path
@@ -131,7 +132,8 @@ def test_route(world: World, key: str, route: R, persona: Persona, api: bool) ->
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     before = world.baseline
     query = route.query(obj) if route.query else None
-    response = _send(client, route.method, url, api=api, query=query)
+    with clock.frozen(WORLD_DAY):
+        response = _send(client, route.method, url, api=api, query=query)
     got = response.status_code
 
     to_login = persona.anonymous and not api and route.access != "public"

@@ -89,6 +89,9 @@ TREE = [  # code, name, level, type, parent
     ("SH-B-1-2", "乙二公司工会", "grassroots", "grassroots", "SH-B-1"),
 ]
 
+# The world is built, and asked, on one day: periods, deadlines and notices stay as built.
+WORLD_DAY = dt.datetime(2026, 10, 15, 10, 0)
+
 # The two unions whose objects the personas are shown, and the two federations.
 UNION = {"A": "SH-A-1-1", "B": "SH-B-1-1"}
 DISTRICT = {"A": "SH-A", "B": "SH-B"}
@@ -115,7 +118,7 @@ def build() -> World:
     world.users["cadre_a11"] = make_user("cadre_a11", org=world.orgs["SH-A-1-1"], role="cadre")
     world.users["cadre_b11"] = make_user("cadre_b11", org=world.orgs["SH-B-1-1"], role="cadre")
     # Mutual-aid rules count days from plan years; build on the day its tests stand on.
-    with clock.frozen(dt.datetime(2026, 10, 15, 10, 0)):
+    with clock.frozen(WORLD_DAY):
         for kind, fn in BUILDERS:
             try:
                 with transaction.atomic():
@@ -315,7 +318,8 @@ def _dues(world: World) -> dict[str, Obj]:
         dues_list = dues_list_generate(union=world.orgs[UNION[s]], year=2026, month=9,
                                        actor=admin(world))
         entry = dues_list.entries.first()
-        out[s] = Obj(dues_list.pk, UNION[s], {"entry": entry.pk if entry else None})
+        out[s] = Obj(dues_list.pk, UNION[s], {"union": world.orgs[UNION[s]].pk,
+                                              "entry": entry.pk if entry else None})
     return out
 
 
