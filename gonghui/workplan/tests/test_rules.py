@@ -10,6 +10,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
+from django.db import connections
 from django.urls import reverse
 
 from conftest import login, make_user
@@ -117,7 +118,9 @@ def test_merged_union_is_refused_by_the_cli(tree):
     assert _counts() == before
 
 
-def test_merged_union_cli_exits_with_status_1(tree, capsys):
+def test_merged_union_cli_exits_with_status_1(tree, capsys, monkeypatch):
+    # run_from_argv closes the connections when it ends: not the test's own transaction
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     _merge(tree["SH-A-1"], into=tree["SH-B-1"])
     before = _counts()
     with pytest.raises(SystemExit) as exited:
