@@ -217,3 +217,24 @@ def test_the_world_has_every_kind(world: World) -> None:
               if kind not in world.objects}
     assert not broken, "world builders failed:\n" + "\n".join(
         f"{kind}: {error}" for kind, error in broken.items())
+
+
+def test_the_policy_derivation(world: World) -> None:
+    """The derivation itself, on three routes, for the six personas in PERSONAS order."""
+    def row(route: R, *, api: bool = False) -> list[int]:
+        out = []
+        for persona in PERSONAS:
+            obj = _object(world, route, persona)
+            out.append(expected(route, persona, world, obj, api=api))
+        return out
+
+    #                      anon member grassroots a_on_b auditor admin
+    assert row(PAGES["members:detail"][0]) == [302, 404, 200, 404, 200, 200]
+    assert row(PAGES["members:edit"][1]) == [302, 404, 400, 404, 403, 400]
+    assert row(PAGES["funds:finding_add"][0]) == [302, 404, 403, 404, 400, 403]
+    assert row(PAGES["audit:list"][0]) == [302, 404, 404, 200, 200, 200]
+    assert row(PAGES["mutualaid:plan"][0]) == [302, 404, 200, 404, 200, 200]
+    assert row(PAGES["notifications:open"][0]) == [302, 302, 302, 404, 302, 302]
+    assert row(api_entry("GET /members/{member_id}"), api=True) == [401, 404, 200, 404, 200, 200]
+    assert row(api_entry("DELETE /workdays/overrides/{day}"), api=True) == [
+        401, 404, 403, 403, 403, 204]
