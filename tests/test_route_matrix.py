@@ -22,6 +22,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gonghui.core import clock
+from gonghui.core.models import WorkdayOverride
 from tests.matrix.digest import changed, digest
 from tests.matrix.personas import PERSONAS, Persona
 from tests.matrix.policy import expected
@@ -238,3 +239,10 @@ def test_the_policy_derivation(world: World) -> None:
     assert row(api_entry("GET /members/{member_id}"), api=True) == [401, 404, 200, 404, 200, 200]
     assert row(api_entry("DELETE /workdays/overrides/{day}"), api=True) == [
         401, 404, 403, 403, 403, 204]
+
+
+def test_the_digest_sees_a_change(world: World) -> None:
+    assert changed(world.baseline, digest()) == []
+    WorkdayOverride.objects.filter(date=WORLD_DAY.date().replace(month=12, day=26)).update(
+        note="改过")
+    assert changed(world.baseline, digest()) == [WorkdayOverride._meta.db_table]
