@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from gonghui.core import hooks
+
 
 class NoticesConfig(AppConfig):
     name = "gonghui.notices"
@@ -7,7 +9,7 @@ class NoticesConfig(AppConfig):
     verbose_name = "公示"
 
     def ready(self) -> None:
-        from gonghui.core import hooks
+        # The hook module imports the models, which load only once the apps are ready.
         from gonghui.notices.hooks import org_path_changed
 
         hooks.register("org.path_changed", org_path_changed)
