@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -90,85 +90,97 @@ def _rules(orgs: dict[str, Org], admin: Actor) -> None:
                                          actor=admin)
 
 
+@dataclass(frozen=True)
+class _Month:
+    """One demo month of one union: every figure comes from a generator seeded by (union,
+    month, event), so a re-run proposes exactly the same postings and the idempotency keys
+    absorb them."""
+
+    union: Org
+    actor: Actor
+    month: dt.date
+
+    def key(self, what: str) -> str:
+        return f"demo:{self.union.code}:{self.month:%Y%m}:{what}"
+
+    def day(self, d: int) -> dt.date:
+        return self.month.replace(day=min(d, 28))
+
+    def rng(self, what: str) -> random.Random:
+        return random.Random(self.key(what))
+
+    def income(self, what: str, d: int, code: str, amount: Decimal, memo: str) -> None:
+        services.income_record(union=self.union, date=self.day(d), account_code=code,
+                               amount=amount, memo=memo, idempotency_key=self.key(what),
+                               actor=self.actor)
+
+    def expense(self, what: str, d: int, code: str, amount: Decimal, memo: str,
+                title: str) -> None:
+        services.expense_record(union=self.union, date=self.day(d), account_code=code,
+                                amount=amount, memo=memo, idempotency_key=self.key(what),
+                                actor=self.actor, evidence=_invoice_pdf(title, amount))
+
+
+def _allocation(m: _Month, employees: int) -> None:
+    payroll = Decimal(employees * m.rng("allocation").randrange(7600, 9800, 50))
+    services.allocation_record(union=m.union, date=m.day(12),
+                               employer_name=m.union.name.removesuffix("工会"), payroll=payroll,
+                               idempotency_key=m.key("allocation"), actor=m.actor)
+    if m.month.month in (3, 6, 9, 12):
+        owed = -account_balances(m.union).get("2201", Decimal("0"))
+        # the amount depends on the balance at the time: re-runs skip a remittance made
+        done = LedgerTransaction.objects.filter(union=m.union,
+                                                idempotency_key=m.key("remit")).exists()
+        if owed > 0 and not done:
+            services.allocation_remit(union=m.union, date=m.day(25), amount=owed,
+                                      idempotency_key=m.key("remit"), actor=m.actor)
+
+
+def _spending(m: _Month, members: int) -> None:
+    month = m.month.month
+    if month in FESTIVALS and members:
+        # within the city's 500 yuan per member per year (three festivals ≤ 150 each)
+        cap = Decimal(members * 150)
+        amount = Decimal(m.rng("festival").randrange(int(cap * Decimal("0.6")), int(cap)))
+        fest = FESTIVALS[month]
+        m.expense("festival", 8, "510101", amount.quantize(Decimal("0.01")),
+                  f"{fest}慰问品（{members} 人）", fest)
+    if month in (4, 5, 10, 11):
+        r = m.rng("sports")
+        amount = Decimal(r.randrange(3000, 16000)) + Decimal(r.randrange(100)) / 100
+        m.expense("sports", 18, "510102", amount,
+                  r.choice(["职工趣味运动会", "职工羽毛球比赛", "春季健步走", "读书分享会"]),
+                  "activity")
+    if month in (1, 7):
+        m.expense("aid", 20, "530104", Decimal(m.rng("aid").randrange(2, 6) * 1000),
+                  "困难职工帮扶慰问金", "aid")
+    if month in (3, 8):
+        m.expense("training", 22, "540101", Decimal(m.rng("training").randrange(1500, 6000)),
+                  "工会干部业务培训", "training")
+    if month == 5:
+        m.expense("equipment", 26, "5501", Decimal("8600.00"), "职工之家健身器材购置",
+                  "equipment")
+
+
 def _union_year(union: Org, actor: Actor, months: list[dt.date]) -> None:
-    """Every figure comes from a generator seeded by (union, month, event), so a re-run
-    proposes exactly the same postings and the idempotency keys absorb them."""
     per_member_dues = _has_members(union)
     employees = max(union.employees_count, 60)
     members = active_members(union)
     head = max(members, employees // 2)
-
-    def key(month: dt.date, what: str) -> str:
-        return f"demo:{union.code}:{month:%Y%m}:{what}"
-
-    def day(month: dt.date, d: int) -> dt.date:
-        return month.replace(day=min(d, 28))
-
-    def post(fn: Callable[..., Any], **kwargs: Any) -> None:
-        fn(**kwargs)
-
     for i, month in enumerate(months):
-        def rng(what: str, month: dt.date = month) -> random.Random:
-            return random.Random(key(month, what))
-
-        payroll = Decimal(employees * rng("allocation").randrange(7600, 9800, 50))
-        post(services.allocation_record, union=union, date=day(month, 12),
-             employer_name=union.name.removesuffix("工会"), payroll=payroll,
-             idempotency_key=key(month, "allocation"), actor=actor)
-        if month.month in (3, 6, 9, 12):
-            owed = -account_balances(union).get("2201", Decimal("0"))
-            # the amount depends on the balance at the time: re-runs skip a remittance made
-            done = LedgerTransaction.objects.filter(
-                union=union, idempotency_key=key(month, "remit")).exists()
-            if owed > 0 and not done:
-                post(services.allocation_remit, union=union, date=day(month, 25), amount=owed,
-                     idempotency_key=key(month, "remit"), actor=actor)
+        m = _Month(union, actor, month)
+        _allocation(m, employees)
         if not per_member_dues or i < len(months) - 3:
             # the union with members keeps per-member dues lists for the last three months
-            dues = Decimal(head * rng("dues").randrange(30, 55)).quantize(Decimal("0.01"))
-            post(services.income_record, union=union, date=day(month, 15), account_code="4101",
-                 amount=dues, memo=f"{month:%Y 年 %m 月}会费（汇总收缴）",
-                 idempotency_key=key(month, "dues"), actor=actor)
-        if month.month in FESTIVALS and members:
-            # within the city's 500 yuan per member per year (three festivals ≤ 150 each)
-            cap = Decimal(members * 150)
-            amount = Decimal(rng("festival").randrange(int(cap * Decimal("0.6")), int(cap))).quantize(
-                Decimal("0.01"))
-            fest = FESTIVALS[month.month]
-            post(services.expense_record, union=union, date=day(month, 8), account_code="510101",
-                 amount=amount, memo=f"{fest}慰问品（{members} 人）",
-                 idempotency_key=key(month, "festival"), actor=actor,
-                 evidence=_invoice_pdf(fest, amount))
-        if month.month in (4, 5, 10, 11):
-            r = rng("sports")
-            amount = Decimal(r.randrange(3000, 16000)) + Decimal(r.randrange(100)) / 100
-            post(services.expense_record, union=union, date=day(month, 18), account_code="510102",
-                 amount=amount, memo=r.choice(["职工趣味运动会", "职工羽毛球比赛",
-                                                 "春季健步走", "读书分享会"]),
-                 idempotency_key=key(month, "sports"), actor=actor,
-                 evidence=_invoice_pdf("activity", amount))
-        if month.month in (1, 7):
-            amount = Decimal(rng("aid").randrange(2, 6) * 1000)
-            post(services.expense_record, union=union, date=day(month, 20), account_code="530104",
-                 amount=amount, memo="困难职工帮扶慰问金", idempotency_key=key(month, "aid"),
-                 actor=actor, evidence=_invoice_pdf("aid", amount))
-        if month.month in (3, 8):
-            amount = Decimal(rng("training").randrange(1500, 6000))
-            post(services.expense_record, union=union, date=day(month, 22), account_code="540101",
-                 amount=amount, memo="工会干部业务培训", idempotency_key=key(month, "training"),
-                 actor=actor, evidence=_invoice_pdf("training", amount))
+            dues = Decimal(head * m.rng("dues").randrange(30, 55)).quantize(Decimal("0.01"))
+            m.income("dues", 15, "4101", dues, f"{month:%Y 年 %m 月}会费（汇总收缴）")
         if month.month == 5:
-            post(services.income_record, union=union, date=day(month, 6), account_code="4301",
-                 amount=Decimal(rng("subsidy").randrange(5, 20) * 1000), memo="上级工会专项补助（职工之家建设）",
-                 idempotency_key=key(month, "subsidy"), actor=actor)
-            post(services.expense_record, union=union, date=day(month, 26), account_code="5501",
-                 amount=Decimal("8600.00"), memo="职工之家健身器材购置",
-                 idempotency_key=key(month, "equipment"), actor=actor,
-                 evidence=_invoice_pdf("equipment", Decimal("8600.00")))
+            m.income("subsidy", 6, "4301", Decimal(m.rng("subsidy").randrange(5, 20) * 1000),
+                     "上级工会专项补助（职工之家建设）")
         if month.month == 12:
-            post(services.income_record, union=union, date=day(month, 10), account_code="4501",
-                 amount=Decimal(rng("admin_subsidy").randrange(10, 30) * 1000), memo="行政补助（年度）",
-                 idempotency_key=key(month, "admin_subsidy"), actor=actor)
+            m.income("admin_subsidy", 10, "4501",
+                     Decimal(m.rng("admin_subsidy").randrange(10, 30) * 1000), "行政补助（年度）")
+        _spending(m, members)
 
 
 def _has_members(union: Org) -> bool:
