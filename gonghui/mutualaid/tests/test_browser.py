@@ -47,7 +47,7 @@ def paid_world(tree, plans, members, cadre_a11, city_admin):
     member = make_user("worker_a1")
     person.user = member
     person.save(update_fields=["user"])
-    return {"member": member}
+    return {"member": member, "person": person}
 
 
 def test_member_sees_payout_and_its_computation_on_a_phone(live_server, browser, paid_world):
@@ -81,3 +81,25 @@ def test_cadre_dashboard_draws_charts(live_server, browser, paid_world, city_adm
     assert "甲区总工会" in body
     assert "乙区总工会" in body
     screenshot(page, "mutualaid-dashboard")
+
+
+def test_cadre_reveals_the_account_with_a_purpose(live_server, browser, paid_world, cadre_a11):
+    from gonghui.audit.models import SensitiveRead
+    from gonghui.mutualaid.models import Payout
+
+    payout = Payout.objects.filter(person=paid_world["person"]).order_by("id").first()
+    page = new_page(browser)
+    sign_in(page, live_server.url, "cadre_a11")
+    page.goto(f"{live_server.url}/mutualaid/payouts/{payout.pk}/")
+    assert "622************3445" in page.locator("#account-number").inner_text()
+    page.get_by_role("button", name="查看完整账号（记录在案）").click()
+    page.wait_for_selector("#account-number .text-danger")
+    assert "这个字段是必填项。" in page.locator("#account-number").inner_text()
+    assert SensitiveRead.objects.filter(field="account_number", actor=cadre_a11).count() == 0
+    page.get_by_label("查看用途").fill("回盘失败，核对账号")
+    page.get_by_role("button", name="查看完整账号（记录在案）").click()
+    page.wait_for_selector("#account-number code")
+    assert page.locator("#account-number code").inner_text() == "6222020200112233445"
+    assert list(SensitiveRead.objects.filter(actor=cadre_a11).values_list("purpose", flat=True)
+                ) == ["回盘失败，核对账号"]
+    screenshot(page, "mutualaid-account-reveal")
