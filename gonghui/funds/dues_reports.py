@@ -4,7 +4,6 @@ database and grouped by the org's direct children."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
+from gonghui.core.actor import Actor
 from gonghui.funds.models import DuesEntry
 from gonghui.funds.reports import Report, Row
 from gonghui.funds.sums import fen
@@ -24,7 +24,7 @@ def _rate(paid: Decimal, due: Decimal) -> str:
     return f"{paid / due * 100:.1f}%" if due else "—"
 
 
-def dues_collection(*, viewer: Any, org: Org, year: int, month: int = 0,
+def dues_collection(*, viewer: Actor, org: Org, year: int, month: int = 0,
                     rollup: bool = False) -> Report:
     queryset = DuesEntry.objects.all()
     queryset = (queryset.filter(union__path__startswith=org.path) if rollup

@@ -10,6 +10,7 @@ from typing import Any
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.accounts.scoping import scope
+from gonghui.core.actor import Actor
 from gonghui.core.errors import NotFound
 from gonghui.funds.models import (
     DuesEntry,
@@ -29,16 +30,16 @@ def _lookup(org_id: int | str) -> dict[str, Any]:
         "code": str(org_id)}
 
 
-def require_funds(user: Any, cap: Capability, org: Org, message: str = "") -> None:
+def require_funds(user: Actor, cap: Capability, org: Org, message: str = "") -> None:
     """`cap` over `org`, with funds visibility deciding 404 against 403. Services call it."""
     require_capability(user, cap, org, read=READ, message=message)
 
 
-def _visible(queryset: Any, user: Any, path_field: str) -> Any:
+def _visible(queryset: Any, user: Actor, path_field: str) -> Any:
     return scope(queryset, user, READ, path_field=path_field)
 
 
-def access_union(user: Any, org_id: int | str, *, write: bool = False,
+def access_union(user: Actor, org_id: int | str, *, write: bool = False,
                  cap: Capability = Capability.FUNDS_WRITE) -> Org:
     """A union's book. `write` checks `cap` (funds.write for the ledger, policy.write for
     limits and the allocation split, funds.audit for findings)."""
@@ -50,7 +51,7 @@ def access_union(user: Any, org_id: int | str, *, write: bool = False,
     return org
 
 
-def access_transaction(user: Any, tx_id: int, *, write: bool = False) -> LedgerTransaction:
+def access_transaction(user: Actor, tx_id: int, *, write: bool = False) -> LedgerTransaction:
     tx = (_visible(LedgerTransaction.objects.all(), user, "union__path")
           .select_related("union").filter(pk=tx_id).first())
     if tx is None:
@@ -60,7 +61,7 @@ def access_transaction(user: Any, tx_id: int, *, write: bool = False) -> LedgerT
     return tx
 
 
-def access_evidence(user: Any, evidence_id: int) -> Evidence:
+def access_evidence(user: Actor, evidence_id: int) -> Evidence:
     item = (_visible(Evidence.objects.all(), user, "union__path")
             .select_related("union").filter(pk=evidence_id).first())
     if item is None:
@@ -68,7 +69,7 @@ def access_evidence(user: Any, evidence_id: int) -> Evidence:
     return item
 
 
-def access_finding(user: Any, finding_id: int, *, write: bool = False,
+def access_finding(user: Actor, finding_id: int, *, write: bool = False,
                    cap: Capability = Capability.FUNDS_AUDIT) -> Finding:
     finding = (_visible(Finding.objects.all(), user, "union__path")
                .select_related("union", "transaction", "created_by").filter(pk=finding_id)
@@ -80,7 +81,7 @@ def access_finding(user: Any, finding_id: int, *, write: bool = False,
     return finding
 
 
-def access_limit(user: Any, limit_id: int, *, write: bool = False) -> PolicyLimit:
+def access_limit(user: Actor, limit_id: int, *, write: bool = False) -> PolicyLimit:
     limit = (_visible(PolicyLimit.objects.all(), user, "org__path")
              .select_related("org").filter(pk=limit_id).first())
     if limit is None:
@@ -90,7 +91,7 @@ def access_limit(user: Any, limit_id: int, *, write: bool = False) -> PolicyLimi
     return limit
 
 
-def access_dues_list(user: Any, union: Org, list_id: int) -> DuesList:
+def access_dues_list(user: Actor, union: Org, list_id: int) -> DuesList:
     """A dues list of `union` (reached through access_union); another union's list is 404."""
     dues_list = DuesList.objects.filter(pk=list_id, union=union).first()
     if dues_list is None:
@@ -98,7 +99,7 @@ def access_dues_list(user: Any, union: Org, list_id: int) -> DuesList:
     return dues_list
 
 
-def access_dues_entry(user: Any, entry_id: int, *, write: bool = False) -> DuesEntry:
+def access_dues_entry(user: Actor, entry_id: int, *, write: bool = False) -> DuesEntry:
     entry = (_visible(DuesEntry.objects.all(), user, "union__path")
              .select_related("union", "dues_list").filter(pk=entry_id).first())
     if entry is None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
+from gonghui.core.actor import Actor
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES, STANDARD_CHART
 from gonghui.funds.models import Budget, Category, PeriodBalance
 from gonghui.funds.sums import fen
@@ -55,7 +56,7 @@ class Report:
                 else self.org.name)
 
 
-def balances(*, viewer: Any, org: Org, rollup: bool) -> QuerySet[PeriodBalance]:
+def balances(*, viewer: Actor, org: Org, rollup: bool) -> QuerySet[PeriodBalance]:
     """Month balances of `org`'s own book, or of every book in its subtree."""
     queryset = PeriodBalance.objects.all()
     queryset = (queryset.filter(union__path__startswith=org.path) if rollup
@@ -93,7 +94,7 @@ def _period_label(year: int, month_from: int, month_to: int) -> str:
     return _("{y} 年 {a}–{b} 月").format(y=year, a=month_from, b=month_to)
 
 
-def income_statement(*, viewer: Any, org: Org, year: int, month_from: int = 1,
+def income_statement(*, viewer: Actor, org: Org, year: int, month_from: int = 1,
                      month_to: int = 12, rollup: bool = False) -> Report:
     """收入支出表: income and spending of the period, by first-level account with the spending
     details, and the year's cumulative figures up to `month_to`."""
@@ -140,7 +141,7 @@ def income_statement(*, viewer: Any, org: Org, year: int, month_from: int = 1,
     return report
 
 
-def trial_balance(*, viewer: Any, org: Org, year: int, month_from: int = 1, month_to: int = 12,
+def trial_balance(*, viewer: Actor, org: Org, year: int, month_from: int = 1, month_to: int = 12,
                   rollup: bool = False) -> Report:
     """科目余额表: for each account, the balance before the period, the period's debits and
     credits, and the closing balance. Total debits equal total credits."""
@@ -179,13 +180,13 @@ def trial_balance(*, viewer: Any, org: Org, year: int, month_from: int = 1, mont
     return report
 
 
-def _cumulative(viewer: Any, org: Org, rollup: bool, upto: int) -> dict[str, Decimal]:
+def _cumulative(viewer: Actor, org: Org, rollup: bool, upto: int) -> dict[str, Decimal]:
     queryset = balances(viewer=viewer, org=org, rollup=rollup).filter(period__lte=upto)
     per_code = _by_code(queryset, d=Sum("debit"), c=Sum("credit"))
     return {code: v["d"] - v["c"] for code, v in _first_level(per_code).items()}
 
 
-def balance_sheet(*, viewer: Any, org: Org, year: int, month: int = 12,
+def balance_sheet(*, viewer: Actor, org: Org, year: int, month: int = 12,
                   rollup: bool = False) -> Report:
     """资产负债表 at the end of `month`: assets = liabilities + net assets, where net assets
     include the accumulated income-minus-spending not yet carried to a fund account."""
@@ -229,7 +230,7 @@ def balance_sheet(*, viewer: Any, org: Org, year: int, month: int = 12,
     return report
 
 
-def budget_vs_actual(*, viewer: Any, org: Org, year: int, rollup: bool = False,
+def budget_vs_actual(*, viewer: Actor, org: Org, year: int, rollup: bool = False,
                      upto: dt.date | None = None) -> Report:
     """预算执行情况: each budgeted first-level account's budget, actual so far and execution %."""
     end = year * 100 + (upto.month if upto and upto.year == year else 12)

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
+from gonghui.core.actor import Actor
 from gonghui.funds.chart import HEADER_CODES, SPENDING_CATEGORIES
 from gonghui.funds.models import (
     Account,
@@ -28,7 +29,7 @@ from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org, OrgStatus
 
 
-def union_list(*, viewer: Any, q: str = "", level: str = "") -> QuerySet[Org]:
+def union_list(*, viewer: Actor, q: str = "", level: str = "") -> QuerySet[Org]:
     """Orgs whose books the viewer may read."""
     queryset = scope(Org.objects.filter(status=OrgStatus.ACTIVE), viewer, Capability.FUNDS_READ)
     if q:
@@ -39,12 +40,12 @@ def union_list(*, viewer: Any, q: str = "", level: str = "") -> QuerySet[Org]:
     return queryset.order_by("path")
 
 
-def book_ancestors(*, viewer: Any, union: Org) -> list[Org]:
+def book_ancestors(*, viewer: Actor, union: Org) -> list[Org]:
     """The ancestors of `union` whose books the viewer may open (breadcrumbs)."""
     return list(scope(Org.objects.get_ancestors(union), viewer, Capability.FUNDS_READ))
 
 
-def journal(*, viewer: Any, union: Org, q: str = "", date_from: dt.date | None = None,
+def journal(*, viewer: Actor, union: Org, q: str = "", date_from: dt.date | None = None,
             date_to: dt.date | None = None, source: str = "", account: str = "",
             rollup: bool = False) -> QuerySet[LedgerTransaction]:
     """Transactions of one union (or its subtree with `rollup`), newest first, with their lines,
@@ -116,7 +117,7 @@ def limits_for(union: Org) -> list[PolicyLimit]:
                 .select_related("org").order_by("org__depth", "account_code", "id"))
 
 
-def limits_set_by(*, viewer: Any, org: Org) -> QuerySet[PolicyLimit]:
+def limits_set_by(*, viewer: Actor, org: Org) -> QuerySet[PolicyLimit]:
     return scope(PolicyLimit.objects.filter(org=org), viewer, Capability.FUNDS_READ, path_field="org__path")
 
 
@@ -125,7 +126,7 @@ def budgets(union: Org, year: int) -> dict[str, Decimal]:
                 .values_list("account_code", "amount"))
 
 
-def finding_list(*, viewer: Any, union: Org | None = None, status: str = "", q: str = "",
+def finding_list(*, viewer: Actor, union: Org | None = None, status: str = "", q: str = "",
                  severity: str = "") -> QuerySet[Finding]:
     queryset = scope(Finding.objects.all(), viewer, Capability.FUNDS_READ, path_field="union__path")
     if union is not None:

@@ -47,12 +47,6 @@ SPENDING_CODES = frozenset(c for codes in SPENDING_CATEGORIES.values() for c in 
 MONEY_ACCOUNTS = (BANK, CASH)
 
 
-def _require_write(actor: Actor, union: Org) -> None:
-    """Permission, then eligibility: the one gate for every entry of this module."""
-    require_funds(actor, Capability.FUNDS_WRITE, union)
-    require_open_book(union)
-
-
 def _positive(amount: Any) -> Decimal:
     value = to_amount(amount)
     if value <= 0:
@@ -65,7 +59,8 @@ def journal_entry_record(*, union: Org, date: dt.date, memo: str,
                          actor: Actor) -> LedgerTransaction:
     """A plain journal entry (a transfer between bank and cash, a receivable). Spending is not
     entered this way: it needs its evidence and the policy limits (`expense_record`)."""
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     if any(CHART_BY_CODE.get(str(code).strip(), ("", ""))[1] == "expense"
            and to_amount(amount) > 0 for code, amount in lines):
         raise ApplicationError(_("支出请通过“记支出”（/expenses）记账：需上传凭证并检查限额。"),
@@ -78,7 +73,8 @@ def income_record(*, union: Org, date: dt.date, account_code: str, amount: Decim
                   idempotency_key: str, actor: Actor, evidence: Any = None,
                   into: str = BANK) -> LedgerTransaction:
     """Income received into the bank or cash: dues, subsidies (上级补助, 行政补助), other income."""
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     if account_code not in INCOME_CODES:
         raise ApplicationError(_("请选择收入科目。"), code="bad_account")
     if into not in MONEY_ACCOUNTS:
@@ -108,7 +104,8 @@ def expense_record(*, union: Org, date: dt.date, account_code: str, amount: Deci
     """Spending in one of the five categories, with its evidence file. Policy limits of the
     union's federations are checked under the book lock (so two entries cannot both use the
     last of a yearly limit): a "block" limit refuses, a "warn" limit needs `confirm_warnings`."""
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     if account_code not in SPENDING_CODES:
         raise ApplicationError(_("请选择支出类别和明细。"), code="bad_account")
     if paid_from not in MONEY_ACCOUNTS:
@@ -142,7 +139,8 @@ def allocation_record(*, union: Org, date: dt.date, employer_name: str, payroll:
                       idempotency_key: str, actor: Actor, evidence: Any = None) -> PayrollAllocation:
     """An employer's payroll allocation (2% of `payroll`) received in full into the bank: the
     kept share is income (拨缴经费收入), the rest is owed upwards (应付上级经费)."""
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     payroll = _positive(payroll)
     employer_name = employer_name.strip()
     if not employer_name:
@@ -177,7 +175,8 @@ def allocation_remit(*, union: Org, date: dt.date, amount: Decimal, idempotency_
                      actor: Actor) -> tuple[LedgerTransaction, LedgerTransaction]:
     """Pay the share owed upwards to the parent union: in this book 应付上级经费 → bank, in the
     parent's book bank ← 拨缴经费收入. Both postings commit together or not at all."""
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     value = _positive(amount)
     parent = Org.objects.get_parent(union) if union.depth > 1 else None
     if parent is None:
@@ -219,7 +218,8 @@ BUDGET_CODES = [*INCOME_CODES, *SPENDING_CATEGORIES, "5201", "5601"]
 def budget_set(*, union: Org, year: int, amounts: dict[str, Decimal], actor: Actor) -> list[Budget]:
     """Set the year's budget per first-level income/spending account (0 removes nothing: a zero
     budget is a budget)."""
-    _require_write(actor, union)
+    require_funds(actor, Capability.FUNDS_WRITE, union)
+    require_open_book(union)
     unknown = sorted(set(amounts) - set(BUDGET_CODES))
     if unknown:
         raise ApplicationError(_("不能为科目 {codes} 编制预算。").format(codes="、".join(unknown)),

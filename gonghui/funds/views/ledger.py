@@ -18,6 +18,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import sensitive_read_record
 from gonghui.core import clock
+from gonghui.core.actor import Actor
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import form_status, run_service
 from gonghui.funds import reports, selectors, services
@@ -51,7 +52,7 @@ def posted_files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
 
 
-def caps(user: Any, union: Org) -> dict[str, bool]:
+def caps(user: Actor, union: Org) -> dict[str, bool]:
     """What the page offers (buttons, forms); the services decide what is allowed."""
     return {
         "can_write": has_capability(user, Capability.FUNDS_WRITE, union),
