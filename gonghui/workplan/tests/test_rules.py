@@ -30,6 +30,7 @@ from gonghui.workplan.models import (
     SubTaskHistory,
 )
 from gonghui.workplan.parsing import parse_plan
+from gonghui.workplan.readers import read_plan_file
 from gonghui.workplan.services.breakdown import (
     milestone_cancel,
     milestone_create,
@@ -41,6 +42,7 @@ from gonghui.workplan.services.plans import plan_create, plan_draft_create
 from gonghui.workplan.services.progress import progress_report_create
 from gonghui.workplan.services.reminders import notifications_mark_all_read, reminders_send
 from gonghui.workplan.tests.conftest import DISTRICT_TEXT, SEED
+from gonghui.workplan.tests.test_import import _form_of
 
 D = dt.date
 PAYLOAD = {
@@ -228,3 +230,37 @@ def test_reminders_without_plans_cover_only_the_actors_plans(plan_a, plan_b, dis
 def test_nobody_marks_someone_elses_reminders_read(tree, district_cadre, other_district_cadre):
     with pytest.raises(NotFound):
         notifications_mark_all_read(user=district_cadre, actor=other_district_cadre)
+
+
+def test_preview_commit_is_refused_once_the_union_is_merged(client, tree, district_cadre, today):
+    login(client, district_cadre)
+    response = client.post(reverse("workplan:import"),
+                           {"org": tree["SH-A-1"].pk, "text": DISTRICT_TEXT.format(name="街道")})
+    draft = PlanDraft.objects.get()
+    assert (response.status_code, draft.org.code) == (302, "SH-A-1")
+    _merge(tree["SH-A-1"], into=tree["SH-A"])
+    before = _counts()
+    response = client.post(reverse("workplan:preview", args=[draft.pk]),
+                           {**_form_of(draft), "action": "commit"})
+    assert response.status_code == 400
+    assert "甲区一街道工会已合并，不能再制定工作要点。" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.status, draft.plan_id, Plan.objects.count()) == ("draft", None, 0)
+    assert _counts()[:5] == before[:5]  # the corrections were saved (audited), nothing created
+
+
+def test_empty_post_leaves_the_draft_alone(client, tree, district_cadre, today):
+    login(client, district_cadre)
+    client.post(reverse("workplan:import"),
+                {"org": tree["SH-A"].pk, "text": DISTRICT_TEXT.format(name="甲区")})
+    draft = PlanDraft.objects.get()
+    data = dict(draft.data)
+    response = client.post(reverse("workplan:preview", args=[draft.pk]), {})
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert (draft.data, draft.status) == (data, "draft")
+
+
+def test_utf16_plan_files_are_read():
+    text = "甲区2018年工作要点\n一、服务职工\n"
+    assert read_plan_file("plan.txt", text.encode("utf-16")) == text
