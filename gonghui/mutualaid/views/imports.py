@@ -16,6 +16,8 @@ from gonghui.mutualaid.forms import SettlementUploadForm
 from gonghui.mutualaid.models import ImportStatus, RecordStatus
 from gonghui.mutualaid.permissions import access_import, access_union
 
+ISSUES_SHOWN = 200  # the page says how many there are in all
+
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -49,7 +51,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     records = paginate(request, selectors.import_records(source, status=status, q=q))
     context = {"source": source, "records": records, "status": status, "q": q,
                "statuses": RecordStatus.choices, "qs": querystring_without_page(request),
-               "issues": source.issues.all()[:200], "outcome": selectors.import_outcome(source)}
+               "issues": list(source.issues.all()[:ISSUES_SHOWN]),
+               "issues_count": source.issues.count(),
+               "outcome": selectors.import_outcome(source)}
     return render(request, "mutualaid/import_detail.html", context)
 
 

@@ -22,6 +22,8 @@ from gonghui.mutualaid.services import (
 )
 from gonghui.orgs.models import Org
 
+ISSUES_SHOWN = 1000
+
 
 class Command(BaseCommand):
     requires_system_checks: list[str] = []  # a worker needs no URL or admin checks
@@ -96,7 +98,8 @@ class Command(BaseCommand):
             "invalid": source.invalid,
             "issues": [{"row": i.row_no, "column": i.column, "code": i.code,
                         "message": i.message, "settlement_no": i.settlement_no}
-                       for i in source.issues.order_by("row_no", "id")[:1000]],
+                       for i in source.issues.order_by("row_no", "id")[:ISSUES_SHOWN]],
+            "issues_count": source.issues.count(),  # all of them; `issues` shows the first
             "records": outcome["records"],
             "payouts": {status: {"count": v["count"], "amount": str(v["amount"])}
                         for status, v in outcome["payouts"].items()},
@@ -110,8 +113,8 @@ class Command(BaseCommand):
           f"无效 {report['invalid']}")
         for issue in report["issues"][:50]:
             w(f"  第 {issue['row']} 行 {issue['column']}：{issue['message']}")
-        if len(report["issues"]) > 50:
-            w(f"  …… 另有 {len(report['issues']) - 50} 条问题（--json 查看全部）")
+        if report["issues_count"] > 50:
+            w(f"  …… 另有 {report['issues_count'] - 50} 条问题（--json 列出前 {ISSUES_SHOWN} 条）")
         records = report["records"]
         w("结算记录：" + "，".join(f"{k} {v}" for k, v in records.items() if v))
         w("给付：" + "，".join(f"{k} {v['count']} 笔 {v['amount']} 元"
