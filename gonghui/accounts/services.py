@@ -38,8 +38,7 @@ def password_check(password: str, user: User | None = None) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), code="weak_password",
-                               extra={"field": "password"}) from exc
+        raise ApplicationError(" ".join(exc.messages), code="weak_password") from exc
 
 
 def user_create(
