@@ -1,26 +1,27 @@
 """JSON API of union funds at /api/v1/funds: accounts, transactions (postings), reports,
 findings. Same services, selectors, scoping and access functions as the pages.
 
-Writes check access first and validate the payload after (`_payload`): a request the user may
-not make answers 404/403 whatever it carries, exactly like the pages (access, then the form).
-The request bodies are documented through `openapi_extra`."""
+Writes check access first and read the body after (`core.payload.parse_body`): a request the
+user may not make answers 404/403 whatever it carries, exactly like the pages (access, then the
+form). The request bodies are documented through `openapi_extra`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import pydantic
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Body, Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import S, body_schema, parse_body
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.chart import HEADER_CODES
 from gonghui.funds.dues_reports import dues_collection
@@ -140,22 +141,14 @@ class FindingOut(Schema):
     created_at: dt.datetime
 
 
-S = TypeVar("S", bound=pydantic.BaseModel)
-
-
-def _payload(schema: type[S], data: Any, where: str = "body") -> S:
-    """Validate a write's payload once access is settled; a misfit answers 400 through the
-    API's ValidationError mapping, with the same `errors` as ninja's own."""
+def _form(request: HttpRequest, schema: type[S]) -> S:
+    """The multipart twin of `core.payload.parse_body` (which reads JSON only): the form
+    fields as `schema` once the gate has passed, or ValidationError (400)."""
     try:
-        return schema.model_validate(data)
+        return schema.model_validate(request.POST.dict())
     except pydantic.ValidationError as exc:
-        raise ValidationError([{"type": e["type"], "loc": [where, *e["loc"]], "msg": e["msg"]}
+        raise ValidationError([{"type": e["type"], "loc": ["form", *e["loc"]], "msg": e["msg"]}
                                for e in exc.errors()]) from None
-
-
-def _json_body(schema: type[pydantic.BaseModel]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": schema.model_json_schema()}}}}
 
 
 def _expense_body() -> dict[str, Any]:
@@ -220,13 +213,13 @@ def get_transaction(request: HttpRequest, tx_id: int):
 
 
 @router.post("/unions/{org_id}/transactions", response={201: TransactionOut, 200: TransactionOut},
-             openapi_extra=_json_body(TransactionIn))
-def create_transaction(request: HttpRequest, org_id: str, body: Body[dict[str, Any]]):
+             openapi_extra=body_schema(TransactionIn))
+def create_transaction(request: HttpRequest, org_id: str):
     """A journal entry (e.g. a transfer between bank and cash, a subsidy receivable). Spending
     is recorded through POST …/expenses, which needs evidence and checks policy limits.
     Idempotent by `idempotency_key`: 201 when posted now, 200 when posted before."""
     union = access_union(request.user, org_id, write=True)
-    payload = _payload(TransactionIn, body)
+    payload = parse_body(request, TransactionIn)
     tx = services.journal_entry_record(
         union=union, date=payload.date, memo=payload.memo,
         lines=[(line.account, line.amount) for line in payload.lines],
@@ -241,7 +234,7 @@ def create_expense(request: HttpRequest, org_id: str):
     Limits: "block" → 400 policy_blocked; "warn" → 400 policy_warning unless
     confirm_warnings=true."""
     union = access_union(request.user, org_id, write=True)
-    payload = _payload(ExpenseIn, request.POST.dict(), "form")
+    payload = _form(request, ExpenseIn)
     evidence = request.FILES.get("evidence")
     if evidence is None:
         raise ValidationError([{"type": "missing", "loc": ["file", "evidence"],
@@ -255,21 +248,21 @@ def create_expense(request: HttpRequest, org_id: str):
 
 
 @router.post("/transactions/{tx_id}/reverse", response={201: TransactionOut, 200: TransactionOut},
-             openapi_extra=_json_body(ReverseIn))
-def reverse(request: HttpRequest, tx_id: int, body: Body[dict[str, Any]]):
+             openapi_extra=body_schema(ReverseIn))
+def reverse(request: HttpRequest, tx_id: int):
     """The exact opposite of the transaction, dated `date` (default today) in an open period;
     `memo` is the reason. Reversing again returns the first reversal (200)."""
     tx = access_transaction(request.user, tx_id, write=True)
-    payload = _payload(ReverseIn, body)
+    payload = parse_body(request, ReverseIn)
     rev = services.reverse_transaction(tx=tx, actor=request.user, date=payload.date,
                                        memo=payload.memo)
     return Status(201 if rev.was_created else 200, _tx_out(_reload(rev), created=rev.was_created))
 
 
-@router.post("/unions/{org_id}/close", response={201: dict}, openapi_extra=_json_body(CloseIn))
-def close(request: HttpRequest, org_id: str, body: Body[dict[str, Any]]):
+@router.post("/unions/{org_id}/close", response={201: dict}, openapi_extra=body_schema(CloseIn))
+def close(request: HttpRequest, org_id: str):
     union = access_union(request.user, org_id, write=True)
-    payload = _payload(CloseIn, body)
+    payload = parse_body(request, CloseIn)
     closed = services.period_close(union=union, year=payload.year, month=payload.month,
                                    actor=request.user)
     return Status(201, {"year": closed.year, "month": closed.month})
@@ -316,10 +309,10 @@ def list_findings(request: HttpRequest, org_id: str, paging: Query[PageParams],
 
 
 @router.post("/unions/{org_id}/findings", response={201: FindingOut},
-             openapi_extra=_json_body(FindingIn))
-def add_finding(request: HttpRequest, org_id: str, body: Body[dict[str, Any]]):
+             openapi_extra=body_schema(FindingIn))
+def add_finding(request: HttpRequest, org_id: str):
     union = access_union(request.user, org_id, write=True, cap=Capability.FUNDS_AUDIT)
-    payload = _payload(FindingIn, body)
+    payload = parse_body(request, FindingIn)
     tx = access_transaction(request.user, payload.transaction) if payload.transaction else None
     finding = services.finding_add(union=union, tx=tx, text=payload.text,
                                    severity=payload.severity, actor=request.user)
