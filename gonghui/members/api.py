@@ -9,13 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
+from gonghui.core.payload import body_schema, parse_body
 from gonghui.members import selectors, services
 from gonghui.members.models import Application, Membership, Transfer
 from gonghui.members.permissions import access_application, access_membership, access_transfer
@@ -188,8 +190,11 @@ def get_member(request: HttpRequest, member_id: int) -> Any:
     return _member(access_membership(request.user, member_id))
 
 
-@router.post("/members", response={201: MemberOut}, tags=["members"])
-def add_member(request: HttpRequest, payload: MemberIn) -> Any:
+@router.post("/members", response={201: MemberOut}, tags=["members"],
+             openapi_extra=body_schema(MemberIn))
+def add_member(request: HttpRequest) -> Any:
+    require_capability(request.user, Capability.MEMBER_WRITE)  # the gate before the payload
+    payload = parse_body(request, MemberIn)
     union = access_org(request.user, payload.union.upper())
     fields = payload.dict(exclude={"union", "joined_on", "reason"})
     membership = services.member_add(union=union, fields=fields, actor=request.user,
@@ -197,28 +202,38 @@ def add_member(request: HttpRequest, payload: MemberIn) -> Any:
     return Status(201, _member(access_membership(request.user, membership.pk)))
 
 
-@router.patch("/members/{member_id}", response=MemberOut, tags=["members"])
-def update_member(request: HttpRequest, member_id: int, payload: PersonPatch) -> Any:
+@router.patch("/members/{member_id}", response=MemberOut, tags=["members"],
+              openapi_extra=body_schema(PersonPatch))
+def update_member(request: HttpRequest, member_id: int) -> Any:
     membership = access_membership(request.user, member_id, write=True)
+    payload = parse_body(request, PersonPatch)
     fields = payload.dict(exclude_unset=True, exclude={"reason"})
+    if not fields:
+        raise ApplicationError(_("请至少提供一项要修改的内容。"), code="empty_patch")
     services.member_update(membership=membership, fields=fields, actor=request.user,
                            reason=payload.reason)
     return _member(access_membership(request.user, member_id))
 
 
-@router.post("/members/{member_id}/status", response=MemberOut, tags=["members"])
-def set_status(request: HttpRequest, member_id: int, payload: StatusIn) -> Any:
+@router.post("/members/{member_id}/status", response=MemberOut, tags=["members"],
+             openapi_extra=body_schema(StatusIn))
+def set_status(request: HttpRequest, member_id: int) -> Any:
     """retired / withdrawn / deceased, with a reason."""
     membership = access_membership(request.user, member_id, write=True)
+    payload = parse_body(request, StatusIn)
     services.membership_set_status(membership=membership, target=payload.status,
                                    actor=request.user, reason=payload.reason, on=payload.on)
     return _member(access_membership(request.user, member_id))
 
 
-@router.post("/members/{member_id}/reveal", response=RevealOut, tags=["members"])
-def reveal(request: HttpRequest, member_id: int, payload: RevealIn) -> Any:
+@router.post("/members/{member_id}/reveal", response=RevealOut, tags=["members"],
+             openapi_extra=body_schema(RevealIn))
+def reveal(request: HttpRequest, member_id: int) -> Any:
     """The full ID number (roles with member.reveal); every call is logged with its purpose."""
     membership = access_membership(request.user, member_id)
+    # the gate before the payload (the service checks again, with the purpose)
+    require_capability(request.user, Capability.MEMBER_REVEAL, membership.union)
+    payload = parse_body(request, RevealIn)
     return {"id_number": services.id_number_reveal(membership=membership, actor=request.user,
                                                    purpose=payload.purpose)}
 
@@ -293,18 +308,20 @@ def submit_application(request: HttpRequest, payload: ApplicationIn) -> Any:
 
 
 @router.post("/applications/{application_id}/approve", response=ApplicationOut,
-             tags=["members"])
-def approve_application(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
+             tags=["members"], openapi_extra=body_schema(DecisionIn))
+def approve_application(request: HttpRequest, application_id: int) -> Any:
     application = access_application(request.user, application_id, write=True)
+    payload = parse_body(request, DecisionIn)
     services.application_approve(application=application, actor=request.user,
                                  reason=payload.reason)
     return _application(access_application(request.user, application_id))
 
 
 @router.post("/applications/{application_id}/reject", response=ApplicationOut,
-             tags=["members"])
-def reject_application(request: HttpRequest, application_id: int, payload: DecisionIn) -> Any:
+             tags=["members"], openapi_extra=body_schema(DecisionIn))
+def reject_application(request: HttpRequest, application_id: int) -> Any:
     application = access_application(request.user, application_id, write=True)
+    payload = parse_body(request, DecisionIn)
     services.application_reject(application=application, actor=request.user,
                                 reason=payload.reason)
     return _application(access_application(request.user, application_id))
@@ -363,9 +380,12 @@ def get_transfer(request: HttpRequest, transfer_id: int) -> Any:
     return _transfer(access_transfer(request.user, transfer_id))
 
 
-@router.post("/transfers", response={201: TransferOut}, tags=["members"])
-def start_transfer(request: HttpRequest, payload: TransferIn) -> Any:
+@router.post("/transfers", response={201: TransferOut}, tags=["members"],
+             openapi_extra=body_schema(TransferIn))
+def start_transfer(request: HttpRequest) -> Any:
     """The member's union starts a transfer to another union (any union of the directory)."""
+    require_capability(request.user, Capability.MEMBER_WRITE)  # the gate before the payload
+    payload = parse_body(request, TransferIn)
     membership = access_membership(request.user, payload.member_id, write=True)
     target = selectors.member_unions().filter(code=payload.to_union.upper()).first()
     if target is None:
@@ -376,22 +396,28 @@ def start_transfer(request: HttpRequest, payload: TransferIn) -> Any:
     return Status(201, _transfer(transfer))
 
 
-@router.post("/transfers/{transfer_id}/accept", response=TransferOut, tags=["members"])
-def accept_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn) -> Any:
+@router.post("/transfers/{transfer_id}/accept", response=TransferOut, tags=["members"],
+             openapi_extra=body_schema(DecisionIn))
+def accept_transfer(request: HttpRequest, transfer_id: int) -> Any:
     transfer = access_transfer(request.user, transfer_id, side="to")
+    payload = parse_body(request, DecisionIn)
     services.transfer_accept(transfer=transfer, actor=request.user, note=payload.reason)
     return _transfer(access_transfer(request.user, transfer_id))
 
 
-@router.post("/transfers/{transfer_id}/decline", response=TransferOut, tags=["members"])
-def decline_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn) -> Any:
+@router.post("/transfers/{transfer_id}/decline", response=TransferOut, tags=["members"],
+             openapi_extra=body_schema(DecisionIn))
+def decline_transfer(request: HttpRequest, transfer_id: int) -> Any:
     transfer = access_transfer(request.user, transfer_id, side="to")
+    payload = parse_body(request, DecisionIn)
     services.transfer_decline(transfer=transfer, actor=request.user, reason=payload.reason)
     return _transfer(access_transfer(request.user, transfer_id))
 
 
-@router.post("/transfers/{transfer_id}/cancel", response=TransferOut, tags=["members"])
-def cancel_transfer(request: HttpRequest, transfer_id: int, payload: DecisionIn) -> Any:
+@router.post("/transfers/{transfer_id}/cancel", response=TransferOut, tags=["members"],
+             openapi_extra=body_schema(DecisionIn))
+def cancel_transfer(request: HttpRequest, transfer_id: int) -> Any:
     transfer = access_transfer(request.user, transfer_id, side="from")
+    payload = parse_body(request, DecisionIn)
     services.transfer_cancel(transfer=transfer, actor=request.user, reason=payload.reason)
     return _transfer(access_transfer(request.user, transfer_id))

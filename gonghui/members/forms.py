@@ -3,6 +3,8 @@ members.validation.check_person, the same function the API and the roster import
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,11 +21,16 @@ from gonghui.members.choices import HouseholdType as Household
 from gonghui.members.models import LapseContact
 from gonghui.members.validation import check_person
 
+if TYPE_CHECKING:  # the mixin is always combined with forms.Form: type-check it as one
+    _FormBase = forms.Form
+else:
+    _FormBase = object
 
-class BootstrapMixin:
+
+class BootstrapMixin(_FormBase):
     """Bootstrap classes on every widget, `is-invalid` on fields with errors."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -35,7 +42,7 @@ class BootstrapMixin:
                 css = "form-control"
             widget.attrs["class"] = css
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
@@ -79,8 +86,8 @@ class PersonForm(BootstrapMixin, forms.Form):
 
     required_fields: tuple[str, ...] = ()
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         _person, errors = check_person(data, today=clock.today(), required=self.required_fields)
         for error in errors:
             field = error.field if error.field in self.fields else None
@@ -101,7 +108,7 @@ class MemberAddForm(PersonForm):
 
     def __init__(self, *args, unions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["union"].choices = [(o.code, f"{o.name}（{o.code}）") for o in unions]
+        cast(forms.ChoiceField, self.fields["union"]).choices = [(o.code, f"{o.name}（{o.code}）") for o in unions]
         self.order_fields(["union", "joined_on"])
 
 
@@ -170,8 +177,8 @@ class RegisterForm(BootstrapMixin, forms.Form):
     password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         return data

@@ -80,7 +80,7 @@ def export_members(*, org: Org, actor: Actor | str, out: Path, reveal: bool = Fa
     The caller (roster.services) has checked that `actor` may read there; with `reveal` the
     read of the full numbers is checked and logged here (`purpose`; `subject`: the export job)
     before the first one is written."""
-    actor = as_actor(actor)
+    who: Actor = as_actor(actor)
     out = Path(out)
     postgres = connection.vendor == "postgresql"
     # One snapshot for the count that is logged and the rows that are written (PostgreSQL);
@@ -93,14 +93,14 @@ def export_members(*, org: Org, actor: Actor | str, out: Path, reveal: bool = Fa
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         total = export_queryset(org, include_ended=include_ended).count()
         if reveal:
-            reveal_rows(actor=actor, org=org, subject=subject or org, count=total,
+            reveal_rows(actor=who, org=org, subject=subject or org, count=total,
                         purpose=purpose or _("名册导出（完整身份证号码）"))
         rows = _rows(org, reveal=reveal, include_ended=include_ended)
         if out.suffix.lower() == ".csv":
             count = _write_csv(out, rows, total, on_progress)
         else:
             count = _write_xlsx(out, rows, total, on_progress)
-    record_export(org=org, actor=actor, count=count, reveal=reveal, file_name=out.name)
+    record_export(org=org, actor=who, count=count, reveal=reveal, file_name=out.name)
     return count
 
 

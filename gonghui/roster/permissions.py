@@ -27,12 +27,14 @@ def access_union(user: Any, code_or_id: int | str, *,
 
 
 def access_import_job(user: Any, job_id: int, *, write: bool = False) -> ImportJob:
-    """Import jobs are seen by whoever may write members over the job's union."""
+    """Import jobs are the business of whoever may write members over the job's union: 404
+    outside the viewer's member.read subtrees, 403 for a reader there (an auditor); its
+    uploader may always act on their own job (`write`)."""
     job = scope(ImportJob.objects.select_related("org", "created_by"), user,
-                Capability.MEMBER_WRITE, path_field="org_path").filter(pk=job_id).first()
+                Capability.MEMBER_READ, path_field="org_path").filter(pk=job_id).first()
     if job is None:
         raise NotFound()
-    if write and job.created_by_id != getattr(user, "pk", None):
+    if not (write and job.created_by_id == getattr(user, "pk", None)):
         require_capability(user, Capability.MEMBER_WRITE, job.org)
     return job
 

@@ -211,8 +211,7 @@ def import_job_start(*, job: ImportJob, actor: Actor, dry_run: bool | None = Non
     with transaction.atomic():
         if job.status == ImportStatus.RUNNING and importer.claimable(job):
             # its runner died: it failed, and is queued again (resumes after the checkpoint)
-            _move(job, ImportStatus.FAILED)
-            job.status = ImportStatus.FAILED
+            job = _move(job, ImportStatus.FAILED)
         if dry_run is not None and job.status == ImportStatus.UPLOADED:
             ImportJob.objects.filter(pk=job.pk).update(dry_run=dry_run)
         locked = _move(job, ImportStatus.QUEUED)

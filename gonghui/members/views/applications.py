@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import run_service
+from gonghui.core.views import Outcome, run_service
 from gonghui.members import selectors, services
 from gonghui.members.choices import NewEmploymentGroup
 from gonghui.members.forms import ReasonForm
@@ -61,6 +63,7 @@ def application_decide(request: HttpRequest, pk: int, action: str) -> HttpRespon
     form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "")[:500]
     # refusals are flashed: the page's decision forms are buttons, not fields with errors
+    outcome: Outcome[Any]
     if action == "approve":
         outcome = run_service(request, lambda: services.application_approve(
             application=application, actor=request.user, reason=reason))

@@ -23,7 +23,7 @@ from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import PER_PAGE_CHOICES, querystring_without_page
-from gonghui.core.views import form_status, run_service
+from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.members import selectors, services
 from gonghui.members.choices import NewEmploymentGroup
 from gonghui.members.forms import (
@@ -109,7 +109,8 @@ def member_add(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MEMBER_WRITE)
     unions = selectors.writable_unions(viewer=request.user)
     initial = {"union": request.GET.get("union", "")}
-    form = MemberAddForm(request.POST or None, unions=unions, initial=initial)
+    form = MemberAddForm(request.POST if request.method == "POST" else None, unions=unions,
+                         initial=initial)
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.member_add(
             union=access_org(request.user, form.cleaned_data["union"]),
@@ -157,7 +158,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = membership.person
     initial = {name: getattr(person, name) for name in MemberEditForm.base_fields
                if hasattr(person, name)}
-    form = MemberEditForm(request.POST or None, initial=initial)
+    form = MemberEditForm(request.POST if request.method == "POST" else None, initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.member_update(
@@ -192,21 +193,24 @@ def member_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the full ID number in place of the masked one, after logging the read with the
-    purpose the cadre typed."""
+    purpose the cadre typed (the service checks the right first, then asks for the purpose)."""
     membership = access_membership(request.user, pk)
-    form = RevealForm(request.POST)
-    if not form.is_valid():
-        return render(request, "members/_reveal.html", {
-            "m": membership, "error": _("请填写查看用途。")}, status=400)
-    number = services.id_number_reveal(membership=membership, actor=request.user,
-                                       purpose=form.cleaned_data["purpose"])
-    return render(request, "members/_reveal.html", {"m": membership, "number": number})
+    form = RevealForm(request.POST)  # takes the refusal (the fragment shows it, not a flash)
+    outcome = run_service(request, lambda: services.id_number_reveal(
+        membership=membership, actor=request.user, purpose=request.POST.get("purpose", "")),
+        form=form)
+    if not outcome.ok:
+        error = outcome.error.message if outcome.error is not None else ""
+        return render(request, "members/_reveal.html", {"m": membership, "error": error},
+                      status=outcome.status)
+    return render(request, "members/_reveal.html", {"m": membership, "number": outcome.value})
 
 
 @login_required
+@login_required
 def transfer_start(request: HttpRequest, pk: int) -> HttpResponse:
     membership = access_membership(request.user, pk, write=True)
-    form = TransferStartForm(request.POST or None)
+    form = TransferStartForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["to_union"].strip().upper()
@@ -259,8 +263,8 @@ def transfer_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         response = transfer_list(request)
         response.status_code = outcome.status
         return response
-    if action == "accept":
-        new = outcome.value
+    new = outcome.value
+    if action == "accept" and new is not None:
         messages.success(request, _("已接收，新会员证号 {card}。").format(card=new.card_number))
         return redirect("members:detail", new.pk)
     messages.success(request, _("已拒绝接收。") if action == "decline" else _("已撤销转会。"))
@@ -285,6 +289,7 @@ def lapse_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise NotFound()
     membership = access_membership(request.user, pk, write=True)
     reason = request.POST.get("reason", "")
+    outcome: Outcome[Any]
     if action == "contact":
         form = LapseContactForm(request.POST)
         if not form.is_valid():

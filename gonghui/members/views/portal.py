@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
 from gonghui.core.errors import NotFound
 from gonghui.core.views import form_status, run_service
 from gonghui.members import selectors, services
@@ -47,13 +49,13 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 def portal_register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("members:portal")
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.portal_register(
             name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
             password=form.cleaned_data["password"]), form=form)
-        if outcome.ok:
+        if outcome.ok and outcome.value is not None:
             user = outcome.value
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功。您的登录名是手机号 {phone}。").format(
@@ -95,7 +97,7 @@ def portal_apply_form(request: HttpRequest, code: str) -> HttpResponse:
     if person is not None:
         initial.update(name=person.name, phone=person.phone or initial["phone"],
                        employer_name=initial["employer_name"] or person.employer_name)
-    form = ApplyForm(request.POST or None, initial=initial)
+    form = ApplyForm(request.POST if request.method == "POST" else None, initial=initial)
     outcome = None
     if request.method == "POST" and form.is_valid():
         basis = BASIS_LABELS.get(form.cleaned_data["basis"], "")
@@ -169,10 +171,11 @@ def portal_transfer(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ReasonForm(request.POST)
-        union = selectors.member_unions().filter(code=code).first()
+        union = selectors.member_unions().filter(code=code).first() if code else None
         if union is None:
-            raise NotFound()
-        if form.is_valid():
+            messages.error(request, _("请选择要转入的工会。"))
+            status = 400
+        elif form.is_valid():
             outcome = run_service(request, lambda: services.transfer_request(
                 person=person, to_union=union, actor=request.user,
                 reason=form.cleaned_data["reason"],
@@ -196,6 +199,7 @@ def portal_transfer(request: HttpRequest) -> HttpResponse:
 def card_verify(request: HttpRequest) -> HttpResponse:
     """A cadre scans an e-card: the signed code gives the card number; the member opens only if
     the cadre may see them."""
+    require_capability(request.user, Capability.MEMBER_READ)
     raw = request.GET.get("code", "").strip().removeprefix("GONGHUI-CARD:")
     try:
         card = signing.loads(raw, salt=CARD_SALT)["c"]

@@ -282,7 +282,8 @@ def test_auditor_sees_export_but_not_import(client, tree, auditor, a_job):
     page = login(client, auditor).get(reverse("roster:home")).content.decode()
     assert "导出名册" in page
     assert "上传并预览" not in page
-    assert client.get(reverse("roster:job", args=[a_job.pk])).status_code == 404
+    # the job is in the auditor's subtree: visible, not theirs to run (the status policy)
+    assert client.get(reverse("roster:job", args=[a_job.pk])).status_code == 403
 
 
 def test_home_lists_jobs_with_few_queries(client, tree, district_cadre, tmp_path,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"找不到用户 {options['as_user']}")
             actor = user
-        bar = tqdm(unit="行", file=self.stderr._out, mininterval=0.5, desc=org.code)
+        bar = tqdm(unit="行", file=cast(TextIO, self.stderr._out), mininterval=0.5, desc=org.code)
 
         def progress(done: int, total: int) -> None:
             bar.total = total

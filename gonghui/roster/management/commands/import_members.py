@@ -3,7 +3,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             job = cli.run_with_progress(
                 job, actor=actor, report=Path(options["report"]) if options["report"] else None,
                 chunk_rows=options["chunk"] or None, workers=options["workers"] or None,
-                stream=self.stderr._out)
+                stream=cast(TextIO, self.stderr._out))
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         summary = {**job.counts(), "report": job.report_path or None}
