@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator
+from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
@@ -50,6 +51,13 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
             transaction.set_rollback(True)
     finally:
         user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+
+
+@pytest.fixture(scope="module")
+def matrix_client() -> Client:
+    """One client for the module: its handler loads the middleware once (WhiteNoise scans the
+    static files then), not once per cell. Each cell starts with no cookies."""
+    return Client(raise_request_exception=False)
 
 
 # --- the cases ------------------------------------------------------------------------------
@@ -119,7 +127,8 @@ def _explain(response: Any) -> str:
 
 
 @pytest.mark.parametrize(("key", "route", "persona", "api"), [*_page_cases(), *_api_cases()])
-def test_route(world: World, key: str, route: R, persona: Persona, api: bool) -> None:
+def test_route(world: World, matrix_client: Client, key: str, route: R, persona: Persona,
+               api: bool) -> None:
     try:
         obj = _object(world, route, persona)
     except MissingObject as exc:
@@ -127,7 +136,8 @@ def test_route(world: World, key: str, route: R, persona: Persona, api: bool) ->
     url = _api_url(key, route, obj) if api else _page_url(key, route, obj)
     want = expected(route, persona, world, obj, api=api)
 
-    client = Client(raise_request_exception=False)
+    client = matrix_client
+    client.cookies = SimpleCookie()
     user = world.user(persona)
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
