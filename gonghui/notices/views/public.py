@@ -35,7 +35,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = run_service(request, lambda: services.objection_submit(
             notice=notice, item=form.cleaned_data["item"], text=form.cleaned_data["text"],
             contact=form.cleaned_data["contact"], actor=request.user),
-            form=form, success=_("异议已提交，工会将在公示期满前处理。"))
+            form=form, success=_("异议已提交，工会将核实处理并答复。"))
         if outcome.ok:
             return redirect("notices:detail", notice.pk)
     q = request.GET.get("q", "").strip()
