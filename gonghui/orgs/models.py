@@ -138,6 +138,14 @@ class OrgHistory(HistoryBase):
         verbose_name = _("组织状态变更")
         verbose_name_plural = _("组织状态变更")
 
+    @property
+    def from_label(self) -> str:
+        return str(OrgStatus(self.from_status).label) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(OrgStatus(self.to_status).label)
+
 
 class Employer(TimeStampedModel):
     """An employer in an area (street/district). Covered when `union` is set: the numerator of

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
-from gonghui.orgs.models import Employer, Org, OrgStatus
+from gonghui.orgs.models import Employer, Org, OrgHistory, OrgStatus
 
 
 def org_list(
@@ -58,6 +58,11 @@ def visible_ancestors(*, viewer: Any, org: Org) -> list[Org]:
     roots = None if is_global(viewer) else prefixes(viewer, Capability.ORG_READ)
     return [a for a in Org.objects.get_ancestors(org)
             if roots is None or any(a.path.startswith(root) for root in roots)]
+
+
+def org_history(org: Org) -> QuerySet[OrgHistory]:
+    """Internal use (the detail page of a visible org): its status changes, oldest first."""
+    return org.history.select_related("actor").order_by("at", "id")
 
 
 def subtree(org: Org) -> QuerySet[Org]:

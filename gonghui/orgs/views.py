@@ -55,6 +55,7 @@ def _detail_page(request: HttpRequest, org: Org, *, status: int = 200) -> HttpRe
         "levels": Level.choices,
         "can_write": has_capability(request.user, Capability.ORG_WRITE, org),
         "occupancy": services.org_occupancy(org) if org.is_active else [],
+        "history": selectors.org_history(org),
     }, status=status)
 
 

@@ -179,3 +179,11 @@ def test_services_check_their_own_permission(request, tree, persona, status):
     # the platform itself (CLI, tasks) passes the capability check
     org = services.org_update(org=tree["SH-A-1"], actor=system_actor("cli"), name="改名")
     assert (org.name, AuditEvent.objects.get().actor_name) == ("改名", "cli")
+
+
+def test_detail_page_shows_the_status_history(client, tree, city_admin):
+    from conftest import login
+
+    services.org_dissolve(org=tree["SH-A-1-2"], actor=city_admin, note="企业注销")
+    html = login(client, city_admin).get(f"/orgs/{tree['SH-A-1-2'].pk}/").content.decode()
+    assert "city_admin · 正常 → 已撤销 · 企业注销" in html
