@@ -52,7 +52,9 @@ def managed_notices(*, viewer: Any, q: str = "", status: str = "",
     for part in parts[1:]:
         queryset = queryset | part
     queryset = queryset.select_related("org").annotate(
-        pending=Count("objections", filter=Q(objections__status=Objection.Status.PENDING)),
+        # distinct: the two joins (objections × items) multiply rows
+        pending=Count("objections", filter=Q(objections__status=Objection.Status.PENDING),
+                      distinct=True),
         item_count=Count("items", distinct=True),
     ).order_by("-start_date", "-id")
     if status:

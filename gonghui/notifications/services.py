@@ -11,7 +11,7 @@ from django.db import transaction
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
-from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.core.errors import NotFound
 from gonghui.notifications import channels
 from gonghui.notifications.models import Notification
 
@@ -37,7 +37,7 @@ def notify(*, recipients: Iterable[Any], kind: str, title: str, body: str = "", 
     """
     kind, title = kind.strip(), title.strip()
     if not kind or not title:
-        raise ApplicationError("notify() needs a kind and a title", code="notify_invalid")
+        raise ValueError("notify() needs a kind and a title")  # a caller's bug, not a user's
     users = _recipients(recipients)
     if not users:
         return []

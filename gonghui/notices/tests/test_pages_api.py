@@ -117,6 +117,15 @@ def test_manage_list_statuses(client, tree, request, persona, status):
     assert client.get(reverse("notices:manage")).status_code == status
 
 
+def test_manage_list_counts(notice, member_user, district_cadre):
+    from gonghui.notices import selectors
+
+    services.objection_submit(notice=notice, text="x", actor=member_user)
+    services.objection_submit(notice=notice, text="y", actor=member_user)
+    row = selectors.managed_notices(viewer=district_cadre).get()
+    assert (row.pending, row.item_count) == (2, 60)
+
+
 def test_manage_list_is_scoped(client, notice, other_district_cadre, district_cadre):
     login(client, other_district_cadre)
     assert "先进工作者公示" not in client.get(reverse("notices:manage")).content.decode()

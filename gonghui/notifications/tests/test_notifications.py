@@ -56,6 +56,12 @@ def test_notify_writes_the_inbox_and_an_audit_row(people):
     assert selectors.unread_count(alice) == 1
 
 
+def test_kind_and_title_are_required(people):
+    with pytest.raises(ValueError, match="needs a kind and a title"):
+        notify(recipients=people, kind=" ", title="t", actor=system_actor("cli"))
+    assert Notification.objects.count() == 0
+
+
 def test_inactive_users_and_no_recipients(people):
     alice, _bob = people
     alice.is_active = False
