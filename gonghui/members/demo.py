@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from gonghui.accounts.models import User
@@ -86,7 +87,6 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
     actor = users["admin"]
     rng = random.Random(20260501)
     today = clock.today()
-    seq = 0
     added: list[Membership] = []
 
     def add(union: Org, fields: dict[str, Any]) -> Membership:
@@ -100,6 +100,24 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
                                       on=today - dt.timedelta(days=rng.randrange(0, 40)))
         return m
 
+    seq = _seed_union_members(orgs, rng, add)
+    home, card = _seed_portal_worker(orgs, users, rng, actor=actor, today=today)
+    _seed_lifecycle(added, rng, actor=actor, home=home)
+    _seed_applications(orgs, rng, actor=actor, seq=seq)
+    flagged = services.lapse_check(today=today, actor=system_actor("demo"))
+    if stdout is not None:
+        total = Membership.objects.filter(status__in=["active", "retired"]).count()
+        pending = Application.objects.filter(status="submitted").count()
+        stdout.write(f"Demo members: {total} holding membership, {pending} pending applications, "
+                     f"{flagged} on the lapse watch.")
+        stdout.write(f"Member portal (/members/portal/): {WORKER_USERNAME} / {DEMO_PASSWORD} "
+                     f"— {WORKER_NAME}, member of {home.code} {home.name}, card {card.card_number}")
+
+
+def _seed_union_members(orgs: dict[str, Org], rng: random.Random,
+                        add: Callable[[Org, dict[str, Any]], Membership]) -> int:
+    """Members of every active union, by its kind; returns the last person number used."""
+    seq = 0
     for org in orgs.values():
         if not org.is_active:
             continue
@@ -124,8 +142,12 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
                 group, occupation, company = rng.choice(NEW_EMPLOYMENT[:2])
                 add(org, _person(rng, seq, group=group, employer=company,
                                  occupation=occupation))
+    return seq
 
-    # the portal account
+
+def _seed_portal_worker(orgs: dict[str, Org], users: dict[str, Any], rng: random.Random, *,
+                        actor: Any, today: dt.date) -> tuple[Org, Membership]:
+    """The portal account `worker`, a member of SH-HP-01-01: (its union, its membership)."""
     worker = User.objects.filter(username=WORKER_USERNAME).first()
     if worker is None:
         worker = User(username=WORKER_USERNAME, display_name=WORKER_NAME, phone="13917260512")
@@ -140,8 +162,12 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
                                joined_on=dt.date(2016, 9, 1), reason="演示数据")
     services.membership_touch(membership_id=card.pk, kind="dues", on=today)
     Person.objects.filter(pk=card.person_id).update(user=worker)
+    return home, card
 
-    # a few lifecycle changes
+
+def _seed_lifecycle(added: list[Membership], rng: random.Random, *, actor: Any,
+                    home: Org) -> None:
+    """A few retired and withdrawn members, and one transfer waiting to be accepted."""
     retired = rng.sample(added, 8)
     for m in retired:
         services.membership_set_status(membership=m, target="retired", actor=actor,
@@ -154,7 +180,11 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
     services.transfer_start(membership=Membership.objects.get(pk=mover.pk),
                             to_union=home, actor=actor, reason="调入本单位工作",
                             new_employer=home.name.removesuffix("工会"))
-    # pending join applications (two by portal-style applicants of a street union)
+
+
+def _seed_applications(orgs: dict[str, Org], rng: random.Random, *, actor: Any,
+                       seq: int) -> None:
+    """Pending join applications (two by portal-style applicants of a street union)."""
     for code, group in (("SH-HP-01-01", ""), ("SH-HP-01-01", ""), ("SH-HP-01-03", "food_delivery"),
                         ("SH-HP-01", "courier"), ("SH-XH-03", "domestic"),
                         ("SH-KD", "food_delivery")):
@@ -167,11 +197,3 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
                        occupation=entry[1] if entry else "行政助理")
         services.application_submit(union=union, fields=data, actor=actor,
                                     basis="新就业形态劳动者" if group else "本单位工会")
-    flagged = services.lapse_check(today=today, actor=system_actor("demo"))
-    if stdout is not None:
-        total = Membership.objects.filter(status__in=["active", "retired"]).count()
-        pending = Application.objects.filter(status="submitted").count()
-        stdout.write(f"Demo members: {total} holding membership, {pending} pending applications, "
-                     f"{flagged} on the lapse watch.")
-        stdout.write(f"Member portal (/members/portal/): {WORKER_USERNAME} / {DEMO_PASSWORD} "
-                     f"— {WORKER_NAME}, member of {home.code} {home.name}, card {card.card_number}")

@@ -271,6 +271,19 @@ def _tag_kinds() -> dict[str, int]:
     return Kinds(kinds)
 
 
+def _cell_value(kind: str | None, style: str | None, text: list[str], shared: SharedStrings,
+                date_styles: frozenset[int]) -> Any:
+    """A cell's value from its type attribute (`t`), style (`s`) and text pieces."""
+    if not text:
+        return None
+    if kind == "inlineStr" or kind == "str":
+        return "".join(text)
+    if kind == "s":
+        return shared[int(text[0])] if len(text) == 1 else \
+            _convert("s", "".join(text), 0, shared, date_styles)
+    return _convert(kind, "".join(text), int(style) if style else 0, shared, date_styles)
+
+
 def _sheet_rows(handle: IO[bytes], shared: SharedStrings,
                 date_styles: frozenset[int]) -> Iterator[tuple[int, list[Any]]]:
     ready: list[tuple[int, list[Any]]] = []
@@ -309,17 +322,7 @@ def _sheet_rows(handle: IO[bytes], shared: SharedStrings,
         kind = kinds[tag]
         if kind == _CELL:
             column = state[1]
-            if not text:
-                value = None
-            elif state[2] == "inlineStr" or state[2] == "str":
-                value = "".join(text)
-            elif state[2] == "s":
-                value = shared[int(text[0])] if len(text) == 1 else \
-                    _convert("s", "".join(text), 0, shared, date_styles)
-            else:
-                style = state[3]
-                value = _convert(state[2], "".join(text), int(style) if style else 0, shared,
-                                 date_styles)
+            value = _cell_value(state[2], state[3], text, shared, date_styles)
             if column == len(row):
                 row.append(value)
             elif column > len(row):

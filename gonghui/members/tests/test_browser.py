@@ -3,37 +3,16 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import datetime as dt
 
 import pytest
 
-from conftest import PASSWORD
+from conftest import ARTIFACTS, BROWSER_MARKS, PHONE, new_page, screenshot, sign_in
 from gonghui.members.models import Membership
 from gonghui.members.tests.factories import id_number
 from gonghui.orgs.models import Employer
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -41,11 +20,9 @@ def test_worker_applies_on_phone_cadre_approves_worker_sees_card(live_server, br
                                                                  grassroots_cadre):
     Employer.objects.create(name="甲一精密机械有限公司", area=tree["SH-A-1"],
                             union=tree["SH-A-1-1"], employees_count=120)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    number = id_number(birth=__import__("datetime").date(1993, 6, 8), gender="F")
-    phone = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 812},
-                                device_scale_factor=2, is_mobile=True, has_touch=True)
-    worker = phone.new_page()
+    number = id_number(birth=dt.date(1993, 6, 8), gender="F")
+    worker = browser.new_context(locale="zh-CN", viewport=PHONE, device_scale_factor=2,
+                                 is_mobile=True, has_touch=True).new_page()
     worker.goto(f"{live_server.url}/members/portal/")
     worker.click("text=注册并申请入会")
     worker.fill("#id_name", "林小雨")
@@ -63,29 +40,24 @@ def test_worker_applies_on_phone_cadre_approves_worker_sees_card(live_server, br
     worker.select_option("#id_education", "college")
     worker.fill("#id_occupation", "装配工")
     worker.check("#id_consent")
-    worker.screenshot(path=str(ARTIFACTS / "members-portal-apply.png"), full_page=True)
+    screenshot(worker, "members-portal-apply")
     # the page fits the phone: nothing wider than the viewport
     assert worker.evaluate("document.documentElement.scrollWidth") <= 375
     worker.click("#submit-application")
     worker.wait_for_selector("#application-status")
     assert worker.inner_text("#application-status") == "待审批"
 
-    desk = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    cadre = desk.new_page()
-    cadre.goto(f"{live_server.url}/accounts/login/")
-    cadre.fill("#id_username", grassroots_cadre.username)
-    cadre.fill("#id_password", PASSWORD)
-    cadre.click("button[type=submit]")
-    cadre.wait_for_url(f"{live_server.url}/")
+    cadre = new_page(browser)
+    sign_in(cadre, live_server.url, grassroots_cadre.username)
     cadre.goto(f"{live_server.url}/members/applications/")
     cadre.click("text=林小雨")
     cadre.wait_for_selector("#approve")
     assert "甲一精密机械有限公司" in cadre.inner_text("main")
-    cadre.screenshot(path=str(ARTIFACTS / "members-application-detail.png"), full_page=True)
+    screenshot(cadre, "members-application-detail")
     cadre.click("#approve")
     cadre.wait_for_selector(".alert-success")
     assert "已批准入会" in cadre.inner_text(".alert-success")
-    cadre.screenshot(path=str(ARTIFACTS / "members-applications.png"), full_page=True)
+    screenshot(cadre, "members-applications")
 
     membership = Membership.objects.get(person__name="林小雨")
     worker.reload()
@@ -96,7 +68,7 @@ def test_worker_applies_on_phone_cadre_approves_worker_sees_card(live_server, br
     assert "甲一公司工会" in worker.inner_text("#e-card")
     assert worker.locator("#e-card svg").count() == 1  # the QR code
     assert worker.evaluate("document.documentElement.scrollWidth") <= 375
-    worker.screenshot(path=str(ARTIFACTS / "members-ecard.png"), full_page=True)
+    screenshot(worker, "members-ecard")
     pdf = worker.request.get(f"{live_server.url}/members/portal/card.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body()[:5] == b"%PDF-"

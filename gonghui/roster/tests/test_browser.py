@@ -3,39 +3,15 @@ while the background worker runs → summary → download the error report and r
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from conftest import PASSWORD
+from conftest import BROWSER_MARKS, DESKTOP, screenshot, sign_in
 from gonghui.roster.models import ImportJob
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("GONGHUI_ARTIFACTS", "var/artifacts"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        context = browser.new_context(locale="zh-CN", accept_downloads=True,
-                                      viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 def _worker() -> threading.Thread:
@@ -60,30 +36,27 @@ def _worker() -> threading.Thread:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_upload_progress_and_error_report(live_server, page, settings, tree, grassroots_cadre,
-                                          messy_xlsx, tmp_path):
+def test_upload_progress_and_error_report(live_server, browser, settings, tree,
+                                          grassroots_cadre, messy_xlsx, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "grassroots_a11")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = browser.new_context(locale="zh-CN", accept_downloads=True,
+                               viewport=DESKTOP).new_page()
+    sign_in(page, live_server.url, "grassroots_a11")
     page.click("text=名册导入导出")
     page.wait_for_selector("#upload-form")
     assert page.input_value("#id_union") == "SH-A-1-1"
-    page.screenshot(path=str(ARTIFACTS / "roster-home.png"), full_page=True)
+    screenshot(page, "roster-home")
     page.set_input_files("#id_file", str(messy_xlsx))
     page.click("text=上传并预览")
     page.wait_for_selector("#mapping")
     assert "表头在第 3 行" in page.inner_text("main")
     assert page.locator("#problems tbody tr").count() == 4
-    page.screenshot(path=str(ARTIFACTS / "roster-preview.png"), full_page=True)
+    screenshot(page, "roster-preview")
 
     page.click("#start-import")
     page.wait_for_selector("#progress")
     assert "排队中" in page.inner_text("#progress")  # the worker has not run yet
-    page.screenshot(path=str(ARTIFACTS / "roster-import-queued.png"), full_page=True)
+    screenshot(page, "roster-import-queued")
     worker = _worker()
     page.wait_for_selector("#download-report", timeout=60_000)  # htmx polled, then reloaded
     worker.join(timeout=60)
@@ -92,7 +65,7 @@ def test_upload_progress_and_error_report(live_server, page, settings, tree, gra
     assert [t.strip() for t in page.locator("#counts .gh-stat").all_inner_texts()] == [
         "9", "0", "5", "3"]
     assert page.locator("#rejections tbody tr").count() == 5
-    page.screenshot(path=str(ARTIFACTS / "roster-import-done.png"), full_page=True)
+    screenshot(page, "roster-import-done")
 
     with page.expect_download() as info:
         page.click("#download-report")
