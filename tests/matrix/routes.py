@@ -322,7 +322,7 @@ PAGES: dict[str, Entry] = {
     "notices:publish": form(C.ORG_WRITE),
     "notices:manage_detail": get(C.ORG_READ, "notice"),
     "notices:decide": post(C.ORG_WRITE, "notice", kw=ids(pk="pk", objection_id="objection")),
-    "notices:close": post(C.ORG_WRITE, "notice", ok=400),   # the period has not ended
+    "notices:close": post(C.ORG_WRITE, "notice", ok=409),   # the period has not ended
     "notices:withdraw": post(C.ORG_WRITE, "notice"),          # no reason → 400
     # working days: the federation's calendar
     "workdays:calendar": get(C.POLICY_WRITE),
@@ -479,7 +479,7 @@ API: dict[str, R] = {
     "GET /notices/{notice_id}/objections": op(C.ORG_READ, "notice"),
     "POST /notices/{notice_id}/objections/{objection_id}/decide": op(
         C.ORG_WRITE, "notice", kw=ids(notice_id="pk", objection_id="objection")),
-    "POST /notices/{notice_id}/close": op(C.ORG_WRITE, "notice", ok=400),
+    "POST /notices/{notice_id}/close": op(C.ORG_WRITE, "notice", ok=409),
     "POST /notices/{notice_id}/withdraw": op(C.ORG_WRITE, "notice"),
     # working days: anyone signed in asks the calendar; the overrides are policy.write's
     "GET /workdays/period-end": op(access="login", query=lambda o: {
