@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from gonghui.core.paging import Page, PageParams, paginate
-from gonghui.notifications import selectors, services
+from gonghui.notifications import channels, selectors, services
 from gonghui.notifications.models import Notification
 from gonghui.notifications.permissions import access_notification
 
@@ -18,6 +18,7 @@ router = Router()
 class NotificationOut(Schema):
     id: int
     kind: str
+    kind_label: str
     title: str
     body: str
     url: str
@@ -39,7 +40,7 @@ class ReadAllOut(Schema):
 
 
 def _out(n: Notification) -> dict:
-    return {"id": n.pk, "kind": n.kind, "title": n.title, "body": n.body, "url": n.url,
+    return {"id": n.pk, "kind": n.kind, "kind_label": channels.kind_label(n.kind), "title": n.title, "body": n.body, "url": n.url,
             "sender": n.sender_name, "created_at": n.created_at, "read_at": n.read_at}
 
 

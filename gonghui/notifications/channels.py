@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -37,6 +37,19 @@ class LoggingSmsBackend:
 
     def send(self, *, phone: str, text: str) -> None:
         log.info("SMS to %s: %s", phone[:3] + "****" + phone[-4:], text)
+
+
+_KIND_LABELS: dict[str, Any] = {}
+
+
+def register_kind(kind: str, label: Any) -> None:
+    """What the inbox calls a kind ("aid.review_due" → 困难档案待复核); apps register theirs in
+    AppConfig.ready(). An unregistered kind is shown as is."""
+    _KIND_LABELS[kind] = label
+
+
+def kind_label(kind: str) -> str:
+    return str(_KIND_LABELS.get(kind, kind))
 
 
 def sms_backend() -> SmsBackend:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import run_service
-from gonghui.notifications import selectors, services
+from gonghui.notifications import channels, selectors, services
 from gonghui.notifications.permissions import access_notification
 
 STATES = {"unread": True, "read": False}
@@ -22,9 +22,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip() for k in ("state", "kind", "q")}
     queryset = selectors.inbox(viewer=request.user, unread=STATES.get(params["state"]),
                                kind=params["kind"], q=params["q"])
+    page = paginate(request, queryset)
+    for row in page:
+        row.kind_label = channels.kind_label(row.kind)  # type: ignore[attr-defined]
     return render(request, "notifications/inbox.html", {
-        "page": paginate(request, queryset), "params": params,
-        "kinds": selectors.inbox_kinds(request.user),
+        "page": page, "params": params,
+        "kinds": [(k, channels.kind_label(k)) for k in selectors.inbox_kinds(request.user)],
         "qs": querystring_without_page(request),
     })
 

@@ -163,6 +163,9 @@ def test_inbox_page_filters_pages_and_bell(client, people):
     assert 'id="gh-unread">30</span>' in body          # the bell in the navbar
     assert "给鲍勃的" not in body
     assert body.count('id="notification-') == 25       # one page
+    channels.register_kind("workplan.due", "工作要点到期")
+    body = client.get(reverse("notifications:inbox")).content.decode()
+    assert '<option value="workplan.due" >工作要点到期</option>' in body
     response = client.get(reverse("notifications:inbox"), {"kind": "workplan.due"})
     assert response.content.decode().count('id="notification-') == 15
     response = client.get(reverse("notifications:inbox"), {"q": "消息07"})
