@@ -173,9 +173,11 @@ def my_objections(request: HttpRequest, notice_id: int, paging: Query[PageParams
                     item=_objection)
 
 
-@router.post("/{notice_id}/objections", response={201: ObjectionOut})
-def submit_objection(request: HttpRequest, notice_id: int, payload: ObjectionIn):
+@router.post("/{notice_id}/objections", response={201: ObjectionOut},
+             openapi_extra=body_schema(ObjectionIn))
+def submit_objection(request: HttpRequest, notice_id: int):
     notice = access_notice(request.user, notice_id)
+    payload = parse_body(request, ObjectionIn)
     item = None
     if payload.item_id is not None:
         item = selectors.notice_items(notice).filter(pk=payload.item_id).first()
