@@ -154,6 +154,9 @@ def pay_all(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已发放 {n} 户。").format(n=paid))
         for problem in problems[:20]:
             messages.error(request, problem)
+        if len(problems) > 20:  # the page says how many more, never drops them silently
+            messages.error(request, _("另有 {n} 户未能发放，请在名单中查看。").format(
+                n=len(problems) - 20))
     return _after(request, programme, outcome)
 
 
