@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from gonghui.accounts.models import User
 from gonghui.core import clock
-from gonghui.core.actor import system_actor
+from gonghui.core.actor import Actor, system_actor
 from gonghui.core.testing import synthetic_id_number
 from gonghui.members import services
 from gonghui.members.models import Application, Membership, Person
@@ -146,7 +146,7 @@ def _seed_union_members(orgs: dict[str, Org], rng: random.Random,
 
 
 def _seed_portal_worker(orgs: dict[str, Org], users: dict[str, Any], rng: random.Random, *,
-                        actor: Any, today: dt.date) -> tuple[Org, Membership]:
+                        actor: Actor, today: dt.date) -> tuple[Org, Membership]:
     """The portal account `worker`, a member of SH-HP-01-01: (its union, its membership)."""
     worker = User.objects.filter(username=WORKER_USERNAME).first()
     if worker is None:
@@ -165,7 +165,7 @@ def _seed_portal_worker(orgs: dict[str, Org], users: dict[str, Any], rng: random
     return home, card
 
 
-def _seed_lifecycle(added: list[Membership], rng: random.Random, *, actor: Any,
+def _seed_lifecycle(added: list[Membership], rng: random.Random, *, actor: Actor,
                     home: Org) -> None:
     """A few retired and withdrawn members, and one transfer waiting to be accepted."""
     retired = rng.sample(added, 8)
@@ -182,7 +182,7 @@ def _seed_lifecycle(added: list[Membership], rng: random.Random, *, actor: Any,
                             new_employer=home.name.removesuffix("工会"))
 
 
-def _seed_applications(orgs: dict[str, Org], rng: random.Random, *, actor: Any,
+def _seed_applications(orgs: dict[str, Org], rng: random.Random, *, actor: Actor,
                        seq: int) -> None:
     """Pending join applications (two by portal-style applicants of a street union)."""
     for code, group in (("SH-HP-01-01", ""), ("SH-HP-01-01", ""), ("SH-HP-01-03", "food_delivery"),

@@ -245,3 +245,17 @@ def held_membership(person: Person | None) -> Membership | None:
         return None
     return Membership.objects.filter(person=person, status__in=HELD_STATUSES) \
         .select_related("union").first()
+
+
+def portal_applications(user: Any, *, limit: int = 10) -> list[Application]:
+    """A worker's own latest applications (internal: the account is the viewer)."""
+    return list(Application.objects.filter(applicant=user).select_related("union")
+                .order_by("-created_at")[:limit])
+
+
+def portal_transfers(person: Person | None, *, limit: int = 5) -> list[Transfer]:
+    """A worker's own latest transfers (internal: the person is the viewer's own)."""
+    if person is None:
+        return []
+    return list(Transfer.objects.filter(person=person).select_related("from_union", "to_union")
+                .order_by("-created_at")[:limit])

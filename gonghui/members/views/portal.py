@@ -19,7 +19,6 @@ from gonghui.core.errors import NotFound
 from gonghui.core.views import form_status, run_service
 from gonghui.members import selectors, services
 from gonghui.members.forms import ApplyForm, ReasonForm, RegisterForm
-from gonghui.members.models import Application, Transfer
 from gonghui.members.permissions import own_application
 
 CARD_SALT = "gonghui.members.card"
@@ -34,10 +33,8 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "members/portal/welcome.html")
     person = selectors.portal_person(request.user)
-    applications = Application.objects.filter(applicant=request.user) \
-        .select_related("union").order_by("-created_at")[:10]
-    transfers = Transfer.objects.filter(person=person).select_related(
-        "from_union", "to_union").order_by("-created_at")[:5] if person else []
+    applications = selectors.portal_applications(request.user, limit=10)
+    transfers = selectors.portal_transfers(person, limit=5)
     membership = selectors.held_membership(person)
     return render(request, "members/portal/home.html", {
         "person": person, "membership": membership, "applications": applications,
