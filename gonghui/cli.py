@@ -14,6 +14,8 @@ def main(argv: list[str] | None = None) -> None:
         args[0] = args[0].replace("-", "_")
     if not args or args[0] in ("-h", "--help"):
         args = ["help", "--commands"] if args else ["help"]
+    # After DJANGO_SETTINGS_MODULE is set: importing Django's management first would read
+    # settings too early for a command line that sets it.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["gonghui", *args])

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
+from gonghui.accounts.models import RoleAssignment, User
 from gonghui.core import hooks
 from gonghui.members.demo import DEMO_PASSWORD
 from gonghui.orgs.models import Employer, Level, Org, OrgType
@@ -160,8 +161,6 @@ def load_employers(orgs: dict[str, Org]) -> None:
 
 
 def load_users(orgs: dict[str, Org]) -> dict[str, Any]:
-    from gonghui.accounts.models import RoleAssignment, User
-
     users = {}
     for username, display, role, code in DEMO_USERS:
         user = User.objects.filter(username=username).first()

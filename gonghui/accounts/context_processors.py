@@ -20,7 +20,9 @@ MODULES = [
     ("mutualaid:home", _("互助保障"), "shield-plus", C.MUTUALAID_READ),
     ("funds:home", _("经费"), "cash-coin", C.FUNDS_READ),
     ("workplan:home", _("工作要点"), "list-check", C.WORKPLAN_READ),
+    ("notices:list", _("公示"), "megaphone", None),
     ("audit:list", _("审计日志"), "journal-text", C.AUDIT_READ),
+    ("workdays:calendar", _("工作日日历"), "calendar3", C.POLICY_WRITE),
     ("accounts:roles", _("角色授权"), "person-gear", C.ROLE_ASSIGN),
 ]
 

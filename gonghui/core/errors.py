@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 
 class ApplicationError(Exception):
     """A rule said no. `message` is shown to the user as is (already translated)."""
@@ -21,8 +23,6 @@ class NotFound(ApplicationError):
     status_code = 404
 
     def __init__(self, message: str = "", *, code: str = "not_found") -> None:
-        from django.utils.translation import gettext
-
         super().__init__(message or gettext("未找到，或您无权查看。"), code=code)
 
 
@@ -32,8 +32,6 @@ class Forbidden(ApplicationError):
     status_code = 403
 
     def __init__(self, message: str = "", *, code: str = "forbidden") -> None:
-        from django.utils.translation import gettext
-
         super().__init__(message or gettext("您没有执行此操作的权限。"), code=code)
 
 
