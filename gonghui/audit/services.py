@@ -125,11 +125,13 @@ def reveal(
     value: str | Callable[[], str],
     purpose: str,
     org_path: str = "",
+    count: int = 1,
 ) -> str:
     """THE unmasked read of a protected field (ID number, bank account). Checks that `actor`
     holds `cap` over `org` (404 outside the subtree, 403 visible but not allowed), requires a
     purpose and a real user (PIPL: who, whose, when, why), logs the read, then returns the clear
-    value. Views ask the user for the purpose; exports pass one for the whole file.
+    value. Views ask the user for the purpose; exports pass one for the whole file, with `count`
+    the number of values revealed at once (a bank file, a household's members).
 
         number = reveal(actor=request.user, cap=Capability.MEMBER_REVEAL, org=m.union,
                         subject=m.person, field="id_number", value=lambda: m.person.id_number,
@@ -142,5 +144,5 @@ def reveal(
     if not purpose:
         raise ApplicationError(_("请填写查看完整信息的用途。"), code="purpose_required")
     sensitive_read_record(actor=actor, subject=subject, field=field, purpose=purpose,
-                          org_path=org_path or getattr(org, "path", ""))
+                          org_path=org_path or getattr(org, "path", ""), count=count)
     return value() if callable(value) else value

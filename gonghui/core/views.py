@@ -7,7 +7,7 @@ Status policy for pages (the API maps the same errors in `gonghui.api`):
   form; the page is shown again with status 400 (409 for a conflict).
 - An invalid form is shown again with status 400 (`form_status`).
 
-    form = PlanForm(request.POST or None)
+    form = PlanForm(posted(request))
     if request.method == "POST" and form.is_valid():
         outcome = run_service(request, lambda: services.plan_create(
             org=form.cleaned_data["org"], title=form.cleaned_data["title"], actor=request.user),
@@ -66,6 +66,18 @@ def run_service(request: HttpRequest, call: Callable[[], T], *, form: Any = None
     if success:
         messages.success(request, success)
     return Outcome(ok=True, value=value)
+
+
+def posted(request: HttpRequest) -> Any:
+    """The data to bind a form to: the POST on every POST — an empty one too, so it is shown
+    again as invalid with 400 (`request.POST or None` would leave it unbound and answer 200) —
+    else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def uploaded(request: HttpRequest) -> Any:
+    """The files to bind a form to, on the same terms as `posted`."""
+    return request.FILES if request.method == "POST" else None
 
 
 def form_status(form: Any = None, outcome: Outcome[Any] | None = None) -> int:

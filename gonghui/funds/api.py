@@ -11,17 +11,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import pydantic
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
-from gonghui.core.payload import S, body_schema, parse_body
+from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.chart import HEADER_CODES
 from gonghui.funds.dues_reports import dues_collection
@@ -141,15 +139,6 @@ class FindingOut(Schema):
     created_at: dt.datetime
 
 
-def _form(request: HttpRequest, schema: type[S]) -> S:
-    """The multipart twin of `core.payload.parse_body` (which reads JSON only): the form
-    fields as `schema` once the gate has passed, or ValidationError (400)."""
-    try:
-        return schema.model_validate(request.POST.dict())
-    except pydantic.ValidationError as exc:
-        raise ValidationError([{"type": e["type"], "loc": ["form", *e["loc"]], "msg": e["msg"]}
-                               for e in exc.errors()]) from None
-
 
 def _expense_body() -> dict[str, Any]:
     schema = ExpenseIn.model_json_schema()
@@ -234,11 +223,8 @@ def create_expense(request: HttpRequest, org_id: str):
     Limits: "block" → 400 policy_blocked; "warn" → 400 policy_warning unless
     confirm_warnings=true."""
     union = access_union(request.user, org_id, write=True)
-    payload = _form(request, ExpenseIn)
-    evidence = request.FILES.get("evidence")
-    if evidence is None:
-        raise ValidationError([{"type": "missing", "loc": ["file", "evidence"],
-                                "msg": "Field required"}])
+    payload = parse_form(request, ExpenseIn, files=("evidence",))
+    evidence = request.FILES["evidence"]
     tx = services.expense_record(
         union=union, date=payload.date, account_code=payload.account_code,
         amount=payload.amount, memo=payload.memo, idempotency_key=payload.idempotency_key,

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
-from ninja.errors import ValidationError
+from ninja import Field, Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core.paging import Page, PageParams, paginate
-from gonghui.core.payload import body_schema, parse_body
+from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.mutualaid import presenters, selectors, services, tasks
 from gonghui.mutualaid.models import Payout, PayoutBatch, Plan, SettlementImport
 from gonghui.mutualaid.permissions import (
@@ -257,6 +256,10 @@ class ImportDetail(ImportOut):
 ISSUES_SHOWN = 1000
 
 
+class UploadIn(Schema):
+    org: str = Field(min_length=1, description="code or id of the org")
+
+
 def _upload_body(*, org: bool) -> dict[str, Any]:
     properties: dict[str, Any] = {"file": {"type": "string", "format": "binary"}}
     if org:
@@ -264,19 +267,6 @@ def _upload_body(*, org: bool) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "properties": properties, "required": sorted(properties)}}}}}
 
-
-def _upload(request: HttpRequest, *, org: bool) -> tuple[str, UploadedFile]:
-    """The multipart fields, read after the route's gate (a misfit answers 400)."""
-    errors = []
-    org_value = request.POST.get("org", "").strip() if org else ""
-    if org and not org_value:
-        errors.append({"type": "missing", "loc": ["form", "org"], "msg": "Field required"})
-    upload = request.FILES.get("file")
-    if upload is None:
-        errors.append({"type": "missing", "loc": ["file", "file"], "msg": "Field required"})
-    if errors or upload is None:
-        raise ValidationError(errors)
-    return org_value, upload
 
 
 def _import_detail(source: SettlementImport) -> dict[str, Any]:
@@ -305,8 +295,9 @@ def create_import(request: HttpRequest):
     """Upload a settlement CSV (multipart: `org`, `file`); it is imported and paid in the
     background (poll the import)."""
     require_capability(request.user, Capability.MUTUALAID_WRITE)
-    org, upload = _upload(request, org=True)
-    union = access_union(request.user, org)
+    form = parse_form(request, UploadIn, files=("file",))
+    union = access_union(request.user, form.org.strip())
+    upload = cast(UploadedFile, request.FILES["file"])
     return Status(202, tasks.settlement_upload(org=union, upload=upload, actor=request.user))
 
 
@@ -372,7 +363,8 @@ def export_batch(request: HttpRequest, batch_id: int):
 def upload_results(request: HttpRequest, batch_id: int):
     """The bank's result file (multipart: `file`), applied in the background."""
     batch = access_batch(request.user, batch_id, write=True)
-    _org, upload = _upload(request, org=False)
+    parse_form(request, Schema, files=("file",))
+    upload = cast(UploadedFile, request.FILES["file"])
     return Status(202, _batch(tasks.batch_results_upload(batch=batch, upload=upload,
                                                          actor=request.user)))
 

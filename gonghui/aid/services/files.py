@@ -526,5 +526,5 @@ def household_ids_reveal(*, file: HardshipFile, actor: Actor, purpose: str
     members = list(file.household.all())
     numbers = reveal(actor=actor, cap=Capability.AID_REVEAL, org=file.union, subject=file,
                      field="household.id_number", purpose=purpose, org_path=file.union_path,
-                     value=lambda: "\n".join(m.id_number for m in members))
+                     count=len(members), value=lambda: "\n".join(m.id_number for m in members))
     return list(zip(members, numbers.split("\n") if members else [], strict=True))

@@ -218,7 +218,7 @@ def test_api_masks_ids_and_reveal_is_logged(client, secret, district_cadre, aid_
     assert revealed[0] == {"name": "甲区困难户", "relation": "self", "id_number": me.id_number}
     log = SensitiveRead.objects.get()
     assert (log.actor_name, log.subject_id, log.field, log.purpose, log.count) == (
-        "district_a", str(file.pk), "household.id_number", "入户核对身份", 1)
+        "district_a", str(file.pk), "household.id_number", "入户核对身份", 2)
 
 
 def test_reveal_page_logs_before_showing(client, secret, district_cadre):

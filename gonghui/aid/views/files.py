@@ -20,9 +20,8 @@ from gonghui.aid.permissions import access_aid_org, access_file
 from gonghui.aid.services import files as svc
 from gonghui.aid.services.files import EDITABLE_STATUSES
 from gonghui.aid.services.watch import exit_check
-from gonghui.aid.views.common import posted
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.orgs.models import Org
 
 

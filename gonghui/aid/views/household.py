@@ -15,9 +15,8 @@ from gonghui.aid.forms import DocumentForm, IncomeForm, MemberForm
 from gonghui.aid.models import HardshipFile, Relation
 from gonghui.aid.permissions import access_document, access_file, access_income, access_member
 from gonghui.aid.services import files as svc
-from gonghui.aid.views.common import posted, uploaded
 from gonghui.aid.views.files import after_button
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service, uploaded
 
 
 def _page(request: HttpRequest, form: Form, file: HardshipFile, title: str,

@@ -19,10 +19,9 @@ from gonghui.aid.forms import ProgrammeForm
 from gonghui.aid.models import BeneficiaryStatus, Programme, ProgrammeKind, ProgrammeStatus
 from gonghui.aid.permissions import access_aid_org, access_beneficiary, access_programme
 from gonghui.aid.services import programmes as svc
-from gonghui.aid.views.common import posted
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service
 
 
 @login_required

@@ -18,9 +18,8 @@ from gonghui.aid.models import AidPolicy, LocalStandard
 from gonghui.aid.permissions import access_aid_org, access_standard
 from gonghui.aid.services.standards import policy_save, standard_save
 from gonghui.aid.services.standards_import import resolve_region, standards_import
-from gonghui.aid.views.common import posted, uploaded
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service, uploaded
 
 
 def _saved(outcome: str) -> str:

@@ -29,9 +29,8 @@ from gonghui.aid.permissions import access_file
 from gonghui.aid.services import files as svc
 from gonghui.aid.services import watch
 from gonghui.aid.services.assistance import assistance_record
-from gonghui.aid.views.common import posted
 from gonghui.aid.views.files import after_button
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service
 
 
 def _proposal(file: HardshipFile) -> str:

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import clock
 from gonghui.core.cells import CellError, parse_money
-from gonghui.core.views import form_status, run_service
+from gonghui.core.views import form_status, posted, run_service, uploaded
 from gonghui.funds import selectors, services
 from gonghui.funds.forms import AllocationForm, ExpenseForm, IncomeForm, RemitForm
 from gonghui.funds.permissions import access_union
 from gonghui.funds.services.entries import PolicyBlocked, PolicyWarning
 from gonghui.funds.services.rules import allocation_split
-from gonghui.funds.views.ledger import _date, posted, posted_files, union_context
+from gonghui.funds.views.ledger import _date, union_context
 from gonghui.orgs.models import Org
 
 
@@ -35,7 +35,7 @@ def _form_page(request: HttpRequest, template: str, union: Org, form: Any, tab: 
 @login_required
 def income_new(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    form = IncomeForm(posted(request), posted_files(request))
+    form = IncomeForm(posted(request), uploaded(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -54,7 +54,7 @@ def income_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def expense_new(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    form = ExpenseForm(posted(request), posted_files(request))
+    form = ExpenseForm(posted(request), uploaded(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -102,7 +102,7 @@ def _allocation_page(request: HttpRequest, union: Org, form: Any, remit_form: An
 @login_required
 def allocation_new(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
-    form = AllocationForm(posted(request), posted_files(request))
+    form = AllocationForm(posted(request), uploaded(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

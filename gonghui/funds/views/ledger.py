@@ -42,15 +42,6 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def posted(request: HttpRequest) -> Any:
-    """A form's data: bound on every POST, also an empty one (then it is invalid: 400), unbound
-    on GET. (`request.POST or None` would leave an empty POST unbound and answer 200.)"""
-    return request.POST if request.method == "POST" else None
-
-
-def posted_files(request: HttpRequest) -> Any:
-    return request.FILES if request.method == "POST" else None
-
 
 def caps(user: Actor, union: Org) -> dict[str, bool]:
     """What the page offers (buttons, forms); the services decide what is allowed."""

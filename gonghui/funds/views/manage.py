@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.forms import BudgetForm, CloseForm, LimitForm, RatioForm
 from gonghui.funds.permissions import access_limit, access_union
-from gonghui.funds.views.ledger import posted, union_context
+from gonghui.funds.views.ledger import union_context
 from gonghui.orgs.models import Org
 
 

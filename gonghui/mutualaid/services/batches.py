@@ -110,7 +110,7 @@ def batch_export(*, batch: PayoutBatch, actor: Actor) -> bytes:
         content = reveal(
             actor=actor, cap=Capability.MUTUALAID_REVEAL, org=batch.org, subject=batch,
             field="account_number", purpose=_("导出银行代发文件（{n} 笔）").format(n=len(items)),
-            org_path=batch.org_path,
+            org_path=batch.org_path, count=len(items),
             value=lambda: write_transfer_file(
                 TransferLine(reference=item.reference, payee_name=item.payee_name,
                              account_number=item.account_number, bank_name=item.bank_name,

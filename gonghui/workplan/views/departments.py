@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.workplan import selectors
 from gonghui.workplan.forms import DepartmentEditForm, DepartmentForm, MemberForm
 from gonghui.workplan.models import Department
@@ -28,7 +28,6 @@ from gonghui.workplan.permissions import (
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER, Health
 from gonghui.workplan.services import departments as services
 from gonghui.workplan.supervision import plan_supervision
-from gonghui.workplan.views import posted
 
 
 @login_required

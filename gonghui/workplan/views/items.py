@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
-from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.core.views import Outcome, form_status, posted, run_service, uploaded
 from gonghui.workplan import selectors
 from gonghui.workplan.forms import (
     ItemDepartmentsForm,
@@ -39,7 +39,6 @@ from gonghui.workplan.permissions import (
 from gonghui.workplan.rules import HEALTH_BADGES
 from gonghui.workplan.services import breakdown, progress
 from gonghui.workplan.supervision import open_subtask_dues, verdict_for
-from gonghui.workplan.views import posted, uploaded
 
 
 def _item_departments(item: Item) -> QuerySet[Department]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
-from gonghui.core.views import form_status, run_service
+from gonghui.core.views import form_status, posted, run_service, uploaded
 from gonghui.workplan import exports, selectors
 from gonghui.workplan.forms import PlanSettingsForm, UploadForm, parsed_from_post
 from gonghui.workplan.models import Department, DraftStatus, Plan, PlanDraft
@@ -32,7 +32,6 @@ from gonghui.workplan.readers import UnreadableFile, read_plan_file
 from gonghui.workplan.rules import HEALTH_BADGES, HEALTH_ORDER
 from gonghui.workplan.services import plans as plan_services
 from gonghui.workplan.supervision import plan_supervision
-from gonghui.workplan.views import posted, uploaded
 
 
 def _year(value: str) -> int | None:
