@@ -6,19 +6,23 @@ registers it at import; core's AppConfig.ready() imports every such module
 `viewer=user`, so an item is listed exactly when the user could open it — never a private
 scoping.
 
-    class ApplicationsTodo:
+    class ApplicationsTodo(QueryTodo):
         name = "members.applications"
         label = _("入会申请待审批")
 
-        def items(self, user, *, limit):
-            rows = selectors.application_list(viewer=user)[:limit]
-            return [TodoItem(app="members", kind=self.name, title=..., url=..., org_path=...,
-                             due=None, created_at=row.created_at) for row in rows]
+        def rows(self, user):          # None: nothing for this user (no capability)
+            if not has_capability(user, Capability.MEMBER_WRITE):
+                return None
+            return selectors.application_list(viewer=user, status=ApplicationStatus.SUBMITTED)
 
-        def count(self, user):
-            return selectors.application_list(viewer=user).count()
+        def item(self, a):
+            return TodoItem(app="members", kind=self.name, title=..., url=...,
+                            org_path=a.union.path, due=None, created_at=a.created_at)
 
     register(ApplicationsTodo())
+
+A provider that is not one queryset (work plan: milestones and sub-tasks) implements
+`items()` and `count()` itself (the `TodoProvider` protocol).
 
 `collect(user, limit=…)` merges every provider's items: overdue first, then by due date,
 then newest; items without a due date after those with one.
@@ -70,6 +74,29 @@ class TodoProvider(Protocol):
         ...
 
     def count(self, user: Any) -> int: ...
+
+
+class QueryTodo:
+    """A provider over one scoped queryset: subclasses give `name`, `label`, `rows(user)` (the
+    app's selector with `viewer=user`, already in urgency order, or None when the user has
+    nothing to do here) and `item(row)`."""
+
+    name: str = ""
+    label: str | Promise = ""
+
+    def rows(self, user: Any) -> Any:
+        raise NotImplementedError
+
+    def item(self, row: Any) -> TodoItem:
+        raise NotImplementedError
+
+    def items(self, user: Any, *, limit: int) -> list[TodoItem]:
+        rows = self.rows(user)
+        return [] if rows is None else [self.item(row) for row in rows[:limit]]
+
+    def count(self, user: Any) -> int:
+        rows = self.rows(user)
+        return 0 if rows is None else int(rows.count())
 
 
 _PROVIDERS: dict[str, TodoProvider] = {}

@@ -11,58 +11,45 @@ from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
-from gonghui.core.todo import TodoItem, register
+from gonghui.core.todo import QueryTodo, TodoItem, register
 from gonghui.members import selectors
 from gonghui.members.models import ApplicationStatus, TransferStatus
 
 
-class ApplicationsTodo:
+class ApplicationsTodo(QueryTodo):
     name = "members.applications"
     label = _l("入会申请待审批")
 
-    def _rows(self, user: Any) -> Any:
+    def rows(self, user: Any) -> Any:
         if not has_capability(user, Capability.MEMBER_WRITE):
             return None
-        return selectors.application_list(viewer=user, status=ApplicationStatus.SUBMITTED)
+        return selectors.application_list(
+            viewer=user, status=ApplicationStatus.SUBMITTED).order_by("created_at", "id")
 
-    def items(self, user: Any, *, limit: int) -> list[TodoItem]:
-        rows = self._rows(user)
-        if rows is None:
-            return []
-        return [TodoItem(
+    def item(self, a: Any) -> TodoItem:
+        return TodoItem(
             app="members", kind=self.name,
             title=_("入会申请：{name}（{union}）").format(name=a.person.name, union=a.union.name),
             url=reverse("members:application", args=[a.pk]), org_path=a.union.path, due=None,
-            created_at=a.created_at) for a in rows.order_by("created_at", "id")[:limit]]
-
-    def count(self, user: Any) -> int:
-        rows = self._rows(user)
-        return 0 if rows is None else rows.count()
+            created_at=a.created_at)
 
 
-class TransfersTodo:
+class TransfersTodo(QueryTodo):
     name = "members.transfers"
     label = _l("转会待接收")
 
-    def _rows(self, user: Any) -> Any:
+    def rows(self, user: Any) -> Any:
         if not has_capability(user, Capability.MEMBER_WRITE):
             return None
         return selectors.transfer_list(viewer=user, direction="in", status=TransferStatus.PENDING)
 
-    def items(self, user: Any, *, limit: int) -> list[TodoItem]:
-        rows = self._rows(user)
-        if rows is None:
-            return []
-        return [TodoItem(
+    def item(self, t: Any) -> TodoItem:
+        return TodoItem(
             app="members", kind=self.name,
             title=_("转会待接收：{name}（{source} → {target}）").format(
                 name=t.person.name, source=t.from_union.name, target=t.to_union.name),
             url=reverse("members:transfers"), org_path=t.to_union.path, due=None,
-            created_at=t.created_at) for t in rows[:limit]]
-
-    def count(self, user: Any) -> int:
-        rows = self._rows(user)
-        return 0 if rows is None else rows.count()
+            created_at=t.created_at)
 
 
 register(ApplicationsTodo())

@@ -11,33 +11,26 @@ from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
-from gonghui.core.todo import PRIORITY_HIGH, TodoItem, register
+from gonghui.core.todo import PRIORITY_HIGH, QueryTodo, TodoItem, register
 from gonghui.mutualaid import selectors
 from gonghui.mutualaid.models import PayoutStatus
 
 
-class FailedPayoutsTodo:
+class FailedPayoutsTodo(QueryTodo):
     name = "mutualaid.failed_payouts"
     label = _l("支付失败待更正")
 
-    def _rows(self, user: Any) -> Any:
+    def rows(self, user: Any) -> Any:
         if not has_capability(user, Capability.MUTUALAID_WRITE):
             return None
         return selectors.payout_list(viewer=user, status=PayoutStatus.FAILED)
 
-    def items(self, user: Any, *, limit: int) -> list[TodoItem]:
-        rows = self._rows(user)
-        if rows is None:
-            return []
-        return [TodoItem(
+    def item(self, p: Any) -> TodoItem:
+        return TodoItem(
             app="mutualaid", kind=self.name,
             title=_("支付失败：{name}（{union}）").format(name=p.person.name, union=p.union.name),
             url=reverse("mutualaid:payout", args=[p.pk]), org_path=p.union_path, due=None,
-            created_at=p.created_at, priority=PRIORITY_HIGH) for p in rows[:limit]]
-
-    def count(self, user: Any) -> int:
-        rows = self._rows(user)
-        return 0 if rows is None else rows.count()
+            created_at=p.created_at, priority=PRIORITY_HIGH)
 
 
 register(FailedPayoutsTodo())
