@@ -235,12 +235,6 @@ def id_number_reveal(*, membership: Membership, actor: Actor, purpose: str) -> s
                       org_path=membership.union.path)
 
 
-def held_membership(person: Person) -> Membership | None:
-    """Internal use: the membership holding the person's 会籍, if any."""
-    return Membership.objects.filter(person=person, status__in=HELD_STATUSES) \
-        .select_related("union").first()
-
-
 __all__ = [
     "id_number_reveal", "member_add", "member_update", "membership_set_status",
     "membership_touch",
