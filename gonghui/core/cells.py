@@ -43,6 +43,9 @@ from gonghui.core.idnumber import parse as _parse_id
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (61, 73050)  # 1900-03-01 … 2099-12-31
 FEN = Decimal("0.01")
+# No cell of any file here holds a trillion yuan; past it a figure is a unit or format mistake
+# (and would overflow fen arithmetic in the default decimal context).
+MONEY_LIMIT = Decimal("1000000000000")
 
 
 class CellError(ValueError):
@@ -108,7 +111,7 @@ def parse_date(value: Any, *, required: bool = True) -> dt.date | None:
         return from_excel_serial(number)
     text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
     text = re.split(r"[ T](?=\d{1,2}:)", text, maxsplit=1)[0].replace(" ", "")
-    if re.fullmatch(r"\d{1,5}(\.0+)?", text):
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # a serial as text; "2018" alone is a year, not a date
         return from_excel_serial(float(text))
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
@@ -148,11 +151,12 @@ def parse_money(value: Any, *, allow_zero: bool = True, allow_negative: bool = F
         raise CellError("money_negative", _("金额不能为负数。"))
     if amount == 0 and not allow_zero:
         raise CellError("money_zero", _("金额必须大于零。"))
+    limit = maximum if maximum is not None else MONEY_LIMIT
+    if abs(amount) >= limit:
+        raise CellError("money_range", _("金额 {value} 元超出合理范围（应小于 {max} 元），请核对单位是否为元。").format(
+            value=text, max=limit))
     if amount != amount.quantize(FEN):
         raise CellError("money_precision", _("金额最多两位小数（精确到分）。"))
-    if maximum is not None and abs(amount) >= maximum:
-        raise CellError("money_range", _("金额 {value} 元超出合理范围（应小于 {max} 元），请核对单位是否为元。").format(
-            value=text, max=maximum))
     return amount.quantize(FEN)
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -208,10 +207,6 @@ def _text(value: object) -> str:
 def parse_date(value: object) -> dt.date:
     """core.cells.parse_date (ISO, dots, 年月日, 20180122, Excel serials of 1900–2099).
     An Excel serial outside that range reports `date_format` like any other unreadable date."""
-    if isinstance(value, float) and not math.isfinite(value):
-        # core's number branch calls int() on the value first: inf/nan must not reach it
-        raise CellError("date_format", _("日期“{value}”无法识别，请写成 2018-01-22。").format(
-            value=value))
     try:
         parsed = cells.parse_date(value)
     except CellError as exc:
@@ -231,10 +226,12 @@ def parse_money(value: object) -> Decimal:
     """A monthly wage: core.cells.parse_money (yuan to the fen, never negative), below
     MAX_WAGE — a bigger figure is almost always a unit mistake (fen or 万元)."""
     try:
-        amount = cells.parse_money(value)
-    except InvalidOperation:
-        amount = None  # core quantizes before its range check: 1e+26 overflows the context
-    if amount is None or amount >= MAX_WAGE:
+        amount = cells.parse_money(value, maximum=MAX_WAGE)
+    except CellError as exc:
+        if exc.code != "money_range":
+            raise
+        amount = None
+    if amount is None:
         raise CellError("money_range", _("月工资 {value} 元超出合理范围，请核对单位是否为元。").format(
             value=value))
     return amount
