@@ -22,8 +22,11 @@ from typing import Any, TypeVar
 
 import pydantic
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import ValidationError
+
+from gonghui.core.errors import ApplicationError
 
 S = TypeVar("S", bound=Schema)
 
@@ -63,3 +66,15 @@ def parse_form(request: HttpRequest, schema: type[S], *, files: tuple[str, ...] 
     if errors:
         raise ValidationError(errors)
     return parsed
+
+
+def parse_patch(request: HttpRequest, schema: type[S], *,
+                exclude: tuple[str, ...] = ()) -> tuple[S, dict[str, Any]]:
+    """A PATCH body: the parsed schema and the fields it sets (less `exclude`, e.g. a reason
+    that accompanies the change). A patch that changes nothing is refused (400 `empty_patch`),
+    never answered 200 as if something had been saved."""
+    payload = parse_body(request, schema)
+    changes = payload.dict(exclude_unset=True, exclude=set(exclude))
+    if not changes:
+        raise ApplicationError(_("没有要修改的字段。"), code="empty_patch")
+    return payload, changes

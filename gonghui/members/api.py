@@ -9,15 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
-from gonghui.core.errors import ApplicationError, NotFound
+from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
-from gonghui.core.payload import body_schema, parse_body
+from gonghui.core.payload import body_schema, parse_body, parse_patch
 from gonghui.members import selectors, services
 from gonghui.members.models import Application, Membership, Transfer
 from gonghui.members.permissions import access_application, access_membership, access_transfer
@@ -206,10 +205,7 @@ def add_member(request: HttpRequest) -> Any:
               openapi_extra=body_schema(PersonPatch))
 def update_member(request: HttpRequest, member_id: int) -> Any:
     membership = access_membership(request.user, member_id, write=True)
-    payload = parse_body(request, PersonPatch)
-    fields = payload.dict(exclude_unset=True, exclude={"reason"})
-    if not fields:
-        raise ApplicationError(_("请至少提供一项要修改的内容。"), code="empty_patch")
+    payload, fields = parse_patch(request, PersonPatch, exclude=("reason",))
     services.member_update(membership=membership, fields=fields, actor=request.user,
                            reason=payload.reason)
     return _member(access_membership(request.user, member_id))

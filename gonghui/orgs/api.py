@@ -5,14 +5,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
-from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
-from gonghui.core.payload import body_schema, parse_body
+from gonghui.core.payload import body_schema, parse_body, parse_patch
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import access_org
@@ -142,9 +140,7 @@ def create_org(request: HttpRequest):
 @router.patch("/{org_id}", response=OrgOut, openapi_extra=body_schema(OrgPatch))
 def update_org(request: HttpRequest, org_id: str):
     org = access_org(request.user, org_id, write=True)
-    changes = parse_body(request, OrgPatch).dict(exclude_unset=True)
-    if not changes:
-        raise ApplicationError(_("没有要修改的字段。"), code="empty_patch")
+    _payload, changes = parse_patch(request, OrgPatch)
     org = services.org_update(org=org, actor=request.user, **changes)
     return _out([org])[0]
 

@@ -18,7 +18,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
-from gonghui.core.payload import body_schema, parse_body
+from gonghui.core.payload import body_schema, parse_body, parse_patch
 from gonghui.orgs.permissions import access_org
 from gonghui.workplan import selectors
 from gonghui.workplan.models import Department, Item, Milestone, Notification, Plan, ProgressReport
@@ -361,9 +361,8 @@ def get_plan(request: HttpRequest, plan_id: int):
 @router.patch("/plans/{plan_id}", response=PlanOut, openapi_extra=body_schema(PlanPatch))
 def update_plan(request: HttpRequest, plan_id: int):
     plan = access_plan(request.user, plan_id, write=True)
-    payload = parse_body(request, PlanPatch)
-    return _plan_out(plans.plan_update(plan=plan, actor=request.user,
-                                       **payload.dict(exclude_unset=True)))
+    _payload, changes = parse_patch(request, PlanPatch)
+    return _plan_out(plans.plan_update(plan=plan, actor=request.user, **changes))
 
 
 @router.get("/plans/{plan_id}/supervision", response=SupervisionOut)
