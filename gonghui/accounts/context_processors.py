@@ -9,7 +9,7 @@ from gonghui.accounts.scoping import capabilities_anywhere
 
 C = Capability
 
-# (url name, label, icon, capability needed anywhere)
+# (url name, label, icon, capability needed anywhere); ADMIN_MODULES go under "管理"
 MODULES = [
     ("home", _("工作台"), "speedometer2", None),
     ("orgs:tree", _("组织"), "diagram-3", C.ORG_READ),
@@ -21,19 +21,26 @@ MODULES = [
     ("funds:home", _("经费"), "cash-coin", C.FUNDS_READ),
     ("workplan:home", _("工作要点"), "list-check", C.WORKPLAN_READ),
     ("notices:list", _("公示"), "megaphone", None),
+]
+ADMIN_MODULES = [
     ("audit:list", _("审计日志"), "journal-text", C.AUDIT_READ),
-    ("workdays:calendar", _("工作日日历"), "calendar3", C.POLICY_WRITE),
     ("accounts:roles", _("角色授权"), "person-gear", C.ROLE_ASSIGN),
+    ("workdays:calendar", _("工作日日历"), "calendar3", C.POLICY_WRITE),
 ]
 
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_modules": []}
+        return {"nav_modules": [], "nav_admin": []}
     caps = capabilities_anywhere(user)
+    return {"nav_modules": _entries(request, MODULES, caps),
+            "nav_admin": _entries(request, ADMIN_MODULES, caps)}
+
+
+def _entries(request: HttpRequest, modules: list, caps: frozenset) -> list[dict]:
     items = []
-    for name, label, icon, cap in MODULES:
+    for name, label, icon, cap in modules:
         if cap and cap not in caps:
             continue
         try:
@@ -42,4 +49,4 @@ def navigation(request: HttpRequest) -> dict:
             continue
         items.append({"url": url, "label": label, "icon": icon, "active": request.path == url
                       or (url != "/" and request.path.startswith(url))})
-    return {"nav_modules": items}
+    return items
