@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gonghui.core import clock
-from gonghui.core.actor import actor_name, actor_user
+from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import InvalidTransition
 
 M = TypeVar("M", bound=models.Model)
@@ -90,7 +90,7 @@ def _history_model(model: type[models.Model]) -> type[HistoryBase] | None:
     return apps.get_model(label) if isinstance(label, str) else label
 
 
-def append_history(obj: models.Model, old: Any, new: Any, *, actor: Any, reason: str = "",
+def append_history(obj: models.Model, old: Any, new: Any, *, actor: Actor | None, reason: str = "",
                   **extra: Any) -> HistoryBase | None:
     """Append the case's history row (the model's `history_model`), if it keeps one."""
     history = _history_model(type(obj))
@@ -108,7 +108,7 @@ def transition(
     target: Any,
     *,
     transitions: Transitions,
-    actor: Any = None,
+    actor: Actor | None = None,
     reason: str = "",
     write_history: Callable[[M, Any, Any], Any] | None = None,
     history: bool = True,
