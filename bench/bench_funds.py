@@ -91,45 +91,53 @@ def union_transactions(rng: random.Random, per_union: int):
     return out[:per_union]
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--unions", type=int, default=10_000)
     parser.add_argument("--per-union", type=int, default=100)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--service-posts", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    DATABASE.create()
-    DATABASE.setup_django()
-    from django.core.management import call_command
-    from django.db import connection, transaction
 
-    call_command("migrate", verbosity=0)
+def copy_text(sql: str, buf: io.StringIO) -> None:
+    """Stream a tab-separated text buffer into a COPY … FROM STDIN statement."""
+    from django.db import connection
 
-    from gonghui.funds.chart import STANDARD_CHART
+    buf.seek(0)
+    with connection.cursor() as cur, cur.cursor.copy(sql) as cp:
+        while chunk := buf.read(1 << 20):
+            cp.write(chunk)
+
+
+# --- load -----------------------------------------------------------------------------------
+
+def load_orgs(unions: int) -> list[int]:
+    """COPY the org tree; returns the ids of the grassroots unions in path order."""
     from gonghui.orgs.models import Org
 
-    def copy(sql: str, buf: io.StringIO) -> None:
-        buf.seek(0)
-        with connection.cursor() as cur, cur.cursor.copy(sql) as cp:
-            while chunk := buf.read(1 << 20):
-                cp.write(chunk)
-
-    # --- load -------------------------------------------------------------------------------
     t0 = time.perf_counter()
-    tree = build_tree(args.unions)
+    tree = build_tree(unions)
     buf = io.StringIO()
     for i, (path, depth, numchild, level, org_type) in enumerate(tree):
         buf.write(f"{path}\t{depth}\t{numchild}\tB{i}\t工会{i}\t\t{level}\t{org_type}\t\t\t\t\t"
                   f"active\t100\t\t\tnow\tnow\n")
-    copy("COPY orgs_org (path, depth, numchild, code, name, short_name, level, org_type, uscc,"
-         " industry, region, address, status, employees_count, contact_name, contact_phone,"
-         " created_at, updated_at) FROM STDIN", buf)
+    copy_text("COPY orgs_org (path, depth, numchild, code, name, short_name, level, org_type, uscc,"
+              " industry, region, address, status, employees_count, contact_name, contact_phone,"
+              " created_at, updated_at) FROM STDIN", buf)
     union_ids = list(Org.objects.filter(level="grassroots").order_by("path")
                      .values_list("pk", flat=True))
     print(f"orgs: {len(tree):,} ({len(union_ids):,} grassroots unions) in "
           f"{time.perf_counter() - t0:.1f} s")
+    return union_ids
+
+
+def load_charts(union_ids: list[int]) -> dict[tuple[int, str], int]:
+    """COPY a book and the standard chart per union; returns (union id, code) → account id."""
+    from django.db import connection
+
+    from gonghui.funds.chart import STANDARD_CHART
 
     t0 = time.perf_counter()
     books, accounts = io.StringIO(), io.StringIO()
@@ -141,12 +149,19 @@ def main() -> None:
             account_id[(u, code)] = next_id
             accounts.write(f"{next_id}\t{u}\t{code}\t{name}\t{cat}\t{parent}\tt\n")
             next_id += 1
-    copy("COPY funds_book (union_id, created_at) FROM STDIN", books)
-    copy("COPY funds_account (id, union_id, code, name, category, parent_code, is_active)"
-         " FROM STDIN", accounts)
+    copy_text("COPY funds_book (union_id, created_at) FROM STDIN", books)
+    copy_text("COPY funds_account (id, union_id, code, name, category, parent_code, is_active)"
+              " FROM STDIN", accounts)
     with connection.cursor() as cur:
         cur.execute("SELECT setval('funds_account_id_seq', %s)", [next_id])
     print(f"charts: {len(account_id):,} accounts in {time.perf_counter() - t0:.1f} s")
+    return account_id
+
+
+def load_ledger(union_ids: list[int], account_id: dict[tuple[int, str], int],
+                per_union: int) -> None:
+    """COPY the transactions and their lines with the row triggers off (bulk path)."""
+    from django.db import connection
 
     t0 = time.perf_counter()
     rng = random.Random(2026)
@@ -158,7 +173,7 @@ def main() -> None:
     for start in range(0, len(union_ids), 1000):
         txs, lines = io.StringIO(), io.StringIO()
         for u in union_ids[start:start + 1000]:
-            for date, source, memo, parts in union_transactions(rng, args.per_union):
+            for date, source, memo, parts in union_transactions(rng, per_union):
                 tx_id += 1
                 txs.write(f"{tx_id}\t{u}\t{date}\t{date.year * 100 + date.month}\t{memo}\t"
                           f"{source}\tbench:{tx_id}\tbench\tnow\n")
@@ -166,10 +181,10 @@ def main() -> None:
                     line_id += 1
                     lines.write(f"{line_id}\t{tx_id}\t{u}\t{account_id[(u, code)]}\t{amount}\n")
                 n_lines += len(parts)
-        copy("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
-             " idempotency_key, created_by_name, created_at) FROM STDIN", txs)
-        copy("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
-             " FROM STDIN", lines)
+        copy_text("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
+                  " idempotency_key, created_by_name, created_at) FROM STDIN", txs)
+        copy_text("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
+                  " FROM STDIN", lines)
     load_s = time.perf_counter() - t0
     with connection.cursor() as cur:
         cur.execute("SET session_replication_role = origin")
@@ -177,6 +192,11 @@ def main() -> None:
         cur.execute("SELECT setval('funds_ledgerline_id_seq', %s)", [line_id])
     print(f"ledger: {tx_id:,} transactions, {n_lines:,} lines with COPY in {load_s:.1f} s "
           f"({tx_id / load_s:,.0f} tx/s, generation included)")
+
+
+def build_month_balances() -> None:
+    """PeriodBalance by one INSERT … SELECT … GROUP BY, then ANALYZE the loaded tables."""
+    from django.db import connection
 
     t0 = time.perf_counter()
     with connection.cursor() as cur:
@@ -198,6 +218,11 @@ def main() -> None:
     print(f"month balances: {balances:,} rows by INSERT … SELECT in "
           f"{time.perf_counter() - t0:.1f} s")
 
+
+def verify_load() -> None:
+    """The trigger rules, checked once over the whole bulk load."""
+    from django.db import connection
+
     t0 = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute("""SELECT count(*) FROM (SELECT transaction_id FROM funds_ledgerline
@@ -216,10 +241,13 @@ def main() -> None:
     assert foreign == 0
     assert total == 0
 
-    # --- the service path --------------------------------------------------------------------
+
+# --- the service path ---------------------------------------------------------------------------
+
+def create_viewers() -> dict:
+    """A superuser, a city admin and a district admin, with the orgs they look at."""
     from gonghui.accounts.models import RoleAssignment, User
-    from gonghui.funds import reports
-    from gonghui.funds.services import post_expense
+    from gonghui.orgs.models import Org
 
     root = User.objects.create(username="bench-root", is_superuser=True)
     city = Org.objects.get(depth=1)
@@ -228,7 +256,18 @@ def main() -> None:
     district = Org.objects.filter(depth=2).order_by("path").first()
     district_admin = User.objects.create(username="bench-district")
     RoleAssignment.objects.create(user=district_admin, org=district, role="admin")
-    unions = list(Org.objects.filter(level="grassroots").order_by("?")[: args.service_posts])
+    return {"root": root, "city": city, "city_admin": city_admin, "district": district,
+            "district_admin": district_admin}
+
+
+def measure_service_path(root, service_posts: int) -> list:
+    """post_expense in random unions, one transaction each; returns those unions."""
+    from django.db import transaction
+
+    from gonghui.funds.services import post_expense
+    from gonghui.orgs.models import Org
+
+    unions = list(Org.objects.filter(level="grassroots").order_by("?")[:service_posts])
     t0 = time.perf_counter()
     for i, union in enumerate(unions):
         with transaction.atomic():
@@ -238,55 +277,91 @@ def main() -> None:
     svc_s = time.perf_counter() - t0
     print(f"service path: {len(unions):,} post_expense calls (one transaction each, audit row, "
           f"balance upsert, triggers) in {svc_s:.1f} s = {len(unions) / svc_s:,.0f} tx/s")
+    return unions
 
-    # --- reports ------------------------------------------------------------------------------
-    def timed(name: str, fn) -> None:
-        fn()  # warm-up
-        ms = []
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            fn()
-            ms.append((time.perf_counter() - t) * 1000)
-        print(f"{name:<66} median {statistics.median(ms):8.1f} ms  "
-              f"(min {min(ms):.1f}, max {max(ms):.1f}, n={len(ms)})")
 
-    def fresh(user):
-        return User.objects.get(pk=user.pk)  # no cached grants: the scope query is timed too
+# --- reports ----------------------------------------------------------------------------------
 
-    one = unions[0]
-    timed("income statement 2026, whole city rolled up (city admin)",
-          lambda: reports.income_statement(viewer=fresh(city_admin), org=city, year=2026,
-                                           rollup=True))
-    timed("income statement 2026, whole city rolled up (superuser)",
-          lambda: reports.income_statement(viewer=root, org=city, year=2026, rollup=True))
-    timed("income statement 2026, one district rolled up (district admin)",
-          lambda: reports.income_statement(viewer=fresh(district_admin), org=district,
-                                           year=2026, rollup=True))
-    timed("income statement 2026, one union",
-          lambda: reports.income_statement(viewer=fresh(city_admin), org=one, year=2026))
-    timed("trial balance 2026, whole city rolled up",
-          lambda: reports.trial_balance(viewer=fresh(city_admin), org=city, year=2026,
-                                        rollup=True))
-    timed("balance sheet 2026-12, whole city rolled up",
-          lambda: reports.balance_sheet(viewer=fresh(city_admin), org=city, year=2026,
-                                        rollup=True))
+def time_report(name: str, fn, runs: int) -> None:
+    """One warm-up call, then the median (min, max) of `runs` timed calls."""
+    fn()  # warm-up
+    ms = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        ms.append((time.perf_counter() - t) * 1000)
+    print(f"{name:<66} median {statistics.median(ms):8.1f} ms  "
+          f"(min {min(ms):.1f}, max {max(ms):.1f}, n={len(ms)})")
+
+
+def fresh(user):
+    from gonghui.accounts.models import User
+
+    return User.objects.get(pk=user.pk)  # no cached grants: the scope query is timed too
+
+
+def totals_from_lines(city_path: str) -> None:
+    """The city's income and expense totals summed from the raw ledger lines."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT a.code, sum(l.amount) FROM funds_ledgerline l
+              JOIN funds_ledgertransaction t ON t.id = l.transaction_id
+              JOIN funds_account a ON a.id = l.account_id
+              JOIN orgs_org o ON o.id = l.union_id
+             WHERE o.path LIKE %s AND t.period BETWEEN 202601 AND 202612
+               AND (a.code LIKE '4%%' OR a.code LIKE '5%%')
+             GROUP BY a.code""", [city_path + "%"])
+        cur.fetchall()
+
+
+def measure_reports(viewers: dict, one, runs: int) -> None:
+    from gonghui.funds import reports
+
+    root, city, city_admin = viewers["root"], viewers["city"], viewers["city_admin"]
+    district, district_admin = viewers["district"], viewers["district_admin"]
+    time_report("income statement 2026, whole city rolled up (city admin)",
+                lambda: reports.income_statement(viewer=fresh(city_admin), org=city, year=2026,
+                                                 rollup=True), runs)
+    time_report("income statement 2026, whole city rolled up (superuser)",
+                lambda: reports.income_statement(viewer=root, org=city, year=2026, rollup=True),
+                runs)
+    time_report("income statement 2026, one district rolled up (district admin)",
+                lambda: reports.income_statement(viewer=fresh(district_admin), org=district,
+                                                 year=2026, rollup=True), runs)
+    time_report("income statement 2026, one union",
+                lambda: reports.income_statement(viewer=fresh(city_admin), org=one, year=2026),
+                runs)
+    time_report("trial balance 2026, whole city rolled up",
+                lambda: reports.trial_balance(viewer=fresh(city_admin), org=city, year=2026,
+                                              rollup=True), runs)
+    time_report("balance sheet 2026-12, whole city rolled up",
+                lambda: reports.balance_sheet(viewer=fresh(city_admin), org=city, year=2026,
+                                              rollup=True), runs)
     r = reports.income_statement(viewer=root, org=city, year=2026, rollup=True)
     print("city statement:", "; ".join(f"{c[0]} {c[3]:,}" for c in
                                        (row.cells for row in r.rows) if c[1] == ""))
+    time_report("for comparison: the same totals summed from the raw lines",
+                lambda: totals_from_lines(city.path), runs)
 
-    def from_lines() -> None:
-        with connection.cursor() as cur:
-            cur.execute("""
-                SELECT a.code, sum(l.amount) FROM funds_ledgerline l
-                  JOIN funds_ledgertransaction t ON t.id = l.transaction_id
-                  JOIN funds_account a ON a.id = l.account_id
-                  JOIN orgs_org o ON o.id = l.union_id
-                 WHERE o.path LIKE %s AND t.period BETWEEN 202601 AND 202612
-                   AND (a.code LIKE '4%%' OR a.code LIKE '5%%')
-                 GROUP BY a.code""", [city.path + "%"])
-            cur.fetchall()
 
-    timed("for comparison: the same totals summed from the raw lines", from_lines)
+def main() -> None:
+    args = parse_args()
+    DATABASE.create()
+    DATABASE.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    union_ids = load_orgs(args.unions)
+    account_id = load_charts(union_ids)
+    load_ledger(union_ids, account_id, args.per_union)
+    build_month_balances()
+    verify_load()
+    viewers = create_viewers()
+    unions = measure_service_path(viewers["root"], args.service_posts)
+    measure_reports(viewers, unions[0], args.runs)
 
     connection.close()
     if not args.keep:

@@ -21,6 +21,8 @@ import random
 import statistics
 import sys
 import time
+from bisect import bisect_left
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -101,17 +103,26 @@ def _drop_secondary(cursor, table: str) -> list[str]:
     return ddl
 
 
-def gen_members(conn, rng: random.Random, orgs, n_members: int, today: dt.date):
-    """COPY persons and memberships (two connections, streamed); returns a sample of plaintext
-    ID numbers (for the search benchmark) and the per-union counters."""
-    import psycopg
+PERSON_COLUMNS = ("id", "name", "gender", "ethnicity", "id_number", "id_hash", "birth_date",
+                  "phone", "education", "political_status", "household_type",
+                  "employment_form", "new_employment_group", "employer_name", "occupation",
+                  "skill_level", "monthly_wage", "member_union_id", "created_at", "updated_at")
+PERSON_TYPES = ["int8", "text", "text", "text", "bytea", "text", "date", "text",
+                "text", "text", "text", "text", "text", "text", "text", "text",
+                "numeric", "int8", "timestamptz", "timestamptz"]
+MEMBER_COLUMNS = ("id", "person_id", "union_id", "union_path", "status", "joined_on",
+                  "seniority_since", "ended_on", "end_reason", "card_number", "last_dues_on",
+                  "last_activity_on", "created_at", "updated_at")
+MEMBER_TYPES = ["int8", "int8", "int8", "text", "text", "date", "date", "date",
+                "text", "text", "date", "date", "timestamptz", "timestamptz"]
+WAGE = Decimal("6500.00")
+BIRTH_BASE = dt.date(1960, 1, 1).toordinal()
 
-    from gonghui.core.crypto import encrypt
-    from gonghui.core.testing import synthetic_id_number
-    from gonghui.members.validation import id_hash
 
+def union_weights(rng: random.Random, orgs) -> tuple[list[tuple[int, str]], list[float]]:
+    """The orgs that hold members (depth ≥ 3) and their cumulative weights: heavy-tailed like
+    real federations (a few big employers, many small unions)."""
     holders = [(oid, path) for oid, path, depth in orgs if depth >= 3]
-    # union sizes: heavy-tailed like real federations (a few big employers, many small unions)
     weights = [rng.lognormvariate(0, 1.2) * (3 if depth == 4 else 1)
                for _oid, _path, depth in orgs if depth >= 3]
     cumulative = []
@@ -119,70 +130,93 @@ def gen_members(conn, rng: random.Random, orgs, n_members: int, today: dt.date):
     for w in weights:
         acc += w
         cumulative.append(acc)
+    return holders, cumulative
+
+
+def id_tools():
+    """(encrypt, synthetic_id_number, id_hash), imported once after django.setup()."""
+    from gonghui.core.crypto import encrypt
+    from gonghui.core.testing import synthetic_id_number
+    from gonghui.members.validation import id_hash
+
+    return encrypt, synthetic_id_number, id_hash
+
+
+def member_rows(pid: int, rng: random.Random, union_id: int, path: str, today: dt.date,
+                now: dt.datetime, tools):
+    """Person row, membership row, ID number, status, new-employment group, joined date."""
+    encrypt, synthetic_id_number, id_hash = tools
+    # (birth date, 3-digit sequence) is a bijection of the person id: numbers are unique
+    birth = dt.date.fromordinal(BIRTH_BASE + pid // 1000)
+    region = rng.choice(("310101", "310104", "310115", "410102", "510104", "340102"))
+    seq = pid % 1000
+    number = synthetic_id_number(pid, region=region, birth=birth)
+    gender = "M" if seq % 2 else "F"
+    group = GROUPS[pid % 8] if pid % 13 == 0 else ""
+    roll = rng.random()
+    status = "active" if roll < .93 else ("retired" if roll < .97 else "withdrawn")
+    joined = dt.date.fromordinal(max(birth.toordinal() + 18 * 365,
+                                     today.toordinal() - rng.randrange(7000)))
+    if joined > today:
+        joined = today
+    held = status in ("active", "retired")
+    person = (
+        pid, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), gender,
+        "汉族", encrypt(number), id_hash(number), birth,
+        f"1{3 + pid % 7}{pid:09d}", "college", "masses", "urban", "contract", group,
+        f"单位{union_id}", "", "", WAGE, union_id if held else None, now, now)
+    membership = (
+        pid, pid, union_id, path, status, joined, joined,
+        None if held else today, "" if held else "退会", f"{joined.year}{pid:010d}",
+        today, None, now, now)
+    return person, membership, number, status, group, joined
+
+
+def count_member(stats: dict, joins: dict, union_id: int, status: str, group: str,
+                 joined: dt.date, month: dt.date) -> None:
+    """Add one member to the per-union counters and the month's joins."""
+    row = stats.setdefault(union_id, [0, 0, 0])
+    if status == "active":
+        row[0] += 1
+        row[2] += 1 if group else 0
+    elif status == "retired":
+        row[1] += 1
+    if joined >= month:
+        joins[union_id] = joins.get(union_id, 0) + 1
+
+
+def gen_members(conn, rng: random.Random, orgs, n_members: int, today: dt.date):
+    """COPY persons and memberships (two connections, streamed); returns a sample of plaintext
+    ID numbers (for the search benchmark) and the per-union counters."""
+    import psycopg
+
+    tools = id_tools()
+    holders, cumulative = union_weights(rng, orgs)
     now = dt.datetime.now(dt.UTC)
     month = today.replace(day=1)
     stats: dict[int, list[int]] = {}
     joins: dict[int, int] = {}
     sample: list[tuple[str, int]] = []
-    person_cols = ("id", "name", "gender", "ethnicity", "id_number", "id_hash", "birth_date",
-                   "phone", "education", "political_status", "household_type",
-                   "employment_form", "new_employment_group", "employer_name", "occupation",
-                   "skill_level", "monthly_wage", "member_union_id", "created_at", "updated_at")
-    member_cols = ("id", "person_id", "union_id", "union_path", "status", "joined_on",
-                   "seniority_since", "ended_on", "end_reason", "card_number", "last_dues_on",
-                   "last_activity_on", "created_at", "updated_at")
     other = psycopg.connect(conn.info.dsn)
     with conn.cursor() as c1, other.cursor() as c2, \
-            c1.copy(f"COPY members_person ({', '.join(person_cols)}) FROM STDIN "
+            c1.copy(f"COPY members_person ({', '.join(PERSON_COLUMNS)}) FROM STDIN "
                     "(FORMAT BINARY)") as persons, \
-            c2.copy(f"COPY members_membership ({', '.join(member_cols)}) FROM STDIN "
+            c2.copy(f"COPY members_membership ({', '.join(MEMBER_COLUMNS)}) FROM STDIN "
                     "(FORMAT BINARY)") as members:
         # binary COPY: psycopg's C dumpers, about twice as fast as text for these rows
-        persons.set_types(["int8", "text", "text", "text", "bytea", "text", "date", "text",
-                           "text", "text", "text", "text", "text", "text", "text", "text",
-                           "numeric", "int8", "timestamptz", "timestamptz"])
-        members.set_types(["int8", "int8", "int8", "text", "text", "date", "date", "date",
-                           "text", "text", "date", "date", "timestamptz", "timestamptz"])
-        wage = __import__("decimal").Decimal("6500.00")
-        bisect = __import__("bisect").bisect_left
+        persons.set_types(PERSON_TYPES)
+        members.set_types(MEMBER_TYPES)
         total = cumulative[-1]
-        base = dt.date(1960, 1, 1).toordinal()
         every = max(n_members // 1000, 10)
         t0 = time.perf_counter()
         for pid in range(1, n_members + 1):
-            union_id, path = holders[bisect(cumulative, rng.random() * total)]
-            # (birth date, 3-digit sequence) is a bijection of the person id: numbers are unique
-            birth = dt.date.fromordinal(base + pid // 1000)
-            region = rng.choice(("310101", "310104", "310115", "410102", "510104", "340102"))
-            seq = pid % 1000
-            number = synthetic_id_number(pid, region=region, birth=birth)
-            gender = "M" if seq % 2 else "F"
-            group = GROUPS[pid % 8] if pid % 13 == 0 else ""
-            roll = rng.random()
-            status = "active" if roll < .93 else ("retired" if roll < .97 else "withdrawn")
-            joined = dt.date.fromordinal(max(birth.toordinal() + 18 * 365,
-                                             today.toordinal() - rng.randrange(7000)))
-            if joined > today:
-                joined = today
-            held = status in ("active", "retired")
-            persons.write_row((
-                pid, rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), gender,
-                "汉族", encrypt(number), id_hash(number), birth,
-                f"1{3 + pid % 7}{pid:09d}", "college", "masses", "urban", "contract", group,
-                f"单位{union_id}", "", "", wage, union_id if held else None, now, now))
-            members.write_row((
-                pid, pid, union_id, path, status, joined, joined,
-                None if held else today, "" if held else "退会", f"{joined.year}{pid:010d}",
-                today, None, now, now))
-            row = stats.setdefault(union_id, [0, 0, 0])
-            if status == "active":
-                row[0] += 1
-                row[2] += 1 if group else 0
-            elif status == "retired":
-                row[1] += 1
-            if joined >= month:
-                joins[union_id] = joins.get(union_id, 0) + 1
-            if held and pid % every == 7 and len(sample) < 500:
+            union_id, path = holders[bisect_left(cumulative, rng.random() * total)]
+            person, membership, number, status, group, joined = member_rows(
+                pid, rng, union_id, path, today, now, tools)
+            persons.write_row(person)
+            members.write_row(membership)
+            count_member(stats, joins, union_id, status, group, joined, month)
+            if status in ("active", "retired") and pid % every == 7 and len(sample) < 500:
                 sample.append((number, union_id))
             if pid % 1_000_000 == 0:
                 rate = pid / (time.perf_counter() - t0)
@@ -249,28 +283,25 @@ def generate(n_orgs: int, n_members: int) -> tuple[list, list]:
 
 # --- measurements ----------------------------------------------------------------------------
 
-def measure(orgs, sample, runs: int) -> None:
-    from django.test import Client
-
+def create_admins(districts):
+    """A city admin and an admin per district (keyed by the district's path)."""
     from gonghui.accounts.models import RoleAssignment, User
-    from gonghui.members import selectors
-    from gonghui.orgs.models import Org
 
-    rng = random.Random(7)
-    today = dt.date.today()
     city = User.objects.create(username="bench_city", is_active=True)
     RoleAssignment.objects.create(user=city, org_id=1, role="admin")
-    districts = list(Org.objects.filter(depth=2).order_by("path"))
     district_users = {}
     for d in districts:
         u = User.objects.create(username=f"bench_{d.code}", is_active=True)
         RoleAssignment.objects.create(user=u, org=d, role="admin")
         district_users[d.path] = u
+    return city, district_users
 
-    def user_for(path: str):
-        return district_users[path[:8]]
 
-    # exact ID number search by the district cadre of the person's union
+def measure_id_search(rng: random.Random, sample, user_for, today: dt.date, runs: int) -> list:
+    """Exact ID number search by the district cadre of the person's union: (median, p95)."""
+    from gonghui.members import selectors
+    from gonghui.orgs.models import Org
+
     paths = dict(Org.objects.values_list("id", "path"))
     id_runs = []
     for _ in range(runs):
@@ -282,23 +313,27 @@ def measure(orgs, sample, runs: int) -> None:
                 selectors.member_list(viewer=v, q=n, today=today)[:25])))
             assert len(rows) == 1, "the searched member must be found"
         id_runs.append((statistics.median(times), p95(times)))
-    # subtree member counts: the root, every district, and random orgs of every depth
-    all_orgs = list(Org.objects.only("id", "path", "depth", "code"))
-    count_orgs = [o for o in all_orgs if o.depth <= 2] + rng.sample(all_orgs, 100)
+    return id_runs
+
+
+def measure_counts(count_orgs, today: dt.date, runs: int) -> list:
+    """Subtree member counts: (median, p95, max) per run."""
+    from gonghui.members import selectors
+
     count_runs = []
     for _ in range(runs):
         times = [timed(lambda o=o: selectors.member_stats(org=o, today=today))
                  for o in count_orgs]
         count_runs.append((statistics.median(times), p95(times), max(times)))
-    root = Org.objects.get(depth=1)
-    check = selectors.member_stats(org=root, today=today)
-    district = districts[0]
-    plan = selectors.member_list(viewer=user_for(district.path), within=district)[:25].explain()
-    print("plan of a district's first page:\n  " + plan.replace("\n", "\n  "))
-    # first page of the member list page (HTTP through Django, template included) for 100
-    # random orgs, as the district cadre of that org (city admin for the root)
+    return count_runs
+
+
+def measure_list_http(page_orgs, city, user_for, runs: int) -> list:
+    """First page of the member list page (HTTP through Django, template included) as the
+    district cadre of that org (city admin for the root): (median, p95) per run."""
+    from django.test import Client
+
     client = Client()
-    page_orgs = [*rng.sample([o for o in all_orgs if o.depth >= 2], 99), root]
     list_runs = []
     for _ in range(runs):
         times = []
@@ -310,7 +345,13 @@ def measure(orgs, sample, runs: int) -> None:
             times.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200
         list_runs.append((statistics.median(times), p95(times)))
-    # the same list through the selector only (no HTTP, no template)
+    return list_runs
+
+
+def measure_list_selector(page_orgs, city, user_for, runs: int) -> list:
+    """The same list through the selector only (no HTTP, no template)."""
+    from gonghui.members import selectors
+
     sel_runs = []
     for _ in range(runs):
         times = []
@@ -324,22 +365,55 @@ def measure(orgs, sample, runs: int) -> None:
 
             times.append(timed(first_page))
         sel_runs.append((statistics.median(times), p95(times)))
+    return sel_runs
 
-    def med(runs_, i):
-        return statistics.median(r[i] for r in runs_)
 
+def med(runs_, i):
+    return statistics.median(r[i] for r in runs_)
+
+
+def print_results(runs: int, check, id_runs, count_runs, n_count_orgs: int, list_runs,
+                  sel_runs) -> None:
     print()
     print(f"RESULTS ({runs} runs each; figures are medians over the runs)")
     print(f"  members in the city (root subtree, from counters): {check.active + check.retired:,}")
     print(f"  exact ID search (blind index, 100 numbers):   median {med(id_runs, 0):6.2f} ms"
           f"   p95 {med(id_runs, 1):6.2f} ms   target < 10 ms")
-    print(f"  subtree member count ({len(count_orgs)} orgs incl. root): median "
+    print(f"  subtree member count ({n_count_orgs} orgs incl. root): median "
           f"{med(count_runs, 0):6.2f} ms   p95 {med(count_runs, 1):6.2f} ms   "
           f"max {med(count_runs, 2):6.2f} ms   target < 50 ms")
     print(f"  member list first page, HTTP (100 orgs):      median {med(list_runs, 0):6.2f} ms"
           f"   p95 {med(list_runs, 1):6.2f} ms   target p95 < 200 ms")
     print(f"  member list first page, selector only:        median {med(sel_runs, 0):6.2f} ms"
           f"   p95 {med(sel_runs, 1):6.2f} ms")
+
+
+def measure(orgs, sample, runs: int) -> None:
+    from gonghui.members import selectors
+    from gonghui.orgs.models import Org
+
+    rng = random.Random(7)
+    today = dt.date.today()
+    districts = list(Org.objects.filter(depth=2).order_by("path"))
+    city, district_users = create_admins(districts)
+
+    def user_for(path: str):
+        return district_users[path[:8]]
+
+    id_runs = measure_id_search(rng, sample, user_for, today, runs)
+    # subtree member counts: the root, every district, and random orgs of every depth
+    all_orgs = list(Org.objects.only("id", "path", "depth", "code"))
+    count_orgs = [o for o in all_orgs if o.depth <= 2] + rng.sample(all_orgs, 100)
+    count_runs = measure_counts(count_orgs, today, runs)
+    root = Org.objects.get(depth=1)
+    check = selectors.member_stats(org=root, today=today)
+    district = districts[0]
+    plan = selectors.member_list(viewer=user_for(district.path), within=district)[:25].explain()
+    print("plan of a district's first page:\n  " + plan.replace("\n", "\n  "))
+    page_orgs = [*rng.sample([o for o in all_orgs if o.depth >= 2], 99), root]
+    list_runs = measure_list_http(page_orgs, city, user_for, runs)
+    sel_runs = measure_list_selector(page_orgs, city, user_for, runs)
+    print_results(runs, check, id_runs, count_runs, len(count_orgs), list_runs, sel_runs)
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import BenchDatabase  # noqa: E402
+from bench.common import BenchDatabase, copy_rows  # noqa: E402
 from gonghui.core.testing import synthetic_id_number  # noqa: E402
 
 DATABASE = BenchDatabase("gh_bench_mutualaid")
@@ -55,30 +55,22 @@ def outsider_number(i: int) -> str:
     return synthetic_id_number(i, region="320102", birth=birth)
 
 
-def copy_rows(table: str, columns: list[str], rows, chunk_rows: int = 50_000) -> int:
+def copy_table(table: str, columns: list[str], rows) -> int:
+    """COPY `rows` into `table` on Django's connection (bench.common.copy_rows)."""
     from django.db import connection
 
-    n = 0
-    with connection.cursor() as cur, cur.cursor.copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            n += 1
-    return n
+    with connection.cursor() as cur:
+        return copy_rows(cur.cursor, table, columns, rows)
 
 
-def load(args, rng: random.Random) -> dict:
-    from django.db import connection
-
+def load_orgs_and_plans(year: int):
+    """Org tree (city → 16 districts → 4 streets each → grassroots unions, paths computed here)
+    and the two plans; returns (union ids and paths, city, allowance plan, ratio plan)."""
     from gonghui.accounts.models import User
-    from gonghui.core.crypto import blind_index, encrypt
-    from gonghui.core.idnumber import mask
     from gonghui.mutualaid import services
     from gonghui.orgs.models import Org
 
-    year = dt.date.today().year - 1
     t0 = time.perf_counter()
-    # org tree: city → 16 districts → 4 streets each → grassroots unions (paths computed here)
     city = Org(path="0001", depth=1, numchild=16, code="SH", name="上海市总工会", level="city",
                org_type="federation")
     orgs = [city]
@@ -116,11 +108,18 @@ def load(args, rng: random.Random) -> dict:
         ratio=Decimal("0.5"), per_claim_cap=Decimal("5000.00"), per_year_cap=Decimal("8000.00"),
         auto_approve_limit=Decimal("3000.00"), **common)
     print(f"orgs ({len(orgs):,}) and plans in {time.perf_counter() - t0:.1f} s", flush=True)
+    return union_ids, city, allowance, ratio
+
+
+def load_persons(members: int, union_ids) -> None:
+    """COPY the members: encrypted ID numbers and blind indexes, spread over the unions."""
+    from gonghui.core.crypto import blind_index, encrypt
 
     t0 = time.perf_counter()
     now = dt.datetime.now(dt.UTC)
+
     def persons():
-        for i in range(args.members):
+        for i in range(members):
             number = person_number(i)
             union_id = union_ids[i % len(union_ids)][0]
             yield (f"会员{i}", "M" if int(number[16]) % 2 else "F", encrypt(number),
@@ -128,16 +127,21 @@ def load(args, rng: random.Random) -> dict:
                                                        int(number[12:14])),
                    union_id, now, now, "", "", "", "", "", "", "", "", "", "")
 
-    copy_rows("members_person", [
+    copy_table("members_person", [
         "name", "gender", "id_number", "id_hash", "birth_date", "member_union_id", "created_at",
         "updated_at", "ethnicity", "phone", "education", "political_status", "household_type",
         "employment_form", "new_employment_group", "employer_name", "occupation",
         "skill_level"], persons())
     person_s = time.perf_counter() - t0
-    print(f"{args.members:,} persons with COPY in {person_s:.1f} s", flush=True)
+    print(f"{members:,} persons with COPY in {person_s:.1f} s", flush=True)
+
+
+def load_enrolments(year: int, allowance, ratio, enrolled_on: dt.date) -> int:
+    """Every member in the allowance plan, every other member also in the ratio plan
+    (INSERT … SELECT); returns the first person's id."""
+    from django.db import connection
 
     t0 = time.perf_counter()
-    enrolled_on = dt.date(year - 1, 12, 20)
     with connection.cursor() as cur:
         for plan, modulo, contribution in ((allowance, 1, "30.00"), (ratio, 2, "40.00")):
             cur.execute(f"""
@@ -155,53 +159,67 @@ def load(args, rng: random.Random) -> dict:
         cur.execute("ANALYZE members_person; ANALYZE mutualaid_enrolment")
     enrol_s = time.perf_counter() - t0
     print(f"enrolments (INSERT … SELECT) in {enrol_s:.1f} s", flush=True)
+    return first_person
 
-    # settlement records: 95% of enrolled members, 5% people who are not members
+
+def settlement_rows(args, rng: random.Random, year: int, enrolled_on: dt.date, source,
+                    plans_rules: dict, ratio_pk: int, first_person: int,
+                    expected_sums: dict, expected_records: dict):
+    """The settlement records (95% enrolled members, 5% not members), adding each member's
+    expected benefit per plan to `expected_sums` as they are generated."""
+    from gonghui.core.crypto import blind_index, encrypt
+    from gonghui.core.idnumber import mask
+    from gonghui.mutualaid.rules import Claim, Cover, compute, uncapped
+
+    cover = Cover(enrolled_on=enrolled_on, year_starts_on=dt.date(year, 1, 1))
+    for k in range(args.records):
+        outsider = rng.random() < 0.05
+        if outsider:
+            number, person = outsider_number(k), None
+            expected_records["outsider"] += 1
+        else:
+            person = rng.randrange(args.members)
+            number = person_number(person)
+            expected_records["member"] += 1
+        admitted = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(0, 350))
+        days = rng.randrange(0, 40)
+        discharged = min(admitted + dt.timedelta(days=days), dt.date(year, 12, 31))
+        own = Decimal(rng.randrange(0, 1_500_000)) / 100
+        ins = Decimal(rng.randrange(0, 5_000_000)) / 100
+        category = "accident" if rng.random() < 0.1 else "illness"
+        id_hash = blind_index(number)
+        hospital = HOSPITALS[k % len(HOSPITALS)]
+        stay = hashlib.sha256(f"{id_hash}|{hospital}|{admitted}|{discharged}|{own + ins}|{ins}|"
+                              f"{own}|{category}|{k}".encode()).hexdigest()[:32]
+        if person is not None:
+            claim = Claim(admitted, discharged, own + ins, ins, own, category)
+            for plan_id, rules in plans_rules.items():
+                if plan_id == ratio_pk and (first_person + person) % 2:
+                    continue
+                outcome = compute(rules, claim, cover)
+                if outcome is not None and outcome.decline != "waiting_period":
+                    expected_sums[(person, plan_id)] += uncapped(rules, claim)
+        yield (f"YB{k:010d}", stay, source.pk, encrypt(number), id_hash, mask(number), "",
+               hospital, admitted, discharged, own + ins, ins, own, category, "queued", 0)
+
+
+def load_records(args, rng: random.Random, year: int, enrolled_on: dt.date, city, allowance,
+                 ratio, first_person: int) -> dict:
+    """COPY the settlement records; returns the independently computed expectation."""
+    from django.db import connection
+
     t0 = time.perf_counter()
     source = _import_row(city)
     plans_rules = {allowance.pk: allowance.versions.get().rules(),
                    ratio.pk: ratio.versions.get().rules()}
     expected_sums: dict[tuple[int, int], Decimal] = defaultdict(lambda: Decimal("0.00"))
     expected_records = {"member": 0, "outsider": 0}
-
-    def records():
-        from gonghui.mutualaid.rules import Claim, Cover, compute, uncapped
-
-        cover = Cover(enrolled_on=enrolled_on, year_starts_on=dt.date(year, 1, 1))
-        for k in range(args.records):
-            outsider = rng.random() < 0.05
-            if outsider:
-                number, person = outsider_number(k), None
-                expected_records["outsider"] += 1
-            else:
-                person = rng.randrange(args.members)
-                number = person_number(person)
-                expected_records["member"] += 1
-            admitted = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(0, 350))
-            days = rng.randrange(0, 40)
-            discharged = min(admitted + dt.timedelta(days=days), dt.date(year, 12, 31))
-            own = Decimal(rng.randrange(0, 1_500_000)) / 100
-            ins = Decimal(rng.randrange(0, 5_000_000)) / 100
-            category = "accident" if rng.random() < 0.1 else "illness"
-            id_hash = blind_index(number)
-            hospital = HOSPITALS[k % len(HOSPITALS)]
-            stay = hashlib.sha256(f"{id_hash}|{hospital}|{admitted}|{discharged}|{own + ins}|{ins}|"
-                                  f"{own}|{category}|{k}".encode()).hexdigest()[:32]
-            if person is not None:
-                claim = Claim(admitted, discharged, own + ins, ins, own, category)
-                for plan_id, rules in plans_rules.items():
-                    if plan_id == ratio.pk and (first_person + person) % 2:
-                        continue
-                    outcome = compute(rules, claim, cover)
-                    if outcome is not None and outcome.decline != "waiting_period":
-                        expected_sums[(person, plan_id)] += uncapped(rules, claim)
-            yield (f"YB{k:010d}", stay, source.pk, encrypt(number), id_hash, mask(number), "",
-                   hospital, admitted, discharged, own + ins, ins, own, category, "queued", 0)
-
-    copy_rows("mutualaid_settlementrecord", [
+    records = settlement_rows(args, rng, year, enrolled_on, source, plans_rules, ratio.pk,
+                              first_person, expected_sums, expected_records)
+    copy_table("mutualaid_settlementrecord", [
         "settlement_no", "fingerprint", "source_id", "id_number", "id_hash", "id_masked",
         "patient_name", "hospital", "admitted_on", "discharged_on", "total", "insurance_paid",
-        "self_paid", "category", "status", "payouts_count"], records())
+        "self_paid", "category", "status", "payouts_count"], records)
     with connection.cursor() as cur:
         cur.execute("ANALYZE mutualaid_settlementrecord")
     record_s = time.perf_counter() - t0
@@ -211,6 +229,15 @@ def load(args, rng: random.Random) -> dict:
     expected_total = sum((min(v, caps[plan_id]) for (_p, plan_id), v in expected_sums.items()),
                          Decimal("0.00"))
     return {"expected_total": expected_total, "expected_records": expected_records}
+
+
+def load(args, rng: random.Random) -> dict:
+    year = dt.date.today().year - 1
+    union_ids, city, allowance, ratio = load_orgs_and_plans(year)
+    load_persons(args.members, union_ids)
+    enrolled_on = dt.date(year - 1, 12, 20)
+    first_person = load_enrolments(year, allowance, ratio, enrolled_on)
+    return load_records(args, rng, year, enrolled_on, city, allowance, ratio, first_person)
 
 
 def _import_row(org):

@@ -62,23 +62,20 @@ def build_tree(total: int, rng: random.Random) -> list[tuple[str, int, int]]:
     return [tuple(n) for n in nodes]
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    DATABASE.create()
-    DATABASE.setup_django()
-    from django.core.management import call_command
+
+def load_tree(total: int, rng: random.Random) -> None:
+    """Compute the tree's paths and COPY it into orgs_org."""
     from django.db import connection
-    from django.test import Client
 
-    call_command("migrate", verbosity=0)
-    rng = random.Random(7)
     t0 = time.perf_counter()
-    tree = build_tree(args.orgs, rng)
+    tree = build_tree(total, rng)
     buf = io.StringIO()
     for i, (path, depth, numchild) in enumerate(tree):
         level, org_type = LEVELS[depth - 1], TYPES[depth - 1]
@@ -99,47 +96,62 @@ def main() -> None:
     max_depth = max(d for _p, d, _n in tree)
     print(f"loaded {len(tree):,} orgs (max depth {max_depth}) with COPY in {load_s:.1f} s")
 
-    from gonghui.accounts.models import RoleAssignment, User
-    from gonghui.orgs import selectors, services
+
+def time_each(fn, items) -> list[float]:
+    """Milliseconds of `fn(item)` for each item."""
+    out = []
+    for item in items:
+        t = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def report(name: str, ms: list[float]) -> None:
+    ms = sorted(ms)
+    p95 = ms[int(len(ms) * 0.95) - 1]
+    print(f"{name:<52} median {statistics.median(ms):7.2f} ms   p95 {p95:7.2f} ms   n={len(ms)}")
+
+
+def measure_subtree_counts(districts, sample_orgs) -> None:
     from gonghui.orgs.models import Org
 
-    districts = list(Org.objects.filter(depth=2))
-    sample_orgs = list(Org.objects.order_by("?")[: args.samples])
-
-    def timed(fn, items) -> list[float]:
-        out = []
-        for item in items:
-            t = time.perf_counter()
-            fn(item)
-            out.append((time.perf_counter() - t) * 1000)
-        return out
-
-    def report(name: str, ms: list[float]) -> None:
-        ms = sorted(ms)
-        p95 = ms[int(len(ms) * 0.95) - 1]
-        print(f"{name:<52} median {statistics.median(ms):7.2f} ms   p95 {p95:7.2f} ms   n={len(ms)}")
-
     report("subtree count (random org)",
-           timed(lambda o: Org.objects.filter(path__startswith=o.path).count(), sample_orgs))
+           time_each(lambda o: Org.objects.filter(path__startswith=o.path).count(), sample_orgs))
     report("subtree count (district, ~6k orgs)",
-           timed(lambda o: Org.objects.filter(path__startswith=o.path).count(), districts * 6))
+           time_each(lambda o: Org.objects.filter(path__startswith=o.path).count(), districts * 6))
     report("subtree count (whole city)",
-           timed(lambda o: Org.objects.filter(path__startswith=o.path).count(),
-                 [Org.objects.get(depth=1)] * 20))
+           time_each(lambda o: Org.objects.filter(path__startswith=o.path).count(),
+                     [Org.objects.get(depth=1)] * 20))
+
+
+def create_cadres(districts) -> dict:
+    """An admin per district; returns district pk → user."""
+    from gonghui.accounts.models import RoleAssignment, User
 
     users = {}
     for d in districts:
         u = User.objects.create(username=f"cadre{d.pk}")
         RoleAssignment.objects.create(user=u, org=d, role="admin")
         users[d.pk] = u
+    return users
+
+
+def measure_selectors(districts, sample_orgs, users) -> None:
+    from gonghui.accounts.models import User
+    from gonghui.orgs import selectors
 
     def scoped_page(d):
         list(selectors.org_list(viewer=User.objects.get(pk=users[d.pk].pk))[:50])
 
-    report("scoped first page of org list (district cadre)", timed(scoped_page, districts * 6))
-    report("children of a node (scoped)", timed(
+    report("scoped first page of org list (district cadre)", time_each(scoped_page, districts * 6))
+    report("children of a node (scoped)", time_each(
         lambda o: list(selectors.org_children(viewer=users[districts[0].pk], org=o)),
         [o for o in sample_orgs if o.path.startswith(districts[0].path)] or districts[:1]))
+
+
+def measure_http(districts, users) -> None:
+    from django.test import Client
 
     client = Client()
     clients = []
@@ -148,10 +160,16 @@ def main() -> None:
         c.force_login(users[d.pk], backend="django.contrib.auth.backends.ModelBackend")
         clients.append(c)
     report("GET /api/v1/orgs (district cadre, page of 50)",
-           timed(lambda c: c.get("/api/v1/orgs?page_size=50"), clients * 6))
+           time_each(lambda c: c.get("/api/v1/orgs?page_size=50"), clients * 6))
     report("GET /orgs/list/?q=组织1 (district cadre)",
-           timed(lambda c: c.get("/orgs/list/?q=组织1"), clients * 3))
+           time_each(lambda c: c.get("/orgs/list/?q=组织1"), clients * 3))
     del client
+
+
+def measure_moves(districts, rng: random.Random) -> None:
+    from gonghui.accounts.models import User
+    from gonghui.orgs import services
+    from gonghui.orgs.models import Org
 
     root = User.objects.create(username="root", is_superuser=True)
     streets = list(Org.objects.filter(depth=3, numchild__gt=0)[:10])
@@ -165,6 +183,28 @@ def main() -> None:
     print("move a street subtree (service, with audit): "
           + ", ".join(f"{ms:.0f} ms/{n} orgs" for ms, n in moves[:5]) + " …")
     report("move a street subtree", [m for m, _n in moves])
+
+
+def main() -> None:
+    args = parse_args()
+    DATABASE.create()
+    DATABASE.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(7)
+    load_tree(args.orgs, rng)
+
+    from gonghui.orgs.models import Org
+
+    districts = list(Org.objects.filter(depth=2))
+    sample_orgs = list(Org.objects.order_by("?")[: args.samples])
+    measure_subtree_counts(districts, sample_orgs)
+    users = create_cadres(districts)
+    measure_selectors(districts, sample_orgs, users)
+    measure_http(districts, users)
+    measure_moves(districts, rng)
 
     connection.close()
     if not args.keep:
