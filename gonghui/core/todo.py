@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -76,7 +77,7 @@ class TodoProvider(Protocol):
     def count(self, user: Any) -> int: ...
 
 
-class QueryTodo:
+class QueryTodo(ABC):
     """A provider over one scoped queryset: subclasses give `name`, `label`, `rows(user)` (the
     app's selector with `viewer=user`, already in urgency order, or None when the user has
     nothing to do here) and `item(row)`."""
@@ -84,11 +85,11 @@ class QueryTodo:
     name: str = ""
     label: str | Promise = ""
 
-    def rows(self, user: Any) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def rows(self, user: Any) -> Any: ...
 
-    def item(self, row: Any) -> TodoItem:
-        raise NotImplementedError
+    @abstractmethod
+    def item(self, row: Any) -> TodoItem: ...
 
     def items(self, user: Any, *, limit: int) -> list[TodoItem]:
         rows = self.rows(user)

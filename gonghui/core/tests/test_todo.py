@@ -136,7 +136,7 @@ def test_aid_providers_are_scoped(tree, city_admin, district_cadre, other_distri
         standard_save(org=tree["SH"], year=2026, monthly_line=Decimal("1510"), actor=city_admin)
         file = active_file(make_person(tree["SH-A-1-1"], "困难甲"), aid_cadre, street)
     due = file.next_review_due
-    assert due is not None
+    assert due == D(2027, 3, 2)  # verified on 2026-03-02, reviewed every 12 months
     with clock.frozen(due):
         assert _seen("aid.review_due", district_cadre) == (1, ["困难档案待复核：困难甲（甲一公司工会）"])
         assert _provider("aid.review_due").items(district_cadre, limit=5)[0].due == due

@@ -5,14 +5,17 @@ FindingEvent migration keeping the old history."""
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from conftest import login
 from gonghui.audit.models import AuditEvent
-from gonghui.core.actor import system_actor
+from gonghui.core.actor import SYSTEM, system_actor
 from gonghui.core.errors import Forbidden, InvalidTransition, NotFound
+from gonghui.core.workflow import transition
 from gonghui.funds.models import Finding, FindingEvent, FindingStatus
 from gonghui.funds.services import finding_add, finding_answer, finding_close, finding_reopen
+from gonghui.orgs.models import ORG_TRANSITIONS, OrgStatus
 
 
 def history(finding: Finding) -> list[tuple[str, str, str, str]]:
@@ -99,9 +102,9 @@ def test_a_system_actor_cannot_sign_a_finding(tree, finding):
 
 
 def test_findings_on_a_dissolved_union_stay_possible(tree, funds_auditor):
-    union = tree["SH-A-1-2"]
-    union.status = "dissolved"
-    union.save(update_fields=["status"])
+    with transaction.atomic():
+        union = transition(tree["SH-A-1-2"], OrgStatus.DISSOLVED, transitions=ORG_TRANSITIONS,
+                           actor=SYSTEM)
     finding = finding_add(union=union, text="撤销前账目未移交", severity="serious",
                           actor=funds_auditor)
     assert history(finding) == [("", "open", "auditor_a", "撤销前账目未移交")]

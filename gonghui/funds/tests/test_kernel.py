@@ -8,13 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from conftest import login
 from gonghui.audit.models import AuditEvent
 from gonghui.core import clock
-from gonghui.core.actor import system_actor
+from gonghui.core.actor import SYSTEM, system_actor
 from gonghui.core.errors import ApplicationError, Forbidden, InvalidTransition, NotFound
+from gonghui.core.workflow import transition
 from gonghui.funds.models import (
     AllocationRule,
     Budget,
@@ -39,6 +41,7 @@ from gonghui.funds.services import (
     to_amount,
 )
 from gonghui.funds.tests.conftest import invoice
+from gonghui.orgs.models import ORG_TRANSITIONS, OrgStatus
 
 D = Decimal
 DAY = dt.date(2026, 3, 12)
@@ -52,9 +55,9 @@ def counts() -> tuple[int, ...]:
 
 
 def _merge(union) -> None:
-    union.status = "merged"
-    union.merged_into_id = type(union).objects.get_parent(union).pk
-    union.save(update_fields=["status", "merged_into"])
+    with transaction.atomic():
+        transition(union, OrgStatus.MERGED, transitions=ORG_TRANSITIONS, actor=SYSTEM,
+                   extra_fields={"merged_into_id": type(union).objects.get_parent(union).pk})
 
 
 @pytest.mark.parametrize("call", [

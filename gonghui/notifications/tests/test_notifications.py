@@ -3,6 +3,7 @@ recipient sees a message (404 for anyone else, nothing changed)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from conftest import login, make_user
 from gonghui.audit.models import AuditEvent
+from gonghui.core import clock
 from gonghui.core.actor import system_actor
 from gonghui.notifications import channels, selectors
 from gonghui.notifications.models import Notification
@@ -22,6 +24,7 @@ from gonghui.notifications.services import (
 )
 
 SENT: list[tuple[str, str]] = []
+READ_AT = dt.datetime(2026, 12, 5, 9, 30, tzinfo=dt.UTC)
 
 
 class RecordingSms:
@@ -129,8 +132,9 @@ def test_mark_read_and_all(people):
     notify(recipients=[alice], kind="b", title="2", actor=system_actor("cli"))
     notify(recipients=[alice], kind="b", title="3", actor=system_actor("cli"))
     first = Notification.objects.get(title="1")
-    notification_mark_read(notification=first, actor=alice)
-    assert Notification.objects.get(title="1").read_at is not None
+    with clock.frozen(READ_AT):
+        notification_mark_read(notification=first, actor=alice)
+    assert Notification.objects.get(title="1").read_at == READ_AT
     assert selectors.unread_count(alice) == 2
     assert notification_mark_all_read(actor=alice, kind="b") == 2
     assert selectors.unread_count(alice) == 0
@@ -193,9 +197,10 @@ def test_read_all_page(client, people):
     alice, bob = people
     notify(recipients=[alice, bob], kind="a", title="t", actor=system_actor("cli"))
     login(client, alice)
-    response = client.post(reverse("notifications:read_all"))
+    with clock.frozen(READ_AT):
+        response = client.post(reverse("notifications:read_all"))
     assert response.status_code == 302
-    assert Notification.objects.get(recipient=alice).read_at is not None
+    assert Notification.objects.get(recipient=alice).read_at == READ_AT
     assert Notification.objects.get(recipient=bob).read_at is None
 
 
@@ -229,9 +234,10 @@ def test_api_list_count_and_read(client, people):
     assert data["next"] == "/api/v1/notifications?offset=2&limit=2"
     assert client.get("/api/v1/notifications/unread-count").json() == {"unread": 3}
     first = Notification.objects.get(title="t0")
-    response = client.post(f"/api/v1/notifications/{first.pk}/read")
+    with clock.frozen(READ_AT):
+        response = client.post(f"/api/v1/notifications/{first.pk}/read")
     assert response.status_code == 200
-    assert response.json()["read_at"] is not None
+    assert dt.datetime.fromisoformat(response.json()["read_at"]) == READ_AT
     data = client.get("/api/v1/notifications", {"unread": "true"}).json()
     assert [i["title"] for i in data["items"]] == ["t2", "t1"]
     response = client.post("/api/v1/notifications/read-all", json.dumps({}),
