@@ -78,7 +78,10 @@ def create_token(request: HttpRequest, payload: TokenIn):
 def _register_routers() -> None:
     # each app's router is attached once the API object and its error handlers exist
     from gonghui.aid.api import router as aid_router
+    from gonghui.awards.api import router as awards_router
     from gonghui.core.todo_api import router as todo_router
+    from gonghui.democracy.api import router as democracy_router
+    from gonghui.evaluation.api import router as evaluation_router
     from gonghui.funds.api import router as funds_router
     from gonghui.members.api import router as members_router
     from gonghui.mutualaid.api import router as mutualaid_router
@@ -86,6 +89,10 @@ def _register_routers() -> None:
     from gonghui.notices.api import workdays_router
     from gonghui.notifications.api import router as notifications_router
     from gonghui.orgs.api import router as orgs_router
+    from gonghui.outreach.api import router as outreach_router
+    from gonghui.rights.api import router as rights_router
+    from gonghui.stats.api import router as stats_router
+    from gonghui.workbench.api import router as workbench_router
     from gonghui.workplan.api import router as workplan_router
 
     api.add_router("/orgs", orgs_router, tags=["orgs"])
@@ -98,6 +105,13 @@ def _register_routers() -> None:
     api.add_router("/notices", notices_router, tags=["notices"])
     api.add_router("/workdays", workdays_router, tags=["workdays"])
     api.add_router("/todo", todo_router, tags=["todo"])
+    api.add_router("/rights", rights_router, tags=["rights"])
+    api.add_router("/awards", awards_router, tags=["awards"])
+    api.add_router("/democracy", democracy_router, tags=["democracy"])
+    api.add_router("/evaluation", evaluation_router, tags=["evaluation"])
+    api.add_router("/outreach", outreach_router, tags=["outreach"])
+    api.add_router("/stats", stats_router, tags=["stats"])
+    api.add_router("/workbench", workbench_router, tags=["workbench"])
 
 
 _register_routers()

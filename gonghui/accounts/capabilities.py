@@ -32,6 +32,19 @@ class Capability(StrEnum):
     MUTUALAID_REVEAL = "mutualaid.reveal"
     WORKPLAN_READ = "workplan.read"
     WORKPLAN_WRITE = "workplan.write"
+    FUNDS_REOPEN = "funds.reopen"
+    RIGHTS_READ = "rights.read"
+    RIGHTS_WRITE = "rights.write"
+    RIGHTS_REVEAL = "rights.reveal"
+    AWARDS_READ = "awards.read"
+    AWARDS_WRITE = "awards.write"
+    DEMOCRACY_READ = "democracy.read"
+    DEMOCRACY_WRITE = "democracy.write"
+    EVALUATION_READ = "evaluation.read"
+    EVALUATION_WRITE = "evaluation.write"
+    OUTREACH_READ = "outreach.read"
+    OUTREACH_WRITE = "outreach.write"
+    EMPLOYER_WRITE = "employer.write"
 
     @property
     def read_of(self) -> Capability:
@@ -52,4 +65,12 @@ _READ_OF: dict[Capability, Capability] = {
     Capability.MUTUALAID_WRITE: Capability.MUTUALAID_READ,
     Capability.MUTUALAID_REVEAL: Capability.MUTUALAID_READ,
     Capability.WORKPLAN_WRITE: Capability.WORKPLAN_READ,
+    Capability.FUNDS_REOPEN: Capability.FUNDS_READ,
+    Capability.RIGHTS_WRITE: Capability.RIGHTS_READ,
+    Capability.RIGHTS_REVEAL: Capability.RIGHTS_READ,
+    Capability.AWARDS_WRITE: Capability.AWARDS_READ,
+    Capability.DEMOCRACY_WRITE: Capability.DEMOCRACY_READ,
+    Capability.EVALUATION_WRITE: Capability.EVALUATION_READ,
+    Capability.OUTREACH_WRITE: Capability.OUTREACH_READ,
+    Capability.EMPLOYER_WRITE: Capability.ORG_READ,
 }

@@ -20,6 +20,12 @@ MODULES = [
     ("mutualaid:home", _("互助保障"), "shield-plus", C.MUTUALAID_READ),
     ("funds:home", _("经费"), "cash-coin", C.FUNDS_READ),
     ("workplan:home", _("工作要点"), "list-check", C.WORKPLAN_READ),
+    ("rights:home", _("维权"), "shield-check", C.RIGHTS_READ),
+    ("awards:home", _("建功立业"), "trophy", C.AWARDS_READ),
+    ("democracy:home", _("民主管理"), "people-fill", C.DEMOCRACY_READ),
+    ("evaluation:home", _("建家评家"), "house-heart", C.EVALUATION_READ),
+    ("outreach:home", _("服务阵地"), "geo-alt", C.OUTREACH_READ),
+    ("stats:home", _("统计"), "bar-chart", C.STATS_READ),
     ("notices:list", _("公示"), "megaphone", None),
 ]
 ADMIN_MODULES = [

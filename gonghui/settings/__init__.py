@@ -71,6 +71,13 @@ INSTALLED_APPS = [
     "gonghui.workplan",
     "gonghui.aid",
     "gonghui.mutualaid",
+    "gonghui.rights",
+    "gonghui.awards",
+    "gonghui.democracy",
+    "gonghui.evaluation",
+    "gonghui.outreach",
+    "gonghui.stats",
+    "gonghui.workbench",
 ]
 
 MIDDLEWARE = [

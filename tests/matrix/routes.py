@@ -502,3 +502,22 @@ API: dict[str, R] = {
 def api_entry(key: str) -> R:
     method = key.split(" ", 1)[0]
     return replace(API[key], method=method)
+
+
+def _merge_app_tables() -> None:
+    """Merge each `tests/matrix/apps/<app>.py` (its PAGES, API and world builders)."""
+    # Imported here, after the helpers above exist: the app modules import them from this module.
+    import importlib
+    import pkgutil
+
+    import tests.matrix.apps as apps
+
+    for info in sorted(pkgutil.iter_modules(apps.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"tests.matrix.apps.{info.name}")
+        for table, extra in ((PAGES, getattr(module, "PAGES", {})), (API, getattr(module, "API", {}))):
+            clash = set(table) & set(extra)
+            assert not clash, f"tests/matrix/apps/{info.name}.py repeats entries: {sorted(clash)}"
+            table.update(extra)
+
+
+_merge_app_tables()
