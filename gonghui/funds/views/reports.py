@@ -33,24 +33,38 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
     return min(max(number, low), high)
 
 
+def period(request: HttpRequest, kind: str) -> dict[str, int]:
+    """The year and months a report covers, defaults filled in: the page shows them selected,
+    so the export buttons of the same form send exactly the period on the screen."""
+    today = clock.today()
+    month_to = _int(request.GET.get("month_to"), 12, 1, 12)
+    return {
+        "year": _int(request.GET.get("year"), today.year, 2000, 2999),
+        "month": _int(request.GET.get("month"), 0, 0, 12) if kind == "dues"
+        else _int(request.GET.get("month"), 12, 1, 12),
+        "month_from": _int(request.GET.get("month_from"), 1, 1, month_to),
+        "month_to": month_to,
+    }
+
+
 def build(request: HttpRequest, union: Org, kind: str) -> reports.Report:
     today = clock.today()
-    year = _int(request.GET.get("year"), today.year, 2000, 2999)
+    chosen = period(request, kind)
+    year = chosen["year"]
     rollup = request.GET.get("rollup") == "1"
     if kind == "dues":
         return dues_collection(viewer=request.user, org=union, year=year,
-                               month=_int(request.GET.get("month"), 0, 0, 12), rollup=rollup)
+                               month=chosen["month"], rollup=rollup)
     if kind == "balance":
         return reports.balance_sheet(viewer=request.user, org=union, year=year, rollup=rollup,
-                                     month=_int(request.GET.get("month"), 12, 1, 12))
+                                     month=chosen["month"])
     if kind == "budget":
         return reports.budget_vs_actual(viewer=request.user, org=union, year=year,
                                         rollup=rollup, upto=today)
-    month_to = _int(request.GET.get("month_to"), 12, 1, 12)
-    month_from = _int(request.GET.get("month_from"), 1, 1, month_to)
     build_range = reports.income_statement if kind == "income" else reports.trial_balance
-    return build_range(viewer=request.user, org=union, year=year, month_from=month_from,
-                       month_to=month_to, rollup=rollup)
+    return build_range(viewer=request.user, org=union, year=year,
+                       month_from=chosen["month_from"], month_to=chosen["month_to"],
+                       rollup=rollup)
 
 
 @login_required
@@ -77,5 +91,5 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(request, "funds/report.html", {
         **union_context(request, union, "reports"), "report": result, "kind": kind,
         "params": request.GET, "months": range(1, 13), "report_kinds": REPORT_KINDS,
-        "report_year": clock.today().year,
+        "period": period(request, kind),
     })
