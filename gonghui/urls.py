@@ -1,16 +1,7 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import include, path
 
-from gonghui.accounts.models import RoleAssignment
 from gonghui.api import api
-
-
-@login_required
-def home(request):
-    grants = RoleAssignment.objects.filter(user=request.user).select_related("org")
-    return render(request, "home.html", {"grants": grants})
-
+from gonghui.workbench.views import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,0 +1,123 @@
+"""Global search providers: one box in the navigation finds members, unions, employers and the
+case numbers of every module, grouped by kind.
+
+Each app that has something to find writes a provider in `gonghui/<app>/search.py` and registers
+it at import; `providers()` imports every such module once (`autodiscover_modules("search")`),
+like the to-do registry (`gonghui/core/todo.py`). A provider answers through its app's own
+selectors with `viewer=user`, so a hit is listed exactly when the user could open it, and shows
+personal data only masked (an ID number is revealed on the member's page, through the logged
+reveal, never in a hit).
+
+    class MembersSearch:
+        name = "members"
+        label = _l("会员")
+        order = 10
+
+        def search(self, user, q, *, limit):   # None: this user cannot search this kind
+            if not has_capability(user, Capability.MEMBER_READ):
+                return None
+            rows = selectors.member_list(viewer=user, q=q)[:limit + 1]
+            return [SearchHit(...) for m in rows]
+
+    register(MembersSearch())
+
+`search(user, q)` asks every provider for `limit + 1` hits and returns the non-empty groups in
+the providers' order; a group with more than `limit` hits says so (`more`), and the page links
+to the module's own list for the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
+
+log = logging.getLogger("gonghui.search")
+
+MAX_QUERY = 100
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # the provider's name
+    title: str
+    url: str
+    subtitle: str = ""
+    org_path: str = ""
+
+
+@dataclass
+class SearchGroup:
+    name: str
+    label: str | Promise
+    hits: list[SearchHit] = field(default_factory=list)
+    more: bool = False
+
+
+@runtime_checkable
+class SearchProvider(Protocol):
+    name: str
+    order: int
+
+    @property
+    def label(self) -> str | Promise:
+        """What the results page calls this kind (a lazy translation is fine)."""
+        ...
+
+    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+        """Up to `limit + 1` hits for `q` inside the user's subtrees; None when the user may
+        not read this kind at all."""
+        ...
+
+
+_PROVIDERS: dict[str, SearchProvider] = {}
+_discovered = False
+
+
+def register(provider: SearchProvider) -> SearchProvider:
+    """Add (or replace, by name) a provider. Returns it."""
+    if not isinstance(provider, SearchProvider):
+        raise TypeError(f"{provider!r} is not a SearchProvider")
+    _PROVIDERS[provider.name] = provider
+    return provider
+
+
+def unregister(name: str) -> None:
+    _PROVIDERS.pop(name, None)
+
+
+def discover() -> None:
+    """Import every installed app's `search` module once (each registers its providers)."""
+    global _discovered
+    if _discovered:
+        return
+    autodiscover_modules("search")
+    _discovered = True
+
+
+def providers() -> list[SearchProvider]:
+    discover()
+    return sorted(_PROVIDERS.values(), key=lambda p: (p.order, p.name))
+
+
+def normalize(q: str) -> str:
+    return " ".join((q or "").split())[:MAX_QUERY]
+
+
+def search(user: Any, q: str, *, limit: int = 10, kind: str = "") -> list[SearchGroup]:
+    """The hits of every provider (or of the one named `kind`), grouped, empty groups left out."""
+    q = normalize(q)
+    if not q:
+        return []
+    groups: list[SearchGroup] = []
+    for provider in providers():
+        if kind and provider.name != kind:
+            continue
+        hits = provider.search(user, q, limit=limit)
+        if not hits:
+            continue
+        groups.append(SearchGroup(provider.name, provider.label, hits[:limit], len(hits) > limit))
+    return groups

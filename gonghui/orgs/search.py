@@ -1,0 +1,64 @@
+"""Unions and employers in the global search: unions by name, short name, code or USCC;
+employers by name or USCC — inside the viewer's org.read subtrees (an employer by its area)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _l
+
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability
+from gonghui.accounts.scoping import scope
+from gonghui.core.search import SearchHit, register
+from gonghui.orgs import selectors
+from gonghui.orgs.models import Employer
+
+
+class OrgsSearch:
+    name = "orgs"
+    label = _l("工会组织")
+    order = 20
+
+    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+        if not has_capability(user, Capability.ORG_READ):
+            return None
+        rows = selectors.org_list(viewer=user, q=q)[: limit + 1]
+        return [
+            SearchHit(kind=self.name, title=o.name,
+                      subtitle=" · ".join(p for p in (o.code, str(o.get_level_display()),
+                                                      str(o.get_status_display()), o.uscc) if p),
+                      url=reverse("orgs:detail", args=[o.pk]), org_path=o.path)
+            for o in rows
+        ]
+
+
+def employer_search(*, viewer: Any, q: str) -> Any:
+    """Employers whose area lies in the viewer's org.read subtrees, by name or exact USCC."""
+    queryset = scope(Employer.objects.all(), viewer, Capability.ORG_READ, path_field="area__path")
+    return queryset.filter(Q(name__icontains=q) | Q(uscc=q.upper())) \
+        .select_related("area", "union").order_by("name", "id")
+
+
+class EmployersSearch:
+    name = "employers"
+    label = _l("用人单位")
+    order = 30
+
+    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+        if not has_capability(user, Capability.ORG_READ):
+            return None
+        rows = employer_search(viewer=user, q=q)[: limit + 1]
+        return [
+            SearchHit(kind=self.name, title=e.name,
+                      subtitle=" · ".join(p for p in (e.uscc, e.area.name,
+                                                      e.union.name if e.union else "") if p),
+                      url=reverse("stats:employer", args=[e.pk]), org_path=e.area.path)
+            for e in rows
+        ]
+
+
+register(OrgsSearch())
+register(EmployersSearch())

@@ -1,0 +1,71 @@
+"""Pages of the workbench: the role-adapted home page, the to-do inbox and the global search."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gonghui.accounts.models import RoleAssignment
+from gonghui.core import clock
+from gonghui.core.search import MAX_QUERY, normalize
+from gonghui.workbench import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Worker → the member portal; auditor → the funds overview; cadre → inbox + key figures."""
+    kind = selectors.home_kind(request.user)
+    if kind == "worker":
+        return redirect("members:portal")
+    if kind == "auditor":
+        return redirect("funds:home")
+    context: dict = {"kind": kind}
+    if kind == "cadre":
+        today = clock.today()
+        kinds = [k for k in selectors.inbox_kinds(request.user) if k.count]
+        context.update(
+            kinds=kinds, total=sum(k.count for k in kinds),
+            rows=selectors.inbox(request.user, limit=10, today=today),
+            messages_list=selectors.latest_messages(request.user),
+            unread=selectors.unread_messages(request.user),
+            figures=[selectors.key_figures(org, today=today)
+                     for org in selectors.figure_roots(request.user)[:3]],
+            today=today,
+        )
+    else:
+        context["grants"] = RoleAssignment.objects.filter(user=request.user).select_related("org")
+    return render(request, "home.html", context)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The whole inbox: counts per kind as tabs, one kind at a time or all, overdue filter."""
+    today = clock.today()
+    kinds = [k for k in selectors.inbox_kinds(request.user) if k.count]
+    kind = request.GET.get("kind", "")
+    if kind not in {k.name for k in kinds}:
+        kind = ""
+    overdue_only = request.GET.get("overdue") == "1"
+    rows = selectors.inbox(request.user, kind=kind, limit=selectors.INBOX_LIMIT, today=today,
+                           overdue_only=overdue_only)
+    total = sum(k.count for k in kinds)
+    shown_of = next((k.count for k in kinds if k.name == kind), total)
+    return render(request, "workbench/inbox.html", {
+        "kinds": kinds, "kind": kind, "rows": rows, "total": total, "today": today,
+        "overdue_only": overdue_only, "shown_of": shown_of, "limit": selectors.INBOX_LIMIT,
+        "messages_list": selectors.latest_messages(request.user, limit=10),
+        "unread": selectors.unread_messages(request.user),
+    })
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    q = normalize(request.GET.get("q", ""))
+    kind = request.GET.get("kind", "")
+    limit = 50 if kind else 10
+    groups = selectors.search_groups(request.user, q, kind=kind, limit=limit) if q else []
+    return render(request, "workbench/search.html", {
+        "q": q, "kind": kind, "groups": groups, "max_query": MAX_QUERY,
+        "hits": sum(len(g.hits) for g in groups),
+    })
