@@ -1,0 +1,1 @@
+"""Every write of rights work, one module per subdomain."""

@@ -1,0 +1,299 @@
+"""Risk watch: signals → score (weights with exponential decay) → level → alerts.
+
+score(employer) = Σ weight(kind) × severity × 0.5^(age_days / half_life(kind)) over its signals
+(signals in the future or older than 5 half-lives count nothing). Levels by the thresholds in
+DEFAULT_THRESHOLDS. A level that rises opens an alert (one open alert per employer, raised when
+the level rises further) and notifies the cadres of the covering street and district.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.models import RoleAssignment
+from gonghui.accounts.roles import CAPABILITIES
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_name
+from gonghui.core.cells import CellError, parse_date
+from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import append_history, transition
+from gonghui.notifications.services import notify
+from gonghui.orgs.models import Employer, Org
+from gonghui.rights.models import (
+    ALERT_TRANSITIONS,
+    DEFAULT_THRESHOLDS,
+    DEFAULT_WEIGHTS,
+    LEVEL_ORDER,
+    AlertStatus,
+    EmployerRisk,
+    Level,
+    RiskAlert,
+    RiskSignal,
+    RiskWeight,
+    SignalKind,
+)
+
+MAX_HALF_LIVES = 5
+
+
+def weights() -> dict[str, tuple[float, float]]:
+    """kind → (weight, half-life days): the table's rows over the defaults."""
+    table = {k: (float(w), float(h)) for k, (w, h) in DEFAULT_WEIGHTS.items()}
+    for row in RiskWeight.objects.all():
+        table[row.kind] = (float(row.weight), float(row.half_life_days))
+    return table
+
+
+def level_for(score: Decimal) -> str:
+    level = Level.GREEN
+    for candidate in (Level.YELLOW, Level.ORANGE, Level.RED):
+        if score >= DEFAULT_THRESHOLDS[candidate]:
+            level = candidate
+    return level
+
+
+def contribution(kind: str, severity: int, on: dt.date, today: dt.date,
+                 table: dict[str, tuple[float, float]]) -> float:
+    weight, half_life = table[kind]
+    age = (today - on).days
+    if age < 0 or age > MAX_HALF_LIVES * half_life:
+        return 0.0
+    return weight * severity * 0.5 ** (age / half_life)
+
+
+def _score(total: float) -> Decimal:
+    return Decimal(str(round(total, 2))).quantize(Decimal("0.01"))
+
+
+def _recipients(employer: Employer) -> list[Any]:
+    """Rights writers at the street and district above the employer's area (and the area)."""
+    path = employer.area.path
+    ancestors = [path[:i] for i in range(4, len(path) + 1, 4)]
+    orgs = Org.objects.filter(path__in=ancestors, level__in=("street", "district"))
+    roles = [r for r, caps in CAPABILITIES.items() if Capability.RIGHTS_WRITE in caps]
+    return [g.user for g in RoleAssignment.objects.filter(org__in=orgs, role__in=roles)
+            .select_related("user")]
+
+
+def _raise_alert(employer: Employer, old: str, new: str, score: Decimal, actor: Actor) -> None:
+    alert = (RiskAlert.objects.select_for_update()
+             .filter(employer=employer).exclude(status=AlertStatus.CLOSED).first())
+    if alert is None:
+        alert = RiskAlert.objects.create(employer=employer, area_path=employer.area.path,
+                                         level=new, previous_level=old, score=score)
+        append_history(alert, "", AlertStatus.OPEN, actor=actor,
+                       reason=_("风险等级由{a}升为{b}").format(a=Level(old).label,
+                                                           b=Level(new).label))
+    else:
+        RiskAlert.objects.filter(pk=alert.pk).update(level=new, score=score,
+                                                     updated_at=clock.now())
+        append_history(alert, alert.status, alert.status, actor=actor,
+                       reason=_("风险等级升为{b}").format(b=Level(new).label))
+    notify(recipients=_recipients(employer), kind="rights.risk_alert",
+           title=_("劳动关系风险预警：{name}（{level}）").format(name=employer.name,
+                                                          level=Level(new).label),
+           body=_("风险分 {score}，请及时核实处置。").format(score=score),
+           url=reverse("rights:alert", args=[alert.pk]), org_path=employer.area.path,
+           actor=actor)
+
+
+def recompute(*, employer_ids: list[int] | None = None, actor: Actor,
+              progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Recompute scores and levels (all employers, or some); alerts on rises. Returns counts."""
+    today = clock.today()
+    table = weights()
+    totals: dict[int, float] = defaultdict(float)
+    counts: dict[int, int] = defaultdict(int)
+    signals = RiskSignal.objects.all()
+    if employer_ids is not None:
+        signals = signals.filter(employer_id__in=employer_ids)
+    for employer_id, kind, severity, on in signals.values_list(
+            "employer_id", "kind", "severity", "on").iterator(chunk_size=20000):
+        totals[employer_id] += contribution(kind, severity, on, today, table)
+        counts[employer_id] += 1
+    current = EmployerRisk.objects.all()
+    if employer_ids is not None:
+        current = current.filter(employer_id__in=employer_ids)
+    old_levels = dict(current.values_list("employer_id", "level"))
+    ids = set(totals) | set(old_levels)
+    now = clock.now()
+    rises = []
+    rows = []
+    paths = dict(Employer.objects.filter(pk__in=ids).values_list("pk", "area__path")) \
+        if len(ids) < 50000 else None
+    for employer_id in ids:
+        score = _score(totals.get(employer_id, 0.0))
+        level = level_for(score)
+        old = old_levels.get(employer_id, Level.GREEN)
+        if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(old):
+            rises.append((employer_id, old, level, score))
+        rows.append(EmployerRisk(employer_id=employer_id, score=score, level=level,
+                                 signals=counts.get(employer_id, 0), computed_at=now,
+                                 area_path=(paths or {}).get(employer_id, "")))
+    if paths is None:
+        paths = {}
+        for chunk_start in range(0, len(rows), 20000):
+            chunk = [r.employer_id for r in rows[chunk_start:chunk_start + 20000]]
+            paths.update(Employer.objects.filter(pk__in=chunk)
+                         .values_list("pk", "area__path"))
+        for r in rows:
+            r.area_path = paths.get(r.employer_id, "")
+    with transaction.atomic():
+        for start in range(0, len(rows), 5000):
+            EmployerRisk.objects.bulk_create(
+                rows[start:start + 5000], update_conflicts=True, unique_fields=["employer"],
+                update_fields=["score", "level", "signals", "computed_at", "area_path"])
+            if progress:
+                progress(min(start + 5000, len(rows)))
+        employers = Employer.objects.select_related("area").in_bulk([r[0] for r in rises])
+        for employer_id, old, level, score in rises:
+            _raise_alert(employers[employer_id], old, level, score, actor)
+        audit_record(actor=actor, action="rights.risk.recompute", object_type="rights.risk",
+                     object_id="all" if employer_ids is None else "some",
+                     after={"employers": len(rows), "rises": len(rises)})
+    return {"employers": len(rows), "rises": len(rises)}
+
+
+@transaction.atomic
+def signal_add(*, employer: Employer, kind: str, on: dt.date, severity: int = 1,
+               workers: int = 0, amount: Decimal = Decimal("0"), note: str = "",
+               actor: Actor) -> RiskSignal:
+    require_capability(actor, Capability.RIGHTS_WRITE, employer.area)
+    if kind not in SignalKind.values:
+        raise ApplicationError(_("请选择信号类型。"), extra={"field": "kind"})
+    if on > clock.today():
+        raise ApplicationError(_("发生日期不能晚于今天。"), extra={"field": "on"})
+    if not 1 <= severity <= 5:
+        raise ApplicationError(_("严重程度为 1 到 5。"), extra={"field": "severity"})
+    if amount < 0:
+        raise ApplicationError(_("涉及金额不能为负数。"), extra={"field": "amount"})
+    signal = RiskSignal.objects.create(
+        employer=employer, area_path=employer.area.path, kind=kind, on=on, severity=severity,
+        workers=workers, amount=amount, note=note.strip()[:500], entered_by=actor_name(actor),
+        at=clock.now())
+    audit_record(actor=actor, action="rights.risk.signal", obj=signal,
+                 org_path=employer.area.path, after={"kind": kind, "severity": severity})
+    recompute(employer_ids=[employer.pk], actor=actor)
+    return signal
+
+
+HEADERS = {"统一社会信用代码": "uscc", "单位名称": "name", "信号类型": "kind", "发生日期": "on",
+           "严重程度": "severity", "涉及人数": "workers", "说明": "note"}
+
+
+@transaction.atomic
+def signal_import(*, org: Org, name: str, data: bytes, actor: Actor) -> int:
+    """Import signals from .xlsx (all or nothing); every bad row is named in the message."""
+    require_capability(actor, Capability.RIGHTS_WRITE, org)
+    if not name.lower().endswith(".xlsx"):
+        raise ApplicationError(_("请上传 .xlsx 文件。"), extra={"field": "file"})
+    # openpyxl only for an import (a heavy library most requests never need)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ApplicationError(_("无法读取该 Excel 文件。"), extra={"field": "file"}) from exc
+    rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    if not rows:
+        raise ApplicationError(_("文件是空的。"), extra={"field": "file"})
+    header = {HEADERS.get(str(h or "").strip()): i for i, h in enumerate(rows[0])}
+    header.pop(None, None)
+    if "kind" not in header or "on" not in header or not ({"uscc", "name"} & set(header)):
+        raise ApplicationError(_("表头须包含：统一社会信用代码或单位名称、信号类型、发生日期。"),
+                               extra={"field": "file"})
+    labels = {str(label): value for value, label in SignalKind.choices}
+    employers = Employer.objects.filter(area__path__startswith=org.path).select_related("area")
+    by_uscc = {e.uscc: e for e in employers if e.uscc}
+    by_name = {e.name: e for e in employers}
+    errors: list[str] = []
+    made = []
+    for no, row in enumerate(rows[1:], start=2):
+        def cell(key: str, row: list[Any] = row) -> Any:
+            return row[header[key]] if key in header and header[key] < len(row) else None
+        if all(v in (None, "") for v in row):
+            continue
+        employer = by_uscc.get(str(cell("uscc") or "").strip().upper()) or \
+            by_name.get(str(cell("name") or "").strip())
+        if employer is None:
+            errors.append(_("第{n}行：本辖区没有该用人单位。").format(n=no))
+            continue
+        kind = labels.get(str(cell("kind") or "").strip())
+        if kind is None:
+            errors.append(_("第{n}行：信号类型无法识别。").format(n=no))
+            continue
+        try:
+            on = parse_date(cell("on"))
+        except CellError as exc:
+            errors.append(_("第{n}行：{msg}").format(n=no, msg=exc.message))
+            continue
+        try:
+            severity = int(cell("severity") or 1)
+            workers = int(cell("workers") or 0)
+        except (TypeError, ValueError):
+            errors.append(_("第{n}行：严重程度和涉及人数须为整数。").format(n=no))
+            continue
+        if not 1 <= severity <= 5 or on > clock.today():
+            errors.append(_("第{n}行：严重程度须为1-5，日期不能晚于今天。").format(n=no))
+            continue
+        made.append(RiskSignal(employer=employer, area_path=employer.area.path, kind=kind,
+                               on=on, severity=severity, workers=max(workers, 0),
+                               note=str(cell("note") or "")[:500],
+                               entered_by=actor_name(actor), at=clock.now()))
+    if errors:
+        raise ApplicationError(" ".join(errors[:20]), extra={"field": "file"})
+    RiskSignal.objects.bulk_create(made)
+    audit_record(actor=actor, action="rights.risk.import", object_type="rights.risk",
+                 object_id=org.code, org_path=org.path, after={"signals": len(made)})
+    recompute(employer_ids=sorted({s.employer_id for s in made}), actor=actor)
+    return len(made)
+
+
+@transaction.atomic
+def weight_set(*, kind: str, weight: Decimal, half_life_days: int, actor: Actor) -> RiskWeight:
+    """Federation-wide weights: POLICY_WRITE (the caller recomputes afterwards)."""
+    require_capability(actor, Capability.POLICY_WRITE, read=Capability.RIGHTS_READ)
+    if kind not in SignalKind.values:
+        raise ApplicationError(_("请选择信号类型。"), extra={"field": "kind"})
+    if weight < 0 or half_life_days < 1:
+        raise ApplicationError(_("权重不能为负，半衰期至少 1 天。"), extra={"field": "weight"})
+    row, _created = RiskWeight.objects.update_or_create(
+        kind=kind, defaults={"weight": weight, "half_life_days": half_life_days})
+    audit_record(actor=actor, action="rights.risk.weight", obj=row,
+                 after={"weight": weight, "half_life_days": half_life_days})
+    return row
+
+
+@transaction.atomic
+def alert_act(*, alert: RiskAlert, action: str, note: str, close: bool = False,
+              actor: Actor) -> RiskAlert:
+    """Record an action taken on an alert; the first moves it to handling, `close` ends it."""
+    require_capability(actor, Capability.RIGHTS_WRITE, alert.employer.area)
+    if not note.strip():
+        raise ApplicationError(_("请填写处置情况。"), extra={"field": "note"})
+    text = f"{action.strip()}：{note.strip()}" if action.strip() else note.strip()
+    if close:
+        alert = transition(alert, AlertStatus.CLOSED, transitions=ALERT_TRANSITIONS,
+                           actor=actor, reason=text)
+    elif alert.status == AlertStatus.OPEN:
+        alert = transition(alert, AlertStatus.HANDLING, transitions=ALERT_TRANSITIONS,
+                           actor=actor, reason=text)
+    elif alert.status == AlertStatus.HANDLING:
+        append_history(alert, alert.status, alert.status, actor=actor, reason=text)
+    else:
+        raise Conflict(_("预警已关闭。"))
+    audit_record(actor=actor, action="rights.alert.act", obj=alert, org_path=alert.area_path,
+                 note=text)
+    return alert
