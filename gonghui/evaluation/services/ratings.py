@@ -65,8 +65,9 @@ def recompute(rating: Rating) -> Rating:
         reviewed=Sum(Coalesce("review_score", "self_score")),
     )
     has_review = ItemScore.objects.filter(rating=rating, review_score__isnull=False).exists()
-    rating.self_total = Decimal(sums["own"])
-    rating.review_total = Decimal(sums["reviewed"] or 0) if has_review else None
+    cent = Decimal("0.01")
+    rating.self_total = Decimal(sums["own"]).quantize(cent)
+    rating.review_total = Decimal(sums["reviewed"] or 0).quantize(cent) if has_review else None
     Rating.objects.filter(pk=rating.pk).update(self_total=rating.self_total,
                                                review_total=rating.review_total)
     return rating

@@ -1,0 +1,271 @@
+"""Surveys and satisfaction campaigns: build (question types, required, simple skip logic), open
+(draw the audience: a subtree, a group, a reproducible sample), answer once (the `Answered` row
+is the once-only rule; an anonymous `Response` keeps no member id), close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from gonghui.audit.services import audit_record
+from gonghui.core import clock
+from gonghui.core.actor import Actor, actor_user
+from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import initial_status, transition
+from gonghui.evaluation import rules
+from gonghui.evaluation.models import (
+    Answer,
+    Answered,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+)
+from gonghui.evaluation.models.surveys import CHOICE_KINDS, SURVEY_TRANSITIONS
+from gonghui.evaluation.permissions import require_write
+from gonghui.members.choices import NewEmploymentGroup
+from gonghui.members.models import Membership, MembershipStatus, Person
+from gonghui.orgs.models import Org
+
+# The satisfaction questionnaire (SPEC §2.9: overall and per service area, plus free text).
+SATISFACTION_AREAS = ["维权服务", "帮扶救助", "文体活动", "技能提升", "会员普惠"]
+
+
+def _audit(actor: Actor, action: str, survey: Survey, **after: Any) -> None:
+    audit_record(actor=actor, action=f"evaluation.survey.{action}", obj=survey,
+                 org_path=survey.org_path, after=after or None)
+
+
+@transaction.atomic
+def survey_create(*, org: Org, title: str, year: int, closes_on: dt.date, actor: Actor,
+                  kind: str = SurveyKind.SURVEY, anonymous: bool = True, min_group: int = 10,
+                  audience_group: str = "", sample_size: int | None = None,
+                  sample_seed: int = 0, intro: str = "") -> Survey:
+    require_write(actor, org)
+    if not org.is_active:
+        raise ApplicationError(_("该组织已合并或撤销，不能发起问卷。"), code="org_inactive")
+    if not title.strip():
+        raise ApplicationError(_("请填写标题。"), code="title_required", extra={"field": "title"})
+    if closes_on < clock.today():
+        raise ApplicationError(_("截止日期不能早于今天。"), code="closes_in_past",
+                               extra={"field": "closes_on"})
+    if not 1 <= min_group <= 1000:
+        raise ApplicationError(_("最小公布人数应为 1 至 1000。"), code="min_group_range",
+                               extra={"field": "min_group"})
+    if audience_group and audience_group not in NewEmploymentGroup.values:
+        raise ApplicationError(_("限定群体无效。"), code="group_invalid",
+                               extra={"field": "audience_group"})
+    if sample_size is not None and sample_size < 1:
+        raise ApplicationError(_("抽样人数应为正整数。"), code="sample_invalid",
+                               extra={"field": "sample_size"})
+    if kind not in SurveyKind.values:
+        raise ApplicationError(_("问卷类型无效。"), code="kind_invalid", extra={"field": "kind"})
+    survey = Survey.objects.create(
+        org=org, org_path=org.path, kind=kind, title=title.strip()[:200], intro=intro.strip(),
+        year=year, anonymous=anonymous, closes_on=closes_on,
+        status=initial_status(Survey, SurveyStatus.DRAFT, initial={SurveyStatus.DRAFT}),
+        audience_group=audience_group, sample_size=sample_size, sample_seed=sample_seed,
+        min_group=min_group, created_by=actor_user(actor))
+    if kind == SurveyKind.SATISFACTION:
+        _satisfaction_questions(survey)
+    _audit(actor, "create", survey, title=survey.title, kind=kind, anonymous=anonymous,
+           min_group=min_group, sample_size=sample_size, sample_seed=sample_seed)
+    return survey
+
+
+def _satisfaction_questions(survey: Survey) -> None:
+    rows = [Question(survey=survey, position=1, kind=QuestionKind.SCALE, scale_max=5,
+                     is_overall=True, text=_("总体而言，您对本单位工会的工作满意吗？（1 很不满意 — 5 很满意）"))]
+    for n, area in enumerate(SATISFACTION_AREAS, start=2):
+        rows.append(Question(survey=survey, position=n, kind=QuestionKind.SCALE, scale_max=5,
+                             text=_("您对工会“{a}”工作的满意程度").format(a=area)))
+    rows.append(Question(survey=survey, position=len(rows) + 1, kind=QuestionKind.TEXT,
+                         required=False, text=_("您对工会工作还有什么意见和建议？")))
+    Question.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def question_add(*, survey: Survey, kind: str, text: str, actor: Actor, required: bool = True,
+                 options: Sequence[str] = (), scale_max: int = 5,
+                 show_if: Question | None = None, show_if_value: str = "") -> Question:
+    require_write(actor, survey.org)
+    if survey.status != SurveyStatus.DRAFT:
+        raise Conflict(_("问卷已发布，不能再修改题目。"), code="survey_not_draft")
+    if kind not in QuestionKind.values:
+        raise ApplicationError(_("题型无效。"), code="kind_invalid", extra={"field": "kind"})
+    if not text.strip():
+        raise ApplicationError(_("请填写题目。"), code="text_required", extra={"field": "text"})
+    cleaned = [o.strip()[:100] for o in options if o.strip()]
+    if kind in CHOICE_KINDS and len(cleaned) < 2:
+        raise ApplicationError(_("选择题至少要有两个选项。"), code="options_required",
+                               extra={"field": "options"})
+    if len(set(cleaned)) != len(cleaned):
+        raise ApplicationError(_("选项不能重复。"), code="options_duplicate",
+                               extra={"field": "options"})
+    if kind == QuestionKind.SCALE and not 2 <= scale_max <= 10:
+        raise ApplicationError(_("量表最高分应为 2 至 10。"), code="scale_range",
+                               extra={"field": "scale_max"})
+    if show_if is not None:
+        if show_if.survey_id != survey.pk or show_if.kind not in CHOICE_KINDS:
+            raise ApplicationError(_("显示条件只能引用本问卷前面的选择题。"), code="skip_invalid",
+                                   extra={"field": "show_if"})
+        if show_if_value not in _option_codes(show_if):
+            raise ApplicationError(_("显示条件的选项不存在。"), code="skip_value_invalid",
+                                   extra={"field": "show_if_value"})
+    position = (survey.questions.order_by("-position").values_list("position", flat=True)
+                .first() or 0) + 1
+    question = Question.objects.create(
+        survey=survey, position=position, kind=kind, text=text.strip()[:300], required=required,
+        options=cleaned if kind in CHOICE_KINDS else [], scale_max=scale_max, show_if=show_if,
+        show_if_value=show_if_value if show_if else "")
+    _audit(actor, "question", survey, position=position, kind=kind)
+    return question
+
+
+def _option_codes(question: Question) -> list[str]:
+    """Options are stored by their 1-based position: "1", "2", …"""
+    return [str(n) for n in range(1, len(question.options) + 1)]
+
+
+def audience(survey: Survey) -> list[tuple[int, int, str]]:
+    """(person id, union id, union path) of the members the survey goes to: the active members
+    of the subtree (optionally one group), in membership order; with a sample size, the seeded
+    sample of them (the same seed and membership always give the same people)."""
+    rows = (Membership.objects.filter(union_path__startswith=survey.org_path,
+                                      status=MembershipStatus.ACTIVE)
+            .order_by("id"))
+    if survey.audience_group:
+        rows = rows.filter(person__new_employment_group=survey.audience_group)
+    population = list(rows.values_list("person_id", "union_id", "union_path"))
+    return rules.draw_sample(population, survey.sample_size, survey.sample_seed)
+
+
+@transaction.atomic
+def survey_open(*, survey: Survey, actor: Actor) -> Survey:
+    require_write(actor, survey.org)
+    if not survey.questions.exists():
+        raise ApplicationError(_("问卷还没有题目。"), code="questions_required")
+    if survey.closes_on < clock.today():
+        raise ApplicationError(_("截止日期已过，请先修改截止日期。"), code="closes_in_past")
+    chosen = audience(survey)
+    if not chosen:
+        raise ApplicationError(_("调查范围内没有在册会员。"), code="audience_empty")
+    Invitation.objects.bulk_create(
+        [Invitation(survey=survey, person_id=p, union_id=u, union_path=path)
+         for p, u, path in chosen], batch_size=5000)
+    survey = transition(survey, SurveyStatus.OPEN, transitions=SURVEY_TRANSITIONS, actor=actor,
+                        reason=_("发布，应答 {n} 人").format(n=len(chosen)),
+                        extra_fields={"invited": len(chosen)})
+    _audit(actor, "open", survey, invited=len(chosen))
+    return survey
+
+
+@transaction.atomic
+def survey_close(*, survey: Survey, actor: Actor, reason: str = "") -> Survey:
+    require_write(actor, survey.org)
+    survey = transition(survey, SurveyStatus.CLOSED, transitions=SURVEY_TRANSITIONS, actor=actor,
+                        reason=reason or _("结束"))
+    _audit(actor, "close", survey)
+    return survey
+
+
+def close_due(*, actor: Actor, today: dt.date | None = None) -> list[Survey]:
+    """Daily: close the open surveys whose closing date has passed."""
+    today = today or clock.today()
+    return [survey_close(survey=s, actor=actor, reason=_("截止日期已过"))
+            for s in Survey.objects.filter(status=SurveyStatus.OPEN, closes_on__lt=today)]
+
+
+def _visible(question: Question, chosen: Mapping[int, set[str]]) -> bool:
+    if question.show_if_id is None:
+        return True
+    return question.show_if_value in chosen.get(question.show_if_id, set())
+
+
+def clean_answers(questions: Sequence[Question], raw: Mapping[int, Any]) -> list[Answer]:
+    """Answers as rows (not yet saved), checked against each question; a question hidden by
+    its condition is dropped. Raises with the first problem, naming the question."""
+    out: list[Answer] = []
+    chosen: dict[int, set[str]] = {}
+    for q in questions:
+        if not _visible(q, chosen):
+            continue
+        value = raw.get(q.pk)
+        values = ([str(v).strip() for v in value] if isinstance(value, list | tuple)
+                  else [] if value is None or str(value).strip() == "" else [str(value).strip()])
+        values = [v for v in values if v]
+        if not values:
+            if q.required:
+                raise ApplicationError(_("第 {n} 题为必答题。").format(n=q.position),
+                                       code="answer_required", extra={"question": q.pk})
+            continue
+
+        def bad(message: str, q: Question = q) -> ApplicationError:
+            return ApplicationError(_("第 {n} 题：{m}").format(n=q.position, m=message),
+                                    code="answer_invalid", extra={"question": q.pk})
+
+        if q.kind in CHOICE_KINDS:
+            codes = _option_codes(q)
+            if any(v not in codes for v in values) or len(set(values)) != len(values):
+                raise bad(_("选项无效。"))
+            if q.kind == QuestionKind.SINGLE and len(values) > 1:
+                raise bad(_("只能选一项。"))
+            chosen[q.pk] = set(values)
+            out.extend(Answer(question=q, option=v) for v in values)
+        elif q.kind == QuestionKind.SCALE:
+            if len(values) != 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= q.scale_max:
+                raise bad(_("请选择 1 至 {m} 分。").format(m=q.scale_max))
+            out.append(Answer(question=q, option=values[0], number=Decimal(values[0])))
+        elif q.kind == QuestionKind.NUMBER:
+            try:
+                number = Decimal(values[0])
+            except InvalidOperation:
+                raise bad(_("请填写数字。")) from None
+            if len(values) != 1 or not number.is_finite() or abs(number) >= Decimal("1e10"):
+                raise bad(_("请填写数字。"))
+            out.append(Answer(question=q, number=number.quantize(Decimal("0.01"))))
+        else:
+            if len(values[0]) > 2000:
+                raise bad(_("不超过 2000 字。"))
+            out.append(Answer(question=q, text=values[0]))
+    return out
+
+
+@transaction.atomic
+def response_submit(*, survey: Survey, person: Person, answers: Mapping[int, Any],
+                    actor: Actor) -> None:
+    """One member's answers. The `Answered` row (unique per survey and person) is inserted
+    first: a second submission — even a concurrent one — hits the constraint and changes
+    nothing. An anonymous survey's response carries no person and no time; the audit row names
+    the survey, never the response."""
+    if survey.status != SurveyStatus.OPEN or survey.closes_on < clock.today():
+        raise Conflict(_("该问卷不在答题期内。"), code="survey_closed")
+    invitation = Invitation.objects.filter(survey=survey, person=person).first()
+    if invitation is None:
+        raise ApplicationError(_("您不在本次调查的范围内。"), code="not_invited")
+    rows = clean_answers(list(survey.questions.all()), answers)
+    try:
+        with transaction.atomic():
+            Answered.objects.create(survey=survey, person=person, union_id=invitation.union_id,
+                                    union_path=invitation.union_path)
+    except IntegrityError:
+        raise Conflict(_("您已经提交过本问卷，每人只能提交一次。"), code="already_answered") from None
+    response = Response.objects.create(
+        survey=survey, anonymous=survey.anonymous,
+        person=None if survey.anonymous else person, union_id=invitation.union_id,
+        union_path=invitation.union_path, gender=person.gender or "",
+        age_band=rules.age_band(person.birth_date, clock.today()),
+        employment_form=person.employment_form or "")
+    for row in rows:
+        row.response = response
+    Answer.objects.bulk_create(rows)
+    audit_record(actor=actor, action="evaluation.survey.answer", obj=survey,
+                 org_path=survey.org_path)
