@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -40,10 +42,18 @@ class LoginForm(AuthenticationForm):
         return cleaned
 
 
+def role_choices() -> list[tuple[str, Any]]:
+    """No role is preselected (issue 12 item 3): the cadre picks one, and an invalid form keeps
+    the pick instead of falling back to the first, most powerful role."""
+    return [("", _("请选择角色")), *Role.choices]
+
+
 class RoleAssignForm(forms.Form):
     username = forms.CharField(label=_("用户名"), max_length=150)
-    org_code = forms.CharField(label=_("组织代码"), max_length=40)
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    org_code = forms.CharField(label=_("组织"), max_length=40,
+                               error_messages={"required": _("请选择组织。")})
+    role = forms.ChoiceField(label=_("角色"), choices=role_choices,
+                             error_messages={"required": _("请选择要授予的角色。")})
 
 
 class TOTPConfirmForm(forms.Form):
@@ -55,5 +65,7 @@ class UserCreateForm(forms.Form):
     display_name = forms.CharField(label=_("姓名"), max_length=64, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, max_length=128)
-    org_code = forms.CharField(label=_("组织代码"), max_length=40)
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    org_code = forms.CharField(label=_("组织"), max_length=40,
+                               error_messages={"required": _("请选择组织。")})
+    role = forms.ChoiceField(label=_("角色"), choices=role_choices,
+                             error_messages={"required": _("请选择要授予的角色。")})

@@ -31,5 +31,5 @@ class OrgForm(forms.ModelForm):
 
 
 class OrgPickForm(forms.Form):
-    target = forms.CharField(label=_("目标组织代码"), max_length=40)
+    target = forms.CharField(label=_("目标组织"), max_length=200)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)

@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
+from gonghui.core.errors import Forbidden, NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, form_status, run_service
+from gonghui.orgs import picker as picker_module
 from gonghui.orgs import selectors, services
 from gonghui.orgs.forms import OrgForm, OrgPickForm
 from gonghui.orgs.models import Level, Org, OrgStatus, OrgType
@@ -30,6 +32,27 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     nodes = selectors.org_children(viewer=request.user, org=org,
                                    include_closed=request.GET.get("closed") == "1")
     return render(request, "orgs/tree.html#nodes", {"nodes": nodes})
+
+
+@login_required
+def picker(request: HttpRequest) -> HttpResponse:
+    """htmx: the org picker's suggestions (name, short name or code) for one purpose, inside
+    the viewer's subtrees for that purpose; anyone signed in may ask, an empty list is the
+    answer where they hold nothing."""
+    field = request.GET.get("field", "")
+    q = (request.GET.get("q") or (request.GET.get(field, "") if field else "")).strip()[:100]
+    purpose = request.GET.get("purpose", "read")
+    relative_to = None
+    rel = request.GET.get("for", "")
+    if rel.isdigit():
+        try:
+            relative_to = access_org(request.user, rel)
+        except (NotFound, Forbidden):
+            relative_to = None
+    orgs = picker_module.org_pick(viewer=request.user, q=q, purpose=purpose,
+                                  relative_to=relative_to)
+    return render(request, "orgs/_picker_results.html", {
+        "orgs": orgs, "q": q, "hint": picker_module.purpose_of(purpose).hint})
 
 
 @login_required
@@ -100,6 +123,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, outcome, title=_("编辑组织"), org=org)
 
 
+def _picked(request: HttpRequest, form: OrgPickForm, purpose: str, org: Org) -> Org | None:
+    """The target org chosen in the picker (or typed: a code, a name), or None with the reason
+    on the form."""
+    try:
+        return picker_module.resolve_org(viewer=request.user, text=form.cleaned_data["target"],
+                                         purpose=purpose, relative_to=org)
+    except picker_module.PickError as exc:
+        form.add_error("target", exc.message)
+        return None
+
+
 def _pick_page(request: HttpRequest, org: Org, form: OrgPickForm, outcome: Outcome | None, *,
                action: str) -> HttpResponse:
     return render(request, "orgs/pick.html", {"org": org, "form": form, "action": action},
@@ -112,7 +146,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrgPickForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
-        target = access_org(request.user, form.cleaned_data["target"].strip().upper())
+        target = _picked(request, form, "move", org)
+        if target is None:
+            return _pick_page(request, org, form, None, action="move")
         outcome = run_service(request, lambda: services.org_move(
             org=org, new_parent=target, actor=request.user), form=form,
             success=_("已移动到“{name}”之下。").format(name=target.name))
@@ -127,7 +163,9 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrgPickForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
-        target = access_org(request.user, form.cleaned_data["target"].strip().upper())
+        target = _picked(request, form, "merge", org)
+        if target is None:
+            return _pick_page(request, org, form, None, action="merge")
         outcome = run_service(request, lambda: services.org_merge(
             source=org, target=target, actor=request.user, note=form.cleaned_data["note"]),
             form=form, success=_("已并入“{name}”。").format(name=target.name))

@@ -7,7 +7,7 @@ from gonghui.roster.readers import SUFFIXES
 
 
 class UploadForm(forms.Form):
-    union = forms.CharField(label=_("导入到（工会代码）"), max_length=40)
+    union = forms.CharField(label=_("导入到"), max_length=200)
     file = forms.FileField(label=_("名册文件"), help_text=_("支持 .xlsx、.xls、.csv（UTF-8 或 GBK/GB18030）"))
 
     def clean_file(self):
@@ -19,7 +19,7 @@ class UploadForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    union = forms.CharField(label=_("导出范围（工会代码）"), max_length=40)
+    union = forms.CharField(label=_("导出范围（含下级）"), max_length=200)
     file_format = forms.ChoiceField(label=_("格式"), choices=[("xlsx", "Excel (.xlsx)"),
                                                                ("csv", "CSV")])
     include_ended = forms.BooleanField(label=_("包含已退会、已转出等非在册人员"), required=False)

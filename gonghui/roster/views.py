@@ -22,6 +22,8 @@ from gonghui.core.views import run_service
 from gonghui.roster import importer, permissions, selectors, services
 from gonghui.roster.columns import FIELD_LABELS
 from gonghui.roster.forms import ExportForm, ReportForm, UploadForm
+from gonghui.orgs.models import Org
+from gonghui.orgs.picker import PickError, candidates, resolve_org
 from gonghui.roster.models import ImportJob, ImportStatus
 from gonghui.roster.report import write_template
 
@@ -32,18 +34,37 @@ def _home(request: HttpRequest, *, status: int = 200, upload_form: UploadForm | 
     can_import = has_capability(request.user, Capability.MEMBER_WRITE)
     jobs = selectors.import_jobs(viewer=request.user, q=params["q"], status=params["status"],
                                  org_code=params["org"]) if can_import else None
-    default_union = selectors.target_unions(viewer=request.user, limit=1)
-    initial = {"union": default_union[0].code} if default_union else {}
+    # The import target is pre-filled only where there is one union to import into (issue 12
+    # item 10: never with a district that cannot hold members); the export scope with the
+    # viewer's top org.
+    targets = list(candidates(viewer=request.user, purpose="member_write").order_by("path")[:2])
+    initial = {"union": targets[0].code} if len(targets) == 1 else {}
+    top = selectors.target_unions(viewer=request.user, cap=Capability.MEMBER_READ, limit=1)
+    export_initial = {"union": top[0].code} if top else {}
     return render(request, "roster/home.html", {
         "page": paginate(request, jobs) if jobs is not None else None,
         "params": params, "statuses": ImportStatus.choices,
         "qs": querystring_without_page(request), "can_import": can_import,
         "upload_form": upload_form or UploadForm(initial=initial),
-        "export_form": export_form or ExportForm(initial=initial),
-        "unions": selectors.target_unions(viewer=request.user, cap=Capability.MEMBER_READ),
+        "export_form": export_form or ExportForm(initial=export_initial),
         "exports": selectors.export_jobs(viewer=request.user, limit=10),
         "can_reveal": has_capability(request.user, Capability.MEMBER_REVEAL),
     }, status=status)
+
+
+def _chosen_union(request: HttpRequest, text: str, *, purpose: str,
+                  cap: Capability) -> Org | None:
+    """The union picked in the org picker (a code) or typed by name: an existing code or id
+    goes through `access_union` (404 outside the viewer's subtrees); a name that matches no
+    union of the purpose, or several, is a message (None)."""
+    text = text.strip()
+    if text.isdigit() or Org.objects.filter(code=text.upper()).exists():
+        return permissions.access_union(request.user, text, cap=cap)
+    try:
+        return resolve_org(viewer=request.user, text=text, purpose=purpose)
+    except PickError as exc:
+        messages.error(request, exc.message)
+        return None
 
 
 def _flash_errors(request: HttpRequest, form: Any) -> None:
@@ -66,7 +87,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         _flash_errors(request, form)
         return _home(request, status=400, upload_form=form)
-    org = permissions.access_union(request.user, form.cleaned_data["union"])
+    org = _chosen_union(request, form.cleaned_data["union"], purpose="member_write",
+                        cap=Capability.MEMBER_WRITE)
+    if org is None:
+        return _home(request, status=400, upload_form=form)
     upload_file = form.cleaned_data["file"]
     outcome = run_service(request, lambda: services.import_job_create(
         org=org, actor=request.user, name=upload_file.name, upload=upload_file))
@@ -214,8 +238,10 @@ def export_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请检查导出设置。"))
         return _home(request, status=400, export_form=form)
-    org = permissions.access_union(request.user, form.cleaned_data["union"],
-                                   cap=Capability.MEMBER_READ)
+    org = _chosen_union(request, form.cleaned_data["union"], purpose="members",
+                        cap=Capability.MEMBER_READ)
+    if org is None:
+        return _home(request, status=400, export_form=form)
     outcome = run_service(request, lambda: services.export_job_create(
         org=org, actor=request.user, file_format=form.cleaned_data["file_format"],
         reveal=form.cleaned_data["reveal"], include_ended=form.cleaned_data["include_ended"],

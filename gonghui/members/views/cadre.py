@@ -39,6 +39,7 @@ from gonghui.members.models import Membership, MembershipStatus, TransferStatus
 from gonghui.members.permissions import access_membership, access_transfer
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import access_org
+from gonghui.orgs.picker import PickError, resolve_org
 
 
 class _CountedPaginator(Paginator):
@@ -74,13 +75,22 @@ def _back(request: HttpRequest, name: str, *args: Any) -> HttpResponse:
 
 
 def within_org(request: HttpRequest) -> Org | None:
-    """The `?org=CODE` filter of the list pages: an org whose members the viewer may read."""
-    code = request.GET.get("org", "").strip()
-    if not code:
+    """The `?org=` filter of the list pages: an org whose members the viewer may read, picked in
+    the org picker or typed as a code, name or short name. An existing code outside the viewer's
+    subtrees is the 404 page (the one policy); a name that matches no visible org, or several,
+    is a message and no filter — never the 404 page (issue 12 item 4)."""
+    text = request.GET.get("org", "").strip()
+    if not text:
         return None
-    org = access_org(request.user, code.upper())
-    require_capability(request.user, Capability.MEMBER_READ, org)
-    return org
+    if Org.objects.filter(code=text.upper()).exists():
+        org = access_org(request.user, text.upper())
+        require_capability(request.user, Capability.MEMBER_READ, org)
+        return org
+    try:
+        return resolve_org(viewer=request.user, text=text, purpose="members")
+    except PickError as exc:
+        messages.error(request, exc.message)
+        return None
 
 
 @login_required
