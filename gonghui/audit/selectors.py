@@ -13,6 +13,7 @@ from gonghui.audit.models import AuditEvent, SensitiveRead
 def audit_events(
     *, viewer: Any, actor: str = "", action: str = "", object_type: str = "",
     q: str = "", since: dt.date | None = None, until: dt.date | None = None,
+    actions: list[str] | None = None,
 ) -> QuerySet[AuditEvent]:
     """The trail a user may read: events of orgs in their audit.read subtrees; events with no
     org (users, tokens) only for global administrators."""
@@ -24,6 +25,8 @@ def audit_events(
         queryset = queryset.filter(actor_name__icontains=actor)
     if action:
         queryset = queryset.filter(action__startswith=action)
+    if actions is not None:
+        queryset = queryset.filter(action__in=actions)
     if object_type:
         queryset = queryset.filter(object_type=object_type)
     if q:

@@ -33,5 +33,69 @@ def test_trail_shows_values_whatever_their_keys(client, tree, city_admin):
     response = login(client, city_admin).get("/audit/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<span class="text-muted">items:</span> 3' in html
-    assert '<span class="text-muted">items:</span> 4' in html
+    assert '<span class="text-muted">条数：</span>3' in html
+    assert '<span class="text-muted">条数：</span>4' in html
+
+
+def test_trail_of_a_bank_batch_renders(client, tree, city_admin):
+    """Issue 12 item 1: the batch event's `items` key made the trail answer 500."""
+    from gonghui.audit.services import audit_record
+
+    audit_record(actor=city_admin, action="mutualaid.batch.create",
+                 object_type="mutualaid.payoutbatch", object_id="7", object_repr="代发批次 7",
+                 org_path=tree["SH-A"].path,
+                 after={"items": 5, "total": "12345.50", "status": "draft"})
+    for language in ("zh-hans", "en"):
+        client.cookies["django_language"] = language
+        response = login(client, city_admin).get("/audit/")
+        assert response.status_code == 200
+    client.cookies["django_language"] = "zh-hans"
+    html = login(client, city_admin).get("/audit/").content.decode()
+    assert "生成银行代发批次" in html
+    assert '<span class="text-muted">条数：</span>5' in html
+    assert '<span class="text-muted">总金额：</span>12,345.50' in html
+
+
+def test_trail_reads_in_words_and_local_time(client, tree, city_admin):
+    """Issue 12 item 15: Chinese labels for actions, object types and fields, values as the
+    pages show them (choice labels, the related org's name), times in Beijing time."""
+    import datetime as dt
+
+    from gonghui.audit.models import AuditEvent
+    from gonghui.audit.services import audit_record
+
+    a1, b1 = tree["SH-A-1"], tree["SH-B-1"]
+    event = audit_record(actor=city_admin, action="org.move", obj=a1, org_path=a1.path,
+                         before={"parent": "SH-A", "status": "active", "path": a1.path},
+                         after={"parent": "SH-B", "status": "merged",
+                                "merged_into_id": b1.pk, "flag": False})
+    AuditEvent.objects.filter(pk=event.pk).update(
+        at=dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC))
+    html = login(client, city_admin).get("/audit/").content.decode()
+    assert "2026-03-02 07:30:00" in html  # 23:30 UTC is 07:30 the next morning in Beijing
+    assert "调整隶属关系" in html
+    assert '<span title="org.move">' in html
+    assert "<code>org.move</code>" not in html
+    assert '<span class="text-muted">上级组织：</span>SH-A' in html
+    assert '<span class="text-muted">上级组织：</span>SH-B' in html
+    assert '<span class="text-muted">状态：</span>已合并' in html
+    assert f'<span class="text-muted">并入：</span>{b1}' in html
+    assert '<span class="text-muted">flag：</span>否' in html
+    assert "路径" not in html  # the tree's internal path is no value a cadre reads
+    assert '<option value="orgs.org" >工会组织</option>' in html
+
+    # a cadre searches by the words she sees
+    html = login(client, city_admin).get("/audit/?action=隶属").content.decode()
+    assert "共 1 条" in html
+    html = login(client, city_admin).get("/audit/?action=记账").content.decode()
+    assert "共 0 条" in html or "没有符合条件的记录" in html
+
+
+def test_sensitive_reads_name_the_field(client, tree, city_admin):
+    from gonghui.audit.services import sensitive_read_record
+
+    sensitive_read_record(actor=city_admin, subject_type="members.person", subject_id="1",
+                          subject_repr="张三", field="id_number", purpose="核对身份",
+                          org_path=tree["SH-A"].path)
+    html = login(client, city_admin).get("/audit/reads/").content.decode()
+    assert "<td>身份证号</td>" in html
