@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
