@@ -52,18 +52,28 @@ def notify(*, recipients: Iterable[Any], kind: str, title: str, body: str = "", 
         audit_record(actor=actor, action="notifications.send", object_type="notifications.kind",
                      object_id=kind[:64], object_repr=title[:255], org_path=org_path,
                      after={"recipients": [u.pk for u in users], "kind": kind})
-        extra = channels.channels_for(kind)
-        text = f"{title}\n\n{body}".strip() if body else title
-        if channels.EMAIL in extra:
-            addresses = [u.email for u in users if u.email]
-            if addresses:
-                transaction.on_commit(lambda: channels.deliver_email(
-                    addresses=addresses, subject=title, text=text + (f"\n\n{url}" if url else "")))
-        if channels.SMS in extra:
-            phones = [p for p in (getattr(u, "phone", "") for u in users) if p]
-            if phones:
-                transaction.on_commit(lambda: channels.deliver_sms(phones=phones, text=text))
+        deliver_channels(kind=kind, users=users, title=title, body=body, url=url)
     return rows
+
+
+def deliver_channels(*, kind: str, users: Iterable[Any], title: str, body: str = "",
+                     url: str = "") -> None:
+    """Send a message through the extra channels configured for `kind` (e-mail to users with
+    an address, SMS to users with a phone), after the caller's transaction commits. For
+    senders that keep their own inbox rows (outreach's announcements: one receipt per
+    recipient, written in bulk) and only need the channels; `notify()` calls it too."""
+    users = list(users)
+    extra = channels.channels_for(kind)
+    text = f"{title}\n\n{body}".strip() if body else title
+    if channels.EMAIL in extra:
+        addresses = [u.email for u in users if getattr(u, "email", "")]
+        if addresses:
+            transaction.on_commit(lambda: channels.deliver_email(
+                addresses=addresses, subject=title, text=text + (f"\n\n{url}" if url else "")))
+    if channels.SMS in extra:
+        phones = [p for p in (getattr(u, "phone", "") for u in users) if p]
+        if phones:
+            transaction.on_commit(lambda: channels.deliver_sms(phones=phones, text=text))
 
 
 def notification_mark_read(*, notification: Notification, actor: Actor) -> Notification:
