@@ -1,5 +1,45 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from gonghui.evaluation.views import ratings, scores, surveys
 
 app_name = "evaluation"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", ratings.home, name="home"),
+    path("schemes/", ratings.scheme_list, name="schemes"),
+    path("schemes/new/", ratings.scheme_new, name="scheme_new"),
+    path("schemes/<int:pk>/", ratings.scheme_detail, name="scheme"),
+    path("ratings/", ratings.rating_list, name="ratings"),
+    path("ratings/new/", ratings.rating_new, name="rating_new"),
+    path("ratings/publicize/", ratings.publicize, name="publicize"),
+    path("ratings/<int:pk>/", ratings.rating_detail, name="rating"),
+    path("ratings/<int:pk>/self/", ratings.rating_self, name="rating_self"),
+    path("ratings/<int:pk>/evidence/", ratings.rating_evidence, name="rating_evidence"),
+    path("ratings/<int:pk>/evidence/<int:eid>/", ratings.evidence_download, name="evidence"),
+    path("ratings/<int:pk>/submit/", ratings.rating_submit, name="rating_submit"),
+    path("ratings/<int:pk>/review/", ratings.rating_review, name="rating_review"),
+    path("ratings/<int:pk>/review/complete/", ratings.rating_review_complete,
+         name="rating_review_complete"),
+    path("ratings/<int:pk>/return/", ratings.rating_return, name="rating_return"),
+    path("ratings/<int:pk>/onsite/", ratings.rating_onsite, name="rating_onsite"),
+    path("ratings/<int:pk>/decide/", ratings.rating_decide, name="rating_decide"),
+    path("titles/", ratings.title_list, name="titles"),
+    path("titles/public/", ratings.titles_public, name="titles_public"),
+    path("titles/due/", ratings.titles_due, name="due"),
+    path("titles/<int:pk>/", ratings.title_detail, name="title"),
+    path("titles/<int:pk>/<str:action>/", ratings.title_action, name="title_action"),
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/new/", surveys.survey_new, name="survey_new"),
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
+    path("surveys/<int:pk>/questions/", surveys.question_add, name="question_add"),
+    path("surveys/<int:pk>/open/", surveys.survey_open, name="survey_open"),
+    path("surveys/<int:pk>/close/", surveys.survey_close, name="survey_close"),
+    path("surveys/<int:pk>/results/", surveys.survey_results, name="survey_results"),
+    path("surveys/<int:pk>/export/", surveys.survey_export, name="survey_export"),
+    path("scores/", scores.third_party, name="third_party"),
+    path("scores/import/", scores.third_party_import, name="third_party_import"),
+    path("scores/weights/", scores.weights, name="weights"),
+    path("scores/ranking/", scores.ranking, name="ranking"),
+    path("my/", surveys.portal, name="portal"),
+    path("my/<int:pk>/", surveys.portal_answer, name="portal_answer"),
+]

@@ -1,0 +1,1 @@
+"""Pages of evaluation: ratings and titles, surveys and the members' portal, scores."""
