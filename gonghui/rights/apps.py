@@ -1,7 +1,18 @@
 from django.apps import AppConfig
 
+from gonghui.core import hooks
+
 
 class RightsConfig(AppConfig):
     name = "gonghui.rights"
     label = "rights"
     verbose_name = "维权服务"
+
+    def ready(self) -> None:
+        # demo and channels import models: only once the app registry is ready (Django)
+        from django.utils.translation import gettext_lazy as _l  # isort: skip
+        from gonghui.notifications import channels  # registry ready: models
+        from gonghui.rights import demo  # registry ready: models
+
+        channels.register_kind("rights.risk_alert", _l("劳动关系风险预警"))
+        hooks.register("demo.seed", demo.seed)

@@ -1,5 +1,45 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from gonghui.rights.views import cases, portal, risk, work
 
 app_name = "rights"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", risk.dashboard, name="home"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/act/<slug:action>/", cases.case_act, name="case_act"),
+    path("cases/<int:pk>/reveal/", cases.case_reveal, name="case_reveal"),
+    path("cases/<int:pk>/documents/new/", cases.document_new, name="document_new"),
+    path("cases/<int:pk>/documents/<int:did>/", cases.document, name="document"),
+    path("lawyers/", cases.lawyers, name="lawyers"),
+    path("due/", cases.due, name="due"),
+    path("letters/", work.letter_list, name="letters"),
+    path("letters/new/", work.letter_new, name="letter_new"),
+    path("letters/settings/", work.policy, name="policy"),
+    path("letters/<int:pk>/", work.letter_detail, name="letter"),
+    path("letters/<int:pk>/act/<slug:action>/", work.letter_act, name="letter_act"),
+    path("letters/<int:pk>/pdf/", work.letter_pdf_view, name="letter_pdf"),
+    path("contracts/", work.contract_list, name="contracts"),
+    path("contracts/new/", work.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/", work.contract_detail, name="contract"),
+    path("contracts/<int:pk>/act/<slug:action>/", work.contract_act, name="contract_act"),
+    path("congresses/", work.congress_list, name="congresses"),
+    path("congresses/new/", work.congress_new, name="congress_new"),
+    path("congresses/<int:pk>/", work.congress_detail, name="congress"),
+    path("congresses/<int:pk>/act/<slug:action>/", work.congress_act, name="congress_act"),
+    path("risk/", risk.risk_list, name="risk"),
+    path("risk/signals/new/", risk.signal_new, name="signal_new"),
+    path("risk/import/", risk.signal_import, name="signal_import"),
+    path("risk/weights/", risk.weights, name="weights"),
+    path("alerts/", risk.alert_list, name="alerts"),
+    path("alerts/<int:pk>/", risk.alert_detail, name="alert"),
+    path("alerts/<int:pk>/act/", risk.alert_act, name="alert_act"),
+    path("portal/", portal.portal_home, name="portal"),
+    path("portal/new/", portal.portal_new, name="portal_new"),
+    path("portal/<int:pk>/", portal.portal_case, name="portal_case"),
+    path("portal/<int:pk>/rate/", portal.portal_rate, name="portal_rate"),
+    path("portal/<int:pk>/documents/", portal.portal_document, name="portal_document"),
+    path("portal/<int:pk>/withdraw/", portal.portal_withdraw, name="portal_withdraw"),
+]

@@ -1,0 +1,1 @@
+"""Pages of rights work: cadres' pages by subdomain, and the workers' portal."""
