@@ -1,5 +1,47 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from gonghui.awards.views import care, competitions, honours
 
 app_name = "awards"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", honours.home, name="home"),
+    path("schemes/", honours.scheme_list, name="schemes"),
+    path("schemes/new/", honours.scheme_new, name="scheme_new"),
+    path("schemes/<int:pk>/", honours.scheme_detail, name="scheme"),
+    path("schemes/<int:pk>/quota/", honours.quota_set, name="quota_set"),
+    path("schemes/<int:pk>/nominate/", honours.nominate, name="nominate"),
+    path("schemes/<int:pk>/review/", honours.review, name="review"),
+    path("schemes/<int:pk>/publish/", honours.notice_publish, name="notice_publish"),
+    path("schemes/<int:pk>/confer/", honours.confer, name="confer"),
+    path("nominations/", honours.nomination_list, name="nominations"),
+    path("nominations/<int:pk>/", honours.nomination_detail, name="nomination"),
+    path("nominations/<int:pk>/return/", honours.nomination_return, name="nomination_return"),
+    path("nominations/<int:pk>/reject/", honours.nomination_reject, name="nomination_reject"),
+    path("nominations/<int:pk>/withdraw/", honours.nomination_withdraw,
+         name="nomination_withdraw"),
+    path("nominations/<int:pk>/resubmit/", honours.nomination_resubmit,
+         name="nomination_resubmit"),
+    path("publicity/<int:pk>/", honours.publicity, name="publicity"),
+    path("publicity/<int:pk>/pdf/", honours.publicity_pdf, name="publicity_pdf"),
+    path("register/", care.register, name="register"),
+    path("register/new/", care.register_add, name="register_add"),
+    path("register/<int:pk>/", care.model_worker, name="model_worker"),
+    path("register/<int:pk>/care/", care.care_add, name="care_add"),
+    path("register/<int:pk>/hardship/", care.hardship, name="hardship"),
+    path("competitions/", competitions.competition_list, name="competitions"),
+    path("competitions/new/", competitions.competition_new, name="competition_new"),
+    path("competitions/<int:pk>/", competitions.competition_detail, name="competition"),
+    path("competitions/<int:pk>/entries/", competitions.entry_add, name="entry_add"),
+    path("competitions/<int:pk>/scores/", competitions.score, name="score"),
+    path("competitions/<int:pk>/advance/", competitions.advance, name="advance"),
+    path("competitions/<int:pk>/skill/", competitions.skill_upgrade, name="skill_upgrade"),
+    path("competitions/<int:pk>/certificates.pdf", competitions.certificates,
+         name="certificates"),
+    path("studios/", competitions.studio_list, name="studios"),
+    path("studios/new/", competitions.studio_new, name="studio_new"),
+    path("studios/<int:pk>/", competitions.studio_detail, name="studio"),
+    path("studios/<int:pk>/rate/", competitions.studio_rate, name="studio_rate"),
+    path("results/", competitions.result_list, name="results"),
+    path("results/new/", competitions.result_new, name="result_new"),
+]
