@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _l
 
 from gonghui.core import hooks
 
@@ -10,9 +11,8 @@ class RightsConfig(AppConfig):
 
     def ready(self) -> None:
         # demo and channels import models: only once the app registry is ready (Django)
-        from django.utils.translation import gettext_lazy as _l  # isort: skip
-        from gonghui.notifications import channels  # registry ready: models
-        from gonghui.rights import demo  # registry ready: models
+        from gonghui.notifications import channels
+        from gonghui.rights import demo
 
         channels.register_kind("rights.risk_alert", _l("劳动关系风险预警"))
         hooks.register("demo.seed", demo.seed)

@@ -58,10 +58,13 @@ def case_list(*, viewer: Any, q: str = "", status: str = "", kind: str = "",
 def mediation_overdue_q(today: dt.date) -> Q:
     """Open mediations at the union's committee whose 15-day period has run out (Art. 14).
 
-    The period's end may roll over a holiday, so the query takes every candidate older than 15
-    days and the exact deadline is checked per row where it matters (the due list)."""
+    The deadline is non-decreasing in the application day, so the overdue ones are those applied
+    on or before the last day whose deadline (rolled over rest days) lies before today."""
+    last = today - dt.timedelta(days=clocks.MEDIATION_DAYS)
+    while clocks.mediation_deadline(last) >= today:
+        last -= dt.timedelta(days=1)
     return Q(status=CaseStatus.OPEN, kind=CaseKind.MEDIATION, body=Body.UNION,
-             applied_on__lt=today - dt.timedelta(days=clocks.MEDIATION_DAYS))
+             applied_on__lte=last)
 
 
 def own_cases(*, user: Any) -> QuerySet[Case]:

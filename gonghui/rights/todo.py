@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.urls import reverse
@@ -13,7 +12,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
 from gonghui.core import clock
 from gonghui.core.todo import QueryTodo, TodoItem, register
-from gonghui.rights import selectors
+from gonghui.rights import clocks, selectors
 from gonghui.rights.models import AlertStatus, CaseStatus, Level, RiskAlert
 
 
@@ -53,7 +52,7 @@ class MediationOverdueTodo(QueryTodo):
                         title=_("调解超过15日：{number} {name}").format(number=row.number,
                                                                    name=row.worker_name),
                         url=reverse("rights:case", args=[row.pk]), org_path=row.union_path,
-                        due=row.applied_on + dt.timedelta(days=15), created_at=row.created_at)
+                        due=clocks.mediation_deadline(row.applied_on), created_at=row.created_at)
 
 
 class RiskAlertTodo(QueryTodo):

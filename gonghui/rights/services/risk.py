@@ -20,14 +20,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.gates import require_capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.accounts.models import RoleAssignment
 from gonghui.accounts.roles import CAPABILITIES
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name
 from gonghui.core.cells import CellError, parse_date
-from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.workflow import append_history, transition
 from gonghui.notifications.services import notify
 from gonghui.orgs.models import Employer, Org
@@ -46,6 +46,15 @@ from gonghui.rights.models import (
 )
 
 MAX_HALF_LIVES = 5
+
+
+def require_root_policy(actor: Actor) -> None:
+    """The weights are federation-wide: POLICY_WRITE over every root of the org tree; a holder
+    of it lower down sees them but may not change them (403)."""
+    require_capability(actor, Capability.POLICY_WRITE, read=Capability.RIGHTS_READ)
+    for root in Org.get_root_nodes():
+        if not has_capability(actor, Capability.POLICY_WRITE, root):
+            raise Forbidden(_("风险权重全市统一，只有市总工会管理员可以修改。"))
 
 
 def weights() -> dict[str, tuple[float, float]]:
@@ -263,8 +272,8 @@ def signal_import(*, org: Org, name: str, data: bytes, actor: Actor) -> int:
 
 @transaction.atomic
 def weight_set(*, kind: str, weight: Decimal, half_life_days: int, actor: Actor) -> RiskWeight:
-    """Federation-wide weights: POLICY_WRITE (the caller recomputes afterwards)."""
-    require_capability(actor, Capability.POLICY_WRITE, read=Capability.RIGHTS_READ)
+    """Federation-wide weights (the caller recomputes afterwards)."""
+    require_root_policy(actor)
     if kind not in SignalKind.values:
         raise ApplicationError(_("请选择信号类型。"), extra={"field": "kind"})
     if weight < 0 or half_life_days < 1:

@@ -76,7 +76,7 @@ def signal_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def weights(request: HttpRequest) -> HttpResponse:
-    require_capability(request.user, Capability.POLICY_WRITE, read=Capability.RIGHTS_READ)
+    risk_svc.require_root_policy(request.user)
     form = forms.WeightForm(posted(request))
     outcome: Outcome | None = None
     if request.method == "POST" and form.is_valid():
