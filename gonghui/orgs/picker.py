@@ -77,13 +77,13 @@ def _matching(queryset: QuerySet[Org], q: str) -> QuerySet[Org]:
 def org_pick(*, viewer: Any, q: str, purpose: str, relative_to: Org | None = None,
              limit: int = 10) -> list[Org]:
     """Up to `limit` candidates matching `q` (name, short name, or the start of the code):
-    exact code first, then by name length (the closest names), then tree order."""
+    the exact code first, then names that start with `q`, then tree order."""
     q = q.strip()
     if not q:
         return []
     queryset = _matching(candidates(viewer=viewer, purpose=purpose, relative_to=relative_to), q)
     rows = list(queryset.order_by("path")[:200])
-    rows.sort(key=lambda o: (o.code.upper() != q.upper(), q not in o.name, len(o.name), o.path))
+    rows.sort(key=lambda o: (o.code.upper() != q.upper(), not o.name.startswith(q), o.path))
     return rows[:limit]
 
 
