@@ -48,3 +48,17 @@ def covered_km(lat: float, half_deg: float) -> float:
 def inside_china(lat: float, lon: float) -> bool:
     return (CHINA["lat"][0] <= lat <= CHINA["lat"][1]
             and CHINA["lon"][0] <= lon <= CHINA["lon"][1])
+
+
+# Where a typed district puts the search when the phone gives no position (district centres,
+# from the vendored GeoJSON's `cp` points).
+DISTRICT_CENTRES: dict[str, tuple[float, float]] = {
+    "黄浦区": (31.222771, 121.490317), "徐汇区": (31.179973, 121.43752),
+    "长宁区": (31.218123, 121.4222), "静安区": (31.229003, 121.448224),
+    "普陀区": (31.241701, 121.392499), "虹口区": (31.26097, 121.491832),
+    "杨浦区": (31.270755, 121.522797), "闵行区": (31.111658, 121.375972),
+    "宝山区": (31.398896, 121.489934), "嘉定区": (31.383524, 121.250333),
+    "浦东新区": (31.245944, 121.567706), "金山区": (30.724697, 121.330736),
+    "松江区": (31.03047, 121.223543), "青浦区": (31.151209, 121.113021),
+    "奉贤区": (30.912345, 121.458472), "崇明区": (31.626946, 121.397516),
+}

@@ -115,6 +115,9 @@ class StationHours(models.Model):
         ordering = ["weekday", "opens"]
         constraints = [models.CheckConstraint(condition=Q(weekday__lte=6), name="hours_weekday")]
 
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
 
 class StationException(models.Model):
     """A day that differs from the pattern: closed, or open with its own hours."""
@@ -135,6 +138,9 @@ class StationException(models.Model):
                 name="exception_hours_or_closed"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day}"
+
 
 class Inspection(models.Model):
     """A yearly inspection (年度检查) of a station."""
@@ -148,6 +154,9 @@ class Inspection(models.Model):
 
     class Meta:
         ordering = ["-inspected_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.inspected_on}"
 
 
 # --- practical projects (实项目) -------------------------------------------------------------
@@ -187,6 +196,9 @@ class ProjectTarget(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "district"],
                                                name="target_one_per_district"),
                        models.CheckConstraint(condition=Q(target__gte=1), name="target_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id}: {self.target}"
 
 
 # --- activities -----------------------------------------------------------------------------
@@ -239,6 +251,8 @@ class Activity(TimeStampedModel):
                               default=ActivityStatus.OPEN)
     # The secret of the rotating check-in code (HMAC key material; never shown).
     qr_key = models.CharField(max_length=64, editable=False)
+    # When `gonghui outreach notify-due` sent the day-before reminder (sent once).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history_model = "outreach.ActivityHistory"
 
@@ -383,6 +397,9 @@ class Receipt(models.Model):
                    models.Index(fields=["user"], condition=Q(read_at__isnull=True),
                                 name="receipt_unread")]
 
+    def __str__(self) -> str:
+        return f"{self.announcement_id} → {self.user_id}"
+
 
 # --- cadre training -------------------------------------------------------------------------
 
@@ -407,10 +424,14 @@ class CourseSession(models.Model):
     starts_at = models.DateTimeField(_("上课时间"))
     hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
     topic = models.CharField(_("主题"), max_length=200)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(hours__gt=0), name="session_hours")]
+
+    def __str__(self) -> str:
+        return self.topic
 
 
 class Enrolment(models.Model):
@@ -420,6 +441,9 @@ class Enrolment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="enrolment_once")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} ← {self.user_id}"
 
 
 class Attendance(models.Model):
@@ -431,3 +455,6 @@ class Attendance(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "user"],
                                                name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} ✓ {self.user_id}"

@@ -287,3 +287,51 @@ def project_progress(project: Project) -> list[dict[str, Any]]:
                      "target": t.target, "done": done, "percent": percent,
                      "lagging": percent < expected.quantize(Decimal("0.1"))})
     return rows
+
+
+def untrained_chairs(*, viewer: Any, year: int) -> list[dict[str, Any]]:
+    """Chairs of street unions (the holder of the administrator role at a street-level union
+    stands for its 主席 here: the role table has no separate chair) in the viewer's subtrees
+    whose training hours this year are below the requirement."""
+    from gonghui.accounts.models import RoleAssignment  # why: accounts' model read only here
+    from gonghui.outreach.services.training import REQUIRED_HOURS  # why: the rule's one home
+
+    orgs = scope(Org.objects.filter(level="street", status="active"), viewer, READ)
+    grants = (RoleAssignment.objects.filter(org__in=orgs, role="admin")
+              .select_related("user", "org").order_by("org__path", "user__username"))
+    rows = list(grants)
+    done = hours_by_user(year=year, user_ids={g.user_id for g in rows})
+    return [{"user": g.user, "org": g.org, "hours": done.get(g.user_id, Decimal(0)),
+             "missing": REQUIRED_HOURS - done.get(g.user_id, Decimal(0))}
+            for g in rows if done.get(g.user_id, Decimal(0)) < REQUIRED_HOURS]
+
+
+def dashboard(*, viewer: Any, year: int) -> dict[str, Any]:
+    stations = scope(Station.objects.all(), viewer, READ, path_field="org_path")
+    by_kind = dict(stations.values_list("kind").annotate(n=Count("id")).order_by())
+    by_district = station_counts_by_district(stations)
+    activities = scope(Activity.objects.filter(starts_at__year=year), viewer, READ,
+                       path_field="org_path")
+    signups = Signup.objects.filter(activity__in=activities)
+    part = signups.aggregate(
+        confirmed=Count("id", filter=Q(status=SignupStatus.CONFIRMED)),
+        checked=Count("id", filter=Q(status=SignupStatus.CONFIRMED, checked_in_at__isnull=False)),
+        waiting=Count("id", filter=Q(status=SignupStatus.WAITING)))
+    announcements = scope(Announcement.objects.filter(published_at__year=year), viewer, READ,
+                          path_field="org_path")
+    receipts = Receipt.objects.filter(announcement__in=announcements).aggregate(
+        total=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)))
+    courses = scope(Course.objects.filter(year=year), viewer, READ, path_field="org_path")
+    attended = Attendance.objects.filter(session__course__in=courses).aggregate(
+        people=Count("user", distinct=True), hours=Sum("session__hours"))
+
+    def pct(a: int, b: int) -> Decimal | None:
+        return (Decimal(a) * 100 / b).quantize(Decimal("0.1")) if b else None
+
+    return {"stations": stations.count(), "by_kind": by_kind, "by_district": by_district,
+            "activities": activities.count(), "participation": part,
+            "attendance_rate": pct(part["checked"], part["confirmed"]),
+            "announcements": announcements.count(), "receipts": receipts,
+            "read_rate": pct(receipts["read"], receipts["total"]),
+            "courses": courses.count(), "trained": attended["people"],
+            "training_hours": attended["hours"] or Decimal(0)}

@@ -114,10 +114,9 @@ def waiting_position(signup: Signup) -> int | None:
     """1 for the first on the waiting list."""
     if signup.status != SignupStatus.WAITING:
         return None
-    ahead = Signup.objects.filter(
+    return Signup.objects.filter(
         Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lte=signup.pk),
         activity_id=signup.activity_id, status=SignupStatus.WAITING).count()
-    return ahead
 
 
 def signup_create(*, activity: Activity, member: MemberContext, actor: Actor) -> Signup:

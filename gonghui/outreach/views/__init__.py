@@ -1,0 +1,1 @@
+"""Pages of outreach: cadres' registry and management pages, the member portal."""
