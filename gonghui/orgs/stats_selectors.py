@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
 from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.models import RoleAssignment
 from gonghui.accounts.scoping import scope
 from gonghui.orgs.models import Employer, Org, OrgStatus
 
@@ -78,3 +79,11 @@ def industries(*, org: Org | None = None) -> list[str]:
     if org is not None:
         queryset = queryset.filter(area__path__startswith=org.path)
     return sorted(set(queryset.values_list("industry", flat=True).distinct()))
+
+
+def cadre_counts(*, org: Org) -> dict[str, int]:
+    """Role holders (工会干部 and staff with a role) at active orgs of the subtree, by role."""
+    rows = (RoleAssignment.objects.filter(org__path__startswith=org.path,
+                                          org__status=OrgStatus.ACTIVE)
+            .values("role").annotate(n=Count("id")).order_by("role"))
+    return {row["role"]: row["n"] for row in rows}

@@ -26,3 +26,8 @@ class EmployerForm(StyledForm):
 
 class ImportForm(StyledForm):
     upload = forms.FileField(label=_("用人单位表格（.xlsx）"))
+
+
+class ReportForm(StyledForm):
+    org = forms.CharField(label=_("统计范围（组织代码）"), max_length=40)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)

@@ -42,3 +42,62 @@ class MonthlySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.month:%Y-%m}"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+REPORT_TRANSITIONS: dict[str, set[str]] = {
+    ReportStatus.QUEUED: {ReportStatus.RUNNING, ReportStatus.FAILED},
+    ReportStatus.RUNNING: {ReportStatus.DONE, ReportStatus.FAILED},
+}
+
+
+class ReportJob(models.Model):
+    """A yearly statistical report (工会统计年报) of a subtree, written in the background;
+    downloadable by whoever may read the subtree's figures."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            verbose_name=_("统计范围"))
+    org_path = models.CharField(max_length=255, db_index=True)
+    year = models.PositiveIntegerField(_("年度"))
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_by_name = models.CharField(_("操作人"), max_length=150)
+    created_at = models.DateTimeField()
+    status = models.CharField(_("状态"), max_length=16, choices=ReportStatus.choices,
+                              default=ReportStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    file_path = models.CharField(max_length=500, blank=True)
+    checks_passed = models.BooleanField(null=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统计年报")
+        verbose_name_plural = _("统计年报")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100),
+                                   name="stats_report_year_range"),
+            models.CheckConstraint(condition=models.Q(processed__lte=models.F("total"))
+                                   | models.Q(total=0), name="stats_report_progress"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.org_id} {self.year}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ReportStatus.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0

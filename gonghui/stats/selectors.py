@@ -8,7 +8,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.scoping import scope
 from gonghui.aid import selectors as aid
 from gonghui.core import clock
 from gonghui.members import stats_selectors as members
@@ -16,7 +19,7 @@ from gonghui.members.choices import Education, EmploymentForm, Gender, NewEmploy
 from gonghui.mutualaid import selectors as mutualaid
 from gonghui.orgs import stats_selectors as orgs
 from gonghui.orgs.models import Org
-from gonghui.stats.models import MonthlySnapshot
+from gonghui.stats.models import MonthlySnapshot, ReportJob
 
 TREND_MONTHS = 24
 
@@ -54,14 +57,29 @@ def coverage_by_child(org: Org) -> list[dict[str, Any]]:
     employers = orgs.employer_groups(org=org, by="child")
     counters = members.counters_by_child(org_path=org.path, child_len=cut)
     rows = []
-    for child in orgs.children(org):
+    for child in orgs.children(org):  # one query; reused below through `seen`
         e = employers.get(child.path, {})
         m = counters.get(child.path, {})
         rows.append(_coverage_row(child.name, child.code, e, m, drill=True))
     own = org.path
     if own in employers or own in counters:
-        rows.append(_coverage_row(org.name + "（本级）", org.code, employers.get(own, {}),
+        rows.append(_coverage_row(org.name + _("（本级）"), org.code, employers.get(own, {}),
                                   counters.get(own, {}), drill=False))
+    # figures still kept under closed (merged / dissolved) children: one line, so that the
+    # lines add up to the subtree's totals
+    seen = {c.path for c in orgs.children(org)} | {own}
+    rest_e: dict[str, int] = {}
+    rest_m: dict[str, int] = {}
+    for path, e in employers.items():
+        if path not in seen:
+            for k, v in e.items():
+                rest_e[k] = rest_e.get(k, 0) + v
+    for path, m in counters.items():
+        if path not in seen:
+            for k, v in m.items():
+                rest_m[k] = rest_m.get(k, 0) + v
+    if any(rest_e.values()) or any(rest_m.values()):
+        rows.append(_coverage_row(_("已撤并的下级组织"), "", rest_e, rest_m, drill=False))
     return rows
 
 
@@ -82,7 +100,7 @@ def coverage_by_industry(org: Org) -> list[dict[str, Any]]:
     rows = []
     for industry in sorted(set(employers) | set(members_by)):
         e = employers.get(industry, {})
-        row = _coverage_row(industry or "（未填）", "", e, {"active": members_by.get(industry, 0)},
+        row = _coverage_row(industry or _("（未填）"), "", e, {"active": members_by.get(industry, 0)},
                             drill=False)
         rows.append(row)
     return rows
@@ -163,3 +181,9 @@ def dashboard(org: Org, *, viewer: Any, today: dt.date | None = None) -> dict[st
                       "paid_amount": str(ma["totals"]["paid_amount"]),
                       "failed_count": ma["totals"]["failed_count"]},
     }
+
+
+def report_list(*, viewer: Any) -> Any:
+    """Report jobs of the viewer's stats.read subtrees, newest first."""
+    return scope(ReportJob.objects.select_related("org"), viewer, Capability.STATS_READ,
+                 path_field="org_path").order_by("-created_at", "-id")

@@ -11,4 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("employers/import/", views.employer_import, name="employer_import"),
     path("employers/<int:pk>/", views.employer, name="employer"),
     path("employers/<int:pk>/edit/", views.employer_edit, name="employer_edit"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/", views.report, name="report"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]

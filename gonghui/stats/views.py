@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.accounts.scoping import is_global, prefixes
+from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
@@ -20,14 +22,17 @@ from gonghui.core.views import form_status, posted, run_service, uploaded
 from gonghui.orgs import stats_selectors as org_stats
 from gonghui.orgs.models import Org
 from gonghui.stats import selectors
-from gonghui.stats.forms import EmployerForm, ImportForm
+from gonghui.stats.forms import EmployerForm, ImportForm, ReportForm
+from gonghui.stats.models import ReportJob, ReportStatus
 from gonghui.stats.permissions import access_employer, access_stats_org
+from gonghui.stats.selectors import report_list
 from gonghui.stats.services.employers import (
     EmployerData,
     employer_create,
     employer_update,
     employers_import,
 )
+from gonghui.stats.services.reports import report_start
 
 
 def stats_roots(user: Any) -> list[Org]:
@@ -170,3 +175,52 @@ def employer_import(request: HttpRequest) -> HttpResponse:
                   status=form_status(form, outcome))
 
 
+
+
+# --- the yearly report -----------------------------------------------------------------------
+
+def access_report(user: Any, pk: int) -> ReportJob:
+    job = ReportJob.objects.select_related("org").filter(pk=pk).first()
+    if job is None:
+        raise NotFound()
+    require_capability(user, Capability.STATS_READ, job.org)
+    return job
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """The report jobs of the user's subtrees, and the form that starts one."""
+    require_capability(request.user, Capability.STATS_READ)
+    roots = stats_roots(request.user)
+    data = posted(request)
+    form = ReportForm(data, initial={"org": roots[0].code if roots else "",
+                                     "year": clock.today().year - 1})
+    outcome = None
+    if form.is_valid():
+        org = access_stats_org(request.user, form.cleaned_data["org"])
+        outcome = run_service(request, lambda: report_start(
+            org=org, year=form.cleaned_data["year"], actor=request.user), form=form,
+            success=_("年报已开始生成。"))
+        if outcome.ok and outcome.value is not None:
+            return redirect("stats:report", outcome.value.pk)
+    jobs = report_list(viewer=request.user)
+    return render(request, "stats/reports.html", {
+        "form": form, "page": paginate(request, jobs), "qs": querystring_without_page(request),
+        "roots": roots, "tab": "reports"}, status=form_status(form, outcome))
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_report(request.user, pk)
+    return render(request, "stats/report.html", {"job": job, "tab": "reports"})
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access_report(request.user, pk)
+    if job.status != ReportStatus.DONE or not job.file_path or not Path(job.file_path).exists():
+        raise NotFound()
+    audit_record(actor=request.user, action="stats.report_download", obj=job,
+                 org_path=job.org_path)
+    return FileResponse(open(job.file_path, "rb"), as_attachment=True,
+                        filename=f"{job.org.code}-{job.year}-工会统计年报.xlsx")
