@@ -58,9 +58,16 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def roll_to_working_day(day: dt.date) -> dt.date:
-    """民法典 Art. 203: a period whose last day is a rest day ends on the next working day."""
-    while not workdays.is_working_day(day):
-        day += dt.timedelta(days=1)
+    """民法典 Art. 203: a period whose last day is a rest day ends on the next working day.
+
+    A year the official calendar does not know yet (next year's 放假安排 is published each
+    November/December) is not guessed: the period then ends on its calendar day, the earlier and
+    so the safe date for a worker, until the year is imported (`gonghui workdays import`)."""
+    try:
+        while not workdays.is_working_day(day):
+            day += dt.timedelta(days=1)
+    except workdays.UnknownCalendarYear:
+        return day
     return day
 
 

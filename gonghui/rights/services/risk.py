@@ -140,8 +140,10 @@ def recompute(*, employer_ids: list[int] | None = None, actor: Actor,
     now = clock.now()
     rises = []
     rows = []
-    paths = dict(Employer.objects.filter(pk__in=ids).values_list("pk", "area__path")) \
-        if len(ids) < 50000 else None
+    employers = Employer.objects.all()
+    if employer_ids is not None:
+        employers = employers.filter(pk__in=employer_ids)
+    paths = dict(employers.values_list("pk", "area__path").iterator(chunk_size=20000))
     for employer_id in ids:
         score = _score(totals.get(employer_id, 0.0))
         level = level_for(score)
@@ -150,15 +152,7 @@ def recompute(*, employer_ids: list[int] | None = None, actor: Actor,
             rises.append((employer_id, old, level, score))
         rows.append(EmployerRisk(employer_id=employer_id, score=score, level=level,
                                  signals=counts.get(employer_id, 0), computed_at=now,
-                                 area_path=(paths or {}).get(employer_id, "")))
-    if paths is None:
-        paths = {}
-        for chunk_start in range(0, len(rows), 20000):
-            chunk = [r.employer_id for r in rows[chunk_start:chunk_start + 20000]]
-            paths.update(Employer.objects.filter(pk__in=chunk)
-                         .values_list("pk", "area__path"))
-        for r in rows:
-            r.area_path = paths.get(r.employer_id, "")
+                                 area_path=paths.get(employer_id, "")))
     with transaction.atomic():
         for start in range(0, len(rows), 5000):
             EmployerRisk.objects.bulk_create(
@@ -166,9 +160,9 @@ def recompute(*, employer_ids: list[int] | None = None, actor: Actor,
                 update_fields=["score", "level", "signals", "computed_at", "area_path"])
             if progress:
                 progress(min(start + 5000, len(rows)))
-        employers = Employer.objects.select_related("area").in_bulk([r[0] for r in rises])
+        by_pk = Employer.objects.select_related("area").in_bulk([r[0] for r in rises])
         for employer_id, old, level, score in rises:
-            _raise_alert(employers[employer_id], old, level, score, actor)
+            _raise_alert(by_pk[employer_id], old, level, score, actor)
         audit_record(actor=actor, action="rights.risk.recompute", object_type="rights.risk",
                      object_id="all" if employer_ids is None else "some",
                      after={"employers": len(rows), "rises": len(rises)})

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from gonghui.audit.models import AuditEvent, SensitiveRead
 from gonghui.core import clock
@@ -28,8 +29,9 @@ def test_worker_submits_and_is_recorded_as_non_member(tree, member_user, today):
     assert case.is_member is False
     assert case.worker_id == member_user.pk
     assert case.worker_id_number == "11010519491231002X"
-    assert bytes(Case.objects.filter(pk=case.pk).values_list("worker_id_number", flat=True)[0]
-                 ).find(b"110105") == -1   # encrypted at rest
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT worker_id_number FROM rights_case WHERE id = %s", [case.pk])
+        assert b"110105" not in bytes(cursor.fetchone()[0])   # encrypted at rest
     assert case.number == f"WQ2026-{case.pk:06d}"
     assert [h.to_status for h in case.history.all()] == ["submitted"]
     assert AuditEvent.objects.filter(action="rights.case.create", object_id=str(case.pk)).count() == 1

@@ -70,3 +70,8 @@ def test_quorum_and_majority_edges():
     assert clocks.majority_of_all(15, 30) is False   # exactly half of ALL is not enough
     assert clocks.majority_of_all(16, 30) is True
     assert clocks.majority_of_all(15, 29) is True
+
+
+def test_unknown_calendar_year_keeps_the_calendar_day():
+    # 2027 is not in the installed calendar: the limitation ends on its calendar day, unrolled
+    assert clocks.limitation_end(D(2026, 10, 1)) == D(2027, 10, 1)
