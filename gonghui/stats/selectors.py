@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.scoping import scope
+from gonghui.accounts.scoping import is_global, prefixes, scope
 from gonghui.aid import selectors as aid
 from gonghui.core import clock
 from gonghui.members import stats_selectors as members
@@ -187,3 +187,11 @@ def report_list(*, viewer: Any) -> Any:
     """Report jobs of the viewer's stats.read subtrees, newest first."""
     return scope(ReportJob.objects.select_related("org"), viewer, Capability.STATS_READ,
                  path_field="org_path").order_by("-created_at", "-id")
+
+
+def stats_roots(user: Any) -> list[Org]:
+    """The tops of the user's stats.read subtrees."""
+    if is_global(user):
+        return list(Org.objects.filter(depth=1).order_by("path"))
+    paths = prefixes(user, Capability.STATS_READ)
+    return list(Org.objects.filter(path__in=paths).order_by("path")) if paths else []

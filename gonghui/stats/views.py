@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
-from gonghui.accounts.scoping import is_global, prefixes
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, NotFound
@@ -35,16 +34,9 @@ from gonghui.stats.services.employers import (
 from gonghui.stats.services.reports import report_start
 
 
-def stats_roots(user: Any) -> list[Org]:
-    if is_global(user):
-        return list(Org.objects.filter(depth=1).order_by("path"))
-    paths = prefixes(user, Capability.STATS_READ)
-    return list(Org.objects.filter(path__in=paths).order_by("path")) if paths else []
-
-
 def chosen_org(request: HttpRequest) -> tuple[Org, list[Org]]:
     require_capability(request.user, Capability.STATS_READ)
-    roots = stats_roots(request.user)
+    roots = selectors.stats_roots(request.user)
     code = request.GET.get("org", "").strip()
     if code:
         return access_stats_org(request.user, code), roots
@@ -191,7 +183,7 @@ def access_report(user: Any, pk: int) -> ReportJob:
 def reports(request: HttpRequest) -> HttpResponse:
     """The report jobs of the user's subtrees, and the form that starts one."""
     require_capability(request.user, Capability.STATS_READ)
-    roots = stats_roots(request.user)
+    roots = selectors.stats_roots(request.user)
     data = posted(request)
     form = ReportForm(data, initial={"org": roots[0].code if roots else "",
                                      "year": clock.today().year - 1})
