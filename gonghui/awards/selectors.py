@@ -25,10 +25,11 @@ from gonghui.awards.models import (
     Studio,
     WorkerCategory,
 )
-from gonghui.core import clock
+from gonghui.core import clock, workdays
 from gonghui.core.actor import Actor
 from gonghui.members.models import HELD_STATUSES, Person
 from gonghui.members.validation import id_hash
+from gonghui.notices.models import Notice, Objection
 from gonghui.orgs.models import Org
 
 READ = Capability.AWARDS_READ
@@ -198,3 +199,24 @@ def find_member(union_path: str, query: str) -> tuple[Any, str]:
     if len(found) > 1:
         return None, _("有多名会员叫“{q}”，请输入身份证号码。").format(q=query)
     return found[0], ""
+
+
+def notices_due(*, within_days: int = 2, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Internal (the CLI; no viewer): awards 公示 now running whose end date falls within
+    `within_days` working days, or that have ended, with their pending objections."""
+    today = today or clock.today()
+    horizon = workdays.add_working_days(today, within_days)
+    rows = (Notice.objects.filter(kind="awards.honour", status=Notice.Status.PUBLISHED,
+                                  end_date__lte=horizon).select_related("org")
+            .annotate(pending=Count("objections", filter=Q(
+                objections__status=Objection.Status.PENDING)))
+            .order_by("end_date", "id"))
+    return [{"id": n.pk, "title": n.title, "org": n.org.code, "end_date": n.end_date,
+             "ended": n.end_date < today, "pending_objections": n.pending} for n in rows]
+
+
+def review_queue(*, viewer: Actor) -> QuerySet[Nomination]:
+    """Nominations waiting at a level where the viewer may act (for the inbox)."""
+    rows = scope(Nomination.objects.select_related("scheme", "at_org"), viewer,
+                 Capability.AWARDS_WRITE, path_field="at_path")
+    return rows.filter(status=NominationStatus.SUBMITTED).order_by("created_at", "id")

@@ -288,6 +288,8 @@ def nomination_resubmit(*, nomination: Nomination, actor: Actor, deeds: str = ""
                         deeds_summary: str = "", note: str = "") -> Nomination:
     """The nominating union sends a returned nomination again (corrected), to its parent."""
     require_capability(actor, WRITE, nomination.union)
+    if nomination.status != S.RETURNED:
+        raise Conflict(_("只有被退回的推荐可以重新上报。"), code="not_returned")
     if deeds.strip():
         nomination.deeds = deeds.strip()
     if deeds_summary.strip():

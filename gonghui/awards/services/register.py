@@ -83,6 +83,9 @@ def hardship_help(*, worker: ModelWorker, actor: Actor, note: str = "") -> CareR
     """Hardship help for an (old) model worker: link the household's open hardship file, or
     open one through the aid module's service (its rules and permissions apply)."""
     require_capability(actor, WRITE, worker.union)
+    if not note.strip():
+        raise ApplicationError(_("请填写困难情况说明。"), code="note_required",
+                               extra={"field": "note"})
     with transaction.atomic():
         file = (HardshipFile.objects.filter(applicant=worker.person,
                                             status__in=list(OPEN_STATUSES))
@@ -96,9 +99,9 @@ def hardship_help(*, worker: ModelWorker, actor: Actor, note: str = "") -> CareR
             file = file_open(person=worker.person, actor=actor)
         row = CareRecord.objects.create(
             model_worker=worker, union_path=worker.union_path, kind=CareKind.HARDSHIP,
-            on=clock.today(), note=(note.strip() or (_("新建困难帮扶档案 {n}") if opened
-                                                      else _("关联困难帮扶档案 {n}"))
-                                    .format(n=file.number))[:500],
+            on=clock.today(), note=((_("新建困难帮扶档案 {n}：") if opened
+                                   else _("关联困难帮扶档案 {n}：")).format(n=file.number)
+                                  + note.strip())[:500],
             aid_file=file, created_by=actor_user(actor))
         audit_record(actor=actor, action="awards.care.hardship", obj=row,
                      org_path=worker.union_path, after={"aid_file": file.pk, "opened": opened})

@@ -93,9 +93,11 @@ def care_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hardship(request: HttpRequest, pk: int) -> HttpResponse:
     worker = access_model_worker(request.user, pk, write=True)
+    note = request.POST.get("note", "").strip()
     outcome = run_service(request, lambda: svc.hardship_help(
-        worker=worker, actor=request.user, note=request.POST.get("note", "")),
-        success=_("已建立/关联困难帮扶档案。"))
+        worker=worker, actor=request.user, note=note), success=_("已建立/关联困难帮扶档案。"))
     if outcome.ok and outcome.value is not None and outcome.value.aid_file_id:
         return redirect("aid:file", outcome.value.aid_file_id)
-    return redirect("awards:model_worker", worker.pk)
+    response = model_worker(request, pk)
+    response.status_code = outcome.status
+    return response

@@ -160,6 +160,11 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def advance(request: HttpRequest, pk: int) -> HttpResponse:
     comp = access_competition(request.user, pk, write=True)
+    if request.POST.get("to", "") != {"registration": "preliminaries",
+                                      "preliminaries": "finals",
+                                      "finals": "published"}.get(comp.status):
+        messages.error(request, _("页面已过期，请刷新后再操作。"))
+        return _back(request, pk)
     raw = request.POST.get("finalists", "").strip()
     outcome = run_service(request, lambda: svc.competition_advance(
         competition=comp, actor=request.user, finalists=int(raw) if raw.isdigit() else None),

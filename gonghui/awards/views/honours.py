@@ -98,12 +98,20 @@ def quota_set(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuotaForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写工会代码和名额。"))
-        return redirect("awards:scheme", scheme.pk)
+        return _scheme_again(request, scheme.pk, 400)
     org = access_awards_org(request.user, form.cleaned_data["org"])
-    run_service(request, lambda: svc.quota_set(scheme=scheme, org=org,
-                                               quota=form.cleaned_data["quota"],
-                                               actor=request.user), success=_("名额已保存。"))
+    outcome = run_service(request, lambda: svc.quota_set(
+        scheme=scheme, org=org, quota=form.cleaned_data["quota"], actor=request.user),
+        success=_("名额已保存。"))
+    if not outcome.ok:
+        return _scheme_again(request, scheme.pk, outcome.status)
     return redirect("awards:scheme", scheme.pk)
+
+
+def _scheme_again(request: HttpRequest, pk: int, status: int) -> HttpResponse:
+    response = scheme_detail(request, pk)
+    response.status_code = status
+    return response
 
 
 @login_required
@@ -232,11 +240,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     """A level's queue for a scheme: rank and forward (or, at the issuing union, shortlist)."""
     scheme = access_scheme(request.user, pk)
     code = request.GET.get("org") or request.POST.get("org") or ""
-    if not code:
+    if not code:  # the viewer's first level under the scheme (a reader sees the top queue)
         orgs = [o for o in selectors.writable_orgs(request.user)
                 if o.path.startswith(scheme.org_path)]
-        if not orgs:
-            require_capability(request.user, WRITE, scheme.org)
         code = orgs[0].code if orgs else scheme.org.code
     org = access_awards_org(request.user, code)
     if not org.path.startswith(scheme.org_path):
@@ -281,15 +287,17 @@ def notice_publish(request: HttpRequest, pk: int) -> HttpResponse:
                           success=_("公示已发布。"))
     if outcome.ok and outcome.value is not None:
         return redirect("awards:publicity", outcome.value.pk)
-    return redirect("awards:scheme", scheme.pk)
+    return _scheme_again(request, scheme.pk, outcome.status)
 
 
 @login_required
 @require_POST
 def confer(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access_scheme(request.user, pk, write=True)
-    run_service(request, lambda: svc.scheme_confer(scheme=scheme, actor=request.user),
-                success=_("荣誉已授予，获奖人员已进入劳模档案。"))
+    outcome = run_service(request, lambda: svc.scheme_confer(scheme=scheme, actor=request.user),
+                          success=_("荣誉已授予，获奖人员已进入劳模档案。"))
+    if not outcome.ok:
+        return _scheme_again(request, scheme.pk, outcome.status)
     return redirect("awards:scheme", scheme.pk)
 
 
