@@ -1,0 +1,79 @@
+"""The only ways to reach democracy objects: 404 outside the viewer's subtrees (never 403),
+403 when visible but the viewer may not change it. Voters reach only their own credential's
+round and the published results of elections they are on the roll of."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import require_capability
+from gonghui.accounts.scoping import scope
+from gonghui.core.actor import Actor
+from gonghui.core.errors import NotFound
+from gonghui.democracy.models import (
+    Candidate,
+    Election,
+    ElectionStatus,
+    RoundStatus,
+    Voter,
+    VotingRound,
+)
+
+
+def _pk(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+
+
+def access_election(user: Actor, election_id: Any, *, write: bool = False) -> Election:
+    election = (scope(Election.objects.select_related("org"), user, Capability.DEMOCRACY_READ,
+                      path_field="org_path").filter(pk=_pk(election_id)).first())
+    if election is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.DEMOCRACY_WRITE, election.org)
+    return election
+
+
+def access_round(user: Actor, round_id: Any, *, write: bool = False) -> VotingRound:
+    voting = (scope(VotingRound.objects.select_related("election", "election__org"), user,
+                    Capability.DEMOCRACY_READ, path_field="election__org_path")
+              .filter(pk=_pk(round_id)).first())
+    if voting is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.DEMOCRACY_WRITE, voting.election.org)
+    return voting
+
+
+def access_candidate(user: Actor, election: Election, candidate_id: Any) -> Candidate:
+    row = election.candidates.filter(pk=_pk(candidate_id)).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def access_vote(user: Actor, round_id: Any) -> VotingRound:
+    """An open electronic round the signed-in user holds a credential for."""
+    voting = (VotingRound.objects.select_related("election", "election__org")
+              .filter(pk=_pk(round_id), status=RoundStatus.OPEN,
+                      credentials__voter__user=user).first()
+              if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None)
+    if voting is None:
+        raise NotFound()
+    return voting
+
+
+def access_published(user: Actor, election_id: Any) -> Election:
+    """A closed election's published result, for a voter on its roll."""
+    if not getattr(user, "pk", None):
+        raise NotFound()
+    election = (Election.objects.select_related("org")
+                .filter(pk=_pk(election_id), status=ElectionStatus.CLOSED,
+                        pk__in=Voter.objects.filter(user=user).values("election")).first())
+    if election is None:
+        raise NotFound()
+    return election

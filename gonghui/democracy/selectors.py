@@ -1,0 +1,102 @@
+"""Reads of democracy, scoped to the viewer's subtrees (democracy.read)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.scoping import scope
+from gonghui.core import clock
+from gonghui.democracy.models import (
+    Credential,
+    Election,
+    ElectionStatus,
+    RoundStatus,
+    Term,
+    Voter,
+    VotingRound,
+)
+
+# A body's re-election is "due" from this many days before its term ends (换届提醒).
+DUE_WINDOW_DAYS = 180
+
+
+def election_list(*, viewer: Any, q: str = "", status: str = "", body: str = ""
+                  ) -> QuerySet[Election]:
+    rows = scope(Election.objects.select_related("org"), viewer, Capability.DEMOCRACY_READ,
+                 path_field="org_path")
+    if q.strip():
+        rows = rows.filter(Q(title__icontains=q.strip()) | Q(org__name__icontains=q.strip())
+                           | Q(org__code__iexact=q.strip()))
+    if status:
+        rows = rows.filter(status=status)
+    if body:
+        rows = rows.filter(body=body)
+    return rows.order_by("-meeting_on", "-id")
+
+
+def terms_due(*, viewer: Any, today: dt.date | None = None, overdue_only: bool = False
+              ) -> QuerySet[Term]:
+    """Terms ending within the window (due) or already ended (overdue), soonest first."""
+    today = today or clock.today()
+    rows = scope(Term.objects.select_related("org"), viewer, Capability.DEMOCRACY_READ,
+                 path_field="org_path")
+    limit = today if overdue_only else today + dt.timedelta(days=DUE_WINDOW_DAYS)
+    return rows.filter(ends_on__lte=limit).order_by("ends_on", "id")
+
+
+def term_list(*, viewer: Any, q: str = "") -> QuerySet[Term]:
+    rows = scope(Term.objects.select_related("org"), viewer, Capability.DEMOCRACY_READ,
+                 path_field="org_path")
+    if q.strip():
+        rows = rows.filter(Q(org__name__icontains=q.strip()) | Q(org__code__iexact=q.strip()))
+    return rows.order_by("ends_on", "id")
+
+
+def voter_open_rounds(user: Any) -> QuerySet[VotingRound]:
+    """The open electronic rounds the user holds an unused credential for (no scoping: their
+    own credentials only)."""
+    if not getattr(user, "pk", None):
+        return VotingRound.objects.none()
+    used = Credential.objects.filter(voter__user=user, used=True).values("round")
+    return (VotingRound.objects.select_related("election", "election__org")
+            .filter(status=RoundStatus.OPEN, credentials__voter__user=user)
+            .exclude(pk__in=used).order_by("id"))
+
+
+def voter_published(user: Any) -> QuerySet[Election]:
+    if not getattr(user, "pk", None):
+        return Election.objects.none()
+    return (Election.objects.select_related("org")
+            .filter(status=ElectionStatus.CLOSED,
+                    pk__in=Voter.objects.filter(user=user).values("election"))
+            .order_by("-meeting_on"))
+
+
+def has_voted(user: Any, voting: VotingRound) -> bool:
+    return Credential.objects.filter(round=voting, voter__user=user, used=True).exists()
+
+
+def dashboard(*, viewer: Any, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or clock.today()
+    elections = election_list(viewer=viewer)
+    by_status = dict(elections.values_list("status").annotate(n=Count("id")).order_by())
+    terms = scope(Term.objects.all(), viewer, Capability.DEMOCRACY_READ, path_field="org_path")
+    rounds = (scope(VotingRound.objects.all(), viewer, Capability.DEMOCRACY_READ,
+                    path_field="election__org_path").filter(status=RoundStatus.CLOSED))
+    entitled = present = 0
+    for e_, p_ in rounds.values_list("entitled", "present"):
+        entitled += e_
+        present += p_
+    return {
+        "by_status": [(label, by_status.get(value, 0))
+                      for value, label in ElectionStatus.choices],
+        "terms_overdue": terms.filter(ends_on__lt=today).count(),
+        "terms_due": terms.filter(ends_on__gte=today,
+                                  ends_on__lte=today + dt.timedelta(days=DUE_WINDOW_DAYS)).count(),
+        "rounds_closed": rounds.count(),
+        "turnout": (round(100 * present / entitled, 1) if entitled else None),
+    }
