@@ -44,7 +44,14 @@ def merge(*, source: Any, target: Any, actor: Actor) -> None:
 
 
 def occupancy(org: Any) -> list[str]:
-    """Members in a running plan year keep the union from being dissolved (merge instead)."""
-    count = Enrolment.objects.filter(union=org, status=EnrolmentStatus.ACTIVE,
-                                     ends_on__gte=clock.today()).count()
-    return [_("{n} 名会员参加互助保障").format(n=count)] if count else []
+    """Members in a running plan year keep the union from being dissolved (merge instead).
+    Counts people, not enrolments: one member in four plans is one member (issue 12 item 7)."""
+    running = Enrolment.objects.filter(union=org, status=EnrolmentStatus.ACTIVE,
+                                       ends_on__gte=clock.today())
+    people = running.values("person").distinct().count()
+    if not people:
+        return []
+    enrolments = running.count()
+    if enrolments == people:
+        return [_("{n} 名会员参加互助保障").format(n=people)]
+    return [_("{n} 名会员参加互助保障（共 {k} 份保障）").format(n=people, k=enrolments)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 
 from gonghui.accounts.capabilities import Capability
@@ -16,6 +16,7 @@ from gonghui.mutualaid.models import (
     Enrolment,
     EnrolmentRun,
     EnrolmentStatus,
+    PayeeAccount,
     Payout,
     PayoutBatch,
     PayoutBatchEvent,
@@ -90,8 +91,11 @@ def plan_versions(plan: Plan) -> QuerySet[PlanVersion]:
 
 
 def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
-                year: int | None = None, within: Org | None = None) -> QuerySet[Payout]:
+                year: int | None = None, within: Org | None = None,
+                no_account: bool = False) -> QuerySet[Payout]:
     queryset = scope(Payout.objects.all(), viewer, Capability.MUTUALAID_READ, path_field="union_path")
+    if no_account:
+        queryset = without_account(queryset)
     if within is not None:
         queryset = queryset.filter(union_path__startswith=within.path)
     if status:
@@ -108,6 +112,19 @@ def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
             condition |= Q(pk=int(reference))
         queryset = queryset.filter(condition)
     return queryset.select_related("plan", "person", "union", "settlement").order_by("-id")
+
+
+def without_account(queryset: QuerySet[Payout]) -> QuerySet[Payout]:
+    """Payouts waiting to be paid (待支付) whose member has no current bank account: a batch
+    cannot take them until someone registers one (issue 12 item 13)."""
+    current = PayeeAccount.objects.filter(person=OuterRef("person"), is_current=True)
+    return queryset.filter(status=PayoutStatus.APPROVED).exclude(Exists(current))
+
+
+def waiting_for_account(*, viewer: Any) -> int:
+    """How many payouts in the viewer's subtrees wait for a bank account."""
+    return without_account(scope(Payout.objects.all(), viewer, Capability.MUTUALAID_READ,
+                                 path_field="union_path")).count()
 
 
 def payout_history(payout: Payout) -> QuerySet[PayoutEvent]:

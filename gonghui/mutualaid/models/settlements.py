@@ -71,8 +71,13 @@ class SettlementImport(models.Model):
 
     @property
     def percent(self) -> int:
+        # A finished import is 100 %: the file's line count (`total_rows`) includes blank and
+        # trailing lines the reader skips, so a done import never said 已完成 at 71 % again
+        # (issue 12 item 6).
+        if self.status == ImportStatus.DONE:
+            return 100
         if not self.total_rows:
-            return 100 if self.status == ImportStatus.DONE else 0
+            return 0
         return min(100, self.processed_rows * 100 // self.total_rows)
 
 

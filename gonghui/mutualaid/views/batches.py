@@ -23,7 +23,8 @@ def _created(batch: PayoutBatch) -> str:
     text = _("已生成批次 {code}：{n} 笔，{total} 元。").format(
         code=batch.code, n=batch.items_count, total=batch.total)
     if batch.without_account:
-        text += _("另有 {n} 笔因未登记收款账户暂未编入。").format(n=batch.without_account)
+        text += _("另有 {n} 笔因未登记收款账户暂未编入，请按页面上的提示登记收款账户。").format(
+            n=batch.without_account)
     return text
 
 
@@ -50,7 +51,9 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mutualaid/batches.html", {
         "page": paginate(request, selectors.batch_list(viewer=request.user, status=status)),
         "form": form, "payers": payers, "status": status, "statuses": BatchStatus.choices,
-        "qs": querystring_without_page(request)}, status=form_status(form, outcome))
+        "qs": querystring_without_page(request),
+        "waiting_for_account": selectors.waiting_for_account(viewer=request.user)},
+        status=form_status(form, outcome))
 
 
 def _detail(request: HttpRequest, batch: PayoutBatch, *, status: int = 200,
@@ -64,7 +67,8 @@ def _detail(request: HttpRequest, batch: PayoutBatch, *, status: int = 200,
         "history": selectors.batch_history(batch),
         "can_write": has_capability(request.user, Capability.MUTUALAID_WRITE, batch.org),
         "upload_form": UploadForm(), "cancel_form": ReasonForm(),
-        "qs": querystring_without_page(request)}
+        "qs": querystring_without_page(request),
+        "waiting_for_account": selectors.waiting_for_account(viewer=request.user)}
     context.update(extra)
     return render(request, "mutualaid/batch_detail.html", context, status=status)
 

@@ -61,5 +61,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the progress card, polled while the import runs."""
     source = access_import(request.user, pk)
-    return render(request, "mutualaid/_import_progress.html", {
+    response = render(request, "mutualaid/_import_progress.html", {
         "source": source, "outcome": selectors.import_outcome(source)})
+    running = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    if request.GET.get("was") in running and source.status not in running:
+        # the import has just finished: reload the page once, so its refused rows and records
+        # show without the cadre reloading it (issue 12 item 6)
+        response["HX-Refresh"] = "true"
+    return response

@@ -24,10 +24,12 @@ from gonghui.mutualaid.permissions import access_payout
 @login_required
 def payout_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MUTUALAID_READ)
-    params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "plan", "year")}
+    params = {k: request.GET.get(k, "").strip()
+              for k in ("q", "status", "plan", "year", "no_account")}
     year = int(params["year"]) if params["year"].isdigit() else None
     queryset = selectors.payout_list(viewer=request.user, q=params["q"],
-                                     status=params["status"], plan=params["plan"], year=year)
+                                     status=params["status"], plan=params["plan"], year=year,
+                                     no_account=params["no_account"] == "1")
     return render(request, "mutualaid/payouts.html", {
         "page": paginate(request, queryset), "params": params,
         "statuses": PayoutStatus.choices, "plans": selectors.plan_list(viewer=request.user),
