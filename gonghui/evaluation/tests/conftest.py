@@ -57,8 +57,22 @@ def add_members(union: Any, n: int, actor: Any, **person: Any) -> list[Any]:
     from gonghui.members.services import member_add
     from gonghui.members.tests.factories import person_fields
 
-    return [member_add(union=union, fields=person_fields(name=f"会员{union.code}{i}", **person),
-                       actor=actor, joined_on=dt.date(2020, 1, 1)) for i in range(n)]
+    return [member_add(union=union, fields=person_fields(name=_name(), **person),
+                       actor=actor, joined_on=dt.date(2020, 1, 1)) for _i in range(n)]
+
+
+_CHARS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+_counter = [0]
+
+
+def _name() -> str:
+    """A fresh Chinese name (member names may hold no digits)."""
+    _counter[0] += 1
+    n, out = _counter[0], ""
+    while n:
+        n, r = divmod(n, len(_CHARS))
+        out += _CHARS[r]
+    return "会员" + out
 
 
 __all__ = ["add_members", "make_org", "make_scheme"]
