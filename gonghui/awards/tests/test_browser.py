@@ -29,7 +29,7 @@ def test_nominate_forward_publish(live_server, browser, tree, district_cadre, ci
         page = new_page(browser, PHONE)
         sign_in(page, live_server.url, "cadre_a11")
         page.goto(f"{live_server.url}/awards/schemes/{s.pk}/")
-        page.click("text=推荐")
+        page.click("a[href$='/nominate/']")
         page.wait_for_selector("h1:has-text('推荐')")
         page.fill("#id_member", "陈建华")
         page.select_option("#id_category", "frontline")
