@@ -77,3 +77,17 @@ def access_published(user: Actor, election_id: Any) -> Election:
     if election is None:
         raise NotFound()
     return election
+
+
+def access_org(user: Actor, code: Any, *, write: bool = False) -> Any:
+    """A union in the user's democracy subtree, by code or pk (the "new election" form)."""
+    from gonghui.orgs.models import Org  # why: orgs model only for this lookup
+
+    text = str(code or "").strip()
+    lookup = {"pk": int(text)} if text.isdigit() else {"code": text.upper()}
+    org = scope(Org.objects.all(), user, Capability.DEMOCRACY_READ).filter(**lookup).first()
+    if org is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.DEMOCRACY_WRITE, org)
+    return org

@@ -14,13 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.gates import require_capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.accounts.models import User
 from gonghui.accounts.services import role_assign
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.errors import ApplicationError, Conflict, NotFound
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.core.workflow import transition
 from gonghui.democracy.counting import (
     Result,
@@ -59,8 +59,11 @@ def _require_higher(actor: Actor, election: Election) -> None:
     """Approvals belong to the higher union (上级工会): democracy.write over the parent."""
     org = election.org
     higher = Org.objects.get_parent(org) if org.depth > 1 else org
-    require_capability(actor, Capability.DEMOCRACY_WRITE, higher, read=Capability.DEMOCRACY_READ,
-                       message=_("选举方案、候选人和选举结果须由上级工会批复。"))
+    if has_capability(actor, Capability.DEMOCRACY_WRITE, higher):
+        return
+    if has_capability(actor, Capability.DEMOCRACY_READ, org):
+        raise Forbidden(_("选举方案、候选人和选举结果须由上级工会批复。"))
+    raise NotFound()
 
 
 def _audit(actor: Actor, action: str, obj: Any, election: Election, **extra: Any) -> None:
