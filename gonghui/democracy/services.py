@@ -276,8 +276,9 @@ def _next_round_plan(election: Election) -> tuple[int, int, list[str]]:
 
 def round_open(*, election: Election, mode: str, actor: Actor) -> tuple[VotingRound,
                                                                         list[tuple[Voter, str]]]:
-    """Open the next round. Electronic: one credential per present voter with an account; the
-    tokens are returned once (for the slips) and only their hashes are kept."""
+    """Open the next round. Electronic: one credential per present voter (a slip handed out in
+    the hall; a voter with an account may also vote from their own page); the tokens are
+    returned once, for the slips, and only their hashes are kept."""
     _require_write(actor, election)
     if mode not in RoundMode.values:
         raise ApplicationError(_("未知的投票方式。"), extra={"field": "mode"})
@@ -295,7 +296,7 @@ def round_open(*, election: Election, mode: str, actor: Actor) -> tuple[VotingRo
             entitled=entitled, present=present, opened_on=clock.today())
         tokens: list[tuple[Voter, str]] = []
         if mode == RoundMode.ELECTRONIC:
-            voters = list(election.voters.filter(present=True, user__isnull=False))
+            voters = list(election.voters.filter(present=True))
             creds = []
             for voter in voters:
                 token = secrets.token_hex(5).upper()
