@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
@@ -255,8 +256,8 @@ def option_labels(q: Question) -> list[tuple[str, str]]:
     return []
 
 
-DIMENSIONS = {"unit": "下级单位", "gender": "性别", "age_band": "年龄段",
-              "employment_form": "用工形式"}
+DIMENSIONS = {"unit": _l("下级单位"), "gender": _l("性别"), "age_band": _l("年龄段"),
+              "employment_form": _l("用工形式")}
 
 
 def _dimension_expr(survey: Survey, dimension: str) -> Any:

@@ -1,0 +1,180 @@
+"""Evaluation at city scale on PostgreSQL: a city survey answered by 500,000 members (issue 17),
+responses and answers generated with COPY (not the ORM); then:
+
+- the results page figures for the whole city: per-question counts and means plus a cross-tab
+  by district, gender, age band and employment form, with small-group suppression
+  (selectors only)                                                     target median < 1 s
+- the response submission path (`services.surveys.response_submit`: once-only row, response,
+  answers, audit) for invited members                                   target ≥ 300 answers/s
+
+Each figure is measured in several runs; median and p95 are printed. Run it alone:
+
+    flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_evaluation.py [--responses N]
+        [--submissions N] [--orgs N] [--runs 5] [--keep]
+
+It creates (and at the end drops, unless --keep) the database `gh_bench_evaluation`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.bench_aid import gen_city
+from bench.bench_members import copy_orgs
+from bench.common import BenchDatabase, copy_rows, log, median, p95, timed
+
+DATABASE = BenchDatabase("gh_bench_evaluation")
+GENDERS = ["M", "F"]
+BANDS = ["≤25", "26-35", "36-45", "46-55", "≥56"]
+FORMS = ["contract", "dispatch", "part_time", "platform", "flexible", "other"]
+
+
+def args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=500_000)
+    parser.add_argument("--submissions", type=int, default=3_000)
+    parser.add_argument("--orgs", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true")
+    return parser.parse_args()
+
+
+def build_survey(city):
+    from gonghui.core.actor import system_actor
+    from gonghui.evaluation.services import surveys as svc
+
+    actor = system_actor("bench")
+    survey = svc.survey_create(org=city, title="第九次职工队伍状况调查", year=dt.date.today().year,
+                               closes_on=dt.date.today() + dt.timedelta(days=30), actor=actor)
+    q1 = svc.question_add(survey=survey, kind="single", text="用工形式满意度",
+                          options=["满意", "一般", "不满意"], actor=actor)
+    svc.question_add(survey=survey, kind="multiple", text="希望的服务",
+                     options=["培训", "法律", "托管", "体检", "文体"], actor=actor)
+    svc.question_add(survey=survey, kind="scale", text="工会满意度", actor=actor)
+    svc.question_add(survey=survey, kind="number", text="每周工作小时", actor=actor)
+    svc.question_add(survey=survey, kind="text", text="建议", required=False, actor=actor,
+                     show_if=q1, show_if_value="3")
+    return survey
+
+
+def load_responses(survey, orgs, n: int, rng: random.Random) -> None:
+    from django.db import connection
+
+    grassroots = [(oid, path) for oid, path, depth in orgs if depth == 4]
+    questions = {q.position: q.pk for q in survey.questions.all()}
+    responses, answers = [], []
+    answer_id = 0
+    for _ in range(n):
+        rid = uuid.uuid4()
+        oid, path = grassroots[rng.randrange(len(grassroots))]
+        responses.append((rid, survey.pk, True, oid, path, rng.choice(GENDERS), rng.choice(BANDS),
+                          rng.choice(FORMS)))
+        choice = str(rng.choice([1, 1, 2, 3]))
+        for row in ((questions[1], choice, None, ""),
+                    (questions[2], str(rng.randint(1, 5)), None, ""),
+                    (questions[3], str(rng.randint(1, 5)), None, ""),
+                    (questions[4], "", 40 + rng.randint(0, 20), "")):
+            answer_id += 1
+            answers.append((answer_id, rid, row[0], row[1], row[2], row[3]))
+        if choice == "3":
+            answer_id += 1
+            answers.append((answer_id, rid, questions[5], "", None, "加班多"))
+    with connection.cursor() as c:
+        raw = c.connection.cursor()
+        copy_rows(raw, "evaluation_response",
+                  ("id", "survey_id", "anonymous", "union_id", "union_path", "gender", "age_band",
+                   "employment_form"), responses)
+        copy_rows(raw, "evaluation_answer",
+                  ("id", "response_id", "question_id", "option", "number", "text"), answers)
+        c.execute("SELECT setval(pg_get_serial_sequence('evaluation_answer', 'id'), %s)",
+                  (answer_id,))
+        c.execute("ANALYZE evaluation_response; ANALYZE evaluation_answer")
+    log(f"loaded {n:,} responses, {answer_id:,} answers")
+
+
+def measure_results(survey, runs: int) -> None:
+    from gonghui.evaluation import selectors
+
+    question = survey.questions.get(position=1)
+
+    def page() -> None:
+        selectors.survey_results(survey)
+        for dimension in selectors.DIMENSIONS:
+            selectors.crosstab(survey, question, dimension)
+
+    times = [timed(page) for _ in range(runs)]
+    log(f"results page figures (4 questions + 4 cross-tabs), whole city: "
+        f"median {median(times):.0f} ms, p95 {p95(times):.0f} ms  (target median < 1000 ms)")
+
+
+def measure_submissions(survey, orgs, n: int, rng: random.Random) -> None:
+    from gonghui.core.actor import system_actor
+    from gonghui.evaluation.models import Invitation
+    from gonghui.evaluation.services import surveys as svc
+    from gonghui.members.models import Person
+    from gonghui.members.tests.factories import id_number
+
+    grassroots = [(oid, path) for oid, path, depth in orgs if depth == 4]
+    people = Person.objects.bulk_create([
+        Person(name="职工", gender=rng.choice(GENDERS), id_number=id_number(),
+               id_hash=uuid.uuid4().hex, birth_date=dt.date(1985, 1, 1), employment_form="contract")
+        for _ in range(n)], batch_size=2000)
+    invitations = []
+    for p in people:
+        oid, path = grassroots[rng.randrange(len(grassroots))]
+        invitations.append(Invitation(survey=survey, person=p, union_id=oid, union_path=path))
+    Invitation.objects.bulk_create(invitations, batch_size=5000)
+    questions = {q.position: q.pk for q in survey.questions.all()}
+    actor = system_actor("bench")
+    slim = list(Person.objects.filter(pk__in=[p.pk for p in people])
+                .only("id", "gender", "birth_date", "employment_form"))
+    start = time.perf_counter()
+    for person in slim:
+        svc.response_submit(survey=survey, person=person, actor=actor, answers={
+            questions[1]: "1", questions[2]: ["2", "4"], questions[3]: "4", questions[4]: "44"})
+    elapsed = time.perf_counter() - start
+    log(f"response submission: {n:,} answers in {elapsed:.1f} s = {n / elapsed:.0f} answers/s "
+        f"(target ≥ 300/s)")
+
+
+def main() -> None:
+    options = args()
+    rng = random.Random(17)
+    DATABASE.create()
+    DATABASE.setup_django(migrate=True)
+    try:
+        from django.db import connection
+
+        from gonghui.core.actor import system_actor
+        from gonghui.core.workflow import transition
+        from gonghui.evaluation.models import SurveyStatus
+        from gonghui.evaluation.models.surveys import SURVEY_TRANSITIONS
+        from gonghui.orgs.models import Org
+
+        orgs, children = gen_city(rng, options.orgs)
+        with connection.cursor() as c:
+            copy_orgs(c.connection.cursor(), orgs, children)
+        city = Org.objects.get(pk=1)
+        survey = build_survey(city)
+        from django.db import transaction
+
+        with transaction.atomic():
+            transition(survey, SurveyStatus.OPEN, transitions=SURVEY_TRANSITIONS,
+                       actor=system_actor("bench"), reason="bench")
+        load_responses(survey, orgs, options.responses, rng)
+        measure_results(survey, options.runs)
+        measure_submissions(survey, orgs, options.submissions, rng)
+    finally:
+        if not options.keep:
+            DATABASE.drop()
+
+
+if __name__ == "__main__":
+    main()
