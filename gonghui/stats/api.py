@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
@@ -92,12 +93,14 @@ def _out(e: Employer) -> dict[str, Any]:
 def _data(payload: EmployerIn) -> EmployerData:
     area = Org.objects.filter(code=payload.area.strip().upper()).first()
     if area is None:
-        raise ApplicationError(f"没有找到组织代码“{payload.area}”。", extra={"field": "area"})
+        raise ApplicationError(_("没有找到组织代码“{v}”。").format(v=payload.area),
+                               extra={"field": "area"})
     union = None
     if payload.union.strip():
         union = Org.objects.filter(code=payload.union.strip().upper()).first()
         if union is None:
-            raise ApplicationError(f"没有找到组织代码“{payload.union}”。", extra={"field": "union"})
+            raise ApplicationError(_("没有找到组织代码“{v}”。").format(v=payload.union),
+                                   extra={"field": "union"})
     return EmployerData(name=payload.name, uscc=payload.uscc, industry=payload.industry,
                         address=payload.address, employees_count=payload.employees_count,
                         area=area, union=union)

@@ -16,6 +16,7 @@ from gonghui.accounts.models import RoleAssignment
 from gonghui.accounts.roles import Role
 from gonghui.accounts.scoping import capabilities_anywhere, is_global, prefixes
 from gonghui.core import clock, search, todo
+from gonghui.funds import reports as funds
 from gonghui.members import selectors as members
 from gonghui.notifications import selectors as notifications
 from gonghui.orgs import selectors as orgs
@@ -143,3 +144,11 @@ def key_figures(org: Org, *, today: dt.date | None = None) -> KeyFigures:
 
 def can_see_stats(user: Any) -> bool:
     return Capability.STATS_READ in capabilities_anywhere(user)
+
+
+def funds_overview(user: Any, org: Org, *, year: int) -> dict[str, Any]:
+    """The auditor's home: the year's income and expense of `org`'s subtree (the funds
+    module's 收入支出表 rolled up), by first-level account."""
+    statement = funds.income_statement(viewer=user, org=org, year=year, rollup=True)
+    return {"org": org, "year": year, "columns": statement.columns,
+            "rows": [r for r in statement.rows if r.level == 0]}

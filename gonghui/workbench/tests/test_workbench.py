@@ -53,10 +53,13 @@ def test_user_without_role_or_membership_sees_a_plain_page(client, tree, member_
     assert 'id="home-inbox"' not in html
 
 
-def test_auditor_goes_to_the_funds_overview(client, tree, auditor):
+def test_auditor_home_is_the_funds_overview(client, tree, auditor):
     response = login(client, auditor).get("/")
-    assert response.status_code == 302
-    assert response["Location"] == reverse("funds:home")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-funds="SH"' in html
+    assert "一、收入合计" in html
+    assert [f["org"].code for f in response.context["funds"]] == ["SH"]
 
 
 def test_cadre_home_shows_inbox_and_figures_of_the_subtree(client, tree, district_cadre,

@@ -18,10 +18,12 @@ def home(request: HttpRequest) -> HttpResponse:
     kind = selectors.home_kind(request.user)
     if kind == "worker":
         return redirect("members:portal")
-    if kind == "auditor":
-        return redirect("funds:home")
     context: dict = {"kind": kind}
-    if kind == "cadre":
+    if kind == "auditor":
+        today = clock.today()
+        context.update(funds=[selectors.funds_overview(request.user, org, year=today.year)
+                              for org in selectors.figure_roots(request.user)[:3]], today=today)
+    if kind in ("cadre", "auditor"):
         today = clock.today()
         kinds = [k for k in selectors.inbox_kinds(request.user) if k.count]
         context.update(
