@@ -296,7 +296,8 @@ def set_station_status(request: HttpRequest, station_id: int):
 def import_stations(request: HttpRequest):
     require_capability(request.user, WRITE)
     parse_form(request, Schema, files=("file",))
-    report = station_svc.stations_import(data=request.FILES["file"].read(), actor=request.user)
+    upload = request.FILES["file"]
+    report = station_svc.stations_import(data=upload.read(), actor=request.user)
     return {"created": report.created, "updated": report.updated,
             "refused": [{"row": r, "column": c, "message": m} for r, c, m in report.refused]}
 

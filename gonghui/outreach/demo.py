@@ -80,5 +80,5 @@ def _fill(activity: Activity, admin: Any) -> None:
     people = Person.objects.filter(user__isnull=False).select_related("user")[:3]
     for person in people:
         member = member_context(person.user)
-        if member is not None and member.ancestor_paths()[0] == activity.org_path[:4]:
+        if member is not None and person.user is not None and member.ancestor_paths()[0] == activity.org_path[:4]:
             activities.signup_create(activity=activity, member=member, actor=person.user)

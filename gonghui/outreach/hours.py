@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 Interval = tuple[dt.time, dt.time]
 
 
@@ -81,7 +83,8 @@ def parse_weekly(text: str) -> dict[int, list[Interval]]:
             opens = _time(opens_text)
             closes = _time(closes_text)
         except ValueError:
-            raise ValueError(f"无法识别开放时间“{part}”，请写成“周一至周五 08:00-20:00”。") from None
+            raise ValueError(_("无法识别开放时间“{part}”，请写成“周一至周五 08:00-20:00”。").format(
+                part=part)) from None
         days_text = days_text.strip()
         if days_text in ("每天", "每日", "全周"):
             days = list(range(7))
@@ -89,17 +92,18 @@ def parse_weekly(text: str) -> dict[int, list[Interval]]:
             first, last = days_text.split("至")
             a, b = names.get(first.strip()[-1:]), names.get(last.strip()[-1:])
             if a is None or b is None or b < a:
-                raise ValueError(f"无法识别开放日“{days_text}”，请写成“周一至周五”。")
+                raise ValueError(_("无法识别开放日“{days}”，请写成“周一至周五”。").format(days=days_text))
             days = list(range(a, b + 1))
         else:
             d = names.get(days_text[-1:]) if days_text.startswith(("周", "星期")) else None
             if d is None:
-                raise ValueError(f"无法识别开放日“{days_text}”，请写成“周一”或“每天”。")
+                raise ValueError(_("无法识别开放日“{days}”，请写成“周一”或“每天”。").format(
+                    days=days_text))
             days = [d]
         for d in days:
             out.setdefault(d, []).append((opens, closes))
     if not out:
-        raise ValueError("请填写开放时间，例如“每天 08:00-20:00”。")
+        raise ValueError(_("请填写开放时间，例如“每天 08:00-20:00”。"))
     return out
 
 

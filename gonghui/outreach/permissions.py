@@ -50,9 +50,9 @@ class MemberContext:
 
 
 def member_context(user: Any) -> MemberContext | None:
-    cached = getattr(user, "_gh_outreach_member", False)
+    cached: MemberContext | bool | None = getattr(user, "_gh_outreach_member", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cached if isinstance(cached, MemberContext) else None
     person = portal_person(user)
     membership = held_membership(person)
     context = None
@@ -140,7 +140,7 @@ def member_activity(user: Any, pk: Any) -> tuple[Activity, MemberContext]:
 
 def own_signup(user: Any, pk: Any) -> Signup:
     signup = Signup.objects.select_related("activity").filter(
-        pk=_pk(pk), user_id=getattr(user, "pk", None)).first()
+        pk=_pk(pk), user_id=getattr(user, "pk", None) or 0).first()
     if signup is None:
         raise NotFound()
     return signup
@@ -149,7 +149,7 @@ def own_signup(user: Any, pk: Any) -> Signup:
 def own_receipt(user: Any, announcement_id: Any) -> Receipt:
     """The viewer's copy of an announcement: only recipients reach it (404 for anyone else)."""
     receipt = Receipt.objects.select_related("announcement", "announcement__org").filter(
-        announcement_id=_pk(announcement_id), user_id=getattr(user, "pk", None),
+        announcement_id=_pk(announcement_id), user_id=getattr(user, "pk", None) or 0,
         announcement__status="published").first()
     if receipt is None:
         raise NotFound()

@@ -164,9 +164,17 @@ def inspection_add(*, station: Station, inspected_on: dt.date, passed: bool, ins
 COLUMNS = ("站点编号", "站点名称", "类型", "所属工会代码", "地址", "所在区", "纬度", "经度",
            "服务设施", "开放时间", "联系电话", "建成日期", "公开")
 REQUIRED = ("站点名称", "类型", "所属工会代码", "地址", "所在区", "纬度", "经度", "开放时间")
-KIND_BY_LABEL = {str(label): value for value, label in StationKind.choices} | {
-    "爱心接力站": "outdoor", "户外劳动者服务站点": "outdoor", "爱心妈咪小屋": "nursing",
-    "职工书屋": "library", "服务驿站": "post", "帮扶中心": "aid_center"}
+KIND_ALIASES = {"爱心接力站": "outdoor", "户外劳动者服务站点": "outdoor", "爱心妈咪小屋": "nursing",
+                "职工书屋": "library", "服务驿站": "post", "帮扶中心": "aid_center"}
+
+
+def kind_of(text: str) -> str:
+    """The kind a cell names: its label in the active language (as `cell_text` gives it: NFKC
+    turns full-width brackets into ASCII), a short alias, or the code itself."""
+    labels = {cell_text(str(label)): value for value, label in StationKind.choices}
+    return labels.get(text) or KIND_ALIASES.get(text) or text
+
+
 AMENITY_BY_LABEL = {str(a.label): a.value for a in Amenity} | dict(AMENITY_CODES) | {
     "饮水": Amenity.WATER, "座椅": Amenity.SEATS, "充电": Amenity.CHARGING, "厕所": Amenity.TOILET,
     "药箱": Amenity.FIRST_AID}
@@ -232,7 +240,7 @@ def _import_row(row_no: int, cell: dict[str, Any], orgs: dict[str, Org | None],
         if is_blank(cell.get(name)):
             report.reject(row_no, name, _("必填，不能为空。"))
             return
-    kind = KIND_BY_LABEL.get(cell_text(cell["类型"]), cell_text(cell["类型"]))
+    kind = kind_of(cell_text(cell["类型"]))
     if kind not in StationKind.values:
         report.reject(row_no, "类型", _("不认识的站点类型“{v}”，可选：{c}。").format(
             v=cell_text(cell["类型"]), c="、".join(str(lb) for _v, lb in StationKind.choices)))
