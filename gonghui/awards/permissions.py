@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.gates import require_capability
+from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
 from gonghui.awards.models import (
     Competition,
@@ -18,7 +20,7 @@ from gonghui.awards.models import (
     Studio,
 )
 from gonghui.core.actor import Actor
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import Forbidden, NotFound
 from gonghui.orgs.models import Org
 
 READ, WRITE = Capability.AWARDS_READ, Capability.AWARDS_WRITE
@@ -38,8 +40,28 @@ def access_scheme(user: Actor, scheme_id: Any, *, write: bool = False) -> Honour
     if scheme is None or not scheme_visible(user, scheme):
         raise NotFound()
     if write:
-        require_capability(user, WRITE, scheme.org)
+        require_scheme_manager(user, scheme)
     return scheme
+
+
+def require_scheme_manager(user: Actor, scheme: HonourScheme) -> None:
+    """Publishing, conferring and quotas belong to the issuing union: 403 for those who see the
+    scheme from below, 404 for the rest."""
+    if has_capability(user, WRITE, scheme.org):
+        return
+    if scheme_visible(user, scheme):
+        raise Forbidden(_("只有评选工会可以进行此操作。"))
+    raise NotFound()
+
+
+def require_reviewer(user: Actor, nomination: Nomination) -> None:
+    """Acting on a nomination belongs to the level now reviewing it: 403 for those who see it
+    (the nominating union), 404 for the rest."""
+    if has_capability(user, WRITE, nomination.at_org):
+        return
+    if has_capability(user, READ, nomination.union):
+        raise Forbidden(_("只有当前审核单位可以处理该推荐。"))
+    raise NotFound()
 
 
 def scheme_visible(user: Actor, scheme: HonourScheme) -> bool:
@@ -56,7 +78,7 @@ def access_nomination(user: Actor, nomination_id: Any, *, write: bool = False) -
     if row is None:
         raise NotFound()
     if write:
-        require_capability(user, WRITE, row.at_org)
+        require_reviewer(user, row)
     return row
 
 

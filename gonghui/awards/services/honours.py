@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,7 @@ from gonghui.awards.models import (
     WorkerCategory,
 )
 from gonghui.awards.models.honours import NOMINATION_TRANSITIONS, NOMINEE_TYPE
+from gonghui.awards.permissions import require_reviewer, require_scheme_manager
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
@@ -103,7 +104,7 @@ def scheme_create(*, org: Org, kind: str, year: int, title: str, actor: Actor,
 
 def quota_set(*, scheme: HonourScheme, org: Org, quota: int, actor: Actor) -> Quota:
     """Set (or change) a district/industry union's quota; never below the places in use."""
-    require_capability(actor, WRITE, scheme.org)
+    require_scheme_manager(actor, scheme)
     if not org.path.startswith(scheme.org_path) or org.pk == scheme.org_id:
         raise _refuse(_("名额只能分配给“{org}”下属的工会。").format(org=scheme.org.name),
                       "quota_org", "org")
@@ -138,7 +139,7 @@ def quota_for(scheme: HonourScheme, union_path: str) -> Quota | None:
 
 def _consume(quota: Quota, count: int) -> None:
     """Take `count` places under the quota row's lock, or refuse naming the numbers."""
-    locked = Quota.objects.select_for_update().select_related("org").get(pk=quota.pk)
+    locked = Quota.objects.select_for_update(of=("self",)).select_related("org").get(pk=quota.pk)
     total = locked.used + count
     if total > locked.quota:
         raise Conflict(
@@ -313,27 +314,43 @@ def nomination_resubmit(*, nomination: Nomination, actor: Actor, deeds: str = ""
     return locked
 
 
-def level_list(scheme: HonourScheme, org: Org) -> list[Nomination]:
-    """The list `org` has sent up (alive), for the composition check."""
-    rows = Nomination.objects.filter(scheme=scheme, union_path__startswith=org.path,
-                                     status__in=LIVE_STATUSES).exclude(status=S.RETURNED)
-    return [n for n in rows if n.status in PAST_REVIEW
-            or (org.path.startswith(n.at_path) and n.at_path != org.path)]
+def level_list(scheme: HonourScheme, org: Org) -> QuerySet[Nomination]:
+    """The list `org` has sent up and that is still alive (for the composition check)."""
+    ancestors = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+    return (Nomination.objects.filter(scheme=scheme, union_path__startswith=org.path)
+            .filter(Q(status__in=PAST_REVIEW) | Q(status=S.SUBMITTED, at_path__in=ancestors)))
 
 
-def composition_problems(scheme: HonourScheme, rows: Sequence[Nomination]) -> list[str]:
-    """Each share rule the list breaks, as a sentence naming the rule and the numbers."""
+def _counts(rows: QuerySet[Nomination] | Sequence[Nomination]) -> dict[str, int]:
+    if isinstance(rows, QuerySet):
+        people = rows.filter(nominee_type=NomineeType.INDIVIDUAL)
+        return people.aggregate(
+            total=Count("id"), frontline=Count("id", filter=Q(category=WorkerCategory.FRONTLINE)),
+            technical=Count("id", filter=Q(category=WorkerCategory.TECHNICAL)),
+            manager=Count("id", filter=Q(category=WorkerCategory.MANAGER)),
+            women=Count("id", filter=Q(gender="F")))
     people = [n for n in rows if n.nominee_type == NomineeType.INDIVIDUAL]
-    total = len(people)
-    if not total or not scheme.has_shares:
+    return {"total": len(people),
+            "frontline": sum(1 for n in people if n.category == WorkerCategory.FRONTLINE),
+            "technical": sum(1 for n in people if n.category == WorkerCategory.TECHNICAL),
+            "manager": sum(1 for n in people if n.category == WorkerCategory.MANAGER),
+            "women": sum(1 for n in people if n.gender == "F")}
+
+
+def composition_problems(scheme: HonourScheme, rows: Sequence[Nomination],
+                         already: QuerySet[Nomination] | None = None) -> list[str]:
+    """Each share rule the list (`rows` plus the level's `already` sent) breaks, as a sentence
+    naming the rule and the numbers."""
+    if not scheme.has_shares:
+        return []
+    counts = _counts(rows)
+    if already is not None:
+        for key, value in _counts(already).items():
+            counts[key] += value or 0
+    total = counts["total"]
+    if not total:
         return []
     problems = []
-    counts = {
-        "frontline": sum(1 for n in people if n.category == WorkerCategory.FRONTLINE),
-        "technical": sum(1 for n in people if n.category == WorkerCategory.TECHNICAL),
-        "manager": sum(1 for n in people if n.category == WorkerCategory.MANAGER),
-        "women": sum(1 for n in people if n.gender == "F"),
-    }
     rules = [
         ("frontline", scheme.min_frontline_pct, True, _("一线职工比例")),
         ("technical", scheme.min_technical_pct, True, _("专业技术人员比例")),
@@ -380,7 +397,7 @@ def list_forward(*, scheme: HonourScheme, org: Org, nomination_ids: Sequence[int
         ordered = [found[pk] for pk in ids]
         holds_quota = Quota.objects.filter(scheme=scheme, org=org).exists()
         if final or holds_quota:
-            problems = composition_problems(scheme, [*level_list(scheme, org), *ordered])
+            problems = composition_problems(scheme, ordered, level_list(scheme, org))
             if problems:
                 raise Conflict(_("{org}报送名单不符合评选条件：").format(org=org.name)
                                + " ".join(problems), code="composition",
@@ -408,14 +425,9 @@ def list_forward(*, scheme: HonourScheme, org: Org, nomination_ids: Sequence[int
     return list(Nomination.objects.filter(pk__in=ids).order_by("rank"))
 
 
-def _require_reviewer(actor: Actor, nomination: Nomination) -> None:
-    require_capability(actor, WRITE, nomination.at_org,
-                       message=_("只有当前审核单位可以处理该推荐。"))
-
-
 def nomination_return(*, nomination: Nomination, reason: str, actor: Actor) -> Nomination:
     """Send back to the nominating union for correction (history kept; place freed)."""
-    _require_reviewer(actor, nomination)
+    require_reviewer(actor, nomination)
     reason = reason.strip()
     if not reason:
         raise _refuse(_("请填写退回原因。"), "reason_required", "reason")
@@ -431,7 +443,7 @@ def nomination_return(*, nomination: Nomination, reason: str, actor: Actor) -> N
 
 
 def nomination_reject(*, nomination: Nomination, reason: str, actor: Actor) -> Nomination:
-    _require_reviewer(actor, nomination)
+    require_reviewer(actor, nomination)
     reason = reason.strip()
     if not reason:
         raise _refuse(_("请填写不予通过的原因。"), "reason_required", "reason")
@@ -470,7 +482,7 @@ def nomination_withdraw(*, nomination: Nomination, reason: str, actor: Actor) ->
 def scheme_notice_publish(*, scheme: HonourScheme, actor: Actor,
                           start_date: dt.date | None = None) -> Notice:
     """Publish the shortlist as a 公示 through the notices kernel (N working days)."""
-    require_capability(actor, WRITE, scheme.org)
+    require_scheme_manager(actor, scheme)
     with transaction.atomic():
         rows = list(Nomination.objects.select_for_update()
                     .filter(scheme=scheme, status=S.SHORTLISTED).order_by("at_path", "rank", "id"))
@@ -518,9 +530,10 @@ def on_notice_close(*, notice: Notice, outcomes: list[ItemOutcome], actor: Actor
 def scheme_confer(*, scheme: HonourScheme, actor: Actor) -> int:
     """Confer the honour on every approved nomination; people enter the model-worker
     register (劳模档案) with this honour."""
-    require_capability(actor, WRITE, scheme.org)
+    require_scheme_manager(actor, scheme)
     with transaction.atomic():
-        rows = list(Nomination.objects.select_for_update().select_related("person", "union")
+        rows = list(Nomination.objects.select_for_update(of=("self",))
+                    .select_related("person", "union")
                     .filter(scheme=scheme, status=S.APPROVED))
         if not rows:
             raise Conflict(_("没有已批准的对象可授予。"), code="nothing_to_confer")

@@ -49,7 +49,7 @@ def model_worker_add(*, person: Person, union: Org, actor: Actor, kind: str, yea
         HonourRecord.objects.create(model_worker=worker, person=person,
                                     union_path=worker.union_path, name=person.name, kind=kind,
                                     level=level, year=year,
-                                    title=title.strip() or HonourKind(kind).label)
+                                    title=title.strip() or str(HonourKind(kind).label))
         audit_record(actor=actor, action="awards.register.add", obj=worker,
                      org_path=worker.union_path,
                      after={"kind": kind, "year": year, "created": created})

@@ -27,7 +27,7 @@ READ, WRITE = Capability.AWARDS_READ, Capability.AWARDS_WRITE
 def register(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, READ)
     params = {k: request.GET.get(k, "").strip() for k in ("q", "due")}
-    rows = selectors.model_worker_list(viewer=request.user, **params)
+    rows = selectors.model_worker_list(viewer=request.user, q=params["q"], due=params["due"])
     return render(request, "awards/register.html", {
         "page": paginate(request, rows), "params": params,
         "qs": querystring_without_page(request), "tab": "register",

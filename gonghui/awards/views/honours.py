@@ -21,7 +21,12 @@ from gonghui.awards.models import (
     NomineeType,
     WorkerCategory,
 )
-from gonghui.awards.permissions import access_awards_org, access_nomination, access_scheme
+from gonghui.awards.permissions import (
+    access_awards_org,
+    access_nomination,
+    access_scheme,
+    require_reviewer,
+)
 from gonghui.awards.services import honours as svc
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
@@ -179,9 +184,10 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _nomination_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     n = access_nomination(request.user, pk)
-    by_union = action in ("withdraw", "resubmit")
-    require_capability(request.user, WRITE, n.union if by_union else n.at_org,
-                       message=_("只有当前审核单位可以处理该推荐。") if not by_union else "")
+    if action in ("withdraw", "resubmit"):
+        require_capability(request.user, WRITE, n.union)
+    else:
+        require_reviewer(request.user, n)
     form: ReasonForm | ResubmitForm = (ResubmitForm(request.POST) if action == "resubmit"
                                        else ReasonForm(request.POST))
     if not form.is_valid():
@@ -274,7 +280,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "params": params, "qs": querystring_without_page(request), "quota": quota,
         "final": org.pk == scheme.org_id, "can_forward": has_capability(request.user, WRITE,
                                                                          org),
-        "problems": svc.composition_problems(scheme, svc.level_list(scheme, org)),
+        "problems": svc.composition_problems(scheme, [], svc.level_list(scheme, org)),
         "tab": "schemes"}, status=outcome.status if outcome and not outcome.ok else 200)
 
 
