@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
@@ -63,7 +64,7 @@ CASE_ACTIONS: dict[str, Action] = {
                       lambda c, d, a: case_svc.case_hearing(case=c, on=d["on"], note=d["note"],
                                                             actor=a), _("已记录。")),
     "close": Action(_("结案"), _plain(forms.CloseForm), lambda c, d, a: case_svc.case_close(
-        case=c, outcome=d["outcome"], amount_recovered=d["amount_recovered"] or 0,
+        case=c, outcome=d["outcome"], amount_recovered=d["amount_recovered"] or Decimal("0"),
         closed_on=d["closed_on"], note=d["note"], actor=a), _("已结案。")),
 }
 

@@ -108,8 +108,8 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | None =
                                                attendee_ids=ids[:8], actor=admin)
         congress_svc.resolution_record(session=session, title="审议通过工资集体协商方案",
                                        votes_for=7, votes_against=1, abstained=0, actor=admin)
-    for k, (kind, severity) in enumerate([("wage_arrears", 4), ("complaint", 3),
-                                          ("dispute", 3), ("layoff", 2)]):
-        risk_svc.signal_add(employer=e0, kind=kind, on=today - dt.timedelta(days=5 * k),
+    for k, (signal, severity) in enumerate([("wage_arrears", 4), ("complaint", 3),
+                                            ("dispute", 3), ("layoff", 2)]):
+        risk_svc.signal_add(employer=e0, kind=signal, on=today - dt.timedelta(days=5 * k),
                             severity=severity, workers=12, note="演示数据", actor=admin)
     say(f"Demo rights: {len(made)} cases, 2 letters, 1 contract, 1 congress, risk signals.\n")

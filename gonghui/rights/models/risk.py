@@ -28,7 +28,8 @@ class Level(models.TextChoices):
     RED = "red", _("红色")
 
 
-LEVEL_ORDER = [Level.GREEN, Level.YELLOW, Level.ORANGE, Level.RED]
+LEVEL_ORDER: list[str] = [Level.GREEN.value, Level.YELLOW.value, Level.ORANGE.value,
+                          Level.RED.value]
 
 # Defaults (an administrator changes them per kind on the settings page).
 DEFAULT_WEIGHTS: dict[str, tuple[Decimal, int]] = {   # weight, half-life in days

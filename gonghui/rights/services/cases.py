@@ -284,7 +284,7 @@ def case_close(*, case: Case, outcome: str, amount_recovered: Decimal, closed_on
     if closed_on < case.applied_on or closed_on > clock.today():
         raise ApplicationError(_("结案日期应在申请日期与今天之间。"), extra={"field": "closed_on"})
     case = transition(case, CaseStatus.CLOSED, transitions=CASE_TRANSITIONS, actor=actor,
-                      reason=note or Outcome(outcome).label,
+                      reason=note or str(Outcome(outcome).label),
                       extra_fields={"outcome": outcome, "amount_recovered": amount_recovered,
                                     "closed_on": closed_on})
     audit_record(actor=actor, action="rights.case.close", obj=case, org_path=case.union_path,

@@ -242,6 +242,9 @@ def signal_import(*, org: Org, name: str, data: bytes, actor: Actor) -> int:
         except CellError as exc:
             errors.append(_("第{n}行：{msg}").format(n=no, msg=exc.message))
             continue
+        if on is None:
+            errors.append(_("第{n}行：请填写发生日期。").format(n=no))
+            continue
         try:
             severity = int(cell("severity") or 1)
             workers = int(cell("workers") or 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +20,7 @@ from gonghui.rights.permissions import access_own_case
 from gonghui.rights.services import cases as svc
 
 
-def _unions(user: object) -> list[tuple[str, str]]:
+def _unions(user: Any) -> list[tuple[str, str]]:
     """The worker's own union first (members), then every street and district union."""
     own = (Membership.objects.filter(person__user=user, status__in=HELD_STATUSES)
            .select_related("union").first())

@@ -102,7 +102,8 @@ def weights(request: HttpRequest) -> HttpResponse:
 def alert_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.RIGHTS_READ)
     params = {k: request.GET.get(k, "").strip() for k in ("status", "level")}
-    rows = selectors.alert_list(viewer=request.user, **params)
+    rows = selectors.alert_list(viewer=request.user, status=params["status"],
+                                level=params["level"])
     return render(request, "rights/alert_list.html", {
         "page": paginate(request, rows), "params": params, "levels": Level.choices,
         "statuses": AlertStatus.choices, "qs": querystring_without_page(request),
