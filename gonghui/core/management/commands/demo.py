@@ -1,12 +1,52 @@
+"""`gonghui demo`: migrate, seed, then run the web server and the task worker as children.
+
+Stopping the demo stops both children however it is stopped: Ctrl-C (SIGINT), `kill <pid>`
+(SIGTERM) or a closed terminal (SIGHUP) — each sends SIGTERM to the server and the worker, waits
+up to 10 s, kills what is left and exits (issue 12 item 8: a SIGTERM used to leave gunicorn and
+the worker serving the port)."""
+
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
+import time
+from types import FrameType
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+GRACE_SECONDS = 10.0
+
+
+class Stop(Exception):
+    """Raised in the main thread by the signal handler: leave the wait, stop the children."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop(signum)
+
+
+def stop_children(children: list[subprocess.Popen], *, grace: float = GRACE_SECONDS) -> None:
+    """SIGTERM every child still running, wait up to `grace` seconds for all, SIGKILL the rest."""
+    alive = [c for c in children if c.poll() is None]
+    for child in alive:
+        try:
+            child.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    for child in alive:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 class Command(BaseCommand):
@@ -22,18 +62,29 @@ class Command(BaseCommand):
         # and prints the demo accounts either way.
         call_command("seed_demo")
         call_command("collectstatic", interactive=False, verbosity=0)
-        worker = subprocess.Popen([sys.executable, "-m", "gonghui.cli", "worker"])
-        self.stdout.write(f"Worker started (pid {worker.pid}).")
-        self.stdout.write(f"Open http://{options['host']}:{options['port']}/ and sign in.")
-        self.stdout.flush()
+        previous = {s: signal.signal(s, _raise_stop) for s in STOP_SIGNALS}
+        children: list[subprocess.Popen] = []
         try:
-            subprocess.call([
+            worker = subprocess.Popen([sys.executable, "-m", "gonghui.cli", "worker"])
+            children.append(worker)
+            self.stdout.write(f"Worker started (pid {worker.pid}).")
+            server = subprocess.Popen([
                 sys.executable, "-m", "gonghui.cli", "serve", "--no-migrate",
                 "--host", options["host"], "--port", str(options["port"]),
             ])
+            children.append(server)
+            self.stdout.write(f"Server started (pid {server.pid}).")
+            self.stdout.write(f"Open http://{options['host']}:{options['port']}/ and sign in.")
+            self.stdout.flush()
+            server.wait()
+        except Stop as stop:
+            self.stdout.write(f"Stopping (signal {stop.signum}).")
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping (Ctrl-C).")
         finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(worker.pid, signal.SIGKILL)
+            for signum in STOP_SIGNALS:  # a second signal must not interrupt the clean-up
+                signal.signal(signum, signal.SIG_IGN)
+            stop_children(children)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        self.stdout.write("Server and worker stopped.")
