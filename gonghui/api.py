@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
@@ -39,17 +41,60 @@ def application_error(request: HttpRequest, exc: ApplicationError):
     )
 
 
+# pydantic's error types in the user's language (its own `msg` is always English)
+VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("必须填写。"),
+    "int_parsing": gettext_lazy("须为整数。"),
+    "int_type": gettext_lazy("须为整数。"),
+    "float_parsing": gettext_lazy("须为数字。"),
+    "decimal_parsing": gettext_lazy("须为数字。"),
+    "decimal_type": gettext_lazy("须为数字。"),
+    "bool_parsing": gettext_lazy("须为 true 或 false。"),
+    "bool_type": gettext_lazy("须为 true 或 false。"),
+    "string_type": gettext_lazy("须为文本。"),
+    "string_too_long": gettext_lazy("内容过长。"),
+    "string_too_short": gettext_lazy("内容过短。"),
+    "date_parsing": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "date_from_datetime_parsing": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "date_type": gettext_lazy("日期格式应为 YYYY-MM-DD。"),
+    "datetime_parsing": gettext_lazy("时间格式应为 ISO 8601。"),
+    "datetime_from_date_parsing": gettext_lazy("时间格式应为 ISO 8601。"),
+    "greater_than": gettext_lazy("数值过小。"),
+    "greater_than_equal": gettext_lazy("数值过小。"),
+    "less_than": gettext_lazy("数值过大。"),
+    "less_than_equal": gettext_lazy("数值过大。"),
+    "enum": gettext_lazy("不是允许的取值。"),
+    "literal_error": gettext_lazy("不是允许的取值。"),
+    "list_type": gettext_lazy("须为列表。"),
+    "dict_type": gettext_lazy("须为对象。"),
+    "model_attributes_type": gettext_lazy("须为对象。"),
+    "json_invalid": gettext_lazy("不是有效的 JSON。"),
+    "value_error": gettext_lazy("取值无效。"),
+}
+
+
+def _error_in_words(error: dict) -> dict:
+    """One pydantic error with `msg` in the user's language and the field it concerns."""
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path",
+                                                                       "payload", "form")]
+    message = VALIDATION_MESSAGES.get(error.get("type", ""))
+    return {**error, "msg": str(message) if message is not None else _("取值无效。"),
+            "field": ".".join(loc)}
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError):
-    """A payload or query that does not fit the schema: 400, like an invalid form on a page."""
+    """A payload or query that does not fit the schema: 400, like an invalid form on a page;
+    each error's message in the user's language (Chinese by default)."""
+    errors = [_error_in_words(e) if isinstance(e, dict) else e for e in exc.errors]
     return api.create_response(
-        request, {"detail": "请求数据无效。", "code": "invalid", "errors": exc.errors}, status=400
+        request, {"detail": _("请求数据无效。"), "code": "invalid", "errors": errors}, status=400
     )
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request: HttpRequest, exc: AuthenticationError):
-    return api.create_response(request, {"detail": "未登录或令牌无效。", "code": "unauthorized"},
+    return api.create_response(request, {"detail": _("未登录或令牌无效。"), "code": "unauthorized"},
                                status=401)
 
 
@@ -68,9 +113,10 @@ class TokenOut(Schema):
 def create_token(request: HttpRequest, payload: TokenIn):
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return Status(429, {"detail": "登录失败次数过多，该账户已被锁定 30 分钟。", "code": "locked_out"})
+        return Status(429, {"detail": _("登录失败次数过多，该账户已被锁定 30 分钟。"),
+                           "code": "locked_out"})
     if user is None:
-        return Status(401, {"detail": "用户名或密码不正确。", "code": "invalid_login"})
+        return Status(401, {"detail": _("用户名或密码不正确。"), "code": "invalid_login"})
     key, token = token_issue(user=user)
     return Status(200, {"token": key, "expires_at": token.expires_at.isoformat()})
 
