@@ -49,4 +49,4 @@ def test_api_missing_field_is_chinese(client, tree):
     response = client.post("/api/v1/auth/token", {"username": "x"}, content_type="application/json")
     assert response.status_code == 400
     error = response.json()["errors"][0]
-    assert (error["msg"], error["field"]) == ("必须填写。", "payload.password".split(".")[-1])
+    assert (error["msg"], error["field"]) == ("必须填写。", ["payload", "password"][-1])
