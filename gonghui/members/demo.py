@@ -91,13 +91,15 @@ def seed_members(*, orgs: dict[str, Org], users: dict[str, Any], stdout: TextIO 
 
     def add(union: Org, fields: dict[str, Any]) -> Membership:
         birth = dt.datetime.strptime(fields["id_number"][6:14], "%Y%m%d").date()
+        joined_on = _joined(rng, today, birth)
         m = services.member_add(union=union, fields=fields, actor=actor,
-                                joined_on=_joined(rng, today, birth), reason="演示数据")
+                                joined_on=joined_on, reason="演示数据")
         added.append(m)
-        # most members pay dues monthly; a few have not for a long time (the lapse watch)
+        # most members pay dues monthly; a few have not for a long time (the lapse watch).
+        # Never before they joined (issue 12 item 19: "joined today, paid since September").
         if rng.random() < .95:
-            services.membership_touch(membership_id=m.pk, kind="dues",
-                                      on=today - dt.timedelta(days=rng.randrange(0, 40)))
+            paid = max(joined_on, today - dt.timedelta(days=rng.randrange(0, 40)))
+            services.membership_touch(membership_id=m.pk, kind="dues", on=paid)
         return m
 
     seq = _seed_union_members(orgs, rng, add)

@@ -60,8 +60,28 @@ DISTRICT_MILESTONES: list[tuple[int, str, str, int, int, list[tuple[int, int, st
 ]
 
 
+_ANCHOR: list[dt.date] = []  # the "today" of the plan being seeded (its own year)
+
+
 def _today() -> dt.date:
-    return clock.today()
+    return _ANCHOR[-1] if _ANCHOR else clock.today()
+
+
+def _in_year(year: int) -> dt.date:
+    """Today's month and day in the plan's own year (issue 12 item 19: a 2018 plan has its
+    deadlines in 2018), never later than today."""
+    today = clock.today()
+    if not year or year >= today.year:
+        return today
+    try:
+        return today.replace(year=year)
+    except ValueError:  # 29 February
+        return today.replace(year=year, day=28)
+
+
+def _clamp(day: dt.date, year: int) -> dt.date:
+    """A date of the plan's seeding kept inside the plan's year."""
+    return min(max(day, dt.date(year, 1, 1)), dt.date(year, 12, 31)) if year else day
 
 
 def _at(days_ago: int) -> dt.datetime:
@@ -78,10 +98,12 @@ def _break_down(plan: Plan, rows: list[Any], actor: Actor) -> None:
     for number, title, dept_name, start, due, reports in rows:
         item = items[number]
         department = (Department.objects.get(org=plan.org, name=dept_name) if dept_name else None)
+        starts_on = _clamp(today + dt.timedelta(days=start), plan.year)
+        due_date = max(starts_on, _clamp(today + dt.timedelta(days=due), plan.year))
         with clock.frozen(_at(max(0, -start))):
             milestone = milestone_create(
                 item=item, title=title, department=department, actor=actor,
-                starts_on=today + dt.timedelta(days=start), due_date=today + dt.timedelta(days=due))
+                starts_on=starts_on, due_date=due_date)
         for days_ago, percent, text in reports:
             with clock.frozen(_at(days_ago)):
                 progress_report_create(milestone=milestone, percent=percent, text=text, actor=actor)
@@ -95,14 +117,20 @@ def seed_demo(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | N
         parsed = parse_plan(SEED_PLAN.read_text(encoding="utf-8"))
         plan = plan_create(org=city, parsed=parsed, actor=admin or DEMO,
                            source_name=SEED_PLAN.name)
-        _break_down(plan, CITY_MILESTONES, admin or DEMO)
-        item10 = Item.objects.get(plan=plan, number=10)
-        milestone = item10.milestones.get()
-        due = _today() - dt.timedelta(days=3)  # delegated 20 days ago, 3 days late now
-        with clock.frozen(_at(20)):
-            subtask_create(milestone=milestone, actor=admin or DEMO,
-                           department=Department.objects.get(org=city, name="基层工作部"),
-                           title="各区完成站点选址并报送清单", due_date=due)
+        _ANCHOR.append(_in_year(plan.year))
+        try:
+            _break_down(plan, CITY_MILESTONES, admin or DEMO)
+            item10 = Item.objects.get(plan=plan, number=10)
+            milestone = item10.milestones.get()
+            # delegated 20 days ago, 3 days late then
+            due = min(milestone.due_date, max(milestone.starts_on,
+                      _clamp(_today() - dt.timedelta(days=3), plan.year)))
+            with clock.frozen(_at(20)):
+                subtask_create(milestone=milestone, actor=admin or DEMO,
+                               department=Department.objects.get(org=city, name="基层工作部"),
+                               title="各区完成站点选址并报送清单", due_date=due)
+        finally:
+            _ANCHOR.pop()
         if admin is not None:
             office = Department.objects.get(org=city, name="办公室")
             DepartmentMembership.objects.get_or_create(department=office, user=admin,
@@ -112,7 +140,11 @@ def seed_demo(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | N
         parsed = parse_plan(DISTRICT_PLAN)
         actor = users.get("huangpu") or DEMO
         plan = plan_create(org=district, parsed=parsed, actor=actor, source_name="黄浦区工作要点.txt")
-        _break_down(plan, DISTRICT_MILESTONES, actor)
+        _ANCHOR.append(_in_year(plan.year))
+        try:
+            _break_down(plan, DISTRICT_MILESTONES, actor)
+        finally:
+            _ANCHOR.pop()
         if users.get("huangpu") is not None:
             office = Department.objects.get(org=district, name="宣传教育部")
             DepartmentMembership.objects.get_or_create(department=office, user=users["huangpu"])
