@@ -11,10 +11,16 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.core import clock
 from gonghui.democracy.models import (
+    Congress,
     Credential,
     Election,
     ElectionStatus,
+    Proposal,
+    ProposalDepartment,
+    ProposalStatus,
+    Representative,
     RoundStatus,
+    Satisfaction,
     Term,
     Voter,
     VotingRound,
@@ -99,4 +105,70 @@ def dashboard(*, viewer: Any, today: dt.date | None = None) -> dict[str, Any]:
                                   ends_on__lte=today + dt.timedelta(days=DUE_WINDOW_DAYS)).count(),
         "rounds_closed": rounds.count(),
         "turnout": (round(100 * present / entitled, 1) if entitled else None),
+    }
+
+
+# --- congress and proposals ---------------------------------------------------------------------
+
+def congress_list(*, viewer: Any, q: str = "") -> QuerySet[Congress]:
+    rows = scope(Congress.objects.select_related("org"), viewer, Capability.DEMOCRACY_READ,
+                 path_field="org_path")
+    if q.strip():
+        rows = rows.filter(Q(name__icontains=q.strip()) | Q(org__name__icontains=q.strip()))
+    return rows.order_by("-started_on", "-id")
+
+
+def proposal_list(*, viewer: Any, q: str = "", status: str = "", year: str = "",
+                  congress: Any = None) -> QuerySet[Proposal]:
+    rows = scope(Proposal.objects.select_related("proposer", "congress"), viewer,
+                 Capability.DEMOCRACY_READ, path_field="org_path")
+    if congress is not None:
+        rows = rows.filter(congress=congress)
+    if q.strip():
+        rows = rows.filter(Q(title__icontains=q.strip()) | Q(proposer__name=q.strip()))
+    if status:
+        rows = rows.filter(status=status)
+    if str(year).isdigit():
+        rows = rows.filter(year=int(year))
+    return rows.order_by("-year", "-id")
+
+
+def my_proposals(user: Any) -> QuerySet[Proposal]:
+    """Proposals the user proposed, co-signed, or may co-sign (drafts of their congress)."""
+    if not getattr(user, "pk", None):
+        return Proposal.objects.none()
+    congresses = Representative.objects.filter(user=user, active=True).values("congress")
+    return (Proposal.objects.select_related("proposer", "congress")
+            .filter(Q(proposer__user=user) | Q(cosigners__representative__user=user)
+                    | Q(congress__in=congresses, status=ProposalStatus.DRAFT))
+            .distinct().order_by("-year", "-id"))
+
+
+def proposals_to_answer(*, viewer: Any) -> QuerySet[Proposal]:
+    """Proposals waiting for the committee (submitted) or a reply (assigned), oldest first."""
+    return proposal_list(viewer=viewer).filter(
+        status__in=[ProposalStatus.SUBMITTED, ProposalStatus.ASSIGNED]).order_by(
+        "deadline", "id")
+
+
+def proposal_stats(*, viewer: Any, year: int) -> dict[str, Any]:
+    rows = proposal_list(viewer=viewer, year=str(year))
+    by_status = dict.fromkeys(ProposalStatus.values, 0)
+    for status, n in rows.values_list("status").annotate(n=Count("id")).order_by():
+        by_status[status] = n
+    departments = (ProposalDepartment.objects.filter(proposal__in=rows)
+                   .values_list("department__name").annotate(n=Count("id"))
+                   .order_by("-n", "department__name"))
+    satisfaction = dict.fromkeys(Satisfaction.values, 0)
+    for value, n in (rows.exclude(satisfaction="").values_list("satisfaction")
+                     .annotate(n=Count("id")).order_by()):
+        satisfaction[value] = n
+    replied = [(r - a).days for a, r in rows.filter(replied_on__isnull=False,
+                                                      assigned_on__isnull=False)
+               .values_list("assigned_on", "replied_on")]
+    return {
+        "by_status": by_status,
+        "by_department": [(name, n) for name, n in departments],
+        "satisfaction": satisfaction,
+        "reply_days": round(sum(replied) / len(replied), 1) if replied else None,
     }
