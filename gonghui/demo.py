@@ -59,6 +59,9 @@ DEMO_USERS: list[tuple[str, str, str, str]] = [
     ("admin", "市总管理员", "admin", "SH"),
     ("auditor", "市总经审委员", "auditor", "SH"),
     ("huangpu", "黄浦区总工会干部", "admin", "SH-HP"),
+    # a second 黄浦 cadre: the four-eyes rules (a programme's creator does not approve it)
+    # need someone else in the district to approve 黄浦's programmes (issue 12 item 11)
+    ("hpbangfu", "黄浦区总工会帮扶中心主任", "cadre", "SH-HP"),
     ("xuhui", "徐汇区总工会干部", "admin", "SH-XH"),
     ("njdl", "南京东路街道工会干部", "cadre", "SH-HP-01"),
     ("jichen", "基层工会主席", "registrar", "SH-HP-01-01"),

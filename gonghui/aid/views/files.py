@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
-from gonghui.aid import rules, selectors
+from gonghui.aid import nextstep, rules, selectors
 from gonghui.aid.forms import FileEditForm, FileNewForm, RevealForm
 from gonghui.aid.models import Cause, FileStatus, HardshipFile, Need
 from gonghui.aid.permissions import access_aid_org, access_file
@@ -88,6 +88,8 @@ def file_page(request: HttpRequest, file: HardshipFile, *, status: int = 200) ->
         "editable": can_write and file.status in EDITABLE_STATUSES,
         "can_verify": file.status == FileStatus.SUBMITTED
         and svc.verifier_problem(request.user, file) is None,
+        "next_step": nextstep.file_next(request.user, file)
+        if file.status == FileStatus.SUBMITTED else None,
         "can_reveal": can_reveal, "reveal_form": RevealForm() if can_reveal else None,
         "exit_ok": exit_ok, "exit_reason": exit_reason,
         "proposal_label": rules.category_label(file.proposed_category),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
-from gonghui.aid import selectors
+from gonghui.aid import nextstep, selectors
 from gonghui.aid.forms import ProgrammeForm
 from gonghui.aid.models import BeneficiaryStatus, Programme, ProgrammeKind, ProgrammeStatus
 from gonghui.aid.permissions import access_aid_org, access_beneficiary, access_programme
@@ -90,6 +90,8 @@ def _programme_page(request: HttpRequest, programme: Programme, *, status: int =
         "statuses": BeneficiaryStatus.choices, "totals": selectors.programme_totals(programme),
         "committed": svc.committed(programme),
         "can_write": has_capability(request.user, Capability.AID_WRITE, programme.org),
+        "next_step": nextstep.programme_next(request.user, programme)
+        if programme.status == "draft" else None,
         "history": selectors.programme_record(programme), "tab": "programmes",
     }, status=status)
 
