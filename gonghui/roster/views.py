@@ -19,11 +19,11 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_any_capability, require_capability
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import run_service
+from gonghui.orgs.models import Org
+from gonghui.orgs.picker import PickError, candidates, resolve_org
 from gonghui.roster import importer, permissions, selectors, services
 from gonghui.roster.columns import FIELD_LABELS
 from gonghui.roster.forms import ExportForm, ReportForm, UploadForm
-from gonghui.orgs.models import Org
-from gonghui.orgs.picker import PickError, candidates, resolve_org
 from gonghui.roster.models import ImportJob, ImportStatus
 from gonghui.roster.report import write_template
 

@@ -20,7 +20,7 @@ def test_submitter_sees_why_not_and_who_verifies(client, tree, standard, person,
     svc.file_submit(file=file, actor=street_cadre, category=file.proposed_category or "relative",
                     note="" if file.proposed_category else "测试")
     page = login(client, street_cadre).get(reverse("aid:file", args=[file.pk])).content.decode()
-    assert 'action="/aid/files/%d/verify/"' % file.pk not in page
+    assert f'action="/aid/files/{file.pk}/verify/"' not in page
     assert "提交人不能核实自己提交的档案。" in page
     # the district and the city above may verify; the submitter is not offered
     assert "可核实的人员：city_admin（测试市总工会）" in page
@@ -37,11 +37,11 @@ def test_programme_creator_sees_why_not_and_who_approves(client, tree, district_
     page = login(client, district_aid).get(
         reverse("aid:programme", args=[programme.pk])).content.decode()
     assert "项目须由创建人以外的人员审批：您创建了这个项目。" in page
-    assert 'action="%s"' % reverse("aid:programme_approve", args=[programme.pk]) not in page
+    assert f'action="{reverse("aid:programme_approve", args=[programme.pk])}"' not in page
     assert "可审批的人员：district_a（甲区总工会）" in page
     page = login(client, district_cadre).get(
         reverse("aid:programme", args=[programme.pk])).content.decode()
-    assert 'action="%s"' % reverse("aid:programme_approve", args=[programme.pk]) in page
+    assert f'action="{reverse("aid:programme_approve", args=[programme.pk])}"' in page
     assert Programme.objects.get(pk=programme.pk).status == "draft"
 
 

@@ -27,7 +27,7 @@ from gonghui.mutualaid.models import PayeeAccount, Payout, PayoutStatus, Settlem
 from gonghui.mutualaid.tests.test_views import _immediate_tasks, world  # noqa: E402, F401
 
 
-def test_finished_import_is_at_100_percent(client, world, city_admin):
+def test_finished_import_is_at_100_percent(client, world, city_admin):  # noqa: F811
     source = SettlementImport.objects.get()
     # the file had blank lines the reader skipped: more lines than rows read
     SettlementImport.objects.filter(pk=source.pk).update(total_rows=source.processed_rows + 3)
@@ -40,7 +40,8 @@ def test_finished_import_is_at_100_percent(client, world, city_admin):
     assert f"已读 {source.processed_rows} 行" in text
 
 
-def test_progress_poll_reloads_the_page_once_the_import_finishes(client, world, city_admin):
+def test_progress_poll_reloads_the_page_once_the_import_finishes(client, world,  # noqa: F811
+                                                                 city_admin):
     source = SettlementImport.objects.get()
     url = reverse("mutualaid:import_progress", args=[source.pk])
     login(client, city_admin)
@@ -50,10 +51,12 @@ def test_progress_poll_reloads_the_page_once_the_import_finishes(client, world, 
 
 # --- item 13: payouts a batch skips for want of a bank account are one click away ----------
 
-def test_batch_pages_link_to_payouts_without_an_account(client, tree, world, city_admin):
+def test_batch_pages_link_to_payouts_without_an_account(client, tree, world,  # noqa: F811
+                                                       city_admin):
     waiting = Payout.objects.filter(status=PayoutStatus.APPROVED)
     n = waiting.count()
-    assert n == 6 and not PayeeAccount.objects.exists()
+    assert n == 6
+    assert not PayeeAccount.objects.exists()
     login(client, city_admin)
     page = client.get(reverse("mutualaid:batches")).content.decode()
     assert f"{n} 笔待支付的给付因会员未登记收款账户，不能编入代发批次。" in page

@@ -7,6 +7,7 @@ the worker serving the port)."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -36,10 +37,8 @@ def stop_children(children: list[subprocess.Popen], *, grace: float = GRACE_SECO
     """SIGTERM every child still running, wait up to `grace` seconds for all, SIGKILL the rest."""
     alive = [c for c in children if c.poll() is None]
     for child in alive:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             child.send_signal(signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + grace
     for child in alive:
         try:
