@@ -10,13 +10,14 @@ from ninja import Query, Router, Schema
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
+from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
 from gonghui.democracy import selectors, services
 from gonghui.democracy.counting import count_round, round_from_data
-from gonghui.democracy.models import Election, RoundMode, VotingRound
-from gonghui.democracy.permissions import access_election, access_round
+from gonghui.democracy.models import Election, Proposal, RoundMode, VotingRound
+from gonghui.democracy.permissions import access_election, access_proposal, access_round
 
 router = Router()
 
@@ -132,3 +133,50 @@ def cast_ballot(request: HttpRequest):
     data = parse_body(request, BallotIn)
     services.ballot_cast(token=data.token, choices=data.choices)
     return 201, {"ok": True}
+
+
+class ProposalOut(Schema):
+    id: int
+    congress: str
+    year: int
+    title: str
+    proposer: str
+    status: str
+    deadline: str | None
+    replied_on: str | None
+    satisfaction: str
+    reopened: bool
+
+
+def _proposal(p: Proposal) -> dict[str, Any]:
+    return {"id": p.pk, "congress": p.congress.name, "year": p.year, "title": p.title,
+            "proposer": p.proposer.name, "status": p.status,
+            "deadline": p.deadline.isoformat() if p.deadline else None,
+            "replied_on": p.replied_on.isoformat() if p.replied_on else None,
+            "satisfaction": p.satisfaction, "reopened": p.reopened}
+
+
+@router.get("/proposals", response=Page[ProposalOut])
+def list_proposals(request: HttpRequest, paging: Query[PageParams], q: str = "",
+                   status: str = "", year: str = ""):
+    require_capability(request.user, Capability.DEMOCRACY_READ)
+    rows = selectors.proposal_list(viewer=request.user, q=q, status=status, year=year)
+    return paginate(request, rows, paging, item=_proposal)
+
+
+@router.get("/proposals/{proposal_id}", response=ProposalOut)
+def get_proposal(request: HttpRequest, proposal_id: int):
+    return _proposal(access_proposal(request.user, proposal_id))
+
+
+@router.get("/dashboard")
+def dashboard(request: HttpRequest, year: int | None = None):
+    """Elections due/overdue, turnout, proposals by state and department, reply times,
+    satisfaction — for the viewer's subtrees."""
+    require_capability(request.user, Capability.DEMOCRACY_READ)
+    stats = selectors.dashboard(viewer=request.user)
+    return {"elections": {str(label): n for label, n in stats["by_status"]},
+            "terms_overdue": stats["terms_overdue"], "terms_due": stats["terms_due"],
+            "turnout_percent": stats["turnout"],
+            "proposals": selectors.proposal_stats(viewer=request.user,
+                                                  year=year or clock.today().year)}

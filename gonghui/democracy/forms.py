@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.democracy.models import Body, RoundMode
+from gonghui.democracy.models import Body, ContactKind, RoundMode, Satisfaction
 
 
 class _Form(forms.Form):
@@ -114,3 +114,85 @@ class GrantForm(_Form):
     candidate = forms.IntegerField()
     role = forms.ChoiceField(label=_("角色"), choices=[("cadre", _("工会干部")),
                                                       ("viewer", _("查看者"))])
+
+
+class CongressForm(_Form):
+    org = forms.CharField(label=_("工会（组织代码）"), max_length=64)
+    name = forms.CharField(label=_("名称"), max_length=200)
+    started_on = forms.DateField(label=_("本届开始"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_years = forms.TypedChoiceField(label=_("任期（年）"), coerce=int,
+                                        choices=[(5, "5"), (3, "3")])
+    min_cosigners = forms.IntegerField(label=_("提案最少附议人数"), min_value=0, max_value=50,
+                                       initial=2)
+
+
+class RepresentativesForm(_Form):
+    elected_on = forms.DateField(label=_("当选日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    lines = forms.CharField(label=_("代表名单"), widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("每行一人：选举单位,姓名[,账号]"))
+
+
+class SessionForm(_Form):
+    held_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    agenda = forms.CharField(label=_("议程"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    present = forms.TypedMultipleChoiceField(label=_("出席代表"), coerce=int,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, representatives: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(r.pk, str(r)) for r in representatives]
+
+
+class SessionVoteForm(_Form):
+    session = forms.IntegerField(label=_("会议"))
+    subject = forms.CharField(label=_("表决事项"), max_length=200)
+    yes = forms.IntegerField(label=_("赞成"), min_value=0)
+    no = forms.IntegerField(label=_("反对"), min_value=0)
+    abstain = forms.IntegerField(label=_("弃权"), min_value=0)
+
+
+class ContactForm(_Form):
+    representative = forms.IntegerField(label=_("代表"))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("方式"), choices=ContactKind.choices)
+    members_reached = forms.IntegerField(label=_("联系职工人数"), min_value=0, initial=0)
+    summary = forms.CharField(label=_("内容摘要"), max_length=500)
+
+
+class ProposalDraftForm(_Form):
+    congress = forms.IntegerField(label=_("代表大会"))
+    title = forms.CharField(label=_("案由"), max_length=200)
+    body = forms.CharField(label=_("内容与建议"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CosignForm(_Form):
+    proposal = forms.IntegerField()
+
+
+class DecideForm(_Form):
+    decision = forms.ChoiceField(label=_("审查结论"), choices=[
+        ("accepted", _("立案")), ("opinion", _("转为意见建议")), ("declined", _("不予立案"))])
+    reason = forms.CharField(label=_("理由"), max_length=500, required=False)
+
+
+class AssignForm(_Form):
+    lead = forms.IntegerField(label=_("牵头部门"))
+    co = forms.TypedMultipleChoiceField(label=_("协办部门"), coerce=int, required=False,
+                                        widget=forms.CheckboxSelectMultiple)
+    deadline = forms.DateField(label=_("答复期限"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, departments: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["co"].choices = [(d.pk, d.name) for d in departments]
+        self.fields["lead"].widget = forms.Select(choices=[(d.pk, d.name) for d in departments],
+                                                  attrs={"class": "form-select"})
+
+
+class ReplyForm(_Form):
+    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RateForm(_Form):
+    satisfaction = forms.ChoiceField(label=_("您对答复的评价"), choices=Satisfaction.choices,
+                                     widget=forms.RadioSelect)

@@ -91,3 +91,42 @@ def access_org(user: Actor, code: Any, *, write: bool = False) -> Any:
     if write:
         require_capability(user, Capability.DEMOCRACY_WRITE, org)
     return org
+
+
+def access_congress(user: Actor, congress_id: Any, *, write: bool = False) -> Any:
+    from gonghui.democracy.models import Congress  # why: keeps the election imports above short
+
+    congress = (scope(Congress.objects.select_related("org"), user, Capability.DEMOCRACY_READ,
+                      path_field="org_path").filter(pk=_pk(congress_id)).first())
+    if congress is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.DEMOCRACY_WRITE, congress.org)
+    return congress
+
+
+def access_proposal(user: Actor, proposal_id: Any, *, write: bool = False) -> Any:
+    from gonghui.democracy.models import Proposal  # why: keeps the election imports above short
+
+    proposal = (scope(Proposal.objects.select_related("congress", "congress__org", "proposer"),
+                      user, Capability.DEMOCRACY_READ, path_field="org_path")
+                .filter(pk=_pk(proposal_id)).first())
+    if proposal is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.DEMOCRACY_WRITE, proposal.congress.org)
+    return proposal
+
+
+def access_own_proposal(user: Actor, proposal_id: Any) -> Any:
+    """The proposer's own proposal (404 for everyone else, cadres included: they use
+    access_proposal)."""
+    from gonghui.democracy.models import Proposal  # why: keeps the election imports above short
+
+    if not getattr(user, "pk", None):
+        raise NotFound()
+    proposal = (Proposal.objects.select_related("congress", "proposer")
+                .filter(pk=_pk(proposal_id), proposer__user=user).first())
+    if proposal is None:
+        raise NotFound()
+    return proposal

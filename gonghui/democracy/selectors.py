@@ -12,6 +12,7 @@ from gonghui.accounts.scoping import scope
 from gonghui.core import clock
 from gonghui.democracy.models import (
     Congress,
+    ContactRecord,
     Credential,
     Election,
     ElectionStatus,
@@ -172,3 +173,9 @@ def proposal_stats(*, viewer: Any, year: int) -> dict[str, Any]:
         "satisfaction": satisfaction,
         "reply_days": round(sum(replied) / len(replied), 1) if replied else None,
     }
+
+
+def contacts(congress: Congress) -> QuerySet[ContactRecord]:
+    """Internal: the contact records of a congress already reached through access_congress."""
+    return (ContactRecord.objects.filter(representative__congress=congress)
+            .select_related("representative").order_by("-on", "-id"))

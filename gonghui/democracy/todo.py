@@ -67,6 +67,26 @@ class BallotTodo(QueryTodo):
                         created_at=r.election.created_at, priority=PRIORITY_HIGH)
 
 
+class ProposalsToAnswerTodo(QueryTodo):
+    name = "democracy.proposals"
+    label = _l("提案待审查或答复")
+
+    def rows(self, user: Any) -> Any:
+        if not has_capability(user, Capability.DEMOCRACY_WRITE):
+            return None
+        return selectors.proposals_to_answer(viewer=user)
+
+    def item(self, p: Any) -> TodoItem:
+        overdue = p.deadline is not None and p.deadline < clock.today()
+        return TodoItem(app="democracy", kind=self.name,
+                        title=(_("提案待审查：{title}") if p.status == "submitted"
+                               else _("提案待答复：{title}")).format(title=p.title),
+                        url=reverse("democracy:proposal", args=[p.pk]), org_path=p.org_path,
+                        due=p.deadline, created_at=p.created_at,
+                        priority=PRIORITY_HIGH if overdue else PRIORITY_NORMAL)
+
+
 register(TermsDueTodo())
+register(ProposalsToAnswerTodo())
 register(ResultsToApproveTodo())
 register(BallotTodo())

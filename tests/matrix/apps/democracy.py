@@ -69,6 +69,61 @@ def _vote(world: World) -> dict[str, Obj]:
     return {"worker": Obj(voting.pk, UNION["A"], owner="worker")}
 
 
+def _congress(world: World, s: str, *, with_worker: bool = False) -> Any:
+    from conftest import make_user
+    from gonghui.accounts.models import User
+    from gonghui.democracy.services import congress as csvc
+
+    for name in (f"dmrep{s}1", f"dmrep{s}2"):
+        if not User.objects.filter(username=name).exists():
+            make_user(name)
+    congress = csvc.congress_create(org=world.orgs[UNION[s]], name=f"{s}公司第三次会员代表大会",
+                                    started_on=dt.date(2024, 3, 1), min_cosigners=1,
+                                    actor=admin(world))
+    lines = [f"一车间,代表{s}1,dmrep{s}1", f"二车间,代表{s}2,dmrep{s}2"]
+    if with_worker:
+        lines.append("三车间,职工代表,worker")
+    csvc.representatives_add(congress=congress, lines=lines, elected_on=dt.date(2024, 3, 1),
+                             actor=admin(world))
+    return congress
+
+
+@builder("dm_congress")
+def _congresses(world: World) -> dict[str, Obj]:
+    return {s: Obj(_congress(world, s, with_worker=(s == "A")).pk, UNION[s]) for s in SIDES}
+
+
+@builder("dm_proposal")
+def _proposals(world: World) -> dict[str, Obj]:
+    from gonghui.democracy.models import Congress
+    from gonghui.democracy.services import congress as csvc
+
+    out = {}
+    for s in SIDES:
+        congress = Congress.objects.get(pk=world.obj("dm_congress", s).pk)
+        rep1, rep2 = (congress.representatives.get(user__username=f"dmrep{s}{i}")
+                      for i in (1, 2))
+        proposal = csvc.proposal_draft(representative=rep1, title="关于职工食堂的提案",
+                                       body="建议延长供餐时间", actor=rep1.user)
+        csvc.proposal_cosign(proposal=proposal, representative=rep2, actor=rep2.user)
+        csvc.proposal_submit(proposal=proposal, actor=rep1.user)
+        out[s] = Obj(proposal.pk, UNION[s])
+    return out
+
+
+@builder("dm_own_proposal")
+def _own_proposal(world: World) -> dict[str, Obj]:
+    """A draft of the worker's own, without co-signers: submitting it is refused (400)."""
+    from gonghui.democracy.models import Congress
+    from gonghui.democracy.services import congress as csvc
+
+    congress = Congress.objects.get(pk=world.obj("dm_congress", "A").pk)
+    rep = congress.representatives.get(user__username="worker")
+    proposal = csvc.proposal_draft(representative=rep, title="关于夏季防暑降温的提案",
+                                   body="建议增设饮水点", actor=rep.user)
+    return {"worker": Obj(proposal.pk, UNION["A"], owner="worker")}
+
+
 PAGES = {
     "democracy:home": get(access="login"),
     "democracy:elections": get(R),
@@ -89,6 +144,26 @@ PAGES = {
     "democracy:round_close": post(W, "dm_round"),
     "democracy:vote": form(access="own", obj="dm_vote"),
     "democracy:terms": form(W, read_cap=R),
+    "democracy:congresses": get(R),
+    "democracy:congress_new": form(W),
+    "democracy:congress": get(R, "dm_congress"),
+    "democracy:representatives_add": post(W, "dm_congress"),
+    "democracy:session_hold": post(W, "dm_congress"),
+    "democracy:session_vote": post(W, "dm_congress"),
+    "democracy:contact_add": post(W, "dm_congress"),
+    "democracy:proposals": get(R),
+    "democracy:proposal_report": get(R),
+    "democracy:proposal": get(R, "dm_proposal"),
+    "democracy:proposal_decide": post(W, "dm_proposal"),
+    "democracy:proposal_assign": post(W, "dm_proposal"),
+    "democracy:proposal_reply": post(W, "dm_proposal"),
+    # a representative's own pages: any signed-in user may open them (non-representatives are
+    # told they cannot propose); an empty draft or co-sign is invalid (400)
+    "democracy:my_proposals": form(access="login"),
+    "democracy:proposal_cosign": post(access="login"),
+    "democracy:my_proposal": get(access="own", obj="dm_own_proposal"),
+    "democracy:my_proposal_submit": post(access="own", obj="dm_own_proposal"),
+    "democracy:my_proposal_rate": post(access="own", obj="dm_own_proposal"),
 }
 
 API = {
@@ -98,4 +173,7 @@ API = {
     "POST /democracy/rounds/{round_id}/close": op(W, "dm_round", kw=pk_as("round_id")),
     "POST /democracy/count": op(access="login"),
     "POST /democracy/ballots": op(access="public"),
+    "GET /democracy/proposals": op(R),
+    "GET /democracy/proposals/{proposal_id}": op(R, "dm_proposal", kw=pk_as("proposal_id")),
+    "GET /democracy/dashboard": op(R),
 }
