@@ -159,7 +159,8 @@ def score_record(*, entry: Entry, criterion: Criterion, score: Decimal,
     if comp.status not in (Stage.PRELIMINARIES, Stage.FINALS):
         raise Conflict(_("当前阶段“{s}”不能评分。").format(s=Stage(comp.status).label),
                        code="stage")
-    if comp.status == Stage.FINALS and not entry.in_finals:
+    if comp.status == Stage.FINALS and not Entry.objects.filter(pk=entry.pk,
+                                                                in_finals=True).exists():
         raise Conflict(_("{name}未进入决赛。").format(name=entry.name), code="not_finalist")
     if criterion.competition_id != comp.pk:
         raise _err(_("评分项不属于本竞赛。"), "criterion", "criterion")

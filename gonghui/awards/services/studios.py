@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
@@ -56,8 +57,10 @@ def studio_rate(*, studio: Studio, year: int, rating: str, actor: Actor,
         with transaction.atomic():
             row = StudioRating.objects.create(studio=studio, year=year, rating=rating,
                                               achievements=achievements.strip())
-            if studio.rated_year is None or year >= studio.rated_year:
-                Studio.objects.filter(pk=studio.pk).update(rating=rating, rated_year=year)
+            # the studio shows its latest rating; an earlier year entered late changes nothing
+            Studio.objects.filter(pk=studio.pk).filter(
+                Q(rated_year__isnull=True) | Q(rated_year__lte=year)).update(rating=rating,
+                                                                              rated_year=year)
             audit_record(actor=actor, action="awards.studio.rate", obj=studio,
                          org_path=studio.org_path, after={"year": year, "rating": rating})
     except IntegrityError as exc:

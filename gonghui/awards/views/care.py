@@ -55,7 +55,8 @@ def register_add(request: HttpRequest) -> HttpResponse:
                 return redirect("awards:model_worker", outcome.value.pk)
     return render(request, "awards/form.html", {
         "form": form, "title": _("录入劳模档案"), "tab": "register", "orgs": orgs},
-        status=400 if form.errors else form_status(form, outcome))
+        status=outcome.status if outcome is not None and not outcome.ok
+        else form_status(form))
 
 
 @login_required

@@ -151,7 +151,8 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "awards/nominate.html", {
         "form": form, "scheme": scheme, "unions": unions, "tab": "schemes",
         "individual": scheme.nominee_type == NomineeType.INDIVIDUAL},
-        status=400 if form.errors else form_status(form, outcome))
+        status=outcome.status if outcome is not None and not outcome.ok
+        else form_status(form))
 
 
 @login_required
