@@ -353,9 +353,13 @@ def _cast(credential_pk: int, voting: VotingRound, choices: Sequence[str]) -> No
         claimed = Credential.objects.filter(pk=credential_pk, used=False).update(used=True)
         if claimed != 1:
             raise Conflict(_("该投票凭证已经使用过，每人只能投一票。"))
+        # Insert first, check the round after: the insert's foreign-key check takes a KEY SHARE
+        # lock on the round, which the close's FOR UPDATE waits for (so the close counts this
+        # ballot) or which waits for the close to commit — and then this check, a fresh
+        # snapshot, sees the round closed and the whole cast rolls back.
+        Ballot.objects.create(round=voting, choices=names)
         if not VotingRound.objects.filter(pk=voting.pk, status=RoundStatus.OPEN).exists():
             raise Conflict(_("本轮投票已经结束。"))
-        Ballot.objects.create(round=voting, choices=names)
 
 
 def _apply_result(voting: VotingRound, result: Result, *, actor: Actor) -> VotingRound:

@@ -71,3 +71,29 @@ def test_many_voters_at_once_none_lost(tree: Any, district_cadre: Any) -> None:
     voting.refresh_from_db()
     assert voting.result["tally"] == {"甲": 8, "乙": 0}
     assert voting.result["elected"] == ["甲"]
+
+
+def test_ballots_racing_the_close_are_counted_or_refused(tree: Any, district_cadre: Any
+                                                          ) -> None:
+    """A ballot cast while the round closes is either in the count or rolled back: the stored
+    ballots always recount to the published result."""
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL (SQLite serialises writers)")
+    election = prepared_election(tree["SH-A-1-1"], district_cadre, voters=6, seats=1,
+                                 candidates=("甲", "乙"), prefix="r")
+    voting, tokens = services.round_open(election=election, mode=RoundMode.ELECTRONIC,
+                                         actor=district_cadre)
+    services.ballot_cast(token=tokens[0][1], choices=["甲"])
+    results = _run([lambda: services.round_close_electronic(voting=voting, actor=district_cadre),
+                    *[lambda t=t: services.ballot_cast(token=t, choices=["乙"])
+                      for _v, t in tokens[1:]]])
+    voting.refresh_from_db()
+    cast = [r for r in results[1:] if r is None]
+    refused = [r for r in results[1:] if isinstance(r, Conflict)]
+    assert len(cast) + len(refused) == 5
+    assert Ballot.objects.filter(round=voting).count() == 1 + len(cast) == voting.returned
+    recount, digest = services.round_count_electronic(voting)
+    assert recount.as_dict() == voting.result
+    assert digest == voting.tally_hash
+    # a refused voter's credential stays unused: the rollback undid the claim
+    assert Credential.objects.filter(round=voting, used=True).count() == 1 + len(cast)
