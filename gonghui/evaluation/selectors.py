@@ -221,7 +221,7 @@ def survey_results(survey: Survey, *, with_texts: bool = False) -> list[Question
     None when fewer than `min_group` answered the question."""
     questions = list(survey.questions.all())
     per_q = dict(Answer.objects.filter(question__survey=survey).values("question_id")
-                 .annotate(n=Count("response_id", distinct=True))
+                 .annotate(n=Count("response", distinct=True))
                  .values_list("question_id", "n"))
     counts: dict[tuple[int, str], int] = {
         (r["question_id"], r["option"]): r["n"]
@@ -293,7 +293,7 @@ def crosstab(survey: Survey, question: Question, dimension: str) -> CrossTab:
         dimension = "unit"
     expr = _dimension_expr(survey, dimension)
     base = Answer.objects.filter(question=question).annotate(dim=expr)
-    totals = dict(base.values("dim").annotate(n=Count("response_id", distinct=True))
+    totals = dict(base.values("dim").annotate(n=Count("response", distinct=True))
                   .values_list("dim", "n"))
     cells = {(r["dim"], r["option"]): r["n"]
              for r in base.values("dim", "option").annotate(n=Count("id"))}

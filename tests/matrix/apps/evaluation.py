@@ -151,7 +151,7 @@ API: dict[str, R] = {
     "POST /evaluation/ratings/{rating_id}/submit": op(W_, "eval_rating"),
     "POST /evaluation/ratings/{rating_id}/review-scores": op(W_, "eval_rating"),
     # an empty body is a complete request (no vetoes): refused, the rating is a draft
-    "POST /evaluation/ratings/{rating_id}/review": op(W_, "eval_rating"),
+    "POST /evaluation/ratings/{rating_id}/review": op(W_, "eval_rating", ok=409),
     "POST /evaluation/ratings/{rating_id}/return": op(W_, "eval_rating"),
     "POST /evaluation/ratings/{rating_id}/onsite": op(W_, "eval_rating"),
     "POST /evaluation/ratings/{rating_id}/decide": op(W_, "eval_rating", ok=409),
