@@ -51,6 +51,8 @@ class TransactionOut(Schema):
     period: int
     memo: str
     source: str
+    source_label: str = ""
+    source_url: str = ""
     idempotency_key: str
     reversal_of: int | None
     reversed_by: int | None
@@ -156,7 +158,8 @@ def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict[str, 
         reversed_by = None
     return {
         "id": tx.pk, "union": tx.union.code, "date": tx.date, "period": tx.period,
-        "memo": tx.memo, "source": tx.source, "idempotency_key": tx.idempotency_key,
+        "memo": tx.memo, "source": tx.source, "source_label": tx.source_label,
+        "source_url": tx.source_url, "idempotency_key": tx.idempotency_key,
         "reversal_of": tx.reversal_of_id, "reversed_by": reversed_by,
         "created_by": tx.created_by_name,
         "lines": [{"account": ln.account.code, "account_name": ln.account.name,

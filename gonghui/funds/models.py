@@ -93,6 +93,11 @@ class LedgerTransaction(models.Model):
     memo = models.CharField(_("摘要"), max_length=255)
     # which module and business event posted it, e.g. "funds.expense", "mutualaid.payout"
     source = models.CharField(_("来源"), max_length=64, blank=True)
+    # the business record behind a posting another module made (an aid grant, a mutual-aid
+    # payout): what it is and the page that shows it, so a voucher without an attached file is
+    # still supported by the record it came from (issue 12 item 12)
+    source_label = models.CharField(_("原始业务"), max_length=255, blank=True)
+    source_url = models.CharField(_("原始业务链接"), max_length=255, blank=True)
     # the caller's key for the business event: the same key in the same union posts once
     idempotency_key = models.CharField(_("幂等键"), max_length=128)
     reversal_of = models.OneToOneField(

@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
@@ -49,8 +50,11 @@ def post_contribution(*, run: Any, actor: Actor) -> list[Any]:
 
 def post_payout(*, payout: Any, paid_on: dt.date, actor: Actor) -> Any:
     memo = _("{plan} 给付 {ref}").format(plan=payout.plan.name, ref=payout.reference)
+    # the voucher links back to the payout it records (issue 12 item 12)
     return post_transaction(
         union=payout.plan.org, date=paid_on, memo=memo[:255], actor=actor,
         lines=[(MUTUAL_AID_PAYOUT, payout.amount), (BANK, -payout.amount)],
         idempotency_key=f"mutualaid.payout.{payout.pk}", source=PAYOUT_SOURCE,
+        source_label=_("互助保障给付 {ref}").format(ref=payout.reference),
+        source_url=reverse("mutualaid:payout", args=[payout.pk]),
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
@@ -167,10 +168,13 @@ def _post(record: Assistance, file: HardshipFile, programme: Programme | None,
                else ACCOUNT_HARDSHIP)
     memo = _("{what}：困难职工档案 {number}").format(
         what=programme.name if programme else record.get_kind_display(), number=file.number)
+    # the voucher links back to the file it pays (issue 12 item 12)
     return post_expense(union=record.paying_org, date=record.given_on, account_code=account,
                         amount=record.amount, memo=memo,
                         idempotency_key=f"aid.assistance:{record.pk}", actor=actor,
-                        source="aid.assistance").pk
+                        source="aid.assistance",
+                        source_label=_("困难职工档案 {number}").format(number=file.number),
+                        source_url=reverse("aid:file", args=[file.pk])).pk
 
 
 def require_programme_write(actor: Actor, programme: Programme) -> None:

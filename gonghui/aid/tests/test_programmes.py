@@ -118,6 +118,10 @@ def test_approval_by_another_person_then_payout_posts_to_the_ledger(tree, househ
     assert lines == [("1002", Decimal("-500.00")), ("1002", Decimal("-500.00")),
                      ("530105", Decimal("500.00")), ("530105", Decimal("500.00"))]
     assert {r.ledger_transaction_id for r in records} == set(txs.values_list("pk", flat=True))
+    # issue 12 item 12: each voucher links back to the file it pays
+    assert sorted(txs.values_list("source_url", "source_label")) == [
+        (f"/aid/files/{deep1.pk}/", f"困难职工档案 {deep1.number}"),
+        (f"/aid/files/{deep2.pk}/", f"困难职工档案 {deep2.number}")]
     # paying again: nothing more
     row = programme.beneficiaries.get(file=deep1)
     with pytest.raises(Conflict) as exc:

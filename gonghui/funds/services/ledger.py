@@ -260,6 +260,8 @@ def post_transaction(
     source: str = "",
     evidence: Any = None,
     reversal_of: LedgerTransaction | None = None,
+    source_label: str = "",
+    source_url: str = "",
 ) -> LedgerTransaction:
     """Post a balanced transaction into `union`'s book, once per `idempotency_key`.
 
@@ -296,6 +298,7 @@ def post_transaction(
                 tx = LedgerTransaction.objects.create(
                     union=union, date=date, period=period_of(date), memo=memo,
                     source=source[:64], idempotency_key=key, reversal_of=reversal_of,
+                    source_label=source_label[:255], source_url=source_url[:255],
                     **_actor_fields(actor),
                 )
         except IntegrityError:
@@ -313,6 +316,7 @@ def post_transaction(
         audit_record(
             actor=actor, action="funds.post", obj=tx, org_path=union.path,
             after={"date": date, "memo": memo, "source": source, "key": key,
+                   **({"source_label": source_label} if source_label else {}),
                    "lines": [[code, str(amount)] for code, amount in normalized],
                    "reversal_of": reversal_of.pk if reversal_of else None,
                    "evidence": [e.original_name for e in stored]},
@@ -351,7 +355,7 @@ def post_income(
 def post_expense(
     *, union: Org, date: dt.date, account_code: str, amount: Decimal, memo: str,
     idempotency_key: str, actor: Actor, source: str = "", evidence: Any = None,
-    paid_from: str = BANK,
+    paid_from: str = BANK, source_label: str = "", source_url: str = "",
 ) -> LedgerTransaction:
     """An expense paid: debit the expense account, credit bank (or `paid_from`)."""
     value = to_amount(amount)
@@ -359,7 +363,8 @@ def post_expense(
         raise ApplicationError(_("金额必须大于零。"), code="non_positive")
     return post_transaction(union=union, date=date, memo=memo, lines=[(account_code, value),
                             (paid_from, -value)], idempotency_key=idempotency_key,
-                            actor=actor, source=source, evidence=evidence)
+                            actor=actor, source=source, evidence=evidence,
+                            source_label=source_label, source_url=source_url)
 
 
 def reverse_transaction(

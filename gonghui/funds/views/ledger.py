@@ -124,6 +124,7 @@ def tx_page(request: HttpRequest, tx: LedgerTransaction, *, status: int = 200,
     """The transaction page; a form posted from it comes back here with its errors."""
     return render(request, "funds/tx_detail.html", {
         **union_context(request, tx.union, "journal"), "tx": tx,
+        "source_name": dict(SOURCES).get(tx.source, tx.source),
         **selectors.transaction_detail(tx),
         "reverse_form": forms.get("reverse_form") or ReverseForm(
             initial={"date": clock.today()}),

@@ -171,6 +171,10 @@ def test_bank_batch_failure_correction_and_ledger(tree, plans, members, cadre_a1
     assert failed.status == PayoutStatus.PAID
     assert sum(payout_lines.values_list("amount", flat=True), D(0)) == D("500.00")
     assert LedgerTransaction.objects.filter(union=city, source="mutualaid.payout").count() == 2
+    # issue 12 item 12: the voucher links back to the payout it records
+    voucher = LedgerTransaction.objects.get(idempotency_key=f"mutualaid.payout.{failed.pk}")
+    assert (voucher.source_url, voucher.source_label) == (
+        f"/mutualaid/payouts/{failed.pk}/", f"互助保障给付 {failed.reference}")
     history = list(failed.events.values_list("from_status", "to_status"))
     assert history == [("approved", "batched"), ("batched", "failed"), ("failed", "approved"),
                        ("approved", "batched"), ("batched", "paid")]
