@@ -42,8 +42,9 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
                           | _WAVE2_READ | _WAVE2_WRITE),
     Role.REGISTRAR: frozenset(_READ | {C.MEMBER_WRITE, C.MEMBER_REVEAL}),
     Role.TREASURER: frozenset(_READ | {C.FUNDS_WRITE}),
-    # 经审: reads funds and their evidence, never writes.
-    Role.AUDITOR: frozenset(_READ | {C.FUNDS_AUDIT, C.AUDIT_READ}),
+    # 经审: reads funds and their evidence (the aid files and payouts vouchers point to), never
+    # writes; not the member registry (SPEC §5: personal data only as the work needs).
+    Role.AUDITOR: frozenset((_READ - {C.MEMBER_READ}) | {C.FUNDS_AUDIT, C.AUDIT_READ}),
     Role.VIEWER: frozenset({C.ORG_READ, C.STATS_READ, C.WORKPLAN_READ, C.AWARDS_READ,
                             C.OUTREACH_READ}),
 }  # fmt: skip

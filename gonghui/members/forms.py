@@ -171,6 +171,11 @@ class RegisterForm(BootstrapMixin, forms.Form):
     phone = forms.CharField(label=_("手机号"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel",
                                                           "autocomplete": "username"}))
+    # the number is proved by a code sent to it (members.phone_check)
+    code = forms.CharField(label=_("短信验证码"), max_length=6, required=False,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                         "autocomplete": "one-time-code"}),
+                           help_text=_("先填写手机号并点“获取验证码”"))
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}),
         help_text=_("至少 10 位，包含字母和数字"))

@@ -92,6 +92,15 @@ class Person(TimeStampedModel):
         return bool(self.new_employment_group)
 
     @property
+    def masked_phone(self) -> str:
+        """Lists and pages show 139****2222; the full number through the logged reveal."""
+        phone = self.phone or ""
+        if len(phone) <= 4:
+            return "*" * len(phone)
+        return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 \
+            else "*" * (len(phone) - 4) + phone[-4:]
+
+    @property
     def masked_id(self) -> str:
         """The only form lists and pages show (310***********123X)."""
         return mask(self.id_number or "")

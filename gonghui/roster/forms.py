@@ -25,8 +25,7 @@ class ExportForm(forms.Form):
     include_ended = forms.BooleanField(label=_("包含已退会、已转出等非在册人员"), required=False)
     reveal = forms.BooleanField(label=_("显示完整身份证号码（将记录查看日志）"), required=False)
     purpose = forms.CharField(label=_("查看用途"), max_length=200, required=False,
-                              initial=_("名册导出（完整身份证号码）"),
-                              help_text=_("导出完整身份证号码时填写，将与查看日志一起记录"))
+                              help_text=_("导出完整身份证号码时必须填写，将与查看日志一起记录"))
 
 
 class ReportForm(forms.Form):

@@ -330,6 +330,9 @@ def export_job_create(*, org: Org, actor: Actor, file_format: str = "xlsx", reve
                            message=_("您无权导出完整身份证号码。"))
         if actor_user(actor) is None:
             raise Forbidden(_("导出完整身份证号码须以具名用户身份进行。"), code="reveal_needs_user")
+        if not purpose.strip():
+            raise ApplicationError(_("导出完整身份证号码须填写查看用途。"),
+                                   code="purpose_required", extra={"field": "purpose"})
     if file_format not in ("xlsx", "csv"):
         raise ApplicationError(_("导出格式只能是 xlsx 或 csv。"), code="bad_format")
     with transaction.atomic():

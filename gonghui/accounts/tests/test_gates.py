@@ -47,7 +47,10 @@ def test_no_object_capability_anywhere(tree, district_cadre, auditor, member_use
     assert outcome(member_user, C.AUDIT_READ) == "404"
     with pytest.raises(NotFound):
         require_any_capability(member_user, C.MEMBER_READ, C.MEMBER_WRITE)
-    require_any_capability(auditor, C.MEMBER_WRITE, C.MEMBER_READ)
+    # issue 12 item 14: the auditor reads funds, not the member registry
+    with pytest.raises(NotFound):
+        require_any_capability(auditor, C.MEMBER_WRITE, C.MEMBER_READ)
+    require_any_capability(auditor, C.FUNDS_WRITE, C.FUNDS_READ)
 
 
 def test_a_custom_403_message(tree, auditor):

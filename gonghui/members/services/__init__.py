@@ -19,6 +19,7 @@ from gonghui.members.services.memberships import (
     member_update,
     membership_set_status,
     membership_touch,
+    phone_reveal,
 )
 from gonghui.members.services.portal import portal_register
 from gonghui.members.services.transfers import (
@@ -32,7 +33,7 @@ from gonghui.members.services.transfers import (
 __all__ = [
     "application_approve", "application_reject", "application_submit", "application_withdraw",
     "id_number_reveal", "lapse_check", "lapse_clear", "lapse_confirm", "lapse_contact_record",
-    "member_add", "member_update", "membership_set_status", "membership_touch", "portal_register",
+    "member_add", "member_update", "membership_set_status", "membership_touch", "phone_reveal", "portal_register",
     "transfer_accept", "transfer_cancel", "transfer_decline", "transfer_request",
     "transfer_start",
 ]

@@ -235,7 +235,19 @@ def id_number_reveal(*, membership: Membership, actor: Actor, purpose: str) -> s
                       org_path=membership.union.path)
 
 
+def phone_reveal(*, membership: Membership, actor: Actor, purpose: str) -> str:
+    """The full phone number: like the ID number, masked everywhere and read only through the
+    logged reveal with a purpose (SPEC §5)."""
+    require_capability(actor, Capability.MEMBER_REVEAL, membership.union,
+                       message=_("您的角色不能查看完整手机号码。"))
+    with transaction.atomic():
+        return reveal(actor=actor, cap=Capability.MEMBER_REVEAL, org=membership.union,
+                      subject=membership.person, field="phone",
+                      value=lambda: membership.person.phone, purpose=purpose,
+                      org_path=membership.union.path)
+
+
 __all__ = [
-    "id_number_reveal", "member_add", "member_update", "membership_set_status",
+    "id_number_reveal", "phone_reveal", "member_add", "member_update", "membership_set_status",
     "membership_touch",
 ]

@@ -73,14 +73,16 @@ def test_viewer_without_reveal_gets_403_on_reveal_page(client, tree, city_admin)
     assert SensitiveRead.objects.count() == 0
 
 
-def test_auditor_reads_but_cannot_edit(client, tree, auditor, city_admin):
+def test_auditor_does_not_browse_the_registry(client, tree, auditor, city_admin):
+    """Issue 12 item 14: the auditor (经审) reads funds, not the city's member registry."""
     m = services.member_add(union=tree["SH-A-1-1"], fields=person_fields(), actor=city_admin)
     login(client, auditor)
-    assert client.get(reverse("members:detail", args=[m.pk])).status_code == 200
+    assert client.get(reverse("members:list")).status_code == 404
+    assert client.get(reverse("members:detail", args=[m.pk])).status_code == 404
     before = AuditEvent.objects.count()
     assert client.post(reverse("members:status", args=[m.pk]),
-                       {"target": "withdrawn", "reason": "x"}).status_code == 403
-    assert client.get(reverse("members:edit", args=[m.pk])).status_code == 403
+                       {"target": "withdrawn", "reason": "x"}).status_code == 404
+    assert client.get(reverse("members:edit", args=[m.pk])).status_code == 404
     assert Membership.objects.get().status == "active"
     assert AuditEvent.objects.count() == before
 
@@ -158,9 +160,11 @@ def test_portal_register_apply_and_card(client, tree, grassroots_cadre):
         "name": "韩梅", "phone": "13700001111", "password": "short", "password2": "short"})
     assert response.status_code == 400  # refused by the password policy: the form again
     assert "密码" in " ".join(response.context["form"].non_field_errors())
+    from gonghui.members.phone_check import phone_code
+
     client.post(reverse("members:portal_register"), {
         "name": "韩梅", "phone": "137 0000 1111", "password": "Plum-blossom-77",
-        "password2": "Plum-blossom-77"})
+        "password2": "Plum-blossom-77", "code": phone_code("13700001111")})
     from gonghui.accounts.models import User
 
     user = User.objects.get(username="13700001111")

@@ -206,14 +206,18 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     purpose the cadre typed (the service checks the right first, then asks for the purpose)."""
     membership = access_membership(request.user, pk)
     form = RevealForm(request.POST)  # takes the refusal (the fragment shows it, not a flash)
-    outcome = run_service(request, lambda: services.id_number_reveal(
+    # field=phone: the phone number, masked like the ID number (issue 12 item 14)
+    phone = request.POST.get("field") == "phone"
+    reveal_service = services.phone_reveal if phone else services.id_number_reveal
+    template = "members/_reveal_phone.html" if phone else "members/_reveal.html"
+    outcome = run_service(request, lambda: reveal_service(
         membership=membership, actor=request.user, purpose=request.POST.get("purpose", "")),
         form=form)
     if not outcome.ok:
         error = outcome.error.message if outcome.error is not None else ""
-        return render(request, "members/_reveal.html", {"m": membership, "error": error},
+        return render(request, template, {"m": membership, "error": error},
                       status=outcome.status)
-    return render(request, "members/_reveal.html", {"m": membership, "number": outcome.value})
+    return render(request, template, {"m": membership, "number": outcome.value})
 
 
 @login_required

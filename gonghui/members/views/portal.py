@@ -3,6 +3,9 @@ application, see and download the e-card, ask for a transfer."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -15,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.views import form_status, run_service
-from gonghui.members import selectors, services
+from gonghui.members import phone_check, selectors, services
 from gonghui.members.forms import ApplyForm, ReasonForm, RegisterForm
 from gonghui.members.permissions import own_application
+from gonghui.members.validation import clean_phone
 
 CARD_SALT = "gonghui.members.card"
 BASIS_LABELS = {
@@ -43,15 +47,43 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _send_phone_code(request: HttpRequest) -> HttpResponse:
+    """The “获取验证码” button: text a code to the number typed, show the form again."""
+    form = RegisterForm(initial={k: request.POST.get(k, "") for k in ("name", "phone")})
+    status = 200
+    try:
+        phone = clean_phone(request.POST.get("phone", ""))
+        code = phone_check.send_code(request.session, phone)
+    except ApplicationError as exc:
+        form = RegisterForm(request.POST)
+        form.is_valid()
+        form.add_error("phone" if exc.code not in ("code_too_soon",) else "code", exc.message)
+        status = 400
+    else:
+        messages.info(request, _("验证码已发送至 {phone}，10 分钟内有效。").format(
+            phone=phone[:3] + "****" + phone[-4:]))
+        if settings.DEBUG:  # the demo has no SMS gateway: show the code it would have sent
+            messages.info(request, _("演示环境：验证码为 {code}。").format(code=code))
+    return render(request, "members/portal/register.html", {"form": form}, status=status)
+
+
 def portal_register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("members:portal")
+    if request.method == "POST" and "send_code" in request.POST:
+        return _send_phone_code(request)
     form = RegisterForm(request.POST if request.method == "POST" else None)
     outcome = None
     if request.method == "POST" and form.is_valid():
-        outcome = run_service(request, lambda: services.portal_register(
-            name=form.cleaned_data["name"], phone=form.cleaned_data["phone"],
-            password=form.cleaned_data["password"]), form=form)
+        data = form.cleaned_data
+
+        def register() -> Any:
+            phone = clean_phone(data["phone"])
+            phone_check.check_code(request.session, phone, data["code"])
+            return services.portal_register(name=data["name"], phone=phone,
+                                            password=data["password"])
+
+        outcome = run_service(request, register, form=form)
         if outcome.ok and outcome.value is not None:
             user = outcome.value
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -108,10 +108,14 @@ def test_export_reveal_needs_a_user_who_may(tree, messy_xlsx, tmp_path, district
     target = tmp_path / "full.csv"
     with pytest.raises(CommandError, match="--reveal 需要用 --as"):
         _export("--union", "SH-A", "--out", str(target), "--reveal")
-    with pytest.raises(CommandError, match="无权导出完整身份证号码"):
+    # the auditor does not read the member registry at all (issue 12 item 14)
+    with pytest.raises(CommandError, match="无权查看 SH-A 的会员"):
         _export("--union", "SH-A", "--out", str(target), "--reveal", "--as", "auditor")
+    with pytest.raises(CommandError, match="须填写查看用途"):
+        _export("--union", "SH-A", "--out", str(target), "--reveal", "--as", "district_a")
     assert SensitiveRead.objects.count() == 0
-    _export("--union", "SH-A", "--out", str(target), "--reveal", "--as", "district_a")
+    _export("--union", "SH-A", "--out", str(target), "--reveal", "--as", "district_a",
+            "--purpose", "年度会员统计核对")
     with target.open(encoding="utf-8-sig") as handle:
         numbers = {r[3] for r in list(csv.reader(handle))[1:]}
     assert samples.id_number(500_000) in numbers

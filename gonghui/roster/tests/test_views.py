@@ -153,12 +153,13 @@ def test_export_in_the_background(client, tree, grassroots_cadre, messy_xlsx,
     login(client, grassroots_cadre)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("roster:export_create"),
-                               {"union": "SH-A-1-1", "file_format": "xlsx", "reveal": "on"})
+                               {"union": "SH-A-1-1", "file_format": "xlsx", "reveal": "on",
+                                "purpose": "社保核对"})
     job = ExportJob.objects.get()
     assert response["Location"] == reverse("roster:export", args=[job.pk])
     assert (job.status, job.processed, job.reveal) == ("done", 9, True)
     read = SensitiveRead.objects.get()
-    assert (read.actor_id, read.count) == (grassroots_cadre.pk, 9)
+    assert (read.actor_id, read.count, read.purpose) == (grassroots_cadre.pk, 9, "社保核对")
     rows = _xlsx(client.get(reverse("roster:export_download", args=[job.pk])))
     assert len(rows) == 10
     assert samples.id_number(500_000) in {r[3] for r in rows}
@@ -177,7 +178,8 @@ def test_export_reveal_refused_without_the_right(client, tree, messy_xlsx,
     login(client, cadre)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("roster:export_create"),
-                    {"union": "SH-A-1", "file_format": "csv", "reveal": "on"})
+                    {"union": "SH-A-1", "file_format": "csv", "reveal": "on",
+                     "purpose": "社保核对"})
     assert ExportJob.objects.count() == 0
     assert SensitiveRead.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
