@@ -10,6 +10,7 @@ org or a Chinese sentence saying what to do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,9 @@ PURPOSES: dict[str, Purpose] = {
     "read": Purpose(Capability.ORG_READ, active_only=False),
     # member lists, lapse watch, exports: the orgs whose members the viewer reads
     "members": Purpose(Capability.MEMBER_READ, active_only=False),
+    # hardship-aid and mutual-aid dashboards and lists
+    "aid": Purpose(Capability.AID_READ, active_only=False),
+    "mutualaid": Purpose(Capability.MUTUALAID_READ, active_only=False),
     # a new member, an import target: active unions that take members directly
     "member_write": Purpose(Capability.MEMBER_WRITE, member_holding=True,
                             hint=_l("只列出可直接发展会员的基层工会（含联合工会、街道/园区工会）。")),
@@ -114,3 +118,19 @@ def resolve_org(*, viewer: Any, text: str, purpose: str,
         raise PickError(_("“{text}”对应多个组织，请在下拉列表中选择一个。").format(text=text))
     raise PickError(_("找不到可用于此操作的组织“{text}”：请输入名称、简称或组织代码后从列表中选择。")
                     .format(text=text))
+
+
+def filter_org(*, viewer: Any, text: str, purpose: str,
+               access: Callable[[str], Org]) -> tuple[Org | None, str]:
+    """The org of a list's `?org=` filter: a pk or an existing code goes through the app's
+    `access` (its 404 / 403 policy); a name is resolved among the purpose's candidates. Returns
+    (org, "") or (None, the sentence to show) — a typed name is never a 404 page."""
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    if text.isdigit() or Org.objects.filter(code=text.upper()).exists():
+        return access(text.upper()), ""
+    try:
+        return resolve_org(viewer=viewer, text=text, purpose=purpose), ""
+    except PickError as exc:
+        return None, exc.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,15 +15,20 @@ from gonghui.aid.permissions import access_aid_org
 from gonghui.aid.rules import Category
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
+from gonghui.orgs.picker import filter_org
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.AID_READ)
     roots = list(selectors.aid_roots(request.user))
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = access_aid_org(request.user, code)
+    picked, problem = filter_org(viewer=request.user, text=request.GET.get("org", ""),
+                                 purpose="aid",
+                                 access=lambda code: access_aid_org(request.user, code))
+    if problem:
+        messages.error(request, problem)
+    if picked is not None:
+        org = picked
     elif roots:
         org = roots[0]
     else:

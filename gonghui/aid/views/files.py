@@ -23,11 +23,17 @@ from gonghui.aid.services.watch import exit_check
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.orgs.models import Org
+from gonghui.orgs.picker import filter_org
 
 
 def _within(request: HttpRequest) -> Org | None:
-    code = request.GET.get("org", "").strip()
-    return access_aid_org(request.user, code) if code else None
+    """The `?org=` filter: picked in the org picker, or a code or name typed (issue 12)."""
+    org, problem = filter_org(viewer=request.user, text=request.GET.get("org", ""),
+                              purpose="aid",
+                              access=lambda code: access_aid_org(request.user, code))
+    if problem:
+        messages.error(request, problem)
+    return org
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from gonghui.core.errors import NotFound
 from gonghui.mutualaid import presenters, selectors
 from gonghui.mutualaid.forms import default_year
 from gonghui.mutualaid.permissions import access_union
+from gonghui.orgs.picker import filter_org
 
 PORTAL_PAGE = 50  # the latest payouts; the page says when there are more
 
@@ -22,9 +24,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if (not has_capability(request.user, Capability.MUTUALAID_READ)
             and selectors.portal_person(request.user) is not None):
         return portal(request)
-    org_code = request.GET.get("org", "")
-    org = (access_union(request.user, org_code) if org_code
-           else selectors.default_org(viewer=request.user))
+    org, problem = filter_org(viewer=request.user, text=request.GET.get("org", ""),
+                              purpose="mutualaid",
+                              access=lambda code: access_union(request.user, code))
+    if problem:
+        messages.error(request, problem)
+    if org is None:
+        org = selectors.default_org(viewer=request.user)
     if org is None:
         raise NotFound()
     org = access_union(request.user, org.pk)

@@ -91,3 +91,16 @@ def test_forms_with_an_org_field_use_the_picker(client, tree, district_cadre):
         page = client.get(reverse(name)).content.decode()
         assert re.search(rf'name="{field}"[^>]*\n?[^>]*hx-get="/orgs/picker/"', page) or (
             f'name="{field}"' in page and "data-org-picker" in page), name
+
+
+@pytest.mark.parametrize(("name", "context_key"), [
+    ("aid:home", None), ("aid:dashboard", "org"), ("mutualaid:home", "org")])
+def test_aid_and_mutualaid_filters_take_a_name(client, tree, district_cadre, name, context_key):
+    login(client, district_cadre)
+    response = client.get(reverse(name), {"org": "甲区一街道工会"})
+    assert response.status_code == 200
+    if context_key:
+        assert response.context[context_key] == tree["SH-A-1"]
+    response = client.get(reverse(name), {"org": "没有这个工会"})
+    assert response.status_code == 200
+    assert "找不到可用于此操作的组织“没有这个工会”" in response.content.decode()
