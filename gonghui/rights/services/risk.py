@@ -182,6 +182,9 @@ def signal_add(*, employer: Employer, kind: str, on: dt.date, severity: int = 1,
         raise ApplicationError(_("严重程度为 1 到 5。"), extra={"field": "severity"})
     if amount < 0:
         raise ApplicationError(_("涉及金额不能为负数。"), extra={"field": "amount"})
+    # one employer's signals are scored one at a time: a second signal waits for the first's
+    # level, so a rise raises one alert, never two
+    Employer.objects.select_for_update().filter(pk=employer.pk).first()
     signal = RiskSignal.objects.create(
         employer=employer, area_path=employer.area.path, kind=kind, on=on, severity=severity,
         workers=workers, amount=amount, note=note.strip()[:500], entered_by=actor_name(actor),
