@@ -18,6 +18,7 @@ from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import form_status, posted, run_service, uploaded
+from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs import stats_selectors as org_stats
 from gonghui.orgs.models import Org
 from gonghui.stats import selectors
@@ -63,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
                      "active": [c["active"] for c in data["children"]],
                      "coverage": [c["coverage_rate"] for c in data["children"]]},
     }
-    ancestors = [a for a in org.get_ancestors() if has_capability(request.user,
+    ancestors = [a for a in org_selectors.org_ancestors(org) if has_capability(request.user,
                                                                   Capability.STATS_READ, a)]
     return render(request, "stats/dashboard.html", {
         "org": org, "roots": roots, "data": data, "charts": charts, "ancestors": ancestors,

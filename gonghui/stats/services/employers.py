@@ -212,8 +212,9 @@ def employers_import(*, upload: IO[bytes], actor: Actor) -> ImportReport:
                     report.updated += 1
         except ApplicationError as exc:
             field_name = exc.extra.get("field") or column
-            message = exc.message if not isinstance(exc, (NotFound, Forbidden)) \
-                else _("您无权在该组织范围内登记用人单位。")
+            message = exc.message
+            if isinstance(exc, (NotFound, Forbidden)):
+                field_name, message = "area", _("您无权在该组织范围内登记用人单位。")
             report.errors.append(RowError(line_no, str(labels.get(field_name, field_name)),
                                           message))
     audit_record(actor=actor, action="stats.employers_import", object_type="orgs.employer",
