@@ -28,7 +28,7 @@ from gonghui.awards.permissions import (
     require_reviewer,
 )
 from gonghui.awards.services import honours as svc
-from gonghui.core import clock
+from gonghui.core import clock, workdays
 from gonghui.core.errors import ApplicationError
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, form_status, posted, run_service, uploaded
@@ -86,12 +86,17 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
                    and Nomination.objects.filter(scheme=scheme, at_org=o,
                                                  status=NominationStatus.SUBMITTED).exists()][:20]
     counts = selectors.scheme_counts(scheme, user)
+    try:  # shown before publishing: the end date a notice published today would have
+        notice_end = workdays.period_end(clock.today(), scheme.notice_working_days)
+    except workdays.UnknownCalendarYear:
+        notice_end = None
     notices = Notice.objects.filter(pk__in=Nomination.objects.filter(scheme=scheme)
                                     .exclude(notice=None).values("notice")).order_by("-id")
     return render(request, "awards/scheme_detail.html", {
         "scheme": scheme, "quotas": selectors.quota_use(scheme, user),
         "progress": [(label, counts.get(value, 0)) for value, label in NominationStatus.choices],
-        "review_orgs": review_orgs, "notices": notices, "quota_form": QuotaForm(),
+        "review_orgs": review_orgs, "notices": notices, "notice_end": notice_end,
+        "quota_form": QuotaForm(),
         "can_manage": has_capability(user, WRITE, scheme.org),
         "can_nominate": has_capability(user, WRITE), "tab": "schemes"})
 
