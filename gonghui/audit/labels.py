@@ -152,7 +152,8 @@ def action_label(action: str, object_type: str = "") -> str:
     if not subject:
         app = head.split(".", 1)[0] if head else ""
         try:
-            subject = str(apps.get_app_config(app).verbose_name) if app else ""
+            # app names are plain strings in apps.py; the catalogue has their English
+            subject = _(str(apps.get_app_config(app).verbose_name)) if app else ""
         except LookupError:
             subject = ""
     status = _fields(model).get("status")
