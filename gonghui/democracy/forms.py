@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -68,7 +68,7 @@ class AttendanceForm(_Form):
 
     def __init__(self, *args: Any, voters: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["present"].choices = [(v.pk, v.name) for v in voters]
+        cast(forms.ChoiceField, self.fields["present"]).choices = [(v.pk, v.name) for v in voters]
 
 
 class RoundOpenForm(_Form):
@@ -107,7 +107,7 @@ class VoteForm(_Form):
 
     def __init__(self, *args: Any, candidates: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["choices"].choices = [(n, n) for n in candidates]
+        cast(forms.ChoiceField, self.fields["choices"]).choices = [(n, n) for n in candidates]
 
 
 class GrantForm(_Form):
@@ -141,7 +141,7 @@ class SessionForm(_Form):
 
     def __init__(self, *args: Any, representatives: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["present"].choices = [(r.pk, str(r)) for r in representatives]
+        cast(forms.ChoiceField, self.fields["present"]).choices = [(r.pk, str(r)) for r in representatives]
 
 
 class SessionVoteForm(_Form):
@@ -184,7 +184,7 @@ class AssignForm(_Form):
 
     def __init__(self, *args: Any, departments: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["co"].choices = [(d.pk, d.name) for d in departments]
+        cast(forms.ChoiceField, self.fields["co"]).choices = [(d.pk, d.name) for d in departments]
         self.fields["lead"].widget = forms.Select(choices=[(d.pk, d.name) for d in departments],
                                                   attrs={"class": "form-select"})
 

@@ -166,7 +166,7 @@ def proposal_stats(*, viewer: Any, year: int) -> dict[str, Any]:
         satisfaction[value] = n
     replied = [(r - a).days for a, r in rows.filter(replied_on__isnull=False,
                                                       assigned_on__isnull=False)
-               .values_list("assigned_on", "replied_on")]
+               .values_list("assigned_on", "replied_on") if a is not None and r is not None]
     return {
         "by_status": by_status,
         "by_department": [(name, n) for name, n in departments],
