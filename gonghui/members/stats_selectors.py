@@ -72,7 +72,7 @@ def monthly_flows(*, org_path: str, first: dt.date, last: dt.date) -> dict[dt.da
 def per_org_counters(*, org_path: str, month: dt.date) -> list[dict[str, Any]]:
     """One row per union of the subtree with its own counters and its joins/exits of `month`
     (the monthly snapshot's input)."""
-    totals = {row["org_id"]: row for row in OrgMemberStats.objects.filter(
+    totals: dict[int, dict[str, Any]] = {row["org_id"]: dict(row) for row in OrgMemberStats.objects.filter(
         org_path__startswith=org_path).values("org_id", "org_path", "active", "retired",
                                               "new_employment")}
     for row in OrgMemberMonth.objects.filter(org_path__startswith=org_path, month=month).values(

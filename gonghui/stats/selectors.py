@@ -62,7 +62,7 @@ def coverage_by_child(org: Org) -> list[dict[str, Any]]:
         m = counters.get(child.path, {})
         rows.append(_coverage_row(child.name, child.code, e, m, drill=True))
     own = org.path
-    if own in employers or own in counters:
+    if any(employers.get(own, {}).values()) or any(counters.get(own, {}).values()):
         rows.append(_coverage_row(org.name + _("（本级）"), org.code, employers.get(own, {}),
                                   counters.get(own, {}), drill=False))
     # figures still kept under closed (merged / dissolved) children: one line, so that the

@@ -209,7 +209,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
     job = access_report(request.user, pk)
     if job.status != ReportStatus.DONE or not job.file_path or not Path(job.file_path).exists():
         raise NotFound()

@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             today=today,
         )
     else:
-        context["grants"] = RoleAssignment.objects.filter(user=request.user).select_related("org")
+        context["grants"] = RoleAssignment.objects.filter(user_id=request.user.pk).select_related("org")
     return render(request, "home.html", context)
 
 
