@@ -33,6 +33,9 @@ def snapshot_month(*, month: dt.date, actor: Actor, root: Org | None = None) -> 
         raise ApplicationError(_("只能生成本月或上月的快照（{m} 的实时数据已不代表当月）。").format(
             m=month.strftime("%Y-%m")))
     path = root.path if root is not None else ""
+    # one snapshot of a subtree at a time: a second run waits, then replaces the first's rows
+    list(Org.objects.select_for_update().filter(pk=root.pk) if root is not None
+         else Org.objects.select_for_update().filter(depth=1))
     rows: dict[int, dict[str, Any]] = {
         r["org_id"]: r for r in members.per_org_counters(org_path=path, month=month)}
     paths = dict(Org.objects.filter(path__startswith=path).values_list("id", "path"))

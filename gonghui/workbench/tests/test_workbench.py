@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import login, make_user
-from gonghui.core import clock
+from gonghui.core import clock, todo
 from gonghui.core.actor import system_actor
 from gonghui.core.search import SearchHit, register, search, unregister
 from gonghui.members import services as members
@@ -123,8 +123,6 @@ def test_inbox_page_filters_by_kind_and_marks_age(client, tree, district_cadre, 
 
 
 def test_overdue_item_is_marked(tree, city_admin):
-    from gonghui.core import todo
-
     class Due:
         name = "zz.test"
         label = "测试事项"
