@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
@@ -350,16 +350,27 @@ def _cast(credential_pk: int, voting: VotingRound, choices: Sequence[str]) -> No
         raise Conflict(_("本轮投票已经结束。"))
     names = _check_choices(voting, choices)
     with transaction.atomic():
+        if not _round_still_open(voting.pk):
+            raise Conflict(_("本轮投票已经结束。"))
         claimed = Credential.objects.filter(pk=credential_pk, used=False).update(used=True)
         if claimed != 1:
             raise Conflict(_("该投票凭证已经使用过，每人只能投一票。"))
-        # Insert first, check the round after: the insert's foreign-key check takes a KEY SHARE
-        # lock on the round, which the close's FOR UPDATE waits for (so the close counts this
-        # ballot) or which waits for the close to commit — and then this check, a fresh
-        # snapshot, sees the round closed and the whole cast rolls back.
         Ballot.objects.create(round=voting, choices=names)
-        if not VotingRound.objects.filter(pk=voting.pk, status=RoundStatus.OPEN).exists():
-            raise Conflict(_("本轮投票已经结束。"))
+
+
+def _round_still_open(round_id: int) -> bool:
+    """Read the round's status under a SHARE lock (PostgreSQL): ballots share it with each
+    other, but the close's FOR UPDATE waits for every ballot holding it (so the close counts
+    them), and a ballot arriving during the close waits for it and then reads "closed". (The
+    ballot's foreign key cannot do this: Django's foreign keys are DEFERRABLE, checked only at
+    commit.) SQLite serialises writers, so a plain read is enough there."""
+    sql = "SELECT status FROM democracy_votinground WHERE id = %s"
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] == RoundStatus.OPEN
 
 
 def _apply_result(voting: VotingRound, result: Result, *, actor: Actor) -> VotingRound:
