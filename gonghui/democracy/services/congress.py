@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
@@ -280,7 +281,8 @@ def proposal_reply(*, proposal: Proposal, reply: str, actor: Actor) -> Proposal:
         if proposal.proposer.user is not None:
             notify(recipients=[proposal.proposer.user], kind="democracy.proposal_reply",
                    title=_("您的提案已答复：{t}").format(t=proposal.title),
-                   url=proposal.get_absolute_url(), org_path=proposal.org_path, actor=actor)
+                   url=reverse("democracy:my_proposal", args=[proposal.pk]),
+                   org_path=proposal.org_path, actor=actor)
     return proposal
 
 
