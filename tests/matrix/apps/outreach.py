@@ -186,13 +186,16 @@ def _announcements(world: World) -> dict[str, Obj]:
 
 @builder("outreach_receipt")
 def _receipts(world: World) -> dict[str, Obj]:
-    """An announcement of SH-A-1-1 to everyone: the worker (a member there) holds a copy."""
+    """An announcement of SH-A-1-1 whose only copy is the worker's (a member there): the
+    union's own cadres' copies are taken out, so the route is the worker's alone."""
+    from gonghui.outreach.models import Receipt
     from gonghui.outreach.services.announcements import announcement_publish
 
     a = announcement_publish(org=world.orgs[UNION["A"]], title="会员通知", body="正文",
                              audience="everyone", actor=admin(world))
     b = announcement_publish(org=world.orgs[UNION["B"]], title="乙区会员通知", body="正文",
                              audience="everyone", actor=admin(world))
+    Receipt.objects.filter(announcement__in=[a, b]).exclude(user=world.users["worker"]).delete()
     return {"A": Obj(a.pk, UNION["A"]), "B": Obj(b.pk, UNION["B"]),
             "worker": Obj(a.pk, UNION["A"], owner="worker")}
 
