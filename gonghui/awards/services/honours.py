@@ -323,8 +323,7 @@ def level_list(scheme: HonourScheme, org: Org) -> QuerySet[Nomination]:
 
 def _counts(rows: QuerySet[Nomination] | Sequence[Nomination]) -> dict[str, int]:
     if isinstance(rows, QuerySet):
-        people = rows.filter(nominee_type=NomineeType.INDIVIDUAL)
-        return people.aggregate(
+        return rows.filter(nominee_type=NomineeType.INDIVIDUAL).aggregate(
             total=Count("id"), frontline=Count("id", filter=Q(category=WorkerCategory.FRONTLINE)),
             technical=Count("id", filter=Q(category=WorkerCategory.TECHNICAL)),
             manager=Count("id", filter=Q(category=WorkerCategory.MANAGER)),
