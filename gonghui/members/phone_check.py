@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ def phone_code(phone: str, *, offset: int = 0) -> str:
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 
-def send_code(session: dict, phone: str) -> str:
+def send_code(session: Any, phone: str) -> str:
     """Text the code to `phone`; refused if this browser asked less than a minute ago."""
     now = int(clock.now().timestamp())
     last = session.get("phone_check_sent", {})
@@ -50,7 +51,7 @@ def send_code(session: dict, phone: str) -> str:
     return code
 
 
-def check_code(session: dict, phone: str, code: str) -> None:
+def check_code(session: Any, phone: str, code: str) -> None:
     """Raise unless `code` is this number's code; five wrong codes need a new one."""
     wrong = int(session.get("phone_check_wrong", 0))
     if wrong >= MAX_WRONG:
