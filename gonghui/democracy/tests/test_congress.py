@@ -101,7 +101,7 @@ def test_proposal_runs_to_satisfaction_with_one_reopen(congress: Any, district_c
         svc.proposal_rate(proposal=proposal, satisfaction="not", actor=rep1.user)
     proposal.refresh_from_db()
     assert (proposal.status, proposal.satisfaction) == (ProposalStatus.CLOSED, "not")
-    assert list(proposal.history.values_list("to_status", flat=True)) == [
+    assert list(proposal.history.order_by("id").values_list("to_status", flat=True)) == [
         "submitted", "accepted", "assigned", "replied", "assigned", "replied", "closed"]
     assert list(proposal.departments.order_by("-is_lead").values_list(
         "department__name", "is_lead")) == [("保障工作部", True), ("办公室", False)]

@@ -80,7 +80,13 @@ def test_voter_page_and_ballot_api(client: Any, tree: Any, district_cadre: Any) 
     assert client.post(url, {"choices": ["王"]}).status_code == 400  # not confirmed
     assert Ballot.objects.count() == 0
     assert client.post(url, {"choices": ["王"], "cast": "1"}).status_code == 302
-    assert client.get(url).status_code == 404  # voted: no open ballot for them any more
+    voted = client.get(url)
+    assert voted.status_code == 200
+    assert "您已投票。每位选举人只能投一票。" in voted.content.decode()
+    twice = client.post(url, {"choices": ["李"], "cast": "1"})
+    assert twice.status_code == 409
+    assert "该投票凭证已经使用过，每人只能投一票。" in twice.content.decode()
+    assert Ballot.objects.filter(round=voting).count() == 1
     client.logout()
     api = "/api/v1/democracy/ballots"
     body = {"token": tokens[1][1], "choices": ["李"]}
