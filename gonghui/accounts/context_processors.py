@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +14,9 @@ C = Capability
 # (url name, label, icon, capability needed anywhere). The navigation groups the modules into a
 # few menus so both languages fit on one line at 1280 px: a group with one visible entry shows
 # as a plain link, a group with several as a dropdown; on phones the bar collapses.
-HOME = ("home", _("工作台"), "speedometer2", None)
-NAV_GROUPS = [
+Module = tuple[str, Any, str, Capability | None]
+HOME: Module = ("home", _("工作台"), "speedometer2", None)
+NAV_GROUPS: list[tuple[str, Any, str, list[Module]]] = [
     ("people", _("组织会员"), "people", [
         ("orgs:tree", _("组织"), "diagram-3", C.ORG_READ),
         ("members:list", _("会员"), "people", C.MEMBER_READ),
@@ -43,8 +46,8 @@ NAV_GROUPS = [
     ]),
 ]
 # every module, flat (the crawler and tests walk them)
-MODULES = [HOME] + [entry for _key, _label, _icon, entries in NAV_GROUPS for entry in entries]
-ADMIN_MODULES = [
+MODULES: list[Module] = [HOME] + [entry for _key, _label, _icon, entries in NAV_GROUPS for entry in entries]
+ADMIN_MODULES: list[Module] = [
     ("audit:list", _("审计日志"), "journal-text", C.AUDIT_READ),
     ("accounts:roles", _("角色授权"), "person-gear", C.ROLE_ASSIGN),
     ("workdays:calendar", _("工作日日历"), "calendar3", C.POLICY_WRITE),

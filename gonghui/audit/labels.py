@@ -214,8 +214,9 @@ def show_value(key: str, value: Any, field: models.Field | None,
     if field is not None:
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
-        if field.is_relation and field.related_model is not None:
-            return related.get((field.related_model._meta.label_lower, str(value)), f"#{value}")
+        target = field.related_model
+        if field.is_relation and target is not None and not isinstance(target, str):
+            return related.get((target._meta.label_lower, str(value)), f"#{value}")
         if isinstance(field, models.DecimalField):
             return _money(value) or str(value)
         if isinstance(field, models.DateTimeField) and isinstance(value, str):
@@ -263,9 +264,11 @@ def decorate(events: Iterable[Any]) -> None:
                 continue
             for key, value in values.items():
                 field = fields.get(key)
-                if field is not None and field.is_relation and field.related_model is not None \
-                        and value not in (None, "") and not isinstance(value, list | dict):
-                    wanted[field.related_model].add(str(value))
+                target = field.related_model if field is not None else None
+                if field is not None and field.is_relation and target is not None \
+                        and not isinstance(target, str) and value not in (None, "") \
+                        and not isinstance(value, list | dict):
+                    wanted[target].add(str(value))
     related = _related_names(wanted)
     for event in events:
         model = _model(event.object_type)
