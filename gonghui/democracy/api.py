@@ -76,7 +76,9 @@ def _election(e: Election) -> dict[str, Any]:
 
 
 def _round(r: VotingRound) -> dict[str, Any]:
-    return {name: getattr(r, name) for name in RoundOut.model_fields}
+    out = {name: getattr(r, name) for name in RoundOut.model_fields}
+    out["result"] = r.ordered_result
+    return out
 
 
 @router.get("/elections", response=Page[ElectionOut])

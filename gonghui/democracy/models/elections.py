@@ -246,6 +246,23 @@ class VotingRound(models.Model):
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
 
+    @property
+    def ranked_tally(self) -> list[tuple[str, int]]:
+        """The result's tally in order of votes (then ballot order). PostgreSQL's jsonb keeps
+        no key order, so the order is rebuilt here rather than trusted from storage."""
+        tally = (self.result or {}).get("tally") or {}
+        order = {name: i for i, name in enumerate(self.candidates)}
+        return sorted(tally.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
+
+    @property
+    def ordered_result(self) -> dict[str, Any] | None:
+        if self.result is None:
+            return None
+        out = dict(self.result)
+        if out.get("tally") is not None:
+            out["tally"] = dict(self.ranked_tally)
+        return out
+
 
 class RoundHistory(HistoryBase):
     round = models.ForeignKey(VotingRound, on_delete=models.PROTECT, related_name="history")

@@ -85,7 +85,7 @@ def test_voter_page_and_ballot_api(client: Any, tree: Any, district_cadre: Any) 
     assert "您已投票。每位选举人只能投一票。" in voted.content.decode()
     twice = client.post(url, {"choices": ["李"], "cast": "1"})
     assert twice.status_code == 409
-    assert "该投票凭证已经使用过，每人只能投一票。" in twice.content.decode()
+    assert "您已投票。每位选举人只能投一票。" in twice.content.decode()
     assert Ballot.objects.filter(round=voting).count() == 1
     client.logout()
     api = "/api/v1/democracy/ballots"
