@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _l
 
@@ -263,7 +263,7 @@ DIMENSIONS = {"unit": _l("下级单位"), "gender": _l("性别"), "age_band": _l
 def _dimension_expr(survey: Survey, dimension: str) -> Any:
     if dimension == "unit":
         return Substr("response__union_path", 1, len(survey.org_path) + STEP)
-    return f"response__{dimension}"
+    return F(f"response__{dimension}")
 
 
 def dimension_labels(survey: Survey, dimension: str, values: list[str]) -> dict[str, str]:

@@ -15,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.workflow import HistoryBase
 
-SCORE = {"max_digits": 7, "decimal_places": 2}
-
 
 class Grade(models.TextChoices):
     """Titles, highest first (SPEC §2.9)."""
@@ -29,7 +27,7 @@ class Grade(models.TextChoices):
 
 # Highest first: a union gets the highest grade whose minimum its total reaches.
 GRADE_ORDER = [Grade.MODEL, Grade.ADVANCED, Grade.QUALIFIED, Grade.MODEL_SMALL]
-GRADE_RANK = {g: n for n, g in enumerate(GRADE_ORDER)}
+GRADE_RANK: dict[str, int] = {str(g): n for n, g in enumerate(GRADE_ORDER)}
 
 
 class Scheme(TimeStampedModel):
@@ -77,7 +75,7 @@ class Item(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=1)
     title = models.CharField(_("评分项"), max_length=300)
-    max_points = models.DecimalField(_("满分"), **SCORE)
+    max_points = models.DecimalField(_("满分"), max_digits=7, decimal_places=2)
     evidence = models.CharField(_("所需佐证材料"), max_length=300, blank=True)
 
     class Meta:
@@ -92,7 +90,7 @@ class Item(models.Model):
 class GradeThreshold(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="thresholds")
     grade = models.CharField(_("等级"), max_length=16, choices=Grade.choices)
-    min_score = models.DecimalField(_("最低分"), **SCORE)
+    min_score = models.DecimalField(_("最低分"), max_digits=7, decimal_places=2)
 
     class Meta:
         constraints = [
@@ -156,8 +154,10 @@ class Rating(TimeStampedModel):
     # A re-check of this title (复评); failing it withdraws the title.
     recheck_of = models.ForeignKey("Title", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="rechecks", verbose_name=_("复评的称号"))
-    self_total = models.DecimalField(_("自评总分"), default=Decimal("0"), **SCORE)
-    review_total = models.DecimalField(_("审核总分"), null=True, blank=True, **SCORE)
+    self_total = models.DecimalField(_("自评总分"), default=Decimal("0"),
+        max_digits=7, decimal_places=2)
+    review_total = models.DecimalField(_("审核总分"), null=True, blank=True,
+        max_digits=7, decimal_places=2)
     vetoed = models.BooleanField(_("触发一票否决"), default=False)
     grade = models.CharField(_("评定等级"), max_length=16, choices=Grade.choices, blank=True)
     onsite_on = models.DateField(_("实地检查日期"), null=True, blank=True)
@@ -195,9 +195,11 @@ class RatingHistory(HistoryBase):
 class ItemScore(models.Model):
     rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="scores")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    self_score = models.DecimalField(_("自评分"), null=True, blank=True, **SCORE)
+    self_score = models.DecimalField(_("自评分"), null=True, blank=True,
+        max_digits=7, decimal_places=2)
     self_note = models.CharField(_("自评说明"), max_length=500, blank=True)
-    review_score = models.DecimalField(_("审核分"), null=True, blank=True, **SCORE)
+    review_score = models.DecimalField(_("审核分"), null=True, blank=True,
+        max_digits=7, decimal_places=2)
     review_reason = models.CharField(_("调整理由"), max_length=500, blank=True)
 
     class Meta:

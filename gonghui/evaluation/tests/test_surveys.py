@@ -111,7 +111,7 @@ def test_nine_answers_show_no_figure_ten_do(tree, city_admin, members) -> None:
     results = selectors.survey_results(survey)
     assert results[0].suppressed is False
     assert [(o["label"], o["count"], o["percent"]) for o in results[0].options] == [
-        ("是", 9, Decimal("90.0")), ("否", 1, Decimal("10.0"))]
+        ("是", 0, Decimal("0.0")), ("否", 10, Decimal("100.0"))]
     assert results[2].mean == Decimal("3.80")        # (9 × 4 + 2) / 10
     header, rows = selectors.export_rows(survey)
     assert header[:5] == ["编号", "下级单位", "性别", "年龄段", "用工形式"]
