@@ -95,7 +95,8 @@ def _own_survey(world: World) -> dict[str, Obj]:
                            kind="satisfaction")
     question_add(survey=survey, kind="text", text="建议", required=False, actor=admin(world))
     survey_open(survey=survey, actor=admin(world))
-    return {"worker": Obj(survey.pk, UNION["A"], owner="worker")}
+    own = Obj(survey.pk, UNION["A"], owner="worker")
+    return {"A": own, "B": own, "worker": own}
 
 
 PAGES = {
