@@ -28,7 +28,10 @@ pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 
 
 def _page(browser: Any, viewport: dict[str, int], **kwargs: Any) -> Any:
-    return browser.new_context(locale="zh-CN", viewport=viewport, **kwargs).new_page()
+    page = browser.new_context(locale="zh-CN", viewport=viewport, **kwargs).new_page()
+    page.set_default_timeout(120_000)  # a loaded shared machine: slow, not wrong
+    page.set_default_navigation_timeout(120_000)
+    return page
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
