@@ -85,17 +85,17 @@ def _congress(orgs: dict[str, Any], users: dict[str, Any], say: Any) -> None:
     csvc.session_vote(session=session, subject="经费审查报告", yes=11, no=1, abstain=1,
                       actor=admin)
     reps = {r.user.username: r for r in congress.representatives.filter(user__isnull=False)
-            .select_related("user")}
+            .select_related("user") if r.user is not None}
     jichen = reps["jichen"]
     csvc.contact_record(representative=jichen, on=today - dt.timedelta(days=20), kind="visit",
                         summary="走访快递网点，收集夏季防暑需求", members_reached=42,
-                        actor=jichen.user)
+                        actor=users["jichen"])
     proposal = csvc.proposal_draft(representative=jichen, title="关于为户外劳动者增设爱心驿站的提案",
                                    body="建议在外滩沿线增设两处爱心驿站，提供饮水、休息和充电。",
-                                   actor=jichen.user)
+                                   actor=users["jichen"])
     for name in ("caiwu", "njdl"):
-        csvc.proposal_cosign(proposal=proposal, representative=reps[name], actor=reps[name].user)
-    csvc.proposal_submit(proposal=proposal, actor=jichen.user)
+        csvc.proposal_cosign(proposal=proposal, representative=reps[name], actor=users[name])
+    csvc.proposal_submit(proposal=proposal, actor=users["jichen"])
     csvc.proposal_decide(proposal=proposal, decision="accepted", actor=admin)
     departments = departments_ensure(org=district, names=["保障工作部", "基层工作部"],
                                      actor=admin)

@@ -53,8 +53,8 @@ def proposals_xlsx(*, viewer: Any, year: int) -> bytes:
     summary = book.add_worksheet(_("统计"))
     summary.write_row(0, 0, [_("状态"), _("件数")], head)
     line = 1
-    for value, label in ProposalStatus.choices:
-        summary.write_row(line, 0, [str(label), stats["by_status"][value]])
+    for status, label in ProposalStatus.choices:
+        summary.write_row(line, 0, [str(label), stats["by_status"][status]])
         line += 1
     line += 1
     summary.write_row(line, 0, [_("承办部门"), _("件数")], head)
@@ -63,9 +63,9 @@ def proposals_xlsx(*, viewer: Any, year: int) -> bytes:
         summary.write_row(line, 0, [name, n])
     line += 2
     summary.write_row(line, 0, [_("提案人评价"), _("件数")], head)
-    for value, label in Satisfaction.choices:
+    for verdict, label in Satisfaction.choices:
         line += 1
-        summary.write_row(line, 0, [str(label), stats["satisfaction"][value]])
+        summary.write_row(line, 0, [str(label), stats["satisfaction"][verdict]])
     line += 2
     summary.write_row(line, 0, [_("平均答复天数"), stats["reply_days"] or ""])
     summary.set_column(0, 0, 20)

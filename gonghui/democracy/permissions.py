@@ -60,7 +60,7 @@ def access_vote(user: Actor, round_id: Any) -> VotingRound:
     """An open electronic round the signed-in user holds a credential for."""
     voting = (VotingRound.objects.select_related("election", "election__org")
               .filter(pk=_pk(round_id), status=RoundStatus.OPEN,
-                      credentials__voter__user=user).first()
+                      credentials__voter__user_id=user.pk).first()
               if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None)
     if voting is None:
         raise NotFound()
@@ -73,7 +73,7 @@ def access_published(user: Actor, election_id: Any) -> Election:
         raise NotFound()
     election = (Election.objects.select_related("org")
                 .filter(pk=_pk(election_id), status=ElectionStatus.CLOSED,
-                        pk__in=Voter.objects.filter(user=user).values("election")).first())
+                        pk__in=Voter.objects.filter(user_id=user.pk).values("election")).first())
     if election is None:
         raise NotFound()
     return election
@@ -126,7 +126,7 @@ def access_own_proposal(user: Actor, proposal_id: Any) -> Any:
     if not getattr(user, "pk", None):
         raise NotFound()
     proposal = (Proposal.objects.select_related("congress", "proposer")
-                .filter(pk=_pk(proposal_id), proposer__user=user).first())
+                .filter(pk=_pk(proposal_id), proposer__user_id=user.pk).first())
     if proposal is None:
         raise NotFound()
     return proposal

@@ -299,7 +299,7 @@ def proposal_rate(*, proposal: Proposal, satisfaction: str, actor: Actor) -> Pro
                                   extra_fields={"satisfaction": satisfaction, "reopened": True})
         else:
             proposal = transition(proposal, P.CLOSED, transitions=PROPOSAL_TRANSITIONS,
-                                  actor=actor, reason=Satisfaction(satisfaction).label,
+                                  actor=actor, reason=str(Satisfaction(satisfaction).label),
                                   extra_fields={"satisfaction": satisfaction})
         _audit(actor, "proposal.rate", proposal, proposal.congress,
                after={"satisfaction": satisfaction, "reopened": reopen})

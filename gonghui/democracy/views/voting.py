@@ -46,11 +46,11 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     voting = access_round(request.user, pk, write=True)
     if voting.mode == RoundMode.ELECTRONIC:
-        outcome = run_service(request, lambda: services.round_close_electronic(
+        closed = run_service(request, lambda: services.round_close_electronic(
             voting=voting, actor=request.user), success=_("已计票。"))
-        if outcome.ok:
+        if closed.ok:
             return redirect("democracy:round", voting.pk)
-        return _round_page(request, voting, status=outcome.status)
+        return _round_page(request, voting, status=closed.status)
     form = PaperCountForm(request.POST, candidates=voting.candidates)
     outcome = None
     if form.is_valid():
