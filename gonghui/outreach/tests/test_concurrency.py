@@ -24,18 +24,19 @@ def _run(calls):
     def worker(i, call):
         try:
             barrier.wait(timeout=20)
-            with clock.frozen(NOW):
-                results[i] = call()
+            results[i] = call()
         except Exception as exc:
             results[i] = exc
         finally:
             connection.close()
 
     threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    # The clock is one process-wide value: frozen once here, for every thread.
+    with clock.frozen(NOW):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
     return results
 
 
