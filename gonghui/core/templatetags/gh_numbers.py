@@ -10,7 +10,7 @@ the middle (the wrapper is a `.gh-num` span with `white-space: nowrap`).
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -31,7 +31,8 @@ def grouped(value: Any, places: int | None = None) -> str:
     if not number.is_finite():
         return str(value)
     if places is not None:
-        return f"{number.quantize(Decimal(1).scaleb(-places)):,.{places}f}"
+        rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return f"{rounded:,.{places}f}"
     if number == number.to_integral_value() and "." not in str(value):
         return f"{int(number):,}"
     return f"{number:,f}"
