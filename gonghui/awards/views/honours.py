@@ -35,6 +35,7 @@ from gonghui.core.views import Outcome, form_status, posted, run_service, upload
 from gonghui.notices.models import Notice
 
 READ, WRITE = Capability.AWARDS_READ, Capability.AWARDS_WRITE
+LABELS = dict(NominationStatus.choices)
 
 
 @login_required
@@ -178,7 +179,9 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
     n = access_nomination(request.user, pk)
     user = request.user
     return render(request, "awards/nomination_detail.html", {
-        "n": n, "history": n.history.all(), "attachments": n.attachments.all(),
+        "n": n, "attachments": n.attachments.all(),
+        "history": [(h, LABELS.get(h.from_status, "—"), LABELS.get(h.to_status, h.to_status))
+                    for h in n.history.all()],
         "can_review": n.status in (NominationStatus.SUBMITTED, NominationStatus.SHORTLISTED)
         and has_capability(user, WRITE, n.at_org),
         "can_resubmit": n.status == NominationStatus.RETURNED
