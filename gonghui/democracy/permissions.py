@@ -28,6 +28,14 @@ def _pk(value: Any) -> int:
         raise NotFound() from exc
 
 
+def _user_pk(user: Actor) -> int:
+    """The signed-in user's id; a visitor or a system actor owns nothing (404)."""
+    pk = getattr(user, "pk", None)
+    if not pk:
+        raise NotFound()
+    return int(pk)
+
+
 def access_election(user: Actor, election_id: Any, *, write: bool = False) -> Election:
     election = (scope(Election.objects.select_related("org"), user, Capability.DEMOCRACY_READ,
                       path_field="org_path").filter(pk=_pk(election_id)).first())
@@ -60,7 +68,7 @@ def access_vote(user: Actor, round_id: Any) -> VotingRound:
     """An open electronic round the signed-in user holds a credential for."""
     voting = (VotingRound.objects.select_related("election", "election__org")
               .filter(pk=_pk(round_id), status=RoundStatus.OPEN,
-                      credentials__voter__user_id=user.pk).first()
+                      credentials__voter__user_id=_user_pk(user)).first()
               if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None)
     if voting is None:
         raise NotFound()
@@ -73,7 +81,8 @@ def access_published(user: Actor, election_id: Any) -> Election:
         raise NotFound()
     election = (Election.objects.select_related("org")
                 .filter(pk=_pk(election_id), status=ElectionStatus.CLOSED,
-                        pk__in=Voter.objects.filter(user_id=user.pk).values("election")).first())
+                        pk__in=Voter.objects.filter(user_id=_user_pk(user)).values("election"))
+                .first())
     if election is None:
         raise NotFound()
     return election
@@ -126,7 +135,7 @@ def access_own_proposal(user: Actor, proposal_id: Any) -> Any:
     if not getattr(user, "pk", None):
         raise NotFound()
     proposal = (Proposal.objects.select_related("congress", "proposer")
-                .filter(pk=_pk(proposal_id), proposer__user_id=user.pk).first())
+                .filter(pk=_pk(proposal_id), proposer__user_id=_user_pk(user)).first())
     if proposal is None:
         raise NotFound()
     return proposal

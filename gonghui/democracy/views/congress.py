@@ -254,7 +254,7 @@ def proposal_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_proposals(request: HttpRequest) -> HttpResponse:
-    reps = list(Representative.objects.filter(user_id=request.user.pk, active=True)
+    reps = list(Representative.objects.filter(user_id=request.user.pk or 0, active=True)
                 .select_related("congress"))
     form = ProposalDraftForm(posted(request))
     outcome = None
@@ -283,7 +283,7 @@ def proposal_cosign(request: HttpRequest) -> HttpResponse:
         pk=form.cleaned_data["proposal"]).first()
     if proposal is None:
         raise NotFound()
-    rep = Representative.objects.filter(user_id=request.user.pk, congress=proposal.congress_id,
+    rep = Representative.objects.filter(user_id=request.user.pk or 0, congress=proposal.congress_id,
                                         active=True).first()
     if rep is None:
         raise NotFound()
@@ -294,7 +294,7 @@ def proposal_cosign(request: HttpRequest) -> HttpResponse:
 
 
 def my_proposals_invalid(request: HttpRequest, form: Any, *, status: int = 400) -> HttpResponse:
-    reps = list(Representative.objects.filter(user_id=request.user.pk, active=True))
+    reps = list(Representative.objects.filter(user_id=request.user.pk or 0, active=True))
     return render(request, "democracy/my_proposals.html", {
         "reps": reps, "form": ProposalDraftForm(), "cosign_form": form,
         "rows": selectors.my_proposals(request.user)[:100], "mine": {r.pk for r in reps}},
