@@ -49,7 +49,7 @@ def _post(url: str, body: dict) -> int:
                                      headers={"Content-Type": "application/json"},
                                      method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=600) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
@@ -62,13 +62,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse-db", action="store_true",
+                        help="use the kept, migrated database of an earlier run")
     args = parser.parse_args()
 
     db = BenchDatabase("gh_bench_democracy")
-    db.create()
+    if not args.reuse_db:
+        db.create()
     server = None
     try:
-        db.setup_django(migrate=True)
+        db.setup_django(migrate=not args.reuse_db)
         from gonghui.accounts.models import User
         from gonghui.core.actor import system_actor
         from gonghui.democracy import services as svc
@@ -76,10 +79,11 @@ def main() -> None:
         from gonghui.orgs.models import Org
 
         actor = system_actor("bench")
-        city = Org.objects.add_root(instance=Org(code="SH", name="市总工会", level="city",
+        tag = f"B{random.randrange(10**6):06d}"  # a fresh tree per run (--reuse-db)
+        city = Org.objects.add_root(instance=Org(code=tag, name=f"市总工会{tag}", level="city",
                                                  org_type="federation"))
         district = Org.objects.add_child(Org.objects.get(pk=city.pk), instance=Org(
-            code="SH-HP", name="区总工会", level="district", org_type="federation"))
+            code=f"{tag}-HP", name=f"区总工会{tag}", level="district", org_type="federation"))
         User.objects.get_or_create(username="bench")
         election = svc.election_create(org=district, title="区工会第五次会员代表大会选举",
                                        body="committee", seats=SEATS,
@@ -99,7 +103,8 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": db.url}
         server = subprocess.Popen(
             [str(ROOT / ".venv/bin/gunicorn"), "gonghui.wsgi", "-b", f"127.0.0.1:{port}",
-             "-w", str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env)
+             "-w", str(args.workers), "--timeout", "600", "--preload", "--log-level", "warning"],
+            cwd=ROOT, env=env)
         url = f"http://127.0.0.1:{port}/api/v1/democracy/ballots"
         for _ in range(300):
             try:
@@ -107,6 +112,9 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        # warm up every worker (the API's routers load on the first request): not timed
+        for _ in range(args.workers * 2):
+            _post(url, {})
         rnd = random.Random(16)
         ballots = [{"token": token, "choices": rnd.sample(CANDIDATES, rnd.randint(0, SEATS))}
                    for _voter, token in tokens]
@@ -133,7 +141,10 @@ def main() -> None:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
         if not args.keep:
             from django.db import connections
 
