@@ -278,6 +278,17 @@ def create_station(request: HttpRequest):
                                                            **data)))
 
 
+@router.post("/stations/import", response=ImportOut)
+def import_stations(request: HttpRequest):
+    require_capability(request.user, WRITE)
+    parse_form(request, Schema, files=("file",))
+    upload = request.FILES.get("file")
+    assert upload is not None  # parse_form refused a request without it (400)
+    report = station_svc.stations_import(data=upload.read(), actor=request.user)
+    return {"created": report.created, "updated": report.updated,
+            "refused": [{"row": r, "column": c, "message": m} for r, c, m in report.refused]}
+
+
 @router.get("/stations/{station_id}", response=StationOut)
 def get_station(request: HttpRequest, station_id: int):
     return _station(access_station(request.user, station_id))
@@ -290,17 +301,6 @@ def set_station_status(request: HttpRequest, station_id: int):
     body = parse_body(request, StatusIn)
     return _station(station_svc.station_set_status(station=station, status=body.status,
                                                    reason=body.reason, actor=request.user))
-
-
-@router.post("/stations/import", response=ImportOut)
-def import_stations(request: HttpRequest):
-    require_capability(request.user, WRITE)
-    parse_form(request, Schema, files=("file",))
-    upload = request.FILES.get("file")
-    assert upload is not None  # parse_form refused a request without it (400)
-    report = station_svc.stations_import(data=upload.read(), actor=request.user)
-    return {"created": report.created, "updated": report.updated,
-            "refused": [{"row": r, "column": c, "message": m} for r, c, m in report.refused]}
 
 
 @router.get("/nearby", response=list[NearbyOut])
