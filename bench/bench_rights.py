@@ -94,7 +94,7 @@ def load_signals(cursor: Any, rng: random.Random, employers: list[tuple[int, str
             eid, path = employers[rng.randrange(len(employers))]
             yield (eid, path, rng.choice(KINDS), today - dt.timedelta(days=rng.randrange(0, 720)),
                    rng.randrange(1, 6), rng.randrange(0, 50), 0, "", "bench", now)
-    copy_rows(cursor, "rights_risksignal", ("employer_id", "area_path", "kind", "on", "severity",
+    copy_rows(cursor, "rights_risksignal", ("employer_id", "area_path", "kind", '"on"', "severity",
                                             "workers", "amount", "note", "entered_by", "at"),
               rows())
 

@@ -45,7 +45,7 @@ def dashboard_figures(*, viewer: Any, within: Org | None = None) -> dict[str, An
         "bodies": [(str(b.label), at_body.get(b.value, 0)) for b in Body],
         "cases_total": sum(by_state.values()),
         "cases_open": sum(n for (k, s), n in by_state.items() if s == CaseStatus.OPEN),
-        "recovered": recovered,
+        "recovered": Decimal(recovered).quantize(Decimal("0.01")),
         "overdue_mediations": overdue_mediations,
         "letters_overdue": letters_overdue,
         "coverage": selectors.coverage(viewer=viewer, within=within, today=today),

@@ -52,7 +52,7 @@ def require_root_policy(actor: Actor) -> None:
     """The weights are federation-wide: POLICY_WRITE over every root of the org tree; a holder
     of it lower down sees them but may not change them (403)."""
     require_capability(actor, Capability.POLICY_WRITE, read=Capability.RIGHTS_READ)
-    for root in Org.get_root_nodes():
+    for root in Org.objects.get_root_nodes():
         if not has_capability(actor, Capability.POLICY_WRITE, root):
             raise Forbidden(_("风险权重全市统一，只有市总工会管理员可以修改。"))
 

@@ -39,14 +39,14 @@ def test_two_representatives_a_side_is_not_enough(tree, district_cadre):
                                       requested_on=dt.date(2026, 1, 5),
                                       employers=[make_employer(tree["SH-A-1"])],
                                       actor=district_cadre)
-        svc.contract_answer(contract=contract, answered_on=dt.date(2026, 1, 6),
+        svc.contract_answer(contract=contract, answered_on=dt.date(2026, 1, 5),
                             actor=district_cadre)
         for side in ("workers", "employer"):
             for k in range(2):
                 svc.representative_add(contract=contract, side=side, name=f"{side}{k}",
                                        is_chief=k == 0, actor=district_cadre)
         with pytest.raises(Conflict) as exc:
-            svc.contract_adopt(contract=contract, adopted_on=dt.date(2026, 1, 6),
+            svc.contract_adopt(contract=contract, adopted_on=dt.date(2026, 1, 5),
                                delegates_total=30, delegates_present=30, votes_for=30,
                                actor=district_cadre)
     assert exc.value.message == "职工方协商代表不足3人（集体合同规定第十九条）。"

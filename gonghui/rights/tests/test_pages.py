@@ -128,4 +128,4 @@ def test_dashboard_figures(client, tree, district_cadre, other_district_cadre, t
     assert (figures["cases_total"], figures["recovered"]) == (1, "3000.10")
     login(client, other_district_cadre)
     figures = client.get("/api/v1/rights/dashboard").json()
-    assert (figures["cases_total"], figures["recovered"]) == (0, "0")
+    assert (figures["cases_total"], figures["recovered"]) == (0, "0.00")
