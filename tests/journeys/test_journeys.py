@@ -57,7 +57,9 @@ def test_worker_on_a_phone(live_server, browser, tree, member_user):
 
     person = add_member(tree["SH-A-1-1"], "王芳", synthetic_id_number(7))
     Person.objects.filter(pk=person.pk).update(user=member_user)
-    card = Membership.objects.get(person=person).card_number
+    # the mutual-aid helper writes the membership directly, without a card number: give it one
+    Membership.objects.filter(person=person).update(card_number="310000000000007")
+    card = "310000000000007"
     page = _page(browser, PHONE)
     page.goto(f"{live_server.url}/accounts/login/")
     assert page.locator("#join-online a", has_text="在线注册并申请入会").is_visible()
