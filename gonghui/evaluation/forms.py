@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.evaluation.models import Grade, QuestionKind, SurveyKind
+from gonghui.evaluation.models import Grade, QuestionKind, Rating, Scheme, SurveyKind
 from gonghui.members.choices import NewEmploymentGroup
 from gonghui.orgs.models import Org
 
@@ -44,7 +44,7 @@ class SchemeForm(forms.Form):
 
     def __init__(self, *args: Any, orgs: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs if orgs is not None else Org.objects.none()
+        self.fields["org"].queryset = orgs if orgs is not None else Org.objects.none()  # type: ignore[attr-defined]
 
     def thresholds(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -56,15 +56,15 @@ class SchemeForm(forms.Form):
 
 
 class RatingOpenForm(forms.Form):
-    scheme = forms.ModelChoiceField(label=_("评家方案"), queryset=None,  # type: ignore[arg-type]
+    scheme = forms.ModelChoiceField(label=_("评家方案"), queryset=Scheme.objects.none(),
                                     widget=forms.Select(attrs=S))
     org = OrgChoiceField(label=_("参评工会"), queryset=Org.objects.none(),
                          widget=forms.Select(attrs=S))
 
     def __init__(self, *args: Any, schemes: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = schemes
-        self.fields["org"].queryset = orgs
+        self.fields["scheme"].queryset = schemes  # type: ignore[attr-defined]
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
 
 class ReasonForm(forms.Form):
@@ -89,13 +89,13 @@ class PublicizeForm(forms.Form):
     title = forms.CharField(label=_("公示标题"), max_length=200, widget=forms.TextInput(attrs=W))
     working_days = forms.IntegerField(label=_("公示期（工作日）"), min_value=1, max_value=60,
                                       initial=5, widget=forms.NumberInput(attrs=W))
-    ratings = forms.ModelMultipleChoiceField(label=_("拟授予名单"), queryset=None,  # type: ignore[arg-type]
+    ratings = forms.ModelMultipleChoiceField(label=_("拟授予名单"), queryset=Rating.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, orgs: Any, ratings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
-        self.fields["ratings"].queryset = ratings
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["ratings"].queryset = ratings  # type: ignore[attr-defined]
         self.fields["ratings"].label_from_instance = (  # type: ignore[attr-defined]
             lambda r: f"{r.org.name} · {r.get_grade_display()} · {r.review_total}")
 
@@ -131,7 +131,7 @@ class SurveyForm(forms.Form):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.Form):
@@ -161,7 +161,7 @@ class ThirdPartyForm(forms.Form):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
 
 class ImportForm(forms.Form):
@@ -171,7 +171,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
 
 class WeightsForm(forms.Form):
@@ -190,4 +190,4 @@ class WeightsForm(forms.Form):
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = orgs
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]

@@ -314,15 +314,16 @@ def export_rows(survey: Survey) -> tuple[list[str], list[list[Any]]]:
     of submission). Demographic cells of a value held by fewer than `min_group` responses are
     shown as "*"; with fewer than `min_group` responses in all there is nothing to export."""
     questions = list(survey.questions.all())
-    responses = list(Response.objects.filter(survey=survey).order_by("id")
-                     .values("id", "union_path", "gender", "age_band", "employment_form"))
+    responses: list[dict[str, Any]] = [dict(r) for r in Response.objects.filter(survey=survey)
+                                       .order_by("id").values("id", "union_path", "gender",
+                                                              "age_band", "employment_form")]
     if rules.suppress(len(responses), survey.min_group):
         return [], []
     cut = len(survey.org_path) + STEP
     for r in responses:
         r["unit"] = r["union_path"][:cut]
     header = ["编号", *[str(DIMENSIONS[d]) for d in DIMENSIONS]]
-    counts = {d: defaultdict(int) for d in DIMENSIONS}
+    counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in DIMENSIONS}
     for r in responses:
         for d in DIMENSIONS:
             counts[d][r[d]] += 1

@@ -44,10 +44,11 @@ def third_party(request: HttpRequest) -> HttpResponse:
     params = {"q": request.GET.get("q", "").strip(), "year": int_param(request, "year")}
     rows = scope(ThirdPartyScore.objects.select_related("org"), request.user, READ,
                  path_field="org_path").order_by("-year", "org_path")
-    if params["q"]:
-        rows = rows.filter(org__name__icontains=params["q"])
-    if params["year"]:
-        rows = rows.filter(year=params["year"])
+    q, year = request.GET.get("q", "").strip(), int_param(request, "year")
+    if q:
+        rows = rows.filter(org__name__icontains=q)
+    if year:
+        rows = rows.filter(year=year)
     return render(request, "evaluation/third_party.html", {
         "tab": "scores", "form": form, "page": paginate(request, rows), "params": params,
         "qs": querystring_without_page(request),

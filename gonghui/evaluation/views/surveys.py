@@ -46,7 +46,9 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/survey_list.html", {
         "tab": "surveys", "params": params, "statuses": SurveyStatus.choices,
         "kinds": SurveyKind.choices, "qs": querystring_without_page(request),
-        "page": paginate(request, selectors.survey_list(viewer=request.user, **params)),
+        "page": paginate(request, selectors.survey_list(
+            viewer=request.user, q=str(params["q"] or ""), status=str(params["status"] or ""),
+            kind=str(params["kind"] or ""), year=int_param(request, "year"))),
         "can_create": has_capability(request.user, WRITE)})
 
 
