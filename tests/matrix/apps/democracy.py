@@ -66,7 +66,11 @@ def _vote(world: World) -> dict[str, Obj]:
     election = _meeting(world, world.orgs[UNION["A"]], title="经费审查委员会选举",
                         lines=["职工,worker"])
     voting, _tokens = svc.round_open(election=election, mode="electronic", actor=admin(world))
-    return {"worker": Obj(voting.pk, UNION["A"], owner="worker")}
+    other = _meeting(world, world.orgs[UNION["B"]], title="乙方经费审查委员会选举",
+                     lines=["乙方职工"])
+    voting_b, _tokens = svc.round_open(election=other, mode="electronic", actor=admin(world))
+    mine = Obj(voting.pk, UNION["A"], owner="worker")
+    return {"worker": mine, "A": mine, "B": Obj(voting_b.pk, UNION["B"])}
 
 
 def _congress(world: World, s: str, *, with_worker: bool = False) -> Any:
@@ -121,7 +125,12 @@ def _own_proposal(world: World) -> dict[str, Obj]:
     rep = congress.representatives.get(user__username="worker")
     proposal = csvc.proposal_draft(representative=rep, title="关于夏季防暑降温的提案",
                                    body="建议增设饮水点", actor=rep.user)
-    return {"worker": Obj(proposal.pk, UNION["A"], owner="worker")}
+    congress_b = Congress.objects.get(pk=world.obj("dm_congress", "B").pk)
+    rep_b = congress_b.representatives.get(user__username="dmrepB1")
+    other = csvc.proposal_draft(representative=rep_b, title="关于班车线路的提案",
+                                body="建议增开夜班班车", actor=rep_b.user)
+    mine = Obj(proposal.pk, UNION["A"], owner="worker")
+    return {"worker": mine, "A": mine, "B": Obj(other.pk, UNION["B"], owner="dmrepB1")}
 
 
 PAGES = {
