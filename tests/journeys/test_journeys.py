@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from conftest import BROWSER_MARKS, DESKTOP, PASSWORD, PHONE, make_user, screenshot
 from gonghui.accounts.models import RoleAssignment
@@ -97,18 +98,18 @@ def test_grassroots_registrar_imports_a_roster(live_server, browser, settings, t
     path = messy_xlsx  # 9 good rows, 5 bad, 3 skipped
     page = _page(browser, DESKTOP, accept_downloads=True)
     _sign_in(page, live_server.url, "grassroots_a11")
-    page.goto(f"{live_server.url}/roster/")
+    page.goto(live_server.url + reverse("roster:home"))
     # the only union it may import into is pre-filled
     assert page.input_value("#id_union") == "SH-A-1-1"
     page.set_input_files("#id_file", str(path))
     page.click("text=上传并预览")
     page.wait_for_selector("#mapping")
     # leave the preview: the job waits in 待确认 and is not a dead end
-    page.goto(f"{live_server.url}/roster/")
+    page.goto(live_server.url + reverse("roster:home"))
     page.click("text=去确认")
     page.wait_for_selector("#mapping")
     job = ImportJob.objects.get()
-    page.goto(f"{live_server.url}/roster/imports/{job.pk}/")
+    page.goto(live_server.url + reverse("roster:job", args=[job.pk]))
     assert "此导入还在等待确认" in page.inner_text("#awaiting")
     screenshot(page, "journey-registrar-awaiting")
     page.click("#awaiting >> text=返回预览并确认")
@@ -126,7 +127,7 @@ def test_grassroots_registrar_imports_a_roster(live_server, browser, settings, t
     assert info.value.suggested_filename == f"导入错误报告-{job.pk}.xlsx"
     phone = _page(browser, PHONE)
     _sign_in(phone, live_server.url, "grassroots_a11")
-    phone.goto(f"{live_server.url}/roster/imports/{job.pk}/")
+    phone.goto(live_server.url + reverse("roster:job", args=[job.pk]))
     screenshot(phone, "journey-registrar-done-phone")
 
 
