@@ -119,7 +119,7 @@ def contract_list(*, viewer: Any, q: str = "", kind: str = "", status: str = "",
         rows = rows.filter(status=status)
     if renewal:
         rows = rows.filter(renewal_q(clock.today()))
-    return rows.annotate(employers=Count("coverage"))
+    return rows.annotate(employers=Count("coverage")).order_by("-id")
 
 
 def in_force_q(today: dt.date) -> Q:
@@ -156,7 +156,8 @@ def congress_list(*, viewer: Any, q: str = "", lapsed: bool = False) -> QuerySet
         rows = rows.filter(Q(name__icontains=q) | Q(employer__name__icontains=q))
     if lapsed:
         rows = rows.filter(lapsed_q(clock.today()))
-    return rows.annotate(delegate_count=Count("delegates", filter=Q(delegates__active=True)))
+    return rows.annotate(delegate_count=Count("delegates", filter=Q(delegates__active=True))
+                         ).order_by("-id")
 
 
 def lapsed_q(today: dt.date) -> Q:
