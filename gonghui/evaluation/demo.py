@@ -61,8 +61,10 @@ def _self(rating: Any, actor: Any, minus: Decimal) -> None:
 def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | None = None,
          **_: Any) -> None:
     say = stdout.write if stdout is not None else (lambda _text: None)
-    district, street = orgs.get("SH-HP"), orgs.get("SH-HP-01")
-    union1, union2 = orgs.get("SH-HP-01-01"), orgs.get("SH-HP-01-02")
+    district: Any = orgs.get("SH-HP")
+    street: Any = orgs.get("SH-HP-01")
+    union1: Any = orgs.get("SH-HP-01-01")
+    union2: Any = orgs.get("SH-HP-01-02")
     if not all((district, street, union1, union2)):
         return
     admin, district_user = users["admin"], users.get("huangpu", users["admin"])

@@ -55,7 +55,7 @@ def parse_checklist(text: str) -> list[SectionIn]:
             raise ApplicationError(_("第 {n} 行满分有误：{e}").format(n=number, e=exc.message),
                                    code="checklist_points", extra={"field": "checklist"}) from None
         section = sections.setdefault(cells[0], SectionIn(cells[0][:100]))
-        section.items.append(ItemIn(cells[1][:300], points,
+        section.items.append(ItemIn(cells[1][:300], points if points is not None else Decimal(0),
                                     cells[3][:300] if len(cells) > 3 else ""))
     return list(sections.values())
 

@@ -82,7 +82,8 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     params = {"q": request.GET.get("q", "").strip(), "year": int_param(request, "year")}
     return render(request, "evaluation/scheme_list.html", {
         "tab": "schemes", "params": params, "qs": querystring_without_page(request),
-        "page": paginate(request, selectors.scheme_list(viewer=request.user, **params)),
+        "page": paginate(request, selectors.scheme_list(
+            viewer=request.user, q=str(params["q"] or ""), year=int_param(request, "year"))),
         "can_create": has_capability(request.user, WRITE)})
 
 
@@ -129,7 +130,9 @@ def rating_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/rating_list.html", {
         "tab": "ratings", "params": params, "statuses": RatingStatus.choices,
         "qs": querystring_without_page(request),
-        "page": paginate(request, selectors.rating_list(viewer=request.user, **params)),
+        "page": paginate(request, selectors.rating_list(
+            viewer=request.user, q=str(params["q"] or ""), status=str(params["status"] or ""),
+            year=int_param(request, "year"))),
         "can_create": has_capability(request.user, WRITE),
         "can_publicize": selectors.rating_list(viewer=request.user,
                                                status=RatingStatus.DECIDED).exists()})
@@ -216,7 +219,7 @@ def rating_evidence(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int, eid: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int, eid: int) -> FileResponse:
     rating = access_rating(request.user, pk)
     evidence = Evidence.objects.filter(pk=eid, rating=rating).first()
     if evidence is None:
@@ -331,7 +334,8 @@ def titles_public(request: HttpRequest) -> HttpResponse:
     params = {"q": request.GET.get("q", "").strip(), "grade": request.GET.get("grade", "")}
     return render(request, "evaluation/titles_public.html", {
         "params": params, "grades": Grade.choices, "qs": querystring_without_page(request),
-        "page": paginate(request, selectors.public_titles(**params))})
+        "page": paginate(request, selectors.public_titles(q=params["q"],
+                                                          grade=params["grade"]))})
 
 
 @login_required
