@@ -49,7 +49,7 @@ ALLOWED = {
     "city_admin", "district_a", "district_b", "grassroots_a11", "auditor", "worker",
     "cadre_a11", "cadre_b11", "treasurer", "email", "sms", "wechat", "app", "bank", "icbc",
     "ccb", "abc", "boc", "bocom", "ebank", "gb18030", "utf", "bom", "yyyy", "yyyymmdd",
-    "todo",
+    "todo", "google", "microsoft", "authenticator", "cadre_a", "cadre_b", "matrix", "test",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
 
