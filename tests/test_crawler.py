@@ -51,7 +51,7 @@ ALLOWED = {
     "ccb", "abc", "boc", "bocom", "ebank", "gb18030", "utf", "bom", "yyyy", "yyyymmdd",
     "todo", "google", "microsoft", "authenticator", "cadre_a", "cadre_b", "matrix", "test",
 }
-WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,}")   # whole identifiers: grassroots_a11
 
 
 class _Page(HTMLParser):

@@ -42,6 +42,9 @@ class R:
     params: tuple[tuple[str, str], ...] = ()   # URL parameters of a route without an object
     query: Callable[[Obj | None], dict[str, Any]] | None = None   # required query parameters
     at_root: bool = False         # federation-wide objects only the root's holders may change
+    # the answer for a named persona where the route answers it differently by design (a worker's
+    # home page sends them on to the member portal: 302)
+    by_persona: tuple[tuple[str, int], ...] = ()
 
     def allowed(self, api: bool) -> int:
         if self.ok is not None:
@@ -96,7 +99,7 @@ def pk_as(param: str) -> Callable[[Obj], dict[str, Any]]:
 # --- pages ----------------------------------------------------------------------------------
 
 PAGES: dict[str, Entry] = {
-    "home": get(access="login"),
+    "home": get(access="login", by_persona=(("member", 302),)),
     "set_language": post(access="public", ok=302),
     # accounts
     # a signed-in user is sent on to the home page

@@ -57,8 +57,11 @@ def fake():
 
 def test_every_app_provider_is_discovered():
     assert [p.name for p in todo.providers()] == [
-        "aid.followup_due", "aid.review_due", "members.applications", "members.transfers",
-        "mutualaid.failed_payouts", "notices.objections", "workplan.due"]
+        "aid.followup_due", "aid.review_due", "awards.review", "democracy.ballot",
+        "democracy.proposals", "democracy.results_to_approve", "democracy.terms_due",
+        "evaluation.rerating_due", "evaluation.review", "members.applications",
+        "members.transfers", "mutualaid.failed_payouts", "notices.objections",
+        "rights.mediation_overdue", "rights.requests", "rights.risk_alerts", "workplan.due"]
 
 
 def test_register_refuses_what_is_not_a_provider():

@@ -248,6 +248,10 @@ def phone_reveal(*, membership: Membership, actor: Actor, purpose: str) -> str:
 
 
 __all__ = [
-    "id_number_reveal", "phone_reveal", "member_add", "member_update", "membership_set_status",
+    "id_number_reveal",
+    "member_add",
+    "member_update",
+    "membership_set_status",
     "membership_touch",
+    "phone_reveal",
 ]

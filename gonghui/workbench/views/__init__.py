@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from gonghui.accounts.models import RoleAssignment
+from gonghui.accounts.models import RoleAssignment, User
 from gonghui.core import clock
 from gonghui.core.search import MAX_QUERY, normalize
 from gonghui.workbench import selectors
@@ -36,7 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
             today=today,
         )
     else:
-        context["grants"] = RoleAssignment.objects.filter(user_id=request.user.pk).select_related("org")
+        context["grants"] = RoleAssignment.objects.filter(
+            user=cast(User, request.user)).select_related("org")
     return render(request, "home.html", context)
 
 
