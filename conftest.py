@@ -156,7 +156,8 @@ def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+    # a cadre lands on the home page, a worker is sent on to the member portal
+    page.wait_for_url(lambda url: url.startswith(base_url) and "/accounts/login/" not in url)
 
 
 def screenshot(page: Any, name: str) -> None:

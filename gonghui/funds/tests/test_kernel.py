@@ -270,7 +270,7 @@ def test_api_writes_check_access_before_the_payload(client, tree, treasurer, fun
         response = client.post(url, {}, content_type="application/json")
         assert response.status_code == status
     assert response.json()["errors"] == [
-        {"type": "missing", "loc": ["body", "memo"], "msg": "Field required"}]
+        {"type": "missing", "loc": ["body", "memo"], "msg": "必须填写。", "field": "memo"}]
     assert LedgerTransaction.objects.count() == 1
     with clock.frozen(DAY):
         response = client.post(url, {"memo": "误记"}, content_type="application/json")

@@ -280,12 +280,12 @@ def test_no_roster_page_without_member_rights(client, tree, member_user):
     assert login(client, member_user).get(reverse("roster:home")).status_code == 404
 
 
-def test_auditor_sees_export_but_not_import(client, tree, auditor, a_job):
-    page = login(client, auditor).get(reverse("roster:home")).content.decode()
-    assert "导出名册" in page
-    assert "上传并预览" not in page
-    # the job is in the auditor's subtree: visible, not theirs to run (the status policy)
-    assert client.get(reverse("roster:job", args=[a_job.pk])).status_code == 403
+def test_auditor_sees_no_roster(client, tree, auditor, a_job):
+    # 经审 reads funds, not the member registry (issue 12 item 14): neither the roster page nor
+    # a job of their subtree is theirs to see.
+    login(client, auditor)
+    assert client.get(reverse("roster:home")).status_code == 404
+    assert client.get(reverse("roster:job", args=[a_job.pk])).status_code == 404
 
 
 def test_home_lists_jobs_with_few_queries(client, tree, district_cadre, tmp_path,
