@@ -129,9 +129,8 @@ def _settlement_rows(allowance: Plan, today: dt.date, rng: random.Random) -> lis
         stay(worker, dt.date(year, 2, 10), 4, "800.00")  # inside the waiting period
         stay(worker, dt.date(year, 5, 12), 6, "3800.00")
         stay(worker, min(dt.date(year, 9, 3), last_day - dt.timedelta(days=9)), 8, "9200.00")
-    for person in rng.sample(people, min(24, len(people))):
-        if worker is not None and person.pk == worker.pk:
-            continue
+    others = [p for p in people if worker is None or p.pk != worker.pk]
+    for person in rng.sample(others, min(24, len(others))):
         month = rng.randrange(2, max(3, today.month))
         admitted = min(dt.date(year, month, rng.randrange(1, 28)), last_day - dt.timedelta(
             days=10))
