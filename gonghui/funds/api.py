@@ -49,6 +49,9 @@ class TransactionOut(Schema):
     union: str
     date: dt.date
     period: int
+    voucher: str = ""  # 凭证号, e.g. "2026-03 收-0007"
+    voucher_type: str = ""
+    voucher_no: int | None = None
     memo: str
     source: str
     source_label: str = ""
@@ -158,7 +161,8 @@ def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict[str, 
         reversed_by = None
     return {
         "id": tx.pk, "union": tx.union.code, "date": tx.date, "period": tx.period,
-        "memo": tx.memo, "source": tx.source, "source_label": tx.source_label,
+        "voucher": tx.voucher_label, "voucher_type": tx.voucher_type,
+        "voucher_no": tx.voucher_no, "memo": tx.memo, "source": tx.source, "source_label": tx.source_label,
         "source_url": tx.source_url, "idempotency_key": tx.idempotency_key,
         "reversal_of": tx.reversal_of_id, "reversed_by": reversed_by,
         "created_by": tx.created_by_name,

@@ -33,6 +33,8 @@ STANDARD_CHART: list[tuple[str, str, str, str]] = [
     ("3201", "专用基金", N, ""),
     ("3301", "工会资金结转", N, ""),
     ("3302", "工会资金结余", N, ""),
+    ("330201", "本年结余", N, "3302"),
+    ("330202", "累计结余", N, "3302"),
     ("4101", "会费收入", INC, ""),
     ("4201", "拨缴经费收入", INC, ""),
     ("4301", "上级补助收入", INC, ""),
@@ -80,6 +82,8 @@ ALLOCATION = "4201"
 SUBSIDY_FROM_ABOVE = "4301"
 SUBSIDY_ADMIN = "4501"
 OTHER_INCOME = "4901"
+SURPLUS_THIS_YEAR = "330201"  # 本年结余: where the year-end closing carries income − spending
+SURPLUS_ACCUMULATED = "330202"  # 累计结余: … and then on, into the accumulated surplus
 FESTIVAL_GIFTS = "510101"
 HARDSHIP_AID = "530104"
 WARMTH = "530105"

@@ -33,6 +33,26 @@ class Category(models.TextChoices):
 DEBIT_NORMAL = frozenset({Category.ASSET, Category.EXPENSE})
 
 
+class VoucherScheme(models.TextChoices):
+    """How a union numbers its vouchers (凭证字): one sequence (记字) or three (收/付/转)."""
+
+    SINGLE = "single", _("统一编号（记字）")
+    SPLIT = "split", _("收、付、转分别编号")
+
+
+class VoucherType(models.TextChoices):
+    GENERAL = "general", _("记")
+    RECEIPT = "receipt", _("收")
+    PAYMENT = "payment", _("付")
+    TRANSFER = "transfer", _("转")
+
+
+# The 13th "month" of a year: the year-end closing entry (结账分录) sits after December, so the
+# year's income statement (months 1–12) still shows the year's income and spending while every
+# later period starts from the carried-forward net assets.
+CLOSING_MONTH = 13
+
+
 class Book(models.Model):
     """One union's ledger header: created with the standard chart (`chart_ensure`). Posting and
     closing lock this row, so a period cannot be closed while a posting into it is in flight."""
@@ -41,6 +61,8 @@ class Book(models.Model):
         "orgs.Org", on_delete=models.PROTECT, related_name="funds_book", verbose_name=_("工会")
     )
     created_at = models.DateTimeField(_("建账时间"), auto_now_add=True)
+    voucher_scheme = models.CharField(_("凭证字"), max_length=8, choices=VoucherScheme.choices,
+                                      default=VoucherScheme.SINGLE)
 
     class Meta:
         verbose_name = _("账簿")
@@ -88,8 +110,13 @@ class LedgerTransaction(models.Model):
         "orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("工会")
     )
     date = models.DateField(_("记账日期"))
-    # year * 100 + month, e.g. 202603: what closing and monthly reports key on
+    # year * 100 + month, e.g. 202603: what closing and monthly reports key on; month 13 is the
+    # year-end closing entry's (CLOSING_MONTH)
     period = models.PositiveIntegerField(_("会计期间"))
+    # 凭证号: gap-free per (union, period, voucher type), assigned under the Book lock
+    voucher_type = models.CharField(_("凭证字"), max_length=8, choices=VoucherType.choices,
+                                    blank=True)
+    voucher_no = models.PositiveIntegerField(_("凭证号"), null=True, blank=True)
     memo = models.CharField(_("摘要"), max_length=255)
     # which module and business event posted it, e.g. "funds.expense", "mutualaid.payout"
     source = models.CharField(_("来源"), max_length=64, blank=True)
@@ -122,14 +149,27 @@ class LedgerTransaction(models.Model):
                 fields=["union", "idempotency_key"], name="funds_tx_idempotency_unique"
             ),
             models.CheckConstraint(
-                condition=models.Q(period__gte=190001) & models.Q(period__lte=299912),
+                condition=models.Q(period__gte=190001) & models.Q(period__lte=299913),
                 name="funds_tx_period_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["union", "period", "voucher_type", "voucher_no"],
+                name="funds_tx_voucher_no_unique",
             ),
         ]
         indexes = [models.Index(fields=["union", "date", "id"], name="funds_tx_union_date")]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.date} {self.memo}"
+        return f"{self.voucher_label or '#' + str(self.pk)} {self.date} {self.memo}"
+
+    @property
+    def voucher_label(self) -> str:
+        """e.g. "2026-03 收-0007"; the closing period shows as "2026-结账"."""
+        if not self.voucher_no:
+            return ""
+        year, month = divmod(self.period, 100)
+        when = f"{year}-{month:02d}" if month != CLOSING_MONTH else f"{year}-{_('结账')}"
+        return f"{when} {VoucherType(self.voucher_type).label}-{self.voucher_no:04d}"
 
 
 class LedgerLine(models.Model):
@@ -524,3 +564,15 @@ class DuesEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} {self.amount}"
+
+
+# Year-end closing and bank reconciliation live in their own module (same app).
+from gonghui.funds.models_yearend import (  # noqa: E402, F401
+    BankMatch,
+    BankStatement,
+    BankStatementLine,
+    MatchKind,
+    RunStatus,
+    YearCloseRun,
+    YearClosing,
+)

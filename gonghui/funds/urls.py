@@ -8,6 +8,7 @@ urlpatterns = [
     path("", ledger.home, name="home"),
     path("<int:pk>/", ledger.union, name="union"),
     path("<int:pk>/journal/", ledger.journal, name="journal"),
+    path("<int:pk>/journal/export.<slug:fmt>", reports.journal_export, name="journal_export"),
     path("<int:pk>/income/new/", entry.income_new, name="income_new"),
     path("<int:pk>/expense/new/", entry.expense_new, name="expense_new"),
     path("<int:pk>/policy-check/", entry.policy_check, name="policy_check"),

@@ -40,6 +40,12 @@ from gonghui.funds.services.ledger import (
     reverse_transaction,
     to_amount,
 )
+from gonghui.funds.services.opening import (
+    OpeningRow,
+    opening_balances_import,
+    opening_balances_post,
+    voucher_scheme_set,
+)
 from gonghui.funds.services.rules import (
     allocation_rule_set,
     kept_ratio_for,
@@ -47,8 +53,15 @@ from gonghui.funds.services.rules import (
     policy_limit_create,
     policy_limit_deactivate,
 )
+from gonghui.funds.services.yearend import (
+    year_close,
+    year_close_run_start,
+    year_close_subtree,
+    year_reopen,
+)
 
 __all__ = [
+    "OpeningRow",
     "PolicyBlocked",
     "PolicyWarning",
     "allocation_record",
@@ -70,6 +83,8 @@ __all__ = [
     "journal_entry_record",
     "kept_ratio_for",
     "normalize_lines",
+    "opening_balances_import",
+    "opening_balances_post",
     "period_close",
     "period_of",
     "policy_check",
@@ -81,4 +96,9 @@ __all__ = [
     "require_open_book",
     "reverse_transaction",
     "to_amount",
+    "voucher_scheme_set",
+    "year_close",
+    "year_close_run_start",
+    "year_close_subtree",
+    "year_reopen",
 ]

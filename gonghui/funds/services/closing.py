@@ -1,4 +1,5 @@
-"""Closing a month or a year of a union's book (结账).
+"""Closing a month or a year of a union's book (结账). A year goes through
+`services.yearend.year_close` (the carry-forward entry, then the lock).
 
 A period's state is the existence of its `ClosedPeriod` row: open → closed, never back (the
 unique constraint on (union, year, month) is the transition guard; corrections are reversing
@@ -29,6 +30,12 @@ def period_close(*, union: Org, year: int, month: int, actor: Actor) -> ClosedPe
     reopened (corrections are reversing entries in an open period). A merged or dissolved
     union's book may still be closed: closing adds nothing to it, it seals what is there."""
     require_funds(actor, Capability.FUNDS_WRITE, union)
+    if month == 0 and 1900 <= year <= 2999:
+        # the whole year: the year-end closing (carry-forward entry, then the lock)
+        from gonghui.funds.services.yearend import year_close
+
+        year_close(union=union, year=year, actor=actor)
+        return ClosedPeriod.objects.get(union=union, year=year, month=0)
     if not 0 <= month <= 12 or not 1900 <= year <= 2999:
         raise ApplicationError(_("期间不正确。"), code="bad_period")
     last_day = dt.date(year, 12, 31) if month == 0 else dt.date(

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
@@ -37,8 +37,9 @@ from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.cells import CellError, parse_money
 from gonghui.core.errors import ApplicationError, Conflict
-from gonghui.funds.chart import BANK, HEADER_CODES, STANDARD_CHART
+from gonghui.funds.chart import BANK, CASH, HEADER_CODES, STANDARD_CHART
 from gonghui.funds.models import (
+    CLOSING_MONTH,
     Account,
     Book,
     ClosedPeriod,
@@ -46,6 +47,8 @@ from gonghui.funds.models import (
     LedgerLine,
     LedgerTransaction,
     PeriodBalance,
+    VoucherScheme,
+    VoucherType,
 )
 from gonghui.funds.permissions import require_funds
 from gonghui.funds.sums import fen
@@ -131,8 +134,12 @@ def closed_period_for(union: Org, date: dt.date) -> ClosedPeriod | None:
             .order_by("month").first())
 
 
-def _raise_if_closed(union: Org, date: dt.date) -> None:
-    closed = closed_period_for(union, date)
+def _raise_if_closed(union: Org, date: dt.date, *, closing_entry: bool = False) -> None:
+    if closing_entry:
+        # the closing entry sits after December: only the closed year itself refuses it
+        closed = ClosedPeriod.objects.filter(union=union, year=date.year, month=0).first()
+    else:
+        closed = closed_period_for(union, date)
     if closed is not None:
         label = (_("{y} 年度").format(y=closed.year) if closed.month == 0
                  else _("{y} 年 {m} 月").format(y=closed.year, m=closed.month))
@@ -189,6 +196,27 @@ def _add_to_balances(union: Org, period: int, lines: list[LedgerLine],
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def voucher_type_for(scheme: str, lines: Sequence[tuple[str, Decimal]]) -> VoucherType:
+    """凭证字: 记 in the single scheme; otherwise 收 when money (cash or bank) only comes in,
+    付 when any money goes out (a cash deposit into the bank is a 付 voucher by convention), 转
+    when no money account is touched."""
+    if scheme != VoucherScheme.SPLIT:
+        return VoucherType.GENERAL
+    money = [amount for code, amount in lines if code in (BANK, CASH)]
+    if not money:
+        return VoucherType.TRANSFER
+    return VoucherType.PAYMENT if any(a < 0 for a in money) else VoucherType.RECEIPT
+
+
+def _next_voucher_no(union: Org, period: int, voucher_type: str) -> int:
+    """The next number of the sequence. Gap-free and unique because the caller holds the
+    union's Book row lock (every posting takes it) and a rolled-back posting leaves no number
+    behind; the unique constraint on (union, period, type, number) is the backstop."""
+    top = (LedgerTransaction.objects.filter(union=union, period=period, voucher_type=voucher_type)
+           .aggregate(n=Max("voucher_no"))["n"])
+    return (top or 0) + 1
 
 
 def _evidence_files(evidence: Any) -> list[File]:
@@ -262,8 +290,14 @@ def post_transaction(
     reversal_of: LedgerTransaction | None = None,
     source_label: str = "",
     source_url: str = "",
+    closing_entry: bool = False,
 ) -> LedgerTransaction:
     """Post a balanced transaction into `union`'s book, once per `idempotency_key`.
+
+    The transaction gets its voucher number (凭证号) here, under the Book lock: the next of its
+    union, period and voucher type (`voucher_type_for` the book's scheme). `closing_entry` is
+    the year-end closing's own (services.yearend): dated 31 December, in the closing period
+    (month 13), refused only once the year is closed.
 
     Returns the new transaction (`was_created=True`) or the one posted earlier with the same key
     (`was_created=False`). Raises ApplicationError for unbalanced/invalid lines, unknown or
@@ -288,15 +322,22 @@ def post_transaction(
             return earlier
         require_open_book(union)
         # Closing takes the same lock: a month cannot close while a posting into it is in flight.
-        if Book.objects.select_for_update().filter(union=union).first() is None:
+        book = Book.objects.select_for_update().filter(union=union).first()
+        if book is None:
             chart_ensure(union)
-            Book.objects.select_for_update().get(union=union)
-        _raise_if_closed(union, date)
+            book = Book.objects.select_for_update().get(union=union)
+        if closing_entry and (date.month, date.day) != (12, 31):
+            raise ApplicationError(_("结账凭证必须记在 12 月 31 日。"), code="bad_date")
+        _raise_if_closed(union, date, closing_entry=closing_entry)
         accounts = _accounts(union, {code for code, _v in normalized})
+        period = date.year * 100 + CLOSING_MONTH if closing_entry else period_of(date)
+        voucher_type = voucher_type_for(book.voucher_scheme, normalized)
         try:
             with transaction.atomic():
                 tx = LedgerTransaction.objects.create(
-                    union=union, date=date, period=period_of(date), memo=memo,
+                    union=union, date=date, period=period, memo=memo,
+                    voucher_type=voucher_type,
+                    voucher_no=_next_voucher_no(union, period, voucher_type),
                     source=source[:64], idempotency_key=key, reversal_of=reversal_of,
                     source_label=source_label[:255], source_url=source_url[:255],
                     **_actor_fields(actor),
@@ -319,6 +360,7 @@ def post_transaction(
                    **({"source_label": source_label} if source_label else {}),
                    "lines": [[code, str(amount)] for code, amount in normalized],
                    "reversal_of": reversal_of.pk if reversal_of else None,
+                   "voucher": tx.voucher_label,
                    "evidence": [e.original_name for e in stored]},
         )
     tx.was_created = True
@@ -379,16 +421,20 @@ def reverse_transaction(
     if tx.reversal_of_id is not None:
         raise ApplicationError(_("冲销凭证不能再被冲销；如需恢复请重新记账。"),
                                code="reverse_reversal")
+    if tx.period % 100 == CLOSING_MONTH:
+        raise ApplicationError(_("结账凭证只能通过反结账冲销。"), code="reverse_closing")
     date = date or clock.today()
     lines = [(line.account.code, -line.amount) for line in tx.lines.select_related("account")]
     existing = LedgerTransaction.objects.filter(reversal_of=tx).first()
     if existing is not None:
         existing.was_created = False
         return existing
+    # the reversal gets its own voucher number and names the original's
+    label = tx.voucher_label or f"#{tx.pk}"
     try:
         return post_transaction(
-            union=union, date=date, memo=(memo or _("冲销 #{pk}：{memo}").format(
-                pk=tx.pk, memo=tx.memo))[:255],
+            union=union, date=date, memo=_("冲销 {label}：{why}").format(
+                label=label, why=memo or tx.memo)[:255],
             lines=lines, idempotency_key=idempotency_key or f"reversal:{tx.pk}", actor=actor,
             source="funds.reversal", reversal_of=tx,
         )

@@ -147,10 +147,11 @@ def tx_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         outcome = run_service(request, lambda: services.reverse_transaction(
             tx=tx, actor=request.user, date=form.cleaned_data["date"],
-            memo=_("冲销 #{pk}：{why}").format(pk=tx.pk, why=form.cleaned_data["memo"])),
+            memo=form.cleaned_data["memo"]),
             form=form)
         if outcome.ok and outcome.value is not None:
-            messages.success(request, _("已冲销，冲销凭证 #{pk}。").format(pk=outcome.value.pk))
+            messages.success(request, _("已冲销，冲销凭证 {label}。").format(
+                label=outcome.value.voucher_label))
             return redirect("funds:tx", outcome.value.pk)
     return tx_page(request, tx, reverse_form=form, status=form_status(form, outcome))
 

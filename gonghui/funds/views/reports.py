@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
-from gonghui.funds import exports, reports
+from gonghui.funds import exports, reports, selectors
 from gonghui.funds.dues_reports import dues_collection
+from gonghui.funds.journal_report import journal_report
 from gonghui.funds.permissions import access_union
 from gonghui.funds.views.ledger import union_context
 from gonghui.orgs.models import Org
@@ -67,6 +70,49 @@ def build(request: HttpRequest, union: Org, kind: str) -> reports.Report:
                        rollup=rollup)
 
 
+def export_response(request: HttpRequest, union: Org, result: reports.Report, fmt: str, *,
+                    object_id: str) -> HttpResponse:
+    """`result` as an .xlsx or PDF download, the export logged."""
+    audit_record(actor=request.user, action="funds.export", object_type="funds.report",
+                 object_id=object_id, object_repr=f"{result.title} {result.scope_label}",
+                 org_path=union.path, note=f"{fmt} {result.period_label}")
+    filename = f"{result.title}-{union.code}-{clock.today():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        body = exports.to_xlsx(result)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exports.to_pdf(result)
+        content_type = "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
+    return response
+
+
+@login_required
+def journal_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """序时账 .xlsx / PDF of the journal page's filter (dates, source, account, subtree)."""
+    union = access_union(request.user, pk)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    params = {k: request.GET.get(k, "").strip() for k in
+              ("q", "date_from", "date_to", "source", "account", "rollup")}
+    date_from, date_to = _iso(params["date_from"]), _iso(params["date_to"])
+    queryset = selectors.journal(
+        viewer=request.user, union=union, q=params["q"], date_from=date_from, date_to=date_to,
+        source=params["source"], account=params["account"], rollup=params["rollup"] == "1")
+    label = f"{date_from or '…'} – {date_to or '…'}"
+    result = journal_report(queryset, org=union, rollup=params["rollup"] == "1",
+                            period_label=label)
+    return export_response(request, union, result, fmt, object_id="journal")
+
+
+def _iso(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @login_required
 def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     union = access_union(request.user, pk)
@@ -75,19 +121,7 @@ def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     result = build(request, union, kind)
     fmt = request.GET.get("format", "")
     if fmt in ("xlsx", "pdf"):
-        audit_record(actor=request.user, action="funds.export", object_type="funds.report",
-                     object_id=kind, object_repr=f"{result.title} {result.scope_label}",
-                     org_path=union.path, note=f"{fmt} {result.period_label}")
-        filename = f"{result.title}-{union.code}-{clock.today():%Y%m%d}.{fmt}"
-        if fmt == "xlsx":
-            body = exports.to_xlsx(result)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body = exports.to_pdf(result)
-            content_type = "application/pdf"
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename) or ""
-        return response
+        return export_response(request, union, result, fmt, object_id=kind)
     return render(request, "funds/report.html", {
         **union_context(request, union, "reports"), "report": result, "kind": kind,
         "params": request.GET, "months": range(1, 13), "report_kinds": REPORT_KINDS,
