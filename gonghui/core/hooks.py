@@ -28,6 +28,13 @@ _HOOKS: dict[str, list[Callable[..., Any]]] = {
     # the audit row for apps below audit (accounts); registered by the audit app, called inside
     # the caller's transaction
     "audit.record": [],
+    # fn(*, membership, status, on, actor, reason) -> None: a membership ended (deceased,
+    # withdrawn, lapsed, transferred_out); called by members inside the ending transaction so
+    # other modules react atomically (aid flags the household's file, mutual aid ends cover)
+    "member.ended": [],
+    # fn(*, transfer, old, new, actor) -> None: a transfer was accepted (old membership closed,
+    # new one opened in transfer.to_union), same transaction
+    "member.transferred": [],
 }
 
 

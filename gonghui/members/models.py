@@ -159,6 +159,11 @@ class Membership(TimeStampedModel):
     ended_on = models.DateField(_("终止日期"), null=True, blank=True)
     end_reason = models.CharField(_("终止原因"), max_length=500, blank=True)
     card_number = models.CharField(_("会员证号"), max_length=20, unique=True, null=True, blank=True)
+    # The card number of the union's old system (迁移前会员证号): unique within one union only,
+    # since two old systems may have numbered alike. Kept for look-ups; never the e-card's number.
+    legacy_card_number = models.CharField(_("原会员证号"), max_length=32, blank=True, default="")
+    # 退休日期 of a retired member (imported from a legacy roster, or set when retiring).
+    retired_on = models.DateField(_("退休日期"), null=True, blank=True)
     # Lapse watch (自动退会): the last dues payment and the last union activity. Other modules
     # (funds, outreach) update them through members.services.membership_touch.
     last_dues_on = models.DateField(_("最近缴费日期"), null=True, blank=True)
@@ -181,6 +186,10 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status__in=["active", "retired"]) | Q(ended_on__isnull=False),
                 name="membership_ended_has_date",
+            ),
+            models.UniqueConstraint(
+                fields=["union", "legacy_card_number"], condition=~Q(legacy_card_number=""),
+                name="membership_legacy_card_per_union",
             ),
         ]
         indexes = [
@@ -294,13 +303,19 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("未批准")
     WITHDRAWN = "withdrawn", _("已撤回")
+    APPEALED = "appealed", _("申诉待上级复核")
 
 
+# A declined applicant may appeal once to the next union up (复核); its decision is final.
 APPLICATION_TRANSITIONS: dict[str, set[str]] = {
     ApplicationStatus.SUBMITTED: {
         ApplicationStatus.APPROVED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN,
     },
+    ApplicationStatus.REJECTED: {ApplicationStatus.APPEALED},
+    ApplicationStatus.APPEALED: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
 }
+# Statuses in which an application waits for a decision (and has a deadline).
+APPLICATION_OPEN_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.APPEALED)
 
 
 class Application(TimeStampedModel):
@@ -332,6 +347,11 @@ class Application(TimeStampedModel):
     membership = models.ForeignKey(
         Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The decision is due by this day (N working days after submission or appeal, see
+    # members.services.deadlines); null on rows from before deadlines existed.
+    due_on = models.DateField(_("办理期限"), null=True, blank=True)
+    appealed_at = models.DateTimeField(_("申诉时间"), null=True, blank=True)
+    appeal_reason = models.CharField(_("申诉理由"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("入会申请")
@@ -344,7 +364,10 @@ class Application(TimeStampedModel):
                 name="application_one_open_per_union",
             ),
         ]
-        indexes = [models.Index(fields=["union", "status"], name="application_union_status")]
+        indexes = [
+            models.Index(fields=["union", "status"], name="application_union_status"),
+            models.Index(fields=["status", "due_on"], name="application_status_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} → {self.union_id}"
@@ -395,6 +418,8 @@ class Transfer(TimeStampedModel):
     new_membership = models.ForeignKey(
         Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The receiving union's decision is due by this day (members.services.deadlines).
+    due_on = models.DateField(_("办理期限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("会员转会")
@@ -408,6 +433,7 @@ class Transfer(TimeStampedModel):
                 condition=~Q(from_union=models.F("to_union")), name="transfer_other_union",
             ),
         ]
+        indexes = [models.Index(fields=["status", "due_on"], name="transfer_status_due")]
 
     def __str__(self) -> str:
         return f"{self.person}: {self.from_union_id} → {self.to_union_id}"
@@ -476,3 +502,96 @@ class LapseContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.get_outcome_display()}"
+
+
+class DecisionPolicy(models.Model):
+    """How many working days a union has to decide join applications and incoming transfers.
+    Set on a federation (or any org); the nearest org up the tree with a policy decides, and
+    without one the platform default applies (3 working days: the Tianjin platform's published
+    promise, settings.GONGHUI_MEMBER_DECISION_DAYS)."""
+
+    org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, primary_key=True,
+                               related_name="member_decision_policy")
+    org_path = models.CharField(max_length=255, db_index=True)
+    decision_days = models.PositiveSmallIntegerField(_("办理时限（工作日）"))
+
+    class Meta:
+        verbose_name = _("入会与转会办理时限")
+        verbose_name_plural = _("入会与转会办理时限")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision_days__gte=1) & Q(decision_days__lte=60),
+                name="decisionpolicy_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.decision_days}"
+
+
+class BulkKind(models.TextChoices):
+    APPLICATION = "application", _("入会申请")
+    TRANSFER = "transfer", _("转入申请")
+
+
+class BulkAction(models.TextChoices):
+    APPROVE = "approve", _("批准/接收")
+    DECLINE = "decline", _("不予批准/拒绝")
+
+
+class BulkStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
+
+
+BULK_TRANSITIONS: dict[str, set[str]] = {
+    BulkStatus.QUEUED: {BulkStatus.RUNNING, BulkStatus.FAILED},
+    BulkStatus.RUNNING: {BulkStatus.DONE, BulkStatus.FAILED},
+}
+
+
+class BulkDecisionJob(TimeStampedModel):
+    """One cadre's bulk decision over many applications or incoming transfers: N calls of the
+    one service (each with its own transaction, history and audit row), with progress and the
+    rows that failed and why."""
+
+    kind = models.CharField(_("事项"), max_length=16, choices=BulkKind.choices)
+    action = models.CharField(_("操作"), max_length=16, choices=BulkAction.choices)
+    reason = models.CharField(_("意见"), max_length=500, blank=True)
+    # The ids chosen (a page's ticks, or every row of the filtered list at the time of the click).
+    ids = models.JSONField(default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_by_name = models.CharField(_("操作人"), max_length=150)
+    status = models.CharField(_("状态"), max_length=16, choices=BulkStatus.choices,
+                              default=BulkStatus.QUEUED)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    processed = models.PositiveIntegerField(_("已处理"), default=0)
+    succeeded = models.PositiveIntegerField(_("成功"), default=0)
+    failed = models.PositiveIntegerField(_("失败"), default=0)
+    # [{"id": 12, "name": "张伟", "code": "already_member", "message": "…"}, …]
+    failures = models.JSONField(default=list)
+    error = models.TextField(_("错误"), blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量审批")
+        verbose_name_plural = _("批量审批")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed=models.F("succeeded") + models.F("failed")),
+                name="bulkjob_counts_add_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.action}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == BulkStatus.DONE:
+            return 100
+        return min(99, int(self.processed * 100 / self.total)) if self.total else 0

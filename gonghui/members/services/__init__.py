@@ -2,6 +2,7 @@
 call these functions (keyword-only, `actor` first-class, one transaction each, audited)."""
 
 from gonghui.members.services.applications import (
+    application_appeal,
     application_approve,
     application_reject,
     application_submit,
@@ -31,7 +32,7 @@ from gonghui.members.services.transfers import (
 )
 
 __all__ = [
-    "application_approve", "application_reject", "application_submit", "application_withdraw",
+    "application_appeal", "application_approve", "application_reject", "application_submit", "application_withdraw",
     "id_number_reveal", "lapse_check", "lapse_clear", "lapse_confirm", "lapse_contact_record",
     "member_add", "member_update", "membership_set_status", "membership_touch", "phone_reveal", "portal_register",
     "transfer_accept", "transfer_cancel", "transfer_decline", "transfer_request",

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
-from gonghui.core import clock
+from gonghui.core import clock, hooks
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.workflow import transition
@@ -203,4 +203,7 @@ def close_membership(
             bump_month(union, clock.today(), transfers_out=1)
         else:
             bump_month(union, on, exits=1)
+        # life-event reactions of other modules (aid, mutual aid), in this transaction
+        hooks.call("member.ended", membership=membership, status=target, on=on, actor=actor,
+                   reason=reason)
     return membership

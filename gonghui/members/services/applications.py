@@ -15,7 +15,7 @@ from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
-from gonghui.core.errors import ApplicationError, Conflict, Forbidden
+from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.core.workflow import transition
 from gonghui.members.models import (
     APPLICATION_TRANSITIONS,
@@ -25,6 +25,7 @@ from gonghui.members.models import (
     Membership,
     Person,
 )
+from gonghui.members.services import deadlines, identity
 from gonghui.members.services._common import (
     already_member,
     open_membership,
@@ -62,9 +63,11 @@ def application_submit(
 ) -> Application:
     """A worker (or a cadre on their behalf) applies to join `union`.
 
-    The worker's account is linked to the person of the ID number they give; an ID number
-    already linked to another account, or a name that does not match the registered person,
-    is refused. A person holding 会籍 anywhere is told to transfer instead."""
+    A cadre is told why an ID number cannot join (a name that does not match the registered
+    person, 会籍 held elsewhere). A worker applying for themselves is told nothing of what the
+    registry holds (issue 13 item 2): every such application goes to the union, which sees its
+    review flags (members.services.identity), and the account is linked to the person only once
+    it has proven to be that person (item 1)."""
     require_member_union(union)
     today = clock.today()
     vp = validate_person(fields, today=today, required=("phone",))
@@ -73,24 +76,20 @@ def application_submit(
                                                             union)
     with transaction.atomic():
         person, created = person_for(vp)
-        if not created and person.name != vp.name:
-            raise Conflict(_("该身份证号码已登记的姓名与您填写的不一致；请核对，或联系工会处理。"),
-                           code="name_mismatch")
         if is_self:
-            linked = Person.objects.filter(user=applicant).exclude(pk=person.pk).exists()
-            if linked or (person.user_id is not None and person.user_id != applicant.pk):
-                raise Conflict(_("该身份证号码已关联其他账户，或您的账户已关联其他身份证号码。"),
-                               code="account_mismatch")
-            if person.user_id is None:
-                Person.objects.filter(pk=person.pk, user__isnull=True).update(user=applicant)
-                person.user = applicant
-        if person.member_union_id is not None:
-            raise already_member(person, actor)
+            identity.link_on_submit(person=person, created=created, name=vp.name, actor=actor,
+                                    org_path=union.path)
+        else:
+            if not created and person.name != vp.name:
+                raise Conflict(_("该身份证号码已登记的姓名与您填写的不一致；请核对，或联系工会处理。"),
+                               code="name_mismatch")
+            if person.member_union_id is not None:
+                raise already_member(person, actor)
         try:
             with transaction.atomic():
                 application = Application.objects.create(
                     person=person, union=union, applicant=applicant if is_self else None,
-                    data=vp.data(), basis=basis[:200],
+                    data=vp.data(), basis=basis[:200], due_on=deadlines.due_on(union, today),
                 )
         except IntegrityError as exc:
             raise Conflict(_("已有一份提交给该工会的入会申请正在审批中，请耐心等待。"),
@@ -103,12 +102,31 @@ def application_submit(
     return application
 
 
+def _require_decider(actor: Actor, application: Application) -> None:
+    """member.write over the union; an appealed application is decided one level up (复核)."""
+    union = application.union
+    if application.status != ApplicationStatus.APPEALED:
+        require_capability(actor, Capability.MEMBER_WRITE, union)
+        return
+    parent = _higher_union(union) or union
+    if has_capability(actor, Capability.MEMBER_WRITE, parent):
+        return
+    if has_capability(actor, Capability.MEMBER_READ, union):
+        raise Forbidden(_("申诉由上级工会复核。"))
+    raise NotFound()
+
+
+def _higher_union(union: Org) -> Org | None:
+    return Org.objects.get_parent(union) if union.depth > 1 else None
+
+
 def application_approve(*, application: Application, actor: Actor, reason: str = "") -> Membership:
     """Approve: open the membership (joined today). If the person became a member elsewhere in
     the meantime, the unique index says so and the application stays pending."""
     union = application.union
-    require_capability(actor, Capability.MEMBER_WRITE, union)
+    _require_decider(actor, application)
     require_member_union(union)
+    before_status = application.status
     today = clock.today()
     with transaction.atomic():
         locked = transition(
@@ -130,16 +148,19 @@ def application_approve(*, application: Application, actor: Actor, reason: str =
                 _recount_new_employment(person, old_group)
         Application.objects.filter(pk=locked.pk).update(membership=membership)
         locked.membership = membership
+        # the cadre's approval is the confirmation that the worker is this person (issue 13)
+        identity.link_on_approval(application=locked, actor=actor)
         audit_record(actor=actor, action="application.approve", obj=locked, org_path=union.path,
-                     before={"status": ApplicationStatus.SUBMITTED},
+                     before={"status": before_status},
                      after={"status": ApplicationStatus.APPROVED,
                             "card_number": membership.card_number}, note=reason)
     return membership
 
 
 def application_reject(*, application: Application, actor: Actor, reason: str) -> Application:
-    """Reject with a reason the applicant sees."""
-    require_capability(actor, Capability.MEMBER_WRITE, application.union)
+    """Reject with a reason the applicant sees (after an appeal: the higher union's final word)."""
+    _require_decider(actor, application)
+    before_status = application.status
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("请填写不予批准的原因，申请人会看到它。"), code="reason_required")
@@ -152,7 +173,7 @@ def application_reject(*, application: Application, actor: Actor, reason: str) -
         )
         audit_record(actor=actor, action="application.reject", obj=locked,
                      org_path=application.union.path,
-                     before={"status": ApplicationStatus.SUBMITTED},
+                     before={"status": before_status},
                      after={"status": ApplicationStatus.REJECTED}, note=reason)
     return locked
 
@@ -171,4 +192,35 @@ def application_withdraw(*, application: Application, actor: Actor) -> Applicati
                      org_path=application.union.path,
                      before={"status": ApplicationStatus.SUBMITTED},
                      after={"status": ApplicationStatus.WITHDRAWN})
+    return locked
+
+
+def application_appeal(*, application: Application, actor: Actor, reason: str) -> Application:
+    """The declined applicant appeals, once, to the next union up (复核): the application waits
+    again, with a new deadline, for that union's decision."""
+    user = actor_user(actor)
+    if user is None or application.applicant_id != user.pk:
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("请填写申诉理由。"), code="reason_required")
+    if application.appealed_at is not None:
+        raise Conflict(_("每份申请只能申诉一次，上级工会的复核意见为最终意见。"),
+                       code="appeal_once")
+    parent = _higher_union(application.union)
+    if parent is None:
+        raise ApplicationError(_("该工会没有上级工会，不能申诉。"), code="no_higher_union")
+    today = clock.today()
+    with transaction.atomic():
+        locked = transition(
+            application, ApplicationStatus.APPEALED, transitions=APPLICATION_TRANSITIONS,
+            write_history=lambda a, old, new: _history(a, old, new, actor=actor, reason=reason),
+            extra_fields={"appealed_at": clock.now(), "appeal_reason": reason[:500],
+                          "due_on": deadlines.due_on(parent, today)},
+        )
+        audit_record(actor=actor, action="application.appeal", obj=locked,
+                     org_path=application.union.path,
+                     before={"status": ApplicationStatus.REJECTED},
+                     after={"status": ApplicationStatus.APPEALED, "to": parent.code},
+                     note=reason)
     return locked

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record
-from gonghui.core import clock
+from gonghui.core import clock, hooks
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.core.workflow import transition
@@ -28,7 +28,7 @@ from gonghui.members.models import (
     TransferOrigin,
     TransferStatus,
 )
-from gonghui.members.services import _common
+from gonghui.members.services import _common, deadlines
 from gonghui.members.services._common import require_member_union
 from gonghui.orgs.models import Org
 
@@ -66,6 +66,7 @@ def _create(*, membership: Membership, to_union: Org, origin: str, actor: Actor,
                     from_union_id=membership.union_id, to_union=to_union, origin=origin,
                     reason=reason[:500], new_employer=new_employer[:200],
                     requested_by=actor_user(actor),
+                    due_on=deadlines.due_on(to_union, clock.today()),
                 )
         except IntegrityError as exc:
             raise Conflict(_("该会员已有一笔待接收的转会，请先处理它。"),
@@ -142,6 +143,7 @@ def transfer_accept(*, transfer: Transfer, actor: Actor, note: str = "") -> Memb
         audit_record(actor=actor, action="member.transfer_out", obj=old,
                      org_path=old.union.path, before={"status": status},
                      after={"status": MembershipStatus.TRANSFERRED_OUT, "to": to_union.code})
+        hooks.call("member.transferred", transfer=locked, old=old, new=new, actor=actor)
     return new
 
 
