@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core.idnumber import IDNumber, IDNumberError
 from gonghui.core.idnumber import parse as _parse_id
+from gonghui.core.sheets import unquote
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_RANGE = (61, 73050)  # 1900-03-01 … 2099-12-31
@@ -65,7 +66,9 @@ def cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    # an export's formula neutraliser (core.sheets) is not part of the value: a round trip
+    # through an export imports the text unchanged
+    return unquote(unicodedata.normalize("NFKC", str(value)).strip()).strip()
 
 
 # --- dates ---------------------------------------------------------------------------------

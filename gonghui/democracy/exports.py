@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.sheets import XLSXWRITER_OPTIONS, SafeSheet
 from gonghui.democracy import selectors
 from gonghui.democracy.models import ProposalStatus, Satisfaction
 
@@ -22,10 +23,10 @@ def proposals_xlsx(*, viewer: Any, year: int) -> bytes:
                 "departments__department", "cosigners").order_by("congress__org__path", "id"))
     stats = selectors.proposal_stats(viewer=viewer, year=year)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {**XLSXWRITER_OPTIONS, "in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#B5121B", "font_color": "#FFFFFF"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet = book.add_worksheet(_("{year}年提案").format(year=year))
+    sheet = SafeSheet(book.add_worksheet(_("{year}年提案").format(year=year)))
     columns = [_("工会"), _("案由"), _("提案人"), _("附议人数"), _("状态"), _("牵头部门"),
                _("协办部门"), _("答复期限"), _("答复日期"), _("提案人评价"), _("重新办理")]
     for col, title in enumerate(columns):
@@ -50,7 +51,7 @@ def proposals_xlsx(*, viewer: Any, year: int) -> bytes:
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, 10, 12)
     sheet.freeze_panes(1, 0)
-    summary = book.add_worksheet(_("统计"))
+    summary = SafeSheet(book.add_worksheet(_("统计")))
     summary.write_row(0, 0, [_("状态"), _("件数")], head)
     line = 1
     for status, label in ProposalStatus.choices:

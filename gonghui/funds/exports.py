@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.core import clock
+from gonghui.core.sheets import XLSXWRITER_OPTIONS, SafeSheet
 from gonghui.funds.reports import Report
 
 
@@ -18,8 +19,8 @@ def to_xlsx(report: Report) -> bytes:
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet(report.title[:31])
+    book = xlsxwriter.Workbook(buffer, {**XLSXWRITER_OPTIONS, "in_memory": True})
+    sheet = SafeSheet(book.add_worksheet(report.title[:31]))
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1, "align": "center"})
     money = book.add_format({"num_format": "#,##0.00", "border": 1})

@@ -21,6 +21,7 @@ from typing import IO
 from django.utils.translation import gettext as _
 
 from gonghui.core.errors import ApplicationError
+from gonghui.core.sheets import safe_row
 from gonghui.mutualaid.parsing import open_text, parse_amount, parse_date
 
 TRANSFER_HEADER = ["序号", "付款参考号", "收款人户名", "收款账号", "开户银行", "金额", "用途"]
@@ -54,8 +55,8 @@ def write_transfer_file(lines: Iterable[TransferLine]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(TRANSFER_HEADER)
     for n, line in enumerate(lines, start=1):
-        writer.writerow([n, line.reference, line.payee_name, line.account_number,
-                         line.bank_name, f"{line.amount:.2f}", line.purpose])
+        writer.writerow(safe_row([n, line.reference, line.payee_name, line.account_number,
+                                  line.bank_name, f"{line.amount:.2f}", line.purpose]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.sheets import unquote
 from gonghui.members.validation import (
     MEMBERSHIP_FIELDS,
     PERSON_FIELDS,
@@ -200,7 +201,8 @@ def clean_cell(value: Any, kind: str) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip(_BLANKS)
+        # unquote: an export's formula neutraliser (core.sheets) is not part of the value
+        text = unquote(value.strip(_BLANKS))
         return text or None
     if isinstance(value, bool):
         return "是" if value else "否"

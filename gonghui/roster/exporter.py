@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor, as_actor
 from gonghui.core.idnumber import mask
+from gonghui.core.sheets import XLSXWRITER_OPTIONS, neutralise, safe_row
 from gonghui.members.models import HELD_STATUSES, Membership, MembershipStatus, Person
 from gonghui.members.validation import MEMBERSHIP_FIELDS, PERSON_FIELDS
 from gonghui.orgs.models import Org
@@ -120,7 +121,7 @@ def _write_csv(out: Path, rows: Iterator[list[Any]], total: int,
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(safe_row(row))
             count += 1
             if on_progress and count % PROGRESS_EVERY == 0:
                 on_progress(count, total)
@@ -131,8 +132,7 @@ def _write_csv(out: Path, rows: Iterator[list[Any]], total: int,
 
 def _write_xlsx(out: Path, rows: Iterator[list[Any]], total: int,
                 on_progress: Callable[[int, int], None] | None) -> int:
-    book = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_numbers": False,
-                                          "strings_to_formulas": False, "strings_to_urls": False,
+    book = xlsxwriter.Workbook(str(out), {**XLSXWRITER_OPTIONS, "constant_memory": True,
                                           "default_date_format": "yyyy-mm-dd"})
     sheet = book.add_worksheet(_("会员名册"))
     header = book.add_format({"bold": True, "bg_color": "#FDE9E7", "border": 1})
@@ -150,7 +150,7 @@ def _write_xlsx(out: Path, rows: Iterator[list[Any]], total: int,
             if hasattr(value, "isoformat"):
                 sheet.write_datetime(row_index, column, value, date)
             elif isinstance(value, str):
-                sheet.write_string(row_index, column, value, text)
+                sheet.write_string(row_index, column, neutralise(value), text)
             else:
                 sheet.write_number(row_index, column, float(value))
         count += 1

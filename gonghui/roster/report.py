@@ -10,6 +10,7 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from gonghui.core.sheets import XLSXWRITER_OPTIONS, SafeSheet
 from gonghui.members.choices import ETHNICITIES
 from gonghui.members.validation import MEMBERSHIP_FIELDS, PERSON_FIELDS, FieldSpec
 from gonghui.roster.columns import UNION_CODE_LABEL
@@ -41,10 +42,10 @@ def write_error_report(path: str | Path, *, headers: list[str],
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(path), {**XLSXWRITER_OPTIONS, "constant_memory": True})
     fmt = _formats(book)
-    sheet = book.add_worksheet(_("错误报告"))
+    # the cadre's own cells come back here: neutralised like every export (core.sheets)
+    sheet = SafeSheet(book.add_worksheet(_("错误报告")))
     width = max(len(headers), 1)
     sheet.set_row(0, 36)
     sheet.write_string(0, 0, _(

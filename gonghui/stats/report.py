@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from gonghui.accounts.roles import Role
+from gonghui.core.sheets import SafeSheet
 from gonghui.funds import reports as funds
 from gonghui.members import stats_selectors as members
 from gonghui.members.choices import Education, EmploymentForm, Gender, NewEmploymentGroup
@@ -134,7 +135,7 @@ def write_workbook(data: dict[str, Any], path: Path, *,
         sheet.append([_("合计"), sum(r["value"] for r in rows)])
         sheet.append([])
 
-    s = book.create_sheet(_("组织"))
+    s = SafeSheet(book.create_sheet(_("组织")))
     s.append([title])
     s.append([_("组织总数（正常）"), data["orgs"]["total"]])
     s.append([])
@@ -143,7 +144,7 @@ def write_workbook(data: dict[str, Any], path: Path, *,
     step()
 
     m = data["members"]
-    s = book.create_sheet(_("会员"))
+    s = SafeSheet(book.create_sheet(_("会员")))
     s.append([title])
     s.append([_("在职会员"), m["active"]])
     s.append([_("离退休会员"), m["retired"]])
@@ -161,7 +162,7 @@ def write_workbook(data: dict[str, Any], path: Path, *,
     step()
 
     c = data["coverage"]
-    s = book.create_sheet(_("覆盖"))
+    s = SafeSheet(book.create_sheet(_("覆盖")))
     s.append([title])
     s.append([_("用人单位"), c["employers"], _("已建会"), c["covered"], _("建会率（%）"),
               c["coverage_rate"]])
@@ -181,12 +182,12 @@ def write_workbook(data: dict[str, Any], path: Path, *,
                   r["active"], r["membership_rate"]])
     step()
 
-    s = book.create_sheet(_("干部"))
+    s = SafeSheet(book.create_sheet(_("干部")))
     s.append([title])
     table(s, _("担任角色的人员（按角色）"), data["cadres"])
     step()
 
-    s = book.create_sheet(_("经费"))
+    s = SafeSheet(book.create_sheet(_("经费")))
     s.append([title])
     s.append(data["funds"]["columns"])
     for row in data["funds"]["rows"]:
@@ -194,7 +195,7 @@ def write_workbook(data: dict[str, Any], path: Path, *,
                   for i, v in enumerate(row)])
     step()
 
-    s = book.create_sheet(_("核对"))
+    s = SafeSheet(book.create_sheet(_("核对")))
     s.append([_("核对项"), _("分项合计"), _("总数"), _("结果")])
     results = checks(data)
     for r in results:

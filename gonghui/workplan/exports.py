@@ -11,6 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from gonghui.core.sheets import XLSXWRITER_OPTIONS, SafeSheet
 from gonghui.workplan.models import Department
 from gonghui.workplan.rules import HEALTH_COLOURS, HEALTH_ORDER, Health
 from gonghui.workplan.supervision import Supervision
@@ -36,7 +37,7 @@ def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> byte
     import xlsxwriter
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {**XLSXWRITER_OPTIONS, "in_memory": True})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#b5121b", "font_color": "#ffffff",
                             "border": 1, "text_wrap": True, "valign": "vcenter"})
@@ -45,7 +46,7 @@ def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> byte
     status = {h: book.add_format({"border": 1, "bg_color": LIGHT[h], "bold": True, "valign": "top"})
               for h in HEALTH_ORDER}
 
-    sheet = book.add_worksheet(_("任务"))
+    sheet = SafeSheet(book.add_worksheet(_("任务")))
     sheet.write(0, 0, sup.plan.title, title)
     sheet.write(1, 0, _subtitle(sup, department))
     sheet.write(2, 0, "  ".join(f"{Health(h).label} {sup.counts[h]}" for h in HEALTH_ORDER))
@@ -86,7 +87,7 @@ def plan_xlsx(sup: Supervision, *, department: Department | None = None) -> byte
 def _milestone_sheet(book: Any, sup: Supervision, *, head: Any, cell: Any, date: Any,
                      status: dict[Health, Any]) -> None:
     """The second sheet: one row per milestone."""
-    sheet = book.add_worksheet(_("节点"))
+    sheet = SafeSheet(book.add_worksheet(_("节点")))
     columns = [(_("序号"), 6), (_("任务"), 28), (_("节点"), 30), (_("责任部门"), 14),
                (_("开始日期"), 12), (_("截止日期"), 12), (_("进度%"), 8), (_("最近报送"), 12),
                (_("节点状态"), 10), (_("督查状态"), 10), (_("说明"), 36)]

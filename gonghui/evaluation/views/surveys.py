@@ -18,6 +18,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
+from gonghui.core.sheets import SafeSheet, safe_row
 from gonghui.core.views import form_status, posted, run_service
 from gonghui.evaluation import selectors
 from gonghui.evaluation.forms import QuestionForm, SurveyForm
@@ -167,15 +168,15 @@ def survey_export(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(safe_row(header))
+        writer.writerows(safe_row(row) for row in rows)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     from openpyxl import Workbook  # openpyxl is heavy: loaded only for an .xlsx export
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("answers")
+    sheet = SafeSheet(book.create_sheet("answers"))
     sheet.append(header)
     for row in rows:
         sheet.append(row)

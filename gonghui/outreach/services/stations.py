@@ -17,6 +17,7 @@ from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
 from gonghui.core.cells import CellError, cell_text, is_blank, parse_bool, parse_date
 from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.sheets import SafeSheet
 from gonghui.core.workflow import transition
 from gonghui.orgs.models import Org, OrgStatus
 from gonghui.outreach import geo, hours
@@ -294,7 +295,7 @@ def stations_export(stations: Any) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("站点")
+    sheet = SafeSheet(book.create_sheet("站点"))
     sheet.append(list(COLUMNS))
     labels = dict(StationKind.choices)
     for s in stations:
