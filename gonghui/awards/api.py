@@ -67,7 +67,7 @@ class QuotaOut(Schema):
     used: int
 
 
-class SchemeOut(Schema):
+class AwardSchemeOut(Schema):
     id: int
     org: str
     kind: str
@@ -82,7 +82,7 @@ class SchemeOut(Schema):
     exclusion_years: int
 
 
-class SchemeDetail(SchemeOut):
+class SchemeDetail(AwardSchemeOut):
     quotas: list[QuotaOut]
     counts: dict[str, int]
 
@@ -153,7 +153,7 @@ class PublishIn(Schema):
     start_date: dt.date | None = None
 
 
-class NoticeOut(Schema):
+class AwardNoticeOut(Schema):
     id: int
     title: str
     start_date: dt.date
@@ -324,7 +324,7 @@ class ResultOut(Schema):
 # --- converters ---------------------------------------------------------------------------
 
 def _scheme(s: HonourScheme) -> dict[str, Any]:
-    out = {k: getattr(s, k) for k in SchemeOut.model_fields if k != "org"}
+    out = {k: getattr(s, k) for k in AwardSchemeOut.model_fields if k != "org"}
     out["org"] = s.org.code
     return out
 
@@ -364,7 +364,7 @@ def _person(person_id: int | None) -> Person | None:
 
 # --- honours ------------------------------------------------------------------------------
 
-@router.get("/schemes", response=Page[SchemeOut])
+@router.get("/schemes", response=Page[AwardSchemeOut])
 def list_schemes(request: HttpRequest, paging: Query[PageParams], year: str = "",
                  kind: str = "", q: str = ""):
     require_capability(request.user, READ)
@@ -372,7 +372,7 @@ def list_schemes(request: HttpRequest, paging: Query[PageParams], year: str = ""
     return paginate(request, rows, paging, item=_scheme)
 
 
-@router.post("/schemes", response={201: SchemeOut}, openapi_extra=body_schema(SchemeIn))
+@router.post("/schemes", response={201: AwardSchemeOut}, openapi_extra=body_schema(SchemeIn))
 def create_scheme(request: HttpRequest):
     require_capability(request.user, WRITE)
     data = parse_body(request, SchemeIn).dict()
@@ -425,13 +425,13 @@ def forward_list(request: HttpRequest, scheme_id: int):
     return [_nomination(n) for n in rows]
 
 
-@router.post("/schemes/{scheme_id}/publish", response={201: NoticeOut},
+@router.post("/schemes/{scheme_id}/publish", response={201: AwardNoticeOut},
              openapi_extra=body_schema(PublishIn))
 def publish_notice(request: HttpRequest, scheme_id: int):
     s = access_scheme(request.user, scheme_id, write=True)
     data = parse_body(request, PublishIn)
     notice = svc.scheme_notice_publish(scheme=s, actor=request.user, start_date=data.start_date)
-    return Status(201, {k: getattr(notice, k) for k in NoticeOut.model_fields})
+    return Status(201, {k: getattr(notice, k) for k in AwardNoticeOut.model_fields})
 
 
 @router.post("/schemes/{scheme_id}/confer", response=CountOut)

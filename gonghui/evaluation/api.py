@@ -255,7 +255,7 @@ class ImportIn(Schema):
     content_base64: str
 
 
-class ImportOut(Schema):
+class ThirdPartyImportOut(Schema):
     saved: int
     errors: list[str]
 
@@ -594,7 +594,7 @@ def set_third_party(request: HttpRequest):
     return Status(201, {"ok": True})
 
 
-@router.post("/third-party/import", response=ImportOut, openapi_extra=body_schema(ImportIn))
+@router.post("/third-party/import", response=ThirdPartyImportOut, openapi_extra=body_schema(ImportIn))
 def import_third_party(request: HttpRequest):
     require_capability(request.user, WRITE)
     data = parse_body(request, ImportIn)

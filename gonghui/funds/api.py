@@ -38,7 +38,7 @@ class AccountOut(Schema):
     balance: Decimal
 
 
-class LineOut(Schema):
+class ReportLineOut(Schema):
     account: str
     account_name: str
     amount: Decimal
@@ -60,7 +60,7 @@ class TransactionOut(Schema):
     reversal_of: int | None
     reversed_by: int | None
     created_by: str
-    lines: list[LineOut]
+    lines: list[ReportLineOut]
     evidence: list[str]
     created: bool | None = None
 
@@ -107,7 +107,7 @@ class CloseIn(Schema):
     month: int
 
 
-class ReportOut(Schema):
+class FundsReportOut(Schema):
     kind: str
     title: str
     org: str
@@ -261,7 +261,7 @@ def close(request: HttpRequest, org_id: str):
     return Status(201, {"year": closed.year, "month": closed.month})
 
 
-@router.get("/unions/{org_id}/reports/{kind}", response=ReportOut)
+@router.get("/unions/{org_id}/reports/{kind}", response=FundsReportOut)
 def report(request: HttpRequest, org_id: str, kind: str, filters: Query[ReportFilter]):
     """kind: income (收入支出表), trial (科目余额表), balance (资产负债表), budget (预算执行),
     dues (会费收缴率; month 0 = whole year). Amounts as decimal strings."""

@@ -47,7 +47,7 @@ class VersionOut(Schema):
     note: str
 
 
-class PlanOut(Schema):
+class MutualAidPlanOut(Schema):
     id: int
     code: str
     name: str
@@ -63,14 +63,14 @@ def _plan(plan: Plan) -> dict[str, Any]:
             "versions": list(selectors.plan_versions(plan))}
 
 
-@router.get("/plans", response=Page[PlanOut])
+@router.get("/plans", response=Page[MutualAidPlanOut])
 def list_plans(request: HttpRequest, paging: Query[PageParams]):
     require_capability(request.user, Capability.MUTUALAID_READ)
     plans = selectors.plan_list(viewer=request.user).select_related("org")
     return paginate(request, plans, paging, item=_plan)
 
 
-@router.get("/plans/{plan_id}", response=PlanOut)
+@router.get("/plans/{plan_id}", response=MutualAidPlanOut)
 def get_plan(request: HttpRequest, plan_id: str):
     return _plan(access_plan(request.user, plan_id))
 
@@ -102,7 +102,7 @@ def enrol(request: HttpRequest, plan_id: str):
     return Status(201, run)
 
 
-class LineOut(Schema):
+class CalculationLineOut(Schema):
     step: str
     text: str
     amount: str | None
@@ -133,7 +133,7 @@ class EventOut(Schema):
 
 
 class PayoutDetail(PayoutOut):
-    computation: list[LineOut]
+    computation: list[CalculationLineOut]
     history: list[EventOut]
 
 
@@ -223,7 +223,7 @@ def requeue_payout(request: HttpRequest, payout_id: int):
     return _payout_detail(access_payout(request.user, payout_id))
 
 
-class ImportOut(Schema):
+class SettlementImportOut(Schema):
     id: int
     file_name: str
     status: str
@@ -245,7 +245,7 @@ class IssueOut(Schema):
     settlement_no: str
 
 
-class ImportDetail(ImportOut):
+class ImportDetail(SettlementImportOut):
     records: dict[str, int]
     payouts: dict[str, dict[str, str]]
     # the first ISSUES_SHOWN refused rows; issues_count says how many there are in all
@@ -271,7 +271,7 @@ def _upload_body(*, org: bool) -> dict[str, Any]:
 
 def _import_detail(source: SettlementImport) -> dict[str, Any]:
     outcome = selectors.import_outcome(source)
-    return {**{f: getattr(source, f) for f in ImportOut.model_fields if f != "id"},
+    return {**{f: getattr(source, f) for f in SettlementImportOut.model_fields if f != "id"},
             "id": source.pk, "records": outcome["records"],
             "payouts": {k: {"count": str(v["count"]), "amount": str(v["amount"])}
                         for k, v in outcome["payouts"].items()},
@@ -279,7 +279,7 @@ def _import_detail(source: SettlementImport) -> dict[str, Any]:
             "issues_count": source.issues.count()}
 
 
-@router.get("/imports", response=Page[ImportOut])
+@router.get("/imports", response=Page[SettlementImportOut])
 def list_imports(request: HttpRequest, paging: Query[PageParams], status: str = ""):
     require_capability(request.user, Capability.MUTUALAID_READ)
     return paginate(request, selectors.import_list(viewer=request.user, status=status), paging)
@@ -290,7 +290,7 @@ def get_import(request: HttpRequest, import_id: int):
     return _import_detail(access_import(request.user, import_id))
 
 
-@router.post("/imports", response={202: ImportOut}, openapi_extra=_upload_body(org=True))
+@router.post("/imports", response={202: SettlementImportOut}, openapi_extra=_upload_body(org=True))
 def create_import(request: HttpRequest):
     """Upload a settlement CSV (multipart: `org`, `file`); it is imported and paid in the
     background (poll the import)."""

@@ -238,7 +238,7 @@ class CountIn(Schema):
     working_days: int
 
 
-class CountOut(Schema):
+class WorkdayCountOut(Schema):
     start: dt.date
     working_days: int
     end: dt.date
@@ -261,7 +261,7 @@ def _override(o: WorkdayOverride) -> dict:
     return {"date": o.date, "kind": o.kind, "note": o.note, "created_by": o.created_by_name}
 
 
-@workdays_router.get("/period-end", response=CountOut)
+@workdays_router.get("/period-end", response=WorkdayCountOut)
 def period_end(request: HttpRequest, start: dt.date, working_days: int):
     """The last day of a period of `working_days` working days starting on `start` (any
     signed-in user: the same answer every page shows)."""

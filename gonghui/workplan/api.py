@@ -151,7 +151,7 @@ class PlanPatch(Schema):
     stale_days: int | None = None
 
 
-class CountsOut(Schema):
+class SupervisionCountsOut(Schema):
     overdue: int
     at_risk: int
     on_track: int
@@ -161,15 +161,15 @@ class CountsOut(Schema):
 
 class GroupCounts(Schema):
     name: str
-    counts: CountsOut
+    counts: SupervisionCountsOut
     co_items: int = 0
 
 
 class SupervisionOut(Schema):
     plan: int
     today: dt.date
-    counts: CountsOut
-    milestone_counts: CountsOut
+    counts: SupervisionCountsOut
+    milestone_counts: SupervisionCountsOut
     by_heading: list[GroupCounts]
     by_department: list[GroupCounts]
     items: list[ItemOut]
@@ -182,7 +182,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class ReportOut(Schema):
+class ProgressReportOut(Schema):
     id: int
     reported_on: dt.date
     percent: int
@@ -228,7 +228,7 @@ class DepartmentsIn(Schema):
     departments: list[str]  # names of the org's departments, lead first
 
 
-class NotificationOut(Schema):
+class WorkplanNotificationOut(Schema):
     id: int
     kind: str
     text: str
@@ -463,14 +463,14 @@ def _report_out(report: ProgressReport) -> dict[str, Any]:
     }
 
 
-@router.get("/milestones/{milestone_id}/reports", response=Page[ReportOut])
+@router.get("/milestones/{milestone_id}/reports", response=Page[ProgressReportOut])
 def list_reports(request: HttpRequest, milestone_id: int, paging: Query[PageParams]):
     milestone = access_milestone(request.user, milestone_id)
     rows = milestone.reports.select_related("department", "author").prefetch_related("attachments")
     return paginate(request, rows, paging, item=_report_out)
 
 
-@router.post("/milestones/{milestone_id}/reports", response={201: ReportOut},
+@router.post("/milestones/{milestone_id}/reports", response={201: ProgressReportOut},
              openapi_extra=body_schema(ReportIn))
 def create_report(request: HttpRequest, milestone_id: int):
     """File a progress report (attachments go through the page's form)."""
@@ -491,7 +491,7 @@ def _notification_out(notification: Notification) -> dict[str, Any]:
             "read": notification.read_at is not None}
 
 
-@router.get("/notifications", response=Page[NotificationOut])
+@router.get("/notifications", response=Page[WorkplanNotificationOut])
 def list_notifications(request: HttpRequest, paging: Query[PageParams], unread: bool = False):
     """The caller's own reminders, newest first."""
     require_workplan_page(request.user)
@@ -499,7 +499,7 @@ def list_notifications(request: HttpRequest, paging: Query[PageParams], unread: 
     return paginate(request, rows, paging, item=_notification_out)
 
 
-@router.post("/notifications/{notification_id}/read", response=NotificationOut)
+@router.post("/notifications/{notification_id}/read", response=WorkplanNotificationOut)
 def read_notification(request: HttpRequest, notification_id: int):
     notification = reminders.notification_mark_read(
         notification=access_notification(request.user, notification_id), actor=request.user)

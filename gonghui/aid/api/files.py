@@ -25,8 +25,8 @@ from gonghui.aid.api.schemas import (
     FileRow,
     FollowupIn,
     FollowupOut,
+    HouseholdMemberIn,
     IncomeIn,
-    MemberIn,
     NoteIn,
     ReasonIn,
     RevealedOut,
@@ -135,10 +135,10 @@ def update_file(request: HttpRequest, file_id: int):
 
 
 @router.post("/files/{file_id}/members", response={201: FileOut},
-             openapi_extra=body_schema(MemberIn))
+             openapi_extra=body_schema(HouseholdMemberIn))
 def add_member(request: HttpRequest, file_id: int):
     f = access_file(request.user, file_id, write=True)
-    payload = parse_body(request, MemberIn)
+    payload = parse_body(request, HouseholdMemberIn)
     data = payload.dict()
     file_services.member_add(file=f, actor=request.user, id_number=data.pop("id_number"), **data)
     return Status(201, _fresh(request, file_id))

@@ -25,7 +25,7 @@ class FileRow(Schema):
     next_followup_due: dt.date | None
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     id: int
     name: str
     relation: str
@@ -57,7 +57,7 @@ class AssistanceOut(Schema):
     created: bool | None = None
 
 
-class ActivityOut(Schema):
+class FileActivityOut(Schema):
     kind: str
     at: dt.datetime
     actor: str
@@ -80,10 +80,10 @@ class FileOut(FileRow):
     exited_on: dt.date | None
     watch_until: dt.date | None
     relapse_found: bool
-    household: list[MemberOut]
+    household: list[HouseholdMemberOut]
     incomes: list[IncomeOut]
     assistance: list[AssistanceOut]
-    activities: list[ActivityOut]
+    activities: list[FileActivityOut]
 
 
 class FileFilter(Schema):
@@ -116,7 +116,7 @@ class FilePatch(Schema):
     causes: list[str] | None = None
 
 
-class MemberIn(Schema):
+class HouseholdMemberIn(Schema):
     name: str
     relation: str
     id_number: str
