@@ -10,8 +10,10 @@ class MutualaidConfig(AppConfig):
         # models may be imported only once the app registry is ready (Django's AppConfig rule)
         from gonghui.core import hooks
         from gonghui.mutualaid import demo, orghooks
+        from gonghui.mutualaid import hooks as life_events
 
         hooks.register("org.path_changed", orghooks.path_changed)
         hooks.register("org.merge", orghooks.merge)
         hooks.register("org.occupancy", orghooks.occupancy)
         hooks.register("demo.seed", demo.seed)
+        hooks.register("member.ended", life_events.member_ended)
