@@ -310,3 +310,9 @@ def add_finding(request: HttpRequest, org_id: str):
     finding = services.finding_add(union=union, tx=tx, text=payload.text,
                                    severity=payload.severity, actor=request.user)
     return Status(201, _finding_out(access_finding(request.user, finding.pk)))
+
+
+# Setting up a book, year-end closing and bank reconciliation (issue 21): their own module.
+from gonghui.funds.api_yearend import router as _yearend_router  # noqa: E402
+
+router.add_router("", _yearend_router)

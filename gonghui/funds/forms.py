@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import clock
-from gonghui.funds.chart import CHART_BY_CODE, INCOME_CODES, SPENDING_CATEGORIES
-from gonghui.funds.models import LimitAction, LimitKind, Severity
+from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES, INCOME_CODES, SPENDING_CATEGORIES
+from gonghui.funds.models import LimitAction, LimitKind, Severity, VoucherScheme
 from gonghui.funds.services.entries import BUDGET_CODES
 
 MONEY_KW: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -149,3 +149,80 @@ class AnswerForm(forms.Form):
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VoucherSchemeForm(forms.Form):
+    voucher_scheme = forms.ChoiceField(label=_("凭证字"), choices=VoucherScheme.choices)
+
+
+def opening_account_choices() -> list[tuple[str, str, str]]:
+    """(code, name, category) of the postable balance-sheet accounts."""
+    return [(code, name, cat) for code, (name, cat, _p) in CHART_BY_CODE.items()
+            if cat in ("asset", "liability", "net_assets") and code not in HEADER_CODES]
+
+
+class OpeningForm(forms.Form):
+    """One debit and one credit field per balance-sheet account (`d_<code>`, `c_<code>`)."""
+
+    date = forms.DateField(label=_("建账日期"), widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, name, _cat in opening_account_choices():
+            for side, label in (("d", _("借方余额")), ("c", _("贷方余额"))):
+                self.fields[f"{side}_{code}"] = forms.DecimalField(
+                    required=False, max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                    widget=forms.NumberInput(attrs={"aria-label": f"{code} {name} {label}",
+                                                    "step": "0.01"}))
+
+    def accounts(self) -> list[dict[str, Any]]:
+        return [{"code": code, "name": name, "category": cat, "d": self[f"d_{code}"],
+                 "c": self[f"c_{code}"]} for code, name, cat in opening_account_choices()]
+
+    def rows(self) -> list[Any]:
+        from gonghui.funds.services import OpeningRow
+
+        data = self.cleaned_data
+        return [OpeningRow(code, data.get(f"d_{code}") or Decimal("0"),
+                           data.get(f"c_{code}") or Decimal("0"))
+                for code, _n, _c in opening_account_choices()
+                if data.get(f"d_{code}") or data.get(f"c_{code}")]
+
+
+class OpeningImportForm(forms.Form):
+    date = forms.DateField(label=_("建账日期"), widget=DATE)
+    upload = forms.FileField(label=_("期初余额表（.xlsx）"),
+                             help_text=_("表头：科目编码、科目名称、借方余额、贷方余额"))
+
+
+class YearCloseForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2999)
+    subtree = forms.BooleanField(label=_("含全部下级工会（后台逐个结账）"), required=False)
+
+
+class YearReopenForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2999)
+    reason = forms.CharField(label=_("反结账原因"), max_length=255)
+
+
+class StatementForm(forms.Form):
+    upload = forms.FileField(label=_("银行对账单（.csv 或 .xlsx）"))
+    opening_balance = forms.DecimalField(label=_("对账单期初余额"), max_digits=14,
+                                         decimal_places=2, initial=Decimal("0"))
+    col_date = forms.CharField(label=_("日期列名"), max_length=50, required=False,
+                               help_text=_("留空则自动识别常见表头"))
+    col_amount = forms.CharField(label=_("金额列名（收入为正）"), max_length=50, required=False)
+    col_income = forms.CharField(label=_("收入列名"), max_length=50, required=False)
+    col_expense = forms.CharField(label=_("支出列名"), max_length=50, required=False)
+    col_reference = forms.CharField(label=_("流水号列名"), max_length=50, required=False)
+    col_description = forms.CharField(label=_("摘要列名"), max_length=50, required=False)
+
+    def mapping(self) -> dict[str, str] | None:
+        mapping = {k[4:]: v.strip() for k, v in self.cleaned_data.items()
+                   if k.startswith("col_") and v and v.strip()}
+        return mapping or None
+
+
+class ManualMatchForm(forms.Form):
+    statement_line = forms.IntegerField(min_value=1)
+    ledger_line = forms.IntegerField(min_value=1)

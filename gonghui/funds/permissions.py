@@ -13,12 +13,15 @@ from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
 from gonghui.core.errors import NotFound
 from gonghui.funds.models import (
+    BankMatch,
+    BankStatement,
     DuesEntry,
     DuesList,
     Evidence,
     Finding,
     LedgerTransaction,
     PolicyLimit,
+    YearCloseRun,
 )
 from gonghui.orgs.models import Org
 
@@ -107,3 +110,33 @@ def access_dues_entry(user: Actor, entry_id: int, *, write: bool = False) -> Due
     if write:
         require_funds(user, Capability.FUNDS_WRITE, entry.union)
     return entry
+
+
+def access_statement(user: Actor, statement_id: int, *, write: bool = False) -> BankStatement:
+    """A bank statement of a union the user may read (404 otherwise); `write` checks
+    funds.write (importing, matching)."""
+    statement = (_visible(BankStatement.objects.all(), user, "union__path")
+                 .select_related("union").filter(pk=statement_id).first())
+    if statement is None:
+        raise NotFound()
+    if write:
+        require_funds(user, Capability.FUNDS_WRITE, statement.union)
+    return statement
+
+
+def access_match(user: Actor, match_id: int) -> BankMatch:
+    """A bank match, to undo it: funds.write over its union."""
+    match = (_visible(BankMatch.objects.all(), user, "union__path")
+             .select_related("union").filter(pk=match_id).first())
+    if match is None:
+        raise NotFound()
+    require_funds(user, Capability.FUNDS_WRITE, match.union)
+    return match
+
+
+def access_run(user: Actor, run_id: int) -> YearCloseRun:
+    run = (_visible(YearCloseRun.objects.all(), user, "org__path")
+           .select_related("org").filter(pk=run_id).first())
+    if run is None:
+        raise NotFound()
+    return run

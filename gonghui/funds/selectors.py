@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
@@ -108,6 +108,40 @@ def account_balances(union: Org) -> dict[str, Decimal]:
 def closed_periods(union: Org) -> list[ClosedPeriod]:
     return list(ClosedPeriod.objects.filter(union=union).select_related("closed_by")
                 .order_by("-year", "-month"))
+
+
+def year_closings(union: Org) -> list[Any]:
+    """Internal use: the union's year-end closings, newest first, with their vouchers."""
+    from gonghui.funds.models import YearClosing
+
+    return list(YearClosing.objects.filter(union=union)
+                .select_related("transaction", "reversal", "reopened_by")
+                .order_by("-year", "-id"))
+
+
+def year_close_runs(union: Org) -> list[Any]:
+    from gonghui.funds.models import YearCloseRun
+
+    return list(YearCloseRun.objects.filter(org=union).order_by("-id")[:5])
+
+
+def voucher_gaps(union: Org, year: int) -> list[tuple[int, str, list[int]]]:
+    """经审: (period, voucher type, missing numbers) for every sequence of the year that skips
+    a number (there must be none: numbers are assigned under the book lock)."""
+    rows = (LedgerTransaction.objects.filter(union=union, period__gte=year * 100,
+                                             period__lte=year * 100 + 13,
+                                             voucher_no__isnull=False)
+            .values("period", "voucher_type")
+            .annotate(n=Count("id"), top=Max("voucher_no")).order_by("period", "voucher_type"))
+    gaps = []
+    for row in rows:
+        if row["n"] != row["top"]:
+            have = set(LedgerTransaction.objects.filter(
+                union=union, period=row["period"], voucher_type=row["voucher_type"])
+                .values_list("voucher_no", flat=True))
+            gaps.append((row["period"], row["voucher_type"],
+                         [n for n in range(1, row["top"] + 1) if n not in have]))
+    return gaps
 
 
 def limits_for(union: Org) -> list[PolicyLimit]:

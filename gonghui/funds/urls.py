@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.funds.views import audit, dues, entry, ledger, manage, reports
+from gonghui.funds.views import audit, bank, dues, entry, ledger, manage, reports, yearend
 
 app_name = "funds"
 
@@ -20,6 +20,17 @@ urlpatterns = [
     path("dues/entry/<int:pk>/unmark/", dues.dues_unmark, name="dues_unmark"),
     path("<int:pk>/budget/<int:year>/", manage.budget, name="budget"),
     path("<int:pk>/close/", manage.close, name="close"),
+    path("<int:pk>/close/year/", yearend.year_close, name="year_close"),
+    path("<int:pk>/close/reopen/", yearend.year_reopen, name="year_reopen"),
+    path("year-runs/<int:pk>/", yearend.year_run, name="year_run"),
+    path("<int:pk>/setup/", yearend.setup, name="setup"),
+    path("<int:pk>/bank/", bank.statements, name="bank"),
+    path("bank/<int:pk>/", bank.statement, name="statement"),
+    path("bank/<int:pk>/auto-match/", bank.auto_match, name="auto_match"),
+    path("bank/<int:pk>/match/", bank.manual_match, name="manual_match"),
+    path("bank/<int:pk>/reconciliation.<slug:fmt>", bank.reconciliation_export,
+         name="reconciliation"),
+    path("bank/match/<int:pk>/undo/", bank.match_undo, name="match_undo"),
     path("<int:pk>/limits/", manage.limits, name="limits"),
     path("<int:pk>/reports/<slug:kind>/", reports.report, name="report"),
     path("<int:pk>/findings/", audit.findings, name="findings"),

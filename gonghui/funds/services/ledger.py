@@ -316,53 +316,64 @@ def post_transaction(
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise ApplicationError(_("记账日期不正确。"), code="bad_date")
 
-    with transaction.atomic():
-        earlier = _existing(union, key, normalized)
-        if earlier is not None:
-            return earlier
-        require_open_book(union)
-        # Closing takes the same lock: a month cannot close while a posting into it is in flight.
-        book = Book.objects.select_for_update().filter(union=union).first()
-        if book is None:
-            chart_ensure(union)
-            book = Book.objects.select_for_update().get(union=union)
-        if closing_entry and (date.month, date.day) != (12, 31):
-            raise ApplicationError(_("结账凭证必须记在 12 月 31 日。"), code="bad_date")
-        _raise_if_closed(union, date, closing_entry=closing_entry)
-        accounts = _accounts(union, {code for code, _v in normalized})
-        period = date.year * 100 + CLOSING_MONTH if closing_entry else period_of(date)
-        voucher_type = voucher_type_for(book.voucher_scheme, normalized)
-        try:
-            with transaction.atomic():
-                tx = LedgerTransaction.objects.create(
-                    union=union, date=date, period=period, memo=memo,
-                    voucher_type=voucher_type,
-                    voucher_no=_next_voucher_no(union, period, voucher_type),
-                    source=source[:64], idempotency_key=key, reversal_of=reversal_of,
-                    source_label=source_label[:255], source_url=source_url[:255],
-                    **_actor_fields(actor),
-                )
-        except IntegrityError:
-            # A concurrent posting of the same event won the unique constraint.
+    try:
+        with transaction.atomic():
             earlier = _existing(union, key, normalized)
-            if earlier is None:
-                raise
-            return earlier
-        line_rows = LedgerLine.objects.bulk_create(
-            [LedgerLine(transaction=tx, union=union, account=accounts[code], amount=amount)
-             for code, amount in normalized]
-        )
-        _add_to_balances(union, tx.period, line_rows, {a.pk: a for a in accounts.values()})
-        stored = [_store_evidence(tx, f, actor) for f in _evidence_files(evidence)]
-        audit_record(
-            actor=actor, action="funds.post", obj=tx, org_path=union.path,
-            after={"date": date, "memo": memo, "source": source, "key": key,
-                   **({"source_label": source_label} if source_label else {}),
-                   "lines": [[code, str(amount)] for code, amount in normalized],
-                   "reversal_of": reversal_of.pk if reversal_of else None,
-                   "voucher": tx.voucher_label,
-                   "evidence": [e.original_name for e in stored]},
-        )
+            if earlier is not None:
+                return earlier
+            require_open_book(union)
+            # Closing takes the same lock: a month cannot close while a posting into it is in flight.
+            book = Book.objects.select_for_update().filter(union=union).first()
+            if book is None:
+                chart_ensure(union)
+                book = Book.objects.select_for_update().get(union=union)
+            if closing_entry and (date.month, date.day) != (12, 31):
+                raise ApplicationError(_("结账凭证必须记在 12 月 31 日。"), code="bad_date")
+            _raise_if_closed(union, date, closing_entry=closing_entry)
+            accounts = _accounts(union, {code for code, _v in normalized})
+            period = date.year * 100 + CLOSING_MONTH if closing_entry else period_of(date)
+            voucher_type = voucher_type_for(book.voucher_scheme, normalized)
+            try:
+                with transaction.atomic():
+                    tx = LedgerTransaction.objects.create(
+                        union=union, date=date, period=period, memo=memo,
+                        voucher_type=voucher_type,
+                        voucher_no=_next_voucher_no(union, period, voucher_type),
+                        source=source[:64], idempotency_key=key, reversal_of=reversal_of,
+                        source_label=source_label[:255], source_url=source_url[:255],
+                        **_actor_fields(actor),
+                    )
+            except IntegrityError:
+                # A concurrent posting of the same event won the unique constraint.
+                earlier = _existing(union, key, normalized)
+                if earlier is None:
+                    raise
+                return earlier
+            line_rows = LedgerLine.objects.bulk_create(
+                [LedgerLine(transaction=tx, union=union, account=accounts[code], amount=amount)
+                 for code, amount in normalized]
+            )
+            _add_to_balances(union, tx.period, line_rows, {a.pk: a for a in accounts.values()})
+            stored = [_store_evidence(tx, f, actor) for f in _evidence_files(evidence)]
+            audit_record(
+                actor=actor, action="funds.post", obj=tx, org_path=union.path,
+                after={"date": date, "memo": memo, "source": source, "key": key,
+                       **({"source_label": source_label} if source_label else {}),
+                       "lines": [[code, str(amount)] for code, amount in normalized],
+                       "reversal_of": reversal_of.pk if reversal_of else None,
+                       "voucher": tx.voucher_label,
+                       "evidence": [e.original_name for e in stored]},
+            )
+    except ApplicationError as exc:
+        if exc.code == "period_closed":
+            # 经审: a refused posting into a closed period is logged (outside the rolled-
+            # back transaction), so the auditors see who tried to change a closed month
+            audit_record(actor=actor, action="funds.late_posting_refused", obj=None,
+                         object_type="funds.union", object_id=str(union.pk),
+                         object_repr=union.name, org_path=union.path,
+                         note=f"{date.isoformat()} {memo}"[:255],
+                         after={"date": date, "key": key, "source": source})
+        raise
     tx.was_created = True
     return tx
 

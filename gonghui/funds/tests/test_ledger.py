@@ -35,7 +35,7 @@ def test_chart_is_created_once_with_the_five_classes(tree):
     chart_ensure(union)
     chart_ensure(union)
     accounts = Account.objects.filter(union=union)
-    assert accounts.count() == 48
+    assert accounts.count() == 50
     assert set(accounts.values_list("category", flat=True)) == {
         "asset", "liability", "net_assets", "income", "expense"}
     assert accounts.get(code="4101").name == "会费收入"

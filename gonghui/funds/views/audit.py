@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
+from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, form_status, run_service
@@ -38,8 +39,22 @@ def _findings_page(request: HttpRequest, union: Org, *, form: Any = None, status
         **union_context(request, union, "findings"), "page": paginate(request, queryset),
         "params": params, "statuses": FindingStatus.choices, "severities": Severity.choices,
         "qs": querystring_without_page(request), "form": form or FindingForm(),
-        "answer_form": AnswerForm(), "note_form": NoteForm(),
+        "answer_form": AnswerForm(), "note_form": NoteForm(), **audit_checks(union),
     }, status=status)
+
+
+def audit_checks(union: Org) -> dict[str, Any]:
+    """经审 checks shown on the findings page: voucher-number gaps of this year and last (there
+    must be none), refused postings into closed periods (logged), the year-end closings."""
+    from gonghui.audit.models import AuditEvent
+
+    year = clock.today().year
+    return {
+        "gap_years": [(y, selectors.voucher_gaps(union, y)) for y in (year - 1, year)],
+        "late_postings": list(AuditEvent.objects.filter(
+            action="funds.late_posting_refused", org_path=union.path).order_by("-id")[:20]),
+        "closings": selectors.year_closings(union),
+    }
 
 
 @login_required

@@ -12,10 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
+from gonghui.accounts.gates import has_capability
 from gonghui.core import clock
 from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.funds import reports, selectors, services
-from gonghui.funds.forms import BudgetForm, CloseForm, LimitForm, RatioForm
+from gonghui.funds.forms import (
+    BudgetForm,
+    CloseForm,
+    LimitForm,
+    RatioForm,
+    YearCloseForm,
+    YearReopenForm,
+)
 from gonghui.funds.permissions import access_limit, access_union
 from gonghui.funds.views.ledger import union_context
 from gonghui.orgs.models import Org
@@ -60,6 +68,10 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/close.html", {
         **union_context(request, union, "close"), "form": form,
         "closed": selectors.closed_periods(union),
+        "closings": selectors.year_closings(union), "runs": selectors.year_close_runs(union),
+        "year_form": YearCloseForm(initial={"year": today.year - 1}),
+        "reopen_form": YearReopenForm(initial={"year": today.year - 1}),
+        "can_reopen": has_capability(request.user, Capability.FUNDS_REOPEN, union),
     }, status=form_status(form, outcome))
 
 
