@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import pytest
@@ -158,6 +159,23 @@ def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD) -
     page.click("button[type=submit]")
     # a cadre lands on the home page, a worker is sent on to the member portal
     page.wait_for_url(lambda url: url.startswith(base_url) and "/accounts/login/" not in url)
+
+
+def open_module(page: Any, label: str) -> None:
+    """Open a module from the navigation as a person would: a top-level entry directly, an entry
+    inside a group's menu (组织会员, 帮扶服务 …) after opening the menu; on a phone the collapsed
+    navigation is opened first."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.count() and toggler.first.is_visible():
+        toggler.first.click()
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    item = page.locator("a.dropdown-item", has_text=exact)
+    if item.count():
+        item.first.locator("xpath=ancestor::li[contains(@class,'dropdown')][1]/a").click()
+        item.first.click()
+    else:
+        page.locator("a.gh-mod", has_text=exact).first.click()
+    page.wait_for_load_state()
 
 
 def screenshot(page: Any, name: str) -> None:

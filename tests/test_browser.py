@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BROWSER_MARKS, screenshot, sign_in
+from conftest import BROWSER_MARKS, open_module, screenshot, sign_in
 
 pytestmark = BROWSER_MARKS
 
 
-@pytest.mark.skip(reason="wave-2 integration: fails since the navigation was regrouped into menus and the home page redirects workers; to be repaired next session (closing note, session 3)")
 @pytest.mark.django_db(transaction=True)
 def test_sign_in_and_open_org_tree(live_server, page, tree, district_cadre):
     sign_in(page, live_server.url, "district_a")
-    page.click("text=组织")
+    open_module(page, "组织")
     page.wait_for_selector(".gh-tree")
     assert page.locator(".gh-tree").inner_text().count("甲区总工会") == 1
     # expand district A, then its street: children arrive by htmx

@@ -9,13 +9,13 @@ import pytest
 
 from conftest import ARTIFACTS, BROWSER_MARKS, PHONE, new_page, screenshot, sign_in
 from gonghui.members.models import Membership
+from gonghui.members.phone_check import phone_code
 from gonghui.members.tests.factories import id_number
 from gonghui.orgs.models import Employer
 
 pytestmark = BROWSER_MARKS
 
 
-@pytest.mark.skip(reason="wave-2 integration: fails since the navigation was regrouped into menus and the home page redirects workers; to be repaired next session (closing note, session 3)")
 @pytest.mark.django_db(transaction=True)
 def test_worker_applies_on_phone_cadre_approves_worker_sees_card(live_server, browser, tree,
                                                                  grassroots_cadre):
@@ -28,8 +28,11 @@ def test_worker_applies_on_phone_cadre_approves_worker_sees_card(live_server, br
     worker.click("text=注册并申请入会")
     worker.fill("#id_name", "林小雨")
     worker.fill("#id_phone", "13817001234")
+    worker.click("button:has-text('获取验证码')")  # the code goes out by SMS
+    worker.wait_for_selector("text=验证码已发送")
     worker.fill("#id_password", "Rain-drop-2026")
     worker.fill("#id_password2", "Rain-drop-2026")
+    worker.fill("#id_code", phone_code("13817001234"))  # what the text message said
     worker.click("button:has-text('注册')")
     worker.wait_for_url("**/members/portal/apply/")
     worker.fill("#q", "甲一精密")

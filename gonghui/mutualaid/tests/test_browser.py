@@ -50,7 +50,6 @@ def paid_world(tree, plans, members, cadre_a11, city_admin):
     return {"member": member, "person": person}
 
 
-@pytest.mark.skip(reason="wave-2 integration: fails since the navigation was regrouped into menus and the home page redirects workers; to be repaired next session (closing note, session 3)")
 def test_member_sees_payout_and_its_computation_on_a_phone(live_server, browser, paid_world):
     page = new_page(browser, PHONE)
     sign_in(page, live_server.url, "worker_a1")

@@ -107,49 +107,40 @@ def _detail(request: HttpRequest, station: Any, *, status: int = 200, **forms: A
         "inspection_form": forms.get("inspection_form") or InspectionForm()}, status=status)
 
 
+def _station_action(request: HttpRequest, pk: int, form_class: Any, form_key: str,
+                    service: Any, success: str) -> HttpResponse:
+    """One posted form on a station's page: the service with the cleaned data, back to the page
+    on success, the page with the form's errors otherwise."""
+    station = access_station(request.user, pk, write=True)
+    form = form_class(posted(request))
+    outcome = None
+    if form.is_valid():
+        outcome = run_service(request, lambda: service(
+            station=station, actor=request.user, **form.cleaned_data), form=form, success=success)
+        if outcome.ok:
+            return redirect("outreach:station", station.pk)
+    return _detail(request, station, status=form_status(form, outcome), **{form_key: form})
+
+
 @login_required
 @require_POST
 def station_status(request: HttpRequest, pk: int) -> HttpResponse:
-    station = access_station(request.user, pk, write=True)
-    form = StationStatusForm(posted(request))
-    outcome = None
-    if form.is_valid():
-        outcome = run_service(request, lambda: svc.station_set_status(
-            station=station, actor=request.user, **form.cleaned_data), form=form,
-            success=_("状态已更新。"))
-        if outcome.ok:
-            return redirect("outreach:station", station.pk)
-    return _detail(request, station, status=form_status(form, outcome), status_form=form)
+    return _station_action(request, pk, StationStatusForm, "status_form",
+                           svc.station_set_status, _("状态已更新。"))
 
 
 @login_required
 @require_POST
 def station_exception(request: HttpRequest, pk: int) -> HttpResponse:
-    station = access_station(request.user, pk, write=True)
-    form = ExceptionForm(posted(request))
-    outcome = None
-    if form.is_valid():
-        outcome = run_service(request, lambda: svc.station_exception_set(
-            station=station, actor=request.user, **form.cleaned_data), form=form,
-            success=_("已保存特殊开放安排。"))
-        if outcome.ok:
-            return redirect("outreach:station", station.pk)
-    return _detail(request, station, status=form_status(form, outcome), exception_form=form)
+    return _station_action(request, pk, ExceptionForm, "exception_form",
+                           svc.station_exception_set, _("已保存特殊开放安排。"))
 
 
 @login_required
 @require_POST
 def station_inspect(request: HttpRequest, pk: int) -> HttpResponse:
-    station = access_station(request.user, pk, write=True)
-    form = InspectionForm(posted(request))
-    outcome = None
-    if form.is_valid():
-        outcome = run_service(request, lambda: svc.inspection_add(
-            station=station, actor=request.user, **form.cleaned_data), form=form,
-            success=_("已记录检查。"))
-        if outcome.ok:
-            return redirect("outreach:station", station.pk)
-    return _detail(request, station, status=form_status(form, outcome), inspection_form=form)
+    return _station_action(request, pk, InspectionForm, "inspection_form",
+                           svc.inspection_add, _("已记录检查。"))
 
 
 @login_required

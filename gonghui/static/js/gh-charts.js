@@ -10,7 +10,6 @@
   var SUFFIXES = ["工会联合会", "工会委员会", "总工会", "工会"];
   function abbreviate(value) {
     var text = String(value);
-    if (text.length <= 6) return text;
     for (var i = 0; i < SUFFIXES.length; i++) {
       var s = SUFFIXES[i];
       if (text.length > s.length + 1 && text.slice(-s.length) === s) { text = text.slice(0, -s.length); break; }

@@ -121,7 +121,10 @@ def test_monthly_series_survive_a_transfer_and_a_merge(tree, city_admin):
         add(tree["SH-A-1-2"], city_admin, 5)
         employer(tree["SH-A-1"], "甲一公司", 10, union=tree["SH-A-1-1"])
     with clock.frozen(dt.datetime(2026, 1, 31, 22, 0)):
-        assert snapshot_month(month=dt.date(2026, 1, 1), actor=system_actor("cli")) > 0
+        stored = snapshot_month(month=dt.date(2026, 1, 1), actor=system_actor("cli"))
+    assert stored == MonthlySnapshot.objects.count()
+    january = MonthlySnapshot.objects.get(org__code="SH-A-1-1")
+    assert (january.active, january.joins) == (3, 3)
     with clock.frozen(dt.datetime(2026, 2, 5, 9, 0)):
         before = selectors.trend(tree["SH-A"], today=clock.today(), months=2)
         t = members.transfer_start(membership=movers[0], to_union=tree["SH-B-1-1"],

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import BROWSER_MARKS, PHONE, new_page, screenshot, sign_in
+from conftest import BROWSER_MARKS, PHONE, new_page, open_module, screenshot, sign_in
 from gonghui.core import clock
 from gonghui.core.actor import SYSTEM
 from gonghui.workplan.models import DepartmentMembership
@@ -18,7 +18,6 @@ D = dt.date
 pytestmark = BROWSER_MARKS
 
 
-@pytest.mark.skip(reason="wave-2 integration: fails since the navigation was regrouped into menus and the home page redirects workers; to be repaired next session (closing note, session 3)")
 @pytest.mark.django_db(transaction=True)
 def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, other_district_cadre):
     items = {i.number: i for i in seed_plan.items.all()}
@@ -37,7 +36,7 @@ def test_supervision_view(live_server, browser, seed_plan, plan_a, city_admin, o
     with clock.frozen(D(2018, 6, 1)):  # the live server's thread reads the same clock
         page = new_page(browser, {"width": 1360, "height": 900})
         sign_in(page, live_server.url, "city_admin")
-        page.click("text=工作要点")
+        open_module(page, "工作要点")
         page.wait_for_selector("text=上海市总工会常委会2018年工作要点")
         page.locator("tr", has_text="上海市总工会常委会2018年工作要点").locator("text=督查").click()
         page.wait_for_selector("body[data-charts-ready='1']")
