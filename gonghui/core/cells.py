@@ -22,7 +22,11 @@ Rules, stated once:
   as unrecoverable).
 - Phones: mainland mobiles, 11 digits starting 13–19; +86/0086, spaces, dashes dropped.
 - Booleans: 是/否, 有/无, Y/N, yes/no, true/false, 1/0, √/×.
-- Text files: `detect_encoding` → utf-8-sig, utf-16, utf-8 or gb18030.
+- Text files: `detect_encoding` → utf-8-sig, utf-16 (with a BOM, or without one when the NUL
+  bytes say so), utf-8 or gb18030.
+- Hostile files (issue 13): a file is refused in seconds, before it is read, when it is wider
+  than `MAX_COLUMNS`, has a line longer than `MAX_LINE_CHARS`, or is a zip (an .xlsx) whose
+  uncompressed size or compression ratio is out of bounds (`check_zip`).
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ import datetime as dt
 import math
 import re
 import unicodedata
+import zipfile
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -224,6 +230,9 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    bomless = _utf16_without_bom(sample)
+    if bomless:
+        return bomless
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         decoder.decode(sample, final=False)
@@ -235,3 +244,81 @@ def detect_encoding(sample: bytes) -> str:
 def decode_text(data: bytes) -> str:
     """A whole small text file (a work plan, a standards list) decoded by `detect_encoding`."""
     return data.decode(detect_encoding(data), errors="strict")
+
+
+def _utf16_without_bom(sample: bytes) -> str:
+    """UTF-16 saved without a BOM: the ASCII characters of a roster (digits, commas, line
+    breaks) leave a NUL in every other byte, on one side only. "" when it is not that."""
+    head = sample[:4096]
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 8:
+        return ""
+    even_nuls, odd_nuls = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nuls > 0.2 and even_nuls < 0.02:
+        return "utf-16-le"
+    if even_nuls > 0.2 and odd_nuls < 0.02:
+        return "utf-16-be"
+    return ""
+
+
+# --- hostile files -------------------------------------------------------------------------
+
+# Excel's own limit is 16,384 columns; no roster or list of ours has 100. A cell further right
+# is a mistake or an attack (one cell at column ZZZZ made a 534 MB preview, issue 13).
+MAX_COLUMNS = 1024
+# A roster line is a few hundred characters; a 50 MB "line" is not a roster.
+MAX_LINE_CHARS = 100_000
+# Zip members (an .xlsx's XML): what one may unpack to, all of them together, and how much
+# better than real spreadsheets they may compress (Excel's XML: 3–15×, measured; a zip bomb:
+# 500× and more). Members below the floor may compress as they like.
+ZIP_MAX_MEMBER = 1 << 30
+ZIP_MAX_TOTAL = 2 << 30
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FLOOR = 1 << 20
+ZIP_MAX_MEMBERS = 10_000
+
+
+def _refused(code: str, message: str) -> CellError:
+    return CellError(code, message)
+
+
+def too_wide(columns: int) -> CellError:
+    return _refused("too_wide", _(
+        "表格超过 {max} 列（第 {n} 列还有内容），不是名册或清单的格式。请删除多余的列，"
+        "只保留需要导入的列后重新上传。").format(max=MAX_COLUMNS, n=columns))
+
+
+def check_zip(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip (an .xlsx, .ods, .xlsb) that would unpack to far more than it holds, from
+    the sizes in its directory and before anything is read. Python's zipfile stops at the
+    declared size of a member, so a member cannot unpack to more than it says."""
+    members = archive.infolist()
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise _refused("zip_members", _("文件内部包含的部件过多（{n} 个），不是正常的 Excel 文件。").format(
+            n=len(members)))
+    total = 0
+    for info in members:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > ZIP_MAX_MEMBER or total > ZIP_MAX_TOTAL or (
+                info.file_size > ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO):
+            raise _refused("zip_bomb", _(
+                "文件解压后过大（{size} MB，压缩比 {ratio:.0f} 倍），不像正常的 Excel 文件，已拒绝读取。"
+                "请用 Excel 打开后另存为 .xlsx，或拆分后重新上传。").format(
+                    size=info.file_size >> 20, ratio=ratio))
+
+
+def bounded_lines(handle: IO[str], *, limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """The lines of a text file, refusing one longer than `limit` characters without reading
+    further (the csv module would otherwise hold the whole line)."""
+    line_no = 0
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        line_no += 1
+        if len(line) > limit and not line.endswith("\n"):
+            raise _refused("line_too_long", _(
+                "第 {line} 行超过 {max} 个字符，不是名册或清单的格式（可能缺少换行或引号不成对）。"
+                "请检查后重新上传。").format(line=line_no, max=limit))
+        yield line

@@ -9,7 +9,6 @@ str for CSV; str/int/float/bool/date/datetime for spreadsheets (cleaning.py turn
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import zipfile
@@ -22,7 +21,14 @@ from xml.parsers import expat
 
 from django.utils.translation import gettext as _
 
-from gonghui.core.cells import detect_encoding
+from gonghui.core.cells import (
+    MAX_COLUMNS,
+    CellError,
+    bounded_lines,
+    check_zip,
+    detect_encoding,
+    too_wide,
+)
 from gonghui.core.errors import ApplicationError
 from gonghui.roster.xlsx_stream import XlsxError, XlsxStream
 
@@ -72,19 +78,23 @@ _SAMPLE_BYTES = 1 << 20
 def _csv_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
     with path.open("rb") as raw:
         sample = raw.read(_SAMPLE_BYTES)
-    if b"\x00" in sample[:4096] and not sample.startswith((codecs.BOM_UTF16_LE,
-                                                           codecs.BOM_UTF16_BE)):
-        raise UnreadableFile(_("文件不是文本格式的 CSV（可能是改了扩展名的 Excel 文件），请另存为 .xlsx 或 CSV 后重新上传。"))
     encoding = detect_encoding(sample)
+    if b"\x00" in sample[:4096] and not encoding.startswith("utf-16"):
+        raise UnreadableFile(_("文件不是文本格式的 CSV（可能是改了扩展名的 Excel 文件），请另存为 .xlsx 或 CSV 后重新上传。"))
     head = sample.decode(encoding, errors="ignore")
     delimiter = detect_delimiter(head)
     info_out.append(SourceInfo(kind="csv", encoding=encoding, delimiter=delimiter))
     # newline="" as the csv module requires; quoted fields may then hold line breaks.
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        # bounded: a 50 MB line is refused at its first 100,000 characters (issue 13)
+        reader = csv.reader(bounded_lines(handle), delimiter=delimiter)
         try:
             for index, cells in enumerate(reader):
+                if len(cells) > MAX_COLUMNS:
+                    raise UnreadableFile(too_wide(len(cells)).message)
                 yield reader.line_num if reader.line_num else index + 1, cells
+        except CellError as exc:
+            raise UnreadableFile(exc.message) from exc
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 _("文件第 {line} 行附近含有无法识别的字符（编码不是 UTF-8 或 GB18030），"
@@ -101,7 +111,11 @@ def _xlsx_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
 
     try:
         stream = XlsxStream(str(path))
+    except CellError as exc:  # refused before reading: a zip bomb
+        raise UnreadableFile(exc.message) from exc
     except (XlsxError, ElementTree.ParseError, expat.ExpatError, KeyError) as exc:
+        if isinstance(exc.__cause__, zipfile.BadZipFile) and not _looks_like_zip(path):
+            raise UnreadableFile(_not_a_spreadsheet()) from exc  # a renamed file
         raise UnreadableFile(
             _("无法打开该 Excel 文件（{error}）。请确认文件未加密、未损坏，并另存为 .xlsx 后重试。").format(
                 error=str(exc)[:120])
@@ -109,6 +123,8 @@ def _xlsx_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
     info_out.append(SourceInfo(kind="xlsx", sheet=stream.sheet_name))
     try:
         yield from stream.rows()
+    except CellError as exc:  # wider than MAX_COLUMNS
+        raise UnreadableFile(exc.message) from exc
     except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise UnreadableFile(_("读取 Excel 工作表时出错（{error}），文件可能已损坏。").format(
             error=str(exc)[:120])) from exc
@@ -120,6 +136,14 @@ def _calamine_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
     """Legacy formats (.xls ≤ 65,536 rows, .xlsb, .ods): calamine loads the sheet at once."""
     from python_calamine import CalamineWorkbook  # heavy optional library: legacy formats only
 
+    if zipfile.is_zipfile(path):  # .ods and .xlsb are zips too: no bomb into calamine either
+        try:
+            with zipfile.ZipFile(path) as archive:
+                check_zip(archive)
+        except CellError as exc:
+            raise UnreadableFile(exc.message) from exc
+        except zipfile.BadZipFile:
+            pass  # calamine says what is wrong with it
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:
@@ -136,11 +160,23 @@ def _calamine_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
                 break
         if sheet is None:
             raise UnreadableFile(_("该 Excel 文件中没有可读取的工作表。"))
+        if sheet.width > MAX_COLUMNS:
+            raise UnreadableFile(too_wide(sheet.width).message)
         info_out.append(SourceInfo(kind="xlsx", sheet=sheet.name))
         start = sheet.start
         first_row = start[0] if start else 0
         for index, cells in enumerate(sheet.iter_rows()):
             yield first_row + index + 1, cells
+
+
+def _looks_like_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def _not_a_spreadsheet() -> str:
+    return _("文件不是 Excel 格式（可能是改了扩展名的 CSV 或其他文件）。请用 Excel 打开后另存为 .xlsx，"
+             "或按实际格式使用 .csv 扩展名后重新上传。")
 
 
 class RosterSource:
@@ -190,7 +226,7 @@ class RosterSource:
                 finally:
                     stream.close()
         except (OSError, ValueError, zipfile.BadZipFile, ElementTree.ParseError, expat.ExpatError):
-            return 0
+            return 0  # CellError (a refused file) is a ValueError too
         return 0
 
     def __iter__(self) -> Iterator[Row]:

@@ -14,8 +14,9 @@ from gonghui.roster.models import ExportJob, ImportJob
 
 def import_jobs(*, viewer: Any, q: str = "", status: str = "", org_code: str = ""
                 ) -> QuerySet[ImportJob]:
-    queryset = scope(ImportJob.objects.select_related("org"), viewer, Capability.MEMBER_WRITE,
-                     path_field="org_path")
+    # the list never shows a job's column mapping (a wide file's is megabytes, issue 13)
+    queryset = scope(ImportJob.objects.select_related("org").defer("mapping"), viewer,
+                     Capability.MEMBER_WRITE, path_field="org_path")
     if q:
         queryset = queryset.filter(Q(source_name__icontains=q) | Q(org__name__icontains=q)
                                    | Q(created_by_name__icontains=q))

@@ -22,6 +22,8 @@ from typing import IO, Any
 from xml.etree import ElementTree
 from xml.parsers import expat
 
+from gonghui.core.cells import MAX_COLUMNS, check_zip, too_wide
+
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -110,6 +112,11 @@ class XlsxStream:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise XlsxError(str(exc)) from exc
+        try:
+            check_zip(self.zip)  # sizes from the zip's directory, before anything is unpacked
+        except ValueError:
+            self.zip.close()
+            raise
         self.names = set(self.zip.namelist())
         self.sheet_name, self.sheet_path = self._first_visible_sheet()
         self.date_styles = self._date_styles()
@@ -323,6 +330,11 @@ def _sheet_rows(handle: IO[bytes], shared: SharedStrings,
         if kind == _CELL:
             column = state[1]
             value = _cell_value(state[2], state[3], text, shared, date_styles)
+            if column >= MAX_COLUMNS:
+                # a styled empty cell far right is harmless; content there is refused
+                if value is None or value == "":
+                    return
+                raise too_wide(column + 1)
             if column == len(row):
                 row.append(value)
             elif column > len(row):
