@@ -130,6 +130,7 @@ def _register_routers() -> None:
     from gonghui.evaluation.api import router as evaluation_router
     from gonghui.funds.api import router as funds_router
     from gonghui.members.api import router as members_router
+    from gonghui.members.api_bulk import router as members_bulk_router
     from gonghui.mutualaid.api import router as mutualaid_router
     from gonghui.notices.api import router as notices_router
     from gonghui.notices.api import workdays_router
@@ -142,6 +143,7 @@ def _register_routers() -> None:
     from gonghui.workplan.api import router as workplan_router
 
     api.add_router("/orgs", orgs_router, tags=["orgs"])
+    api.add_router("/", members_bulk_router, tags=["members"])
     api.add_router("/", members_router, tags=["members"])
     api.add_router("/funds", funds_router, tags=["funds"])
     api.add_router("/workplan", workplan_router, tags=["workplan"])

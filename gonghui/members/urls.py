@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.members.views import applications, cadre, portal
+from gonghui.members.views import applications, bulk, cadre, portal
 
 app_name = "members"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("applications/<int:pk>/", applications.application_detail, name="application"),
     path("applications/<int:pk>/<str:action>/", applications.application_decide,
          name="application_decide"),
+    path("bulk/", bulk.bulk_start, name="bulk_start"),
+    path("bulk/<int:pk>/", bulk.bulk_job, name="bulk_job"),
+    path("overdue/", bulk.overdue, name="overdue"),
     path("stats/<int:org_pk>/", cadre.org_stats, name="org_stats"),
     path("verify/", portal.card_verify, name="card_verify"),
     path("portal/", portal.portal_home, name="portal"),

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.cells import CellError, parse_date
 from gonghui.core.sheets import unquote
 from gonghui.members.validation import (
     MEMBERSHIP_FIELDS,
@@ -33,12 +34,37 @@ UNION_CODE_HEADERS = ("工会代码", "组织代码", "所属工会代码", "工
                       "单位工会代码", "工会编码", "union_code")  # fmt: skip
 _UNION_INDEX = {normalize_header(h).lower(): UNION_CODE for h in UNION_CODE_HEADERS}
 
+# Columns of a legacy roster (migration from an old system, docs/roster.md): the old 会龄起算日
+# (earlier than the join date), retired members with their retirement date, and the old
+# system's card number (unique within one union only). name -> (label, other headers, kind)
+LEGACY_FIELDS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "seniority_since": ("会龄起算日", ("会龄起算日期", "会龄起算时间", "会龄起始日期",
+                                       "工会会龄起算日", "会龄起算"), "date"),
+    "membership_status": ("会籍状态", ("会员状态", "会籍情况"), "text"),
+    "retired_on": ("退休日期", ("退休时间", "离退休日期"), "date"),
+    "legacy_card_number": ("原会员证号", ("旧会员证号", "原会员卡号", "原系统会员证号",
+                                         "原会员编号"), "text"),
+}
+# The old system's first join date is the join date (入会日期) kept as it was.
+_JOIN_SYNONYMS = ("原入会日期", "首次入会日期", "原入会时间")
+_LEGACY_INDEX = {normalize_header(h).lower(): name
+                 for name, (label, headers, _kind) in LEGACY_FIELDS.items()
+                 for h in (label, name, *headers)}
+_LEGACY_INDEX.update({normalize_header(h).lower(): "joined_on" for h in _JOIN_SYNONYMS})
+# Status cells of a legacy roster: 在册 members and retired ones keeping 会籍 (SPEC §2.2).
+STATUS_WORDS = {"在册": "active", "正常": "active", "在职": "active", "在籍": "active",
+                "active": "active", "退休": "retired", "离退休": "retired",
+                "退休（保留会籍）": "retired", "退休(保留会籍)": "retired", "retired": "retired"}
+LEGACY_CARD_LIMIT = 32
+
 FIELD_LABELS: dict[str, str] = {
     **{s.name: s.label for s in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS)},
+    **{name: label for name, (label, _h, _k) in LEGACY_FIELDS.items()},
     UNION_CODE: UNION_CODE_LABEL,
 }
 FIELD_KINDS: dict[str, str] = {
     **{s.name: s.kind for s in (*PERSON_FIELDS, *MEMBERSHIP_FIELDS)},
+    **{name: kind for name, (_l, _h, kind) in LEGACY_FIELDS.items()},
     UNION_CODE: "code",
 }
 REQUIRED_FIELDS = ("name", "id_number")
@@ -59,7 +85,9 @@ def match_header(text: Any) -> str | None:
     if name:
         return name
     key = normalize_header(text).lower()
-    return _UNION_INDEX.get(key) or _UNION_INDEX.get(re.sub(r"\(.*?\)$", "", key))
+    bare = re.sub(r"\(.*?\)$", "", key)
+    return (_UNION_INDEX.get(key) or _UNION_INDEX.get(bare) or _LEGACY_INDEX.get(key)
+            or _LEGACY_INDEX.get(bare))
 
 
 @dataclass
@@ -302,3 +330,58 @@ def row_fields(cells: Sequence[Any], mapping: Mapping) -> dict[str, Any]:
 
 def normalize_code(value: Any) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
+
+
+# --- legacy columns ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Legacy:
+    """What a legacy roster row brings beyond a member's fields."""
+
+    seniority_since: dt.date | None = None
+    status: str = "active"
+    retired_on: dt.date | None = None
+    legacy_card_number: str = ""
+
+
+def legacy_values(fields: dict[str, Any], *, joined_on: dt.date, as_of: dt.date,
+                  dated_retirement: bool = True) -> tuple[Legacy, list[tuple[str, str]]]:
+    """The legacy cells of a row (already cleaned by `row_fields`), checked: 会龄起算日 not after
+    the join date nor in the future, a known status, a retirement date for (and only for) a
+    retired member, a card number of at most 32 characters. Returns (values, problems).
+    `dated_retirement` False: the file has no 退休日期 column (Gonghui's own export, which
+    carries the status only), so a retired row needs no date."""
+    problems: list[tuple[str, str]] = []
+    since = retired = None
+    try:
+        since = parse_date(fields.get("seniority_since"), required=False)
+    except CellError as exc:
+        problems.append(("seniority_since", exc.message))
+    if since is not None and since > joined_on:
+        problems.append(("seniority_since", _(
+            "会龄起算日 {since} 晚于入会日期 {joined}：会龄起算日应不晚于入会日期。").format(
+                since=since.isoformat(), joined=joined_on.isoformat())))
+    raw_status = normalize_header(fields.get("membership_status") or "")
+    status = STATUS_WORDS.get(raw_status, STATUS_WORDS.get(raw_status.lower(), ""))
+    if raw_status and not status:
+        problems.append(("membership_status", _(
+            "会籍状态“{value}”无法识别：请填写“在册”或“退休”（退会、已故等会员不导入）。").format(
+                value=raw_status)))
+    status = status or "active"
+    try:
+        retired = parse_date(fields.get("retired_on"), required=False)
+    except CellError as exc:
+        problems.append(("retired_on", exc.message))
+    if retired is not None and retired > as_of:
+        problems.append(("retired_on", _("退休日期不能晚于今天。")))
+    if (dated_retirement and status == "retired" and retired is None
+            and "retired_on" not in dict(problems)):
+        problems.append(("retired_on", _("会籍状态为“退休”时请填写退休日期。")))
+    if status == "active" and retired is not None:
+        problems.append(("membership_status", _("填写了退休日期，会籍状态应为“退休”。")))
+    card = normalize_code(fields.get("legacy_card_number") or "")
+    if len(card) > LEGACY_CARD_LIMIT:
+        problems.append(("legacy_card_number", _("原会员证号最多 {n} 位。").format(
+            n=LEGACY_CARD_LIMIT)))
+    return Legacy(seniority_since=since, status=status, retired_on=retired,
+                  legacy_card_number=card), problems

@@ -77,6 +77,8 @@ class NewMember:
     union: UnionRef
     person_id: int | None = None  # an existing person without 会籍 (returning member)
     changed: dict[str, Any] = field(default_factory=dict)  # fields to update on that person
+    # a legacy roster's 会龄起算日, retired status and date, old card number (columns.Legacy)
+    legacy: Any = None
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def changed_fields(existing: Existing, values: dict[str, Any],
 _PERSON_COLUMNS = ("id", "created_at", "updated_at", "id_number", "id_hash", "member_union_id",
                    *PERSON_DATA_FIELDS)
 _MEMBERSHIP_COLUMNS = ("id", "created_at", "updated_at", "person_id", "union_id", "union_path",
-                       "status", "joined_on", "seniority_since", "card_number")
+                       "status", "joined_on", "seniority_since", "card_number",
+                       "legacy_card_number", "retired_on")
 _EVENT_COLUMNS = ("id", "membership_id", "union_id", "kind", "from_status", "to_status",
                   "actor_id", "actor_name", "at", "reason")
 
@@ -208,8 +211,11 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
 
     membership_ids = allocate_ids(Membership, len(joins))
     Table(Membership, _MEMBERSHIP_COLUMNS).insert(
-        (mid, now, now, j.person_id, j.union.id, j.union.path, MembershipStatus.ACTIVE,
-         j.joined_on, j.joined_on, j.card_number or f"{j.joined_on.year}{mid:010d}")
+        (mid, now, now, j.person_id, j.union.id, j.union.path, _status(j), j.joined_on,
+         (j.legacy and j.legacy.seniority_since) or j.joined_on,
+         j.card_number or f"{j.joined_on.year}{mid:010d}",
+         j.legacy.legacy_card_number if j.legacy else "",
+         j.legacy.retired_on if j.legacy else None)
         for j, mid in zip(joins, membership_ids, strict=True)
     )
     result.memberships = membership_ids
@@ -217,7 +223,7 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
     _update_people([(e.person_id, changes) for e, changes in updates], now)
 
     events: list[tuple[Any, ...]] = [
-        (mid, j.union.id, EventKind.JOIN, "", MembershipStatus.ACTIVE, reason)
+        (mid, j.union.id, EventKind.JOIN, "", _status(j), reason)
               for j, mid in zip(joins, membership_ids, strict=True)]
     events += [(e.membership_id, e.union.id, EventKind.EDIT, "", "",  # type: ignore[union-attr]
                 f"{reason}：{_labels(changes)}")[:500]
@@ -228,12 +234,16 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
         for eid, (mid, uid, kind, from_s, to_s, text) in zip(event_ids, events, strict=True)
     )
 
-    stats: dict[UnionRef, list[int]] = defaultdict(lambda: [0, 0])
+    # [active, new_employment, retired] per union: a retired member counts as retired only
+    stats: dict[UnionRef, list[int]] = defaultdict(lambda: [0, 0, 0])
     months: dict[tuple[UnionRef, dt.date], int] = defaultdict(int)
     for j in joins:
-        stats[j.union][0] += 1
-        if j.values["new_employment_group"]:
-            stats[j.union][1] += 1
+        if _status(j) == MembershipStatus.RETIRED:
+            stats[j.union][2] += 1
+        else:
+            stats[j.union][0] += 1
+            if j.values["new_employment_group"]:
+                stats[j.union][1] += 1
         months[(j.union, j.joined_on.replace(day=1))] += 1
     for e, changes in updates:
         if "new_employment_group" in changes and e.membership_status == MembershipStatus.ACTIVE:
@@ -245,6 +255,25 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
     result.imported = len(joins)
     result.updated = len(updates)
     return result
+
+
+def _status(join: NewMember) -> str:
+    if join.legacy is not None and join.legacy.status == MembershipStatus.RETIRED:
+        return MembershipStatus.RETIRED
+    return MembershipStatus.ACTIVE
+
+
+def taken_legacy_cards(pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """(union id, old card number) pairs already used by a membership of that union: the old
+    system's numbers are unique per union only (Membership's partial unique constraint)."""
+    wanted = sorted(set(pairs))
+    taken: set[tuple[int, str]] = set()
+    for start in range(0, len(wanted), 900):
+        part = wanted[start:start + 900]
+        taken.update(Membership.objects.filter(
+            union_id__in={u for u, _c in part}, legacy_card_number__in={c for _u, c in part}
+        ).values_list("union_id", "legacy_card_number"))
+    return taken & set(wanted)
 
 
 def _labels(changes: dict[str, Any]) -> str:
@@ -290,8 +319,8 @@ def _upsert_sql(table: str, keys: Sequence[str], counters: Sequence[str], extra:
 
 def _bump_stats(stats: dict[UnionRef, list[int]]) -> None:
     # sorted: concurrent chunks lock the counter rows in one order (no deadlock)
-    rows = sorted((u.id, u.path, active, 0, new) for u, (active, new) in stats.items()
-                  if active or new)
+    rows = sorted((u.id, u.path, active, retired, new)
+                  for u, (active, new, retired) in stats.items() if active or new or retired)
     if not rows:
         return
     sql = _upsert_sql(OrgMemberStats._meta.db_table, ["org_id"],
@@ -319,4 +348,5 @@ def held_elsewhere(existing: Existing, union: UnionRef) -> bool:
 
 
 __all__ = ["PERSON_DATA_FIELDS", "ChunkRace", "Existing", "NewMember", "UnionRef",
-           "changed_fields", "lookup_people", "taken_card_numbers", "write_members"]
+           "changed_fields", "lookup_people", "taken_card_numbers", "taken_legacy_cards",
+           "write_members"]

@@ -28,11 +28,15 @@ from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Org, OrgStatus, OrgType
 from gonghui.roster import registry
 from gonghui.roster.columns import (
     FIELD_LABELS,
+    LEGACY_FIELDS,
     UNION_CODE,
+    Legacy,
     Mapping,
     cell_display,
     clean_cell,
+    legacy_values,
     normalize_code,
+    row_fields,
     skip_reason,
 )
 from gonghui.roster.models import ImportChunk, ImportJob, ImportRejection
@@ -192,6 +196,7 @@ class Stripe:
         self.reason = _("名册导入（任务 #{id}）").format(id=job.pk)
         # wall seconds in validation and in the database, logged at DEBUG (the benchmark)
         self.timings = {"prepare": 0.0, "write": 0.0}
+        self.legacy: dict[int, Legacy] = {}  # a legacy roster's values, by row number
 
     def run(self) -> int:
         """Process this stripe's chunks; returns the number of data rows in the file (-1
@@ -238,11 +243,32 @@ class Stripe:
                 result.columns = FIELD_LABELS[
                     "card_number" if "会员证号" in duplicate else "id_number"]
                 result.reason = duplicate
+        self._legacy_of(prepared, mapping)
         started = time.perf_counter()
         self._write_chunk(chunk, prepared, resolver)
         self.timings["write"] += time.perf_counter() - started
         if self.on_progress:
             self.on_progress(ImportJob.objects.get(pk=self.job.pk))
+
+    def _legacy_of(self, prepared: list[RowResult], mapping: Mapping) -> None:
+        """A legacy roster's columns (会龄起算日, 会籍状态, 退休日期, 原会员证号), checked per
+        row: a row whose legacy cells are wrong is rejected like any other invalid row."""
+        self.legacy = {}
+        if not set(mapping.columns.values()) & set(LEGACY_FIELDS):
+            return
+        dated = "retired_on" in set(mapping.columns.values())
+        for result in prepared:
+            if result.kind != OK or result.joined_on is None:
+                continue
+            legacy, problems = legacy_values(row_fields(result.cells, mapping),
+                                             joined_on=result.joined_on, as_of=self.job.as_of,
+                                             dated_retirement=dated)
+            if problems:
+                result.kind = REJECT
+                result.columns = "、".join(dict.fromkeys(FIELD_LABELS[f] for f, _m in problems))
+                result.reason = " ".join(m for _f, m in problems)
+            else:
+                self.legacy[result.row_number] = legacy
 
     def _write_chunk(self, chunk: int, prepared: list[RowResult],
                      resolver: UnionResolver) -> None:
@@ -326,6 +352,10 @@ class Stripe:
         cards = registry.taken_card_numbers(
             row.card_number for row, _u in candidates
             if row.card_number and row.id_hash not in existing)
+        legacy = self.legacy
+        old_cards = registry.taken_legacy_cards(
+            (union.id, legacy[row.row_number].legacy_card_number) for row, union in candidates
+            if row.row_number in legacy and legacy[row.row_number].legacy_card_number)
         joins: list[registry.NewMember] = []
         updates: list[tuple[registry.Existing, dict[str, Any]]] = []
         rejections: list[tuple[RowResult, str, str]] = []
@@ -350,10 +380,18 @@ class Stripe:
                     "会员证号 {card} 已被其他会员使用，请核对，或留空由系统生成。").format(
                         card=row.card_number)))
                 continue
+            old_card = legacy[row.row_number].legacy_card_number \
+                if row.row_number in legacy else ""
+            if old_card and (union.id, old_card) in old_cards:
+                rejections.append((row, FIELD_LABELS["legacy_card_number"], _(
+                    "原会员证号 {card} 在本工会已被其他会员使用，请核对。").format(card=old_card)))
+                continue
+            if old_card:
+                old_cards.add((union.id, old_card))  # a second row of the file with it
             join = registry.NewMember(
                 row_number=row.row_number, values=row.values, supplied=row.supplied,
                 id_hash=row.id_hash, id_cipher=row.cipher, joined_on=row.joined_on,
-                card_number=row.card_number, union=union)
+                card_number=row.card_number, union=union, legacy=legacy.get(row.row_number))
             if person is not None:  # a returning member: the earlier membership ended
                 join.person_id = person.person_id
                 join.changed = registry.changed_fields(person, row.values, row.supplied)

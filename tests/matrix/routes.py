@@ -161,6 +161,9 @@ PAGES: dict[str, Entry] = {
     "members:application": get(C.MEMBER_READ, "application"),
     "members:application_decide": post(C.MEMBER_WRITE, "application",
                                        kw=ids(pk="pk", action="=reject")),  # no reason → 400
+    "members:bulk_start": post(C.MEMBER_WRITE),   # nothing chosen → 400
+    "members:bulk_job": get(access="own", obj="bulk_job"),
+    "members:overdue": get(C.MEMBER_READ),
     "members:org_stats": get(C.STATS_READ, "org", kw=pk_as("org_pk")),
     # a cadre's scanner: without a code it sends the cadre back to the list
     "members:card_verify": get(C.MEMBER_READ, ok=302),
@@ -354,6 +357,9 @@ API: dict[str, R] = {
     "POST /orgs/{org_id}/dissolve": op(C.ORG_WRITE, "org"),   # it has members: refused
     # members
     "GET /members": op(C.MEMBER_READ),
+    "POST /members/bulk": op(C.MEMBER_WRITE),   # empty body → 400
+    "GET /members/bulk/{job_id}": op(access="own", obj="bulk_job"),
+    "GET /members/overdue": op(C.MEMBER_READ),
     "POST /members": op(C.MEMBER_WRITE),
     "GET /members/stats": op(C.STATS_READ, "org", query=lambda o: {"org": o.ids["code"]}),
     "GET /members/{member_id}": op(C.MEMBER_READ, "membership"),

@@ -264,6 +264,21 @@ def _export_jobs(world: World) -> dict[str, Obj]:
     return out
 
 
+@builder("bulk_job")
+def _bulk_jobs(world: World) -> dict[str, Obj]:
+    """A cadre's own bulk decision job (visible to its creator only)."""
+    from gonghui.members.models import BulkDecisionJob
+
+    out = {}
+    for s in SIDES:
+        owner = "city_admin" if s == "A" else "district_b"
+        job = BulkDecisionJob.objects.create(kind="application", action="approve", ids=[],
+                                             created_by=world.users[owner],
+                                             created_by_name=owner, status="done")
+        out[s] = Obj(job.pk, UNION[s], owner=owner)
+    return out
+
+
 # --- funds --------------------------------------------------------------------------------
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

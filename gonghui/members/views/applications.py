@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
+from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, run_service
@@ -34,6 +35,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/applications.html", {
         "page": paginate(request, queryset), "status": status, "q": q, "within": within,
         "statuses": ApplicationStatus.choices, "qs": querystring_without_page(request),
+        "can_bulk": has_capability(request.user, Capability.MEMBER_WRITE), "today": clock.today(),
     })
 
 

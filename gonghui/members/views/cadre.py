@@ -254,6 +254,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/transfers.html", {
         "page": _page(request, queryset), "direction": direction, "status": status, "q": q,
         "statuses": TransferStatus.choices, "qs": querystring_without_page(request),
+        "can_bulk": has_capability(request.user, Capability.MEMBER_WRITE), "today": clock.today(),
     })
 
 
