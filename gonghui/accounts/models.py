@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -19,6 +20,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whatever path changes a password or disables an account (the password page, the
+        # admin, `changepassword`, a shell), its API tokens die with it (issue 13 item 8):
+        # a token is a password that the old password's holder still has.
+        password_changed = getattr(self, "_password", None) is not None
+        super().save(*args, **kwargs)
+        if (password_changed or not self.is_active) and self.pk is not None:
+            APIToken.objects.filter(user_id=self.pk).delete()
 
 
 class RoleAssignment(models.Model):
@@ -52,6 +62,9 @@ class APIToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # the user's session auth hash (HMAC of the password hash) when the token was issued: a
+    # password changed by any path, even a bulk update, no longer matches
+    auth_hash = models.CharField(max_length=128, default="", editable=False)
 
     class Meta:
         verbose_name = _("API 令牌")

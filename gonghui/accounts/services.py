@@ -143,7 +143,7 @@ def token_issue(*, user: User) -> tuple[str, APIToken]:
     with transaction.atomic():
         token = APIToken.objects.create(
             user=user, key_hash=APIToken.hash_key(key), prefix=key[:8],
-            expires_at=clock.now() + TOKEN_LIFETIME,
+            expires_at=clock.now() + TOKEN_LIFETIME, auth_hash=user.get_session_auth_hash(),
         )
         _audit(actor=user, action="token.issue", obj=token)
     return key, token
@@ -155,10 +155,25 @@ def token_user(key: str) -> User | None:
         .filter(key_hash=APIToken.hash_key(key), expires_at__gt=clock.now())
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None:
+        return None
+    user = token.user
+    if not user.is_active or token.auth_hash != user.get_session_auth_hash():
+        tokens_revoke(user=user, reason="disabled" if not user.is_active else "password")
         return None
     APIToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user
+
+
+def tokens_revoke(*, user: User, reason: str) -> int:
+    """Delete every API token of `user` (a password change, a disabled account); returns how
+    many there were."""
+    with transaction.atomic():
+        count, _deleted = APIToken.objects.filter(user=user).delete()
+        if count:
+            _audit(actor=user, action="token.revoke", obj=user,
+                   after={"count": count, "reason": reason})
+    return count
 
 
 def totp_device(user: User) -> tuple[TOTPDevice, bool]:
