@@ -235,7 +235,7 @@ def test_api_lists_are_pages_with_a_next_link(client, tree, treasurer):
     assert ([t["memo"] for t in second["items"]], second["next"]) == (["会费0"], None)
     accounts = client.get(f"{API}/unions/SH-A-1-1/accounts?page_size=10").json()
     assert (len(accounts["items"]), accounts["count"], accounts["items"][0]["code"]) == (
-        10, 48, "1001")
+        10, 50, "1001")
     assert client.get(f"{API}/unions/SH-A-1-1/transactions?page_size=500").status_code == 400
 
 
@@ -274,7 +274,8 @@ def test_api_writes_check_access_before_the_payload(client, tree, treasurer, fun
     assert LedgerTransaction.objects.count() == 1
     with clock.frozen(DAY):
         response = client.post(url, {"memo": "误记"}, content_type="application/json")
-    assert (response.status_code, response.json()["memo"]) == (201, "误记")
+    # the reversal's memo names the original voucher, then the reason (issue 21)
+    assert (response.status_code, response.json()["memo"]) == (201, "冲销 2026-03 记-0001：误记")
     with clock.frozen(DAY):
         report = client.get(f"{API}/unions/SH-A-1-1/reports/income").json()
     assert (report["period"], report["rows"][-1]) == ("2026 年度",

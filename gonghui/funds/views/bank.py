@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import NotFound
-from gonghui.core.views import form_status, run_service
+from gonghui.core.views import form_status, posted, run_service, uploaded
 from gonghui.funds.forms import ManualMatchForm, StatementForm
 from gonghui.funds.models import BankMatch, BankStatementLine, LedgerLine
 from gonghui.funds.permissions import access_match, access_statement, access_union
@@ -24,8 +24,7 @@ from gonghui.funds.views.reports import export_response
 @login_required
 def statements(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=request.method == "POST")
-    form = StatementForm(request.POST or None, request.FILES or None) \
-        if request.method == "POST" else StatementForm()
+    form = StatementForm(posted(request), uploaded(request))
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
@@ -38,7 +37,7 @@ def statements(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funds/bank.html", {
         **union_context(request, union, "bank"), "form": form,
         "statements": bank_services.statements_of(union)[:50],
-    }, status=form_status(form, outcome) if request.method == "POST" else 200)
+    }, status=form_status(form, outcome))
 
 
 def _statement_page(request: HttpRequest, statement: Any, *, status: int = 200,

@@ -51,28 +51,37 @@ def budget(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     }, status=form_status(form, outcome))
 
 
+def close_page(request: HttpRequest, union: Org, *, form: Any = None, year_form: Any = None,
+               reopen_form: Any = None, status: int = 200) -> HttpResponse:
+    """The closing page (months, the year-end closing, reopening); a form posted from it
+    comes back here with its errors."""
+    today = clock.today()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    return render(request, "funds/close.html", {
+        **union_context(request, union, "close"),
+        "form": form or CloseForm(initial={"year": last_month.year, "month": last_month.month}),
+        "closed": selectors.closed_periods(union),
+        "closings": selectors.year_closings(union), "runs": selectors.year_close_runs(union),
+        "year_form": year_form or YearCloseForm(initial={"year": today.year - 1}),
+        "reopen_form": reopen_form or YearReopenForm(initial={"year": today.year - 1}),
+        "can_reopen": has_capability(request.user, Capability.FUNDS_REOPEN, union),
+    }, status=status)
+
+
 @login_required
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=request.method == "POST")
-    today = clock.today()
-    last_month = today.replace(day=1) - dt.timedelta(days=1)
-    form = CloseForm(posted(request),
-                     initial={"year": last_month.year, "month": last_month.month})
+    if request.method != "POST":
+        return close_page(request, union)
+    form = CloseForm(request.POST)
     outcome = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         outcome = run_service(request, lambda: services.period_close(
             union=union, year=form.cleaned_data["year"], month=form.cleaned_data["month"],
             actor=request.user), form=form, success=_("已结账。"))
         if outcome.ok:
             return redirect("funds:close", union.pk)
-    return render(request, "funds/close.html", {
-        **union_context(request, union, "close"), "form": form,
-        "closed": selectors.closed_periods(union),
-        "closings": selectors.year_closings(union), "runs": selectors.year_close_runs(union),
-        "year_form": YearCloseForm(initial={"year": today.year - 1}),
-        "reopen_form": YearReopenForm(initial={"year": today.year - 1}),
-        "can_reopen": has_capability(request.user, Capability.FUNDS_REOPEN, union),
-    }, status=form_status(form, outcome))
+    return close_page(request, union, form=form, status=form_status(form, outcome))
 
 
 def _limits_page(request: HttpRequest, org: Org, *, limit_form: Any = None,

@@ -26,6 +26,7 @@ from gonghui.funds.models import Book
 from gonghui.funds.permissions import access_run, access_union
 from gonghui.funds.services.opening import opening_entry
 from gonghui.funds.views.ledger import union_context
+from gonghui.funds.views.manage import close_page
 
 
 def _setup_page(request: HttpRequest, union: Any, *, status: int = 200,
@@ -83,21 +84,21 @@ def year_close(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True)
     form = YearCloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写正确的年度。"))
-        return redirect("funds:close", union.pk)
+        return close_page(request, union, year_form=form, status=400)
     year = form.cleaned_data["year"]
     if form.cleaned_data["subtree"]:
-        outcome = run_service(request, lambda: services.year_close_run_start(
-            root=union, year=year, actor=request.user))
-        if outcome.ok and outcome.value is not None:
-            return redirect("funds:year_run", outcome.value.pk)
-        return redirect("funds:close", union.pk)
-    result = run_service(request, lambda: services.year_close(union=union, year=year,
-                                                               actor=request.user))
-    if result.ok and result.value is not None:
-        messages.success(request, _("{y} 年度已结账。").format(y=year) if result.value.created
+        started = run_service(request, lambda: services.year_close_run_start(
+            root=union, year=year, actor=request.user), form=form)
+        if started.ok and started.value is not None:
+            return redirect("funds:year_run", started.value.pk)
+        return close_page(request, union, year_form=form, status=form_status(form, started))
+    outcome = run_service(request, lambda: services.year_close(
+        union=union, year=year, actor=request.user), form=form)
+    if outcome.ok and outcome.value is not None:
+        messages.success(request, _("{y} 年度已结账。").format(y=year) if outcome.value.created
                          else _("{y} 年度此前已结账，未作任何改动。").format(y=year))
-    return redirect("funds:close", union.pk)
+        return redirect("funds:close", union.pk)
+    return close_page(request, union, year_form=form, status=form_status(form, outcome))
 
 
 @login_required
@@ -105,13 +106,14 @@ def year_close(request: HttpRequest, pk: int) -> HttpResponse:
 def year_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     union = access_union(request.user, pk, write=True, cap=Capability.FUNDS_REOPEN)
     form = YearReopenForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写年度和反结账原因。"))
-        return redirect("funds:close", union.pk)
-    run_service(request, lambda: services.year_reopen(
-        union=union, year=form.cleaned_data["year"], reason=form.cleaned_data["reason"],
-        actor=request.user), success=_("已反结账，结账凭证已冲销。"))
-    return redirect("funds:close", union.pk)
+    outcome = None
+    if form.is_valid():
+        outcome = run_service(request, lambda: services.year_reopen(
+            union=union, year=form.cleaned_data["year"], reason=form.cleaned_data["reason"],
+            actor=request.user), form=form, success=_("已反结账，结账凭证已冲销。"))
+        if outcome.ok:
+            return redirect("funds:close", union.pk)
+    return close_page(request, union, reopen_form=form, status=form_status(form, outcome))
 
 
 @login_required
