@@ -3,8 +3,10 @@
 - An object whose org lies outside every subtree where the user holds the *read* partner of the
   capability → `NotFound` (404): never a hint that it exists.
 - A visible object the user may not act on → `Forbidden` (403).
-- No object (a list page, a "new" form): the capability anywhere → allowed; only its read
-  partner → 403; nothing → 404.
+- No object (a list page, a "new" form): the capability anywhere → allowed; otherwise 403 —
+  a list answers a user who lacks the capability with a refusal, never with 200 and an empty
+  list nor a 404 that hides the route (issue 13 item 14). An org named in a list's filter is
+  an object: outside the viewer's subtrees it is 404 (`require_org_filter`).
 
 Services call it first thing, so pages, API, CLI and tasks get the same answer:
 
@@ -42,6 +44,8 @@ def require_capability(user: Any, cap: Capability, org: Any = None, *,
     """
     if has_capability(user, cap, org):
         return
+    if org is None:
+        raise Forbidden(message)
     visible_cap = read or Capability(cap).read_of
     if visible_cap != cap and has_capability(user, visible_cap, org):
         raise Forbidden(message)
@@ -52,4 +56,4 @@ def require_any_capability(user: Any, *caps: Capability) -> None:
     """A page reachable with any of `caps` held anywhere (e.g. the roster home: read or write)."""
     if is_global(user) or set(caps) & capabilities_anywhere(user):
         return
-    raise NotFound()
+    raise Forbidden()

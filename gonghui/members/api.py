@@ -20,6 +20,7 @@ from gonghui.core.payload import body_schema, parse_body, parse_patch
 from gonghui.members import selectors, services
 from gonghui.members.models import Application, Membership, Transfer
 from gonghui.members.permissions import access_application, access_membership, access_transfer
+from gonghui.members.services import identity
 from gonghui.orgs.permissions import access_org
 
 router = Router()
@@ -298,8 +299,14 @@ def submit_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     if union is None:
         raise NotFound()
     fields = payload.dict(exclude={"union", "basis"})
+    identity.join_attempt(user=request.user, ip=request.META.get("REMOTE_ADDR") or None)
     application = services.application_submit(union=union, fields=fields, actor=request.user,
                                               basis=payload.basis)
+    if application.applicant_id == request.user.pk:
+        # the worker's own application answers with what they typed, never with what the
+        # registry holds for that ID number (issue 13 item 2)
+        return Status(201, {**_application(application),
+                            "name": application.data.get("name", "")})
     return Status(201, _application(application))
 
 

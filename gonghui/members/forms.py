@@ -181,6 +181,9 @@ class RegisterForm(BootstrapMixin, forms.Form):
         help_text=_("至少 10 位，包含字母和数字"))
     password2 = forms.CharField(label=_("再次输入密码"), widget=forms.PasswordInput(
         attrs={"autocomplete": "new-password"}))
+    # PIPL Art. 14, 17: the notice shown above the form; its text and version are stored with
+    # the registration (members.privacy)
+    consent = forms.BooleanField(label=_("我已阅读并同意上述个人信息处理规则。"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

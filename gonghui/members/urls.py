@@ -35,4 +35,6 @@ urlpatterns = [
     path("portal/card/", portal.portal_card, name="portal_card"),
     path("portal/card.pdf", portal.portal_card_pdf, name="portal_card_pdf"),
     path("portal/transfer/", portal.portal_transfer, name="portal_transfer"),
+    path("portal/my-data/", portal.portal_my_data, name="portal_my_data"),
+    path("portal/my-data.json", portal.portal_my_data_export, name="portal_my_data_export"),
 ]

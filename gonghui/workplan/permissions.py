@@ -250,7 +250,7 @@ def require_workplan_page(user: Any) -> None:
     """The workplan home and "my" pages: workplan.read anywhere, or a department to work in."""
     if has_capability(user, READ) or department_ids(user):
         return
-    raise NotFound()
+    raise Forbidden()  # a page the user's roles do not open: 403 (issue 13 item 14)
 
 
 def require_issuer_page(user: Any) -> QuerySet[Org]:

@@ -3,7 +3,8 @@
 - Anonymous: pages → 302 to the login page; API → 401 (public routes answer as for anyone).
 - An object outside every subtree where the persona holds the read capability → 404; visible
   but the persona lacks the route's capability → 403.
-- No object: the capability anywhere → allowed; only the read partner → 403; nothing → 404.
+- No object: the capability anywhere → allowed; otherwise 403 (issue 13 item 14: a list never
+  answers 200 and an empty list, nor hides itself behind a 404).
 - Allowed: the entry's `ok` (GET 200; an empty POST 400 unless the entry says otherwise).
 
 The grants come from the persona and `accounts.roles.CAPABILITIES` only — never from the code
@@ -68,9 +69,7 @@ def expected(route: R, persona: Persona, world: World, obj: Obj | None, *, api: 
             return ok if holds_at(persona, cap, world.root, world) else 403
         if holds_anywhere(persona, cap):
             return ok
-        if read != cap and holds_anywhere(persona, read):
-            return 403
-        return 404
+        return 403
     visible = any(holds_at(persona, read, code, world, reach_up=route.reach_up)
                   for code in (obj.org, *obj.seen))
     if cap == read:

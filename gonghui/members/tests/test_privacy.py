@@ -86,7 +86,7 @@ def test_self_registration_proves_the_phone(client, tree, settings):
     _Texts.sent = []
     url = reverse("members:portal_register")
     form = {"name": "韩梅", "phone": "13700001111", "password": "Plum-blossom-77",
-            "password2": "Plum-blossom-77"}
+            "password2": "Plum-blossom-77", "consent": "on"}
     refused = client.post(url, form)
     assert refused.status_code == 400
     assert "请填写短信验证码" in refused.content.decode()

@@ -167,7 +167,7 @@ def test_application_flow_submit_approve(tree, grassroots_cadre):
     app = services.application_submit(union=tree["SH-A-1-1"], actor=worker, basis="两非一无",
                                       fields=person_fields("赵敏", new_employment_group="网约送餐员"))
     person = Person.objects.get()
-    assert person.user == worker
+    assert person.user is None  # not linked before the union confirms who the worker is
     assert app.status == "submitted"
     with pytest.raises(Conflict) as exc:
         services.application_submit(union=tree["SH-A-1-1"], actor=worker,
@@ -176,6 +176,7 @@ def test_application_flow_submit_approve(tree, grassroots_cadre):
     m = services.application_approve(application=app, actor=grassroots_cadre, reason="同意")
     app.refresh_from_db()
     assert (app.status, app.membership, app.decided_by) == ("approved", m, grassroots_cadre)
+    assert Person.objects.get().user == worker  # the approval confirmed the worker
     assert list(CaseEvent.objects.values_list("from_status", "to_status")) == [
         ("", "submitted"), ("submitted", "approved")]
     assert _stats(tree["SH-A-1-1"]) == (1, 0, 1)
@@ -196,17 +197,19 @@ def test_application_reject_needs_reason_and_is_seen(tree, grassroots_cadre):
     assert Membership.objects.count() == 0
 
 
-def test_application_cannot_take_someone_elses_id_or_wrong_name(tree):
+def test_application_for_someone_elses_id_or_wrong_name_goes_to_the_union(tree, city_admin):
+    """Issue 13 items 1-2: a worker is not told what the registry holds; the union is."""
+    from gonghui.members.services.identity import review_flags
+
     first, second = make_user("w1"), make_user("w2")
     fields = person_fields("孙丽")
     services.application_submit(union=tree["SH-A-1-1"], actor=first, fields=fields)
-    with pytest.raises(Conflict) as exc:
-        services.application_submit(union=tree["SH-A-1-2"], actor=second, fields=fields)
-    assert exc.value.code == "account_mismatch"
-    with pytest.raises(Conflict) as exc:
-        services.application_submit(union=tree["SH-A-1-2"], actor=second,
-                                    fields={**fields, "name": "别人"})
-    assert exc.value.code == "name_mismatch"
+    services.application_approve(application=Application.objects.get(), actor=city_admin)
+    other = services.application_submit(union=tree["SH-A-1-2"], actor=second,
+                                        fields={**fields, "name": "别人"})
+    assert review_flags(other) == ["identity_unproven", "name_mismatch", "already_member",
+                                   "account_linked"]
+    assert Person.objects.get().user == first
 
 
 def test_approval_after_member_elsewhere_keeps_application_pending(tree, city_admin):

@@ -22,6 +22,7 @@ from gonghui.members.choices import NewEmploymentGroup
 from gonghui.members.forms import ReasonForm
 from gonghui.members.models import Application, ApplicationStatus
 from gonghui.members.permissions import access_application
+from gonghui.members.services import identity
 from gonghui.members.views.cadre import within_org
 
 
@@ -48,6 +49,9 @@ def _detail(request: HttpRequest, application: Application, *, status: int = 200
         "events": application.events.order_by("at", "id"),
         "can_write": has_capability(request.user, Capability.MEMBER_WRITE, application.union),
         "form": form or ReasonForm(),
+        "review_flags": identity.review_labels(application),
+        "identity_unproven": identity.ReviewFlag.IDENTITY_UNPROVEN
+        in identity.review_flags(application),
     }, status=status)
 
 
@@ -59,14 +63,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def application_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ("approve", "reject"):
+    if action not in ("approve", "reject", "confirm_identity"):
         raise NotFound()
     application = access_application(request.user, pk, write=True)
     form = ReasonForm(request.POST)
     reason = request.POST.get("reason", "")[:500]
     # refusals are flashed: the page's decision forms are buttons, not fields with errors
     outcome: Outcome[Any]
-    if action == "approve":
+    if action == "confirm_identity":
+        outcome = run_service(request, lambda: identity.application_confirm_identity(
+            application=application, actor=request.user),
+            success=_("已核实申请人为本人，其账户已关联该会员信息。"))
+    elif action == "approve":
         outcome = run_service(request, lambda: services.application_approve(
             application=application, actor=request.user, reason=reason))
         if outcome.ok and outcome.value is not None:

@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -18,11 +19,15 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
+from gonghui.core import clock
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.views import form_status, run_service
 from gonghui.members import phone_check, selectors, services
 from gonghui.members.forms import ApplyForm, ReasonForm, RegisterForm
+from gonghui.members.mydata import as_json, my_data
 from gonghui.members.permissions import own_application
+from gonghui.members.privacy import notice_text
+from gonghui.members.services import identity
 from gonghui.members.validation import clean_phone
 
 CARD_SALT = "gonghui.members.card"
@@ -64,7 +69,8 @@ def _send_phone_code(request: HttpRequest) -> HttpResponse:
             phone=phone[:3] + "****" + phone[-4:]))
         if settings.DEBUG:  # the demo has no SMS gateway: show the code it would have sent
             messages.info(request, _("演示环境：验证码为 {code}。").format(code=code))
-    return render(request, "members/portal/register.html", {"form": form}, status=status)
+    return render(request, "members/portal/register.html",
+                  {"form": form, "notice": notice_text()}, status=status)
 
 
 def portal_register(request: HttpRequest) -> HttpResponse:
@@ -81,7 +87,7 @@ def portal_register(request: HttpRequest) -> HttpResponse:
             phone = clean_phone(data["phone"])
             phone_check.check_code(request.session, phone, data["code"])
             return services.portal_register(name=data["name"], phone=phone,
-                                            password=data["password"])
+                                            password=data["password"], consent=data["consent"])
 
         outcome = run_service(request, register, form=form)
         if outcome.ok and outcome.value is not None:
@@ -90,8 +96,8 @@ def portal_register(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("注册成功。您的登录名是手机号 {phone}。").format(
                 phone=user.username))
             return redirect("members:portal_apply")
-    return render(request, "members/portal/register.html", {"form": form},
-                  status=form_status(form, outcome))
+    return render(request, "members/portal/register.html",
+                  {"form": form, "notice": notice_text()}, status=form_status(form, outcome))
 
 
 @login_required
@@ -130,6 +136,13 @@ def portal_apply_form(request: HttpRequest, code: str) -> HttpResponse:
     outcome = None
     if request.method == "POST" and form.is_valid():
         basis = BASIS_LABELS.get(form.cleaned_data["basis"], "")
+
+        try:
+            identity.join_attempt(user=request.user, ip=client_ip(request))
+        except identity.TooManyAttempts as exc:
+            form.add_error(None, exc.message)
+            return render(request, "members/portal/apply_form.html",
+                          {"form": form, "union": union}, status=exc.status_code)
         outcome = run_service(request, lambda: services.application_submit(
             union=union, fields=form.person_fields(), actor=request.user, basis=basis),
             form=form, success=_("申请已提交，工会审批后会在这里通知您。"))
@@ -239,3 +252,27 @@ def card_verify(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise NotFound()
     return redirect("members:detail", membership.pk)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address as the server saw it (a proxy in front must pass REMOTE_ADDR
+    through, e.g. gunicorn's --forwarded-allow-ips; X-Forwarded-For is not trusted here)."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@login_required
+def portal_my_data(request: HttpRequest) -> HttpResponse:
+    """我的数据 (PIPL Art. 45): what the union holds about the signed-in worker."""
+    return render(request, "members/portal/my_data.html", {
+        "sections": my_data(request.user), "notice": notice_text()})
+
+
+@login_required
+def portal_my_data_export(request: HttpRequest) -> HttpResponse:
+    """The same as a JSON file (a copy the worker keeps)."""
+    now = clock.now()
+    response = JsonResponse(as_json(request.user, at=now), encoder=DjangoJSONEncoder,
+                            json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="my-data-{now:%Y%m%d}.json"'
+    response["Cache-Control"] = "no-store"
+    return response

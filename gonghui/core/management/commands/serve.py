@@ -24,6 +24,7 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "gonghui.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]), "--access-logfile", "-",
+            "--logger-class", "gonghui.core.middleware.MaskedAccessLogger",
             "--timeout", "120",
         ]
         self.stdout.write(f"Gonghui at http://{options['host']}:{options['port']}/")
