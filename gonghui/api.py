@@ -1,18 +1,37 @@
 """The JSON API at /api/v1/ (django-ninja). Same services and scoping as the pages; domain errors
-map to HTTP status codes here and nowhere else."""
+map to HTTP status codes here and nowhere else.
+
+The statuses every operation may answer (documented on each operation in the OpenAPI document
+by `GonghuiAPI.get_openapi_schema`):
+
+- 400 `invalid` (the input does not fit the schema, or a rule refused it), `out_of_range` (a
+  number or date the database cannot hold);
+- 401 no session or token (every operation that needs a user);
+- 403 visible but not allowed, 404 not found or outside the caller's subtrees (the one gate);
+- 409 a conflict with the object's state (writes);
+- 422 `body_not_object`: a write whose JSON body is not an object (`[null, null]`, `1`),
+  refused before the operation runs, whatever the operation does with its body.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth import authenticate
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
 from gonghui.accounts.services import token_issue, token_user
-from gonghui.core.errors import ApplicationError
+from gonghui.core.errors import ApplicationError, Unprocessable
 
 
 class TokenAuth(HttpBearer):
@@ -23,7 +42,43 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+WRITES = frozenset({"post", "put", "patch", "delete"})
+
+ERROR_BODY = {"type": "object", "required": ["detail", "code"], "properties": {
+    "detail": {"type": "string"}, "code": {"type": "string"},
+    "errors": {"type": "array", "items": {"type": "object"}}}}
+
+ERROR_STATUSES = {
+    "400": "请求数据无效，或被业务规则拒绝。",
+    "401": "未登录或令牌无效。",
+    "403": "可见，但无权执行此操作。",
+    "404": "未找到，或不在您的管辖范围内。",
+    "409": "与对象的当前状态冲突。",
+    "422": "请求体须为 JSON 对象。",
+}
+
+
+class GonghuiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        """The document, with the error statuses the mapping below answers documented on every
+        operation that can answer them (an operation's own entries are kept)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                codes = {"400", "404"}   # 404: the path's object, or one the input names
+                if operation.get("security"):
+                    codes |= {"401", "403"}
+                if method in WRITES:
+                    codes |= {"409", "422"}
+                responses = operation.setdefault("responses", {})
+                for code in sorted(codes - responses.keys()):
+                    responses[code] = {"description": ERROR_STATUSES[code], "content": {
+                        "application/json": {"schema": ERROR_BODY}}}
+        return schema
+
+
+api = GonghuiAPI(
     title="Gonghui API",
     version="1",
     description="智慧工会平台 JSON API. Token (`Authorization: Bearer …`) or session auth.",
@@ -39,6 +94,55 @@ def application_error(request: HttpRequest, exc: ApplicationError):
     return api.create_response(
         request, {"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status_code
     )
+
+
+@api.exception_handler(DataError)
+def data_error(request: HttpRequest, exc: DataError):
+    # PostgreSQL: a number or date the column cannot hold ("integer out of range", "date/time
+    # field value out of range") — the input's fault, not the server's.
+    return _out_of_range(request)
+
+
+@api.exception_handler(OverflowError)
+def overflow_error(request: HttpRequest, exc: OverflowError):
+    # SQLite and Python: an integer beyond 64 bits, a date beyond year 9999
+    return _out_of_range(request)
+
+
+@api.exception_handler(IntegrityError)
+def integrity_error(request: HttpRequest, exc: IntegrityError):
+    # SQLite reports an integer it cannot bind as "datatype mismatch"; every other integrity
+    # error is a bug the service should have turned into a refusal: it stays a 500.
+    if "datatype mismatch" in str(exc):
+        return _out_of_range(request)
+    raise exc
+
+
+def _out_of_range(request: HttpRequest):
+    return api.create_response(
+        request, {"detail": _("数值或日期超出允许范围。"), "code": "out_of_range"}, status=400)
+
+
+def _body_is_an_object(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A write's JSON body, when it has one, is an object: `[null, null]` is refused (422) before
+    the operation runs, also by operations that read no body (an approval must not go through
+    on a malformed request)."""
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if (request.method or "").lower() in WRITES and request.content_type in (
+                "application/json", "text/plain", "") and request.body.strip():
+            try:
+                data = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                raise ValidationError([{"type": "json_invalid", "loc": ["body"],
+                                        "msg": "Invalid JSON"}]) from None
+            if not isinstance(data, dict):
+                raise Unprocessable(_("请求体须为 JSON 对象。"), code="body_not_object")
+        return view(request, *args, **kwargs)
+    return checked
+
+
+api.add_decorator(_body_is_an_object)
 
 
 # pydantic's error types in the user's language (its own `msg` is always English)
@@ -67,6 +171,8 @@ VALIDATION_MESSAGES = {
     "literal_error": gettext_lazy("不是允许的取值。"),
     "list_type": gettext_lazy("须为列表。"),
     "dict_type": gettext_lazy("须为对象。"),
+    "model_type": gettext_lazy("须为对象。"),
+    "extra_forbidden": gettext_lazy("不允许的字段。"),
     "model_attributes_type": gettext_lazy("须为对象。"),
     "json_invalid": gettext_lazy("不是有效的 JSON。"),
     "value_error": gettext_lazy("取值无效。"),

@@ -35,6 +35,7 @@ from gonghui.awards.services import competitions as comp_svc
 from gonghui.awards.services import honours as svc
 from gonghui.awards.services import register as reg_svc
 from gonghui.awards.services import studios as studio_svc
+from gonghui.core.bounds import Day, Days, Year, Years
 from gonghui.core.errors import Conflict, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
@@ -49,15 +50,15 @@ READ, WRITE = Capability.AWARDS_READ, Capability.AWARDS_WRITE
 class SchemeIn(Schema):
     org: str
     kind: str
-    year: int
+    year: Year
     title: str
-    notice_working_days: int = 5
+    notice_working_days: Days = 5
     min_frontline_pct: int | None = None
     min_technical_pct: int | None = None
     max_manager_pct: int | None = None
     min_women_pct: int | None = None
-    exclusion_years: int = 0
-    nomination_deadline: dt.date | None = None
+    exclusion_years: Years = 0
+    nomination_deadline: Day | None = None
 
 
 class QuotaOut(Schema):
@@ -150,7 +151,7 @@ class ResubmitIn(Schema):
 
 
 class PublishIn(Schema):
-    start_date: dt.date | None = None
+    start_date: Day | None = None
 
 
 class AwardNoticeOut(Schema):
@@ -198,7 +199,7 @@ class ModelWorkerDetail(ModelWorkerOut):
 
 class CareIn(Schema):
     kind: str
-    on: dt.date
+    on: Day
     amount: Decimal = Decimal("0")
     note: str = ""
 
@@ -217,7 +218,7 @@ class CompetitionIn(Schema):
     org: str
     title: str
     kind: str
-    year: int
+    year: Year
     team: bool = False
     trade: str = ""
     min_age: int | None = None
@@ -282,7 +283,7 @@ class StudioIn(Schema):
     lead_id: int | None = None
     members: str = ""
     field: str = ""
-    founded_year: int
+    founded_year: Year
 
 
 class StudioOut(Schema):
@@ -296,7 +297,7 @@ class StudioOut(Schema):
 
 
 class RatingIn(Schema):
-    year: int
+    year: Year
     rating: str
     achievements: str = ""
 
@@ -304,7 +305,7 @@ class RatingIn(Schema):
 class ResultIn(Schema):
     org: str
     title: str
-    year: int
+    year: Year
     people: str
     studio_id: int | None = None
     award: str = ""

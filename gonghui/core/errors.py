@@ -42,3 +42,10 @@ class Conflict(ApplicationError):
 class InvalidTransition(Conflict):
     def __init__(self, message: str, *, code: str = "invalid_transition") -> None:
         super().__init__(message, code=code)
+
+
+class Unprocessable(ApplicationError):
+    """Well-formed, but not the kind of request the operation takes (a JSON body that is not an
+    object)."""
+
+    status_code = 422

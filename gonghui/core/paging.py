@@ -1,7 +1,7 @@
 """One page shape for every JSON list endpoint: no endpoint cuts a list silently.
 
-Request: `page` + `page_size` (1–200, default 50), or `limit` + `offset` (offset wins when
-given). Response: `items`, `count` (the total, or null where counting is not cheap — then
+Request: `page` (≤ 50,000) + `page_size` (1–200, default 50), or `limit` + `offset` (≤ 10^7;
+offset wins when given). Response: `items`, `count` (the total, or null where counting is not cheap — then
 `next` still says whether there is more), `page`, `page_size`, `offset`, `next` (the URL of the
 next page, or null on the last one).
 
@@ -23,15 +23,19 @@ from ninja import Field, Schema
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
+# A page or offset beyond these is no list anyone reads (10 million rows at the largest page
+# size); without a bound, 10^19 reaches the database as an OFFSET it cannot hold (500).
+MAX_PAGE = 50_000
+MAX_OFFSET = MAX_PAGE * MAX_PAGE_SIZE
 
 T = TypeVar("T")
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
     limit: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
-    offset: int | None = Field(None, ge=0)
+    offset: int | None = Field(None, ge=0, le=MAX_OFFSET)
 
 
 class Page(Schema, Generic[T]):

@@ -46,6 +46,11 @@ def parse_body(request: HttpRequest, schema: type[S]) -> S:
         raise ValidationError(errors) from None
 
 
+def _object(request: HttpRequest) -> dict[str, Any]:
+    data = json.loads(request.body or b"{}")   # parse_body has read it already
+    return data if isinstance(data, dict) else {}
+
+
 def body_schema(schema: type[Schema]) -> dict[str, Any]:
     """`openapi_extra` that documents `schema` as the operation's JSON request body."""
     return {"requestBody": {"required": True, "content": {
@@ -74,6 +79,14 @@ def parse_patch(request: HttpRequest, schema: type[S], *,
     that accompanies the change). A patch that changes nothing is refused (400 `empty_patch`),
     never answered 200 as if something had been saved."""
     payload = parse_body(request, schema)
+    # A key the schema does not know is refused, never dropped: a client that misspells a
+    # field must not be told its change was saved.
+    known = {name for name, f in schema.model_fields.items()} | {
+        f.alias for f in schema.model_fields.values() if f.alias}
+    unknown = sorted(set(_object(request)) - known)
+    if unknown:
+        raise ValidationError([{"type": "extra_forbidden", "loc": ["body", key],
+                                "msg": "Extra inputs are not permitted"} for key in unknown])
     changes = payload.dict(exclude_unset=True, exclude=set(exclude))
     if not changes:
         raise ApplicationError(_("没有要修改的字段。"), code="empty_patch")

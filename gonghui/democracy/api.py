@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
+from gonghui.core.bounds import Year
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
@@ -172,7 +173,7 @@ def get_proposal(request: HttpRequest, proposal_id: int):
 
 
 @router.get("/dashboard")
-def dashboard(request: HttpRequest, year: int | None = None):
+def dashboard(request: HttpRequest, year: Year | None = None):
     """Elections due/overdue, turnout, proposals by state and department, reply times,
     satisfaction — for the viewer's subtrees."""
     require_capability(request.user, Capability.DEMOCRACY_READ)

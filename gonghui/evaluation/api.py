@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.accounts.scoping import scope
+from gonghui.core.bounds import Day, Days, Year, Years
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
@@ -66,11 +67,11 @@ class SectionSchema(Schema):
 class SchemeIn(Schema):
     org: str
     name: str
-    year: int
+    year: Year
     sections: list[SectionSchema]
     thresholds: dict[str, Decimal]
     vetoes: list[str] = []
-    rerating_years: int = 3
+    rerating_years: Years = 3
     for_branches: bool = False
 
 
@@ -115,7 +116,7 @@ class ReasonIn(Schema):
 
 
 class OnsiteIn(Schema):
-    on: dt.date
+    on: Day
     by: str
     note: str
 
@@ -123,7 +124,7 @@ class OnsiteIn(Schema):
 class PublicizeIn(Schema):
     org: str
     title: str
-    working_days: int = 5
+    working_days: Days = 5
     ratings: list[int]
 
 
@@ -179,8 +180,8 @@ class DowngradeIn(Schema):
 class SurveyIn(Schema):
     org: str
     title: str
-    year: int
-    closes_on: dt.date
+    year: Year
+    closes_on: Day
     kind: str = "survey"
     anonymous: bool = True
     min_group: int = 10
@@ -244,7 +245,7 @@ class OkOut(Schema):
 
 class ThirdPartyIn(Schema):
     org: str
-    year: int
+    year: Year
     evaluator: str
     score: Decimal
 
@@ -262,7 +263,7 @@ class ThirdPartyImportOut(Schema):
 
 class WeightsIn(Schema):
     org: str
-    year: int
+    year: Year
     self_weight: int
     satisfaction_weight: int
     third_party_weight: int
@@ -279,7 +280,7 @@ def _b64(text: str) -> bytes:
 
 @router.get("/schemes", response=Page[SchemeOut])
 def list_schemes(request: HttpRequest, paging: Query[PageParams], q: str = "",
-                 year: int | None = None):
+                 year: Year | None = None):
     require_evaluation_page(request.user)
     return paginate(request, selectors.scheme_list(viewer=request.user, q=q, year=year), paging,
                     item=scheme_out)
@@ -306,7 +307,7 @@ def get_scheme(request: HttpRequest, scheme_id: int):
 
 @router.get("/ratings", response=Page[RatingOut])
 def list_ratings(request: HttpRequest, paging: Query[PageParams], q: str = "", status: str = "",
-                 year: int | None = None, scheme: int | None = None):
+                 year: Year | None = None, scheme: int | None = None):
     require_evaluation_page(request.user)
     rows = selectors.rating_list(viewer=request.user, q=q, status=status, year=year,
                                  scheme=scheme)
@@ -430,7 +431,7 @@ def list_public_titles(request: HttpRequest, paging: Query[PageParams], q: str =
 
 
 @router.get("/titles/due", response=Page[TitleOut])
-def list_due_titles(request: HttpRequest, paging: Query[PageParams], days: int = 90):
+def list_due_titles(request: HttpRequest, paging: Query[PageParams], days: Days = 90):
     require_evaluation_page(request.user)
     return paginate(request, selectors.titles_due(viewer=request.user,
                                                   within_days=max(0, min(days, 3650))),
@@ -472,7 +473,7 @@ def downgrade_title(request: HttpRequest, title_id: int):
 
 @router.get("/surveys", response=Page[SurveyOut])
 def list_surveys(request: HttpRequest, paging: Query[PageParams], q: str = "",
-                 status: str = "", kind: str = "", year: int | None = None):
+                 status: str = "", kind: str = "", year: Year | None = None):
     require_evaluation_page(request.user)
     return paginate(request, selectors.survey_list(viewer=request.user, q=q, status=status,
                                                    kind=kind, year=year),
@@ -619,7 +620,7 @@ def set_weights(request: HttpRequest):
 
 
 @router.get("/ranking")
-def ranking(request: HttpRequest, org: str, year: int) -> dict[str, Any]:
+def ranking(request: HttpRequest, org: str, year: Year) -> dict[str, Any]:
     require_evaluation_page(request.user)
     root = _org(request.user, org)
     weights, rows = selectors.ranking(root=root, year=year)

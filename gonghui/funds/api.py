@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
+from gonghui.core.bounds import Day, Month, Year
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
@@ -67,8 +68,8 @@ class TransactionOut(Schema):
 
 class TransactionFilter(Schema):
     q: str = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     source: str = ""
     account: str = ""
     rollup: bool = False
@@ -80,14 +81,14 @@ class LineIn(Schema):
 
 
 class TransactionIn(Schema):
-    date: dt.date
+    date: Day
     memo: str
     lines: list[LineIn]
     idempotency_key: str
 
 
 class ExpenseIn(Schema):
-    date: dt.date
+    date: Day
     account_code: str
     amount: Decimal
     memo: str
@@ -97,14 +98,14 @@ class ExpenseIn(Schema):
 
 
 class ReverseIn(Schema):
-    date: dt.date | None = None
+    date: Day | None = None
     # the reason, required like on the page (冲销原因): a reversal says why
     memo: str = Field(..., min_length=1, max_length=200)
 
 
 class CloseIn(Schema):
-    year: int
-    month: int
+    year: Year
+    month: Month
 
 
 class FundsReportOut(Schema):
@@ -119,10 +120,10 @@ class FundsReportOut(Schema):
 
 
 class ReportFilter(Schema):
-    year: int | None = None  # the current year, like the report pages
-    month_from: int = 1
-    month_to: int = 12
-    month: int = 12
+    year: Year | None = None  # the current year, like the report pages
+    month_from: Month = 1
+    month_to: Month = 12
+    month: Month = 12
     rollup: bool = False
 
 

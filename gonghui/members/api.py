@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
+from gonghui.core.bounds import Day
 from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_patch
@@ -112,7 +113,7 @@ class PersonPatch(Schema):
 class StatusIn(Schema):
     status: str
     reason: str
-    on: dt.date | None = None
+    on: Day | None = None
 
 
 class RevealIn(Schema):

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
+from gonghui.core.bounds import Day, Year
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.mutualaid import presenters, selectors, services, tasks
@@ -77,9 +78,9 @@ def get_plan(request: HttpRequest, plan_id: str):
 
 class EnrolIn(Schema):
     union: str
-    plan_year: int
+    plan_year: Year
     person_ids: list[int] | None = None
-    enrolled_on: dt.date | None = None
+    enrolled_on: Day | None = None
 
 
 class EnrolOut(Schema):
@@ -156,7 +157,7 @@ class PayoutFilter(Schema):
     q: str = ""
     status: str = ""
     plan: str = ""
-    year: int | None = None
+    year: Year | None = None
     within: str = ""
 
 
@@ -378,7 +379,7 @@ def cancel_batch(request: HttpRequest, batch_id: int):
 
 
 @router.get("/dashboard")
-def dashboard(request: HttpRequest, org: str, year: int):
+def dashboard(request: HttpRequest, org: str, year: Year):
     """Figures of an org's subtree for a plan year, by plan and by child org."""
     union = access_union(request.user, org)
     data = selectors.dashboard(org=union, plan_year=year)

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import workdays as calendar
+from gonghui.core.bounds import Day, Days, Year
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.models import WorkdayOverride
 from gonghui.core.paging import Page, PageParams, paginate
@@ -80,8 +81,8 @@ class PublishIn(Schema):
     org: str
     title: str
     body: str = ""
-    working_days: int
-    start_date: dt.date | None = None
+    working_days: Days
+    start_date: Day | None = None
     items: list[str]
 
 
@@ -234,8 +235,8 @@ class YearOut(Schema):
 
 
 class CountIn(Schema):
-    start: dt.date
-    working_days: int
+    start: Day
+    working_days: Days
 
 
 class WorkdayCountOut(Schema):
@@ -245,7 +246,7 @@ class WorkdayCountOut(Schema):
 
 
 class OverrideIn(Schema):
-    date: dt.date
+    date: Day
     kind: str
     note: str = ""
 
@@ -262,7 +263,7 @@ def _override(o: WorkdayOverride) -> dict:
 
 
 @workdays_router.get("/period-end", response=WorkdayCountOut)
-def period_end(request: HttpRequest, start: dt.date, working_days: int):
+def period_end(request: HttpRequest, start: Day, working_days: Days):
     """The last day of a period of `working_days` working days starting on `start` (any
     signed-in user: the same answer every page shows)."""
     if working_days < 1:
@@ -272,7 +273,7 @@ def period_end(request: HttpRequest, start: dt.date, working_days: int):
 
 
 @workdays_router.get("/overrides", response=Page[OverrideOut])
-def list_overrides(request: HttpRequest, paging: Query[PageParams], year: int | None = None,
+def list_overrides(request: HttpRequest, paging: Query[PageParams], year: Year | None = None,
                    kind: str = "", q: str = ""):
     require_capability(request.user, Capability.POLICY_WRITE)
     return paginate(request, selectors.workday_overrides(year=year, kind=kind, q=q), paging,
@@ -290,13 +291,13 @@ def set_override(request: HttpRequest):
 
 
 @workdays_router.delete("/overrides/{day}", response={204: None})
-def delete_override(request: HttpRequest, day: dt.date):
+def delete_override(request: HttpRequest, day: Day):
     workday_services.workday_override_delete(day=day, actor=request.user)
     return Status(204, None)
 
 
 @workdays_router.get("/{year}", response=YearOut)
-def year_days(request: HttpRequest, year: int):
+def year_days(request: HttpRequest, year: Year):
     """The year's holidays and adjusted working days (any signed-in user)."""
     return {"year": year, "days": [{"date": d, "working": w, "source": s}
                                    for d, w, s in calendar.year_days(year)]}

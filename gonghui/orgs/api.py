@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -9,10 +9,11 @@ from ninja import Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
+from gonghui.core.bounds import Count, Day, OneOf
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_patch
 from gonghui.orgs import selectors, services
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Level, Org, OrgType
 from gonghui.orgs.permissions import access_org
 
 router = Router()
@@ -44,19 +45,23 @@ class OrgFilter(Schema):
     within: str = ""
 
 
+LevelIn = Annotated[str, OneOf(Level.values)]
+OrgTypeIn = Annotated[str, OneOf(OrgType.values)]
+
+
 class OrgIn(Schema):
     parent: str
     code: str = ""
     name: str
     short_name: str = ""
-    level: str
-    org_type: str
+    level: LevelIn
+    org_type: OrgTypeIn
     uscc: str = ""
     industry: str = ""
     region: str = ""
     address: str = ""
-    founded_on: dt.date | None = None
-    employees_count: int = 0
+    founded_on: Day | None = None
+    employees_count: Count = 0
     contact_name: str = ""
     contact_phone: str = ""
 
@@ -64,14 +69,14 @@ class OrgIn(Schema):
 class OrgPatch(Schema):
     name: str | None = None
     short_name: str | None = None
-    level: str | None = None
-    org_type: str | None = None
+    level: LevelIn | None = None
+    org_type: OrgTypeIn | None = None
     uscc: str | None = None
     industry: str | None = None
     region: str | None = None
     address: str | None = None
-    founded_on: dt.date | None = None
-    employees_count: int | None = None
+    founded_on: Day | None = None
+    employees_count: Count | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
 

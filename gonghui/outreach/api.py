@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
+from gonghui.core.bounds import Day, Moment, Year
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
@@ -70,7 +71,7 @@ class StationIn(Schema):
     amenities: list[str] = []
     weekly: str
     phone: str = ""
-    opened_on: dt.date | None = None
+    opened_on: Day | None = None
     public: bool = True
     note: str = ""
 
@@ -126,13 +127,13 @@ class ActivityIn(Schema):
     kind: str
     description: str = ""
     place: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Moment
+    ends_at: Moment
     capacity: int
     group: str = ""
-    signup_opens: dt.datetime
-    signup_closes: dt.datetime
-    cancel_deadline: dt.datetime
+    signup_opens: Moment
+    signup_closes: Moment
+    cancel_deadline: Moment
 
 
 class SignupOut(Schema):
@@ -174,7 +175,7 @@ class AnnouncementIn(Schema):
     audience: str
     group: str = ""
     pinned: bool = False
-    expires_on: dt.date | None = None
+    expires_on: Day | None = None
 
 
 class RateOut(Schema):
@@ -210,7 +211,7 @@ class ProjectOut(Schema):
 
 class ProjectIn(Schema):
     org: str
-    year: int
+    year: Year
     title: str
     kind: str
     metric: str = "opened"
@@ -487,7 +488,7 @@ def get_project(request: HttpRequest, project_id: int):
 
 
 @router.get("/dashboard", response=dict[str, Any])
-def dashboard(request: HttpRequest, year: int | None = None):
+def dashboard(request: HttpRequest, year: Year | None = None):
     require_capability(request.user, READ)
     data = selectors.dashboard(viewer=request.user, year=year or clock.today().year)
     data["participation"] = dict(data["participation"])

@@ -16,6 +16,7 @@ from ninja.errors import ValidationError
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
+from gonghui.core.bounds import Day, Days
 from gonghui.core.idnumber import mask
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema
@@ -281,7 +282,7 @@ class PortalCaseIn(Schema):
     union: str
     dispute_type: str
     description: str
-    known_on: dt.date
+    known_on: Day
     employer_name: str = ""
     phone: str = ""
     workers_involved: int = 1
@@ -467,7 +468,7 @@ def act_on_alert(request: HttpRequest, alert_id: int) -> Any:
 # --- due and dashboard -----------------------------------------------------------------------
 
 @router.get("/due", response=list[ClockOut])
-def due(request: HttpRequest, days: int = 7) -> Any:
+def due(request: HttpRequest, days: Days = 7) -> Any:
     require_capability(request.user, READ)
     days = max(1, min(days, 90))
     return [_clock(c) for c in deadlines.due(viewer=request.user, days=days,

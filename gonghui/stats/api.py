@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
+from gonghui.core.bounds import Year
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
@@ -145,7 +146,7 @@ def update_employer(request: HttpRequest, employer_id: int):
 
 class ReportIn(Schema):
     org: str
-    year: int
+    year: Year
 
 
 class ReportJobOut(Schema):
@@ -166,7 +167,7 @@ def _job(job: ReportJob) -> dict[str, Any]:
 
 
 @router.get("/report")
-def report_json(request: HttpRequest, org: str, year: int):
+def report_json(request: HttpRequest, org: str, year: Year):
     """The yearly report's figures and checks as JSON (computed now, in the request)."""
     target = access_stats_org(request.user, org)
     check_year(year)

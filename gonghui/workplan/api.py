@@ -16,6 +16,7 @@ from ninja import Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
+from gonghui.core.bounds import Day, Days, Year
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_patch
@@ -64,7 +65,7 @@ class PlanOut(Schema):
 
 class PlanFilter(Schema):
     q: str = ""
-    year: int | None = None
+    year: Year | None = None
     org: str = ""
 
 
@@ -110,7 +111,7 @@ class NoticeIn(Schema):
     recipients: str = ""
     body: str = ""
     office: str = ""
-    issued_on: dt.date | None = None
+    issued_on: Day | None = None
 
 
 class HeadingIn(Schema):
@@ -128,7 +129,7 @@ class ItemIn(Schema):
 class PlanIn(Schema):
     org: str
     title: str
-    year: int
+    year: Year
     notice: NoticeIn = NoticeIn()
     preamble: str = ""
     headings: list[HeadingIn] = []
@@ -142,13 +143,13 @@ class ParseIn(Schema):
 
 class PlanPatch(Schema):
     title: str | None = None
-    year: int | None = None
+    year: Year | None = None
     doc_number: str | None = None
     issuing_office: str | None = None
-    issued_on: dt.date | None = None
+    issued_on: Day | None = None
     preamble: str | None = None
-    at_risk_days: int | None = None
-    stale_days: int | None = None
+    at_risk_days: Days | None = None
+    stale_days: Days | None = None
 
 
 class SupervisionCountsOut(Schema):
@@ -209,8 +210,8 @@ class MilestoneOut(Schema):
 
 class MilestoneIn(Schema):
     title: str
-    due_date: dt.date
-    starts_on: dt.date | None = None
+    due_date: Day
+    starts_on: Day | None = None
     department: str = ""  # name; the lead department when empty
 
 

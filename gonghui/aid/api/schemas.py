@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Schema
 
+from gonghui.core.bounds import Day, Year
+
 
 class FileRow(Schema):
     id: int
@@ -111,7 +113,7 @@ class FilePatch(Schema):
     needs: list[str] | None = None
     needs_note: str | None = None
     sudden: bool | None = None
-    sudden_on: dt.date | None = None
+    sudden_on: Day | None = None
     sudden_description: str | None = None
     causes: list[str] | None = None
 
@@ -124,7 +126,7 @@ class HouseholdMemberIn(Schema):
     health_note: str = ""
     work: str
     education: str = ""
-    university_entry_year: int | None = None
+    university_entry_year: Year | None = None
     note: str = ""
 
 
@@ -181,7 +183,7 @@ class RevealedOut(Schema):
 class AssistanceIn(Schema):
     kind: str
     amount: Decimal = Decimal("0")
-    given_on: dt.date | None = None
+    given_on: Day | None = None
     description: str = ""
     idempotency_key: str
     beneficiary_id: int | None = None
@@ -191,7 +193,7 @@ class ProgrammeIn(Schema):
     org: str
     name: str
     kind: str
-    year: int
+    year: Year
     budget: Decimal
     amount_per_household: Decimal
     assistance_kind: str = "cash"
@@ -243,9 +245,9 @@ class BeneficiaryIn(Schema):
 
 class StandardIn(Schema):
     org: str
-    year: int
+    year: Year
     monthly_line: Decimal
-    effective_from: dt.date | None = None
+    effective_from: Day | None = None
     source: str = ""
 
 

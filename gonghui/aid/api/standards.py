@@ -16,6 +16,7 @@ from gonghui.aid.permissions import access_aid_org
 from gonghui.aid.services.standards import standard_save
 from gonghui.aid.services.standards_import import resolve_region
 from gonghui.core import clock
+from gonghui.core.bounds import Year
 from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
@@ -30,9 +31,9 @@ def _standard(s: LocalStandard, outcome: str | None = None) -> dict[str, Any]:
 
 
 @router.get("/standards", response=Page[StandardOut])
-def list_standards(request: HttpRequest, paging: Query[PageParams], year: str = ""):
+def list_standards(request: HttpRequest, paging: Query[PageParams], year: Year | None = None):
     require_capability(request.user, Capability.AID_READ)
-    return paginate(request, selectors.standard_list(viewer=request.user, year=year), paging,
+    return paginate(request, selectors.standard_list(viewer=request.user, year=str(year or "")), paging,
                     item=_standard)
 
 
@@ -49,7 +50,7 @@ def put_standard(request: HttpRequest):
 
 
 @router.get("/dashboard", response=DashboardOut)
-def get_dashboard(request: HttpRequest, org: str = "", year: int | None = None):
+def get_dashboard(request: HttpRequest, org: str = "", year: Year | None = None):
     require_capability(request.user, Capability.AID_READ)
     roots = list(selectors.aid_roots(request.user))
     target = access_aid_org(request.user, org) if org else (roots[0] if roots else None)
