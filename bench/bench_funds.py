@@ -97,6 +97,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--per-union", type=int, default=100)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--service-posts", type=int, default=2000)
+    parser.add_argument("--statement-lines", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
 
@@ -144,12 +145,12 @@ def load_charts(union_ids: list[int]) -> dict[tuple[int, str], int]:
     account_id: dict[tuple[int, str], int] = {}
     next_id = 1
     for u in union_ids:
-        books.write(f"{u}\tnow\n")
+        books.write(f"{u}\tnow\tsingle\n")
         for code, name, cat, parent in STANDARD_CHART:
             account_id[(u, code)] = next_id
             accounts.write(f"{next_id}\t{u}\t{code}\t{name}\t{cat}\t{parent}\tt\n")
             next_id += 1
-    copy_text("COPY funds_book (union_id, created_at) FROM STDIN", books)
+    copy_text("COPY funds_book (union_id, created_at, voucher_scheme) FROM STDIN", books)
     copy_text("COPY funds_account (id, union_id, code, name, category, parent_code, is_active)"
               " FROM STDIN", accounts)
     with connection.cursor() as cur:
@@ -173,16 +174,20 @@ def load_ledger(union_ids: list[int], account_id: dict[tuple[int, str], int],
     for start in range(0, len(union_ids), 1000):
         txs, lines = io.StringIO(), io.StringIO()
         for u in union_ids[start:start + 1000]:
+            numbers: dict[int, int] = {}  # 凭证号 per period, as the posting service gives them
             for date, source, memo, parts in union_transactions(rng, per_union):
                 tx_id += 1
-                txs.write(f"{tx_id}\t{u}\t{date}\t{date.year * 100 + date.month}\t{memo}\t"
-                          f"{source}\tbench:{tx_id}\tbench\tnow\n")
+                period = date.year * 100 + date.month
+                numbers[period] = numbers.get(period, 0) + 1
+                txs.write(f"{tx_id}\t{u}\t{date}\t{period}\t{memo}\t"
+                          f"{source}\tbench:{tx_id}\tbench\tnow\tgeneral\t{numbers[period]}\n")
                 for code, amount in parts:
                     line_id += 1
                     lines.write(f"{line_id}\t{tx_id}\t{u}\t{account_id[(u, code)]}\t{amount}\n")
                 n_lines += len(parts)
         copy_text("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
-                  " idempotency_key, created_by_name, created_at) FROM STDIN", txs)
+                  " idempotency_key, created_by_name, created_at, voucher_type, voucher_no)"
+                  " FROM STDIN", txs)
         copy_text("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
                   " FROM STDIN", lines)
     load_s = time.perf_counter() - t0
@@ -346,6 +351,83 @@ def measure_reports(viewers: dict, one, runs: int) -> None:
                 lambda: totals_from_lines(city.path), runs)
 
 
+# --- year-end closing and bank reconciliation (issue 21) -------------------------------------
+
+def measure_year_close(viewers: dict) -> None:
+    """Close 2026 for the whole city, union by union (one database transaction each), as the
+    background run does; then check that income and spending are zero everywhere."""
+    from django.db import connection
+
+    from gonghui.core import clock
+    from gonghui.funds.services import year_close_subtree
+
+    t0 = time.perf_counter()
+    with clock.frozen(dt.date(2027, 1, 5)):
+        outcome = year_close_subtree(root=viewers["city"], year=2026, actor=viewers["root"])
+    took = time.perf_counter() - t0
+    print(f"year-end closing 2026, whole city: {outcome.total:,} unions, {outcome.closed:,} "
+          f"closed, {len(outcome.failures)} cannot close, in {took:.1f} s "
+          f"({outcome.total / took:,.0f} unions/s)")
+    with connection.cursor() as cur:
+        cur.execute("""SELECT count(*) FROM (SELECT union_id, account_code FROM funds_periodbalance
+                        WHERE period <= 202613 AND account_code ~ '^[45]'
+                        GROUP BY union_id, account_code HAVING sum(debit) <> sum(credit)) x""")
+        print(f"  income/spending accounts not zero after closing: {cur.fetchone()[0]}")
+
+
+def measure_reconciliation(union, actor, lines: int) -> None:
+    """One union gets `lines` bank transactions (bulk path); its statement of as many lines,
+    dated 0–2 days later with many equal amounts, is imported, matched and reconciled."""
+    from django.db import connection
+
+    from gonghui.funds.models import Account, LedgerTransaction
+    from gonghui.funds.services.bank import auto_match, reconciliation, statement_import
+
+    rng = random.Random(21)
+    bank = Account.objects.get(union=union, code="1002").pk
+    other = Account.objects.get(union=union, code="4901").pk
+    with connection.cursor() as cur:
+        cur.execute("SELECT max(id) FROM funds_ledgertransaction")
+        tx_id = cur.fetchone()[0]
+        cur.execute("SELECT max(id) FROM funds_ledgerline")
+        line_id = cur.fetchone()[0]
+        cur.execute("SET session_replication_role = replica")
+    txs, rows, csv_rows = io.StringIO(), io.StringIO(), ["交易日期,金额,流水号,摘要"]
+    for i in range(lines):
+        tx_id += 1
+        date = dt.date(2027, 2, 1) + dt.timedelta(days=i % 300)
+        amount = Decimal(rng.choice([10000, 20000, 35000, rng.randint(1, 9999999)])) / 100
+        sign = 1 if i % 3 else -1
+        txs.write(f"{tx_id}\t{union.pk}\t{date}\t{date.year * 100 + date.month}\t对账 R{i}\t"
+                  f"bench\tbench-rec:{i}\tbench\tnow\tgeneral\t{100000 + i}\n")
+        line_id += 2
+        rows.write(f"{line_id - 1}\t{tx_id}\t{union.pk}\t{bank}\t{sign * amount}\n"
+                   f"{line_id}\t{tx_id}\t{union.pk}\t{other}\t{-sign * amount}\n")
+        later = date + dt.timedelta(days=rng.randint(0, 2))
+        csv_rows.append(f"{later},{sign * amount},R{i if i % 2 else ''},bench")
+    copy_text("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
+              " idempotency_key, created_by_name, created_at, voucher_type, voucher_no)"
+              " FROM STDIN", txs)
+    copy_text("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
+              " FROM STDIN", rows)
+    with connection.cursor() as cur:
+        cur.execute("SET session_replication_role = origin")
+        cur.execute("SELECT setval('funds_ledgertransaction_id_seq', %s)", [tx_id])
+        cur.execute("SELECT setval('funds_ledgerline_id_seq', %s)", [line_id])
+    assert LedgerTransaction.objects.filter(union=union, source="bench").count() >= lines
+    t0 = time.perf_counter()
+    statement = statement_import(union=union, upload=io.BytesIO("\n".join(csv_rows).encode()),
+                                 file_name="bench.csv", actor=actor)
+    t1 = time.perf_counter()
+    matched = auto_match(union=union, statement=statement, actor=actor)
+    t2 = time.perf_counter()
+    report = reconciliation(union, statement)
+    t3 = time.perf_counter()
+    print(f"reconciliation of a {lines:,}-line statement: import {t1 - t0:.2f} s, auto-match "
+          f"{t2 - t1:.2f} s ({matched:,} matched), 调节表 {t3 - t2:.2f} s, total {t3 - t0:.2f} s"
+          f"; {report.notes[-1]}")
+
+
 def main() -> None:
     args = parse_args()
     DATABASE.create()
@@ -362,6 +444,8 @@ def main() -> None:
     viewers = create_viewers()
     unions = measure_service_path(viewers["root"], args.service_posts)
     measure_reports(viewers, unions[0], args.runs)
+    measure_year_close(viewers)
+    measure_reconciliation(unions[0], viewers["root"], args.statement_lines)
 
     connection.close()
     if not args.keep:
