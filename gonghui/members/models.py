@@ -595,3 +595,49 @@ class BulkDecisionJob(TimeStampedModel):
         if self.status == BulkStatus.DONE:
             return 100
         return min(99, int(self.processed * 100 / self.total)) if self.total else 0
+
+
+class SyncDecision(models.TextChoices):
+    OPEN = "open", _("待核实")
+    KEPT = "kept", _("确认在册")
+    RETIRED = "retired", _("办理退休")
+    WITHDRAWN = "withdrawn", _("办理退会")
+    DECEASED = "deceased", _("已故")
+    TRANSFER = "transfer", _("办理转出")
+
+
+SYNC_TRANSITIONS: dict[str, set[str]] = {
+    SyncDecision.OPEN: {SyncDecision.KEPT, SyncDecision.RETIRED, SyncDecision.WITHDRAWN,
+                        SyncDecision.DECEASED, SyncDecision.TRANSFER},
+}
+
+
+class SyncCandidate(TimeStampedModel):
+    """A member holding 会籍 in a union whose complete roster (名册同步, roster import in sync
+    mode) did not list them: a candidate for review, never changed by the sync itself. The
+    cadre decides (keep, retire, withdraw, deceased, transfer out) with a reason; the decision
+    goes through the members service of that change. Distribution key: union."""
+
+    # the roster import job (roster.ImportJob; an id, since roster sits above members)
+    import_job_id = models.BigIntegerField(db_index=True)
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    union_path = models.CharField(max_length=255)
+    status = models.CharField(_("处理结果"), max_length=16, choices=SyncDecision.choices,
+                              default=SyncDecision.OPEN)
+    reason = models.CharField(_("说明"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名册同步待核实会员")
+        verbose_name_plural = _("名册同步待核实会员")
+        constraints = [
+            models.UniqueConstraint(fields=["import_job_id", "membership"],
+                                    name="synccandidate_once_per_job"),
+        ]
+        indexes = [models.Index(fields=["union_path", "status"], name="synccandidate_path")]
+
+    def __str__(self) -> str:
+        return f"{self.import_job_id}: {self.membership_id}"
