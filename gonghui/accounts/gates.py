@@ -21,8 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.scoping import can, capabilities_anywhere, is_global
+from gonghui.accounts.models import RoleAssignment
+from gonghui.accounts.scoping import can, capabilities_anywhere, grant_paths, is_global
 from gonghui.core.errors import Forbidden, NotFound
 
 
@@ -57,3 +61,41 @@ def require_any_capability(user: Any, *caps: Capability) -> None:
     if is_global(user) or set(caps) & capabilities_anywhere(user):
         return
     raise Forbidden()
+
+
+def require_org_filter(user: Any, code: str) -> None:
+    """An org named in a list's `?org=` filter: NotFound (404) when it lies outside every
+    subtree where the user holds a role — neither inside one nor above one (an org above is
+    the user's own chain: plans issued from there reach them). A user with no role anywhere
+    gets the list's own answer (403), an unknown code the list's own (its picker's) answer."""
+    if not getattr(user, "is_authenticated", False) or is_global(user):
+        return
+    roots = grant_paths(user)
+    if not roots or not code.strip():
+        return
+    org_model = RoleAssignment._meta.get_field("org").related_model
+    path = (org_model._default_manager.filter(code=code.strip().upper())  # type: ignore[union-attr]
+            .values_list("path", flat=True).first())
+    if path is None or any(path.startswith(r) or r.startswith(path) for r in roots):
+        return
+    raise NotFound()
+
+
+class OrgFilterGate:
+    """Every list, page or API, answers an org filter outside the viewer's subtrees with 404
+    (issue 13 item 14), before the view runs — the same for every app, not one view at a time."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            for code in request.GET.getlist("org"):
+                try:
+                    require_org_filter(request.user, code)
+                except NotFound as exc:
+                    if request.path.startswith("/api/"):
+                        return JsonResponse({"detail": exc.message, "code": exc.code},
+                                            status=404)
+                    return render(request, "error.html", {"error": exc}, status=404)
+        return self.get_response(request)

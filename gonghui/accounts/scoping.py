@@ -39,6 +39,13 @@ def forget(user: Any) -> None:
         del user._gh_grants
 
 
+def grant_paths(user: Any) -> list[str]:
+    """The org paths where `user` holds any role (the roots of everything they may see)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    return [path for path, _role in _grants(user)]
+
+
 def prefixes(user: Any, cap: str) -> list[str]:
     """The minimal list of subtree paths where `user` holds `cap`."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):

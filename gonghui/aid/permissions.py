@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
-from gonghui.accounts.scoping import scope
+from gonghui.accounts.scoping import can, scope
 from gonghui.aid.models import (
     Beneficiary,
     FileDocument,
@@ -17,9 +19,9 @@ from gonghui.aid.models import (
     LocalStandard,
     Programme,
 )
-from gonghui.aid.selectors import standard_list
+from gonghui.aid.selectors import programme_rows_for, programmes_visible, standard_list
 from gonghui.core.actor import Actor
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import Forbidden, NotFound
 from gonghui.orgs.models import Org
 
 
@@ -64,18 +66,20 @@ def access_document(user: Actor, file: HardshipFile, document_id: Any) -> FileDo
 
 
 def access_programme(user: Actor, programme_id: Any, *, write: bool = False) -> Programme:
-    programme = (scope(Programme.objects.select_related("org"), user, Capability.AID_READ,
-                       path_field="org_path")
+    programme = (programmes_visible(Programme.objects.select_related("org"), user)
                  .filter(pk=_pk(programme_id)).first())
     if programme is None:
         raise NotFound()
     if write:
+        if not can(user, programme.org, Capability.AID_READ):
+            raise Forbidden(_("这是{org}的帮扶项目：名单和审批由{org}办理，您可以查看并发放本辖区"
+                              "的家庭。").format(org=programme.org.name))
         require_capability(user, Capability.AID_WRITE, programme.org)
     return programme
 
 
 def access_beneficiary(user: Actor, programme: Programme, beneficiary_id: Any) -> Beneficiary:
-    row = (programme.beneficiaries.select_related("file", "file__union", "programme")
+    row = (programme_rows_for(programme, user).select_related("file", "file__union", "programme")
            .filter(pk=_pk(beneficiary_id)).first())
     if row is None:
         raise NotFound()

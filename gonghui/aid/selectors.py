@@ -9,11 +9,12 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.scoping import is_global, prefixes, scope
+from gonghui.accounts.scoping import can, is_global, prefixes, scope
 from gonghui.aid.models import (
     ActivityKind,
     AidPolicy,
     Assistance,
+    Beneficiary,
     EligibilityRule,
     FileActivity,
     FileCause,
@@ -101,9 +102,32 @@ def eligible_files(programme: Programme) -> QuerySet[HardshipFile]:
     return queryset.order_by("union_path", "id")
 
 
+def programmes_visible(queryset: QuerySet[Programme], viewer: Actor) -> QuerySet[Programme]:
+    """Programmes of the viewer's subtrees, and those of the unions above them: a district's
+    programme is carried out by its streets and grassroots unions, who see it (and, on its page,
+    only the households of their own subtree)."""
+    if is_global(viewer):
+        return queryset
+    roots = prefixes(viewer, Capability.AID_READ)
+    above = {root[:n] for root in roots for n in range(Org.steplen, len(root), Org.steplen)}
+    within = Q()
+    for root in roots:
+        within |= Q(org_path__startswith=root)
+    return queryset.filter(within | Q(org_path__in=above)) if roots else queryset.none()
+
+
+def programme_rows_for(programme: Programme, viewer: Actor) -> QuerySet[Beneficiary]:
+    """The programme's list as the viewer may see it: whole over the programme's org, otherwise
+    the rows of the viewer's own subtrees."""
+    rows = programme.beneficiaries.all()
+    if can(viewer, programme.org, Capability.AID_READ):
+        return rows
+    return scope(rows, viewer, Capability.AID_READ, path_field="union_path")
+
+
 def programme_list(*, viewer: Actor, q: str = "", year: str = "", kind: str = "",
                    status: str = "") -> QuerySet[Programme]:
-    queryset = scope(Programme.objects.all(), viewer, Capability.AID_READ, path_field="org_path")
+    queryset = programmes_visible(Programme.objects.all(), viewer)
     if q:
         queryset = queryset.filter(name__icontains=q)
     if year.isdigit():

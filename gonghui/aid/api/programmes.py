@@ -36,12 +36,13 @@ from gonghui.core.payload import body_schema, parse_body
 router = Router()
 
 
-def _programme(p: Programme, *, beneficiaries: bool = False) -> dict[str, Any]:
+def _programme(p: Programme, *, viewer: Any = None) -> dict[str, Any]:
     out = {name: getattr(p, name) for name in ProgrammeOut.model_fields
            if name not in ("org", "committed")}
     out["org"], out["committed"] = p.org.code, programme_services.committed(p)
-    if beneficiaries:
-        rows = p.beneficiaries.select_related("file").order_by("union_path", "id")
+    if viewer is not None:  # the list as this viewer may see it (a union below: its own rows)
+        rows = (selectors.programme_rows_for(p, viewer).select_related("file")
+                .order_by("union_path", "id"))
         out["beneficiaries"] = [_beneficiary(b) for b in rows]
     return out
 
@@ -70,7 +71,7 @@ def create_programme(request: HttpRequest):
 
 @router.get("/programmes/{programme_id}", response=ProgrammeDetail)
 def get_programme(request: HttpRequest, programme_id: int):
-    return _programme(access_programme(request.user, programme_id), beneficiaries=True)
+    return _programme(access_programme(request.user, programme_id), viewer=request.user)
 
 
 @router.post("/programmes/{programme_id}/generate", response=CountOut)
@@ -105,7 +106,7 @@ def close_programme(request: HttpRequest, programme_id: int):
 @router.post("/programmes/{programme_id}/beneficiaries/{beneficiary_id}/pay",
              response=AssistanceOut)
 def pay_beneficiary(request: HttpRequest, programme_id: int, beneficiary_id: int):
-    p = access_programme(request.user, programme_id, write=True)
+    p = access_programme(request.user, programme_id)  # the service: the programme's or the row's union
     row = access_beneficiary(request.user, p, beneficiary_id)
     return assistance_out(programme_services.beneficiary_pay(beneficiary=row, actor=request.user))
 

@@ -173,3 +173,52 @@ def test_programme_cannot_be_changed_after_approval(tree, households, district_a
         svc.programme_update(programme=programme, actor=district_aid, budget=Decimal("1"))
     assert exc.value.message == "已审批的项目不能修改。"
     assert Programme.objects.get().budget == Decimal("2000.00")
+
+
+def test_a_street_sees_the_districts_programme_and_pays_its_own_households(
+        client, tree, households, district_aid, district_cadre, street_cadre):
+    """Issue 12 item 11: the unions below carry out a district's programme — they find it in
+    their list, see only their own households on it, pay them once it is approved; approving,
+    generating and removing stay with the district; another district never sees it."""
+    from conftest import login
+    from gonghui.aid import selectors
+    from gonghui.aid.permissions import access_programme
+    from gonghui.core.errors import NotFound
+
+    deep1, deep2, _r, _o = households
+    programme = _winter(tree["SH-A"], district_aid)
+    svc.beneficiaries_generate(programme=programme, actor=district_aid)
+    other_street = make_user("cadre_a12", org=tree["SH-A-1-2"], role="cadre")
+    outsider = make_user("street_b1", org=tree["SH-B-1"], role="cadre")
+    assert list(selectors.programme_list(viewer=street_cadre)) == [programme]
+    assert list(selectors.programme_list(viewer=other_street)) == [programme]
+    assert list(selectors.programme_list(viewer=outsider)) == []
+    with pytest.raises(NotFound):
+        access_programme(outsider, programme.pk)
+    rows = selectors.programme_rows_for(programme, street_cadre)
+    assert sorted(rows.values_list("file_id", flat=True)) == [deep1.pk, deep2.pk]
+    assert list(selectors.programme_rows_for(programme, other_street)) == []
+    with pytest.raises(Forbidden) as exc:
+        access_programme(street_cadre, programme.pk, write=True)
+    assert exc.value.message == ("这是甲区总工会的帮扶项目：名单和审批由甲区总工会办理，"
+                                 "您可以查看并发放本辖区的家庭。")
+    # the page: the note, the two households, a pay button only after approval
+    page = login(client, street_cadre).get(f"/aid/programmes/{programme.pk}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="from-above"' in text
+    assert text.count("/pay/") == 0
+    assert [n in text for n in ("甲一", "甲二", "甲三")] == [True, True, False]
+    svc.programme_approve(programme=programme, actor=district_cadre, note="同意")
+    row = programme.beneficiaries.get(file=deep1)
+    assert login(client, street_cadre).get(
+        f"/aid/programmes/{programme.pk}/").content.decode().count("/pay/") == 2
+    response = client.post(f"/aid/programmes/{programme.pk}/beneficiaries/{row.pk}/pay/")
+    assert response.status_code in (200, 302)
+    paid = Assistance.objects.get(beneficiary=row)
+    assert (paid.file_id, paid.amount) == (deep1.pk, Decimal("500.00"))
+    # another street cannot pay a household that is not theirs: it does not exist for them
+    row2 = programme.beneficiaries.get(file=deep2)
+    assert login(client, other_street).post(
+        f"/aid/programmes/{programme.pk}/beneficiaries/{row2.pk}/pay/").status_code == 404
+    assert Assistance.objects.filter(beneficiary=row2).count() == 0

@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
+from gonghui.accounts.scoping import can
 from gonghui.aid import nextstep, selectors
 from gonghui.aid.forms import ProgrammeForm
 from gonghui.aid.models import BeneficiaryStatus, Programme, ProgrammeKind, ProgrammeStatus
 from gonghui.aid.permissions import access_aid_org, access_beneficiary, access_programme
 from gonghui.aid.services import programmes as svc
+from gonghui.audit.labels import decorate
 from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, form_status, posted, run_service
@@ -81,7 +83,11 @@ def _programme_page(request: HttpRequest, programme: Programme, *, status: int =
     """The programme page; a refused button action shows it again with the refusal's status
     (400, or 409 for a conflict) and its message."""
     state = request.GET.get("status", "").strip()
-    rows = programme.beneficiaries.select_related("file", "union").order_by("union_path", "id")
+    can_write = has_capability(request.user, Capability.AID_WRITE, programme.org)
+    history = list(selectors.programme_record(programme))
+    decorate(history)
+    rows = (selectors.programme_rows_for(programme, request.user).select_related("file", "union")
+            .order_by("union_path", "id"))
     if state:
         rows = rows.filter(status=state)
     return render(request, "aid/programme_detail.html", {
@@ -89,10 +95,13 @@ def _programme_page(request: HttpRequest, programme: Programme, *, status: int =
         "qs": querystring_without_page(request), "status": state,
         "statuses": BeneficiaryStatus.choices, "totals": selectors.programme_totals(programme),
         "committed": svc.committed(programme),
-        "can_write": has_capability(request.user, Capability.AID_WRITE, programme.org),
+        "can_write": can_write,
+        # a union below the programme's sees its own households and pays them
+        "can_pay": can_write or has_capability(request.user, Capability.AID_WRITE),
+        "from_above": not can(request.user, programme.org, Capability.AID_READ),
         "next_step": nextstep.programme_next(request.user, programme)
         if programme.status == "draft" else None,
-        "history": selectors.programme_record(programme), "tab": "programmes",
+        "history": history, "tab": "programmes",
     }, status=status)
 
 
@@ -164,7 +173,7 @@ def pay_all(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pay(request: HttpRequest, pk: int, bid: int) -> HttpResponse:
-    programme = access_programme(request.user, pk, write=True)
+    programme = access_programme(request.user, pk)  # the service: the programme's or the row's union
     row = access_beneficiary(request.user, programme, bid)
     outcome = run_service(request, lambda: svc.beneficiary_pay(beneficiary=row,
                                                                actor=request.user),

@@ -65,6 +65,13 @@ def test_enrol_import_process_pay(tree, plans, members, cadre_a11, city_admin):
     assert sum(paid.values_list("amount", flat=True), D(0)) == D("210.00")
     assert _ledger_sum(union) == 0
     assert _ledger_sum(tree["SH"]) == 0
+    # issue 12 item 12: each contribution voucher links back to its plan
+    plan = plans["allowance"]
+    vouchers = LedgerTransaction.objects.filter(
+        idempotency_key__startswith=f"mutualaid.contribution.{run1.pk}.")
+    assert sorted(vouchers.values_list("union__code", "source_url", "source_label")) == [
+        ("SH", f"/mutualaid/plans/{plan.pk}/", f"互助保障缴费 {plan.name} 2026 年度"),
+        ("SH-A-1-1", f"/mutualaid/plans/{plan.pk}/", f"互助保障缴费 {plan.name} 2026 年度")]
     with pytest.raises(ApplicationError) as exc:
         enrol(plans["allowance"], union, cadre_a11)
     assert exc.value.message == "没有可参保的会员：所选会员均已参加 2026 年度该计划。"
