@@ -97,7 +97,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "gonghui.accounts.middleware.IdleTimeoutMiddleware",
     "gonghui.accounts.gates.OrgFilterGate",
-    "gonghui.accounts.gates.OrgFilterGate",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.ApplicationErrorMiddleware",
