@@ -35,20 +35,20 @@ def post_contribution(*, run: Any, actor: Actor) -> list[Any]:
         plan=run.plan.name, year=run.plan_year, n=run.enrolled_count, on=run.enrolled_on)
     day = clock.today()
     # both vouchers link back to the plan whose enrolment they record (issue 12 item 12)
-    link = {"source_label": _("互助保障缴费 {plan} {year} 年度").format(
-        plan=run.plan.name, year=run.plan_year)[:255],
-        "source_url": reverse("mutualaid:plan", args=[run.plan.pk])}
+    label = _("互助保障缴费 {plan} {year} 年度").format(plan=run.plan.name,
+                                                     year=run.plan_year)[:255]
+    url = reverse("mutualaid:plan", args=[run.plan.pk])
     paid = post_transaction(
         union=run.union, date=day, memo=memo, actor=actor,
         lines=[(MUTUAL_AID_CONTRIBUTION, amount), (BANK, -amount)],
         idempotency_key=f"mutualaid.contribution.{run.pk}.paid", source=CONTRIBUTION_SOURCE,
-        **link,
+        source_label=label, source_url=url,
     )
     received = post_transaction(
         union=run.plan.org, date=day, memo=memo, actor=actor,
         lines=[(BANK, amount), (OTHER_INCOME, -amount)],
         idempotency_key=f"mutualaid.contribution.{run.pk}.received",
-        source=CONTRIBUTION_SOURCE, **link,
+        source=CONTRIBUTION_SOURCE, source_label=label, source_url=url,
     )
     return [paid, received]
 
