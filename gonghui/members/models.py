@@ -54,6 +54,9 @@ class Person(TimeStampedModel):
         default=NewEmploymentGroup.NONE,
     )
     employer_name = models.CharField(_("工作单位"), max_length=200, blank=True)
+    # 联系地址: the member keeps it up to date in the portal (not a verified field)
+    address = models.CharField(_("联系地址"), max_length=255, blank=True, default="",
+                               db_default="")
     occupation = models.CharField(_("职业/岗位"), max_length=64, blank=True)
     skill_level = models.CharField(
         _("技能等级"), max_length=20, choices=SkillLevel.choices, blank=True, default=""
@@ -161,7 +164,9 @@ class Membership(TimeStampedModel):
     card_number = models.CharField(_("会员证号"), max_length=20, unique=True, null=True, blank=True)
     # The card number of the union's old system (迁移前会员证号): unique within one union only,
     # since two old systems may have numbered alike. Kept for look-ups; never the e-card's number.
-    legacy_card_number = models.CharField(_("原会员证号"), max_length=32, blank=True, default="")
+    # db_default: bulk loaders (COPY with a column list) may leave it out
+    legacy_card_number = models.CharField(_("原会员证号"), max_length=32, blank=True, default="",
+                                          db_default="")
     # 退休日期 of a retired member (imported from a legacy roster, or set when retiring).
     retired_on = models.DateField(_("退休日期"), null=True, blank=True)
     # Lapse watch (自动退会): the last dues payment and the last union activity. Other modules
@@ -641,3 +646,56 @@ class SyncCandidate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.import_job_id}: {self.membership_id}"
+
+
+class SelfServiceKind(models.TextChoices):
+    EDUCATION = "education", _("学历")
+    SKILL_LEVEL = "skill_level", _("技能等级")
+    WITHDRAW = "withdraw", _("退会申请")
+
+
+class SelfServiceStatus(models.TextChoices):
+    PENDING = "pending", _("待工会确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("未确认")
+    CANCELLED = "cancelled", _("已撤回")
+
+
+SELF_SERVICE_TRANSITIONS: dict[str, set[str]] = {
+    SelfServiceStatus.PENDING: {SelfServiceStatus.CONFIRMED, SelfServiceStatus.REJECTED,
+                                SelfServiceStatus.CANCELLED},
+}
+
+
+class SelfServiceRequest(TimeStampedModel):
+    """A member's own request in the portal for a verified change (education, skill level:
+    the union checks the certificate) or to withdraw (退会) with a reason; the union confirms
+    it through the members service of that change. Distribution key: union."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    union_path = models.CharField(max_length=255)
+    kind = models.CharField(_("事项"), max_length=16, choices=SelfServiceKind.choices)
+    value = models.CharField(_("申请变更为"), max_length=64, blank=True)
+    before = models.CharField(_("原值"), max_length=64, blank=True)
+    reason = models.CharField(_("说明"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=SelfServiceStatus.choices,
+                              default=SelfServiceStatus.PENDING)
+    decision_reason = models.CharField(_("工会意见"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会员自助申请")
+        verbose_name_plural = _("会员自助申请")
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "kind"],
+                                    condition=Q(status="pending"),
+                                    name="selfservice_one_pending_per_kind"),
+        ]
+        indexes = [models.Index(fields=["union_path", "status"], name="selfservice_path")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}"
