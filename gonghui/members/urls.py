@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.members.views import applications, bulk, cadre, portal
+from gonghui.members.views import applications, bulk, cadre, portal, selfservice
 
 app_name = "members"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("bulk/", bulk.bulk_start, name="bulk_start"),
     path("bulk/<int:pk>/", bulk.bulk_job, name="bulk_job"),
     path("overdue/", bulk.overdue, name="overdue"),
+    path("selfservice/", selfservice.request_list, name="selfservice_requests"),
+    path("selfservice/<int:pk>/<str:action>/", selfservice.request_decide,
+         name="selfservice_decide"),
+    path("portal/me/", selfservice.portal_selfservice, name="portal_selfservice"),
     path("stats/<int:org_pk>/", cadre.org_stats, name="org_stats"),
     path("verify/", portal.card_verify, name="card_verify"),
     path("portal/", portal.portal_home, name="portal"),

@@ -164,6 +164,10 @@ PAGES: dict[str, Entry] = {
     "members:bulk_start": post(C.MEMBER_WRITE),   # nothing chosen → 400
     "members:bulk_job": get(access="own", obj="bulk_job"),
     "members:overdue": get(C.MEMBER_READ),
+    "members:selfservice_requests": get(C.MEMBER_READ),
+    "members:selfservice_decide": post(C.MEMBER_WRITE, "selfservice_request",
+                                       kw=ids(pk="pk", action="=reject")),  # no reason → 400
+    "members:portal_selfservice": form(access="own", owners=("worker",)),
     "members:org_stats": get(C.STATS_READ, "org", kw=pk_as("org_pk")),
     # a cadre's scanner: without a code it sends the cadre back to the list
     "members:card_verify": get(C.MEMBER_READ, ok=302),

@@ -264,6 +264,21 @@ def _export_jobs(world: World) -> dict[str, Obj]:
     return out
 
 
+@builder("selfservice_request")
+def _selfservice_requests(world: World) -> dict[str, Obj]:
+    """A member's pending self-service request in each district's union."""
+    from gonghui.members.models import Membership, SelfServiceRequest
+
+    out = {}
+    for s in SIDES:
+        m = Membership.objects.get(pk=world.objects["membership"][s].pk)
+        row = SelfServiceRequest.objects.create(
+            person_id=m.person_id, membership=m, union_id=m.union_id, union_path=m.union_path,
+            kind="skill_level", value="senior")
+        out[s] = Obj(row.pk, UNION[s])
+    return out
+
+
 @builder("bulk_job")
 def _bulk_jobs(world: World) -> dict[str, Obj]:
     """A cadre's own bulk decision job (visible to its creator only)."""

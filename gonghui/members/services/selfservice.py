@@ -24,7 +24,6 @@ from gonghui.accounts.scoping import scope
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.cells import CellError
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.workflow import transition
 from gonghui.members.choices import Education, SkillLevel
@@ -67,10 +66,7 @@ def self_update_contact(*, actor: Actor, phone: str | None = None,
     person, membership = _own(actor)
     changes: dict[str, str] = {}
     if phone is not None:
-        try:
-            changes["phone"] = clean_phone(phone)
-        except CellError as exc:
-            raise ApplicationError(exc.message, code=exc.code, extra={"field": "phone"}) from None
+        changes["phone"] = clean_phone(phone)  # PersonInvalid (field phone) when not a mobile
     if address is not None:
         address = address.strip()
         if len(address) > ADDRESS_LIMIT:
