@@ -180,13 +180,14 @@ def load_ledger(union_ids: list[int], account_id: dict[tuple[int, str], int],
                 period = date.year * 100 + date.month
                 numbers[period] = numbers.get(period, 0) + 1
                 txs.write(f"{tx_id}\t{u}\t{date}\t{period}\t{memo}\t"
-                          f"{source}\tbench:{tx_id}\tbench\tnow\tgeneral\t{numbers[period]}\n")
+                          f"{source}\tbench:{tx_id}\tbench\tnow\tgeneral\t{numbers[period]}\t\t\n")
                 for code, amount in parts:
                     line_id += 1
                     lines.write(f"{line_id}\t{tx_id}\t{u}\t{account_id[(u, code)]}\t{amount}\n")
                 n_lines += len(parts)
         copy_text("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
-                  " idempotency_key, created_by_name, created_at, voucher_type, voucher_no)"
+                  " idempotency_key, created_by_name, created_at, voucher_type, voucher_no,"
+                  " source_label, source_url)"
                   " FROM STDIN", txs)
         copy_text("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
                   " FROM STDIN", lines)
@@ -399,15 +400,15 @@ def measure_reconciliation(union, actor, lines: int) -> None:
         amount = Decimal(rng.choice([10000, 20000, 35000, rng.randint(1, 9999999)])) / 100
         sign = 1 if i % 3 else -1
         txs.write(f"{tx_id}\t{union.pk}\t{date}\t{date.year * 100 + date.month}\t对账 R{i}\t"
-                  f"bench\tbench-rec:{i}\tbench\tnow\tgeneral\t{100000 + i}\n")
+                  f"bench\tbench-rec:{i}\tbench\tnow\tgeneral\t{100000 + i}\t\t\n")
         line_id += 2
         rows.write(f"{line_id - 1}\t{tx_id}\t{union.pk}\t{bank}\t{sign * amount}\n"
                    f"{line_id}\t{tx_id}\t{union.pk}\t{other}\t{-sign * amount}\n")
         later = date + dt.timedelta(days=rng.randint(0, 2))
         csv_rows.append(f"{later},{sign * amount},R{i if i % 2 else ''},bench")
     copy_text("COPY funds_ledgertransaction (id, union_id, date, period, memo, source,"
-              " idempotency_key, created_by_name, created_at, voucher_type, voucher_no)"
-              " FROM STDIN", txs)
+              " idempotency_key, created_by_name, created_at, voucher_type, voucher_no,"
+              " source_label, source_url) FROM STDIN", txs)
     copy_text("COPY funds_ledgerline (id, transaction_id, union_id, account_id, amount)"
               " FROM STDIN", rows)
     with connection.cursor() as cur:

@@ -331,3 +331,58 @@ def reconciliation(request: HttpRequest, statement_id: int):
     report = bank_services.reconciliation(statement.union, statement)
     return {"title": report.title, "period": report.period_label, "columns": report.columns,
             "rows": [row.cells for row in report.rows], "notes": report.notes}
+
+
+# --- 拨缴经费 across the levels (分级上解) ------------------------------------------------------
+
+
+class LevelSplitIn(Schema):
+    year: int = Field(..., ge=1900, le=2999)
+    shares: dict[str, Decimal] = Field(..., max_length=5)
+    residue_level: str = Field(..., max_length=16)
+    note: str = Field("", max_length=255)
+
+
+class LevelSplitOut(Schema):
+    org: str
+    year: int
+    shares: dict[str, str]
+    residue_level: str
+
+
+class RemitLevelsIn(Schema):
+    date: dt.date
+    amount: Decimal
+    idempotency_key: str = Field(..., min_length=1, max_length=128)
+
+
+@router.post("/unions/{org_id}/level-split", response={200: LevelSplitOut},
+             openapi_extra=body_schema(LevelSplitIn))
+def level_split(request: HttpRequest, org_id: str):
+    """The year's split of the passed-up allocation across the levels (policy.write); shares
+    of the whole allocation summing exactly to 1 − the kept ratio."""
+    from gonghui.funds.services.levels import level_split_set
+
+    org = access_union(request.user, org_id, write=True, cap=Capability.POLICY_WRITE)
+    payload = parse_body(request, LevelSplitIn)
+    rule = level_split_set(org=org, year=payload.year, shares=payload.shares,
+                           residue_level=payload.residue_level, note=payload.note,
+                           actor=request.user)
+    return {"org": org.code, "year": rule.year, "shares": rule.shares,
+            "residue_level": rule.residue_level}
+
+
+@router.post("/unions/{org_id}/remit-levels", response={201: dict},
+             openapi_extra=body_schema(RemitLevelsIn))
+def remit_levels(request: HttpRequest, org_id: str):
+    """Pay 应付上级经费 up the levels by the year's split, every book in one transaction."""
+    from gonghui.funds.services.levels import allocation_remit_levels
+
+    union = access_union(request.user, org_id, write=True)
+    payload = parse_body(request, RemitLevelsIn)
+    txs = allocation_remit_levels(union=union, date=payload.date, amount=payload.amount,
+                                  idempotency_key=payload.idempotency_key, actor=request.user)
+    return Status(201, {code: {"id": tx.pk, "voucher": tx.voucher_label,
+                               "lines": [[ln.account.code, str(ln.amount)]
+                                         for ln in tx.lines.select_related("account")]}
+                        for code, tx in txs.items()})

