@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gonghui.core.codes import code_label
 from gonghui.core.templatetags.gh_numbers import grouped
 
 L = gettext_lazy
@@ -111,6 +113,15 @@ KEYS: dict[str, Any] = {
     "org": L("组织"), "org_id": L("组织"), "union_id": L("所属工会"), "target": L("目标"),
     "parent": L("上级组织"), "parent_id": L("上级组织"), "members": L("会员数"),
     "format": L("格式"), "kind": L("类型"), "code": L("代码"), "name": L("名称"),
+    "lines": L("分录"), "plan": L("计划"), "version": L("版本"),
+    "enrolled": L("参保人数"), "skipped": L("跳过"), "notice": L("公示"), "document": L("材料"),
+    "file_id": L("档案"), "item_id": L("条目"), "milestone": L("节点"),
+    "milestone_id": L("节点"), "person": L("人员"), "added": L("新增"), "from": L("原值"),
+    "attachments": L("附件"), "evidence": L("凭证"), "date": L("日期"), "number": L("编号"),
+    "causes": L("致困原因"), "categories": L("困难类别"), "income": L("收入"),
+    "paid": L("已支付"), "received": L("已收到"), "sha256": L("文件校验值"),
+    "kinds": L("保障类型"), "created_at": L("创建时间"), "created_by_id": L("创建人"),
+    "updated_at": L("更新时间"),
 }
 
 # protected fields of the sensitive-read log
@@ -119,8 +130,14 @@ REVEALED: dict[str, Any] = {
     "phone": L("手机号"), "id_numbers": L("身份证号"),
 }
 
-# internal keys no page shows (the tree's materialised path)
-HIDDEN = {"path", "org_path", "union_path"}
+# internal keys no page shows (the tree's materialised path; blind indexes of personal data,
+# which mean nothing to a reader and must not leave the database)
+HIDDEN = {"path", "org_path", "union_path", "key", "idempotency_key"}
+HIDDEN_SUFFIXES = ("_hash", "_blind", "_cipher", "_encrypted")
+
+
+def _hidden(key: str) -> bool:
+    return key in HIDDEN or key.endswith(HIDDEN_SUFFIXES)
 
 MONEY_HINTS = ("amount", "total", "sum", "balance", "wage", "payroll", "price", "fee")
 
@@ -172,7 +189,47 @@ def type_label(object_type: str) -> str:
     return str(model._meta.verbose_name) if model is not None else object_type
 
 
+@functools.cache
+def _any_field(key: str) -> models.Field | None:
+    """A field of that name on any model, preferring one with choices (a nested value — a
+    household member's relation, a plan version's rules — carries no model of its own)."""
+    found: models.Field | None = None
+    for model in apps.get_models():
+        field = _fields(model).get(key)
+        if field is None or str(field.verbose_name) == field.name.replace("_", " "):
+            continue
+        if field.choices:
+            return field
+        found = found or field
+    return found
+
+
+@functools.cache
+def _choice_fields(key: str) -> tuple[models.Field, ...]:
+    """Every field of that name with choices, on any model."""
+    return tuple(field for model in apps.get_models()
+                 if (field := _fields(model).get(key)) is not None and field.choices)
+
+
+def _choice_word(key: str, value: Any) -> str | None:
+    """The choice label of `value` under a field named `key` (or its singular, for a list:
+    causes → cause, categories → category) on any model whose choices hold it."""
+    names = [key]
+    if key.endswith("ies"):
+        names.append(key[:-3] + "y")
+    elif key.endswith("s"):
+        names.append(key[:-1])
+    for name in names:
+        for field in _choice_fields(name):
+            word = dict(field.flatchoices).get(value)
+            if word is not None:
+                return str(word)
+    return None
+
+
 def field_label(key: str, field: models.Field | None) -> str:
+    if field is None and key not in KEYS:
+        field = _any_field(key)
     if field is not None and str(field.verbose_name) != field.name.replace("_", " "):
         return str(field.verbose_name)
     if key in KEYS:
@@ -205,12 +262,19 @@ def show_value(key: str, value: Any, field: models.Field | None,
     """One before/after value as the pages show it."""
     if value is None or value == "":
         return "—"
+    if (words := code_label(value)) is not None:
+        return words
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(show_value(key, v, None, related) for v in value) or "—"
+        item_field = field if field is not None and field.choices else None
+        return "、".join(show_value(key, v, item_field, related) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{k}: {show_value(k, v, None, related)}" for k, v in value.items())
+        return "；".join(f"{field_label(k, None)}: {show_value(k, v, _any_field(k), related)}"
+                        for k, v in value.items() if not _hidden(k))
+    if isinstance(value, str) and (field is None or not field.choices) \
+            and (word := _choice_word(key, value)) is not None:
+        return word
     if field is not None:
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
@@ -280,8 +344,9 @@ def decorate(events: Iterable[Any]) -> None:
             rows = []
             if isinstance(values, dict):
                 for key, value in values.items():
-                    if key in HIDDEN:
+                    if _hidden(key):
                         continue
                     field = fields.get(key)
-                    rows.append((field_label(key, field), show_value(key, value, field, related)))
+                    rows.append((field_label(key, field),
+                                 show_value(key, value, field, related)))
             setattr(event, f"{side}_rows", rows)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import hooks
+from gonghui.core.codes import register_codes
 
 
 class AwardsConfig(AppConfig):
@@ -17,3 +19,4 @@ class AwardsConfig(AppConfig):
         register_handler(honours.NOTICE_KIND, honours.on_notice_close)
         hooks.register("org.path_changed", honours.path_changed)
         hooks.register("demo.seed", demo.seed)
+        register_codes({honours.NOTICE_KIND: _("评先评优公示")})

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import hooks
+from gonghui.core.codes import register_codes
 
 
 class EvaluationConfig(AppConfig):
@@ -16,3 +18,4 @@ class EvaluationConfig(AppConfig):
 
         register_handler("evaluation.rating", on_notice_close)
         hooks.register("demo.seed", demo.seed)
+        register_codes({"evaluation.rating": _("建家评家结果公示")})

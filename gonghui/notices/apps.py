@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import hooks
+from gonghui.core.codes import register_codes
 
 
 class NoticesConfig(AppConfig):
@@ -13,3 +15,4 @@ class NoticesConfig(AppConfig):
         from gonghui.notices.hooks import org_path_changed
 
         hooks.register("org.path_changed", org_path_changed)
+        register_codes({"notices.general": _("一般公示")})

@@ -583,7 +583,7 @@ def _batches(world: World) -> dict[str, Obj]:
     out = {}
     for s in SIDES:
         org = world.orgs[DISTRICT[s]]
-        batch = PayoutBatch.objects.create(org=org, org_path=org.path, status="draft",
+        batch = PayoutBatch.objects.create(org=org, org_path=org.path, status="open",
                                            created_by=admin(world), note="测试批次")
         out[s] = Obj(batch.pk, DISTRICT[s])
     return out

@@ -99,3 +99,27 @@ def test_sensitive_reads_name_the_field(client, tree, city_admin):
                           org_path=tree["SH-A"].path)
     html = login(client, city_admin).get("/audit/reads/").content.decode()
     assert "<td>身份证号</td>" in html
+
+
+def test_nested_values_codes_and_blind_indexes_read_in_words(client, tree, city_admin):
+    """A household member recorded inside a file's event reads with its fields' labels and
+    choice words; a list of causes reads as words; a blind index is never shown; a posting's
+    source registered by its app reads in words (the crawler holds every cadre page to it)."""
+    from gonghui.audit.services import audit_record
+    from gonghui.core.codes import register_codes
+
+    register_codes({"test.source": "测试来源"})
+    union = tree["SH-A-1-1"]
+    audit_record(actor=city_admin, action="aid.file.open", obj=union, org_path=union.path,
+                 after={"members": [{"relation": "child", "health": "healthy",
+                                     "id_hash": "A" * 64}],
+                        "causes": ["illness"], "applicant_hash": "B" * 64,
+                        "source": "test.source"})
+    html = login(client, city_admin).get("/audit/").content.decode()
+    assert "与申请人关系: 子女；健康状况: 健康" in html
+    assert '<span class="text-muted">causes：</span>' not in html
+    assert '<span class="text-muted">致困原因：</span>患病' in html
+    assert "A" * 64 not in html
+    assert "B" * 64 not in html
+    assert "测试来源" in html
+    assert "test.source</" not in html
