@@ -126,7 +126,8 @@ def _out_of_range(request: HttpRequest):
 def _body_is_an_object(view: Callable[..., Any]) -> Callable[..., Any]:
     """A write's JSON body, when it has one, is an object: `[null, null]` is refused (422) before
     the operation runs, also by operations that read no body (an approval must not go through
-    on a malformed request)."""
+    on a malformed request). The answer depends on nothing but the body, so answering it before
+    the gate tells a caller nothing about the object."""
     @wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if (request.method or "").lower() in WRITES and request.content_type in (
@@ -134,8 +135,7 @@ def _body_is_an_object(view: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 data = json.loads(request.body)
             except (ValueError, UnicodeDecodeError):
-                raise ValidationError([{"type": "json_invalid", "loc": ["body"],
-                                        "msg": "Invalid JSON"}]) from None
+                data = {}   # not JSON at all: `parse_body` answers 400 after the gate
             if not isinstance(data, dict):
                 raise Unprocessable(_("请求体须为 JSON 对象。"), code="body_not_object")
         return view(request, *args, **kwargs)
