@@ -9,8 +9,11 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         # models and services import only once the app registry is ready
         from gonghui.core import hooks
+        from gonghui.core.codes import register_codes
         from gonghui.funds.demo import seed_funds
         from gonghui.funds.services.ledger import org_occupancy
+        from gonghui.funds.sources import SOURCES
 
         hooks.register("org.occupancy", org_occupancy)
+        register_codes(dict(SOURCES))
         hooks.register("demo.seed", seed_funds)

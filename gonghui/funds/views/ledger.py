@@ -25,14 +25,8 @@ from gonghui.funds import reports, selectors, services
 from gonghui.funds.forms import EvidenceForm, FindingForm, ReverseForm
 from gonghui.funds.models import FindingStatus, LedgerTransaction
 from gonghui.funds.permissions import access_evidence, access_transaction, access_union
+from gonghui.funds.sources import SOURCES
 from gonghui.orgs.models import Level, Org
-
-SOURCES = [
-    ("funds.income", _("收入")), ("funds.expense", _("支出")), ("funds.dues", _("会费")),
-    ("funds.allocation", _("拨缴经费")), ("funds.remit", _("上解")),
-    ("funds.remit_in", _("下级上解")), ("funds.reversal", _("冲销")),
-    ("mutualaid.payout", _("互助保障给付")), ("aid.assistance", _("困难帮扶")),
-]
 
 
 def _date(value: str) -> dt.date | None:
