@@ -30,6 +30,7 @@ from gonghui.funds.models import (
     BankMatch,
     BankStatement,
     BankStatementLine,
+    Book,
     LedgerLine,
     MatchKind,
 )
@@ -172,8 +173,10 @@ def auto_match(*, union: Org, statement: BankStatement, actor: Actor,
     require_funds(actor, Capability.FUNDS_WRITE, union)
     window = dt.timedelta(days=window_days)
     with transaction.atomic():
-        lines = list(BankStatementLine.objects.select_for_update()
-                     .filter(statement=statement, match__isnull=True).order_by("row_no"))
+        # one matcher per union at a time (two statements may compete for a ledger line)
+        Book.objects.select_for_update().filter(union=union).first()
+        lines = list(BankStatementLine.objects.filter(statement=statement, match__isnull=True)
+                     .order_by("row_no"))
         ledger: dict[Decimal, list[LedgerLine]] = defaultdict(list)
         for line in _unmatched_ledger(union, statement.date_from - window,
                                       statement.date_to + window):
