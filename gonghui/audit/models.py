@@ -23,6 +23,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
+    # the day's hash chain (audit/chain.py): the previous row's hash and this row's own
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -50,6 +53,8 @@ class SensitiveRead(models.Model):
     purpose = models.CharField(_("用途"), max_length=255)
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     count = models.PositiveIntegerField(_("条数"), default=1)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("敏感信息查看记录")
@@ -58,3 +63,23 @@ class SensitiveRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.field} {self.subject_repr}"
+
+
+class ChainHead(models.Model):
+    """The end of one day's hash chain of one log ("audit" or "sensitive"): the last row's hash
+    and the number of rows. Appending locks it, so rows chain in id order; it also shows when
+    the last rows of a day were deleted."""
+
+    kind = models.CharField(max_length=16)
+    day = models.DateField()
+    last_hash = models.CharField(max_length=64)
+    last_id = models.BigIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="chain_head_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day} ({self.rows})"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
+from gonghui.audit import chain
 from gonghui.audit.models import AuditEvent, SensitiveRead
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
@@ -69,7 +70,8 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
-    return AuditEvent.objects.create(
+    return chain.append(
+        chain.AUDIT,
         at=clock.now(),
         actor=actor_user(actor),
         actor_name=actor_name(actor),
@@ -101,7 +103,8 @@ def sensitive_read_record(
         subject_type = subject_type or subject._meta.label_lower
         subject_id = subject_id or str(subject.pk)
         subject_repr = subject_repr or str(subject)[:255]
-    return SensitiveRead.objects.create(
+    return chain.append(
+        chain.SENSITIVE,
         at=clock.now(),
         actor=actor_user(actor),
         actor_name=actor_name(actor),

@@ -1,0 +1,129 @@
+"""Hash chains over the audit trail and the sensitive-read log (issue 13: audit integrity;
+MLPS 2.0 level 3 安全审计 "审计记录应进行保护，避免受到未预期的删除、修改或覆盖").
+
+Each log has one chain per calendar day (Asia/Shanghai). A row stores the hash of the row before
+it (`prev_hash`; the first row of a day the day's genesis) and its own `row_hash`: a keyed
+HMAC-SHA256 (core.crypto.blind_index, whose key lives outside the database) over `prev_hash`
+and the row's canonical content. `ChainHead` holds the day's last hash, last id and row count;
+appending locks it (`select_for_update`), so the chain follows id order even with concurrent
+writers. Someone with write access to the database but not the key cannot edit, delete or
+insert a row without `verify` seeing it: an edited row's hash no longer matches, a deleted or
+inserted one breaks the links or the head's count.
+
+    gonghui audit verify [--day 2026-12-05]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from gonghui.audit.models import AuditEvent, ChainHead, SensitiveRead
+from gonghui.core.crypto import blind_index
+
+AUDIT, SENSITIVE = "audit", "sensitive"
+MODELS: dict[str, Any] = {AUDIT: AuditEvent, SENSITIVE: SensitiveRead}
+FIELDS = {
+    AUDIT: ("at", "actor_id", "actor_name", "action", "object_type", "object_id", "object_repr",
+            "org_path", "before", "after", "note"),
+    SENSITIVE: ("at", "actor_id", "actor_name", "subject_type", "subject_id", "subject_repr",
+                "field", "purpose", "org_path", "count"),
+}
+
+
+def _canonical(kind: str, values: dict[str, Any]) -> str:
+    data = {}
+    for name in FIELDS[kind]:
+        value = values[name]
+        if isinstance(value, dt.datetime):
+            value = value.astimezone(dt.UTC).isoformat()
+        data[name] = value
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+
+
+def genesis(kind: str, day: dt.date) -> str:
+    return blind_index(f"{kind}:{day.isoformat()}", purpose="audit-chain-genesis")
+
+
+def row_hash(kind: str, prev: str, values: dict[str, Any]) -> str:
+    return blind_index(f"{prev}|{_canonical(kind, values)}", purpose="audit-chain")
+
+
+def append(kind: str, **values: Any) -> Any:
+    """Create a row of log `kind` chained to the day's previous one (inside the caller's
+    transaction; the head stays locked until it commits)."""
+    model = MODELS[kind]
+    day = timezone.localdate(values["at"])
+    with transaction.atomic():
+        head, _created = ChainHead.objects.select_for_update().get_or_create(
+            kind=kind, day=day, defaults={"last_hash": genesis(kind, day)})
+        prev = head.last_hash
+        actor = values.get("actor")
+        own = row_hash(kind, prev, {**values, "actor_id": actor.pk if actor is not None else None})
+        row = model.objects.create(prev_hash=prev, row_hash=own, **values)
+        head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
+        head.save(update_fields=["last_hash", "last_id", "rows"])
+    return row
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    day: dt.date
+    row_id: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"#{self.row_id}" if self.row_id is not None else "end of day"
+        return f"{self.kind} {self.day} {where}: {self.message}"
+
+
+def _day_rows(kind: str, day: dt.date) -> Iterator[Any]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    model = MODELS[kind]
+    return model.objects.filter(at__gte=start, at__lt=end).order_by("id").values(
+        "id", "prev_hash", "row_hash", *FIELDS[kind]).iterator(chunk_size=2000)
+
+
+def verify(*, day: dt.date | None = None) -> tuple[int, int, list[Problem]]:
+    """Check every chained day (or one): returns (days, rows, problems)."""
+    heads = ChainHead.objects.order_by("day", "kind")
+    if day is not None:
+        heads = heads.filter(day=day)
+    problems: list[Problem] = []
+    days = rows = 0
+    for head in heads:
+        days += 1
+        expected = genesis(head.kind, head.day)
+        count = 0
+        for values in _day_rows(head.kind, head.day):
+            count += 1
+            if values["prev_hash"] != expected:
+                problems.append(Problem(head.kind, head.day, values["id"],
+                                        "链接断开（前一行被删除、插入或改动）"))
+            if values["row_hash"] != row_hash(head.kind, values["prev_hash"], values):
+                problems.append(Problem(head.kind, head.day, values["id"], "内容与哈希不符（被改动）"))
+            expected = values["row_hash"]
+        rows += count
+        if expected != head.last_hash or count != head.rows:
+            problems.append(Problem(head.kind, head.day, None, (
+                f"链尾不符：应有 {head.rows} 行、最后一行 #{head.last_id}，实有 {count} 行")))
+    # a row on a day without a chain was written around the chain (or before it existed)
+    for kind, model in MODELS.items():
+        first = ChainHead.objects.filter(kind=kind).order_by("day").first()
+        if first is None:
+            continue
+        start = timezone.make_aware(dt.datetime.combine(first.day, dt.time.min))
+        stray = model.objects.filter(at__gte=start, row_hash="").values_list("id", flat=True)
+        if day is not None:
+            stray = stray.filter(at__date=day)
+        problems += [Problem(kind, first.day, pk, "没有哈希（绕过审计链写入）") for pk in stray]
+    return days, rows, problems
