@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Sets up everything Gonghui needs on a Debian machine with nothing but the checkout:
-# Debian packages (fonts for PDFs, WeasyPrint's libraries, Chromium for browser tests),
+# Debian packages (fonts for PDFs, WeasyPrint's libraries, Chromium for browser tests, poppler's
+# pdftotext with which tests read the PDFs they generate),
 # a Python 3.11 virtualenv in .venv and the project with its dev tools. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-want_pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium)
+want_pkgs=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils)
 if [ "${1:-}" = "--with-postgres" ]; then want_pkgs+=(postgresql); fi
 for pkg in "${want_pkgs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_pkgs+=("$pkg")
