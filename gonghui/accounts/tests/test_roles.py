@@ -46,8 +46,8 @@ def test_cannot_assign_role_outside_subtree(client, tree, district_cadre):
     assert RoleAssignment.objects.filter(user__username="newbie").count() == 0
 
 
-# grassroots cadre: sees orgs (org.read) but grants nothing → 403; a worker sees nothing → 404
-@pytest.mark.parametrize(("persona", "status"), [("grassroots_cadre", 403), ("member_user", 404)])
+# a list page: 403 for whoever may not assign roles (issue 13 item 14: never a 404 that hides it)
+@pytest.mark.parametrize(("persona", "status"), [("grassroots_cadre", 403), ("member_user", 403)])
 def test_roles_page_needs_role_assign(client, request, persona, status):
     user = request.getfixturevalue(persona)
     assert login(client, user).get("/accounts/roles/").status_code == status
@@ -123,12 +123,12 @@ def test_revoke_writes_audit_in_same_transaction(client, tree, district_cadre):
 
 def test_user_create_needs_role_assign(tree, grassroots_cadre, member_user):
     from gonghui.accounts.services import user_create
-    from gonghui.core.errors import Forbidden, NotFound
+    from gonghui.core.errors import Forbidden
 
     before = User.objects.count()
     with pytest.raises(Forbidden):
         user_create(username="li", password="Li-pass-2026", actor=grassroots_cadre)
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):  # no org: a capability held nowhere is 403 (issue 13 item 14)
         user_create(username="li", password="Li-pass-2026", actor=member_user)
     assert User.objects.count() == before
     assert AuditEvent.objects.count() == 0
