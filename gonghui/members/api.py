@@ -177,6 +177,25 @@ def list_members(request: HttpRequest, filters: Query[MemberFilter],
     return page
 
 
+class MemberSearchIn(Schema):
+    q: str
+    status: str = "all"
+    org: str = ""
+
+
+@router.post("/members/search", response=Page[MemberOut], tags=["members"],
+             openapi_extra=body_schema(MemberSearchIn))
+def search_members(request: HttpRequest, paging: Query[PageParams]) -> dict[str, Any]:
+    """The member list searched by a value that must not travel in a URL — an ID number —
+    sent in the body (issue 13 item 4: URLs end up in access logs, proxies and history)."""
+    require_capability(request.user, Capability.MEMBER_READ)
+    payload = parse_body(request, MemberSearchIn)
+    within = _within(request, payload.org)
+    queryset = selectors.member_list(viewer=request.user, q=payload.q, status=payload.status,
+                                     within=within)
+    return paginate(request, queryset, paging, item=_member)
+
+
 @router.get("/members/stats", response=StatsOut, tags=["members"])
 def member_stats(request: HttpRequest, org: str) -> dict[str, Any]:
     """Subtree counters of one org: members, retired, new-employment, this month's movements."""

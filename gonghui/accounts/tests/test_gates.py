@@ -43,12 +43,13 @@ def test_object_outside_the_subtree_is_404_visible_but_read_only_is_403(
 def test_no_object_capability_anywhere(tree, district_cadre, auditor, member_user):
     assert outcome(district_cadre, C.AID_WRITE) == "ok"
     assert outcome(auditor, C.AID_WRITE) == "403"  # reads aid, cannot open a file
-    assert outcome(member_user, C.AID_READ) == "404"
-    assert outcome(member_user, C.AUDIT_READ) == "404"
-    with pytest.raises(NotFound):
+    # issue 13 item 14: a capability held nowhere is a refusal (403), not a hidden page
+    assert outcome(member_user, C.AID_READ) == "403"
+    assert outcome(member_user, C.AUDIT_READ) == "403"
+    with pytest.raises(Forbidden):
         require_any_capability(member_user, C.MEMBER_READ, C.MEMBER_WRITE)
     # issue 12 item 14: the auditor reads funds, not the member registry
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         require_any_capability(auditor, C.MEMBER_WRITE, C.MEMBER_READ)
     require_any_capability(auditor, C.FUNDS_WRITE, C.FUNDS_READ)
 

@@ -110,7 +110,7 @@ def test_manage_detail_statuses(client, notice, request, persona, status):
 
 @pytest.mark.parametrize(("persona", "status"), [
     ("district_cadre", 200), ("other_district_cadre", 200), ("auditor", 403),
-    ("grassroots_cadre", 403), ("member_user", 404),
+    ("grassroots_cadre", 403), ("member_user", 403),
 ])
 def test_manage_list_statuses(client, tree, request, persona, status):
     login(client, request.getfixturevalue(persona))

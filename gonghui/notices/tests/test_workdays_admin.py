@@ -130,7 +130,7 @@ def test_cli_close_due(tree, city_admin, capsys):
 
 @pytest.mark.parametrize(("persona", "status"), [
     ("city_admin", 200), ("district_cadre", 200), ("auditor", 403), ("grassroots_cadre", 403),
-    ("member_user", 404)])
+    ("member_user", 403)])
 def test_calendar_page_statuses(client, request, persona, status):
     login(client, request.getfixturevalue(persona))
     assert client.get(reverse("workdays:calendar"), {"year": "2026"}).status_code == status

@@ -28,10 +28,11 @@ def test_children_are_a_page(client, tree, district_cadre):
     assert (body["count"], body["next"]) == (2, None)
 
 
-def test_list_without_any_role_is_404(client, tree, member_user):
-    assert login(client, member_user).get("/api/v1/orgs").status_code == 404
-    assert client.get("/orgs/").status_code == 404
-    assert client.get("/orgs/list/").status_code == 404
+def test_list_without_any_role_is_403(client, tree, member_user):
+    """Issue 13 item 14: a refusal, not 200 with an empty list nor a 404 hiding the list."""
+    assert login(client, member_user).get("/api/v1/orgs").status_code == 403
+    assert client.get("/orgs/").status_code == 403
+    assert client.get("/orgs/list/").status_code == 403
 
 
 def test_invalid_payload_is_400(client, tree, district_cadre):
@@ -58,7 +59,7 @@ def test_the_gate_answers_before_the_payload(client, tree, auditor, member_user)
         f"/api/v1/orgs/{tree['SH-A-1'].pk}/move", data="{}",
         content_type="application/json").status_code == 403
     assert login(client, member_user).post(
-        "/api/v1/orgs", data="{}", content_type="application/json").status_code == 404
+        "/api/v1/orgs", data="{}", content_type="application/json").status_code == 403
     assert _state() == before
 
 

@@ -277,7 +277,7 @@ def test_report_of_someone_else_needs_reveal(client, tree, a_job, district_cadre
 
 
 def test_no_roster_page_without_member_rights(client, tree, member_user):
-    assert login(client, member_user).get(reverse("roster:home")).status_code == 404
+    assert login(client, member_user).get(reverse("roster:home")).status_code == 403
 
 
 def test_auditor_sees_no_roster(client, tree, auditor, a_job):
