@@ -244,7 +244,7 @@ def test_the_policy_derivation(world: World) -> None:
     assert row(PAGES["members:detail"][0]) == [302, 404, 200, 404, 404, 200]
     assert row(PAGES["members:edit"][1]) == [302, 404, 400, 404, 404, 400]
     assert row(PAGES["funds:finding_add"][0]) == [302, 404, 403, 404, 400, 403]
-    assert row(PAGES["audit:list"][0]) == [302, 404, 404, 200, 200, 200]
+    assert row(PAGES["audit:list"][0]) == [302, 403, 403, 200, 200, 200]
     assert row(PAGES["mutualaid:plan"][0]) == [302, 404, 200, 404, 200, 200]
     assert row(PAGES["notifications:open"][0]) == [302, 302, 302, 404, 302, 302]
     assert row(api_entry("GET /members/{member_id}"), api=True) == [401, 404, 200, 404, 404, 200]

@@ -32,10 +32,10 @@ def test_auditor_reads_and_cannot_write(live_server, browser, tree, city_admin, 
     page = new_page(browser)
     sign_in(page, live_server.url, "auditor")
 
-    # the registry is not part of an auditor's work: no menu entry, and the page does not exist
+    # the registry is not part of an auditor's work: no menu entry, and the page refuses (403)
     nav = page.locator("nav.gh-navbar").inner_text()
     assert "会员" not in nav
-    assert page.goto(f"{live_server.url}/members/").status == 404
+    assert page.goto(f"{live_server.url}/members/").status == 403
 
     # the books: the voucher, its evidence, and no button that writes
     page.goto(f"{live_server.url}/")

@@ -102,6 +102,10 @@ def test_a_search_by_id_number_is_posted_and_sealed(two_districts):
     token = seal_id(number)
     items = client.get(API_PREFIX + "/members", {"q": token, "status": "all"}).json()["items"]
     assert [i["id"] for i in items] == [m.pk]
+    # or the number in a POST body
+    found = client.post(API_PREFIX + "/members/search", {"q": number},
+                        content_type="application/json")
+    assert [i["id"] for i in found.json()["items"]] == [m.pk]
 
 
 def test_the_pages_send_id_searches_as_post(two_districts):

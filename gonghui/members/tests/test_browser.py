@@ -33,6 +33,7 @@ def test_worker_applies_on_phone_cadre_approves_worker_sees_card(live_server, br
     worker.fill("#id_password", "Rain-drop-2026")
     worker.fill("#id_password2", "Rain-drop-2026")
     worker.fill("#id_code", phone_code("13817001234"))  # what the text message said
+    worker.check("#id_consent")  # the privacy notice above the form (stored with the account)
     worker.click("button:has-text('注册')")
     worker.wait_for_url("**/members/portal/apply/")
     worker.fill("#q", "甲一精密")
