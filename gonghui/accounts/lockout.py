@@ -38,3 +38,17 @@ class LockoutHandler(AxesDatabaseHandler):
                 count = count * per_account // ip_failure_limit()
             worst = max(worst, count)
         return worst
+
+    def reset_user_attempts(self, request: HttpRequest, credentials: dict[str, Any] | None = None
+                            ) -> int:
+        """A successful sign-in clears that account's failures from that address, never the
+        address's failures on other accounts: otherwise one valid account would let a guesser
+        reset the per-address count at will."""
+        parameters = settings.AXES_LOCKOUT_PARAMETERS
+        count = 0
+        for combination, attempts in zip(parameters, self.filter_user_attempts(
+                request, credentials), strict=False):
+            if combination == "ip_address" or combination == ["ip_address"]:
+                continue
+            count += attempts.delete()[0]
+        return count

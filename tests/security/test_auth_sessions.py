@@ -171,3 +171,20 @@ def test_one_address_guessing_many_accounts_is_locked(tree, city_admin, district
     assert _page_login("city_admin", PASSWORD, ATTACKER).status_code == 429
     assert _token("district_a", ip=ATTACKER).status_code == 429
     assert _page_login("city_admin", PASSWORD, CITY).status_code == 302
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_address(tree, district_cadre):
+    for i in range(19):
+        _page_login(f"nobody{i}", "wrong-guess-1", ATTACKER)
+    assert _page_login("district_a", PASSWORD, ATTACKER).status_code == 302
+    assert _page_login("nobody99", "wrong-guess-1", ATTACKER).status_code == 429
+    assert _page_login("district_a", PASSWORD, ATTACKER).status_code == 429
+
+
+def test_the_owners_own_failures_are_cleared_by_their_sign_in(tree, district_cadre):
+    for _ in range(4):
+        _page_login("district_a", "wrong-guess-1", CITY)
+    assert _page_login("district_a", PASSWORD, CITY).status_code == 302
+    for _ in range(4):  # four more after the reset: still not locked
+        _page_login("district_a", "wrong-guess-1", CITY)
+    assert _page_login("district_a", PASSWORD, CITY).status_code == 302
