@@ -120,6 +120,16 @@ def test_an_action_body_that_is_not_an_object_is_422(two_districts: World, admin
     assert changed(two_districts.baseline, digest()) == []
 
 
+def test_an_action_that_reads_no_body_refuses_a_non_object(two_districts: World,
+                                                           admin_client: Client) -> None:
+    """Sending reminders reads no body: `[null, null]` went through (200) and sent them."""
+    plan = two_districts.obj("wp_plan", "A").pk
+    response = _send(admin_client, "POST", f"/workplan/plans/{plan}/remind", raw="[null,null]")
+    assert response.status_code == 422
+    assert response.json()["code"] == "body_not_object"
+    assert changed(two_districts.baseline, digest()) == []
+
+
 def test_an_action_body_that_is_not_json_is_400(two_districts: World,
                                                 admin_client: Client) -> None:
     application = two_districts.obj("application", "A").pk
