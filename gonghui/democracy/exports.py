@@ -1,4 +1,4 @@
-"""The yearly proposal report (.xlsx): one row per proposal of the viewer's subtree, then the
+"""The yearly proposal report (.xlsx and PDF): one row per proposal of the viewer's subtree, then the
 figures by department and by satisfaction."""
 
 from __future__ import annotations
@@ -7,20 +7,48 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from gonghui.core import clock
 from gonghui.core.sheets import XLSXWRITER_OPTIONS, SafeSheet
 from gonghui.democracy import selectors
 from gonghui.democracy.models import ProposalStatus, Satisfaction
+
+
+def _proposals(viewer: Any, year: int) -> Any:
+    return (selectors.proposal_list(viewer=viewer, year=str(year))
+            .select_related("proposer", "congress__org").prefetch_related(
+                "departments__department", "cosigners").order_by("congress__org__path", "id"))
+
+
+def proposals_pdf(*, viewer: Any, year: int, scope: str) -> bytes:
+    """The same report as a PDF for the congress's file: the figures, then every proposal."""
+    # WeasyPrint (Pango, fonts) is heavy: loaded only when a PDF is asked for
+    from weasyprint import HTML
+
+    proposals = list(_proposals(viewer, year))
+    for p in proposals:
+        depts = list(p.departments.all())
+        p.cosigner_count = len(p.cosigners.all())
+        p.lead_departments = "、".join(d.department.name for d in depts if d.is_lead) or "—"
+    stats = selectors.proposal_stats(viewer=viewer, year=year)
+    html = render_to_string("democracy/proposals_pdf.html", {
+        "year": year, "scope": scope, "proposals": proposals, "stats": stats,
+        "by_status": [(label, stats["by_status"][value])
+                      for value, label in ProposalStatus.choices],
+        "satisfaction": [(label, stats["satisfaction"][value])
+                         for value, label in Satisfaction.choices],
+        "generated_at": clock.now(),
+    })
+    return HTML(string=html).write_pdf()
 
 
 def proposals_xlsx(*, viewer: Any, year: int) -> bytes:
     # xlsxwriter is loaded only when somebody exports
     import xlsxwriter
 
-    rows = (selectors.proposal_list(viewer=viewer, year=str(year))
-            .select_related("proposer", "congress__org").prefetch_related(
-                "departments__department", "cosigners").order_by("congress__org__path", "id"))
+    rows = _proposals(viewer, year)
     stats = selectors.proposal_stats(viewer=viewer, year=year)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {**XLSXWRITER_OPTIONS, "in_memory": True})

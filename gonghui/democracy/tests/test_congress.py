@@ -125,3 +125,47 @@ def test_other_district_cannot_touch_the_congress(congress: Any, other_district_
     assert AuditEvent.objects.count() == before
     assert list(selectors.congress_list(viewer=other_district_cadre)) == []
     assert list(selectors.congress_list(viewer=district_cadre)) == [congress]
+
+
+def test_yearly_proposal_report_as_pdf(client: Any, congress: Any, district_cadre: Any,
+                                       tree: Any) -> None:
+    """The report for the congress's file: the figures, then every proposal of the viewer's
+    subtree — another district's cadre gets a report without them."""
+    import subprocess
+
+    from conftest import ARTIFACTS, login
+
+    rep1, rep2, rep3 = (_rep(congress, n) for n in ("rep1", "rep2", "rep3"))
+    with clock.frozen(dt.date(2026, 3, 10)):
+        proposal = svc.proposal_draft(representative=rep1, title="关于增设职工子女暑托班的提案",
+                                      body="建议在园区开设暑托班", actor=rep1.user)
+        for rep in (rep2, rep3):
+            svc.proposal_cosign(proposal=proposal, representative=rep, actor=rep.user)
+        svc.proposal_submit(proposal=proposal, actor=rep1.user)
+        svc.proposal_decide(proposal=proposal, decision="accepted", actor=district_cadre)
+        welfare = Department.objects.create(org=tree["SH-A"], name="女职工部")
+        svc.proposal_assign(proposal=proposal, lead=welfare, co_departments=[],
+                            deadline=dt.date(2026, 6, 30), actor=district_cadre)
+
+    def text_of(user: Any) -> str:
+        response = login(client, user).get("/democracy/proposals/report.xlsx",
+                                           {"year": "2026", "format": "pdf"})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"democracy-proposals-{user.username}.pdf"
+        path.write_bytes(response.content)
+        out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                             capture_output=True, text=True).stdout
+        return "".join(out.split())
+
+    mine = text_of(district_cadre)
+    assert "2026年提案报告" in mine
+    assert "甲区总工会·共1件提案" in mine
+    assert "关于增设职工子女暑托班的提案" in mine
+    assert "女职工部1" in mine  # the department figures
+    assert "2026-06-30" in mine
+    other = text_of(make_user("cadre_b", org=tree["SH-B"], role="cadre"))
+    assert "乙区总工会·共0件提案" in other
+    assert "关于增设职工子女暑托班的提案" not in other
+    assert "本年度没有提案。" in other

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
+from gonghui.accounts.scoping import prefixes
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
@@ -39,6 +40,7 @@ from gonghui.democracy.permissions import (
     access_proposal,
 )
 from gonghui.democracy.services import congress as svc
+from gonghui.orgs.models import Org
 from gonghui.workplan.models import Department
 
 
@@ -170,7 +172,16 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 def proposal_report(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.DEMOCRACY_READ)
     text = request.GET.get("year", "")
-    year = int(text) if text.isdigit() else clock.today().year
+    year = int(text) if text.isdigit() and 1949 <= int(text) <= 2100 else clock.today().year
+    if request.GET.get("format") == "pdf":
+        paths = prefixes(request.user, Capability.DEMOCRACY_READ)
+        roots = list(Org.objects.filter(path__in=paths).order_by("path")
+                     .values_list("name", flat=True))
+        response = HttpResponse(exports.proposals_pdf(
+            viewer=request.user, year=year, scope="、".join(roots) or _("全市")),
+            content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="proposals-{year}.pdf"'
+        return response
     response = HttpResponse(
         exports.proposals_xlsx(viewer=request.user, year=year),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
