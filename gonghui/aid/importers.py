@@ -20,7 +20,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 
 from gonghui.core import cells
-from gonghui.core.cells import CellError, cell_text
+from gonghui.core.cells import CellError, cell_text, check_spreadsheet
 
 HEADER_SCAN_ROWS = 20
 
@@ -183,6 +183,7 @@ def read_table(upload: IO[bytes], filename: str) -> list[list[Any]]:
         # python-calamine is a heavy optional reader: loaded only for a spreadsheet upload
         from python_calamine import CalamineWorkbook
 
+        check_spreadsheet(data)  # a zip bomb is refused before it is unpacked
         try:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
             return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import io
 import math
 import re
 import unicodedata
@@ -43,6 +44,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import IDNumber, IDNumberError
 from gonghui.core.idnumber import parse as _parse_id
 from gonghui.core.sheets import unquote
@@ -322,3 +324,20 @@ def bounded_lines(handle: IO[str], *, limit: int = MAX_LINE_CHARS) -> Iterator[s
                 "第 {line} 行超过 {max} 个字符，不是名册或清单的格式（可能缺少换行或引号不成对）。"
                 "请检查后重新上传。").format(line=line_no, max=limit))
         yield line
+
+
+def check_spreadsheet(source: bytes | IO[bytes]) -> None:
+    """For importers that hand an uploaded .xlsx to openpyxl or calamine: refuse a zip bomb from
+    the zip's directory, before the library unpacks anything (ApplicationError, 400, with the
+    reason). A file that is not a zip is left to the library's own error."""
+    handle: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
+    start = handle.tell()
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            check_zip(archive)
+    except zipfile.BadZipFile:
+        pass
+    except CellError as exc:
+        raise ApplicationError(exc.message, code=exc.code) from None
+    finally:
+        handle.seek(start)

@@ -22,7 +22,14 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor, actor_name, actor_user
-from gonghui.core.cells import CellError, cell_text, decode_text, is_blank, parse_date
+from gonghui.core.cells import (
+    CellError,
+    cell_text,
+    check_spreadsheet,
+    decode_text,
+    is_blank,
+    parse_date,
+)
 from gonghui.core.errors import ApplicationError, Forbidden
 from gonghui.core.models import WorkdayOverride
 from gonghui.orgs.models import Org
@@ -101,6 +108,7 @@ def _rows(name: str, data: bytes) -> list[list[Any]]:
         # openpyxl only for .xlsx uploads (a heavy library most requests never need).
         from openpyxl import load_workbook
 
+        check_spreadsheet(data)  # a zip bomb is refused before it is unpacked
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:

@@ -112,7 +112,8 @@ def test_a_million_columns(cadre_client, tmp_path):
     _refused(cadre_client, path, TOO_WIDE)
 
 
-def test_zip_bomb_of_shared_strings(cadre_client, tmp_path):
+def _bomb(tmp_path: Path) -> Path:
+    """A 3-row roster whose shared-strings part unpacks to 256 MiB (< 2 MiB on disk)."""
     plain = samples.write_xlsx(tmp_path / "plain.xlsx", 3)
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
@@ -128,7 +129,26 @@ def test_zip_bomb_of_shared_strings(cadre_client, tmp_path):
             else:
                 out.writestr(info, src.read(info.filename))
     assert path.stat().st_size < 2 * 1024 * 1024
-    _refused(cadre_client, path, BOMB)
+    return path
+
+
+def test_zip_bomb_of_shared_strings(cadre_client, tmp_path):
+    _refused(cadre_client, _bomb(tmp_path), BOMB)
+
+
+def test_other_importers_refuse_the_bomb_before_unpacking(tree, city_admin, tmp_path):
+    from gonghui.core.cells import check_spreadsheet
+    from gonghui.core.errors import ApplicationError
+    from gonghui.outreach.services.stations import stations_import
+
+    data = _bomb(tmp_path).read_bytes()
+    started = time.monotonic()
+    with pytest.raises(ApplicationError) as exc:
+        stations_import(data=data, actor=city_admin)
+    assert BOMB in exc.value.message
+    assert time.monotonic() - started < SECONDS
+    check_spreadsheet(samples.write_xlsx(tmp_path / "fine.xlsx", 3).read_bytes())  # passes
+    check_spreadsheet(b"name,id\n")  # not a zip: left to the reader's own error
 
 
 def test_fifty_megabyte_single_line_csv(cadre_client, tmp_path):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gonghui.audit.services import audit_record
 from gonghui.core import cells
 from gonghui.core.actor import Actor
-from gonghui.core.cells import CellError, cell_text, parse_money
+from gonghui.core.cells import CellError, cell_text, check_spreadsheet, parse_money
 from gonghui.core.errors import ApplicationError
 from gonghui.evaluation.models import ScoreWeights, ThirdPartyScore
 from gonghui.evaluation.permissions import require_write
@@ -55,6 +55,7 @@ def read_table(data: bytes, filename: str) -> list[list[Any]]:
         # python-calamine is a heavy optional reader: loaded only for a spreadsheet upload
         from python_calamine import CalamineWorkbook
 
+        check_spreadsheet(data)  # a zip bomb is refused before it is unpacked
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             return book.get_sheet_by_index(0).to_python(skip_empty_area=False)

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.cells import CellError, cell_text, decode_text, is_blank, parse_date, parse_money
+from gonghui.core.cells import (
+    CellError,
+    cell_text,
+    check_spreadsheet,
+    decode_text,
+    is_blank,
+    parse_date,
+    parse_money,
+)
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import BANK
 from gonghui.funds.models import (
@@ -68,6 +76,7 @@ def _table(data: bytes) -> list[list[Any]]:
     if data[:2] == b"PK":
         from openpyxl import load_workbook  # heavy: loaded only for an import
 
+        check_spreadsheet(data)  # a zip bomb is refused before it is unpacked
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds on a broken file

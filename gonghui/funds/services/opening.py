@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
-from gonghui.core.cells import CellError, cell_text, is_blank, parse_money
+from gonghui.core.cells import CellError, cell_text, check_spreadsheet, is_blank, parse_money
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES
 from gonghui.funds.models import Book, Category, LedgerTransaction, VoucherScheme
@@ -151,6 +151,7 @@ def read_opening_xlsx(upload: IO[bytes] | Any) -> list[OpeningRow]:
     with its row and column."""
     from openpyxl import load_workbook  # heavy: loaded only for an import
 
+    check_spreadsheet(upload)  # a zip bomb is refused before it is unpacked
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx

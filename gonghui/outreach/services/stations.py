@@ -15,7 +15,14 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
-from gonghui.core.cells import CellError, cell_text, is_blank, parse_bool, parse_date
+from gonghui.core.cells import (
+    CellError,
+    cell_text,
+    check_spreadsheet,
+    is_blank,
+    parse_bool,
+    parse_date,
+)
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.sheets import SafeSheet
 from gonghui.core.workflow import transition
@@ -212,6 +219,7 @@ def stations_import(*, data: bytes, actor: Actor) -> ImportReport:
     from openpyxl import load_workbook
 
     report = ImportReport()
+    check_spreadsheet(data)  # a zip bomb is refused before it is unpacked
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception:

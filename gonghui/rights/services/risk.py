@@ -26,7 +26,7 @@ from gonghui.accounts.roles import CAPABILITIES
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name
-from gonghui.core.cells import CellError, parse_date
+from gonghui.core.cells import CellError, check_spreadsheet, parse_date
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.workflow import append_history, transition
 from gonghui.notifications.services import notify
@@ -208,6 +208,7 @@ def signal_import(*, org: Org, name: str, data: bytes, actor: Actor) -> int:
     # openpyxl only for an import (a heavy library most requests never need)
     from openpyxl import load_workbook
 
+    check_spreadsheet(data)  # a zip bomb is refused before it is unpacked
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:

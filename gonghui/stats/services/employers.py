@@ -15,7 +15,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core.actor import Actor
-from gonghui.core.cells import cell_text, is_blank
+from gonghui.core.cells import cell_text, check_spreadsheet, is_blank
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.orgs.models import Employer, Org, OrgStatus
 from gonghui.orgs.validation import clean_uscc
@@ -154,6 +154,7 @@ def employers_import(*, upload: IO[bytes], actor: Actor) -> ImportReport:
     USCC) or unchanged; a bad row is reported with its line, column and reason and changes
     nothing. Rows are independent: the good ones are saved."""
     require_capability(actor, Capability.EMPLOYER_WRITE, read=Capability.ORG_READ)
+    check_spreadsheet(upload)  # a zip bomb is refused before it is unpacked
     try:
         book = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
