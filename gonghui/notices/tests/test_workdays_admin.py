@@ -17,7 +17,7 @@ from conftest import login
 from gonghui.audit.models import AuditEvent
 from gonghui.core import workdays
 from gonghui.core.actor import system_actor
-from gonghui.core.errors import Forbidden, NotFound
+from gonghui.core.errors import Forbidden
 from gonghui.core.models import WorkdayOverride
 from gonghui.notices import workdays as services
 
@@ -39,7 +39,7 @@ def test_set_and_delete_by_the_root_admin(city_admin):
 
 
 @pytest.mark.parametrize(("persona", "error"), [
-    ("district_cadre", Forbidden), ("auditor", Forbidden), ("member_user", NotFound),
+    ("district_cadre", Forbidden), ("auditor", Forbidden), ("member_user", Forbidden),
     ("grassroots_cadre", Forbidden)])
 def test_only_root_admins_change_the_calendar(request, persona, error):
     with pytest.raises(error):
@@ -170,10 +170,11 @@ def test_api(client, city_admin, member_user, district_cadre):
     assert client.get("/api/v1/workdays/2027").status_code == 400
     assert client.get("/api/v1/workdays/period-end",
                       {"start": "2026-09-28", "working_days": 5}).json()["end"] == "2026-10-09"
-    assert client.get("/api/v1/workdays/overrides").status_code == 404
+    # a capability held nowhere: 403 (issue 13 item 14)
+    assert client.get("/api/v1/workdays/overrides").status_code == 403
     payload = {"date": "2027-01-01", "kind": "holiday", "note": "元旦"}
     assert client.post("/api/v1/workdays/overrides", json.dumps(payload),
-                       content_type="application/json").status_code == 404
+                       content_type="application/json").status_code == 403
     login(client, district_cadre)
     assert client.post("/api/v1/workdays/overrides", json.dumps(payload),
                        content_type="application/json").status_code == 403
