@@ -8,6 +8,7 @@ Matching never touches the ledger: a `BankMatch` pairs one statement line with o
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import io
@@ -190,13 +191,22 @@ def auto_match(*, union: Org, statement: BankStatement, actor: Actor,
         for line in _unmatched_ledger(union, statement.date_from - window,
                                       statement.date_to + window):
             ledger[line.amount].append(line)
+        # per amount, the ledger lines in date order: a statement line looks only at its window
+        dates: dict[Decimal, list[dt.date]] = {}
+        for amount, group in ledger.items():
+            group.sort(key=lambda ln: (ln.transaction.date, ln.pk))
+            dates[amount] = [ln.transaction.date for ln in group]
         pairs = []
         for s in lines:
-            for candidate in ledger.get(s.amount, ()):
-                days = abs((candidate.transaction.date - s.date).days)
-                if days > window_days:
-                    continue
+            same = ledger.get(s.amount)
+            if not same:
+                continue
+            days_of = dates[s.amount]
+            lo = bisect.bisect_left(days_of, s.date - window)
+            hi = bisect.bisect_right(days_of, s.date + window)
+            for candidate in same[lo:hi]:
                 tx = candidate.transaction
+                days = abs((tx.date - s.date).days)
                 ref = bool(s.reference) and (s.reference in tx.memo
                                              or s.reference in tx.idempotency_key)
                 pairs.append((not ref, days, s.row_no, candidate.pk, s, candidate))

@@ -58,6 +58,8 @@ class CloseResult:
 def chart_upgrade(union: Org) -> None:
     """Accounts added to the standard chart after the book was opened (e.g. 本年结余)."""
     chart_ensure(union)
+    if Account.objects.filter(union=union, code=SURPLUS_ACCUMULATED).exists():
+        return
     Account.objects.bulk_create(
         [Account(union=union, code=code, name=name, category=cat, parent_code=parent)
          for code, name, cat, parent in STANDARD_CHART], ignore_conflicts=True)
@@ -110,6 +112,12 @@ def year_close(*, union: Org, year: int, actor: Actor) -> CloseResult:
     """Close `union`'s `year` (see the module doc). Needs `funds.write`."""
     require_funds(actor, Capability.FUNDS_WRITE, union)
     _check_year(year)
+    return _close_one(union, year, actor)
+
+
+def _close_one(union: Org, year: int, actor: Actor) -> CloseResult:
+    """`year_close` once the caller has checked the actor and the year (the subtree run checks
+    them once, at its root: funds.write there covers the subtree)."""
     chart_upgrade(union)
     with transaction.atomic():
         Book.objects.select_for_update().get(union=union)
@@ -213,7 +221,7 @@ def year_close_subtree(*, root: Org, year: int, actor: Actor,
     outcome.total = len(unions)
     for done, union in enumerate(unions, start=1):
         try:
-            result = year_close(union=union, year=year, actor=actor)
+            result = _close_one(union, year, actor)
         except ApplicationError as exc:
             outcome.failures.append({"code": union.code, "name": union.name,
                                      "reasons": exc.extra.get("reasons") or [exc.message]})
