@@ -21,7 +21,7 @@ from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import run_service
 from gonghui.orgs.models import Org
 from gonghui.orgs.picker import PickError, candidates, resolve_org
-from gonghui.roster import importer, permissions, selectors, services
+from gonghui.roster import importer, permissions, reasons, selectors, services
 from gonghui.roster.columns import FIELD_LABELS
 from gonghui.roster.forms import ExportForm, ReportForm, UploadForm
 from gonghui.roster.models import ImportJob, ImportStatus
@@ -157,8 +157,10 @@ def _job_page(request: HttpRequest, job: ImportJob, *, status: int = 200) -> Htt
     column = request.GET.get("column", "").strip()
     if column:
         rejections = rejections.filter(columns__icontains=column)
+    page = paginate(request, rejections)
+    page.object_list = reasons.in_reader_language(job, page.object_list)
     return render(request, "roster/job.html", {
-        "job": job, "page": paginate(request, rejections),
+        "job": job, "page": page,
         "qs": querystring_without_page(request), "params": {"q": q, "column": column},
         "headers": (job.mapping or {}).get("headers", []),
         "may_download": permissions.may_download_report(request.user, job),

@@ -318,3 +318,19 @@ def test_resume_a_job_whose_worker_died(client, tree, grassroots_cadre, messy_xl
         client.post(reverse("roster:resume", args=[job.pk]))
     job.refresh_from_db()
     assert (job.status, job.imported) == (ImportStatus.DONE, 9)
+
+
+def test_rejection_reasons_read_in_the_readers_language(client, tree, a_job, grassroots_cadre):
+    """Issue 12 item 18: the reasons were stored in Chinese by the worker; a reader in English
+    gets the validation reasons in English, worked out again from the row's own cells; a
+    reason the file comparison gave (a repeated ID number) stays as stored."""
+    login(client, grassroots_cadre)
+    url = reverse("roster:job", args=[a_job.pk])
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "身份证号码校验位不正确，请核对每一位数字。" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "The ID number&#x27;s check digit is incorrect; please check every digit." in english
+    assert "身份证号码校验位不正确，请核对每一位数字。" not in english
+    assert "与第 4 行的身份证号码相同" in english
+    assert a_job.rejections.filter(reason="身份证号码校验位不正确，请核对每一位数字。").count() == 1
