@@ -21,6 +21,7 @@ from gonghui.core.payload import body_schema, parse_body, parse_patch
 from gonghui.members import selectors, services
 from gonghui.members.models import Application, Membership, Transfer
 from gonghui.members.permissions import access_application, access_membership, access_transfer
+from gonghui.members.seniority import seniority_years
 from gonghui.members.services import identity
 from gonghui.orgs.permissions import access_org
 
@@ -52,6 +53,10 @@ class MemberOut(Schema):
     status: str
     joined_on: dt.date
     seniority_since: dt.date
+    # 会龄 in full years today (members.seniority: the one function of card, lists, exports, API)
+    seniority_years: int
+    retired_on: dt.date | None
+    legacy_card_number: str
     ended_on: dt.date | None
     end_reason: str
     card_number: str | None
@@ -143,8 +148,9 @@ def _person(p: Any) -> dict[str, Any]:
 
 def _member(m: Membership) -> dict[str, Any]:
     data = {f: getattr(m, f) for f in MemberOut.model_fields
-            if f not in ("union", "union_name", "person")}
-    data.update(union=m.union.code, union_name=m.union.name, person=_person(m.person))
+            if f not in ("union", "union_name", "person", "seniority_years")}
+    data.update(union=m.union.code, union_name=m.union.name, person=_person(m.person),
+                seniority_years=seniority_years(m, clock.today()))
     return data
 
 

@@ -97,6 +97,11 @@ def test_legacy_import_keeps_seniority_retirement_and_old_cards(tree, tmp_path, 
     card = client.get(reverse("members:portal_card")).content.decode()
     assert "会龄 40 年" in card
 
+    # the API answers with the same function
+    login(client, city_admin)
+    api = client.get(f"/api/v1/members/{old.pk}").json()
+    assert (api["seniority_years"], api["seniority_since"], api["retired_on"],
+            api["legacy_card_number"]) == (40, "1985-07-01", "2020-01-31", "A-0001")
     # the same old card number in ANOTHER union is fine (unique per union only)
     other = _write(tmp_path / "乙.csv", [
         ["王五", id_number(), "13812340006", "2012-01-01", "", "在册", "", "A-0001"]])
