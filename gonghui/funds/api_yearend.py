@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
+from gonghui.core.bounds import Day, Year
 from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
@@ -35,12 +36,12 @@ class OpeningLineIn(Schema):
 
 
 class OpeningIn(Schema):
-    date: dt.date
+    date: Day
     lines: list[OpeningLineIn] = Field(..., max_length=500)
 
 
 class OpeningFileIn(Schema):
-    date: dt.date
+    date: Day
 
 
 class VoucherOut(Schema):
@@ -51,12 +52,12 @@ class VoucherOut(Schema):
 
 
 class YearCloseIn(Schema):
-    year: int = Field(..., ge=1900, le=2999)
+    year: Year
     subtree: bool = False
 
 
 class YearReopenIn(Schema):
-    year: int = Field(..., ge=1900, le=2999)
+    year: Year
     reason: str = Field(..., min_length=1, max_length=255)
 
 
@@ -180,10 +181,10 @@ def voucher_scheme(request: HttpRequest, org_id: str):
 
 
 @router.get("/unions/{org_id}/voucher-gaps", response=list[GapOut])
-def voucher_gaps(request: HttpRequest, org_id: str, year: int | None = None):
+def voucher_gaps(request: HttpRequest, org_id: str, year: Year | None = None):
     """经审: the numbers missing from each voucher sequence of the year (there must be none)."""
     union = access_union(request.user, org_id)
-    year = min(max(year or clock.today().year, 1900), 2999)
+    year = year or clock.today().year
     return [{"period": p, "voucher_type": t, "missing": m}
             for p, t, m in selectors.voucher_gaps(union, year)]
 
@@ -337,7 +338,7 @@ def reconciliation(request: HttpRequest, statement_id: int):
 
 
 class LevelSplitIn(Schema):
-    year: int = Field(..., ge=1900, le=2999)
+    year: Year
     shares: dict[str, Decimal] = Field(..., max_length=5)
     residue_level: str = Field(..., max_length=16)
     note: str = Field("", max_length=255)
@@ -351,7 +352,7 @@ class LevelSplitOut(Schema):
 
 
 class RemitLevelsIn(Schema):
-    date: dt.date
+    date: Day
     amount: Decimal
     idempotency_key: str = Field(..., min_length=1, max_length=128)
 

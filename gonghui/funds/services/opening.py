@@ -20,7 +20,12 @@ from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES
 from gonghui.funds.models import Book, Category, LedgerTransaction, VoucherScheme
 from gonghui.funds.permissions import require_funds
-from gonghui.funds.services.ledger import chart_ensure, post_transaction, require_open_book
+from gonghui.funds.services.ledger import (
+    chart_ensure,
+    post_transaction,
+    require_open_book,
+    to_amount,
+)
 from gonghui.orgs.models import Org
 
 ZERO = Decimal("0.00")
@@ -82,10 +87,11 @@ def _check_rows(rows: Sequence[OpeningRow]) -> list[tuple[str, Decimal]]:
             raise ApplicationError(_("科目 {code} 重复。").format(code=code),
                                    code="duplicate_account")
         seen.add(code)
-        if row.debit < 0 or row.credit < 0:
+        debit, credit = to_amount(row.debit), to_amount(row.credit)
+        if debit < 0 or credit < 0:
             raise ApplicationError(_("余额不能为负数（科目 {code}）。").format(code=code),
                                    code="bad_amount")
-        amount = row.debit - row.credit
+        amount = debit - credit
         if not amount:
             continue
         lines.append((code, amount))
