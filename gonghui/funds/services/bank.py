@@ -89,7 +89,11 @@ def _table(data: bytes) -> list[list[Any]]:
     except UnicodeDecodeError as exc:
         raise ApplicationError(_("无法读取文件：请上传 .xlsx 或 .csv 格式的对账单。"),
                                code="bad_file") from exc
-    return [list(r) for r in csv.reader(io.StringIO(text))]
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # e.g. a NUL byte: not a statement
+        raise ApplicationError(_("无法读取文件：请上传 .xlsx 或 .csv 格式的对账单。"),
+                               code="bad_file") from exc
 
 
 def read_statement(data: bytes, mapping: dict[str, str] | None = None) -> list[StatementRow]:
