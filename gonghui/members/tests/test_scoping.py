@@ -98,12 +98,13 @@ def test_search_by_exact_id_number_finds_nothing_in_other_district(client, tree,
                                                                   district_cadre,
                                                                   other_district_cadre):
     before = _state()
-    response = login(client, district_cadre).get(reverse("members:list"), {"q": world["b_id"]})
+    response = login(client, district_cadre).get(reverse("members:list"), {"q": world["b_id"]},
+                                                 follow=True)  # sealed out of the URL
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 0
     assert "乙区会员" not in response.content.decode()
     response = login(client, other_district_cadre).get(reverse("members:list"),
-                                                       {"q": world["b_id"].lower()})
+                                                       {"q": world["b_id"].lower()}, follow=True)
     assert [m.pk for m in response.context["page"]] == [world["b_member"].pk]
     assert _state() == before
 

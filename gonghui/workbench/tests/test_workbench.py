@@ -196,7 +196,10 @@ def test_search_never_crosses_districts(tree, other_district_cadre, city_admin):
 def test_search_results_mask_the_id_number(client, tree, district_cadre, city_admin):
     number = id_number()
     m = add_member(tree["SH-A-1-1"], city_admin, "欧阳娜娜", id_number=number, phone="13900001111")
-    response = login(client, district_cadre).get(reverse("workbench:search"), {"q": number})
+    # a bare ID number in the URL: one hop to the sealed form (issue 13 item 4)
+    response = login(client, district_cadre).get(reverse("workbench:search"), {"q": number},
+                                                 follow=True)
+    assert number not in response.redirect_chain[-1][0]
     html = response.content.decode()
     assert response.status_code == 200
     results = html[html.index('data-group="members"'):]
