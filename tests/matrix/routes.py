@@ -182,6 +182,8 @@ PAGES: dict[str, Entry] = {
     "members:portal_card": get(access="own", owners=("worker",)),
     "members:portal_card_pdf": get(access="own", owners=("worker",)),
     "members:portal_transfer": form(access="own", owners=("worker",)),
+    "members:portal_my_data": get(access="login"),  # 我的数据: whatever the account holds
+    "members:portal_my_data_export": get(access="login"),
     # funds
     "funds:home": get(C.FUNDS_READ),
     "funds:union": get(C.FUNDS_READ, "org"),
