@@ -40,7 +40,9 @@ def no_store_for_personal_data(request: HttpRequest, response: HttpResponse) -> 
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     if signed_in or request.path.startswith("/api/"):
-        response.headers["Cache-Control"] = "no-store"
+        # a view's own no-store (a served document: "private, no-store") is kept as it is
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
 
 
