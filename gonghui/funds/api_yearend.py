@@ -21,6 +21,7 @@ from gonghui.funds import selectors, services
 from gonghui.funds.models import BankStatement, BankStatementLine, LedgerLine, YearClosing
 from gonghui.funds.permissions import access_match, access_run, access_statement, access_union
 from gonghui.funds.services import bank as bank_services
+from gonghui.funds.services.levels import allocation_remit_levels, level_split_set
 
 router = Router()
 
@@ -362,7 +363,6 @@ class RemitLevelsIn(Schema):
 def level_split(request: HttpRequest, org_id: str):
     """The year's split of the passed-up allocation across the levels (policy.write); shares
     of the whole allocation summing exactly to 1 − the kept ratio."""
-    from gonghui.funds.services.levels import level_split_set
 
     org = access_union(request.user, org_id, write=True, cap=Capability.POLICY_WRITE)
     payload = parse_body(request, LevelSplitIn)
@@ -377,7 +377,6 @@ def level_split(request: HttpRequest, org_id: str):
              openapi_extra=body_schema(RemitLevelsIn))
 def remit_levels(request: HttpRequest, org_id: str):
     """Pay 应付上级经费 up the levels by the year's split, every book in one transaction."""
-    from gonghui.funds.services.levels import allocation_remit_levels
 
     union = access_union(request.user, org_id, write=True)
     payload = parse_body(request, RemitLevelsIn)

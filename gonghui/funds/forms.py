@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core import clock
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES, INCOME_CODES, SPENDING_CATEGORIES
 from gonghui.funds.models import LimitAction, LimitKind, Severity, VoucherScheme
+from gonghui.funds.services import OpeningRow
 from gonghui.funds.services.entries import BUDGET_CODES
 
 MONEY_KW: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
@@ -180,7 +181,6 @@ class OpeningForm(forms.Form):
                  "c": self[f"c_{code}"]} for code, name, cat in opening_account_choices()]
 
     def rows(self) -> list[Any]:
-        from gonghui.funds.services import OpeningRow
 
         data = self.cleaned_data
         return [OpeningRow(code, data.get(f"d_{code}") or Decimal("0"),

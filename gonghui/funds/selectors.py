@@ -24,6 +24,8 @@ from gonghui.funds.models import (
     LedgerTransaction,
     PeriodBalance,
     PolicyLimit,
+    YearCloseRun,
+    YearClosing,
 )
 from gonghui.funds.sums import fen
 from gonghui.orgs.models import Org, OrgStatus
@@ -112,7 +114,6 @@ def closed_periods(union: Org) -> list[ClosedPeriod]:
 
 def year_closings(union: Org) -> list[Any]:
     """Internal use: the union's year-end closings, newest first, with their vouchers."""
-    from gonghui.funds.models import YearClosing
 
     return list(YearClosing.objects.filter(union=union)
                 .select_related("transaction", "reversal", "reopened_by")
@@ -120,7 +121,6 @@ def year_closings(union: Org) -> list[Any]:
 
 
 def year_close_runs(union: Org) -> list[Any]:
-    from gonghui.funds.models import YearCloseRun
 
     return list(YearCloseRun.objects.filter(org=union).order_by("-id")[:5])
 

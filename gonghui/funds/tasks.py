@@ -11,6 +11,7 @@ from gonghui.funds.models import YearCloseRun
 @task()
 def run_year_close(run_id: int) -> str:
     """Close a year over a subtree; the run row carries the progress and the failures."""
+    # yearend imports this module at its top (to queue the run): import it here, at run time
     from gonghui.funds.services.yearend import year_close_run_execute
 
     run = YearCloseRun.objects.select_related("org", "created_by").get(pk=run_id)

@@ -27,6 +27,7 @@ from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
+from gonghui.core.workflow import transition
 from gonghui.funds.chart import STANDARD_CHART, SURPLUS_ACCUMULATED, SURPLUS_THIS_YEAR
 from gonghui.funds.models import (
     CLOSING_MONTH,
@@ -43,6 +44,7 @@ from gonghui.funds.models import (
 from gonghui.funds.permissions import require_funds
 from gonghui.funds.services.ledger import chart_ensure, post_transaction
 from gonghui.funds.sums import fen
+from gonghui.funds.tasks import run_year_close
 from gonghui.orgs.models import Org, OrgStatus
 
 ZERO = Decimal("0.00")
@@ -243,16 +245,22 @@ def year_close_run_start(*, root: Org, year: int, actor: Actor) -> YearCloseRun:
                                       created_by_name=actor_name(actor))
     audit_record(actor=actor, action="funds.year_close_subtree", obj=run, org_path=root.path,
                  object_repr=f"{root.name} {year}", after={"year": year})
-    from gonghui.funds.tasks import run_year_close
 
     transaction.on_commit(lambda: run_year_close.enqueue(run.pk))
     return run
 
 
+# a subtree run: queued → running → done or failed (progress counters are not state)
+RUN_TRANSITIONS: dict[str, set[str]] = {
+    RunStatus.QUEUED: {RunStatus.RUNNING},
+    RunStatus.RUNNING: {RunStatus.DONE, RunStatus.FAILED},
+}
+
+
 def year_close_run_execute(run: YearCloseRun, actor: Actor) -> YearCloseRun:
     """The background part of `year_close_run_start` (runs as the user who started it)."""
-    run.status = RunStatus.RUNNING
-    run.save(update_fields=["status"])
+    with transaction.atomic():
+        run = transition(run, RunStatus.RUNNING, transitions=RUN_TRANSITIONS, history=False)
 
     def progress(done: int, outcome: SubtreeOutcome) -> None:
         if done == outcome.total or done % 50 == 0:
@@ -265,10 +273,11 @@ def year_close_run_execute(run: YearCloseRun, actor: Actor) -> YearCloseRun:
     except ApplicationError as exc:
         YearCloseRun.objects.filter(pk=run.pk).update(
             failures=[{"code": run.org.code, "name": run.org.name, "reasons": [exc.message]}])
-        run.status = RunStatus.FAILED
+        end = RunStatus.FAILED
     else:
-        run.status = RunStatus.DONE
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at"])
+        end = RunStatus.DONE
+    with transaction.atomic():
+        run = transition(run, end, transitions=RUN_TRANSITIONS, history=False,
+                         extra_fields={"finished_at": timezone.now()})
     run.refresh_from_db()
     return run

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.capabilities import Capability
+from gonghui.audit.models import AuditEvent
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
@@ -46,8 +47,6 @@ def _findings_page(request: HttpRequest, union: Org, *, form: Any = None, status
 def audit_checks(union: Org) -> dict[str, Any]:
     """经审 checks shown on the findings page: voucher-number gaps of this year and last (there
     must be none), refused postings into closed periods (logged), the year-end closings."""
-    from gonghui.audit.models import AuditEvent
-
     year = clock.today().year
     return {
         "gap_years": [(y, selectors.voucher_gaps(union, y)) for y in (year - 1, year)],

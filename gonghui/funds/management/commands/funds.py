@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from argparse import ArgumentParser
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from gonghui.core.actor import system_actor
 from gonghui.core.errors import ApplicationError
 from gonghui.funds.selectors_integrity import ledger_integrity
+from gonghui.funds.services import opening_balances_import, year_close, year_close_subtree
+from gonghui.funds.services.bank import auto_match, statement_import
 from gonghui.orgs.models import Org
 
 
@@ -82,7 +85,6 @@ class Command(BaseCommand):
         self.stdout.write("ledger OK")
 
     def _import_opening(self, options: dict[str, Any]) -> None:
-        from gonghui.funds.services import opening_balances_import
 
         with open(options["file"], "rb") as handle:
             tx = opening_balances_import(union=_org(options["union"]),
@@ -91,7 +93,6 @@ class Command(BaseCommand):
         self.stdout.write(f"opening entry {tx.voucher_label} posted ({tx.lines.count()} lines)")
 
     def _close_year(self, options: dict[str, Any]) -> None:
-        from gonghui.funds.services import year_close, year_close_subtree
 
         org, year, actor = _org(options["union"]), options["year"], system_actor("cli")
         if options["subtree"]:
@@ -113,9 +114,7 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failures)} union(s) cannot close")
 
     def _import_statement(self, options: dict[str, Any]) -> None:
-        from decimal import Decimal
 
-        from gonghui.funds.services.bank import auto_match, statement_import
 
         union = _org(options["union"])
         with open(options["file"], "rb") as handle:
