@@ -31,8 +31,12 @@ from gonghui.roster.reveal import reveal_rows
 PROGRESS_EVERY = 5000
 
 _PERSON_COLUMNS = [s.name for s in PERSON_FIELDS]
+# the legacy columns last (docs/roster.md): a migrated roster exports with its 会龄起算日, its
+# retired members' dates and the old system's card numbers, and imports again unchanged
+LEGACY_COLUMNS = ["seniority_since", "retired_on", "legacy_card_number"]
 HEADERS = [_("工会代码"), _("工会名称"), *[s.label for s in PERSON_FIELDS],
-           *[s.label for s in MEMBERSHIP_FIELDS], _("会籍状态")]
+           *[s.label for s in MEMBERSHIP_FIELDS], _("会籍状态"), _("会龄起算日"), _("退休日期"),
+           _("原会员证号")]
 
 
 def _field(name: str) -> models.Field:
@@ -55,7 +59,7 @@ def _rows(org: Org, *, reveal: bool, include_ended: bool) -> Iterator[list[Any]]
                      if _field(name).choices}
     status_labels = {str(k): str(v) for k, v in MembershipStatus.choices}
     values = ["union__code", "union__name", *[f"person__{n}" for n in _PERSON_COLUMNS],
-              "joined_on", "card_number", "status"]
+              "joined_on", "card_number", "status", *LEGACY_COLUMNS]
     queryset = export_queryset(org, include_ended=include_ended).order_by(
         "union_path", "id").values_list(*values)
     id_index = 2 + _PERSON_COLUMNS.index("id_number")
@@ -69,7 +73,10 @@ def _rows(org: Org, *, reveal: bool, include_ended: bool) -> Iterator[list[Any]]
                 row[offset] = choice_labels[name].get(value, value) if value else ""
             elif value is None:
                 row[offset] = ""
-        row[-1] = status_labels.get(row[-1], row[-1])
+        status = len(values) - len(LEGACY_COLUMNS) - 1
+        row[status] = status_labels.get(row[status], row[status])
+        for index in range(status + 1, len(row)):
+            row[index] = "" if row[index] is None else row[index]
         yield row
 
 

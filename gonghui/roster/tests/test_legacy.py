@@ -113,6 +113,14 @@ def test_legacy_import_keeps_seniority_retirement_and_old_cards(tree, tmp_path, 
         "legacy_card_number", "card_number"))
     out = tmp_path / "导出.csv"
     export_members(org=union, actor=city_admin, out=out, reveal=True, purpose="迁移核对")
+    import csv
+
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        exported = list(csv.reader(handle))
+    legacy = [exported[0].index(h) for h in ("会籍状态", "会龄起算日", "退休日期", "原会员证号")]
+    by_name = {r[exported[0].index("姓名")]: [r[i] for i in legacy] for r in exported[1:]}
+    assert by_name == {"老张": ["退休（保留会籍）", "1985-07-01", "2020-01-31", "A-0001"],
+                       "小李": ["在册", "2008-09-01", "", "A-0002"]}
     again = run_import(out, union)
     assert (again.status, again.imported, again.unchanged, again.rejected) == ("done", 0, 2, 0)
     after = sorted(Membership.objects.values_list(
