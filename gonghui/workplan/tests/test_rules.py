@@ -141,7 +141,7 @@ def test_street_union_and_system_actor_may_create(tree):
 
 
 @pytest.mark.parametrize(("persona", "status"), [("other_district_cadre", 404), ("auditor", 403),
-                                                 ("member_user", 404)])
+                                                 ("member_user", 403)])  # issue 13 item 14
 def test_api_plan_create_status_policy(client, tree, request, persona, status):
     login(client, request.getfixturevalue(persona))
     before = _counts()
