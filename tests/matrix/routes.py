@@ -138,6 +138,8 @@ PAGES: dict[str, Entry] = {
     "roster:resume": post(C.MEMBER_WRITE, "import_job", ok=302),
     "roster:cancel": post(C.MEMBER_WRITE, "import_job", ok=302),
     "roster:report": get(C.MEMBER_WRITE, "import_job", ok=400),
+    "roster:sync": form(C.MEMBER_WRITE, "import_job"),   # POST without ticked members: 400
+    "roster:sync_detect": post(C.MEMBER_WRITE, "import_job"),   # the job is not done: 400
     "roster:export_create": post(C.MEMBER_READ),
     # an export file is its creator's (personal data): 404 for anyone else
     "roster:export": get(access="own", obj="export_job"),

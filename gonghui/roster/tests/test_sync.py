@@ -100,3 +100,46 @@ def test_other_district_cannot_see_or_decide(tree, tmp_path, union_members, city
         sync.sync_detect(job=job, actor=other_district_cadre)
     assert SyncCandidate.objects.filter(status="open").count() == 2
     assert Membership.objects.filter(status="active").count() == 4
+
+
+def test_the_cadre_compares_and_decides_on_the_pages(client, tree, tmp_path, union_members,
+                                                     city_admin):
+    """From the finished import's page: 名册同步比对 lists the two members the file lacks; the
+    ticked ones are decided together with a reason; nothing ticked or no reason changes
+    nothing; another district's cadre never sees the list."""
+    from django.contrib.auth import get_user_model
+
+    from conftest import login, make_user
+
+    union, fields, held = union_members
+    job = run_import(_roster(tmp_path / "全量名册.csv", [fields[0]]), union)
+    cadre = get_user_model().objects.get(pk=city_admin.pk)
+    login(client, cadre)
+    page = client.get(f"/members/roster/imports/{job.pk}/").content.decode()
+    assert 'id="sync"' in page
+    response = client.post(f"/members/roster/imports/{job.pk}/sync/detect/")
+    assert response["Location"] == f"/members/roster/imports/{job.pk}/sync/"
+    listed = client.get(response["Location"]).content.decode()
+    assert [f">{f['name']}</a>" in listed for f in fields] == [False, True, True, False]
+    candidates = {c.membership_id: c for c in SyncCandidate.objects.all()}
+    assert set(candidates) == {held[1].pk, held[2].pk}
+    # nothing ticked / no reason: 400, nothing changed
+    assert client.post(f"/members/roster/imports/{job.pk}/sync/",
+                       {"decision": "kept", "reason": "核实在职"}).status_code == 400
+    assert client.post(f"/members/roster/imports/{job.pk}/sync/",
+                       {"ids": [candidates[held[1].pk].pk], "decision": "kept",
+                        "reason": " "}).status_code == 400
+    assert set(SyncCandidate.objects.values_list("status", flat=True)) == {"open"}
+    response = client.post(f"/members/roster/imports/{job.pk}/sync/", {
+        "ids": [candidates[held[1].pk].pk], "decision": "kept", "reason": "核实在职，漏报"})
+    assert response.status_code == 302
+    response = client.post(f"/members/roster/imports/{job.pk}/sync/", {
+        "ids": [candidates[held[2].pk].pk], "decision": "withdrawn", "reason": "已离职"})
+    assert response.status_code == 302
+    assert sorted(SyncCandidate.objects.values_list("membership_id", "status", "reason")) == [
+        (held[1].pk, "kept", "核实在职，漏报"), (held[2].pk, "withdrawn", "已离职")]
+    assert list(Membership.objects.filter(pk__in=[held[1].pk, held[2].pk]).order_by("pk")
+                .values_list("status", flat=True)) == ["active", "withdrawn"]
+    other = make_user("cadre_b", org=tree["SH-B"], role="admin")
+    login(client, other)
+    assert client.get(f"/members/roster/imports/{job.pk}/sync/").status_code == 404
