@@ -284,7 +284,7 @@ def test_auditor_sees_no_roster(client, tree, auditor, a_job):
     # 经审 reads funds, not the member registry (issue 12 item 14): neither the roster page nor
     # a job of their subtree is theirs to see.
     login(client, auditor)
-    assert client.get(reverse("roster:home")).status_code == 404
+    assert client.get(reverse("roster:home")).status_code == 403  # a list: 403 (issue 13 #14)
     assert client.get(reverse("roster:job", args=[a_job.pk])).status_code == 404
 
 
@@ -294,8 +294,9 @@ def test_home_lists_jobs_with_few_queries(client, tree, district_cadre, tmp_path
         run_import(samples.write_csv(tmp_path / f"r{i}.csv", 2, start=10 * i),
                    tree["SH-A-1-1" if i % 2 else "SH-A-1-2"], actor=district_cadre)
     login(client, district_cadre)
-    # 12 of the roster page + 1 of base.html's notification bell (its unread count)
-    with django_assert_max_num_queries(13):
+    # 12 of the roster page + 1 of base.html's notification bell (its unread count) + 1 of the
+    # org-filter gate (accounts.gates.OrgFilterGate: is SH-A-1-1 inside the viewer's subtrees?)
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("roster:home") + "?org=SH-A-1-1")
     page = response.content.decode()
     assert "共 15 条" in page
