@@ -120,7 +120,7 @@ def seal_id(value: str) -> str:
 
 
 def unseal_id(token: str) -> str | None:
-    from gonghui.core.crypto import decrypt
+    from gonghui.core.crypto import decrypt  # the field key is loaded on first use only
 
     raw = token[len(SEALED):]
     try:

@@ -165,9 +165,10 @@ def test_programme_approve_and_close_write_history(tree, standard, aid_cadre, st
 # ---- one status policy: pages, API, CLI ---------------------------------------------------
 
 @pytest.mark.parametrize(("name", "auditor_status", "member_status"), [
-    ("aid:home", 200, 404), ("aid:file_new", 403, 404), ("aid:programme_new", 403, 404),
-    ("aid:standards", 200, 404), ("aid:standard_new", 403, 404),
-    ("aid:standard_import", 403, 404), ("aid:policy", 403, 404), ("aid:reviews_due", 200, 404),
+    # a member holds no aid capability anywhere: 403 on every list and form (issue 13 item 14)
+    ("aid:home", 200, 403), ("aid:file_new", 403, 403), ("aid:programme_new", 403, 403),
+    ("aid:standards", 200, 403), ("aid:standard_new", 403, 403),
+    ("aid:standard_import", 403, 403), ("aid:policy", 403, 403), ("aid:reviews_due", 200, 403),
 ])
 def test_pages_without_an_object(client, tree, standard, auditor, member_user, name,
                                  auditor_status, member_status):
@@ -192,7 +193,7 @@ def test_api_without_an_object(client, tree, standard, auditor, member_user, met
     assert response.status_code == auditor_status
     response = getattr(login(client, member_user), method)(path, data=body,
                                                            content_type="application/json")
-    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert (response.status_code, response.json()["code"]) == (403, "forbidden")
     assert (HardshipFile.objects.count(), list(LocalStandard.objects.values_list(
         "org_id", "year", "monthly_line"))) == before
 
@@ -225,5 +226,5 @@ def test_reveal_page_asks_for_the_purpose(client, tree, standard, aid_cadre, dis
 
 def test_cli_due_needs_aid_read(tree, standard):
     make_user("nobody_aid")
-    with pytest.raises(CommandError, match="未找到，或您无权查看。"):
+    with pytest.raises(CommandError, match="您没有执行此操作的权限。"):  # 403 (issue 13 #14)
         call_command("aid", "due", "--user", "nobody_aid", stdout=io.StringIO())

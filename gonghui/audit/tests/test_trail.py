@@ -18,9 +18,9 @@ def test_trail_is_scoped_and_filterable(client, tree, city_admin, district_cadre
 
 
 def test_trail_needs_audit_role(client, tree, grassroots_cadre):
-    # audit.read has no read partner: without it anywhere the trail does not exist (was 403)
-    assert login(client, grassroots_cadre).get("/audit/").status_code == 404
-    assert login(client, grassroots_cadre).get("/audit/reads/").status_code == 404
+    # audit.read held nowhere: the trail refuses (403, issue 13 item 14), never an empty list
+    assert login(client, grassroots_cadre).get("/audit/").status_code == 403
+    assert login(client, grassroots_cadre).get("/audit/reads/").status_code == 403
 
 
 def test_trail_shows_values_whatever_their_keys(client, tree, city_admin):
