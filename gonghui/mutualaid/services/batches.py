@@ -107,6 +107,9 @@ def batch_export(*, batch: PayoutBatch, actor: Actor) -> bytes:
     with transaction.atomic():
         items = list(BatchItem.objects.filter(batch=batch).exclude(result=ItemResult.WITHDRAWN)
                      .select_related("payout__plan").order_by("id"))
+        if not items:
+            raise ApplicationError(_("该批次没有待转账的给付，无需导出代发文件。"),
+                                   code="batch_empty")
         content = reveal(
             actor=actor, cap=Capability.MUTUALAID_REVEAL, org=batch.org, subject=batch,
             field="account_number", purpose=_("导出银行代发文件（{n} 笔）").format(n=len(items)),
