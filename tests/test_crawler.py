@@ -50,7 +50,7 @@ ALLOWED = {
     "cadre_a11", "cadre_b11", "treasurer", "email", "sms", "wechat", "app", "bank", "icbc",
     "ccb", "abc", "boc", "bocom", "ebank", "gb18030", "utf", "bom", "yyyy", "yyyymmdd",
     "todo", "google", "microsoft", "authenticator", "gbk", "xls", "registry_bot", "cadre_a", "cadre_b", "matrix", "test",
-    "txt", "docx", "jiceng_a", "jiceng_b", "settlements",
+    "txt", "docx", "jiceng_a", "jiceng_b", "settlements", "match",
 }
 # Every persona's pages are held to "no English in Chinese mode".
 ENGLISH_CHECKED = {MEMBER.name, GRASSROOTS.name, DISTRICT_A_ON_B.name, AUDITOR.name, ADMIN.name}

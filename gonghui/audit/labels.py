@@ -121,7 +121,12 @@ KEYS: dict[str, Any] = {
     "causes": L("致困原因"), "categories": L("困难类别"), "income": L("收入"),
     "paid": L("已支付"), "received": L("已收到"), "sha256": L("文件校验值"),
     "kinds": L("保障类型"), "created_at": L("创建时间"), "created_by_id": L("创建人"),
-    "updated_at": L("更新时间"),
+    "updated_at": L("更新时间"), "voucher": L("凭证号"), "notifications": L("通知数"),
+    "match": L("对账匹配"), "approval": L("批复"), "cosigner": L("附议人"),
+    "credentials": L("投票凭证数"), "employers": L("覆盖企业数"), "ledger_line": L("账簿分录"),
+    "statement_line": L("对账单行"), "scheme": L("方案"), "session": L("期次"),
+    "targets": L("目标"), "thresholds": L("等级分数线"), "users": L("人数"),
+    "vetoes": L("否决项数"),
 }
 
 # protected fields of the sensitive-read log
@@ -165,7 +170,7 @@ def action_label(action: str, object_type: str = "") -> str:
     head, _sep, last = action.rpartition(".")
     last_word = last.rsplit("_", 1)[-1]
     model = _model(object_type)
-    subject = str(model._meta.verbose_name) if model is not None else ""
+    subject = type_label(object_type) if model is not None or object_type in TYPES else ""
     if not subject:
         app = head.split(".", 1)[0] if head else ""
         try:
@@ -184,9 +189,30 @@ def action_label(action: str, object_type: str = "") -> str:
     return _("{subject}操作").format(subject=subject) if subject else action
 
 
+# object types whose model has no Chinese name of its own (or that are not models)
+TYPES: dict[str, Any] = {
+    "outreach.announcement": L("通知公告"), "outreach.course": L("培训班"),
+    "outreach.project": L("实事项目"), "outreach.signup": L("活动报名"),
+    "outreach.enrolment": L("培训报名"), "outreach.inspection": L("阵地检查"),
+    "outreach.receipt": L("通知回执"), "notifications.kind": L("通知"),
+    "rights.referral": L("转介"), "rights.hearing": L("庭审"), "rights.delegate": L("职代会代表"),
+    "rights.session": L("职代会会议"), "rights.resolution": L("职代会决议"),
+    "rights.representative": L("协商代表"), "rights.coverage": L("合同覆盖企业"),
+    "awards.criterion": L("评分标准"), "awards.score": L("评分"),
+    "democracy.cosigner": L("附议"), "evaluation.question": L("问卷题目"),
+    "evaluation.invitation": L("问卷邀请"), "evaluation.evidence": L("佐证材料"),
+}
+
+
 def type_label(object_type: str) -> str:
+    if object_type in TYPES:
+        return str(TYPES[object_type])
     model = _model(object_type)
     return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def _our_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if m.__module__.startswith("gonghui.")]
 
 
 @functools.cache
@@ -194,7 +220,7 @@ def _any_field(key: str) -> models.Field | None:
     """A field of that name on any model, preferring one with choices (a nested value — a
     household member's relation, a plan version's rules — carries no model of its own)."""
     found: models.Field | None = None
-    for model in apps.get_models():
+    for model in _our_models():
         field = _fields(model).get(key)
         if field is None or str(field.verbose_name) == field.name.replace("_", " "):
             continue
@@ -207,7 +233,7 @@ def _any_field(key: str) -> models.Field | None:
 @functools.cache
 def _choice_fields(key: str) -> tuple[models.Field, ...]:
     """Every field of that name with choices, on any model."""
-    return tuple(field for model in apps.get_models()
+    return tuple(field for model in _our_models()
                  if (field := _fields(model).get(key)) is not None and field.choices)
 
 
@@ -225,6 +251,25 @@ def _choice_word(key: str, value: Any) -> str | None:
             if word is not None:
                 return str(word)
     return None
+
+
+@functools.cache
+def _any_choice_word(value: str) -> str | None:
+    """A value that is a choice of some field of ours (a grade used as a dict key)."""
+    for model in _our_models():
+        for field in model._meta.concrete_fields:
+            if field.choices:
+                word = dict(field.flatchoices).get(value)
+                if word is not None:
+                    return str(word)
+    return None
+
+
+def _key_word(key: str) -> str:
+    shown = field_label(key, None)
+    if shown == key:
+        return _any_choice_word(key) or key
+    return shown
 
 
 def field_label(key: str, field: models.Field | None) -> str:
@@ -270,14 +315,17 @@ def show_value(key: str, value: Any, field: models.Field | None,
         item_field = field if field is not None and field.choices else None
         return "、".join(show_value(key, v, item_field, related) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{field_label(k, None)}: {show_value(k, v, _any_field(k), related)}"
+        return "；".join(f"{_key_word(k)}: {show_value(k, v, _any_field(k), related)}"
                         for k, v in value.items() if not _hidden(k))
     if isinstance(value, str) and (field is None or not field.choices) \
             and (word := _choice_word(key, value)) is not None:
         return word
     if field is not None:
         if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
+            word = dict(field.flatchoices).get(value)
+            if word is None and isinstance(value, str):
+                word = _choice_word(key, value)  # a nested row's own field of that name
+            return str(value if word is None else word)
         target = field.related_model
         if field.is_relation and target is not None and not isinstance(target, str):
             return related.get((target._meta.label_lower, str(value)), f"#{value}")
@@ -339,6 +387,7 @@ def decorate(events: Iterable[Any]) -> None:
         fields = _fields(model)
         event.action_label = action_label(event.action, event.object_type)
         event.type_label = type_label(event.object_type)
+        event.object_id_shown = code_label(event.object_id) or event.object_id
         for side in ("before", "after"):
             values = getattr(event, side)
             rows = []

@@ -30,9 +30,14 @@ from gonghui.core.actor import Actor
 from gonghui.members.models import HELD_STATUSES, Person
 from gonghui.members.validation import id_hash
 from gonghui.notices.models import Notice, Objection
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Level, Org
 
 READ = Capability.AWARDS_READ
+
+
+def level_word(level: str) -> str:
+    """An honour's level (the org level it was conferred at) in words."""
+    return str(dict(Level.choices).get(level, level))
 
 
 def scheme_list(*, viewer: Actor, year: str = "", kind: str = "",
@@ -162,8 +167,9 @@ def dashboard(*, viewer: Actor) -> dict[str, Any]:
     nominations = scope(Nomination.objects.all(), viewer, READ, path_field="union_path")
     entries = scope(Entry.objects.all(), viewer, READ, path_field="union_path")
     return {
-        "honours": list(records.values("level", "year").annotate(n=Count("id"))
-                        .order_by("-year", "level")[:30]),
+        "honours": [{**row, "level": level_word(row["level"])} for row in
+                    records.values("level", "year").annotate(n=Count("id"))
+                    .order_by("-year", "level")[:30]],
         "nominations": {r["status"]: r["n"] for r in nominations.order_by().values("status")
                         .annotate(n=Count("id"))},
         "frontline_share": frontline_share(nominations),

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -62,6 +63,25 @@ class HistoryBase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.from_status}→{self.to_status}"
+
+    def _status_word(self, value: str) -> str:
+        """A stored status in words: the label of the case's own status field."""
+        if not value or not self.history_subject_field:
+            return value
+        subject = self._meta.get_field(self.history_subject_field).related_model
+        try:
+            labels = _labels(subject, "status")  # type: ignore[arg-type]
+        except FieldDoesNotExist:
+            return value
+        return str(labels.get(value, value))
+
+    @property
+    def from_label(self) -> str:
+        return self._status_word(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_word(self.to_status)
 
 
 def can_transition(transitions: Transitions, current: Any, target: Any) -> bool:

@@ -699,3 +699,18 @@ class SelfServiceRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind}"
+
+    def _word(self, value: str) -> str:
+        """A requested or former value in words (the person field's choice label)."""
+        if not value or self.kind == SelfServiceKind.WITHDRAW:
+            return value
+        field = Person._meta.get_field(self.kind)
+        return str(dict(getattr(field, "flatchoices", ())).get(value, value))
+
+    @property
+    def value_display(self) -> str:
+        return self._word(self.value)
+
+    @property
+    def before_display(self) -> str:
+        return self._word(self.before)

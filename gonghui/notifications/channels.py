@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
+from gonghui.core.codes import register_codes
+
 log = logging.getLogger("gonghui.notifications")
 
 EMAIL = "email"
@@ -44,8 +46,10 @@ _KIND_LABELS: dict[str, Any] = {}
 
 def register_kind(kind: str, label: Any) -> None:
     """What the inbox calls a kind ("aid.review_due" → 困难档案待复核); apps register theirs in
-    AppConfig.ready(). An unregistered kind is shown as is."""
+    AppConfig.ready(). An unregistered kind is shown as is. The audit trail reads the same
+    words through core.codes."""
     _KIND_LABELS[kind] = label
+    register_codes({kind: label})
 
 
 def kind_label(kind: str) -> str:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.money import MoneyField
+from gonghui.orgs.models import Level
 
 
 class ModelWorker(models.Model):
@@ -57,6 +58,10 @@ class HonourRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
+
+    @property
+    def level_label(self) -> str:
+        return str(dict(Level.choices).get(self.level, self.level))
 
 
 class CareKind(models.TextChoices):

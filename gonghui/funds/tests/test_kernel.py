@@ -257,7 +257,7 @@ def test_incomplete_requests_answer_400_and_change_nothing(client, tree, treasur
     assert client.post(reverse("funds:close", args=[union.pk]), {}).status_code == 400
     assert counts() == before
     login(client, member_user)
-    assert client.get(reverse("funds:home")).status_code == 404
+    assert client.get(reverse("funds:home")).status_code == 403  # a capability held nowhere (issue 13 item 14)
 
 
 def test_api_writes_check_access_before_the_payload(client, tree, treasurer, funds_auditor,

@@ -22,7 +22,7 @@ from gonghui.funds.forms import (
     YearCloseForm,
     YearReopenForm,
 )
-from gonghui.funds.models import Book
+from gonghui.funds.models import Book, VoucherScheme
 from gonghui.funds.permissions import access_run, access_union
 from gonghui.funds.services.opening import opening_entry
 from gonghui.funds.views.ledger import union_context
@@ -40,6 +40,7 @@ def _setup_page(request: HttpRequest, union: Any, *, status: int = 200,
         "opening_form": forms.get("opening_form") or OpeningForm(),
         "import_form": forms.get("import_form") or OpeningImportForm(),
         "opening": opening_entry(union),
+        "scheme_label": VoucherScheme(scheme).label,
     }, status=status)
 
 

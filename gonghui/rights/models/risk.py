@@ -59,7 +59,7 @@ class RiskWeight(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.weight}"
+        return f"{self.get_kind_display()}: {self.weight}"
 
 
 class RiskSignal(models.Model):
@@ -85,7 +85,7 @@ class RiskSignal(models.Model):
         indexes = [models.Index(fields=["employer", "on"], name="rights_signal_employer")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.on}"
+        return f"{self.get_kind_display()} {self.on}"
 
 
 class EmployerRisk(models.Model):
@@ -106,7 +106,7 @@ class EmployerRisk(models.Model):
                                 include=["score"])]
 
     def __str__(self) -> str:
-        return f"{self.employer_id} {self.level}"
+        return f"{self.employer} {self.get_level_display()}"
 
 
 class AlertStatus(models.TextChoices):
@@ -143,7 +143,7 @@ class RiskAlert(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.employer_id} {self.level}"
+        return f"{self.employer} {self.get_level_display()}"
 
 
 class AlertHistory(HistoryBase):
