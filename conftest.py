@@ -50,6 +50,18 @@ def make_org(parent: Any, code: str, name: str, level: str, org_type: str, **ext
     return Org.objects.add_child(Org.objects.get(pk=parent.pk), instance=org)
 
 
+@pytest.fixture(autouse=True)
+def _clock_not_inherited():
+    """Every test starts on the real clock. `clock.frozen` restores the previous value on exit,
+    so threads of an earlier test that froze it and exited out of order (a concurrency test)
+    could leave a date frozen for the tests after it in the same process."""
+    from gonghui.core import clock
+
+    clock._frozen = None
+    yield
+    clock._frozen = None
+
+
 @pytest.fixture
 def tree(db) -> dict[str, Any]:
     city = make_org(None, "SH", "测试市总工会", "city", "federation")

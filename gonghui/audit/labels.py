@@ -185,7 +185,7 @@ def action_label(action: str, object_type: str = "") -> str:
             return _("{subject}：{status}").format(subject=subject, status=shown)
     verb = VERBS.get(last) or VERBS.get(last_word)
     if verb is not None and subject:
-        return f"{verb}{subject}"
+        return _("{verb}{subject}").format(verb=verb, subject=subject)
     return _("{subject}操作").format(subject=subject) if subject else action
 
 
