@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -23,19 +22,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
 
 import pytest
-from django.contrib.auth.models import update_last_login
-from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 
+from tests.matrix.module_world import world_for_module
 from tests.matrix.personas import ADMIN, AUDITOR, DISTRICT_A_ON_B, GRASSROOTS, MEMBER, Persona
-from tests.matrix.world import World, build
+from tests.matrix.world import World
 
 pytestmark = [pytest.mark.django_db]
 
 MAX_PAGES = int(os.environ.get("GONGHUI_CRAWL_MAX", "250"))
 BUDGET = float(os.environ.get("GONGHUI_CRAWL_BUDGET", "1.0"))
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 SKIP_PREFIXES = ("/api/", "/static/", "/media/", "/i18n/", "/accounts/logout", "/admin/")
 SKIP_PARTS = ("download", "/export", "format=", ".pdf", ".xlsx", ".csv", "/evidence/",
@@ -160,15 +156,8 @@ def crawl(client: Client, start: list[str]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
-    try:
-        with tempfile.TemporaryDirectory() as media, override_settings(
-            MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER,
-        ), django_db_blocker.unblock(), transaction.atomic():
-            yield build()
-            transaction.set_rollback(True)
-    finally:
-        user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+    with world_for_module(django_db_blocker) as built:
+        yield built
 
 
 def _nav_links(client: Client) -> list[str]:

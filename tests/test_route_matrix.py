@@ -10,47 +10,32 @@ under test: where they differ, the code is what must change.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import update_last_login
-from django.contrib.auth.signals import user_logged_in
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gonghui.core import clock
 from gonghui.core.models import WorkdayOverride
 from tests.matrix.digest import changed, digest
+from tests.matrix.module_world import world_for_module
 from tests.matrix.personas import PERSONAS, Persona
 from tests.matrix.policy import expected
 from tests.matrix.routes import API, PAGES, R, api_entry
-from tests.matrix.world import WORLD_DAY, MissingObject, Obj, World, build
+from tests.matrix.world import WORLD_DAY, MissingObject, Obj, World
 
 API_PREFIX = "/api/v1"
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 # --- the world: built once for the module, each test rolls back to it -----------------------
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    # Signing a client in must not write to the database (last_login), so that the world's
-    # digest, taken once, is the state before every request.
-    user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
-    try:
-        with tempfile.TemporaryDirectory() as media, override_settings(
-            MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER,
-        ), django_db_blocker.unblock(), transaction.atomic():
-            built = build()
-            built.baseline = digest()
-            yield built
-            transaction.set_rollback(True)
-    finally:
-        user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+    with world_for_module(django_db_blocker, baseline=True) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")
