@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import BROWSER_MARKS, PHONE, make_user, new_page, screenshot, sign_in
 from gonghui.evaluation.models import Answered, Response
@@ -41,10 +42,15 @@ def test_member_answers_on_a_phone_and_the_rate_rises(live_server, browser, page
     phone.goto(f"{live_server.url}/evaluation/my/")
     phone.click("text=职工队伍状况调查")
     phone.wait_for_selector("#answer-form")
+    phone.wait_for_load_state("load")
     hidden = phone.locator("fieldset[data-show-if]")
-    assert hidden.is_hidden()
+    expect(hidden).to_be_hidden()
     phone.check(f"#q{q1.pk}_1", force=True)
-    assert hidden.is_visible()
+    expect(hidden).to_be_visible()
+    phone.check(f"#q{q1.pk}_2", force=True)
+    expect(hidden).to_be_hidden()
+    phone.check(f"#q{q1.pk}_1", force=True)
+    expect(hidden).to_be_visible()
     hidden.locator("input").fill("6")
     phone.click("label:has-text('4')")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
