@@ -1,8 +1,8 @@
 """The counting rules of one election round (选举计票), pure: no database, no clock.
 
 One function, `count_round`, serves the pages, the API and `gonghui elections count`. Rules
-(工会基层组织选举工作条例, ACFTU 2016, as summarised in SPEC §2.9; articles cited in
-docs/democracy.md):
+(工会基层组织选举工作条例, ACFTU 2016, as summarised in SPEC §2.9 and issue 16; cited by
+subject, not article number, in docs/democracy.md — no checked text of the articles was at hand):
 
 - the vote may start only when at least two thirds of those entitled to attend (应到会人数)
   are present;
