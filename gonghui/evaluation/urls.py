@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from gonghui.evaluation.views import ratings, scores, surveys
+from gonghui.evaluation.views import links, ratings, scores, surveys
 
 app_name = "evaluation"
 
@@ -36,10 +36,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("surveys/<int:pk>/close/", surveys.survey_close, name="survey_close"),
     path("surveys/<int:pk>/results/", surveys.survey_results, name="survey_results"),
     path("surveys/<int:pk>/export/", surveys.survey_export, name="survey_export"),
+    path("surveys/<int:pk>/report.pdf", surveys.survey_report, name="survey_report"),
+    path("surveys/<int:pk>/qr.svg", links.survey_qr, name="survey_qr"),
     path("scores/", scores.third_party, name="third_party"),
     path("scores/import/", scores.third_party_import, name="third_party_import"),
     path("scores/weights/", scores.weights, name="weights"),
     path("scores/ranking/", scores.ranking, name="ranking"),
     path("my/", surveys.portal, name="portal"),
     path("my/<int:pk>/", surveys.portal_answer, name="portal_answer"),
+    path("q/<str:token>/", links.survey_link, name="link"),
 ]

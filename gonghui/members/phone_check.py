@@ -36,16 +36,17 @@ def phone_code(phone: str, *, offset: int = 0) -> str:
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 
-def send_code(session: Any, phone: str) -> str:
-    """Text the code to `phone`; refused if this browser asked less than a minute ago."""
+def send_code(session: Any, phone: str, *, text: str = "") -> str:
+    """Text the code to `phone`; refused if this browser asked less than a minute ago. `text`
+    (with a `{code}` placeholder) words the message for another purpose than registering."""
     now = int(clock.now().timestamp())
     last = session.get("phone_check_sent", {})
     if last.get("phone") == phone and now - int(last.get("at", 0)) < RESEND_SECONDS:
         raise ApplicationError(_("验证码已发送，请 1 分钟后再重新获取。"), code="code_too_soon",
                                extra={"field": "code"})
     code = phone_code(phone)
-    sms_backend().send(phone=phone, text=_("您的智慧工会注册验证码是 {code}，10 分钟内有效。"
-                                           "如非本人操作请忽略。").format(code=code))
+    sms_backend().send(phone=phone, text=(text or _("您的智慧工会注册验证码是 {code}，10 分钟内有效。"
+                                                   "如非本人操作请忽略。")).format(code=code))
     session["phone_check_sent"] = {"phone": phone, "at": now}
     session["phone_check_wrong"] = 0
     return code

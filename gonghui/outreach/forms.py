@@ -162,3 +162,8 @@ class EnrolForm(forms.Form):
 class AttendanceForm(forms.Form):
     users = forms.CharField(label=_("出勤干部（账户名，每行一个）"),
                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("照片（PNG 或 JPEG，不超过 5 MB）"))
+    caption = forms.CharField(label=_("说明"), max_length=100, required=False)

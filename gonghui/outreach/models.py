@@ -159,6 +159,30 @@ class Inspection(models.Model):
         return f"{self.station_id} {self.inspected_on}"
 
 
+class StationPhoto(models.Model):
+    """A photo of a station (PNG or JPEG, checked on upload by services.photos). Stored under
+    MEDIA_ROOT but never linked from there: served only through the checked view
+    (`outreach:station_photo`)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="photos")
+    content = models.FileField(upload_to="outreach/photos/%Y/")
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("站点照片")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.station_id}-{self.pk}"
+
+
 # --- practical projects (实项目) -------------------------------------------------------------
 
 

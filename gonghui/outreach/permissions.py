@@ -30,6 +30,8 @@ from gonghui.outreach.models import (
     Receipt,
     Signup,
     Station,
+    StationPhoto,
+    StationStatus,
 )
 
 READ, WRITE = Capability.OUTREACH_READ, Capability.OUTREACH_WRITE
@@ -106,6 +108,20 @@ def _get(queryset: QuerySet[Any], user: Any, pk: Any, *, write: bool) -> Any:
 def access_station(user: Any, pk: Any, *, write: bool = False) -> Station:
     result: Station = _get(Station.objects.select_related("org"), user, pk, write=write)
     return result
+
+
+def access_station_photo(user: Any, station_pk: Any, photo_pk: Any) -> StationPhoto:
+    """A photo of a public station that is not removed is one of its public fields: any
+    signed-in user sees it (the portal's station cards); any other photo only the station's
+    readers (404 otherwise, as everywhere)."""
+    photo = (StationPhoto.objects.select_related("station", "station__org")
+             .filter(pk=_pk(photo_pk), station_id=_pk(station_pk)).first())
+    if photo is None:
+        raise NotFound()
+    station = photo.station
+    if not (station.public and station.status != StationStatus.REMOVED):
+        access_station(user, station.pk)
+    return photo
 
 
 def access_activity(user: Any, pk: Any, *, write: bool = False) -> Activity:

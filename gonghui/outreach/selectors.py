@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from gonghui.accounts.capabilities import Capability
@@ -22,6 +22,7 @@ from gonghui.outreach.models import (
     Announcement,
     Attendance,
     Course,
+    Inspection,
     Project,
     ProjectMetric,
     Receipt,
@@ -59,6 +60,16 @@ def station_list(*, viewer: Any, q: str = "", kind: str = "", status: str = "",
     if district:
         queryset = queryset.filter(district=district)
     return with_amenities(queryset, amenity_mask(amenity)).order_by("org_path", "code")
+
+
+def inspections_due(*, viewer: Any, year: int) -> QuerySet[Station]:
+    """The yearly inspection (年度检查) still to do: stations not removed, in the subtrees where
+    the viewer may record inspections, without a passed inspection in `year`; oldest first."""
+    passed = Inspection.objects.filter(station=OuterRef("pk"), inspected_on__year=year,
+                                       passed=True)
+    rows = Station.objects.select_related("org").exclude(status=StationStatus.REMOVED)
+    return (scope(rows, viewer, Capability.OUTREACH_WRITE, path_field="org_path")
+            .filter(~Exists(passed)).order_by(F("opened_on").asc(nulls_first=True), "code"))
 
 
 def public_stations() -> QuerySet[Station]:

@@ -1,6 +1,14 @@
 from django.urls import URLPattern, URLResolver, path
 
-from gonghui.outreach.views import activities, comms, dashboard, portal, stations, training
+from gonghui.outreach.views import (
+    activities,
+    comms,
+    dashboard,
+    photos,
+    portal,
+    stations,
+    training,
+)
 
 app_name = "outreach"
 
@@ -16,6 +24,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stations/<int:pk>/status/", stations.station_status, name="station_status"),
     path("stations/<int:pk>/exception/", stations.station_exception, name="station_exception"),
     path("stations/<int:pk>/inspect/", stations.station_inspect, name="station_inspect"),
+    path("stations/<int:pk>/photos/", photos.photo_add, name="station_photo_add"),
+    path("stations/<int:pk>/photos/<int:photo_id>/", photos.photo, name="station_photo"),
+    path("stations/<int:pk>/photos/<int:photo_id>/delete/", photos.photo_delete,
+         name="station_photo_delete"),
     # activities (cadres)
     path("activities/", activities.activity_list, name="activities"),
     path("activities/new/", activities.activity_new, name="activity_new"),

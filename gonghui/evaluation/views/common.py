@@ -20,3 +20,9 @@ def scores_from(post: Any, prefix: str = "score", note: str = "note") -> dict[in
             item_id = int(key[len(prefix) + 1:])
             out[item_id] = (value.strip(), post.get(f"{note}_{item_id}", ""))
     return out
+
+
+def answers_from(request: HttpRequest, questions: list[Any]) -> dict[int, Any]:
+    """{question id: value} from an answer form (`q<id>`; a multiple choice gives a list)."""
+    return {q.pk: (request.POST.getlist(f"q{q.pk}") if q.kind == "multiple"
+                   else request.POST.get(f"q{q.pk}", "")) for q in questions}

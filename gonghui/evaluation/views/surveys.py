@@ -20,7 +20,7 @@ from gonghui.core import clock
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.sheets import SafeSheet, safe_row
 from gonghui.core.views import form_status, posted, run_service
-from gonghui.evaluation import selectors
+from gonghui.evaluation import reports, selectors
 from gonghui.evaluation.forms import QuestionForm, SurveyForm
 from gonghui.evaluation.models import Answered, Question, SurveyKind, SurveyStatus
 from gonghui.evaluation.models.surveys import CHOICE_KINDS
@@ -33,7 +33,8 @@ from gonghui.evaluation.permissions import (
     writable_orgs,
 )
 from gonghui.evaluation.services import surveys as svc
-from gonghui.evaluation.views.common import int_param
+from gonghui.evaluation.views.common import answers_from, int_param
+from gonghui.evaluation.views.links import link_url
 
 WRITE = Capability.EVALUATION_WRITE
 
@@ -85,6 +86,7 @@ def _survey_page(request: HttpRequest, survey: Any, *, status: int = 200,
         "can_edit": can_write(request.user, survey.org) and survey.status == SurveyStatus.DRAFT,
         "can_close": can_write(request.user, survey.org) and survey.status == SurveyStatus.OPEN,
         "question_form": question_form or QuestionForm(),
+        "link": link_url(request, survey) if survey.status == SurveyStatus.OPEN else "",
     }, status=status)
 
 
@@ -147,12 +149,40 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     qid = int_param(request, "q")
     question = next((q for q in questions if q.pk == qid), questions[0] if questions else None)
     dimension = request.GET.get("by", "unit")
+    results = selectors.survey_results(survey, with_texts=True)
+    table = selectors.crosstab(survey, question, dimension) if question else None
     return render(request, "evaluation/survey_results.html", {
         "tab": "surveys", "survey": survey, "totals": selectors.survey_totals(survey),
-        "results": selectors.survey_results(survey, with_texts=True),
+        "results": results, "charts": _charts(results, table),
         "questions": questions, "question": question, "dimensions": selectors.DIMENSIONS,
         "dimension": dimension if dimension in selectors.DIMENSIONS else "unit",
-        "crosstab": selectors.crosstab(survey, question, dimension) if question else None})
+        "crosstab": table})
+
+
+def _charts(results: list[Any], table: Any) -> dict[str, Any]:
+    """The figures the page script draws with ECharts: only what the page prints already
+    (suppressed questions and rows have none)."""
+    return {
+        "questions": {str(r.question.pk): {"labels": [o["label"] for o in r.options],
+                                           "counts": [o["count"] for o in r.options]}
+                      for r in results if r.options},
+        "crosstab": None if table is None else {
+            "columns": [label for _code, label in table.columns],
+            "rows": [{"label": row["label"], "cells": row["cells"]}
+                     for row in table.rows if not row["suppressed"]]},
+    }
+
+
+@login_required
+def survey_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The results report as a PDF (?q= picks the question of the cross-tabs)."""
+    survey = access_survey(request.user, pk)
+    qid = int_param(request, "q")
+    question = survey.questions.filter(pk=qid).first() if qid else None
+    response = HttpResponse(reports.results_pdf(survey, question),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-report.pdf"'
+    return response
 
 
 @login_required
@@ -206,10 +236,7 @@ def portal_answer(request: HttpRequest, pk: int) -> HttpResponse:
     values: dict[int, Any] = {}
     status = 200
     if request.method == "POST" and not done:
-        for q in questions:
-            key = f"q{q.pk}"
-            values[q.pk] = (request.POST.getlist(key) if q.kind == "multiple"
-                            else request.POST.get(key, ""))
+        values = answers_from(request, questions)
         outcome = run_service(request, lambda: svc.response_submit(
             survey=survey, person=person, answers=values, actor=request.user),
             success=_("提交成功，感谢您的参与！"))

@@ -19,6 +19,7 @@ from gonghui.outreach import hours, selectors
 from gonghui.outreach.forms import (
     ExceptionForm,
     InspectionForm,
+    PhotoForm,
     StationForm,
     StationStatusForm,
     UploadForm,
@@ -100,6 +101,8 @@ def _detail(request: HttpRequest, station: Any, *, status: int = 200, **forms: A
     return render(request, "outreach/station_detail.html", {
         "station": station, "weekly": _weekly_text(station),
         "exceptions": station.exceptions.all(), "inspections": station.inspections.all(),
+        "photos": station.photos.all(),
+        "photo_form": forms.get("photo_form") or PhotoForm(),
         "history": station.history.all(), "tab": "stations",
         "can_write": has_capability(request.user, WRITE, station.org),
         "status_form": forms.get("status_form") or StationStatusForm(),

@@ -71,6 +71,13 @@ def _titles(world: World) -> dict[str, Obj]:
     return out
 
 
+def _link(obj: Obj) -> dict[str, str]:
+    from gonghui.evaluation.models import Survey
+    from gonghui.evaluation.services.links import link_token
+
+    return {"token": link_token(Survey.objects.get(pk=obj.pk))}
+
+
 @builder("eval_survey")
 def _surveys(world: World) -> dict[str, Obj]:
     from gonghui.evaluation.services.surveys import question_add, survey_create
@@ -131,6 +138,12 @@ PAGES = {
     "evaluation:survey_results": get(R_, "eval_survey"),
     # fewer answers than the minimum group: no export, back to the results
     "evaluation:survey_export": get(R_, "eval_survey", ok=302),
+    "evaluation:survey_report": get(R_, "eval_survey"),
+    "evaluation:survey_qr": get(R_, "eval_survey"),
+    # the answer link of workers without an account: public; the world's survey is a draft, so
+    # the page says so (200) and any step is refused (409)
+    "evaluation:link": (R(access="public", obj="eval_survey", method="GET", kw=_link),
+                        R(access="public", obj="eval_survey", method="POST", ok=409, kw=_link)),
     "evaluation:third_party": form(W_, read_cap=R_),
     "evaluation:third_party_import": form(W_),
     "evaluation:weights": form(W_),
@@ -175,6 +188,7 @@ API: dict[str, R] = {
     "GET /evaluation/surveys/{survey_id}/results": op(R_, "eval_survey"),
     "GET /evaluation/surveys/{survey_id}/crosstab": op(
         R_, "eval_survey", query=lambda obj: {"question": obj.ids["question"] if obj else 0}),
+    "GET /evaluation/surveys/{survey_id}/link": op(R_, "eval_survey"),
     "GET /evaluation/my-surveys": op(access="login"),
     "POST /evaluation/my-surveys/{survey_id}/answer": op(access="own", obj="own_survey"),
     "POST /evaluation/third-party": op(W_),

@@ -24,6 +24,13 @@ PAGES = {
     "outreach:station_status": post(WR, "outreach_station"),
     "outreach:station_exception": post(WR, "outreach_station"),
     "outreach:station_inspect": post(WR, "outreach_station"),
+    "outreach:station_photo_add": post(WR, "outreach_station"),     # no file → 400
+    # a public station's photo is a public field (any signed-in user); the page is served only
+    # through this checked view
+    "outreach:station_photo": get(access="login", obj="outreach_photo",
+                                  kw=ids(pk="station", photo_id="pk")),
+    "outreach:station_photo_delete": post(WR, "outreach_photo", ok=302,
+                                          kw=ids(pk="station", photo_id="pk")),
     "outreach:activities": get(RD),
     "outreach:activity_new": form(WR),
     "outreach:activity": get(RD, "outreach_activity"),
@@ -113,6 +120,27 @@ def _stations(world: World) -> dict[str, Obj]:
             kind="outdoor", address="测试路1号", district="黄浦区", lat=31.23 + i / 100,
             lon=121.47, amenities=16, weekly="每天 00:00-24:00")
         out[s] = Obj(station.pk, UNION[s])
+    return out
+
+
+@builder("outreach_photo")
+def _photos(world: World) -> dict[str, Obj]:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from gonghui.outreach.models import Station
+    from gonghui.outreach.services.photos import photo_add
+
+    out = {}
+    for s in SIDES:
+        station = Station.objects.get(code=f"MX{s}")
+        data = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 0, 0)).save(data, "PNG")
+        photo = photo_add(station=station, actor=admin(world),
+                          upload=SimpleUploadedFile("p.png", data.getvalue()))
+        out[s] = Obj(photo.pk, UNION[s], {"station": station.pk})
     return out
 
 
