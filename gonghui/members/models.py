@@ -431,7 +431,8 @@ class Transfer(TimeStampedModel):
         verbose_name_plural = _("会员转会")
         constraints = [
             models.UniqueConstraint(
-                fields=["membership"], condition=Q(status="pending"),
+                # with the sending union (the membership's): Citus keys contain it
+                fields=["membership", "from_union"], condition=Q(status="pending"),
                 name="transfer_one_pending_per_membership",
             ),
             models.CheckConstraint(
@@ -639,7 +640,7 @@ class SyncCandidate(TimeStampedModel):
         verbose_name = _("名册同步待核实会员")
         verbose_name_plural = _("名册同步待核实会员")
         constraints = [
-            models.UniqueConstraint(fields=["import_job_id", "membership"],
+            models.UniqueConstraint(fields=["import_job_id", "membership", "union"],
                                     name="synccandidate_once_per_job"),
         ]
         indexes = [models.Index(fields=["union_path", "status"], name="synccandidate_path")]
@@ -691,7 +692,7 @@ class SelfServiceRequest(TimeStampedModel):
         verbose_name = _("会员自助申请")
         verbose_name_plural = _("会员自助申请")
         constraints = [
-            models.UniqueConstraint(fields=["membership", "kind"],
+            models.UniqueConstraint(fields=["membership", "kind", "union"],
                                     condition=Q(status="pending"),
                                     name="selfservice_one_pending_per_kind"),
         ]

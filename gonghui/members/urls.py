@@ -34,6 +34,8 @@ urlpatterns = [
     path("portal/apply/", portal.portal_apply, name="portal_apply"),
     path("portal/apply/<str:code>/", portal.portal_apply_form, name="portal_apply_form"),
     path("portal/applications/<int:pk>/", portal.portal_application, name="portal_application"),
+    path("portal/applications/<int:pk>/appeal/", portal.portal_application_appeal,
+         name="portal_application_appeal"),
     path("portal/applications/<int:pk>/withdraw/", portal.portal_application_withdraw,
          name="portal_application_withdraw"),
     path("portal/card/", portal.portal_card, name="portal_card"),

@@ -329,6 +329,63 @@ def _canonical(fields: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
+def parse_field(spec: FieldSpec, value: object) -> object:
+    """One non-blank cell of a field other than the ID number, parsed by its kind's rule;
+    raises CellError. The single definition each path uses: `check_person` per row, the
+    column-wise check (`validation_columns`) once per distinct value of a column."""
+    if spec.kind == "text":
+        if spec.name == "name":
+            return parse_name(value)
+        text = _text(value)
+        limit = TEXT_LIMITS[spec.name]
+        if len(text) > limit:
+            raise CellError("too_long", _("{label}最多 {n} 个字。").format(
+                label=spec.label, n=limit))
+        return text
+    if spec.kind == "date":
+        return parse_date(value)
+    if spec.kind == "choice":
+        assert spec.choices is not None
+        return parse_choice(value, spec.choices)
+    if spec.kind == "phone":
+        return parse_phone(value)
+    if spec.kind == "money":
+        return parse_money(value)
+    if spec.kind == "ethnicity":
+        return parse_ethnicity(value)
+    raise ValueError(f"no parser for {spec.kind}")
+
+
+def required_error(spec: FieldSpec) -> FieldError:
+    return FieldError(spec.name, "required", _("{label}不能为空。").format(label=spec.label))
+
+
+def too_young(birth_date: dt.date, today: dt.date) -> bool:
+    """Under 16 on `today` (劳动法 §15); born on 29 February: of age on 28 February."""
+    return _add_years(birth_date, MIN_WORKING_AGE) > today
+
+
+def cross_errors(parsed_id: IDNumber, values: dict[str, object], *,
+                 today: dt.date) -> list[FieldError]:
+    """What the ID number says against the other fields: gender, birth date, age."""
+    errors = []
+    gender = values.get("gender")
+    if gender and gender != parsed_id.gender:
+        errors.append(FieldError("gender", "gender_mismatch", _(
+            "性别与身份证号码不符（号码第 17 位表示{expected}），请核对性别或号码。"
+        ).format(expected=Gender(parsed_id.gender).label)))
+    birth = values.get("birth_date")
+    if birth and birth != parsed_id.birth_date:
+        errors.append(FieldError("birth_date", "birth_mismatch", _(
+            "出生日期与身份证号码不符（号码中为 {expected}），请核对出生日期或号码。"
+        ).format(expected=parsed_id.birth_date.isoformat())))
+    if too_young(parsed_id.birth_date, today):
+        errors.append(FieldError("id_number", "too_young", _(
+            "按身份证号码，本人未满 {n} 周岁，不能加入工会。"
+        ).format(n=MIN_WORKING_AGE)))
+    return errors
+
+
 def check_person(
     fields: Mapping[str, object], *, today: dt.date, required: tuple[str, ...] = ()
 ) -> tuple[ValidatedPerson | None, list[FieldError]]:
@@ -338,62 +395,24 @@ def check_person(
     values: dict[str, object] = {}
     parsed_id: IDNumber | None = None
     needed = _REQUIRED | set(required) if required else _REQUIRED
-
-    def fail(name: str, code: str, message: str) -> None:
-        errors.append(FieldError(name, code, message))
-
     for spec in PERSON_FIELDS:
         value = raw.get(spec.name)
         if _blank(value):
             if spec.name in needed:
-                fail(spec.name, "required", _("{label}不能为空。").format(label=spec.label))
+                errors.append(required_error(spec))
             continue
         try:
             if spec.kind == "id":
                 parsed_id = cells.parse_id_number(value, today=today)
                 values["id_number"] = parsed_id.number
-            elif spec.kind == "text":
-                if spec.name == "name":
-                    values[spec.name] = parse_name(value)
-                else:
-                    text = _text(value)
-                    limit = TEXT_LIMITS[spec.name]
-                    if len(text) > limit:
-                        raise CellError("too_long", _("{label}最多 {n} 个字。").format(
-                            label=spec.label, n=limit))
-                    values[spec.name] = text
-            elif spec.kind == "date":
-                values[spec.name] = parse_date(value)
-            elif spec.kind == "choice":
-                assert spec.choices is not None
-                values[spec.name] = parse_choice(value, spec.choices)
-            elif spec.kind == "phone":
-                values[spec.name] = parse_phone(value)
-            elif spec.kind == "money":
-                values[spec.name] = parse_money(value)
-            elif spec.kind == "ethnicity":
-                values[spec.name] = parse_ethnicity(value)
+            else:
+                values[spec.name] = parse_field(spec, value)
         except CellError as exc:
-            fail(spec.name, exc.code, exc.message)
-
+            errors.append(FieldError(spec.name, exc.code, exc.message))
     if parsed_id is not None:
-        gender = values.get("gender")
-        if gender and gender != parsed_id.gender:
-            fail("gender", "gender_mismatch", _(
-                "性别与身份证号码不符（号码第 17 位表示{expected}），请核对性别或号码。"
-            ).format(expected=Gender(parsed_id.gender).label))
-        birth = values.get("birth_date")
-        if birth and birth != parsed_id.birth_date:
-            fail("birth_date", "birth_mismatch", _(
-                "出生日期与身份证号码不符（号码中为 {expected}），请核对出生日期或号码。"
-            ).format(expected=parsed_id.birth_date.isoformat()))
+        errors += cross_errors(parsed_id, values, today=today)
         values["gender"] = parsed_id.gender
         values["birth_date"] = parsed_id.birth_date
-        age_limit = _add_years(parsed_id.birth_date, MIN_WORKING_AGE)
-        if age_limit > today:
-            fail("id_number", "too_young", _(
-                "按身份证号码，本人未满 {n} 周岁，不能加入工会。"
-            ).format(n=MIN_WORKING_AGE))
     if errors:
         return None, errors
     values["id_hash"] = id_hash(values["id_number"])  # type: ignore[arg-type]
@@ -423,10 +442,14 @@ def check_joined_on(value: object, *, birth_date: dt.date, today: dt.date) -> dt
         raise PersonInvalid([FieldError("joined_on", exc.code, exc.message)]) from None
     if joined > today:
         raise PersonInvalid([FieldError("joined_on", "future", _("入会日期不能晚于今天。"))])
-    if joined < _add_years(birth_date, MIN_WORKING_AGE):
+    if joined_too_early(joined, birth_date):
         raise PersonInvalid([FieldError("joined_on", "too_early", _(
             "入会日期早于本人年满 {n} 周岁的日期，请核对。").format(n=MIN_WORKING_AGE))])
     return joined
+
+
+def joined_too_early(joined: dt.date, birth_date: dt.date) -> bool:
+    return joined < _add_years(birth_date, MIN_WORKING_AGE)
 
 
 def id_hash(number: str) -> str:

@@ -181,6 +181,7 @@ PAGES: dict[str, Entry] = {
     "members:portal_apply_form": form(access="login", obj="org", kw=ids(code="code")),
     "members:portal_application": get(access="own", obj="own_application"),
     "members:portal_application_withdraw": post(access="own", obj="own_application", ok=302),
+    "members:portal_application_appeal": post(access="own", obj="own_application", ok=400),  # not declined
     "members:portal_card": get(access="own", owners=("worker",)),
     "members:portal_card_pdf": get(access="own", owners=("worker",)),
     "members:portal_transfer": form(access="own", owners=("worker",)),

@@ -2,6 +2,7 @@
 call these functions (keyword-only, `actor` first-class, one transaction each, audited)."""
 
 from gonghui.members.services.applications import (
+    appeal_union,
     application_appeal,
     application_approve,
     application_reject,
@@ -32,7 +33,7 @@ from gonghui.members.services.transfers import (
 )
 
 __all__ = [
-    "application_appeal", "application_approve", "application_reject", "application_submit", "application_withdraw",
+    "appeal_union", "application_appeal", "application_approve", "application_reject", "application_submit", "application_withdraw",
     "id_number_reveal", "lapse_check", "lapse_clear", "lapse_confirm", "lapse_contact_record",
     "member_add", "member_update", "membership_set_status", "membership_touch", "phone_reveal", "portal_register",
     "transfer_accept", "transfer_cancel", "transfer_decline", "transfer_request",

@@ -195,6 +195,14 @@ def application_withdraw(*, application: Application, actor: Actor) -> Applicati
     return locked
 
 
+def appeal_union(application: Application) -> Org | None:
+    """The union a declined application may still be appealed to, or None (not declined,
+    already appealed once, or no union above)."""
+    if application.status != ApplicationStatus.REJECTED or application.appealed_at is not None:
+        return None
+    return _higher_union(application.union)
+
+
 def application_appeal(*, application: Application, actor: Actor, reason: str) -> Application:
     """The declined applicant appeals, once, to the next union up (复核): the application waits
     again, with a new deadline, for that union's decision."""

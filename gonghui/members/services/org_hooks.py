@@ -11,6 +11,7 @@ from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError
+from gonghui.core.rowmove import move_rows
 from gonghui.core.workflow import transition
 from gonghui.members.models import (
     HELD_STATUSES,
@@ -79,8 +80,13 @@ def org_merge(*, source: Org, target: Org, actor: Actor) -> None:
                 actor=actor_user(actor), actor_name=actor_name(actor), at=now,
                 reason=reason_out[:500]),
         )
-    Application.objects.filter(union=source, status=ApplicationStatus.SUBMITTED).update(
-        union=target)
+    # moved as delete + insert with their history: the union is the distribution column
+    # (core/rowmove.py)
+    applications = list(Application.objects.filter(
+        union=source, status=ApplicationStatus.SUBMITTED).values_list("pk", flat=True))
+    move_rows(Application, applications, column="union", to=target.pk)
+    move_rows(CaseEvent, CaseEvent.objects.filter(application_id__in=applications)
+              .values_list("pk", flat=True), column="union", to=target.pk)
     moved = 0
     memberships = Membership.objects.select_for_update().select_related("person", "union") \
         .filter(union=source, status__in=HELD_STATUSES).order_by("pk")

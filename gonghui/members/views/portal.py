@@ -157,7 +157,22 @@ def portal_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = own_application(request.user, pk)
     return render(request, "members/portal/application.html", {
         "a": application, "events": application.events.order_by("at", "id"),
+        "higher_union": services.appeal_union(application),
     })
+
+
+@login_required
+@require_POST
+def portal_application_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The declined applicant asks the next union up to review the decision (复核), once."""
+    application = own_application(request.user, pk)
+    outcome = run_service(request, lambda: services.application_appeal(
+        application=application, actor=request.user, reason=request.POST.get("reason", "")))
+    if not outcome.ok:
+        response = portal_application(request, pk)
+        response.status_code = outcome.status
+        return response
+    return redirect("members:portal_application", pk)
 
 
 @login_required
