@@ -8,9 +8,20 @@ PostgreSQL, generated with COPY (not the ORM); then the three figures issue 3 as
 Each figure is measured in several runs; the medians of the runs are printed. Run it alone:
 
     flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_members.py [--members N]
-        [--orgs N] [--runs 5] [--keep]
+        [--orgs N] [--runs 5] [--db-name NAME] [--reuse-db] [--keep]
 
-It creates (and at the end drops, unless --keep) the database `gh_bench_members` (several GB).
+It creates (and at the end drops, unless --keep) the database `gh_bench_members` (several GB),
+or the one named by --db-name. The city (orgs, members, counters and one employer per 20
+members) is the same for bench_members.py, bench_workbench.py and bench_stats.py, and
+generating it at 10 M members takes about a quarter of an hour, so generate it once and
+measure all three against it:
+
+    .venv/bin/python bench/bench_members.py   --db-name gh_bench_city --keep
+    .venv/bin/python bench/bench_workbench.py --db-name gh_bench_city --reuse-db --keep
+    .venv/bin/python bench/bench_stats.py     --db-name gh_bench_city --reuse-db
+
+(--reuse-db needs the sample of ID numbers written next to the generation, in
+/tmp/gh-bench-city/NAME.json; users named bench_* left by an earlier bench are deleted first.)
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import BenchDatabase, log, p95, timed
+from bench.common import BenchDatabase, copy_rows, log, p95, timed
 from bench.common import segment as _step
 
 DATABASE = BenchDatabase("gh_bench_members")
@@ -416,44 +427,125 @@ def measure(orgs, sample, runs: int) -> None:
     print_results(runs, check, id_runs, count_runs, len(count_orgs), list_runs, sel_runs)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+# --- one generated city shared by the benchmarks ------------------------------------------------
+
+CITY_DIR = Path("/tmp/gh-bench-city")
+INDUSTRIES = ["制造业", "建筑业", "批发和零售业", "交通运输业", "住宿和餐饮业", "信息技术服务业",
+              "金融业", "房地产业", "教育", "卫生和社会工作"]
+
+
+def add_city_arguments(parser: argparse.ArgumentParser, *, default_db: str) -> None:
+    """The options every city benchmark (members, workbench, stats) shares, so that one
+    generated 10 M-member city serves all three: generate it once with
+    `--db-name gh_bench_city --keep`, then run each bench with `--db-name gh_bench_city
+    --reuse-db --keep` (the last one may drop it by leaving out --keep)."""
     parser.add_argument("--members", type=int, default=10_000_000)
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--db-name", default=default_db,
+                        help=f"the PostgreSQL database of the city (default {default_db})")
+    parser.add_argument("--reuse-db", "--reuse", dest="reuse_db", action="store_true",
+                        help="measure the city already generated in --db-name (kept by an "
+                             "earlier --keep run of any city bench) instead of generating it")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure an existing database (kept by --keep) without generating")
-    args = parser.parse_args()
+
+
+def _sample_file(name: str) -> Path:
+    return CITY_DIR / f"{name}.json"
+
+
+def copy_employers(n_members: int) -> int:
+    """One employer per 20 members, in a random street (depth 3) or deeper org's area; 60% of
+    those in a grassroots (depth >= 4) area are covered by that union."""
+    from django.db import connection
+
+    from gonghui.orgs.models import Org
+
+    rng = random.Random(11)
+    orgs = list(Org.objects.filter(depth__gte=3).values_list("id", "depth"))
+    now = dt.datetime.now(dt.UTC)
+    n = max(1, n_members // 20)
+
+    def rows():
+        for i in range(1, n + 1):
+            area, depth = orgs[rng.randrange(len(orgs))]
+            covered = area if depth >= 4 and rng.random() < 0.6 else None
+            yield (i, f"单位{i}", "", rng.choice(INDUSTRIES), "", rng.randint(5, 400), area,
+                   covered, now, now)
+
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        copy_rows(cursor, "orgs_employer", ("id", "name", "uscc", "industry", "address",
+                                            "employees_count", "area_id", "union_id",
+                                            "created_at", "updated_at"), rows())
+        cursor.execute("SELECT setval(pg_get_serial_sequence('orgs_employer', 'id'), %s)", (n,))
+        cursor.execute("ANALYZE orgs_employer")
+    connection.connection.commit()
+    return n
+
+
+def open_city(args: argparse.Namespace) -> tuple[BenchDatabase, list]:
+    """Generate the city in `args.db_name` (orgs, members, counters, employers) or, with
+    --reuse-db, open the one generated earlier; returns the database and the sample of
+    (ID number, union id) pairs the ID searches use. Users left by an earlier bench
+    (`bench_*`) are deleted so each bench starts from the generated city."""
+    import json
+
+    database = BenchDatabase(args.db_name)
     t0 = time.perf_counter()
-    if not args.reuse:
-        DATABASE.create()
-    DATABASE.setup_django()
+    if args.reuse_db:
+        if not _sample_file(database.name).exists():
+            sys.exit(f"--reuse-db: no city was generated in {database.name} "
+                     f"({_sample_file(database.name)} is missing); run once without --reuse-db "
+                     "and with --keep")
+        database.setup_django()
+        from django.core.management import call_command
+
+        # the code may have moved on since the city was generated: bring the schema up to date
+        call_command("migrate", verbosity=0)
+        saved = json.loads(_sample_file(database.name).read_text())
+        log(f"reusing {database.name}: {saved['members']:,} members in {saved['orgs']:,} unions "
+            f"(generated {saved['generated']})")
+        from gonghui.accounts.models import RoleAssignment, User
+
+        RoleAssignment.objects.filter(user__username__startswith="bench_").delete()
+        User.objects.filter(username__startswith="bench_").delete()
+        return database, [tuple(s) for s in saved["sample"]]
+    database.create()
+    database.setup_django()
     from django.core.management import call_command
 
+    call_command("migrate", verbosity=0)
+    log(f"schema migrated in {time.perf_counter() - t0:.0f} s")
+    _orgs, sample = generate(args.orgs, args.members)
+    t1 = time.perf_counter()
+    log(f"employers: {copy_employers(args.members):,} in {time.perf_counter() - t1:.0f} s")
+    CITY_DIR.mkdir(exist_ok=True)
+    _sample_file(database.name).write_text(json.dumps({
+        "members": args.members, "orgs": args.orgs, "sample": sample,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}))
+    return database, sample
+
+
+def close_city(database: BenchDatabase, args: argparse.Namespace) -> None:
+    if args.keep:
+        log(f"database {database.name} kept (reuse it with --db-name {database.name} "
+            "--reuse-db)")
+        return
+    database.drop()
+    _sample_file(database.name).unlink(missing_ok=True)
+    log(f"database {database.name} dropped")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_city_arguments(parser, default_db=DATABASE.name)
+    args = parser.parse_args()
+    database, sample = open_city(args)
     try:
-        if not args.reuse:
-            call_command("migrate", verbosity=0)
-            log(f"schema migrated in {time.perf_counter() - t0:.0f} s")
-            orgs, sample = generate(args.orgs, args.members)
-            import json
-
-            Path("/tmp/gh-bench-members").mkdir(exist_ok=True)
-            Path("/tmp/gh-bench-members/sample.json").write_text(json.dumps(sample))
-        else:
-            import json
-
-            sample = [tuple(s) for s in json.loads(
-                Path("/tmp/gh-bench-members/sample.json").read_text())]
-            orgs = None
-            from gonghui.accounts.models import User
-
-            User.objects.filter(username__startswith="bench_").delete()
-        measure(orgs, sample, args.runs)
+        measure(None, sample, args.runs)
     finally:
-        if not args.keep:
-            DATABASE.drop()
-            log(f"database {DATABASE.name} dropped")
+        close_city(database, args)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,15 @@ def normalize(q: str) -> str:
     return " ".join((q or "").split())[:MAX_QUERY]
 
 
+def reference(q: str, prefix: str = "") -> int | None:
+    """The row id a query names as a case number when the module has no numbering of its own:
+    "#12", "12" or, with `prefix`, "MA12" (any case). None when `q` is not such a number."""
+    q = q.strip().upper().lstrip("#")
+    if prefix and q.startswith(prefix.upper()):
+        q = q[len(prefix):]
+    return int(q) if q.isdigit() and len(q) <= 12 else None
+
+
 def search(user: Any, q: str, *, limit: int = 10, kind: str = "") -> list[SearchGroup]:
     """The hits of every provider (or of the one named `kind`), grouped, empty groups left out."""
     q = normalize(q)

@@ -19,6 +19,7 @@ from gonghui.members.choices import Education, EmploymentForm, Gender, NewEmploy
 from gonghui.mutualaid import selectors as mutualaid
 from gonghui.orgs import stats_selectors as orgs
 from gonghui.orgs.models import Org
+from gonghui.stats import panels
 from gonghui.stats.models import MonthlySnapshot, ReportJob
 
 TREND_MONTHS = 24
@@ -180,6 +181,9 @@ def dashboard(org: Org, *, viewer: Any, today: dt.date | None = None) -> dict[st
                       "paid_count": ma["totals"]["paid_count"],
                       "paid_amount": str(ma["totals"]["paid_amount"]),
                       "failed_count": ma["totals"]["failed_count"]},
+        "funds": panels.funds_panel(org, viewer=viewer, year=today.year),
+        "dues": panels.dues_panel(org, viewer=viewer, year=today.year),
+        "workplan": panels.workplan_panel(org, viewer=viewer, year=today.year, today=today),
     }
 
 

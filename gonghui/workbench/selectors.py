@@ -23,6 +23,7 @@ from gonghui.orgs import selectors as orgs
 from gonghui.orgs.models import Org, OrgStatus
 
 INBOX_LIMIT = 200
+MINE_LIMIT = 30  # the portal inbox: a phone screen's worth, most urgent first
 
 
 @dataclass(frozen=True)

@@ -7,4 +7,5 @@ app_name = "workbench"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.inbox, name="home"),
     path("search/", views.search, name="search"),
+    path("mine/", views.mine, name="mine"),
 ]

@@ -59,8 +59,10 @@ def test_every_app_provider_is_discovered():
     assert [p.name for p in todo.providers()] == [
         "aid.followup_due", "aid.review_due", "awards.review", "democracy.ballot",
         "democracy.proposals", "democracy.results_to_approve", "democracy.terms_due",
-        "evaluation.rerating_due", "evaluation.review", "members.applications",
+        "evaluation.rerating_due", "evaluation.review", "evaluation.survey",
+        "members.applications", "members.overdue_applications", "members.overdue_transfers",
         "members.transfers", "mutualaid.failed_payouts", "notices.objections",
+        "outreach.inspection_due", "outreach.upcoming",
         "rights.mediation_overdue", "rights.requests", "rights.risk_alerts", "workplan.due"]
 
 

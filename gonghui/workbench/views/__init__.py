@@ -65,6 +65,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The member's own inbox on the portal (phone first): what waits for them — a ballot, a
+    survey, an activity tomorrow, and any work of their roles — and their messages."""
+    today = clock.today()
+    rows = selectors.inbox(request.user, limit=selectors.MINE_LIMIT, today=today)
+    return render(request, "workbench/mine.html", {
+        "rows": rows, "today": today, "limit": selectors.MINE_LIMIT,
+        "messages_list": selectors.latest_messages(request.user, limit=10),
+        "unread": selectors.unread_messages(request.user),
+    })
+
+
+@login_required
 def search(request: HttpRequest) -> HttpResponse:
     q = normalize(request.GET.get("q", ""))
     kind = request.GET.get("kind", "")

@@ -8,6 +8,7 @@ from tests.matrix.routes import get, op
 PAGES = {
     "workbench:home": get(access="login"),
     "workbench:search": get(access="login"),
+    "workbench:mine": get(access="login"),
 }
 
 API = {
