@@ -22,6 +22,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
 from gonghui.core import clock
 from gonghui.core.actor import Actor
+from gonghui.core.crypto import encrypt
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import normalize as normalize_id
 from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Org, OrgStatus, OrgType
@@ -40,7 +41,8 @@ from gonghui.roster.columns import (
     skip_reason,
 )
 from gonghui.roster.models import ImportChunk, ImportJob, ImportRejection
-from gonghui.roster.prepare import OK, REJECT, SKIP, RowResult, prepare_rows
+from gonghui.roster.prepare import OK, REJECT, SKIP, RowResult
+from gonghui.roster.prepare_columns import prepare_columns
 from gonghui.roster.readers import RosterSource
 
 logger = logging.getLogger(__name__)
@@ -234,8 +236,8 @@ class Stripe:
         if self.parent_pid is not None and os.getppid() != self.parent_pid:
             raise SystemExit(3)  # the run that started us is gone: stop at a chunk boundary
         started = time.perf_counter()
-        prepared = prepare_rows([(n, c) for n, c, _s, _d in rows], mapping,
-                                as_of=self.job.as_of, skips=[s for _n, _c, s, _d in rows])
+        prepared = prepare_columns([(n, c) for n, c, _s, _d in rows], mapping,
+                                   as_of=self.job.as_of, skips=[s for _n, _c, s, _d in rows])
         self.timings["prepare"] += time.perf_counter() - started
         for result, (_n, _c, _s, duplicate) in zip(prepared, rows, strict=True):
             if duplicate and result.kind == OK:
@@ -390,7 +392,9 @@ class Stripe:
                 old_cards.add((union.id, old_card))  # a second row of the file with it
             join = registry.NewMember(
                 row_number=row.row_number, values=row.values, supplied=row.supplied,
-                id_hash=row.id_hash, id_cipher=row.cipher, joined_on=row.joined_on,
+                id_hash=row.id_hash, joined_on=row.joined_on,
+                # only a new person needs the ciphertext: encrypted here, not for every row
+                id_cipher=row.cipher or (b"" if person is not None else encrypt(row.id_number)),
                 card_number=row.card_number, union=union, legacy=legacy.get(row.row_number))
             if person is not None:  # a returning member: the earlier membership ended
                 join.person_id = person.person_id
