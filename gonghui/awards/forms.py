@@ -61,6 +61,8 @@ class QuotaForm(_Styled):
 class NominationForm(_Styled):
     union = forms.CharField(label=_("推荐单位（代码）"), max_length=40)
     member = forms.CharField(label=_("会员姓名或身份证号码"), max_length=64, required=False)
+    # set by the nominee picker (a held member of the union's subtree, checked again on POST)
+    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("单位/集体名称"), max_length=200, required=False)
     unit_name = forms.CharField(label=_("工作单位"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("人员类别"), required=False,

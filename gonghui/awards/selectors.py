@@ -207,6 +207,41 @@ def find_member(union_path: str, query: str) -> tuple[Any, str]:
     return found[0], ""
 
 
+def member_by_pk(union_path: str, pk: int) -> tuple[Any, str]:
+    """The person picked in the nominee picker, if they hold a membership in the union's
+    subtree: (person, "") or (None, the reason)."""
+    person = (Person.objects.filter(pk=pk, memberships__union_path__startswith=union_path,
+                                    memberships__status__in=HELD_STATUSES).first())
+    if person is None:
+        return None, _("所选人员不是本单位在册会员，请重新选择。")
+    return person, ""
+
+
+def nominee_candidates(scheme: HonourScheme, union_path: str, q: str, *,
+                       limit: int = 20) -> list[dict[str, Any]]:
+    """The nominee picker: held members of the union's subtree whose name starts with `q`
+    (or the one ID number typed), with what the share rules need to know — gender, occupation
+    — and whether they are already on this scheme. Two queries whatever the count."""
+    q = q.strip()
+    if not q:
+        return []
+    people = Person.objects.filter(memberships__union_path__startswith=union_path,
+                                   memberships__status__in=HELD_STATUSES).distinct()
+    if len(q) >= 15 and q[:-1].isdigit():
+        people = people.filter(id_hash=id_hash(q))
+    else:
+        people = people.filter(name__startswith=q)
+    rows = list(people.order_by("name", "pk").only(
+        "pk", "name", "gender", "birth_date", "employer_name", "occupation")[:limit])
+    taken = set(Nomination.objects.filter(
+        scheme=scheme, status__in=LIVE_STATUSES,
+        nominee_key__in=[f"p{p.pk}" for p in rows]).values_list("nominee_key", flat=True))
+    return [{"pk": p.pk, "name": p.name, "gender": p.get_gender_display(),
+             "women": p.gender == "F", "birth_year": p.birth_date.year,
+             "unit": p.employer_name, "occupation": p.occupation,
+             "taken": f"p{p.pk}" in taken} for p in rows]
+
+
 def notices_due(*, within_days: int = 2, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Internal (the CLI; no viewer): awards 公示 now running whose end date falls within
     `within_days` working days, or that have ended, with their pending objections."""

@@ -6,8 +6,10 @@ directly under it. The quota row is locked (select_for_update) while places are 
 streets forwarding at the same moment cannot exceed it; a CHECK (used <= quota) backs the lock.
 A returned, rejected or withdrawn nomination frees its place.
 
-Composition rules (front-line, technical, manager and women's shares) are checked on the list
-a quota holder forwards and on the issuing union's shortlist — the lists the rules are about.
+Composition rules (front-line, technical, manager and women's shares, `shares.py`) are checked
+exactly on the list a quota holder forwards and on the issuing union's shortlist, and as an
+outlook whenever nominations take a quota holder's places (a street's list, a direct
+submission): the quota holder's list must still be able to meet them at its full quota.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -43,6 +45,13 @@ from gonghui.awards.models import (
 )
 from gonghui.awards.models.honours import NOMINATION_TRANSITIONS, NOMINEE_TYPE
 from gonghui.awards.permissions import require_reviewer, require_scheme_manager
+from gonghui.awards.services.shares import (
+    added,
+    composition_problems,
+    counts_of,
+    outlook_problems,
+    pool,
+)
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
@@ -137,7 +146,7 @@ def quota_for(scheme: HonourScheme, union_path: str) -> Quota | None:
     return None
 
 
-def _consume(quota: Quota, count: int) -> None:
+def _consume(quota: Quota, count: int) -> Quota:
     """Take `count` places under the quota row's lock, or refuse naming the numbers."""
     locked = Quota.objects.select_for_update(of=("self",)).select_related("org").get(pk=quota.pk)
     total = locked.used + count
@@ -149,6 +158,7 @@ def _consume(quota: Quota, count: int) -> None:
                                         over=total - locked.quota),
             code="quota_exceeded", extra={"quota": locked.quota, "total": total})
     Quota.objects.filter(pk=locked.pk).update(used=F("used") + count)
+    return locked
 
 
 def _free(nomination: Nomination) -> None:
@@ -205,7 +215,14 @@ def _arrive(nominations: Sequence[Nomination], dest: Org, scheme: HonourScheme) 
         if row is not None and row.org_path.startswith(dest.path):
             by_quota.setdefault(row.pk, (row, []))[1].append(n)
     for row, rows in by_quota.values():
-        _consume(row, len(rows))
+        locked = _consume(row, len(rows))
+        if scheme.has_shares:  # under the quota row's lock: concurrent streets see each other
+            problems = outlook_problems(scheme, locked.org.name, locked.quota,
+                                        added(counts_of(pool(locked)), counts_of(rows)))
+            if problems:
+                raise Conflict(_("报送后{org}的名单将无法符合评选条件：").format(
+                    org=locked.org.name) + " ".join(problems), code="composition_outlook",
+                    extra={"problems": problems})
         Nomination.objects.filter(pk__in=[n.pk for n in rows]).update(quota=row)
         for n in rows:
             n.quota = row
@@ -319,56 +336,6 @@ def level_list(scheme: HonourScheme, org: Org) -> QuerySet[Nomination]:
     ancestors = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
     return (Nomination.objects.filter(scheme=scheme, union_path__startswith=org.path)
             .filter(Q(status__in=PAST_REVIEW) | Q(status=S.SUBMITTED, at_path__in=ancestors)))
-
-
-def _counts(rows: QuerySet[Nomination] | Sequence[Nomination]) -> dict[str, int]:
-    if isinstance(rows, QuerySet):
-        return rows.filter(nominee_type=NomineeType.INDIVIDUAL).aggregate(
-            total=Count("id"), frontline=Count("id", filter=Q(category=WorkerCategory.FRONTLINE)),
-            technical=Count("id", filter=Q(category=WorkerCategory.TECHNICAL)),
-            manager=Count("id", filter=Q(category=WorkerCategory.MANAGER)),
-            women=Count("id", filter=Q(gender="F")))
-    people = [n for n in rows if n.nominee_type == NomineeType.INDIVIDUAL]
-    return {"total": len(people),
-            "frontline": sum(1 for n in people if n.category == WorkerCategory.FRONTLINE),
-            "technical": sum(1 for n in people if n.category == WorkerCategory.TECHNICAL),
-            "manager": sum(1 for n in people if n.category == WorkerCategory.MANAGER),
-            "women": sum(1 for n in people if n.gender == "F")}
-
-
-def composition_problems(scheme: HonourScheme, rows: Sequence[Nomination],
-                         already: QuerySet[Nomination] | None = None) -> list[str]:
-    """Each share rule the list (`rows` plus the level's `already` sent) breaks, as a sentence
-    naming the rule and the numbers."""
-    if not scheme.has_shares:
-        return []
-    counts = _counts(rows)
-    if already is not None:
-        for key, value in _counts(already).items():
-            counts[key] += value or 0
-    total = counts["total"]
-    if not total:
-        return []
-    problems = []
-    rules = [
-        ("frontline", scheme.min_frontline_pct, True, _("一线职工比例")),
-        ("technical", scheme.min_technical_pct, True, _("专业技术人员比例")),
-        ("manager", scheme.max_manager_pct, False, _("管理人员比例")),
-        ("women", scheme.min_women_pct, True, _("女性比例")),
-    ]
-    for key, pct, minimum, label in rules:
-        if pct is None:
-            continue
-        n = counts[key]
-        # integers only: n/total >= pct/100 ⇔ 100·n >= pct·total (no rounding at the edge)
-        ok = 100 * n >= pct * total if minimum else 100 * n <= pct * total
-        if not ok:
-            actual = f"{100 * n / total:.1f}"
-            problems.append(
-                (_("{label}应不低于 {pct}%：名单 {total} 人中 {n} 人，占 {actual}%。") if minimum
-                 else _("{label}应不高于 {pct}%：名单 {total} 人中 {n} 人，占 {actual}%。"))
-                .format(label=label, pct=pct, total=total, n=n, actual=actual))
-    return problems
 
 
 def list_forward(*, scheme: HonourScheme, org: Org, nomination_ids: Sequence[int],

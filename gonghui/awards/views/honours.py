@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,6 +30,7 @@ from gonghui.awards.permissions import (
     require_reviewer,
 )
 from gonghui.awards.services import honours as svc
+from gonghui.awards.services import shares
 from gonghui.core import clock, workdays
 from gonghui.core.errors import ApplicationError
 from gonghui.core.pagination import paginate, querystring_without_page
@@ -131,15 +134,23 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
     require_capability(request.user, WRITE, read=READ)
     unions = [o for o in selectors.writable_orgs(request.user)
               if o.path.startswith(scheme.org_path) and o.pk != scheme.org_id]
-    form = NominationForm(posted(request), uploaded(request),
-                          initial={"union": unions[-1].code if unions else ""})
+    chosen = request.GET.get("union", "").strip() or (unions[-1].code if unions else "")
+    union = access_awards_org(request.user, chosen, write=True) if chosen else None
+    initial = {"union": union.code if union else ""}
+    if union is not None and request.GET.get("person", "").isdigit():
+        picked, _problem = selectors.member_by_pk(union.path, int(request.GET["person"]))
+        if picked is not None:
+            initial.update(person=picked.pk, member=picked.name)
+    form = NominationForm(posted(request), uploaded(request), initial=initial)
     outcome: Outcome | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         union = access_awards_org(request.user, data["union"], write=True)
         person = None
         if scheme.nominee_type == NomineeType.INDIVIDUAL:
-            person, problem = selectors.find_member(union.path, data["member"])
+            person, problem = (selectors.member_by_pk(union.path, data["person"])
+                               if data.get("person")
+                               else selectors.find_member(union.path, data["member"]))
             if person is None:
                 form.add_error("member", problem)
         if not form.errors:
@@ -154,11 +165,23 @@ def nominate(request: HttpRequest, pk: int) -> HttpResponse:
                     NominationAttachment.objects.create(nomination=outcome.value,
                                                         name=upload.name[:200], file=upload)
                 return redirect("awards:nomination", outcome.value.pk)
+    individual = scheme.nominee_type == NomineeType.INDIVIDUAL
+    find = request.GET.get("find", "").strip()[:64]
     return render(request, "awards/nominate.html", {
-        "form": form, "scheme": scheme, "unions": unions, "tab": "schemes",
-        "individual": scheme.nominee_type == NomineeType.INDIVIDUAL},
+        "form": form, "scheme": scheme, "unions": unions, "union": union, "tab": "schemes",
+        "individual": individual, "find": find,
+        "candidates": (selectors.nominee_candidates(scheme, union.path, find)
+                       if individual and union is not None else []),
+        "shares": _shares(scheme, union)},
         status=outcome.status if outcome is not None and not outcome.ok
         else form_status(form))
+
+
+def _shares(scheme: Any, org: Any) -> list[shares.Standing]:
+    """The share rules with where `org`'s list and its quota holder's places stand."""
+    if org is None or not scheme.has_shares:
+        return []
+    return shares.standing(scheme, svc.quota_for(scheme, org.path), svc.level_list(scheme, org))
 
 
 @login_required
@@ -284,13 +307,15 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if params["q"]:
         rows = rows.filter(name__icontains=params["q"])
     quota = svc.quota_for(scheme, org.path)
+    checks_exact = org.pk == scheme.org_id or (quota is not None and quota.org_id == org.pk)
     return render(request, "awards/review.html", {
         "scheme": scheme, "org": org, "page": paginate(request, rows, per_page=100),
         "params": params, "qs": querystring_without_page(request), "quota": quota,
         "final": org.pk == scheme.org_id, "can_forward": has_capability(request.user, WRITE,
                                                                          org),
-        "problems": svc.composition_problems(scheme, [], svc.level_list(scheme, org)),
-        "tab": "schemes"}, status=outcome.status if outcome and not outcome.ok else 200)
+        "problems": (svc.composition_problems(scheme, [], svc.level_list(scheme, org))
+                     if checks_exact else []),
+        "shares": _shares(scheme, org), "tab": "schemes"}, status=outcome.status if outcome and not outcome.ok else 200)
 
 
 @login_required
