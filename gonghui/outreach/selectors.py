@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Floor, Least
 from django.utils import timezone
 
 from gonghui.accounts.capabilities import Capability
@@ -75,6 +88,49 @@ def inspections_due(*, viewer: Any, year: int) -> QuerySet[Station]:
 def public_stations() -> QuerySet[Station]:
     """What the member portal and the public map show: public, not removed."""
     return Station.objects.filter(public=True).exclude(status=StationStatus.REMOVED)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A map view: south, west, north, east in degrees."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+MAP_POINTS = 2000   # at most this many stations are sent one by one; beyond, grid clusters
+MAP_GRID = 40       # cells per side of the view when clustering
+
+
+def map_view(*, box: Box | None = None, limit: int = MAP_POINTS, grid: int = MAP_GRID
+             ) -> dict[str, Any]:
+    """The public stations in a map view: each station (public fields) when there are at most
+    `limit`, else clusters — the view cut into `grid` × `grid` cells, one point per non-empty
+    cell at its stations' mean position with their count, grouped in the database (the
+    (lat, lon) index answers the box), so 100,000 stations never reach the browser at once."""
+    rows = public_stations()
+    if box is not None:
+        rows = rows.filter(lat__gte=box.south, lat__lte=box.north, lon__gte=box.west,
+                           lon__lte=box.east)
+    total = rows.count()
+    if total <= limit:
+        return {"total": total, "clusters": [], "points": list(
+            rows.order_by("id").values("id", "name", "kind", "district", "lat", "lon",
+                                       "amenities", "address"))}
+    if box is None:
+        edge = rows.aggregate(s=Min("lat"), w=Min("lon"), n=Max("lat"), e=Max("lon"))
+        box = Box(edge["s"], edge["w"], edge["n"], edge["e"])
+    dlat = max((box.north - box.south) / grid, 1e-6)
+    dlon = max((box.east - box.west) / grid, 1e-6)
+    last = Value(float(grid - 1))   # a station on the north or east edge belongs to the last cell
+    cells = (rows.annotate(cy=Least(Floor((F("lat") - box.south) / dlat), last),
+                           cx=Least(Floor((F("lon") - box.west) / dlon), last))
+             .values("cy", "cx").annotate(n=Count("id"), lat=Avg("lat"), lon=Avg("lon"))
+             .order_by("cy", "cx"))
+    return {"total": total, "points": [], "clusters": [
+        {"lat": round(c["lat"], 5), "lon": round(c["lon"], 5), "count": c["n"]} for c in cells]}
 
 
 @dataclass(frozen=True)

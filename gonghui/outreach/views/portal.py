@@ -3,6 +3,7 @@ sign-up and check-in, the announcement inbox."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -76,16 +77,36 @@ def station_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def map_data(request: HttpRequest) -> JsonResponse:
-    """Public fields only: name, kind, address, district, position, amenities."""
-    rows = selectors.public_stations().values_list("id", "name", "kind", "district", "lat",
-                                                   "lon", "amenities", "address")
+    """Public fields only: name, kind, address, district, position, amenities — each station
+    when the view holds few, else grid clusters with counts (selectors.map_view). `bbox` =
+    west,south,east,north of the current view (the whole map without it)."""
+    view = selectors.map_view(box=_bbox(request.GET.get("bbox", "")))
     kinds = dict(StationKind.choices)
-    points = [{"id": i, "name": n, "kind": str(kinds[k]), "district": d, "value": [lo, la],
-               "amenities": [str(a.label) for a in Amenity if m & a.value], "address": ad}
-              for i, n, k, d, la, lo, m, ad in rows[:20000]]
+    points = [{"id": p["id"], "name": p["name"], "kind": str(kinds[p["kind"]]),
+               "district": p["district"], "value": [p["lon"], p["lat"]], "address": p["address"],
+               "amenities": [str(a.label) for a in Amenity if p["amenities"] & a.value]}
+              for p in view["points"]]
+    clusters = [{"value": [c["lon"], c["lat"], c["count"]], "count": c["count"]}
+                for c in view["clusters"]]
     counts = selectors.station_counts_by_district(selectors.public_stations())
-    return JsonResponse({"points": points, "districts": [
-        {"name": c["district"], "value": c["n"]} for c in counts]})
+    return JsonResponse({"total": view["total"], "points": points, "clusters": clusters,
+                         "districts": [{"name": c["district"], "value": c["n"]}
+                                       for c in counts]})
+
+
+def _bbox(text: str) -> selectors.Box | None:
+    """west,south,east,north in degrees, clipped to China's box; anything else: no box."""
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    west, east = max(west, 73.0), min(east, 135.0)
+    south, north = max(south, 18.0), min(north, 54.0)
+    if west >= east or south >= north:
+        return None
+    return selectors.Box(south=south, west=west, north=north, east=east)
 
 
 @login_required
