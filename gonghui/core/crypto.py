@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import hashlib
 import hmac
 import os
 from pathlib import Path
@@ -71,7 +70,13 @@ def decrypt(token: bytes) -> str:
 def blind_index(value: str, *, purpose: str = "id") -> str:
     """A keyed hash for exact-match search (64 hex chars). Same input, same index; no plaintext."""
     key = _subkey(b"gonghui blind index v1")
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{purpose}:{value}".encode(), "sha256").hex()
+
+
+def blind_indexes(values: list[str], *, purpose: str = "id") -> list[str]:
+    """`blind_index` of each value (an importer's chunk: one key lookup, one-shot HMACs)."""
+    key = _subkey(b"gonghui blind index v1")
+    return [hmac.digest(key, f"{purpose}:{v}".encode(), "sha256").hex() for v in values]
 
 
 class EncryptedTextField(models.BinaryField):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import cells
 from gonghui.core.cells import CellError, is_blank
-from gonghui.core.crypto import blind_index
+from gonghui.core.crypto import blind_index, blind_indexes
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import IDNumber
 from gonghui.members.choices import (
@@ -455,6 +455,11 @@ def joined_too_early(joined: dt.date, birth_date: dt.date) -> bool:
 def id_hash(number: str) -> str:
     """The blind index of a *normalised* ID number (the one stored in Person.id_hash)."""
     return blind_index(number, purpose="id")
+
+
+def id_hashes(numbers: list[str]) -> list[str]:
+    """`id_hash` of each number (the roster importer's chunks)."""
+    return blind_indexes(numbers, purpose="id")
 
 
 def id_hash_of(raw: object, *, today: dt.date) -> str | None:

@@ -52,6 +52,7 @@ _CHECK_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
 _ID_CANONICAL = r"^[0-9]{17}[0-9X]$"
 _NAME_CANONICAL = r"^[\x{4e00}-\x{9fff}]{1,64}$"
 _PHONE_CANONICAL = r"^1[3-9][0-9]{9}$"
+_DATE_CANONICAL = r"^[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}$"
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 _BLANK = object()  # a cell check_person treats as absent
@@ -69,87 +70,109 @@ class PeopleColumns:
     codes: list[list[tuple[str, str]]]
     values: dict[str, list[Any]] = field(default_factory=dict)
     id_numbers: list[str | None] = field(default_factory=list)
+    dates: dict[str, list[dt.date | None]] = field(default_factory=dict)
 
     def accepted(self, index: int) -> bool:
         return not self.codes[index]
 
 
+def _parse_one(spec: FieldSpec, cell: Any) -> tuple[Any, str | None]:
+    if is_blank(cell):
+        return _BLANK, None
+    try:
+        return parse_field(spec, cell), None
+    except CellError as exc:
+        return None, exc.code
+
+
 def _by_distinct(spec: FieldSpec, column: Sequence[Any]) -> tuple[list[Any], list[str | None]]:
     """parse_field once per distinct cell: (value or _BLANK per row, error code per row)."""
-    memo: dict[tuple[type, Any], tuple[Any, str | None]] = {}
-    values: list[Any] = []
-    codes: list[str | None] = []
-    for cell in column:
-        key = (type(cell), cell)
-        hit = memo.get(key)
-        if hit is None:
-            if is_blank(cell):
-                hit = (_BLANK, None)
-            else:
-                try:
-                    hit = (parse_field(spec, cell), None)
-                except CellError as exc:
-                    hit = (None, exc.code)
-            memo[key] = hit
-        values.append(hit[0])
-        codes.append(hit[1])
-    return values, codes
+    distinct = set(column)
+    if all(type(cell) is str or cell is None for cell in distinct):
+        # text only (a CSV): no two cells of different types compare equal (1 == 1.0 == True)
+        memo = {cell: _parse_one(spec, cell) for cell in distinct}
+        values = [memo[cell][0] for cell in column]
+        return values, [memo[cell][1] for cell in column]
+    typed = {(type(cell), cell): _parse_one(spec, cell) for cell in column}
+    keys = [(type(cell), cell) for cell in column]
+    return [typed[k][0] for k in keys], [typed[k][1] for k in keys]
 
 
-def _fast_mask(column: Sequence[Any], pattern: str) -> list[bool]:
-    """Which cells are text in the canonical form `pattern` (Polars, one pass)."""
-    series = pl.Series(values=[c if type(c) is str else None for c in column], dtype=pl.String)
-    return series.str.contains(pattern).fill_null(False).to_list()
+def canonical_date(column: str) -> pl.Expr:
+    """`YYYY-MM-DD` (ASCII, year 1000–9999) that is a real date: what parse_date returns for
+    it; null for any other cell (left to parse_date)."""
+    text = pl.col(column)
+    return (pl.when(text.str.contains(_DATE_CANONICAL))
+            .then(text.str.to_date("%Y-%m-%d", strict=False)).otherwise(None))
 
 
-def _canonical_or_distinct(spec: FieldSpec, column: Sequence[Any], pattern: str
-                           ) -> tuple[list[Any], list[str | None]]:
-    """Canonical cells as they are; the others through parse_field once per distinct cell."""
-    fast = _fast_mask(column, pattern)
-    rest = [None if ok else cell for ok, cell in zip(fast, column, strict=True)]
-    values, codes = _by_distinct(spec, rest)
-    for index, ok in enumerate(fast):
-        if ok:
-            values[index] = column[index]
-    return values, codes
-
-
-def _id_canonical(column: Sequence[Any], today: dt.date) -> pl.DataFrame:
-    """Columns `fast` (the canonical form), `code` (None or the id_* error), `birth`, `male`."""
-    series = pl.Series("id", [c if type(c) is str else None for c in column], dtype=pl.String)
-    frame = pl.DataFrame([series]).with_columns(
-        pl.col("id").str.contains(_ID_CANONICAL).fill_null(False).alias("fast"))
-    digits = [pl.col("id").str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(17)]
+def _id_expressions(today: dt.date) -> list[pl.Expr]:
+    """`id_fast` (the canonical form), `id_code` (None or the id_* error), `id_birth`,
+    `id_male` — what core.idnumber.parse says of a canonical number."""
+    number = pl.col("id_number")
+    fast = number.str.contains(_ID_CANONICAL).fill_null(False)
+    digits = [number.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(17)]
     weighted = pl.sum_horizontal([d * w for d, w in zip(digits, _CHECK_WEIGHTS, strict=True)])
     check = (1 - weighted % 11 + 11) % 11
     expected = pl.when(check == 10).then(pl.lit("X")).otherwise(check.cast(pl.String))
-    birth = pl.col("id").str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    frame = frame.with_columns(
-        birth.alias("birth"),
-        (pl.col("id").str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1).alias("male"),
-        pl.col("id").str.slice(0, 2).is_in(list(PROVINCE_CODES)).alias("province_ok"),
-        (pl.col("id").str.slice(17, 1) == expected).alias("check_ok"),
-    )
-    code = (pl.when(~pl.col("fast")).then(None)
-            .when(~pl.col("province_ok")).then(pl.lit("id_province"))
-            .when(pl.col("birth").is_null() | (pl.col("birth") < _EARLIEST_BIRTH)
-                  | (pl.col("birth") > today)).then(pl.lit("id_birth_date"))
-            .when(~pl.col("check_ok")).then(pl.lit("id_checksum"))
+    birth = number.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    code = (pl.when(~fast).then(None)
+            .when(~number.str.slice(0, 2).is_in(list(PROVINCE_CODES))).then(pl.lit("id_province"))
+            .when(birth.is_null() | (birth < _EARLIEST_BIRTH) | (birth > today))
+            .then(pl.lit("id_birth_date"))
+            .when(number.str.slice(17, 1) != expected).then(pl.lit("id_checksum"))
             .otherwise(None))
-    frame = frame.with_columns(code.alias("code"))
-    # a refused number's birth date may lie outside Python's dates (year 0): never read it
-    return frame.with_columns(pl.when(pl.col("fast") & pl.col("code").is_null())
-                              .then(pl.col("birth")).otherwise(None).alias("birth"))
+    return [
+        fast.alias("id_fast"), code.alias("id_code"),
+        # a refused number's birth date may lie outside Python's dates (year 0): never read it
+        pl.when(fast & code.is_null()).then(birth).otherwise(None).alias("id_birth"),
+        (number.str.slice(16, 1).cast(pl.Int64, strict=False) % 2 == 1).alias("id_male"),
+    ]
 
 
-def _id_column(column: Sequence[Any], today: dt.date
+def _canonical(columns: Mapping[str, Sequence[Any]], rows: int, today: dt.date,
+               dates: Sequence[str]) -> dict[str, list[Any]]:
+    """Every column-wise test of a batch, in one Polars query (one pass, one collect)."""
+    def text(name: str) -> list[str | None]:
+        column = columns.get(name)
+        if column is None:
+            return [None] * rows
+        return [c if type(c) is str else None for c in column]
+
+    names = ["id_number", "name", "phone", "birth_date", *dates]
+    frame = pl.DataFrame({n: text(n) for n in names}, schema=dict.fromkeys(names, pl.String))
+    query = frame.lazy().select(
+        *_id_expressions(today),
+        pl.col("name").str.contains(_NAME_CANONICAL).fill_null(False).alias("name_fast"),
+        pl.col("phone").str.contains(_PHONE_CANONICAL).fill_null(False).alias("phone_fast"),
+        *[canonical_date(n).alias(f"{n}_date") for n in ("birth_date", *dates)],
+    )
+    result = query.collect()
+    return {name: result[name].to_list() for name in result.columns}
+
+
+def _canonical_or_distinct(spec: FieldSpec, column: Sequence[Any], fast: list[Any]
+                           ) -> tuple[list[Any], list[str | None]]:
+    """Where `fast` holds a value (the canonical cells') it is the rule's result; the other
+    cells go through parse_field once per distinct cell."""
+    rest = [None if ok is not None and ok is not False else cell
+            for ok, cell in zip(fast, column, strict=True)]
+    values, codes = _by_distinct(spec, rest)
+    for index, ok in enumerate(fast):
+        if ok is True:
+            values[index] = column[index]
+        elif ok is not None and ok is not False:
+            values[index] = ok
+    return values, codes
+
+
+def _id_column(column: Sequence[Any], canonical: dict[str, list[Any]], today: dt.date
                ) -> tuple[list[str | None], list[Any], list[str | None], list[str | None]]:
     """(number, birth date, gender, error code) per row; None number where blank or wrong."""
-    frame = _id_canonical(column, today)
-    fast = frame["fast"].to_list()
-    fast_codes = frame["code"].to_list()
-    births = frame["birth"].to_list()
-    genders: list[str | None] = ["M" if m else "F" for m in frame["male"].to_list()]
+    fast = canonical["id_fast"]
+    fast_codes = canonical["id_code"]
+    births = canonical["id_birth"]
+    genders: list[str | None] = ["M" if m else "F" for m in canonical["id_male"]]
     numbers: list[str | None] = list(column)
     codes: list[str | None] = [None] * len(column)
     memo: dict[tuple[type, Any], Any] = {}
@@ -179,31 +202,37 @@ def _id_column(column: Sequence[Any], today: dt.date
 
 
 def check_people_columns(columns: Mapping[str, Sequence[Any]], *, rows: int,
-                         today: dt.date) -> PeopleColumns:
+                         today: dt.date, dates: Sequence[str] = ()) -> PeopleColumns:
     """Validate `rows` rows given as columns (field name → cells, as `check_person` takes them:
-    already the first non-blank of several columns for one field; a missing field is blank)."""
+    already the first non-blank of several columns for one field; a missing field is blank).
+    `dates`: more columns (not a person's) whose canonical dates to read in the same pass,
+    into `out.dates[name]` (None where a cell is not canonical)."""
     blank_column: list[Any] = [None] * rows
     out = PeopleColumns(rows=rows, codes=[[] for _ in range(rows)])
+    canonical = _canonical(columns, rows, today, dates)
+    out.dates = {name: canonical[f"{name}_date"] for name in dates}
     id_numbers, births, genders, id_codes = _id_column(columns.get("id_number", blank_column),
-                                                       today)
+                                                       canonical, today)
     for spec in PERSON_FIELDS:
         column = columns.get(spec.name, blank_column)
         if spec.kind == "id":
             values: list[Any] = id_numbers
             codes = id_codes
-        elif spec.name == "name":
-            values, codes = _canonical_or_distinct(spec, column, _NAME_CANONICAL)
-        elif spec.kind == "phone":
-            values, codes = _canonical_or_distinct(spec, column, _PHONE_CANONICAL)
+        elif spec.name in ("name", "phone", "birth_date"):
+            fast = canonical["birth_date_date" if spec.name == "birth_date"
+                             else f"{spec.name}_fast"]
+            values, codes = _canonical_or_distinct(spec, column, fast)
         else:
             values, codes = _by_distinct(spec, column)
-        required = spec.name in _REQUIRED
-        for index in range(rows):
-            if codes[index] is not None:
-                out.codes[index].append((spec.name, codes[index]))  # type: ignore[arg-type]
-            elif values[index] is _BLANK:
-                values[index] = _DEFAULTS.get(spec.name)
-                if required:
+        for index in [i for i, code in enumerate(codes) if code is not None]:
+            out.codes[index].append((spec.name, codes[index]))  # type: ignore[arg-type]
+        if spec.kind != "id":
+            blanks = [i for i, value in enumerate(values) if value is _BLANK]
+            default = _DEFAULTS.get(spec.name)
+            for index in blanks:
+                values[index] = default
+            if spec.name in _REQUIRED:
+                for index in blanks:
                     out.codes[index].append((spec.name, "required"))
         out.values[spec.name] = values
     _cross_codes(out, births, genders, today)
@@ -217,18 +246,19 @@ def check_people_columns(columns: Mapping[str, Sequence[Any]], *, rows: int,
 
 def _cross_codes(out: PeopleColumns, births: list[Any], genders: list[str | None],
                  today: dt.date) -> None:
-    """gender_mismatch, birth_mismatch, too_young where the ID number could be read — in
-    check_person's order, after the field errors."""
-    given_gender = out.values["gender"]
-    given_birth = out.values["birth_date"]
+    """gender_mismatch, birth_mismatch, too_young where the ID number could be read — per row
+    in check_person's order, after the field errors (one pass per rule keeps that order)."""
     numbers = out.values["id_number"]
-    for index in range(out.rows):
-        if numbers[index] is None:
-            continue
-        codes = out.codes[index]
-        if given_gender[index] and given_gender[index] != genders[index]:
-            codes.append(("gender", "gender_mismatch"))
-        if given_birth[index] and given_birth[index] != births[index]:
-            codes.append(("birth_date", "birth_mismatch"))
-        if too_young(births[index], today):
-            codes.append(("id_number", "too_young"))
+    read = [n is not None for n in numbers]
+    for index, (ok, given, said) in enumerate(zip(read, out.values["gender"], genders,
+                                                  strict=True)):
+        if ok and given and given != said:
+            out.codes[index].append(("gender", "gender_mismatch"))
+    for index, (ok, given, said) in enumerate(zip(read, out.values["birth_date"], births,
+                                                  strict=True)):
+        if ok and given and given != said:
+            out.codes[index].append(("birth_date", "birth_mismatch"))
+    young = {birth: too_young(birth, today) for birth in set(births) if birth is not None}
+    for index, (ok, birth) in enumerate(zip(read, births, strict=True)):
+        if ok and young[birth]:
+            out.codes[index].append(("id_number", "too_young"))

@@ -21,7 +21,7 @@ from gonghui.core.cells import CellError
 from gonghui.core.sheets import FORMULA_PREFIXES, QUOTE
 from gonghui.members.validation import (
     TEXT_LIMITS,
-    id_hash,
+    id_hashes,
     joined_too_early,
     parse_date,
 )
@@ -46,54 +46,61 @@ assert QUOTE == "'"
 assert FORMULA_PREFIXES == ("=", "+", "-", "@", "\t", "\r")
 
 
-def _clean_column(raw: list[Any], kind: str) -> list[Any]:
-    """`clean_cell` over a column: text cells in Polars (trim the blanks, drop an export's
-    formula quote, empty → None), any other cell through `clean_cell`."""
-    text = [c if type(c) is str else None for c in raw]
-    series = pl.Series(values=text, dtype=pl.String)
-    stripped = series.str.strip_chars(_BLANKS)
-    unquoted = pl.select(
-        pl.when(stripped.str.contains(_UNQUOTE)).then(stripped.str.slice(1))
-        .otherwise(stripped).alias("v")).to_series()
-    cleaned = pl.select(pl.when(unquoted == "").then(None).otherwise(unquoted).alias("v")
-                        ).to_series().to_list()
-    for index, cell in enumerate(raw):
-        if cell is not None and type(cell) is not str:
-            cleaned[index] = clean_cell(cell, kind)
-    return cleaned
+def _cleaned(text: pl.Expr) -> pl.Expr:
+    """`columns.clean_cell` of a text cell: blanks trimmed, an export's formula quote dropped,
+    empty → None."""
+    stripped = text.str.strip_chars(_BLANKS)
+    unquoted = pl.when(stripped.str.contains(_UNQUOTE)).then(stripped.str.slice(1)) \
+        .otherwise(stripped)
+    return pl.when(unquoted == "").then(None).otherwise(unquoted)
 
 
 def field_columns(rows: Sequence[list[Any]], mapping: Mapping) -> dict[str, list[Any]]:
     """{field: cleaned cells per row}: `columns.row_fields` for a whole chunk (of two columns
-    for one field, the first non-blank wins)."""
+    for one field, the first non-blank wins). Text cells are cleaned in one Polars query, any
+    other cell by `clean_cell` itself."""
+    mapped = sorted(mapping.columns.items())
+    raw = {index: [cells[index] if index < len(cells) else None for cells in rows]
+           for index, _name in mapped}
+    names = [f"c{index}" for index, _name in mapped]
+    frame = pl.DataFrame({f"c{i}": [c if type(c) is str else None for c in column]
+                          for i, column in raw.items()},
+                         schema=dict.fromkeys(names, pl.String))
+    cleaned = frame.lazy().select(_cleaned(pl.col(n)).alias(n) for n in names).collect()
     out: dict[str, list[Any]] = {}
-    for index, name in sorted(mapping.columns.items()):
-        raw = [cells[index] if index < len(cells) else None for cells in rows]
-        cleaned = _clean_column(raw, FIELD_KINDS.get(name, "text"))
+    for index, name in mapped:
+        column = cleaned[f"c{index}"].to_list()
+        kind = FIELD_KINDS.get(name, "text")
+        for position, cell in enumerate(raw[index]):
+            if cell is not None and type(cell) is not str:
+                column[position] = clean_cell(cell, kind)
         if name not in out:
-            out[name] = cleaned
+            out[name] = column
         else:
             out[name] = [a if a is not None else b
-                         for a, b in zip(out[name], cleaned, strict=True)]
+                         for a, b in zip(out[name], column, strict=True)]
     return out
 
 
-def _joined_dates(column: list[Any] | None, births: list[Any], *, as_of: dt.date
-                  ) -> list[dt.date | None]:
-    """check_joined_on per row (None where it refuses): parse once per distinct cell."""
+def _joined_dates(column: list[Any] | None, fast: list[dt.date | None], births: list[Any], *,
+                  as_of: dt.date) -> list[dt.date | None]:
+    """check_joined_on per row (None where it refuses): a canonical date as read column-wise
+    (`fast`), any other cell parsed once per distinct cell."""
     memo: dict[tuple[type, Any], dt.date | None] = {}
     out: list[dt.date | None] = []
     for index, birth in enumerate(births):
-        cell = column[index] if column is not None else None
-        if cell is None:
-            cell = as_of
-        key = (type(cell), cell)
-        if key not in memo:
-            try:
-                memo[key] = parse_date(cell)
-            except CellError:
-                memo[key] = None
-        joined = memo[key]
+        joined = fast[index]
+        if joined is None:
+            cell = column[index] if column is not None else None
+            if cell is None:
+                cell = as_of
+            key = (type(cell), cell)
+            if key not in memo:
+                try:
+                    memo[key] = parse_date(cell)
+                except CellError:
+                    memo[key] = None
+            joined = memo[key]
         if joined is not None and (joined > as_of
                                    or joined_too_early(joined, birth or _NO_BIRTH)):
             joined = None
@@ -121,35 +128,38 @@ def prepare_columns(rows: Sequence[tuple[int, list[Any]]], mapping: Mapping, *,
     people = [index for index, reason in enumerate(reasons) if not reason]
     fields = field_columns([rows[i][1] for i in people], mapping)
     size = len(people)
-    checked = check_people_columns(fields, rows=size, today=as_of)
-    joined = _joined_dates(fields.get("joined_on"), checked.values["birth_date"], as_of=as_of)
+    checked = check_people_columns(fields, rows=size, today=as_of, dates=["joined_on"])
+    joined = _joined_dates(fields.get("joined_on"), checked.dates["joined_on"],
+                           checked.values["birth_date"], as_of=as_of)
     cards = _codes(fields.get("card_number"), size)
     unions = _codes(fields.get(UNION_CODE), size) if mapping.bulk else [""] * size
     card_limit = TEXT_LIMITS["card_number"]
-    present = [(name, fields[name]) for name in registry.PERSON_DATA_FIELDS if name in fields]
-    supplied_memo: dict[tuple[bool, ...], frozenset[str]] = {}
-    values_columns = [(name, checked.values[name]) for name in registry.PERSON_DATA_FIELDS]
+    present = [name for name in registry.PERSON_DATA_FIELDS if name in fields]
+    patterns = list(zip(*[[cell is not None for cell in fields[name]] for name in present],
+                        strict=True)) if present else [()] * size
+    supplied_of = {pattern: frozenset(name for name, has in zip(present, pattern, strict=True)
+                                      if has) | {"gender", "birth_date"}
+                   for pattern in set(patterns)}
+    names = registry.PERSON_DATA_FIELDS
+    records = zip(*[checked.values[name] for name in names], strict=True)
     results: list[RowResult | None] = [None] * len(rows)
     refused: list[int] = []
-    for position, index in enumerate(people):
+    hashes = iter(id_hashes([n for n in checked.id_numbers if n is not None]))
+    for position, (index, record) in enumerate(zip(people, records, strict=True)):
+        number = checked.id_numbers[position]
+        if number is not None:
+            hashed = next(hashes)
         if checked.codes[position] or joined[position] is None \
                 or len(cards[position]) > card_limit:
             refused.append(index)
             continue
-        pattern = tuple(column[position] is not None for _name, column in present)
-        supplied = supplied_memo.get(pattern)
-        if supplied is None:
-            supplied = frozenset(name for (name, _c), has in zip(present, pattern, strict=True)
-                                 if has) | {"gender", "birth_date"}
-            supplied_memo[pattern] = supplied
-        number = checked.id_numbers[position]
         assert number is not None
         number_row, cells = rows[index]
         results[index] = RowResult(
-            number_row, cells, OK, values={n: c[position] for n, c in values_columns},
-            supplied=supplied, id_number=number, id_hash=id_hash(number),
-            joined_on=joined[position], card_number=cards[position] or None,
-            union_code=unions[position])
+            number_row, cells, OK, values=dict(zip(names, record, strict=True)),
+            supplied=supplied_of[patterns[position]], id_number=number,
+            id_hash=hashed, joined_on=joined[position],
+            card_number=cards[position] or None, union_code=unions[position])
     for index, reason in enumerate(reasons):
         if reason:
             results[index] = RowResult(rows[index][0], rows[index][1], SKIP, reason=reason)
