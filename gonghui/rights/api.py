@@ -434,6 +434,33 @@ def list_risk(request: HttpRequest, paging: Query[PageParams], level: str = "", 
     return paginate(request, rows, paging, item=risk_out, count=False)
 
 
+class RiskAreaOut(Schema):
+    code: str
+    name: str
+    own: bool
+    levels: dict[str, int]
+    total: int
+    hot: int
+    hot_pct: str
+
+
+class RiskMapOut(Schema):
+    org: str | None
+    name: str | None
+    areas: list[RiskAreaOut]
+
+
+@router.get("/risk/map", response=RiskMapOut)
+def risk_map(request: HttpRequest, org: str = "") -> Any:
+    """The district risk map: employers by level per area one level below `org` (default: the
+    top of the viewer's subtree)."""
+    require_capability(request.user, READ)
+    within = _within(request.user, org) or selectors.risk_home_area(request.user)
+    areas = selectors.risk_map(viewer=request.user, within=within) if within else []
+    return {"org": within.code if within else None, "name": within.name if within else None,
+            "areas": [{**a, "levels": dict(a["levels"])} for a in areas]}
+
+
 @router.post("/risk/signals", response={201: RiskOut})
 def add_signal(request: HttpRequest) -> Any:
     require_capability(request.user, Capability.RIGHTS_WRITE)

@@ -1,6 +1,6 @@
 """The legal clocks of rights work, as pure functions of dates.
 
-Counting convention (民法典 Art. 201, 203; 劳动争议调解仲裁法 and 集体合同规定 follow it): a
+Counting convention (民法典 on counting periods; 劳动争议调解仲裁法 and 集体合同规定 follow it): a
 period of N days starts the day *after* the event, so it ends on `event + N days`; when that
 last day is not a working day (a weekend or statutory holiday of the official calendar, with
 调休), the period ends on the next working day. Calendar days are counted where the law says
@@ -36,7 +36,8 @@ TERM_MAX_YEARS = 3
 RENEWAL_WINDOW_MONTHS = 3
 # the "two letters": default reply period of a 劳动法律监督意见书 (a federation may change it)
 DEFAULT_REPLY_DAYS = 15
-# 企业民主管理规定 Art. 11: a congress session at least once a year
+# 企业民主管理规定 (2012): a congress session at least once a year (article not cited: no
+# checked text at hand; the rule itself is issue 14's)
 CONGRESS_SESSION_MONTHS = 12
 DUE_SOON_DAYS = 7
 
@@ -58,7 +59,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def roll_to_working_day(day: dt.date) -> dt.date:
-    """民法典 Art. 203: a period whose last day is a rest day ends on the next working day.
+    """民法典 on periods: a period whose last day is a rest day ends on the next working day.
 
     A year the official calendar does not know yet (next year's 放假安排 is published each
     November/December) is not guessed: the period then ends on its calendar day, the earlier and

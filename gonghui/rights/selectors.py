@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 
 from gonghui.accounts.capabilities import Capability
-from gonghui.accounts.scoping import scope
+from gonghui.accounts.scoping import prefixes, scope
 from gonghui.core import clock
 from gonghui.orgs.models import Employer, Org
 from gonghui.rights import clocks
@@ -25,6 +26,7 @@ from gonghui.rights.models import (
     Lawyer,
     Letter,
     LetterStatus,
+    Level,
     RiskAlert,
     RiskSignal,
 )
@@ -198,3 +200,42 @@ def alert_list(*, viewer: Any, status: str = "", level: str = "",
     if level:
         rows = rows.filter(level=level)
     return rows
+
+
+def risk_home_area(viewer: Any) -> Org | None:
+    """The area a risk map opens on: the top of the viewer's first readable subtree."""
+    paths = prefixes(viewer, READ)
+    return Org.objects.filter(path=paths[0]).first() if paths else None
+
+
+def risk_map(*, viewer: Any, within: Org) -> list[dict[str, Any]]:
+    """The district risk map: employers by level, counted per area one level below `within`
+    (a district's streets; the city's districts), plus `within` itself for employers filed
+    directly there. Two queries whatever the number of employers: one aggregate over the
+    (area_path, level) index, one for the areas' names."""
+    cut = len(within.path) + within.steplen
+    counts: dict[str, dict[str, int]] = {}
+    rows = (scope(EmployerRisk.objects.filter(area_path__startswith=within.path), viewer, READ,
+                  path_field="area_path")
+            .annotate(area=Substr("area_path", 1, cut)).values("area", "level")
+            .annotate(n=Count("pk")).order_by())
+    for r in rows:
+        counts.setdefault(r["area"], {})[r["level"]] = r["n"]
+    areas = list(Org.objects.filter(Q(path=within.path) | Q(path__startswith=within.path,
+                                                             depth=within.depth + 1))
+                 .order_by("path").only("pk", "code", "name", "short_name", "path"))
+    out = []
+    for org in areas:
+        by_level = counts.get(org.path, {})
+        if org.path == within.path and not by_level:
+            continue  # the district itself only when employers are filed directly there
+        total = sum(by_level.values())
+        hot = by_level.get(Level.ORANGE, 0) + by_level.get(Level.RED, 0)
+        out.append({
+            "code": org.code, "name": org.short_name or org.name, "own": org.path == within.path,
+            "levels": [(lv.value, by_level.get(lv.value, 0)) for lv in Level],
+            "total": total, "hot": hot,
+            # share of employers at orange or red, in tenths of a percent (integers only)
+            "hot_permille": (1000 * hot) // total if total else 0,
+            "hot_pct": f"{((1000 * hot) // total if total else 0) / 10:.1f}"})
+    return out

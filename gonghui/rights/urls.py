@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("congresses/<int:pk>/", work.congress_detail, name="congress"),
     path("congresses/<int:pk>/act/<slug:action>/", work.congress_act, name="congress_act"),
     path("risk/", risk.risk_list, name="risk"),
+    path("risk/map/", risk.risk_map, name="risk_map"),
     path("risk/signals/new/", risk.signal_new, name="signal_new"),
     path("risk/import/", risk.signal_import, name="signal_import"),
     path("risk/weights/", risk.weights, name="weights"),

@@ -19,7 +19,7 @@ from gonghui.orgs.models import Employer, Org
 from gonghui.rights import clocks
 from gonghui.rights.models import Congress, Delegate, OpenAffair, Resolution, Session
 
-# 企业民主管理规定 Art. 14: management delegates at most 20 % of all delegates.
+# 企业民主管理规定 (2012; issue 14): management delegates at most 20 % of all delegates.
 MANAGEMENT_SHARE = Decimal("0.20")
 
 
@@ -66,7 +66,7 @@ def roster_warnings(congress: Congress) -> list[str]:
     out = []
     management = sum(1 for d in rows if d.group == Delegate.Group.MANAGEMENT)
     if Decimal(management) > MANAGEMENT_SHARE * total:
-        out.append(_("管理人员代表 {m} 人，占 {p}%，超过代表总数的20%（企业民主管理规定第十四条）。"
+        out.append(_("管理人员代表 {m} 人，占 {p}%，超过代表总数的20%（企业民主管理规定）。"
                      ).format(m=management, p=round(100 * management / total)))
     if not any(d.is_woman for d in rows):
         out.append(_("代表中没有女职工代表。"))

@@ -66,7 +66,7 @@ def test_management_share_warning(congress, district_cadre):
     svc.delegate_add(congress=congress, name="经理", group=Delegate.Group.MANAGEMENT,
                      is_woman=False, actor=district_cadre)
     assert svc.roster_warnings(congress) == [
-        "管理人员代表 7 人，占 23%，超过代表总数的20%（企业民主管理规定第十四条）。"]
+        "管理人员代表 7 人，占 23%，超过代表总数的20%（企业民主管理规定）。"]
 
 
 def test_congress_without_session_in_12_months_is_flagged(congress, district_cadre, today):

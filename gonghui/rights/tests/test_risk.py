@@ -113,3 +113,35 @@ def test_import_all_or_nothing(tree, district_cadre, today):
     assert RiskSignal.objects.count() == 2
     with clock.frozen(dt.datetime(2026, 6, 1, 9)):
         assert EmployerRisk.objects.get().signals == 2
+
+
+def _signal(employer, kind, on, severity):
+    return RiskSignal(employer=employer, area_path=employer.area.path, kind=kind, on=on,
+                      severity=severity, entered_by="导入", at=clock.now())
+
+
+def test_bulk_recompute_raises_alerts_in_bulk_with_one_digest_per_street(
+        tree, district_cadre, cadre_a, today, django_assert_max_num_queries):
+    raised = make_employer(tree["SH-A-1"], "已预警公司")
+    svc.signal_add(employer=raised, kind="wage_arrears", on=today, severity=2,
+                   actor=district_cadre)                     # 6: yellow, alert open
+    Notification.objects.all().delete()
+    fresh = [make_employer(tree["SH-A-1"], f"新{c}公司") for c in "甲乙丙丁"]
+    RiskSignal.objects.bulk_create([_signal(e, "wage_arrears", today, 2) for e in fresh]
+                                   + [_signal(raised, "collective", today, 3)])
+    with django_assert_max_num_queries(30):          # not a handful of queries per rise
+        assert svc.recompute(actor=district_cadre) == {"employers": 5, "rises": 5}
+    alerts = {a.employer.name: a for a in RiskAlert.objects.select_related("employer")}
+    assert {n: (a.level, a.previous_level, a.status) for n, a in alerts.items()} == {
+        "已预警公司": ("red", "green", "open"), "新甲公司": ("yellow", "green", "open"),
+        "新乙公司": ("yellow", "green", "open"), "新丙公司": ("yellow", "green", "open"),
+        "新丁公司": ("yellow", "green", "open")}
+    assert [h.reason for h in alerts["已预警公司"].history.all()] == [
+        "风险等级由绿色升为黄色", "风险等级升为红色"]
+    assert [h.reason for h in alerts["新甲公司"].history.all()] == ["风险等级由绿色升为黄色"]
+    digest = Notification.objects.filter(kind="rights.risk_alert")
+    assert sorted((n.recipient.username, n.title, n.url) for n in digest) == [
+        ("cadre_a1", "劳动关系风险预警：5 家单位风险等级上升", "/rights/alerts/?status=open"),
+        ("district_a", "劳动关系风险预警：5 家单位风险等级上升", "/rights/alerts/?status=open")]
+    assert digest.first().body == ("已预警公司、新甲公司、新乙公司、新丙公司、新丁公司 等 5 家单位"
+                                   "风险等级上升，请在风险预警中逐一核实处置。")

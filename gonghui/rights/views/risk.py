@@ -15,6 +15,7 @@ from gonghui.core import clock
 from gonghui.core.actor import Actor
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import Outcome, posted, run_service, uploaded
+from gonghui.orgs.models import Org
 from gonghui.rights import forms, selectors
 from gonghui.rights.dashboard import dashboard_figures
 from gonghui.rights.models import AlertStatus, Level, RiskWeight, SignalKind
@@ -36,6 +37,29 @@ def risk_list(request: HttpRequest) -> HttpResponse:
         "page": paginate(request, rows), "params": params, "levels": Level.choices,
         "qs": querystring_without_page(request), "can_write": has_capability(request.user, W),
         "tab": "risk"})
+
+
+@login_required
+def risk_map(request: HttpRequest) -> HttpResponse:
+    """The district risk map: each street's employers by level, as heat tiles and a table."""
+    require_capability(request.user, Capability.RIGHTS_READ)
+    code = request.GET.get("org", "").strip()
+    within = (access_rights_org(request.user, code) if code
+              else selectors.risk_home_area(request.user))
+    areas = selectors.risk_map(viewer=request.user, within=within) if within else []
+    top = selectors.risk_home_area(request.user)   # go up no further than the viewer's top
+    parent = (Org.objects.get_parent(within) if within is not None and top is not None
+              and within.path.startswith(top.path) and within.path != top.path else None)
+    totals = [(value, label, sum(dict(a["levels"])[value] for a in areas))
+              for value, label in Level.choices]
+    return render(request, "rights/risk_map.html", {
+        "within": within, "parent": parent, "areas": areas, "totals": totals,
+        "levels": Level.choices, "tab": "risk",
+        "chart": {"names": [a["name"] for a in areas], "codes": [a["code"] for a in areas],
+                  "hot": [a["hot_permille"] / 10 for a in areas],
+                  "levels": [[str(label) for _v, label in Level.choices],
+                             [[dict(a["levels"])[v] for a in areas] for v, _l in Level.choices]],
+                  "list_url": reverse("rights:risk")}})
 
 
 @login_required

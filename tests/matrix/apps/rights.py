@@ -40,6 +40,7 @@ PAGES = {
     "rights:congress": get(RD, "rights_congress"),
     "rights:congress_act": form(WR, "rights_congress", kw=ids(pk="pk", action="=delegate")),
     "rights:risk": get(RD),
+    "rights:risk_map": get(RD),
     "rights:signal_new": form(WR),
     "rights:signal_import": form(WR),
     # the weights are federation-wide: a district administrator may read, not change them
@@ -83,6 +84,7 @@ API = {
     "POST /rights/congresses/{congress_id}/actions/{action}": op(
         WR, "rights_congress", kw=ids(congress_id="pk", action="=delegate")),
     "GET /rights/risk": op(RD),
+    "GET /rights/risk/map": op(RD),
     "POST /rights/risk/signals": op(WR),
     "GET /rights/alerts": op(RD),
     "GET /rights/alerts/{alert_id}": op(RD, "rights_alert"),
