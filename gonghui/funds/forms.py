@@ -136,6 +136,35 @@ class RatioForm(forms.Form):
     note = forms.CharField(label=_("依据"), max_length=255, required=False)
 
 
+SPLIT_LEVELS = ("national", "province", "city", "district", "street")
+PERCENT_KW: dict[str, Any] = {"max_digits": 6, "decimal_places": 2, "min_value": Decimal("0"),
+                              "max_value": Decimal("100"), "required": False}
+
+
+class LevelSplitForm(forms.Form):
+    """分级上解: each level's share of the whole allocation, in percent (two decimals = the
+    service's four-decimal ratio); blank means no share. The shares must add up to the part
+    passed up (100 % − the kept ratio): the service says so when they do not."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2099)
+    national = forms.DecimalField(label=_("全国总工会（%）"), **PERCENT_KW)
+    province = forms.DecimalField(label=_("省级工会（%）"), **PERCENT_KW)
+    city = forms.DecimalField(label=_("市级工会（%）"), **PERCENT_KW)
+    district = forms.DecimalField(label=_("区县/产业工会（%）"), **PERCENT_KW)
+    street = forms.DecimalField(label=_("街道/乡镇/园区工会（%）"), **PERCENT_KW)
+    residue_level = forms.ChoiceField(
+        label=_("分配尾差（分）计入"), help_text=_("按比例四舍五入到分后剩余的尾差记入这一级。"),
+        choices=[("national", _("全国总工会")), ("province", _("省级工会")),
+                 ("city", _("市级工会")), ("district", _("区县/产业工会")),
+                 ("street", _("街道/乡镇/园区工会"))])
+    note = forms.CharField(label=_("依据"), max_length=255, required=False)
+
+    def shares(self) -> dict[str, Decimal]:
+        """The ratios (of 1) the service takes, from the percent fields that are filled in."""
+        return {level: self.cleaned_data[level] / 100 for level in SPLIT_LEVELS
+                if self.cleaned_data.get(level)}
+
+
 class FindingForm(forms.Form):
     severity = forms.ChoiceField(label=_("性质"), choices=Severity.choices)
     text = forms.CharField(label=_("审计意见"), max_length=2000,

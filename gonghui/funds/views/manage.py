@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,15 +19,20 @@ from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.forms import (
     BudgetForm,
+    SPLIT_LEVELS,
     CloseForm,
+    LevelSplitForm,
     LimitForm,
     RatioForm,
     YearCloseForm,
     YearReopenForm,
 )
 from gonghui.funds.permissions import access_limit, access_union
+from gonghui.funds.services.levels import level_split_for, level_split_set, split_by_shares
 from gonghui.funds.views.ledger import union_context
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Level, Org
+
+EXAMPLE_ALLOCATION = Decimal("10000.00")
 
 
 @login_required
@@ -84,10 +90,32 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     return close_page(request, union, form=form, status=form_status(form, outcome))
 
 
+def _split_context(org: Org, split_form: Any) -> dict[str, Any]:
+    """This year's level split in force for `org` (its own or an ancestor's), each level's part
+    of an example ¥10,000.00 passed up, and the form prefilled from it."""
+    year = clock.today().year
+    split = level_split_for(org, year)
+    rows: list[dict[str, Any]] = []
+    if split is not None:
+        shares = {k: Decimal(v) for k, v in split.shares.items()}
+        parts = split_by_shares(EXAMPLE_ALLOCATION, shares, split.residue_level)
+        rows = [{"level": Level(k).label, "percent": shares[k] * 100, "part": parts[k],
+                 "residue": k == split.residue_level} for k in SPLIT_LEVELS if k in shares]
+    initial: dict[str, Any] = {"year": year, "residue_level": "city"}
+    if split is not None:
+        initial.update({k: Decimal(v) * 100 for k, v in split.shares.items()},
+                       residue_level=split.residue_level, note=split.note)
+    return {"split": split, "split_rows": rows, "split_year": year,
+            "example_allocation": EXAMPLE_ALLOCATION,
+            "split_form": split_form or LevelSplitForm(initial=initial)}
+
+
 def _limits_page(request: HttpRequest, org: Org, *, limit_form: Any = None,
-                 ratio_form: Any = None, status: int = 200) -> HttpResponse:
+                 ratio_form: Any = None, split_form: Any = None,
+                 status: int = 200) -> HttpResponse:
     ratio, rule = services.kept_ratio_for(org)
     return render(request, "funds/limits.html", {
+        **_split_context(org, split_form),
         **union_context(request, org, "limits"),
         "limit_form": limit_form or LimitForm(),
         "ratio_form": ratio_form or RatioForm(initial={"kept_percent": ratio * 100,
@@ -105,6 +133,8 @@ def limits(request: HttpRequest, pk: int) -> HttpResponse:
                        cap=Capability.POLICY_WRITE)
     if request.method != "POST":
         return _limits_page(request, org)
+    if request.POST.get("form") == "split":
+        return _split_post(request, org)
     if request.POST.get("form") == "ratio":
         form: Any = RatioForm(request.POST)
         outcome: Outcome[Any] | None = None
@@ -125,6 +155,19 @@ def limits(request: HttpRequest, pk: int) -> HttpResponse:
         if outcome.ok:
             return redirect("funds:limits", org.pk)
     return _limits_page(request, org, limit_form=form, status=form_status(form, outcome))
+
+
+def _split_post(request: HttpRequest, org: Org) -> HttpResponse:
+    form = LevelSplitForm(request.POST)
+    outcome: Outcome[Any] | None = None
+    if form.is_valid():
+        outcome = run_service(request, lambda: level_split_set(
+            org=org, year=form.cleaned_data["year"], shares=form.shares(),
+            residue_level=form.cleaned_data["residue_level"], note=form.cleaned_data["note"],
+            actor=request.user), form=form, success=_("分级上解比例已保存。"))
+        if outcome.ok:
+            return redirect("funds:limits", org.pk)
+    return _limits_page(request, org, split_form=form, status=form_status(form, outcome))
 
 
 @login_required
