@@ -23,9 +23,14 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://…)")
+    skip_citus = pytest.mark.skip(reason="needs a Citus coordinator: set GONGHUI_TEST_CITUS_URL="
+                                         "postgres://… (docs/scale.md)")
+    on_citus = bool(os.environ.get("GONGHUI_TEST_CITUS_URL"))
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
+        if "citus" in item.keywords and not on_citus:
+            item.add_marker(skip_citus)
 
 
 @pytest.fixture(autouse=True)

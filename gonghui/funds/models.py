@@ -493,6 +493,8 @@ class FindingEvent(HistoryBase):
     sending it back). `reason` keeps the whole text (up to 2000 characters, like the finding)."""
 
     finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
+    # the finding's union: distribution column (docs/scale.md)
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField(_("原因/说明"), blank=True, max_length=2000)
 
     history_subject_field = "finding"
@@ -551,7 +553,7 @@ class DuesEntry(models.Model):
         verbose_name = _("会费明细")
         verbose_name_plural = _("会费明细")
         constraints = [
-            models.UniqueConstraint(fields=["dues_list", "membership"],
+            models.UniqueConstraint(fields=["dues_list", "membership", "union"],
                                     name="funds_duesentry_unique"),
             models.CheckConstraint(condition=models.Q(amount__gte=0),
                                    name="funds_duesentry_amount_not_negative"),

@@ -10,12 +10,16 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import clock
 from gonghui.core.actor import Actor
+from gonghui.core.rowmove import move_rows
 from gonghui.mutualaid.models import (
+    BatchItem,
     Enrolment,
     EnrolmentRun,
     EnrolmentStatus,
+    PayeeAccount,
     Payout,
     PayoutBatch,
+    PayoutEvent,
     Plan,
     SettlementImport,
 )
@@ -36,11 +40,17 @@ def path_changed(*, old_prefix: str, new_prefix: str) -> None:
 
 
 def merge(*, source: Any, target: Any, actor: Actor) -> None:
-    """The merged union's enrolments and payouts follow its members into the target union."""
+    """The merged union's enrolments and payouts follow its members into the target union,
+    with their history, bank items and payee accounts: delete + insert, as the union is the
+    distribution column (core/rowmove.py)."""
     for model in (EnrolmentRun, Enrolment, Payout):
         # union_path first: it is indexed, the union column of payouts is not
-        model.objects.filter(union_path__startswith=source.path, union=source).update(
-            union=target, union_path=target.path)
+        ids = model.objects.filter(union_path__startswith=source.path, union=source)
+        move_rows(model, ids.values_list("pk", flat=True), column="union", to=target.pk,
+                  union_path=target.path)
+    for model in (PayoutEvent, BatchItem, PayeeAccount):
+        ids = model.objects.filter(union=source)
+        move_rows(model, ids.values_list("pk", flat=True), column="union", to=target.pk)
 
 
 def occupancy(org: Any) -> list[str]:

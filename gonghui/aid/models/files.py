@@ -170,9 +170,12 @@ class HouseholdMember(models.Model):
         verbose_name_plural = _("家庭成员")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["file", "id_hash"], name="aid_member_once_per_file"),
+            # the file's union is in every key: the distribution column (docs/scale.md)
+            models.UniqueConstraint(fields=["file", "id_hash", "union"],
+                                    name="aid_member_once_per_file"),
             models.UniqueConstraint(
-                fields=["file"], condition=models.Q(relation="self"), name="aid_one_applicant"
+                fields=["file", "union"], condition=models.Q(relation="self"),
+                name="aid_one_applicant"
             ),
         ]
 
@@ -233,7 +236,7 @@ class FileCause(models.Model):
         verbose_name = _("致困原因")
         verbose_name_plural = _("致困原因")
         constraints = [
-            models.UniqueConstraint(fields=["file", "cause"], name="aid_cause_once"),
+            models.UniqueConstraint(fields=["file", "cause", "union"], name="aid_cause_once"),
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,7 @@ class Beneficiary(models.Model):
         verbose_name_plural = _("帮扶对象")
         ordering = ["union_path", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "file"],
+            models.UniqueConstraint(fields=["programme", "file", "union"],
                                     name="aid_beneficiary_once_per_file"),
             models.UniqueConstraint(fields=["programme", "applicant_hash"],
                                     name="aid_beneficiary_once_per_person"),

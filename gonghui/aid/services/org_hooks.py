@@ -27,6 +27,7 @@ from gonghui.aid.models import (
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.rowmove import move_rows
 from gonghui.orgs.models import Org
 
 # rows of a file that carry its union (the distribution key) and follow it in a merge
@@ -62,13 +63,14 @@ def org_merge(*, source: Org, target: Org, actor: Actor) -> None:
     files = list(HardshipFile.objects.select_for_update().filter(union=source)
                  .values_list("pk", flat=True))
     if files:
-        HardshipFile.objects.filter(pk__in=files).update(union=target, union_path=target.path)
+        # delete + insert: the union is the distribution column (core/rowmove.py)
+        move_rows(HardshipFile, files, column="union", to=target.pk, union_path=target.path)
         for model in _FILE_PARTS:
-            model.objects.filter(file_id__in=files).update(union=target)
-        Assistance.objects.filter(file_id__in=files).update(union=target,
-                                                            union_path=target.path)
-        Beneficiary.objects.filter(file_id__in=files).update(union=target,
-                                                             union_path=target.path)
+            move_rows(model, model.objects.filter(file_id__in=files).values_list("pk", flat=True),
+                      column="union", to=target.pk)
+        for model in (Assistance, Beneficiary):
+            move_rows(model, model.objects.filter(file_id__in=files).values_list("pk", flat=True),
+                      column="union", to=target.pk, union_path=target.path)
         now, name = clock.now(), actor_name(actor)
         real = actor_user(actor)
         FileActivity.objects.bulk_create([

@@ -43,7 +43,8 @@ def _event(finding: Finding, old: str, new: str, *, actor: Actor, text: str) -> 
     # Written here rather than by transition()'s default writer, which cuts `reason` to 500
     # characters: a finding's text, answer and reason for sending it back run to 2000.
     return FindingEvent.objects.create(
-        finding=finding, from_status=old or "", to_status=new, actor=actor_user(actor),
+        finding=finding, union_id=finding.union_id, from_status=old or "", to_status=new,
+        actor=actor_user(actor),
         actor_name=actor_name(actor), at=clock.now(), reason=text)
 
 

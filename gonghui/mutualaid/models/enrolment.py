@@ -110,6 +110,8 @@ class PayeeAccount(models.Model):
 
     person = models.ForeignKey("members.Person", on_delete=models.PROTECT,
                                related_name="mutualaid_accounts", verbose_name=_("会员"))
+    # the union the account was registered through: distribution column (docs/scale.md)
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     holder_name = models.CharField(_("户名"), max_length=64)
     bank_name = models.CharField(_("开户银行"), max_length=100)
     account_number = EncryptedTextField(_("银行账号"))

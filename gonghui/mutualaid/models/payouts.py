@@ -91,8 +91,10 @@ class Payout(TimeStampedModel):
         verbose_name = _("给付")
         verbose_name_plural = _("给付")
         constraints = [
-            # THE rule: one payout per (plan, settlement record).
-            models.UniqueConstraint(fields=["settlement", "plan"],
+            # THE rule: one payout per (plan, settlement record). The union (the enrolment's,
+            # which the settlement's person and the plan year determine) is in the key because
+            # Citus keys must contain the distribution column; it changes nothing on one node.
+            models.UniqueConstraint(fields=["settlement", "plan", "union"],
                                     name="ma_payout_once_per_settlement"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="ma_payout_not_negative"),
             models.CheckConstraint(
@@ -257,6 +259,9 @@ class BatchItem(models.Model):
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="items")
+    # the payout's union: distribution column (docs/scale.md)
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     amount = MoneyField(_("金额"))
     payee_name = models.CharField(_("户名"), max_length=64)
     bank_name = models.CharField(_("开户银行"), max_length=100)
@@ -273,9 +278,10 @@ class BatchItem(models.Model):
         verbose_name_plural = _("代发明细")
         ordering = ["batch", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "payout"], name="ma_item_once_per_batch"),
+            models.UniqueConstraint(fields=["batch", "payout", "union"],
+                                    name="ma_item_once_per_batch"),
             # a payout is in at most one live (pending) or paid item: never sent or paid twice
-            models.UniqueConstraint(fields=["payout"],
+            models.UniqueConstraint(fields=["payout", "union"],
                                     condition=Q(result__in=["pending", "paid"]),
                                     name="ma_item_one_live_per_payout"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="ma_item_positive"),

@@ -77,7 +77,7 @@ def batch_create(*, org: Org, actor: Actor, plan: Plan | None = None,
         for payout in chosen:
             account = accounts[payout.person_id]
             items.append(BatchItem(
-                batch=batch, payout_id=payout.id, amount=payout.amount,
+                batch=batch, payout_id=payout.id, union_id=payout.union_id, amount=payout.amount,
                 payee_name=account.holder_name, bank_name=account.bank_name,
                 account_number=account.account_number, account_masked=account.account_masked))
         BatchItem.objects.bulk_create(items, batch_size=2000)

@@ -126,6 +126,19 @@ def normalize_account(raw: str) -> str:
     return text
 
 
+def _account_union(person: Person, org: Org | None) -> Org:
+    """The union an account row is kept under (its distribution column, docs/scale.md): the
+    acting union, else the union of the person's latest enrolment."""
+    if org is not None:
+        return org
+    enrolment = (Enrolment.objects.filter(person=person).select_related("union")
+                 .order_by("-plan_year", "-id").first())
+    if enrolment is None:
+        raise ApplicationError(_("该会员既不属于任何工会，也没有参保记录，不能登记收款账户。"),
+                               code="no_union")
+    return enrolment.union
+
+
 def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
                       account_number: str, actor: Actor, union: Org | None = None
                       ) -> PayeeAccount:
@@ -142,6 +155,7 @@ def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
     if not bank_name:
         raise ApplicationError(_("请填写开户银行。"), code="bank_required",
                                extra={"field": "bank_name"})
+    home = _account_union(person, org)
     with transaction.atomic():
         current = list(PayeeAccount.objects.select_for_update()
                        .filter(person=person, is_current=True))
@@ -149,7 +163,7 @@ def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
             old.is_current = False
             old.save(update_fields=["is_current"])
         account = PayeeAccount.objects.create(
-            person=person, holder_name=holder_name[:64], bank_name=bank_name[:100],
+            person=person, union=home, holder_name=holder_name[:64], bank_name=bank_name[:100],
             account_number=number, account_masked=mask(number), created_by=actor_user(actor),
         )
         audit_record(actor=actor, action="mutualaid.account.set", obj=account,
