@@ -9,15 +9,18 @@
 Medians are printed with p95. Run it alone (the figures mean nothing on a busy machine):
 
     flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_rights.py [--cases N]
-        [--employers N] [--signals N] [--runs 20] [--keep]
+        [--employers N] [--signals N] [--runs 20] [--keep] [--db-name NAME] [--profile]
 
-It creates (and at the end drops, unless --keep) the database `gh_bench_rights`.
+It creates (and at the end drops, unless --keep) the database `gh_bench_rights` (or NAME).
+The district risk map (streets × levels) is timed too (same target as the list).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import pstats
 import random
 import sys
 import time
@@ -30,7 +33,6 @@ from bench.bench_aid import gen_city
 from bench.bench_members import copy_orgs
 from bench.common import BenchDatabase, copy_rows, log, median, p95, timed
 
-DATABASE = BenchDatabase("gh_bench_rights")
 KINDS = ["wage_arrears", "dispute", "layoff", "insurance_arrears", "complaint", "collective"]
 DISPUTES = ["wages", "dismissal", "injury", "contract", "insurance", "other"]
 STATUSES = ["closed"] * 60 + ["open"] * 30 + ["submitted"] * 5 + ["withdrawn"] * 5
@@ -50,6 +52,10 @@ def args() -> argparse.Namespace:
     parser.add_argument("--orgs", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--db-name", default="gh_bench_rights",
+                        help="the throw-away database (smoke runs use their own name)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print the recompute's cProfile (top 25 by cumulative time)")
     return parser.parse_args()
 
 
@@ -127,14 +133,21 @@ def generate(opts: argparse.Namespace) -> list[tuple[int, str, int]]:
 def measure(opts: argparse.Namespace, orgs: list[tuple[int, str, int]]) -> dict[str, Any]:
     from gonghui.accounts.models import RoleAssignment, User
     from gonghui.core.actor import system_actor
+    from gonghui.orgs.models import Org
     from gonghui.rights import selectors
     from gonghui.rights.dashboard import dashboard_figures
     from gonghui.rights.services import risk
 
     out: dict[str, Any] = {}
+    profiler = cProfile.Profile() if opts.profile else None
     start = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     counts = risk.recompute(actor=system_actor("bench"))
     out["recompute_s"] = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
     log(f"recompute: {counts['employers']} employers, {counts['rises']} rises in "
         f"{out['recompute_s']:.1f} s (target < 60 s)")
     districts = [oid for oid, _path, depth in orgs if depth == 2]
@@ -150,11 +163,18 @@ def measure(opts: argparse.Namespace, orgs: list[tuple[int, str, int]]) -> dict[
         user = cadres[k % len(cadres)]
         risk_ms.append(timed(lambda u=user: list(selectors.risk_list(viewer=u)[:25])))
     dash_ms = [timed(lambda: dashboard_figures(viewer=city)) for _ in range(opts.runs)]
+    map_ms = []
+    district_orgs = dict(Org.objects.filter(pk__in=districts).values_list("pk", "code"))
+    for k in range(opts.runs):
+        user, oid = cadres[k % len(cadres)], districts[k % len(districts)]
+        within = Org.objects.get(code=district_orgs[oid])
+        map_ms.append(timed(lambda u=user, w=within: selectors.risk_map(viewer=u, within=w)))
     dist_ms = []
     for k in range(opts.runs):
         user = cadres[k % len(cadres)]
         dist_ms.append(timed(lambda u=user: dashboard_figures(viewer=u)))
-    for name, values in (("district risk list", risk_ms), ("city dashboard", dash_ms),
+    for name, values in (("district risk list", risk_ms), ("district risk map", map_ms),
+                         ("city dashboard", dash_ms),
                          ("district dashboard", dist_ms)):
         log(f"{name}: median {median(values):.1f} ms, p95 {p95(values):.1f} ms "
             f"(target median < 300 ms)")
@@ -164,13 +184,14 @@ def measure(opts: argparse.Namespace, orgs: list[tuple[int, str, int]]) -> dict[
 
 def main() -> None:
     opts = args()
-    DATABASE.create()
+    database = BenchDatabase(opts.db_name)
+    database.create()
     try:
-        DATABASE.setup_django(migrate=True)
+        database.setup_django(migrate=True)
         measure(opts, generate(opts))
     finally:
         if not opts.keep:
-            DATABASE.drop()
+            database.drop()
 
 
 if __name__ == "__main__":
