@@ -11,6 +11,7 @@ import subprocess
 import pytest
 from django.urls import reverse
 
+from conftest import ARTIFACTS
 from gonghui.evaluation.services import surveys as svc
 from gonghui.evaluation.tests.conftest import add_members
 
@@ -45,6 +46,8 @@ def test_report_pdf_prints_the_figures(tree, city_admin, client, tmp_path) -> No
     response = client.get(reverse("evaluation:survey_report", args=[survey.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "evaluation-results-report.pdf").write_bytes(response.content)   # to look at
     text = _text(response.content, tmp_path)
     assert "问卷调查结果报告" in text
     assert "应答 10 人，已答 10 人，回答率 100.0%" in text
