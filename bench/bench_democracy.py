@@ -55,6 +55,15 @@ def _post(url: str, body: dict) -> int:
         return int(exc.code)
 
 
+def _choices(rnd: random.Random) -> list[str]:
+    """A realistic ballot: 18 favourites (most of the hall backs them, so they are elected
+    with more than half of the entitled), 6 others, and about 1 % void ballots."""
+    if rnd.random() < 0.01:
+        return rnd.sample(CANDIDATES, SEATS + 1)
+    return [c for i, c in enumerate(CANDIDATES) if rnd.random() < (0.8 if i < 18 else 0.35)
+            ][:SEATS]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--voters", type=int, default=3000)
@@ -113,11 +122,14 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         # warm up every worker (the API's routers load on the first request): not timed
+        log(f"warm-up: {args.workers * 2} empty bodies (each answered 400 and logged as "
+            "'Bad Request' by Django), not timed")
         for _ in range(args.workers * 2):
             _post(url, {})
         rnd = random.Random(16)
-        ballots = [{"token": token, "choices": rnd.sample(CANDIDATES, rnd.randint(0, SEATS))}
-                   for _voter, token in tokens]
+        ballots = [{"token": token, "choices": _choices(rnd)} for _voter, token in tokens]
+        log(f"ballots: {sum(len(b['choices']) > SEATS for b in ballots)} void (more names "
+            "than seats), the rest naming the 18 favourites with p 0.8, the others with p 0.35")
         start = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
             codes = list(pool.map(lambda b: _post(url, b), ballots))
