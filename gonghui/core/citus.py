@@ -20,9 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 
 # The union (orgs.Org id) is the distribution column of every member-scale table; they are all
 # co-located with this table, so one union's rows of every app sit on one shard.
@@ -319,6 +322,8 @@ class State:
     fks: dict[tuple[str, str], set[str]]
     # (table, column) -> names of the single-column unique constraints on it
     uniques: dict[tuple[str, str], set[str]]
+    # the tables that exist (a model whose migration has not run yet is left out)
+    tables: set[str]
 
 
 def _pk_column(table: str) -> str:
@@ -382,7 +387,7 @@ def distribution_ddl(state: State) -> list[str]:
                        f"PRIMARY KEY ({', '.join(_q(c) for c in wanted)});")
     # 4. reference tables, parents first
     out.extend(f"SELECT create_reference_table({_lit(t)});" for t in reference_tables()
-               if t not in state.reference)
+               if t not in state.reference and t in state.tables)
     # 5. distributed tables, all co-located with the anchor
     anchor = _model(ANCHOR)._meta.db_table
     for table in [anchor, *sorted(t for t in unions if t != anchor)]:
@@ -451,9 +456,47 @@ def read_state(cursor) -> State:  # type: ignore[no-untyped-def]
     uniques: dict[tuple[str, str], set[str]] = {}
     for kind, table, column, name in cursor.fetchall():
         (fks if kind == "f" else uniques).setdefault((table, column), set()).add(name)
-    return State(citus, distributed, reference, constraints, pkeys, fks, uniques)
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    tables = {t for (t,) in cursor.fetchall()}
+    return State(citus, distributed, reference, constraints, pkeys, fks, uniques, tables)
 
 
 def empty_state(tables: Iterable[str] = ()) -> State:
     """A freshly migrated database without Citus (what `--dry-run` shows on one node)."""
-    return State(False, set(), set(), set(), dict.fromkeys(tables, ("id",)), {}, {})
+    tables = list(tables)
+    return State(False, set(), set(), set(), dict.fromkeys(tables, ("id",)), {}, {},
+                 set(tables))
+
+
+def on_citus() -> bool:
+    """Whether the database is a Citus coordinator (`GONGHUI_CITUS=1`, settings.CITUS)."""
+    return bool(getattr(settings, "CITUS", False))
+
+
+def lock_per_union(queryset: QuerySet[Any], *, column: str = "union_id",
+                   limit: int | None = None, **lock: Any) -> list[Any]:
+    """The rows of `queryset` locked FOR UPDATE (`lock`: select_for_update's arguments, e.g.
+    skip_locked=True), at most `limit`. On one node one statement; on Citus, where row locks
+    run only in single-shard queries, union by union in union order (rows in the queryset's
+    order within a union), so two workers lock in the same order and `SKIP LOCKED` stays on
+    one shard."""
+    if not on_citus():
+        locked = queryset.select_for_update(**lock)
+        return list(locked[:limit] if limit is not None else locked)
+    unions = sorted(set(queryset.order_by().values_list(column, flat=True).distinct()))
+    rows: list[Any] = []
+    for union in unions:
+        part = queryset.filter(**{column: union}).select_for_update(**lock)
+        if limit is not None:
+            part = part[:limit - len(rows)]
+        rows.extend(part)
+        if limit is not None and len(rows) >= limit:
+            break
+    return rows
+
+
+def shard_key(obj: models.Model) -> dict[str, Any]:
+    """`{union column: value}` of a row of a union-distributed table, else `{}`: added to a
+    single-row lock so that on Citus it runs on the row's shard (the same row on one node)."""
+    column = DISTRIBUTED.get(obj._meta.label)
+    return {column: getattr(obj, column)} if column else {}

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.citus import shard_key
 from gonghui.core.errors import InvalidTransition
 
 M = TypeVar("M", bound=models.Model)
@@ -142,7 +143,9 @@ def transition(
     model's `history_model` (with `actor`, `reason` and `history_extra`), unless
     `history=False`. Returns the locked, updated instance; `obj` gets the new values too.
     """
-    locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    # with the union of a distributed table: a row lock on Citus must name the shard
+    locked = (type(obj)._default_manager.select_for_update().filter(**shard_key(obj))
+              .get(pk=obj.pk))
     current = getattr(locked, status_field)
     if not can_transition(transitions, current, target):
         raise refuse(type(locked), current, target, status_field)

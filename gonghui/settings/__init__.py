@@ -136,6 +136,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("GONGHUI_CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# a Citus coordinator (docs/scale.md): row locks are taken union by union (core.citus)
+CITUS = os.environ.get("GONGHUI_CITUS", "") == "1"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

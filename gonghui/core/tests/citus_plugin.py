@@ -14,16 +14,23 @@ import os
 import pytest
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_blocker):  # the name pytest-django looks up
-    from django.conf import settings
-    from django.db import connection
+class _CitusDatabase:
+    @pytest.fixture(scope="session")
+    def django_db_setup(self, django_db_blocker):  # the name pytest-django looks up
+        from django.conf import settings
+        from django.db import connection
 
-    url = os.environ.get("GONGHUI_TEST_CITUS_URL", "")
-    name = settings.DATABASES["default"]["NAME"]
-    if not url.rstrip("/").endswith("/" + name):
-        pytest.exit(f"DATABASE_URL must be GONGHUI_TEST_CITUS_URL (database {name!r})")
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_dist_partition")
-        if cursor.fetchone()[0] == 0:
-            pytest.exit("the database is not distributed: run `gonghui citus distribute`")
+        url = os.environ.get("GONGHUI_TEST_CITUS_URL", "")
+        name = settings.DATABASES["default"]["NAME"]
+        if not url.rstrip("/").endswith("/" + name):
+            pytest.exit(f"DATABASE_URL must be GONGHUI_TEST_CITUS_URL (database {name!r})")
+        settings.CITUS = True  # row locks union by union (core.citus.lock_per_union)
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_dist_partition")
+            if cursor.fetchone()[0] == 0:
+                pytest.exit("the database is not distributed: run `gonghui citus distribute`")
+
+
+def pytest_configure(config):
+    # registered after pytest-django's own plugin, so this django_db_setup is the one used
+    config.pluginmanager.register(_CitusDatabase(), "gonghui-citus-database")

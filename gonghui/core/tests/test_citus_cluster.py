@@ -26,8 +26,10 @@ def test_the_cluster_has_the_plans_layout():
     unions = citus.union_tables()
     assert sorted(t for t, (m, _c) in layout.items() if m == "h") == sorted(
         [*unions, *citus.by_id_tables()])
+    with connection.cursor() as cursor:  # a table whose migration has not run is left out
+        existing = set(connection.introspection.table_names(cursor))
     assert sorted(t for t, (m, _c) in layout.items() if m == "n") == sorted(
-        citus.reference_tables())
+        t for t in citus.reference_tables() if t in existing)
     # every union table in one co-location group: a union's rows of every app on one shard
     assert len({layout[t][1] for t in unions}) == 1
 

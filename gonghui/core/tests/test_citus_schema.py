@@ -5,6 +5,7 @@ can be distributed by Citus. A new table or key that breaks the rule fails here.
 from __future__ import annotations
 
 import io
+import os
 import re
 
 import pytest
@@ -99,6 +100,13 @@ def test_widened_and_cross_union_keys_are_real_keys():
     assert sorted(set(citus.CROSS_UNION_UNIQUES) - names) == []
 
 
+# On a distributed database the dry-run prints what is left to do: nothing
+# (test_citus_cluster.py checks that); these two read a database as `gonghui migrate` leaves it.
+not_on_citus = pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
+                                  reason="the database is already distributed")
+
+
+@not_on_citus
 def test_dry_run_prints_the_distribution_ddl():
     out = io.StringIO()
     call_command("citus", "distribute", "--dry-run", stdout=out)
@@ -112,7 +120,7 @@ def test_dry_run_prints_the_distribution_ddl():
     assert ("SELECT create_distributed_table('mutualaid_payout', 'union_id', "
             "colocate_with => 'members_membership');") in distributed
     assert ('ALTER TABLE "mutualaid_payout" ADD CONSTRAINT "mutualaid_payout_pkey" '
-            'PRIMARY KEY ("union_id", id);') in lines
+            'PRIMARY KEY ("union_id", "id");') in lines
     assert ('ALTER TABLE "mutualaid_batchitem" ADD CONSTRAINT '
             '"mutualaid_batchitem_payout_id_citus_fk" FOREIGN KEY ("union_id", "payout_id") '
             'REFERENCES "mutualaid_payout" ("union_id", "id") DEFERRABLE INITIALLY DEFERRED;'
@@ -124,6 +132,7 @@ def test_dry_run_prints_the_distribution_ddl():
     assert order.index("orgs_org") < order.index("accounts_roleassignment")
 
 
+@not_on_citus
 @pytest.mark.postgres
 def test_dry_run_on_postgres_reads_the_database(db):
     out = io.StringIO()

@@ -18,6 +18,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.citus import lock_per_union
 from gonghui.core.errors import ApplicationError
 from gonghui.core.money import ZERO
 from gonghui.core.workflow import append_history, transition, transition_many
@@ -59,11 +60,10 @@ def batch_create(*, org: Org, actor: Actor, plan: Plan | None = None,
                                    extra={"field": "plan"})
         plans = plans.filter(pk=plan.pk)
     with transaction.atomic():
-        candidates = list(
-            Payout.objects.select_for_update(skip_locked=True)
-            .filter(status=PayoutStatus.APPROVED, plan__in=plans).order_by("id")
-            .only("id", "person_id", "amount", "union_id")[:max(1, min(limit, MAX_ITEMS))]
-        )
+        candidates = lock_per_union(
+            Payout.objects.filter(status=PayoutStatus.APPROVED, plan__in=plans).order_by("id")
+            .only("id", "person_id", "amount", "union_id"),
+            limit=max(1, min(limit, MAX_ITEMS)), skip_locked=True)
         accounts = {a.person_id: a for a in PayeeAccount.objects.filter(
             person_id__in={p.person_id for p in candidates}, is_current=True)
             .select_related("person")}

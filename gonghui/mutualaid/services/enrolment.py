@@ -16,6 +16,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.citus import lock_per_union
 from gonghui.core.errors import ApplicationError, Forbidden, NotFound
 from gonghui.core.idnumber import mask
 from gonghui.members.models import Membership, MembershipStatus, Person
@@ -157,8 +158,7 @@ def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
                                extra={"field": "bank_name"})
     home = _account_union(person, org)
     with transaction.atomic():
-        current = list(PayeeAccount.objects.select_for_update()
-                       .filter(person=person, is_current=True))
+        current = lock_per_union(PayeeAccount.objects.filter(person=person, is_current=True))
         for old in current:
             old.is_current = False
             old.save(update_fields=["is_current"])

@@ -30,6 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import system_actor
+from gonghui.core.citus import lock_per_union
 from gonghui.core.money import ZERO
 from gonghui.core.workflow import transition_many
 from gonghui.members.models import Person
@@ -178,10 +179,12 @@ def _lock_accumulators(records: list[tuple]) -> dict[str, list[_Accumulator]]:
     """Lock the active enrolments of the records' people (one statement, in id order: two
     workers always lock in the same order and cannot deadlock), by id hash."""
     by_hash: dict[str, list[_Accumulator]] = defaultdict(list)
-    for row in (Enrolment.objects.select_for_update(no_key=True)
-                .filter(id_hash__in=sorted({r[1] for r in records}),
-                        status=EnrolmentStatus.ACTIVE)
-                .order_by("id").values_list("id_hash", *ACCUMULATOR_FIELDS)):
+    # on Citus union by union, each lock single-shard (core.citus.lock_per_union)
+    for row in lock_per_union(Enrolment.objects
+                              .filter(id_hash__in=sorted({r[1] for r in records}),
+                                      status=EnrolmentStatus.ACTIVE)
+                              .order_by("id").values_list("id_hash", *ACCUMULATOR_FIELDS),
+                              no_key=True):
         by_hash[row[0]].append(_Accumulator(*row[1:]))
     return by_hash
 
