@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
@@ -72,6 +72,10 @@ class MemberFilter(Schema):
     org: str = ""
     new_employment: str = ""
     flagged: bool = False
+    gender: str = Field("", max_length=1, description="M or F")
+    age: str = Field("", max_length=8, description="an age band: ≤35, 36-45, 46-54, ≥55")
+    seniority: str = Field("", max_length=8,
+                           description="a 会龄 band in years: 0-1, 1-5, 5-10, 10-20, 20-30, 30-")
 
 
 class PersonIn(Schema):
@@ -170,13 +174,9 @@ def list_members(request: HttpRequest, filters: Query[MemberFilter],
     or the beginning of a name. Unfiltered counts come from the per-union counters."""
     require_capability(request.user, Capability.MEMBER_READ)
     within = _within(request, filters.org)
-    queryset = selectors.member_list(viewer=request.user, q=filters.q, status=filters.status,
-                                     within=within, new_employment=filters.new_employment,
-                                     flagged=filters.flagged)
-    count = selectors.member_list_count(viewer=request.user, within=within,
-                                        status=filters.status, q=filters.q,
-                                        new_employment=filters.new_employment,
-                                        flagged=filters.flagged)
+    chosen = filters.dict(exclude={"org"})
+    queryset = selectors.member_list(viewer=request.user, within=within, **chosen)
+    count = selectors.member_list_count(viewer=request.user, within=within, **chosen)
     page = paginate(request, queryset, paging, item=_member, count=count is None)
     if count is not None:
         page["count"] = count

@@ -10,10 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
 from gonghui.core import clock
+from gonghui.core.errors import ApplicationError
+from gonghui.members import seniority
+from gonghui.members.choices import Gender
 from gonghui.members.models import (
     HELD_STATUSES,
     Application,
@@ -24,6 +28,8 @@ from gonghui.members.models import (
     Person,
     Transfer,
 )
+from gonghui.members.seniority import years_ago
+from gonghui.members.stats_selectors import AGE_BANDS
 from gonghui.members.validation import id_hash_of
 from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Employer, Org, OrgStatus, OrgType
 
@@ -68,15 +74,58 @@ def _kind_of_query(q: str) -> str:
     return "name"
 
 
+def age_bands() -> list[tuple[str, str]]:
+    """The member list's age filter: the yearly report's bands (stats_selectors.AGE_BANDS)."""
+    return [(label, label) for label, _low, _high in AGE_BANDS]
+
+
+def seniority_bands() -> list[tuple[str, str]]:
+    """The member list's 会龄 filter: the bands the lists and exports show (seniority.BANDS)."""
+    return [(f"{low}-{'' if high is None else high}",
+             seniority.band_of(low)) for low, high in seniority.BANDS]
+
+
+def _completed_years_q(field: str, low: int, high: int | None, today: dt.date) -> Q:
+    """Rows whose `field` date lies `low` or more, and less than `high`, completed years before
+    `today` (the arithmetic of seniority.full_years, as date bounds an index can use)."""
+    condition = Q(**{f"{field}__lte": years_ago(today, low)})
+    if high is not None:
+        condition &= Q(**{f"{field}__gt": years_ago(today, high)})
+    return condition
+
+
+def _band_filter(age: str, seniority_band: str, today: dt.date) -> Q:
+    condition = Q()
+    if age:
+        bands = {label: (low, high) for label, low, high in AGE_BANDS}
+        if age not in bands:
+            raise ApplicationError(_("年龄段“{v}”不在可选范围内。").format(v=age), code="bad_filter")
+        low, high = bands[age]
+        condition &= _completed_years_q("person__birth_date", low, high + 1, today)
+    if seniority_band:
+        keys = {key: key for key, _label in seniority_bands()}
+        if seniority_band not in keys:
+            raise ApplicationError(_("会龄段“{v}”不在可选范围内。").format(v=seniority_band),
+                                   code="bad_filter")
+        low_text, high_text = seniority_band.split("-")
+        condition &= _completed_years_q("seniority_since", int(low_text),
+                                        int(high_text) if high_text else None, today)
+    return condition
+
+
 def member_list(
     *, viewer: Any, q: str = "", status: str = "", within: Org | None = None,
     new_employment: str = "", flagged: bool = False, today: dt.date | None = None,
+    gender: str = "", age: str = "", seniority: str = "",
 ) -> QuerySet[Membership]:
     """Memberships the viewer may read (member.read over the union's subtree).
 
     `q` is an exact ID number (through the blind index: the plaintext is never compared), a
     mobile number, a card number, or the beginning of a name. `status` "" means the members
-    holding 会籍 (active and retired), "all" every membership, else one status."""
+    holding 会籍 (active and retired), "all" every membership, else one status. `gender` is M
+    or F; `age` one of `age_bands()` (years completed today), `seniority` one of
+    `seniority_bands()` (会龄 in completed years from seniority_since)."""
+    today = today or clock.today()
     queryset = scope(Membership.objects.all(), viewer, Capability.MEMBER_READ, path_field="union_path")
     if within is not None:
         queryset = queryset.filter(union_path__startswith=within.path)
@@ -90,7 +139,7 @@ def member_list(
     if q:
         kind = _kind_of_query(q)
         if kind == "id":
-            digest = id_hash_of(q, today=today or clock.today())
+            digest = id_hash_of(q, today=today)
             queryset = queryset.filter(person__id_hash=digest) if digest else queryset.none()
         elif kind == "phone":
             queryset = queryset.filter(person__phone=q.replace(" ", "").replace("-", "")[-11:])
@@ -104,6 +153,11 @@ def member_list(
         queryset = queryset.filter(person__new_employment_group=new_employment)
     if flagged:
         queryset = queryset.filter(lapse_flagged_on__isnull=False, status="active")
+    if gender:
+        if gender not in Gender.values:
+            raise ApplicationError(_("性别只能是 M（男）或 F（女）。"), code="bad_filter")
+        queryset = queryset.filter(person__gender=gender)
+    queryset = queryset.filter(_band_filter(age, seniority, today))
     return queryset.select_related("person", "union").order_by("union_path", "id")
 
 

@@ -18,6 +18,15 @@ BANDS: tuple[tuple[int, int | None], ...] = ((0, 1), (1, 5), (5, 10), (10, 20), 
                                             (30, None))
 
 
+def years_ago(today: dt.date, years: int) -> dt.date:
+    """The same day `years` years before `today` (29 February → 28 February): a date d lies
+    at least `years` completed years back exactly when d <= years_ago(today, years)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
 def full_years(since: dt.date, until: dt.date) -> int:
     """Completed years from `since` to `until` (0 when until < since). 29 Feb counts as 28 Feb
     in a common year."""

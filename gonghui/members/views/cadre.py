@@ -25,7 +25,7 @@ from gonghui.core.errors import NotFound
 from gonghui.core.pagination import PER_PAGE_CHOICES, querystring_without_page
 from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.members import selectors, services
-from gonghui.members.choices import NewEmploymentGroup
+from gonghui.members.choices import Gender, NewEmploymentGroup
 from gonghui.members.forms import (
     LapseContactForm,
     MemberAddForm,
@@ -97,18 +97,19 @@ def within_org(request: HttpRequest) -> Org | None:
 def member_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MEMBER_READ)
     within = within_org(request)
-    params = {k: request.GET.get(k, "").strip() for k in ("q", "status", "new_employment")}
+    params = {k: request.GET.get(k, "").strip()
+              for k in ("q", "status", "new_employment", "gender", "age", "seniority")}
     flagged = request.GET.get("flagged") == "1"
     queryset = selectors.member_list(viewer=request.user, within=within, flagged=flagged,
-                                     q=params["q"], status=params["status"],
-                                     new_employment=params["new_employment"])
-    known = selectors.member_list_count(viewer=request.user, within=within,
-                                        status=params["status"], q=params["q"],
-                                        new_employment=params["new_employment"], flagged=flagged)
+                                     **params)
+    known = selectors.member_list_count(viewer=request.user, within=within, flagged=flagged,
+                                        **params)
     return render(request, "members/list.html", {
         "page": _page(request, queryset, known_count=known), "params": params, "within": within,
         "flagged": flagged, "statuses": MembershipStatus.choices,
         "groups": [(v, label) for v, label in NewEmploymentGroup.choices if v],
+        "genders": Gender.choices, "age_bands": selectors.age_bands(),
+        "seniority_bands": selectors.seniority_bands(),
         "qs": querystring_without_page(request),
         "can_add": has_capability(request.user, Capability.MEMBER_WRITE),
     })
