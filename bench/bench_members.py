@@ -339,9 +339,13 @@ def measure_counts(count_orgs, today: dt.date, runs: int) -> list:
     return count_runs
 
 
-def measure_list_http(page_orgs, city, user_for, runs: int) -> list:
+THREE_FILTERS = {"gender": "F", "age": "36-45", "seniority": "5-10"}
+
+
+def measure_list_http(page_orgs, city, user_for, runs: int, **filters: str) -> list:
     """First page of the member list page (HTTP through Django, template included) as the
-    district cadre of that org (city admin for the root): (median, p95) per run."""
+    district cadre of that org (city admin for the root), with `filters` as the list's query
+    parameters: (median, p95) per run."""
     from django.test import Client
 
     client = Client()
@@ -352,7 +356,7 @@ def measure_list_http(page_orgs, city, user_for, runs: int) -> list:
             client.force_login(city if o.depth == 1 else user_for(o.path),
                                backend="django.contrib.auth.backends.ModelBackend")
             t = time.perf_counter()
-            response = client.get("/members/", {"org": o.code})
+            response = client.get("/members/", {"org": o.code, **filters})
             times.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200
         list_runs.append((statistics.median(times), p95(times)))
@@ -384,7 +388,7 @@ def med(runs_, i):
 
 
 def print_results(runs: int, check, id_runs, count_runs, n_count_orgs: int, list_runs,
-                  sel_runs) -> None:
+                  sel_runs, filtered_runs) -> None:
     print()
     print(f"RESULTS ({runs} runs each; figures are medians over the runs)")
     print(f"  members in the city (root subtree, from counters): {check.active + check.retired:,}")
@@ -397,6 +401,9 @@ def print_results(runs: int, check, id_runs, count_runs, n_count_orgs: int, list
           f"   p95 {med(list_runs, 1):6.2f} ms   target p95 < 200 ms")
     print(f"  member list first page, selector only:        median {med(sel_runs, 0):6.2f} ms"
           f"   p95 {med(sel_runs, 1):6.2f} ms")
+    print(f"  member list, three filters, HTTP (100 orgs):  median {med(filtered_runs, 0):6.2f}"
+          f" ms   p95 {med(filtered_runs, 1):6.2f} ms   target p95 < 300 ms (issue 20: "
+          f"{', '.join(f'{k}={v}' for k, v in THREE_FILTERS.items())})")
 
 
 def measure(orgs, sample, runs: int) -> None:
@@ -424,7 +431,9 @@ def measure(orgs, sample, runs: int) -> None:
     page_orgs = [*rng.sample([o for o in all_orgs if o.depth >= 2], 99), root]
     list_runs = measure_list_http(page_orgs, city, user_for, runs)
     sel_runs = measure_list_selector(page_orgs, city, user_for, runs)
-    print_results(runs, check, id_runs, count_runs, len(count_orgs), list_runs, sel_runs)
+    filtered_runs = measure_list_http(page_orgs, city, user_for, runs, **THREE_FILTERS)
+    print_results(runs, check, id_runs, count_runs, len(count_orgs), list_runs, sel_runs,
+                  filtered_runs)
 
 
 # --- one generated city shared by the benchmarks ------------------------------------------------
