@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, CharField, Count, Q, Sum, Value, When
 from django.db.models.functions import Substr
 
 from gonghui.members.models import (
@@ -42,18 +42,48 @@ def held_breakdown(*, org_path: str, today: dt.date) -> dict[str, Any]:
     form and new-employment group (one grouped query each over the subtree's memberships)."""
     held = Membership.objects.filter(union_path__startswith=org_path, status__in=HELD_STATUSES)
     out: dict[str, Any] = {}
-    for key, field in (("status", "status"), ("gender", "person__gender"),
-                       ("education", "person__education"),
-                       ("employment_form", "person__employment_form"),
-                       ("new_employment_group", "person__new_employment_group")):
-        rows = held.values(field).annotate(n=Count("id")).order_by(field)
+    active = held.filter(status=MembershipStatus.ACTIVE)
+    # the eight groups count working members, like the new-employment counter (stats_delta)
+    for key, field, rows_of in (("status", "status", held), ("gender", "person__gender", held),
+                                ("education", "person__education", held),
+                                ("employment_form", "person__employment_form", held),
+                                ("new_employment_group", "person__new_employment_group", active)):
+        rows = rows_of.values(field).annotate(n=Count("id")).order_by(field)
         out[key] = {row[field] or "": row["n"] for row in rows}
     bands: dict[str, Any] = {}
     for label, low, high in AGE_BANDS:
         # born after (today - high - 1 years) and on or before (today - low years)
         bands[label] = Count("id", filter=Q(person__birth_date__lte=_years_ago(today, low),
                                             person__birth_date__gt=_years_ago(today, high + 1)))
-    out["age_band"] = held.filter(status=MembershipStatus.ACTIVE).aggregate(**bands)
+    out["age_band"] = active.aggregate(**bands)
+    return out
+
+
+def held_breakdown_by_prefix(*, prefix_len: int, today: dt.date) -> dict[str, dict[str, Any]]:
+    """`held_breakdown` of every path prefix of `prefix_len` characters at once, in ONE grouped
+    scan of the held memberships (the stats refresh of the big subtrees). A union above that
+    depth keeps its own, shorter path as its prefix."""
+    band = Case(*[When(person__birth_date__lte=_years_ago(today, low),
+                       person__birth_date__gt=_years_ago(today, high + 1), then=Value(label))
+                  for label, low, high in AGE_BANDS], default=Value(""), output_field=CharField())
+    fields = ("status", "person__gender", "person__education", "person__employment_form",
+              "person__new_employment_group")
+    rows = (Membership.objects.filter(status__in=HELD_STATUSES)
+            .annotate(prefix=Substr("union_path", 1, prefix_len), band=band)
+            .values("prefix", "band", *fields).annotate(n=Count("id")).order_by())
+    keys = ("status", "gender", "education", "employment_form", "new_employment_group")
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows.iterator(chunk_size=10_000):
+        b = out.setdefault(row["prefix"], {**{k: {} for k in keys},
+                                           "age_band": {label: 0 for label, _l, _h in AGE_BANDS}})
+        working = row["status"] == MembershipStatus.ACTIVE
+        for key, field in zip(keys, fields, strict=True):
+            if key == "new_employment_group" and not working:
+                continue
+            value = row[field] or ""
+            b[key][value] = b[key].get(value, 0) + row["n"]
+        if working and row["band"]:
+            b["age_band"][row["band"]] += row["n"]
     return out
 
 

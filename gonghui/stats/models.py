@@ -44,6 +44,26 @@ class MonthlySnapshot(models.Model):
         return f"{self.org_id} {self.month:%Y-%m}"
 
 
+class SubtreeBreakdown(models.Model):
+    """The member breakdowns (status, sex, education, employment form, the eight groups, age
+    bands) of one big subtree (the city, the districts, the streets), computed in one scan by
+    `gonghui stats breakdowns` (nightly): at 10 M members a live breakdown of the city scans
+    every membership, so the dashboard reads this row and says "as of"."""
+
+    org = models.OneToOneField("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255, unique=True)
+    as_of = models.DateField(_("截至日期"))  # the day the age bands are counted on
+    computed_at = models.DateTimeField()
+    data = models.JSONField()
+
+    class Meta:
+        verbose_name = _("会员构成")
+        verbose_name_plural = _("会员构成")
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.as_of}"
+
+
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("生成中")

@@ -20,7 +20,7 @@ from gonghui.mutualaid import selectors as mutualaid
 from gonghui.orgs import stats_selectors as orgs
 from gonghui.orgs.models import Org
 from gonghui.stats import panels
-from gonghui.stats.models import MonthlySnapshot, ReportJob
+from gonghui.stats.models import MonthlySnapshot, ReportJob, SubtreeBreakdown
 
 TREND_MONTHS = 24
 
@@ -147,11 +147,17 @@ def _labelled(counts: dict[str, int], choices: Any) -> list[dict[str, Any]]:
 
 
 def member_panel(org: Org, *, today: dt.date) -> dict[str, Any]:
+    """The subtree's member totals (live counters) and breakdowns: stored for a big subtree
+    (city, district, street: `gonghui stats breakdowns`, "as of" its day), live for the rest."""
     totals = members.counter_totals(org_path=org.path)
-    breakdown = members.held_breakdown(org_path=org.path, today=today)
+    stored = SubtreeBreakdown.objects.filter(org_path=org.path, org_id=org.pk).first()
+    if stored is not None:
+        breakdown, as_of = stored.data, stored.as_of
+    else:
+        breakdown, as_of = members.held_breakdown(org_path=org.path, today=today), today
     groups = {k: v for k, v in breakdown["new_employment_group"].items() if k}
     return {
-        **totals,
+        **totals, "breakdown_as_of": as_of, "breakdown_stored": stored is not None,
         "gender": _labelled(breakdown["gender"], Gender.choices),
         "education": _labelled(breakdown["education"], Education.choices),
         "employment_form": _labelled(breakdown["employment_form"], EmploymentForm.choices),

@@ -49,19 +49,21 @@ def inbox_kinds(user: Any) -> list[InboxKind]:
 
 
 def inbox(user: Any, *, kind: str = "", limit: int = 50, today: dt.date | None = None,
-          overdue_only: bool = False) -> list[InboxRow]:
-    """The user's to-do items, most urgent first, with their age and overdue marks; `kind` keeps
-    one provider's items."""
+          overdue_only: bool = False, kinds: list[InboxKind] | None = None) -> list[InboxRow]:
+    """The user's to-do items, most urgent first (core.todo's order), with their age and
+    overdue marks; `kind` keeps one provider's items. Only providers with a count above zero
+    are asked for items: pass the `kinds` already counted (`inbox_kinds`) to spare counting
+    twice — on a city administrator's home most providers are empty, and each empty one then
+    costs one cheap COUNT instead of a COUNT and a SELECT."""
     today = today or clock.today()
-    labels = {p.name: p.label for p in todo.providers()}
-    if kind:
-        chosen = [p for p in todo.providers() if p.name == kind]
-        items = [i for p in chosen for i in p.items(user, limit=limit)]
-        items.sort(key=lambda i: todo.sort_key(i, today))
-    else:
-        items = todo.collect(user, limit=limit, today=today)
+    counted = {k.name: k.count for k in (kinds if kinds is not None else inbox_kinds(user))}
+    chosen = [p for p in todo.providers()
+              if counted.get(p.name) and (not kind or p.name == kind)]
+    labels = {p.name: p.label for p in chosen}
+    items = [i for p in chosen for i in p.items(user, limit=limit)]
+    items.sort(key=lambda i: todo.sort_key(i, today))
     rows = []
-    for item in items:
+    for item in items[:limit]:
         overdue = item.is_overdue(today)
         if overdue_only and not overdue:
             continue

@@ -30,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
         kinds = [k for k in selectors.inbox_kinds(request.user) if k.count]
         context.update(
             kinds=kinds, total=sum(k.count for k in kinds),
-            rows=selectors.inbox(request.user, limit=10, today=today),
+            rows=selectors.inbox(request.user, limit=10, today=today, kinds=kinds),
             messages_list=selectors.latest_messages(request.user),
             unread=selectors.unread_messages(request.user),
             figures=[selectors.key_figures(org, today=today)
@@ -53,7 +53,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         kind = ""
     overdue_only = request.GET.get("overdue") == "1"
     rows = selectors.inbox(request.user, kind=kind, limit=selectors.INBOX_LIMIT, today=today,
-                           overdue_only=overdue_only)
+                           overdue_only=overdue_only, kinds=kinds)
     total = sum(k.count for k in kinds)
     shown_of = next((k.count for k in kinds if k.name == kind), total)
     return render(request, "workbench/inbox.html", {

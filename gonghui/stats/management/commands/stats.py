@@ -14,6 +14,7 @@ from gonghui.core.actor import system_actor
 from gonghui.core.errors import ApplicationError
 from gonghui.orgs.models import Org
 from gonghui.stats.models import ReportJob
+from gonghui.stats.services.breakdowns import breakdowns_refresh
 from gonghui.stats.services.reports import report_run, report_start
 from gonghui.stats.services.snapshots import snapshot_month
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
             "`gonghui stats snapshot [--month YYYY-MM] [--org CODE]`: store the monthly snapshot "
             "of every union (default: the current month; the previous month is allowed too), "
             "run by the operator's cron on the last day of each month. "
+            "`gonghui stats breakdowns`: recompute the stored member breakdowns of the city, "
+            "the districts and the streets (nightly; the dashboard shows them with their day). "
             "`gonghui stats report --org CODE --year YYYY --user NAME [--out FILE] [--json]`: "
             "write the yearly statistical report (.xlsx) in the foreground as that user; exit 1 "
             "if the totals check fails.")
@@ -32,6 +35,7 @@ class Command(BaseCommand):
         snap = sub.add_parser("snapshot", help="store the monthly snapshot")
         snap.add_argument("--month", default="", help="YYYY-MM (default: this month)")
         snap.add_argument("--org", default="", help="only this org's subtree (default: all)")
+        sub.add_parser("breakdowns", help="recompute the stored member breakdowns")
         rep = sub.add_parser("report", help="write the yearly report")
         rep.add_argument("--org", required=True)
         rep.add_argument("--year", type=int, required=True)
@@ -43,6 +47,10 @@ class Command(BaseCommand):
         try:
             if options["action"] == "snapshot":
                 self._snapshot(options["month"], options["org"])
+            elif options["action"] == "breakdowns":
+                started = time.perf_counter()
+                n = breakdowns_refresh(actor=system_actor("cli"))
+                self.stdout.write(f"breakdowns: {n} orgs in {time.perf_counter() - started:.1f}s")
             else:
                 self._report(options)
         except ApplicationError as exc:
