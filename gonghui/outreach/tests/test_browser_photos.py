@@ -48,8 +48,12 @@ def test_cadre_adds_a_photo(live_server, browser, page, tree, cadre_a, settings,
     sign_in(phone, live_server.url, "outreach_a")
     phone.goto(f"{live_server.url}/outreach/stations/{station.pk}/")
     _until(phone, "document.querySelector('#station-photos img').naturalWidth > 0")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    wide = phone.evaluate("Array.from(document.querySelectorAll('body *')).filter("
+                          "e => e.getBoundingClientRect().right > 376).slice(0, 8)"
+                          ".map(e => e.tagName + '.' + e.className + ' ' + "
+                          "Math.round(e.getBoundingClientRect().right))")
     screenshot(phone, "outreach-station-photo-phone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wide
 
 
 @pytest.mark.django_db(transaction=True)
