@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
@@ -17,7 +17,7 @@ from gonghui.core.bounds import Day, Year
 from gonghui.core.errors import ApplicationError, NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body
-from gonghui.evaluation import selectors
+from gonghui.evaluation import reports, selectors
 from gonghui.evaluation.api import WRITE, OkOut, _org, router
 from gonghui.evaluation.models import Survey
 from gonghui.evaluation.permissions import (
@@ -220,3 +220,15 @@ def survey_link(request: HttpRequest, survey_id: int):
     return {"url": request.build_absolute_uri(
                 reverse("evaluation:link", args=[link_svc.link_token(survey)])),
             "qr": request.build_absolute_uri(reverse("evaluation:survey_qr", args=[survey.pk]))}
+
+
+@router.get("/surveys/{survey_id}/report", response={200: None},
+            openapi_extra={"responses": {"200": {"description": "the results report",
+                                                 "content": {"application/pdf": {}}}}})
+def survey_report(request: HttpRequest, survey_id: int, question: int | None = None):
+    """The results report as a PDF (the same suppressed figures as `/results`)."""
+    survey = access_survey(request.user, survey_id)
+    q = survey.questions.filter(pk=question).first() if question else None
+    response = HttpResponse(reports.results_pdf(survey, q), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-report.pdf"'
+    return response

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
@@ -33,6 +34,7 @@ from gonghui.outreach.permissions import (
 )
 from gonghui.outreach.services import activities as activity_svc
 from gonghui.outreach.services import announcements as announcement_svc
+from gonghui.outreach.services import photos as photo_svc
 from gonghui.outreach.services import projects as project_svc
 from gonghui.outreach.services import stations as station_svc
 
@@ -302,6 +304,51 @@ def set_station_status(request: HttpRequest, station_id: int):
     body = parse_body(request, StatusIn)
     return _station(station_svc.station_set_status(station=station, status=body.status,
                                                    reason=body.reason, actor=request.user))
+
+
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    content_type: str
+    width: int
+    height: int
+    url: str
+
+
+class PhotoForm(Schema):
+    caption: str = ""
+
+
+def _photo(p: Any) -> dict[str, Any]:
+    return {"id": p.pk, "caption": p.caption, "content_type": p.content_type, "width": p.width,
+            "height": p.height,
+            "url": reverse("outreach:station_photo", args=[p.station_id, p.pk])}
+
+
+@router.get("/stations/{station_id}/photos", response=list[PhotoOut])
+def list_photos(request: HttpRequest, station_id: int):
+    """The station's photos; each is served by its `url` (the checked view)."""
+    return [_photo(p) for p in access_station(request.user, station_id).photos.all()]
+
+
+@router.post("/stations/{station_id}/photos", response={201: PhotoOut})
+def add_photo(request: HttpRequest, station_id: int):
+    """multipart/form-data: `file` (PNG or JPEG, ≤ 5 MB), `caption`."""
+    station = access_station(request.user, station_id, write=True)
+    form = parse_form(request, PhotoForm, files=("file",))
+    upload = request.FILES["file"]
+    return Status(201, _photo(photo_svc.photo_add(station=station, upload=upload,
+                                                  caption=form.caption, actor=request.user)))
+
+
+@router.delete("/stations/{station_id}/photos/{photo_id}", response={204: None})
+def delete_photo(request: HttpRequest, station_id: int, photo_id: int):
+    station = access_station(request.user, station_id, write=True)
+    photo = station.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound()
+    photo_svc.photo_delete(photo=photo, actor=request.user)
+    return Status(204, None)
 
 
 @router.get("/nearby", response=list[NearbyOut])

@@ -150,3 +150,11 @@ def test_qr_code_for_cadres_only(survey, client, city_admin, tree) -> None:
     other.force_login(make_user("cadre_b", org=tree["SH-B"], role="cadre"))
     assert other.get(reverse("evaluation:survey_qr", args=[survey.pk])).status_code == 404
     assert Client().get(reverse("evaluation:survey_qr", args=[survey.pk])).status_code == 302
+
+
+def test_link_api(survey, client, city_admin) -> None:
+    client.force_login(city_admin)
+    got = client.get(f"/api/v1/evaluation/surveys/{survey.pk}/link")
+    assert got.status_code == 200
+    assert got.json() == {"url": f"http://testserver{_url(survey)}",
+                          "qr": f"http://testserver/evaluation/surveys/{survey.pk}/qr.svg"}

@@ -55,6 +55,9 @@ def test_report_pdf_prints_the_figures(tree, city_admin, client, tmp_path) -> No
     assert "很少加班 3（30.0%）" in text
     assert "甲区一街道工会 7 3 10" in text           # the cross-tab by 下级单位
     assert "人数过少，不显示" not in text
+    api = client.get(f"/api/v1/evaluation/surveys/{survey.pk}/report")
+    assert (api.status_code, api["Content-Type"]) == (200, "application/pdf")
+    assert "经常加班 7（70.0%）" in _text(api.content, tmp_path)
 
 
 def test_report_pdf_suppresses_a_small_group(tree, city_admin, client, tmp_path) -> None:

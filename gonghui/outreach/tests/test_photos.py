@@ -143,3 +143,26 @@ def test_upload_and_delete_pages(tree, station, cadre_a, settings, tmp_path) -> 
     assert client.post(delete).status_code == 302
     assert StationPhoto.objects.count() == 0
     assert AuditEvent.objects.filter(action="outreach.station.photo_delete").count() == 1
+
+
+def test_photo_api(tree, station, cadre_a, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    client = Client()
+    client.force_login(cadre_a)
+    base = f"/api/v1/outreach/stations/{station.pk}/photos"
+    assert client.post(base, {"caption": "门口"}).status_code == 400     # no file
+    made = client.post(base, {"caption": "门口", "file": _upload(_png(30, 10), "a.png")})
+    assert made.status_code == 201
+    photo = StationPhoto.objects.get()
+    assert made.json() == {"id": photo.pk, "caption": "门口", "content_type": "image/png",
+                           "width": 30, "height": 10,
+                           "url": f"/outreach/stations/{station.pk}/photos/{photo.pk}/"}
+    assert client.get(base).json() == [made.json()]
+    bad = client.post(base, {"file": _upload(b"%PDF-1.4", "a.pdf")})
+    assert (bad.status_code, bad.json()["detail"]) == (400, "只接受 PNG 或 JPEG 照片。")
+    viewer = Client()
+    viewer.force_login(make_user("viewer_a", org=tree["SH-A"], role="viewer"))
+    assert viewer.delete(f"{base}/{photo.pk}").status_code == 403
+    assert StationPhoto.objects.count() == 1
+    assert client.delete(f"{base}/{photo.pk}").status_code == 204
+    assert StationPhoto.objects.count() == 0

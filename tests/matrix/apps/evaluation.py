@@ -189,6 +189,7 @@ API: dict[str, R] = {
     "GET /evaluation/surveys/{survey_id}/crosstab": op(
         R_, "eval_survey", query=lambda obj: {"question": obj.ids["question"] if obj else 0}),
     "GET /evaluation/surveys/{survey_id}/link": op(R_, "eval_survey"),
+    "GET /evaluation/surveys/{survey_id}/report": op(R_, "eval_survey"),
     "GET /evaluation/my-surveys": op(access="login"),
     "POST /evaluation/my-surveys/{survey_id}/answer": op(access="own", obj="own_survey"),
     "POST /evaluation/third-party": op(W_),

@@ -72,6 +72,10 @@ API = {
     "POST /outreach/stations": op(WR),
     "GET /outreach/stations/{station_id}": op(RD, "outreach_station"),
     "POST /outreach/stations/{station_id}/status": op(WR, "outreach_station"),
+    "GET /outreach/stations/{station_id}/photos": op(RD, "outreach_station"),
+    "POST /outreach/stations/{station_id}/photos": op(WR, "outreach_station"),   # no file → 400
+    "DELETE /outreach/stations/{station_id}/photos/{photo_id}": op(
+        WR, "outreach_photo", ok=204, kw=ids(station_id="station", photo_id="pk")),
     "POST /outreach/stations/import": op(WR),
     "GET /outreach/nearby": op(access="login", query=lambda o: NEAR),
     "GET /outreach/activities": op(RD),
