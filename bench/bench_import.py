@@ -431,15 +431,25 @@ def main() -> None:
     parser.add_argument("--sqlite-rows", type=int, default=100_000,
                         help="rows of the SQLite figure (0: none)")
     parser.add_argument("--sqlite-child", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--db-name", default=DATABASE.name)
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="generate the files (CSV, .xlsx, ceiling rows) and stop")
     args = parser.parse_args()
     if args.sqlite_child:
         sqlite_child(args.sqlite_child)
         return
+    DATABASE.name = args.db_name
+    DATABASE.url = DATABASE.url.rsplit("/", 1)[0] + "/" + args.db_name
     WORK.mkdir(parents=True, exist_ok=True)
     DATABASE.create()
     DATABASE.setup_django(migrate=True, data_dir=str(WORK / "data"))
     make_tree()
     csv_path, xlsx_path = make_csv(args.rows), make_xlsx(args.rows)
+    if args.prepare_only:
+        ceiling_files(csv_path, args.rows)
+        make_xlsx(args.web_rows, name=f"web-{args.web_rows}.xlsx")
+        DATABASE.drop()
+        return
     extra = ["--workers", str(args.workers)] if args.workers else []
     results: dict[str, list[float]] = {}
 
@@ -447,6 +457,9 @@ def main() -> None:
         results.setdefault(key, []).append(value)
 
     ceiling = ceiling_files(csv_path, args.rows)
+    if args.sqlite_rows:
+        record("sqlite", sqlite_figure(args.sqlite_rows))
+        log(f"SQLite: {args.sqlite_rows:,} rows imported in {results['sqlite'][0]:.1f} s")
     for run in range(1, args.runs + 1):
         record("copy", copy_baseline(csv_path))
         record("ceiling", indexed_copy_ceiling(ceiling))
@@ -478,8 +491,6 @@ def main() -> None:
             f"({results['csv_mem'][-1]:.0f} MB), re-run {results['rerun'][-1]:.1f} s, "
             f"xlsx {results['xlsx'][-1]:.1f} s ({results['xlsx_mem'][-1]:.0f} MB), "
             f"web {args.web_rows:,} rows {results['web'][-1]:.1f} s")
-    if args.sqlite_rows:
-        record("sqlite", sqlite_figure(args.sqlite_rows))
     for _run in range(args.runs):
         record("read_csv", read_only(csv_path))
         record("read_xlsx", read_only(xlsx_path))
