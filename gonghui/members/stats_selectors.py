@@ -17,17 +17,11 @@ from gonghui.members.models import (
     OrgMemberMonth,
     OrgMemberStats,
 )
+from gonghui.members.seniority import years_ago
 
 # Age bands of the yearly report (years completed on the day of the figures).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("≤35", 0, 35), ("36-45", 36, 45), ("46-54", 46, 54), ("≥55", 55, 200))
-
-
-def _years_ago(today: dt.date, years: int) -> dt.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
 
 
 def counter_totals(*, org_path: str) -> dict[str, int]:
@@ -53,8 +47,8 @@ def held_breakdown(*, org_path: str, today: dt.date) -> dict[str, Any]:
     bands: dict[str, Any] = {}
     for label, low, high in AGE_BANDS:
         # born after (today - high - 1 years) and on or before (today - low years)
-        bands[label] = Count("id", filter=Q(person__birth_date__lte=_years_ago(today, low),
-                                            person__birth_date__gt=_years_ago(today, high + 1)))
+        bands[label] = Count("id", filter=Q(person__birth_date__lte=years_ago(today, low),
+                                            person__birth_date__gt=years_ago(today, high + 1)))
     out["age_band"] = active.aggregate(**bands)
     return out
 
@@ -63,8 +57,8 @@ def held_breakdown_by_prefix(*, prefix_len: int, today: dt.date) -> dict[str, di
     """`held_breakdown` of every path prefix of `prefix_len` characters at once, in ONE grouped
     scan of the held memberships (the stats refresh of the big subtrees). A union above that
     depth keeps its own, shorter path as its prefix."""
-    band = Case(*[When(person__birth_date__lte=_years_ago(today, low),
-                       person__birth_date__gt=_years_ago(today, high + 1), then=Value(label))
+    band = Case(*[When(person__birth_date__lte=years_ago(today, low),
+                       person__birth_date__gt=years_ago(today, high + 1), then=Value(label))
                   for label, low, high in AGE_BANDS], default=Value(""), output_field=CharField())
     fields = ("status", "person__gender", "person__education", "person__employment_form",
               "person__new_employment_group")
