@@ -218,6 +218,10 @@ def by_id_tables() -> list[str]:
     return sorted(_model(label)._meta.db_table for label in DISTRIBUTED_BY_ID)
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
+
+
 def unique_keys(model: type[models.Model]) -> list[tuple[str, tuple[str, ...], bool]]:
     """(name, columns, partial) of every unique key Django declares on `model` (the primary key
     left out). Field-level uniques are named by their column."""
@@ -227,12 +231,11 @@ def unique_keys(model: type[models.Model]) -> list[tuple[str, tuple[str, ...], b
         if field.unique and not field.primary_key:
             keys.append((f"{opts.db_table}.{field.column}", (field.column,), False))
     for together in opts.unique_together:
-        cols = tuple(opts.get_field(name).column for name in together)  # type: ignore[union-attr]
+        cols = tuple(_column(model, name) for name in together)
         keys.append((f"{opts.db_table}.{'_'.join(cols)}", cols, False))
     for constraint in opts.constraints:
         if isinstance(constraint, models.UniqueConstraint):
-            cols = tuple(opts.get_field(name).column  # type: ignore[union-attr]
-                         for name in constraint.fields)
+            cols = tuple(_column(model, name) for name in constraint.fields)
             keys.append((constraint.name or "", cols, constraint.condition is not None))
     return keys
 
@@ -324,6 +327,7 @@ class State:
     uniques: dict[tuple[str, str], set[str]]
     # the tables that exist (a model whose migration has not run yet is left out)
     tables: set[str]
+    functions: set[str] = frozenset()  # type: ignore[assignment]
 
 
 def _pk_column(table: str) -> str:
@@ -371,7 +375,7 @@ def distribution_ddl(state: State) -> list[str]:
     for label in sorted(WIDENED_ON_CITUS):
         app_model, field_name = label.rsplit(".", 1)
         opts = _model(app_model)._meta
-        table, column = opts.db_table, opts.get_field(field_name).column  # type: ignore[union-attr]
+        table, column = opts.db_table, _column(_model(app_model), field_name)
         for name in sorted(state.uniques.get((table, column), ())):
             out.append(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)};")
             out.append(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} "
@@ -405,6 +409,9 @@ def distribution_ddl(state: State) -> list[str]:
                 f"ALTER TABLE {_q(fk.table)} ADD CONSTRAINT {_q(fk.constraint_name())} "
                 f"FOREIGN KEY ({_q(fk.column)}) REFERENCES {_q(fk.target)} "
                 f"({_q(fk.target_column)}) DEFERRABLE INITIALLY DEFERRED;")
+    # 7. the ledger's balance check, co-located (below)
+    if "funds_ledgerline" in unions and "funds_check_transaction_in" not in state.functions:
+        out.append(LEDGER_CHECK_ON_CITUS)
     for fk in rewritten:
         if (fk.table, fk.constraint_name()) not in state.constraints:
             out.append(
@@ -413,6 +420,45 @@ def distribution_ddl(state: State) -> list[str]:
                 f"REFERENCES {_q(fk.target)} ({_q(unions[fk.target])}, {_q(fk.target_column)}) "
                 f"DEFERRABLE INITIALLY DEFERRED;")
     return out
+
+
+# The deferred balance trigger of funds (migration funds 0002) reads a transaction's lines by
+# transaction id alone, which on Citus is a query over every shard from inside a shard's
+# trigger. On the cluster the check reads them on the transaction's own shard (its union):
+# a line of another union cannot exist there, as the (union, transaction) and (union, account)
+# foreign keys of step 6 refuse it — the third check of the one-node function.
+LEDGER_CHECK_ON_CITUS = r"""
+CREATE OR REPLACE FUNCTION funds_check_transaction_in(tx_id bigint, tx_union bigint)
+RETURNS void AS $$
+DECLARE
+    total numeric;
+    n integer;
+BEGIN
+    SELECT coalesce(sum(l.amount), 0), count(l.id) INTO total, n
+      FROM funds_ledgerline l WHERE l.union_id = tx_union AND l.transaction_id = tx_id;
+    IF n < 2 THEN
+        RAISE EXCEPTION 'funds: transaction % has % line(s); double entry needs at least two',
+            tx_id, n USING ERRCODE = '23514';
+    END IF;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'funds: transaction % is unbalanced: its lines sum to %', tx_id, total
+            USING ERRCODE = '23514';
+    END IF;
+END;
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION funds_line_balanced() RETURNS trigger AS $$
+BEGIN
+    PERFORM funds_check_transaction_in(NEW.transaction_id, NEW.union_id);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION funds_tx_balanced() RETURNS trigger AS $$
+BEGIN
+    PERFORM funds_check_transaction_in(NEW.id, NEW.union_id);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+""".strip()
 
 
 def read_state(cursor) -> State:  # type: ignore[no-untyped-def]
@@ -458,7 +504,11 @@ def read_state(cursor) -> State:  # type: ignore[no-untyped-def]
         (fks if kind == "f" else uniques).setdefault((table, column), set()).add(name)
     cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
     tables = {t for (t,) in cursor.fetchall()}
-    return State(citus, distributed, reference, constraints, pkeys, fks, uniques, tables)
+    cursor.execute("SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                   "WHERE n.nspname = current_schema()")
+    functions = {f for (f,) in cursor.fetchall()}
+    return State(citus, distributed, reference, constraints, pkeys, fks, uniques, tables,
+                 functions)
 
 
 def empty_state(tables: Iterable[str] = ()) -> State:

@@ -48,9 +48,9 @@ def merge(*, source: Any, target: Any, actor: Actor) -> None:
         ids = model.objects.filter(union_path__startswith=source.path, union=source)
         move_rows(model, ids.values_list("pk", flat=True), column="union", to=target.pk,
                   union_path=target.path)
-    for model in (PayoutEvent, BatchItem, PayeeAccount):
-        ids = model.objects.filter(union=source)
-        move_rows(model, ids.values_list("pk", flat=True), column="union", to=target.pk)
+    for part in (PayoutEvent, BatchItem, PayeeAccount):
+        rows = part.objects.filter(union=source)
+        move_rows(part, rows.values_list("pk", flat=True), column="union", to=target.pk)
 
 
 def occupancy(org: Any) -> list[str]:

@@ -68,8 +68,8 @@ def org_merge(*, source: Org, target: Org, actor: Actor) -> None:
         for model in _FILE_PARTS:
             move_rows(model, model.objects.filter(file_id__in=files).values_list("pk", flat=True),
                       column="union", to=target.pk)
-        for model in (Assistance, Beneficiary):
-            move_rows(model, model.objects.filter(file_id__in=files).values_list("pk", flat=True),
+        for paid in (Assistance, Beneficiary):
+            move_rows(paid, paid.objects.filter(file_id__in=files).values_list("pk", flat=True),
                       column="union", to=target.pk, union_path=target.path)
         now, name = clock.now(), actor_name(actor)
         real = actor_user(actor)
