@@ -31,7 +31,15 @@ def test_nominate_forward_publish(live_server, browser, tree, district_cadre, ci
         page.goto(f"{live_server.url}/awards/schemes/{s.pk}/")
         page.click("a[href$='/nominate/']")
         page.wait_for_selector("h1:has-text('推荐')")
-        page.fill("#id_member", "陈建华")
+        assert "一线职工比例 不低于 50%" in page.inner_text("#shares")
+        page.fill("#find", "陈")                       # the nominee picker
+        page.click("#picker button")
+        page.wait_for_selector("#picker table")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(page, "awards-picker-phone")
+        page.click("#picker a.btn:has-text('选择')")
+        page.wait_for_url("**person=*")
+        assert page.input_value("#id_member") == "陈建华"
         page.select_option("#id_category", "frontline")
         page.fill("#id_job_title", "数控车工")
         page.fill("#id_deeds_summary", "数控加工技术能手")
@@ -45,6 +53,9 @@ def test_nominate_forward_publish(live_server, browser, tree, district_cadre, ci
         sign_in(district, live_server.url, "district_a")
         for code in ("SH-A-1", "SH-A"):
             district.goto(f"{live_server.url}/awards/schemes/{s.pk}/review/?org={code}")
+            assert "满额 2 人时至少 1 人" in district.inner_text("#shares")
+            if code == "SH-A-1":
+                screenshot(district, "awards-review-street-shares")
             district.check("input[name=nomination]")
             district.click("#forward")
             district.wait_for_selector("text=已报送 1 个推荐对象")

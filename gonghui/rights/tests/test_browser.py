@@ -75,3 +75,44 @@ def test_worker_files_on_a_phone_and_cadre_reaches_an_agreement(live_server, bro
     assert (case.status, case.outcome, str(case.amount_recovered), case.rating) == (
         "closed", "agreement", "12000.00", 5)
     screenshot(phone, "rights-portal-rated-phone")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_district_risk_map_on_desktop_and_phone(live_server, browser, page, tree,
+                                                district_cadre):
+    from conftest import make_org
+    from gonghui.rights.models import EmployerRisk
+    from gonghui.rights.tests.conftest import make_employer
+
+    streets = [tree["SH-A-1"], make_org(tree["SH-A"], "SH-A-2", "甲区二街道工会", "street",
+                                        "street")]
+    levels = ["green", "green", "yellow", "orange", "red", "green", "green", "red"]
+    for i, level in enumerate(levels):
+        area = streets[i % 2]
+        employer = make_employer(area, f"地图单位{'甲乙丙丁戊己庚辛'[i]}")
+        EmployerRisk.objects.create(employer=employer, area_path=area.path, score=i,
+                                    level=level, signals=1, computed_at=clock.now())
+    sign_in(page, live_server.url, "district_a")
+    page.goto(f"{live_server.url}/rights/risk/")
+    page.click("text=风险地图")
+    page.wait_for_selector("#risk-map-tiles canvas")
+    page.wait_for_selector("#risk-map-bars canvas")
+    rows = page.locator("#risk-map-table tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).inner_text().split() == ["甲区一街道工会", "2", "1", "0", "1", "4",
+                                               "25.0%"]
+    assert rows.nth(1).inner_text().split() == ["甲区二街道工会", "2", "0", "1", "1", "4",
+                                               "50.0%"]
+    screenshot(page, "rights-risk-map")
+    phone = new_page(browser, PHONE)
+    sign_in(phone, live_server.url, "district_a")
+    phone.goto(f"{live_server.url}/rights/risk/map/")
+    phone.wait_for_selector("#risk-map-tiles canvas")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "rights-risk-map-phone")
+    phone.click('#risk-map-table >> text="甲区二街道工会"')
+    phone.wait_for_selector("text=甲区二街道工会")
+    assert "org=SH-A-2" in phone.url
+    phone.click("#risk-map-table tbody tr >> nth=0 >> a >> nth=-1")   # the street's red count
+    phone.wait_for_selector("table")
+    assert "level=red" in phone.url
