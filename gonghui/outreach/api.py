@@ -336,7 +336,8 @@ def add_photo(request: HttpRequest, station_id: int):
     """multipart/form-data: `file` (PNG or JPEG, ≤ 5 MB), `caption`."""
     station = access_station(request.user, station_id, write=True)
     form = parse_form(request, PhotoForm, files=("file",))
-    upload = request.FILES["file"]
+    upload = request.FILES.get("file")
+    assert upload is not None  # parse_form refused a request without it (400)
     return Status(201, _photo(photo_svc.photo_add(station=station, upload=upload,
                                                   caption=form.caption, actor=request.user)))
 

@@ -103,8 +103,9 @@ def link_person_id(session: Any, survey: Survey) -> int | None:
 
 def link_answered(session: Any, survey: Survey) -> bool:
     person_id = link_person_id(session, survey)
-    return bool(person_id) and Answered.objects.filter(survey=survey,
-                                                       person_id=person_id).exists()
+    if person_id is None:
+        return False
+    return Answered.objects.filter(survey=survey, person_id=person_id).exists()
 
 
 def link_submit(*, session: Any, survey: Survey, answers: Mapping[int, Any]) -> None:
