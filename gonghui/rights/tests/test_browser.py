@@ -103,12 +103,14 @@ def test_district_risk_map_on_desktop_and_phone(live_server, browser, page, tree
                                                "25.0%"]
     assert rows.nth(1).inner_text().split() == ["甲区二街道工会", "2", "0", "1", "1", "4",
                                                "50.0%"]
+    page.wait_for_timeout(1500)        # ECharts' opening animation
     screenshot(page, "rights-risk-map")
     phone = new_page(browser, PHONE)
     sign_in(phone, live_server.url, "district_a")
     phone.goto(f"{live_server.url}/rights/risk/map/")
     phone.wait_for_selector("#risk-map-tiles canvas")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.wait_for_timeout(1500)
     screenshot(phone, "rights-risk-map-phone")
     phone.click('#risk-map-table >> text="甲区二街道工会"')
     phone.wait_for_selector("text=甲区二街道工会")

@@ -15,8 +15,8 @@
     grid: {top: 36, bottom: 44, left: 8, right: 8},
     xAxis: {type: "category", data: range(cols), show: false},
     yAxis: {type: "category", data: range(rows), show: false},
-    visualMap: {min: 0, max: Math.max(20, Math.max.apply(null, data.hot.concat([0]))), calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: {color: ["#d1e7dd", "#ffe69c", "#fd7e14", "#b02a37"]}},
-    series: [{type: "heatmap", data: cells, itemStyle: {borderColor: "#fff", borderWidth: 3}, label: {show: true, fontSize: 11, formatter: function (p) { var name = data.names[p.data[3]]; return (name.length > 6 ? name.slice(0, 6) : name) + "\n" + p.data[2] + "%"; }}}]
+    visualMap: {dimension: 2, min: 0, max: Math.max(20, Math.max.apply(null, data.hot.concat([0]))), calculable: false, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: {color: ["#d1e7dd", "#ffe69c", "#fd7e14", "#b02a37"]}},
+    series: [{type: "heatmap", data: cells, itemStyle: {borderColor: "#fff", borderWidth: 3}, label: {show: true, fontSize: 11, color: "#212529", textBorderColor: "rgba(255,255,255,0.85)", textBorderWidth: 2, formatter: function (p) { var name = data.names[p.data[3]].replace(/工会$/, ""); return (name.length > 6 ? name.slice(0, 6) : name) + "\n" + p.data[2] + "%"; }}}]
   });
   tiles.on("click", function (p) { go(p.data[3]); });
   var colours = ["#198754", "#e0c200", "#fd7e14", "#dc3545"];
