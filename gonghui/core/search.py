@@ -35,6 +35,8 @@ from typing import Any, Protocol, runtime_checkable
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
+from gonghui.core import idnumber
+
 log = logging.getLogger("gonghui.search")
 
 MAX_QUERY = 100
@@ -116,14 +118,29 @@ def reference(q: str, prefix: str = "") -> int | None:
     return int(q) if q.isdigit() and len(q) <= 12 else None
 
 
+def is_id_number(q: str) -> bool:
+    """A valid resident ID number (checksum included): only providers that set
+    `id_numbers = True` are asked for it — a name, code or case-number search of every other
+    module would scan its table for a string that is none of those (the < 20 ms budget of the
+    ID search at 10 M members)."""
+    try:
+        idnumber.parse(q)
+    except idnumber.IDNumberError:
+        return False
+    return True
+
+
 def search(user: Any, q: str, *, limit: int = 10, kind: str = "") -> list[SearchGroup]:
     """The hits of every provider (or of the one named `kind`), grouped, empty groups left out."""
     q = normalize(q)
     if not q:
         return []
+    id_query = is_id_number(q)
     groups: list[SearchGroup] = []
     for provider in providers():
         if kind and provider.name != kind:
+            continue
+        if id_query and not getattr(provider, "id_numbers", False):
             continue
         hits = provider.search(user, q, limit=limit)
         if not hits:

@@ -23,6 +23,7 @@ class MembersSearch:
     name = "members"
     label = _l("会员")
     order = 10
+    id_numbers = True  # the exact ID-number search (blind index)
 
     def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
         if not has_capability(user, Capability.MEMBER_READ):

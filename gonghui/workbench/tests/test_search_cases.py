@@ -102,3 +102,31 @@ def test_rating_by_reference_and_union(tree, district_cadre, other_district_cadr
 def test_a_member_without_a_role_finds_no_cases(tree, district_cadre, member_user) -> None:
     case = open_case(tree["SH-A-1"], district_cadre)
     assert search(member_user, case.number) == []
+
+
+def test_an_id_number_is_asked_only_of_providers_that_find_id_numbers(tree, city_admin) -> None:
+    from gonghui.core.search import SearchHit, is_id_number, register, unregister
+    from gonghui.members.tests.factories import id_number
+
+    asked: list[str] = []
+
+    class Everything:
+        name = "zz.everything"
+        label = "全部"
+        order = 999
+
+        def search(self, user, q, *, limit):
+            asked.append(q)
+            return [SearchHit(kind=self.name, title=q, url="/")]
+
+    register(Everything())
+    try:
+        number = id_number()
+        assert is_id_number(number) is True
+        assert is_id_number(number[:-1] + ("0" if number[-1] != "0" else "1")) is False
+        assert [g.name for g in search(city_admin, number)] == []   # nobody holds it
+        assert asked == []
+        assert [g.name for g in search(city_admin, "王芳")] == ["zz.everything"]
+        assert asked == ["王芳"]
+    finally:
+        unregister("zz.everything")
