@@ -75,6 +75,13 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | None =
             issued_on=today - dt.timedelta(days=30), case=made[0], actor=admin)
     letter_svc.recommendation_issue(opinion=opinion, authority="黄浦区人力资源和社会保障局劳动保障监察大队",
                                     issued_on=today, actor=admin)
+    _seed_contract(street, employers, today, admin)
+    _seed_congress_and_risk(street, e0, today, admin)
+    say(f"Demo rights: {len(made)} cases, 2 letters, 1 contract, 1 congress, risk signals.\n")
+
+
+def _seed_contract(street: Any, employers: list[Employer], today: dt.date, admin: Any) -> None:
+    """A regional wage contract of the street, in force since 1 January."""
     start = dt.date(today.year, 1, 1)
     with _at(start):
         contract = contract_svc.contract_start(
@@ -92,6 +99,10 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | None =
                                    term_end=dt.date(start.year + 2, 12, 31), actor=admin)
         contract_svc.contract_file(contract=contract, filed_on=start, received_on=start,
                                    actor=admin)
+
+
+def _seed_congress_and_risk(street: Any, e0: Employer, today: dt.date, admin: Any) -> None:
+    """A congress with a session and a resolution; risk signals that raise an alert."""
     with _at(today - dt.timedelta(days=400)):
         congress = congress_svc.congress_create(
             org=street, employer=e0, name=f"{e0.name}第三届职工代表大会",
@@ -112,4 +123,3 @@ def seed(*, orgs: dict[str, Any], users: dict[str, Any], stdout: TextIO | None =
                                             ("dispute", 3), ("layoff", 2)]):
         risk_svc.signal_add(employer=e0, kind=signal, on=today - dt.timedelta(days=5 * k),
                             severity=severity, workers=12, note="演示数据", actor=admin)
-    say(f"Demo rights: {len(made)} cases, 2 letters, 1 contract, 1 congress, risk signals.\n")

@@ -150,7 +150,7 @@ class Standing:
     own: str            # "2 / 5 人，40.0%" — what this level has sent up
     places: str         # the same over the quota holder's places
     bound: str          # at the full quota: "至少 6 人" / "至多 2 人"
-    state: str          # "ok" | "open" (still reachable) | "broken"
+    state: str          # "ok" | "open" (still reachable) | "broken" | "empty" (no one yet)
 
 
 def standing(scheme: HonourScheme, quota: Quota | None,
@@ -179,7 +179,9 @@ def standing(scheme: HonourScheme, quota: Quota | None,
         state = "ok"
         if r.key in broken:
             state = "broken"
-        elif held is not None and held["total"] and not r.ok(held[r.key], held["total"]):
+        elif held is None or not held["total"]:
+            state = "empty"
+        elif not r.ok(held[r.key], held["total"]):
             state = "open"
         bound = ""
         if quota is not None:
