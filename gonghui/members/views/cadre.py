@@ -100,10 +100,14 @@ def member_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "").strip()
               for k in ("q", "status", "new_employment", "gender", "age", "seniority")}
     flagged = request.GET.get("flagged") == "1"
-    queryset = selectors.member_list(viewer=request.user, within=within, flagged=flagged,
-                                     **params)
-    known = selectors.member_list_count(viewer=request.user, within=within, flagged=flagged,
-                                        **params)
+    queryset = selectors.member_list(
+        viewer=request.user, within=within, flagged=flagged, q=params["q"],
+        status=params["status"], new_employment=params["new_employment"],
+        gender=params["gender"], age=params["age"], seniority=params["seniority"])
+    known = selectors.member_list_count(
+        viewer=request.user, within=within, flagged=flagged, q=params["q"],
+        status=params["status"], new_employment=params["new_employment"],
+        gender=params["gender"], age=params["age"], seniority=params["seniority"])
     return render(request, "members/list.html", {
         "page": _page(request, queryset, known_count=known), "params": params, "within": within,
         "flagged": flagged, "statuses": MembershipStatus.choices,
