@@ -101,13 +101,14 @@ class Box:
 
 
 MAP_POINTS = 2000   # at most this many stations are sent one by one; beyond, grid clusters
-MAP_GRID = 40       # cells per side of the view when clustering
+MAP_GRID = (8, 8)   # columns × rows of the view when clustering (the page sends its own)
 
 
-def map_view(*, box: Box | None = None, limit: int = MAP_POINTS, grid: int = MAP_GRID
-             ) -> dict[str, Any]:
+def map_view(*, box: Box | None = None, limit: int | None = None,
+             grid: tuple[int, int] = MAP_GRID) -> dict[str, Any]:
     """The public stations in a map view: each station (public fields) when there are at most
-    `limit`, else clusters — the view cut into `grid` × `grid` cells, one point per non-empty
+    `limit`, else clusters — the view cut into `grid` (columns × rows) cells, one point per
+    non-empty
     cell at its stations' mean position with their count, grouped in the database (the
     (lat, lon) index answers the box), so 100,000 stations never reach the browser at once."""
     rows = public_stations()
@@ -115,18 +116,19 @@ def map_view(*, box: Box | None = None, limit: int = MAP_POINTS, grid: int = MAP
         rows = rows.filter(lat__gte=box.south, lat__lte=box.north, lon__gte=box.west,
                            lon__lte=box.east)
     total = rows.count()
-    if total <= limit:
+    if total <= (MAP_POINTS if limit is None else limit):
         return {"total": total, "clusters": [], "points": list(
             rows.order_by("id").values("id", "name", "kind", "district", "lat", "lon",
                                        "amenities", "address"))}
     if box is None:
         edge = rows.aggregate(s=Min("lat"), w=Min("lon"), n=Max("lat"), e=Max("lon"))
         box = Box(edge["s"], edge["w"], edge["n"], edge["e"])
-    dlat = max((box.north - box.south) / grid, 1e-6)
-    dlon = max((box.east - box.west) / grid, 1e-6)
-    last = Value(float(grid - 1))   # a station on the north or east edge belongs to the last cell
-    cells = (rows.annotate(cy=Least(Floor((F("lat") - box.south) / dlat), last),
-                           cx=Least(Floor((F("lon") - box.west) / dlon), last))
+    cols, rows_ = grid
+    dlat = max((box.north - box.south) / rows_, 1e-6)
+    dlon = max((box.east - box.west) / cols, 1e-6)
+    # a station on the north or east edge belongs to the last cell
+    cells = (rows.annotate(cy=Least(Floor((F("lat") - box.south) / dlat), Value(rows_ - 1.0)),
+                           cx=Least(Floor((F("lon") - box.west) / dlon), Value(cols - 1.0)))
              .values("cy", "cx").annotate(n=Count("id"), lat=Avg("lat"), lon=Avg("lon"))
              .order_by("cy", "cx"))
     return {"total": total, "points": [], "clusters": [

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import make_user
+from gonghui.outreach import selectors
 from gonghui.outreach.selectors import Box, map_view
 from gonghui.outreach.tests.conftest import make_station
 
@@ -35,17 +36,17 @@ def test_few_stations_come_one_by_one(tree) -> None:
 
 def test_crowded_view_is_clustered(tree) -> None:
     _stations(tree)
-    view = map_view(limit=5, grid=10)
+    view = map_view(limit=5, grid=(10, 10))
     assert view["points"] == []
     assert sorted(c["count"] for c in view["clusters"]) == [1, 3, 4]
     hp = next(c for c in view["clusters"] if c["count"] == 4)
     assert (hp["lat"], hp["lon"]) == (31.2315, 121.47)
-    inner = map_view(box=Box(south=31.2, west=121.4, north=31.3, east=121.6), limit=5, grid=2)
+    inner = map_view(box=Box(south=31.2, west=121.4, north=31.3, east=121.6), limit=5, grid=(2, 2))
     assert inner["total"] == 7
     assert sorted(c["count"] for c in inner["clusters"]) == [3, 4]
 
 
-def test_map_data_takes_the_view(tree, client: Client) -> None:
+def test_map_data_takes_the_view(tree, client: Client, monkeypatch) -> None:
     _stations(tree)
     client.force_login(make_user("worker_map"))
     url = reverse("outreach:map_data")
@@ -54,3 +55,8 @@ def test_map_data_takes_the_view(tree, client: Client) -> None:
     assert sorted(p["name"] for p in data["points"]) == [f"站点HP{n}" for n in range(4)]
     assert client.get(url, {"bbox": "nonsense"}).json()["total"] == 8
     assert client.get(url, {"bbox": "121.5,31.3,121.4,31.2"}).json()["total"] == 8
+    # a crowded view comes in as many cells as the page asks for: 2 × 2 over this box puts
+    # 黄浦 and 浦东 in one cell (lat 31.2–31.3, lon 121.4–121.6) and 嘉定 in another
+    monkeypatch.setattr(selectors, "MAP_POINTS", 5)
+    two = client.get(url, {"cols": "2", "rows": "2", "bbox": "121.2,31.2,121.6,31.4"}).json()
+    assert (two["points"], sorted(c["count"] for c in two["clusters"])) == ([], [1, 7])

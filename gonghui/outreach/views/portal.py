@@ -79,8 +79,10 @@ def station_map(request: HttpRequest) -> HttpResponse:
 def map_data(request: HttpRequest) -> JsonResponse:
     """Public fields only: name, kind, address, district, position, amenities — each station
     when the view holds few, else grid clusters with counts (selectors.map_view). `bbox` =
-    west,south,east,north of the current view (the whole map without it)."""
-    view = selectors.map_view(box=_bbox(request.GET.get("bbox", "")))
+    west,south,east,north of the current view (the whole map without it); `cols`, `rows` the
+    clustering cells across it."""
+    view = selectors.map_view(box=_bbox(request.GET.get("bbox", "")),
+                              grid=(_cells(request, "cols"), _cells(request, "rows")))
     kinds = dict(StationKind.choices)
     points = [{"id": p["id"], "name": p["name"], "kind": str(kinds[p["kind"]]),
                "district": p["district"], "value": [p["lon"], p["lat"]], "address": p["address"],
@@ -92,6 +94,12 @@ def map_data(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"total": view["total"], "points": points, "clusters": clusters,
                          "districts": [{"name": c["district"], "value": c["n"]}
                                        for c in counts]})
+
+
+def _cells(request: HttpRequest, name: str) -> int:
+    """Clustering cells across the view (the page asks for one per ~56 pixels), 2–60."""
+    value = request.GET.get(name, "")
+    return min(max(int(value), 2), 60) if value.isdigit() else selectors.MAP_GRID[0]
 
 
 def _bbox(text: str) -> selectors.Box | None:

@@ -8,6 +8,7 @@
   var chart = echarts.init(el);
   var counts = {};
   var pending = null;
+  var views = 0;
 
   function series(data) {
     var max = 1;
@@ -23,8 +24,11 @@
     ];
   }
 
+  // one clustering cell per ~56 pixels of the view, so circles do not cover each other
   function load(bbox) {
-    var url = el.dataset.points + (bbox ? "?bbox=" + bbox.join(",") : "");
+    var cells = "cols=" + Math.max(2, Math.round(el.clientWidth / 56)) +
+                "&rows=" + Math.max(2, Math.round(el.clientHeight / 56));
+    var url = el.dataset.points + "?" + cells + (bbox ? "&bbox=" + bbox.join(",") : "");
     return fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); });
   }
 
@@ -42,6 +46,7 @@
       chart.setOption({series: series(data)});
       el.setAttribute("data-total", data.total);
       el.setAttribute("data-clusters", data.clusters.length);
+      el.setAttribute("data-view", String(++views));
     });
   }
 
@@ -67,6 +72,7 @@
       el.setAttribute("data-total", data.total);
       el.setAttribute("data-clusters", data.clusters.length);
       el.setAttribute("data-ready", "1");
+      refresh();   // the first answer was clustered over the stations' extent: now the view's
       chart.on("georoam", function () {
         clearTimeout(pending);
         pending = setTimeout(refresh, 300);
