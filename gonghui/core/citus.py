@@ -328,6 +328,11 @@ class State:
     # the tables that exist (a model whose migration has not run yet is left out)
     tables: set[str]
     functions: set[str] = frozenset()  # type: ignore[assignment]
+    widths: dict[tuple[str, str], int] = None  # type: ignore[assignment]  # unique key -> columns
+
+    def __post_init__(self) -> None:
+        if self.widths is None:
+            self.widths = {}
 
 
 def _pk_column(table: str) -> str:
@@ -361,16 +366,22 @@ def distribution_ddl(state: State) -> list[str]:
     for label in DISTRIBUTED:
         table = _model(label)._meta.db_table
         for name, cols, _partial in unique_keys(_model(label)):
-            if name not in CROSS_UNION_UNIQUES:
+            if name not in CROSS_UNION_UNIQUES or state.widths.get((table, name)) == len(cols) + 1:
                 continue
             # a field's own key is named by PostgreSQL; a declared one by its name
             real = (state.uniques.get((table, cols[0]), set()) if "." in name
                     else {name} & {n for t, n in state.constraints if t == table})
+            column = DISTRIBUTED[label]
             for found in sorted(real):
                 # a constraint (a plain key) or a bare unique index (a partial key)
                 out.append(f"ALTER TABLE {_q(table)} DROP CONSTRAINT IF EXISTS {_q(found)};"
                            f"  -- {CROSS_UNION_UNIQUES[name]}")
                 out.append(f"DROP INDEX IF EXISTS {_q(found)};")
+                if not _partial:
+                    # the rule still holds inside each union
+                    cols_sql = ", ".join(_q(c) for c in (*cols, column))
+                    out.append(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(found)} "
+                               f"UNIQUE ({cols_sql});")
     # 2b. one-to-one keys inside a union become (union, field)
     for label in sorted(WIDENED_ON_CITUS):
         app_model, field_name = label.rsplit(".", 1)
@@ -507,8 +518,13 @@ def read_state(cursor) -> State:  # type: ignore[no-untyped-def]
     cursor.execute("SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
                    "WHERE n.nspname = current_schema()")
     functions = {f for (f,) in cursor.fetchall()}
+    cursor.execute("""
+        SELECT t.relname, c.conname, array_length(c.conkey, 1) FROM pg_constraint c
+        JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE c.contype = 'u' AND n.nspname = current_schema()""")
+    widths = {(t, n): w for t, n, w in cursor.fetchall()}
     return State(citus, distributed, reference, constraints, pkeys, fks, uniques, tables,
-                 functions)
+                 functions, widths)
 
 
 def empty_state(tables: Iterable[str] = ()) -> State:
