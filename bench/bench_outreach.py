@@ -147,15 +147,18 @@ class _Quiet(WSGIRequestHandler):
 
 def serve() -> tuple[Any, int]:
     from django.core.wsgi import get_wsgi_application
-    from django.db import close_old_connections
+    from django.db import connections
 
     app = get_wsgi_application()
 
     def wsgi(environ: Any, start_response: Any) -> Any:
+        # the server runs each request in a new thread: its database connection is closed when
+        # the request ends, else the dead threads' connections pile up past max_connections
+        # (CONN_MAX_AGE keeps them open) — "too many clients already"
         try:
             return app(environ, start_response)
         finally:
-            close_old_connections()
+            connections.close_all()
 
     server = make_server("127.0.0.1", 0, wsgi, server_class=_Server, handler_class=_Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -165,13 +168,17 @@ def serve() -> tuple[Any, int]:
 def tokens(user_ids: list[int]) -> list[str]:
     from django.utils import timezone
 
-    from gonghui.accounts.models import APIToken
+    from gonghui.accounts.models import APIToken, User
 
+    # a token is bound to the password it was issued under (accounts.services.token_user
+    # revokes one whose auth_hash no longer matches): store the user's session auth hash
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
     keys = [secrets.token_urlsafe(24) for _ in user_ids]
     APIToken.objects.bulk_create([
         APIToken(user_id=u, key_hash=APIToken.hash_key(k), prefix=k[:8],
+                 auth_hash=users[u].get_session_auth_hash(),
                  expires_at=timezone.now() + dt.timedelta(days=1))
-        for u, k in zip(user_ids, keys, strict=True)])
+        for u, k in zip(user_ids, keys, strict=True)], batch_size=5000)
     return keys
 
 
