@@ -220,9 +220,16 @@ def survey_results(survey: Survey, *, with_texts: bool = False) -> list[Question
     """Per question: option counts (choices, scales), the mean (scales, numbers); every figure
     None when fewer than `min_group` answered the question."""
     questions = list(survey.questions.all())
-    per_q = dict(Answer.objects.filter(question__survey=survey).values("question_id")
-                 .annotate(n=Count("response", distinct=True))
-                 .values_list("question_id", "n"))
+    # one answer row per response for every kind but multiple choice: a plain count there, the
+    # costly distinct count only where a response may hold several rows
+    per_q = dict(Answer.objects.filter(question__survey=survey)
+                 .exclude(question__kind=QuestionKind.MULTIPLE).values("question_id")
+                 .annotate(n=Count("id")).values_list("question_id", "n"))
+    if any(q.kind == QuestionKind.MULTIPLE for q in questions):
+        per_q.update(Answer.objects.filter(question__survey=survey,
+                                           question__kind=QuestionKind.MULTIPLE)
+                     .values("question_id").annotate(n=Count("response", distinct=True))
+                     .values_list("question_id", "n"))
     counts: dict[tuple[int, str], int] = {
         (r["question_id"], r["option"]): r["n"]
         for r in Answer.objects.filter(question__survey=survey).exclude(option="")
@@ -293,10 +300,15 @@ def crosstab(survey: Survey, question: Question, dimension: str) -> CrossTab:
         dimension = "unit"
     expr = _dimension_expr(survey, dimension)
     base = Answer.objects.filter(question=question).annotate(dim=expr)
-    totals = dict(base.values("dim").annotate(n=Count("response", distinct=True))
-                  .values_list("dim", "n"))
     cells = {(r["dim"], r["option"]): r["n"]
              for r in base.values("dim", "option").annotate(n=Count("id"))}
+    totals: dict[Any, int] = defaultdict(int)
+    if question.kind == QuestionKind.MULTIPLE:  # several rows per response: count responses
+        totals.update(base.values("dim").annotate(n=Count("response", distinct=True))
+                      .values_list("dim", "n"))
+    else:  # one row per response: a group's total is the sum of its cells
+        for (value, _option), n in cells.items():
+            totals[value] += n
     columns = option_labels(question)
     labels = dimension_labels(survey, dimension, list(totals))
     rows = []
