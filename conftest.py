@@ -12,6 +12,12 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests judge values, not speed: on a loaded CI machine one example may take longer
+# than hypothesis's default 200 ms deadline, which failed a test with DeadlineExceeded.
+hypothesis_settings.register_profile("gonghui", deadline=None)
+hypothesis_settings.load_profile("gonghui")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in browser tests
 
