@@ -75,7 +75,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Server started (pid {server.pid}).")
             self.stdout.write(f"Open http://{options['host']}:{options['port']}/ and sign in.")
             self.stdout.flush()
-            server.wait()
+            # Wait in short steps, not one blocking wait: a signal may be delivered to another
+            # thread of this process (a native library's worker pool, e.g. Polars'), and Python
+            # runs its handler only when the main thread returns to the interpreter.
+            while server.poll() is None:
+                time.sleep(0.2)
         except Stop as stop:
             self.stdout.write(f"Stopping (signal {stop.signum}).")
         except KeyboardInterrupt:
