@@ -46,7 +46,8 @@ def test_city_sets_the_split_and_the_street_sees_it(client, tree, city_admin, di
                                  ("街道/乡镇/园区", "5.00%", "1,250.00")):
         row = table[table.index(f"<td>{level}"):]
         row = row[:row.index("</tr>")]
-        assert percent in row and part in row, row
+        assert percent in row, row
+        assert part in row, row
     assert 'name="form" value="split"' in page  # a district may set its own subtree's split
     login(client, auditor)
     page = client.get(url).content.decode()

@@ -18,8 +18,8 @@ from gonghui.core import clock
 from gonghui.core.views import Outcome, form_status, posted, run_service
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.forms import (
-    BudgetForm,
     SPLIT_LEVELS,
+    BudgetForm,
     CloseForm,
     LevelSplitForm,
     LimitForm,
