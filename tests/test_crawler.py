@@ -138,6 +138,10 @@ def crawl(client: Client, start: list[str]) -> dict[str, Any]:
             if target:
                 queue.append(target)
             continue
+        if took > BUDGET:  # a pause of the machine is not a slow page: one second look
+            began = time.perf_counter()
+            client.get(url)
+            took = min(took, time.perf_counter() - began)
         if took > BUDGET:
             slow[url] = round(took, 2)
         if "text/html" not in response.get("Content-Type", "") or response.status_code != 200:
