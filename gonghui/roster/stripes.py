@@ -227,6 +227,12 @@ class Stripe:
                 item = self.feed.recv()
             except EOFError:
                 raise SystemExit(3) from None  # the feeder is gone: stop here
+            except Exception:
+                # killed in the middle of a message (a reset pipe, half a pickle): the feeder
+                # is gone too, and the job stays as the kill left it, for a resume
+                if self.parent_pid is not None and os.getppid() != self.parent_pid:
+                    raise SystemExit(3) from None
+                raise
             if item is None:
                 return
             yield item
