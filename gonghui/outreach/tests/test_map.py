@@ -8,7 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import make_user
+from gonghui.core.workflow import transition
 from gonghui.outreach import selectors
+from gonghui.outreach.models import STATION_TRANSITIONS
 from gonghui.outreach.selectors import Box, map_view
 from gonghui.outreach.tests.conftest import make_station
 
@@ -22,8 +24,7 @@ def _stations(tree) -> None:
     make_station(tree["SH-A-1-1"], code="JD", lat=31.380, lon=121.250)
     make_station(tree["SH-A-1-1"], code="PRIV", lat=31.231, lon=121.471, public=False)
     gone = make_station(tree["SH-A-1-1"], code="GONE", lat=31.232, lon=121.472)
-    gone.status = "removed"
-    gone.save(update_fields=["status"])
+    transition(gone, "removed", transitions=STATION_TRANSITIONS, reason="撤销")
 
 
 def test_few_stations_come_one_by_one(tree) -> None:
