@@ -11,26 +11,23 @@ from django.utils.translation import gettext_lazy as _l
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
 from gonghui.awards import selectors
-from gonghui.core.search import SearchHit, reference, register
+from gonghui.core.search import QuerySearch, SearchHit, register
 
 
-class NominationsSearch:
+class NominationsSearch(QuerySearch):
     name = "awards"
     label = _l("评先推荐")
     order = 70
 
-    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+    def listing(self, user: Any, q: str) -> Any:
         if not has_capability(user, Capability.AWARDS_READ):
             return None
-        ref = reference(q)
-        rows = (selectors.nomination_list(viewer=user).filter(pk=ref) if ref is not None
-                else selectors.nomination_list(viewer=user, q=q))[: limit + 1]
-        return [
-            SearchHit(kind=self.name, title=f"#{n.pk} {n.name}",
-                      subtitle=f"{n.unit_name} · {n.scheme} · {n.get_status_display()}",
-                      url=reverse("awards:nomination", args=[n.pk]), org_path=n.union_path)
-            for n in rows
-        ]
+        return selectors.nomination_list(viewer=user, q=q)
+
+    def hit(self, n: Any) -> SearchHit:
+        return SearchHit(kind=self.name, title=f"#{n.pk} {n.name}",
+                         subtitle=f"{n.unit_name} · {n.scheme} · {n.get_status_display()}",
+                         url=reverse("awards:nomination", args=[n.pk]), org_path=n.union_path)
 
 
 register(NominationsSearch())

@@ -8,16 +8,19 @@ selectors with `viewer=user`, so a hit is listed exactly when the user could ope
 personal data only masked (an ID number is revealed on the member's page, through the logged
 reveal, never in a hit).
 
-    class MembersSearch:
+    class MembersSearch(QuerySearch):
         name = "members"
         label = _l("会员")
         order = 10
+        references = False               # "#12" is not a member number
 
-        def search(self, user, q, *, limit):   # None: this user cannot search this kind
+        def listing(self, user, q):      # None: this user cannot search this kind
             if not has_capability(user, Capability.MEMBER_READ):
                 return None
-            rows = selectors.member_list(viewer=user, q=q)[:limit + 1]
-            return [SearchHit(...) for m in rows]
+            return selectors.member_list(viewer=user, q=q)
+
+        def hit(self, m):
+            return SearchHit(kind=self.name, title=m.person.name, url=...)
 
     register(MembersSearch())
 
@@ -29,6 +32,7 @@ to the module's own list for the rest.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -73,6 +77,36 @@ class SearchProvider(Protocol):
         """Up to `limit + 1` hits for `q` inside the user's subtrees; None when the user may
         not read this kind at all."""
         ...
+
+
+class QuerySearch(ABC):
+    """A provider over one app's scoped list selector, as `core.todo.QueryTodo` is for to-dos:
+    subclasses give `name`, `label`, `order`, `listing(user, q)` (the selector with
+    `viewer=user` filtered by `q`, or None when the user may not read this kind) and `hit(row)`.
+
+    With `references` on, a query that reads as a case number ("#12", "12", or with
+    `reference_prefix` "MA12") finds that row of the unfiltered listing instead."""
+
+    name: str = ""
+    label: str | Promise = ""
+    order: int = 100
+    references: bool = True
+    reference_prefix: str = ""
+
+    @abstractmethod
+    def listing(self, user: Any, q: str) -> Any: ...
+
+    @abstractmethod
+    def hit(self, row: Any) -> SearchHit: ...
+
+    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+        ref = reference(q, self.reference_prefix) if self.references else None
+        rows = self.listing(user, "" if ref is not None else q)
+        if rows is None:
+            return None
+        if ref is not None:
+            rows = rows.filter(pk=ref)
+        return [self.hit(row) for row in rows[: limit + 1]]
 
 
 _PROVIDERS: dict[str, SearchProvider] = {}

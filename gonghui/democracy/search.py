@@ -10,27 +10,24 @@ from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
-from gonghui.core.search import SearchHit, reference, register
+from gonghui.core.search import QuerySearch, SearchHit, register
 from gonghui.democracy import selectors
 
 
-class ProposalsSearch:
+class ProposalsSearch(QuerySearch):
     name = "democracy"
     label = _l("职代会提案")
     order = 80
 
-    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+    def listing(self, user: Any, q: str) -> Any:
         if not has_capability(user, Capability.DEMOCRACY_READ):
             return None
-        ref = reference(q)
-        rows = (selectors.proposal_list(viewer=user).filter(pk=ref) if ref is not None
-                else selectors.proposal_list(viewer=user, q=q))[: limit + 1]
-        return [
-            SearchHit(kind=self.name, title=f"#{p.pk} {p.title}",
-                      subtitle=f"{p.congress} · {p.year} · {p.get_status_display()}",
-                      url=reverse("democracy:proposal", args=[p.pk]), org_path=p.org_path)
-            for p in rows
-        ]
+        return selectors.proposal_list(viewer=user, q=q)
+
+    def hit(self, p: Any) -> SearchHit:
+        return SearchHit(kind=self.name, title=f"#{p.pk} {p.title}",
+                         subtitle=f"{p.congress} · {p.year} · {p.get_status_display()}",
+                         url=reverse("democracy:proposal", args=[p.pk]), org_path=p.org_path)
 
 
 register(ProposalsSearch())

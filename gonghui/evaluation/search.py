@@ -10,27 +10,24 @@ from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
-from gonghui.core.search import SearchHit, reference, register
+from gonghui.core.search import QuerySearch, SearchHit, register
 from gonghui.evaluation import selectors
 
 
-class RatingsSearch:
+class RatingsSearch(QuerySearch):
     name = "evaluation"
     label = _l("星级评定")
     order = 100
 
-    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+    def listing(self, user: Any, q: str) -> Any:
         if not has_capability(user, Capability.EVALUATION_READ):
             return None
-        ref = reference(q)
-        rows = (selectors.rating_list(viewer=user).filter(pk=ref) if ref is not None
-                else selectors.rating_list(viewer=user, q=q))[: limit + 1]
-        return [
-            SearchHit(kind=self.name, title=f"#{r.pk} {r.org.name} {r.year}",
-                      subtitle=f"{r.scheme} · {r.get_status_display()}",
-                      url=reverse("evaluation:rating", args=[r.pk]), org_path=r.org_path)
-            for r in rows
-        ]
+        return selectors.rating_list(viewer=user, q=q)
+
+    def hit(self, r: Any) -> SearchHit:
+        return SearchHit(kind=self.name, title=f"#{r.pk} {r.org.name} {r.year}",
+                         subtitle=f"{r.scheme} · {r.get_status_display()}",
+                         url=reverse("evaluation:rating", args=[r.pk]), org_path=r.org_path)
 
 
 register(RatingsSearch())

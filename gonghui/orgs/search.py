@@ -12,27 +12,27 @@ from django.utils.translation import gettext_lazy as _l
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
 from gonghui.accounts.scoping import scope
-from gonghui.core.search import SearchHit, register
+from gonghui.core.search import QuerySearch, SearchHit, register
 from gonghui.orgs import selectors
 from gonghui.orgs.models import Employer
 
 
-class OrgsSearch:
+class OrgsSearch(QuerySearch):
     name = "orgs"
     label = _l("工会组织")
     order = 20
+    references = False
 
-    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+    def listing(self, user: Any, q: str) -> Any:
         if not has_capability(user, Capability.ORG_READ):
             return None
-        rows = selectors.org_list(viewer=user, q=q)[: limit + 1]
-        return [
-            SearchHit(kind=self.name, title=o.name,
-                      subtitle=" · ".join(p for p in (o.code, str(o.get_level_display()),
-                                                      str(o.get_status_display()), o.uscc) if p),
-                      url=reverse("orgs:detail", args=[o.pk]), org_path=o.path)
-            for o in rows
-        ]
+        return selectors.org_list(viewer=user, q=q)
+
+    def hit(self, o: Any) -> SearchHit:
+        return SearchHit(kind=self.name, title=o.name,
+                         subtitle=" · ".join(p for p in (o.code, str(o.get_level_display()),
+                                                         str(o.get_status_display()), o.uscc) if p),
+                         url=reverse("orgs:detail", args=[o.pk]), org_path=o.path)
 
 
 def employer_search(*, viewer: Any, q: str) -> Any:
@@ -42,22 +42,22 @@ def employer_search(*, viewer: Any, q: str) -> Any:
         .select_related("area", "union").order_by("name", "id")
 
 
-class EmployersSearch:
+class EmployersSearch(QuerySearch):
     name = "employers"
     label = _l("用人单位")
     order = 30
+    references = False
 
-    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+    def listing(self, user: Any, q: str) -> Any:
         if not has_capability(user, Capability.ORG_READ):
             return None
-        rows = employer_search(viewer=user, q=q)[: limit + 1]
-        return [
-            SearchHit(kind=self.name, title=e.name,
-                      subtitle=" · ".join(p for p in (e.uscc, e.area.name,
-                                                      e.union.name if e.union else "") if p),
-                      url=reverse("stats:employer", args=[e.pk]), org_path=e.area.path)
-            for e in rows
-        ]
+        return employer_search(viewer=user, q=q)
+
+    def hit(self, e: Any) -> SearchHit:
+        return SearchHit(kind=self.name, title=e.name,
+                         subtitle=" · ".join(p for p in (e.uscc, e.area.name,
+                                                         e.union.name if e.union else "") if p),
+                         url=reverse("stats:employer", args=[e.pk]), org_path=e.area.path)
 
 
 register(OrgsSearch())

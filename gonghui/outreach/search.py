@@ -11,28 +11,25 @@ from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
-from gonghui.core.search import SearchHit, reference, register
+from gonghui.core.search import QuerySearch, SearchHit, register
 from gonghui.outreach import selectors
 
 
-class ActivitiesSearch:
+class ActivitiesSearch(QuerySearch):
     name = "outreach"
     label = _l("活动")
     order = 90
 
-    def search(self, user: Any, q: str, *, limit: int) -> list[SearchHit] | None:
+    def listing(self, user: Any, q: str) -> Any:
         if not has_capability(user, Capability.OUTREACH_READ):
             return None
-        ref = reference(q)
-        rows = (selectors.activity_list(viewer=user).filter(pk=ref) if ref is not None
-                else selectors.activity_list(viewer=user, q=q)).order_by("-starts_at", "-id")
-        return [
-            SearchHit(kind=self.name, title=f"#{a.pk} {a.title}",
-                      subtitle=f"{timezone.localtime(a.starts_at):%Y-%m-%d %H:%M} · {a.place}"
-                               f" · {a.org.name}",
-                      url=reverse("outreach:activity", args=[a.pk]), org_path=a.org_path)
-            for a in rows[: limit + 1]
-        ]
+        return selectors.activity_list(viewer=user, q=q).order_by("-starts_at", "-id")
+
+    def hit(self, a: Any) -> SearchHit:
+        return SearchHit(kind=self.name, title=f"#{a.pk} {a.title}",
+                         subtitle=f"{timezone.localtime(a.starts_at):%Y-%m-%d %H:%M} · {a.place}"
+                                  f" · {a.org.name}",
+                         url=reverse("outreach:activity", args=[a.pk]), org_path=a.org_path)
 
 
 register(ActivitiesSearch())
