@@ -286,3 +286,57 @@ def test_property_close_zeroes_income_and_expense(tree, city_admin, postings):
             assert sum(after.values(), D(0)) == 0
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def _closing_of(union):
+    closing = YearClosing.objects.get(union=union, year=2026, reopened_at__isnull=True)
+    tx = closing.transaction
+    return (closing.surplus, tx.voucher_label, tx.memo, tx.idempotency_key, tx.date, tx.period,
+            sorted((ln.account.code, ln.amount) for ln in tx.lines.select_related("account")))
+
+
+@pytest.mark.parametrize("chunk", [1, 250])
+def test_batched_subtree_closing_equals_the_per_union_closing(tree, city_admin, monkeypatch,
+                                                              chunk):
+    """The subtree run closes a chunk of unions with set queries and bulk inserts; its result
+    is exactly the per-union `year_close`'s (lines, voucher number, memo, key, surplus), also
+    after a reopening (attempt 1) and in the 收/付/转 scheme."""
+    from gonghui.funds.models import Book
+    from gonghui.funds.services import chart_ensure, yearend_batch
+
+    monkeypatch.setattr(yearend_batch, "CHUNK", chunk)
+    alone, batched = tree["SH-A-1-1"], tree["SH-B-1-1"]
+    for union in (alone, batched):
+        chart_ensure(union)
+        Book.objects.filter(union=union).update(voucher_scheme="split")
+        for i, (code, amount) in enumerate([("4101", "1200.05"), ("4301", "300.10"),
+                                            ("4901", "0.01")]):
+            post_income(union=union, date=dt.date(2026, 3, 1 + i), account_code=code,
+                        amount=D(amount), memo="收入", idempotency_key=f"in{i}", actor=city_admin)
+        for i, (code, amount) in enumerate([("510101", "450.33"), ("530104", "99.99")]):
+            post_expense(union=union, date=dt.date(2026, 5, 1 + i), account_code=code,
+                         amount=D(amount), memo="支出", idempotency_key=f"out{i}",
+                         actor=city_admin)
+    with clock.frozen(AFTER):
+        year_close(union=alone, year=2026, actor=city_admin)
+        year_reopen(union=alone, year=2026, reason="补记", actor=city_admin)
+        year_close(union=alone, year=2026, actor=city_admin)
+        first = year_close_subtree(root=tree["SH-B"], year=2026, actor=city_admin)
+        year_reopen(union=batched, year=2026, reason="补记", actor=city_admin)
+        outcome = year_close_subtree(root=tree["SH-B"], year=2026, actor=city_admin)
+        again = year_close_subtree(root=tree["SH-B"], year=2026, actor=city_admin)
+    assert (first.total, first.closed, first.already, first.failures) == (1, 1, 0, [])
+    assert (outcome.closed, again.closed, again.already) == (1, 0, 1)
+    assert _closing_of(batched) == _closing_of(alone) == (
+        D("949.84"), "2026-结账 转-0003", "2026 年度结账：收支结转本年结余，转入累计结余",
+        "funds.year_close:2026:1", dt.date(2026, 12, 31), 202613,
+        sorted([("4101", D("1200.05")), ("4301", D("300.10")), ("4901", D("0.01")),
+                ("510101", D("-450.33")), ("530104", D("-99.99")), ("330201", D("-949.84")),
+                ("330201", D("949.84")), ("330202", D("-949.84"))]))
+    assert balances(batched) == balances(alone) == {"1002": D("949.84"),
+                                                      "330202": D("-949.84")}
+    assert ClosedPeriod.objects.filter(union=batched, year=2026, month=0).count() == 1
+    audit = AuditEvent.objects.filter(action="funds.year_close", object_repr__startswith=
+                                      batched.name).order_by("-id").first()
+    assert audit.after["voucher"] == "2026-结账 转-0003"
+    assert audit.after["surplus"] == "949.84"
