@@ -76,3 +76,20 @@ class APIToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class RateCount(models.Model):
+    """A counter of attempts in a time window (accounts.ratelimit), shared by every process
+    that uses the database — the embedded default needs no other service. `key` names the rule,
+    the subject and the window; rows past `expires_at` are deleted as new ones arrive."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

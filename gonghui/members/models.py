@@ -362,10 +362,20 @@ class Application(TimeStampedModel):
         verbose_name = _("入会申请")
         verbose_name_plural = _("入会申请")
         constraints = [
-            # one open application per person and union (two unions may each have one: the
-            # first approved wins, the other gets the one-会籍 conflict)
+            # one open application per person, union and account (two unions may each have
+            # one: the first approved wins, the other gets the one-会籍 conflict). Per account,
+            # not per person: refusing a worker because another account already applied for
+            # this ID number would tell them the number is on file (issue 13); the union sees
+            # both with the review flag identity.ReviewFlag.OTHER_OPEN_APPLICATION.
             models.UniqueConstraint(
-                fields=["person", "union"], condition=Q(status="submitted"),
+                fields=["person", "union", "applicant"],
+                condition=Q(status="submitted", applicant__isnull=False),
+                name="application_one_open_per_account",
+            ),
+            # one open application entered by the union itself (no applicant account)
+            models.UniqueConstraint(
+                fields=["person", "union"],
+                condition=Q(status="submitted", applicant__isnull=True),
                 name="application_one_open_per_union",
             ),
         ]

@@ -8,6 +8,8 @@ GONGHUI_DEBUG      "1" for debug pages
 GONGHUI_SECURE_COOKIES "1" behind a TLS proxy: Secure cookies, X-Forwarded-Proto/-For, HSTS
 GONGHUI_HSTS_SECONDS   HSTS max-age (default one year with GONGHUI_SECURE_COOKIES, else 0)
 GONGHUI_IP_FAILURE_LIMIT failed sign-ins from one address before it is locked (default 20)
+GONGHUI_RATELIMIT_REDIS_URL  redis://… to keep rate-limit counts in Redis (needs the `redis`
+                   package); default: in the database, shared by every process
 """
 
 from __future__ import annotations
@@ -236,6 +238,15 @@ GONGHUI_SMS_BACKEND = os.environ.get(
 EMAIL_BACKEND = os.environ.get("GONGHUI_EMAIL_BACKEND",
                                "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("GONGHUI_DEFAULT_FROM_EMAIL", "gonghui@localhost")
+
+# Rate-limit counts (accounts.ratelimit) must be shared by all worker processes: in the database
+# by default (no other service), in Redis when GONGHUI_RATELIMIT_REDIS_URL is set.
+CACHES: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+if os.environ.get("GONGHUI_RATELIMIT_REDIS_URL"):
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                           "LOCATION": os.environ["GONGHUI_RATELIMIT_REDIS_URL"]}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -92,6 +92,8 @@ def application_submit(
                     data=vp.data(), basis=basis[:200], due_on=deadlines.due_on(union, today),
                 )
         except IntegrityError as exc:
+            # only this account's own open application (or, for a cadre, the union's) collides:
+            # another account's application never does, so this says nothing of the registry
             raise Conflict(_("已有一份提交给该工会的入会申请正在审批中，请耐心等待。"),
                            code="application_open") from exc
         _history(application, "", ApplicationStatus.SUBMITTED, actor=actor, reason=basis)
@@ -137,6 +139,7 @@ def application_approve(*, application: Application, actor: Actor, reason: str =
         )
         # No lock on the person: two approvals for one person race on the unique index.
         person = Person.objects.get(pk=locked.person_id)
+        locked.person = person  # the audit row names the applicant: no second read
         membership = open_membership(person=person, union=union, joined_on=today,
                                      seniority_since=today, actor=actor,
                                      reason=_("网上入会申请批准"))

@@ -21,11 +21,11 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from gonghui.accounts import ratelimit
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.audit.models import AuditEvent
@@ -55,6 +55,7 @@ class ReviewFlag:
     ALREADY_MEMBER = "already_member"
     ACCOUNT_LINKED = "account_linked"
     ACCOUNT_HAS_PERSON = "account_has_person"
+    OTHER_OPEN_APPLICATION = "other_open_application"
 
     LABELS = {
         IDENTITY_UNPROVEN: _l("尚未核实申请人是否本人：请核验其身份证件后再批准"),
@@ -62,6 +63,7 @@ class ReviewFlag:
         ALREADY_MEMBER: _l("该身份证号码的本人已有会籍：不能批准，请核实后告知本人办理转会"),
         ACCOUNT_LINKED: _l("该身份证号码已关联另一个会员账户"),
         ACCOUNT_HAS_PERSON: _l("申请账户已关联另一个身份证号码"),
+        OTHER_OPEN_APPLICATION: _l("该身份证号码另有一份向本工会提交、尚待审批的申请"),
     }
 
 
@@ -84,21 +86,13 @@ def verified_phone(user: Any) -> str:
 
 def join_attempt(*, user: Any, ip: str | None) -> None:
     """Count one submission of the join form; refuse beyond the hourly limits (per account
-    and per address). The counters live in the cache (configure a shared one — CACHES — when
-    running several processes)."""
-    window = int(clock.now().timestamp()) // JOIN_WINDOW_SECONDS
-    keys = [(f"gh:join:u:{user.pk}:{window}", JOIN_LIMIT_PER_ACCOUNT)]
+    and per address). The counts are shared by every process (accounts.ratelimit: the database,
+    or Redis when configured)."""
+    over = ratelimit.hit("join-u", str(user.pk),
+                         window_seconds=JOIN_WINDOW_SECONDS) > JOIN_LIMIT_PER_ACCOUNT
     if ip:
-        keys.append((f"gh:join:ip:{ip}:{window}", JOIN_LIMIT_PER_IP))
-    over = False
-    for key, limit in keys:
-        cache.add(key, 0, JOIN_WINDOW_SECONDS * 2)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, JOIN_WINDOW_SECONDS * 2)
-            count = 1
-        over = over or count > limit
+        over = ratelimit.hit("join-ip", ip,
+                             window_seconds=JOIN_WINDOW_SECONDS) > JOIN_LIMIT_PER_IP or over
     if over:
         raise TooManyAttempts()
 
@@ -120,6 +114,10 @@ def review_flags(application: Application) -> list[str]:
         flags.append(ReviewFlag.ACCOUNT_LINKED)
     if Person.objects.filter(user_id=applicant_id).exclude(pk=person.pk).exists():
         flags.append(ReviewFlag.ACCOUNT_HAS_PERSON)
+    if application.status == ApplicationStatus.SUBMITTED and Application.objects.filter(
+            person_id=person.pk, union_id=application.union_id,
+            status=ApplicationStatus.SUBMITTED).exclude(pk=application.pk).exists():
+        flags.append(ReviewFlag.OTHER_OPEN_APPLICATION)
     return flags
 
 
