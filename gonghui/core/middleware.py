@@ -7,9 +7,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from gonghui.core.errors import ApplicationError
 
@@ -149,6 +156,12 @@ class IdNumberQueryMiddleware:
             return HttpResponseRedirect(f"{request.path}?{_sealed_query(items)}", status=303)
         if request.method in ("GET", "HEAD") and request.GET:
             items = [(k, str(v)) for k, vs in request.GET.lists() for v in vs]
+            if api and any(_BARE_ID.fullmatch(v) for _k, v in items):
+                # an API client is a program: tell it once, plainly, instead of redirecting —
+                # the number has already reached this log line masked, and must not again
+                return JsonResponse({"detail": _("请勿在网址中传送身份证号码：按身份证号码查询请用 "
+                                                 "POST /api/v1/members/search，号码放在请求正文中。"),
+                                     "code": "id_number_in_url"}, status=400)
             if not api and any(_BARE_ID.fullmatch(v) for _k, v in items):
                 # a link or bookmark with a bare number: one hop to the sealed URL, so that the
                 # number stays out of history and of the next request's Referer

@@ -108,6 +108,26 @@ def test_a_search_by_id_number_is_posted_and_sealed(two_districts):
     assert [i["id"] for i in found.json()["items"]] == [m.pk]
 
 
+def test_the_api_refuses_a_bare_id_number_in_a_url(two_districts):
+    client = _client(two_districts, DISTRICT_A_ON_B)
+    from gonghui.members.models import Membership
+
+    number = Membership.objects.filter(union__code="SH-A-1-1").select_related("person") \
+        .order_by("id").first().person.id_number
+    for path, params in ((API_PREFIX + "/members", {"q": number, "status": "all"}),
+                         (API_PREFIX + "/members", {"q": number.lower() + " "}),
+                         (API_PREFIX + "/aid/files", {"q": number})):
+        response = client.get(path, params)
+        assert response.status_code == 400, path
+        assert response.json() == {
+            "detail": "请勿在网址中传送身份证号码：按身份证号码查询请用 "
+                      "POST /api/v1/members/search，号码放在请求正文中。",
+            "code": "id_number_in_url"}
+        assert number not in response.content.decode()
+    # a number that is not 18 characters long is an ordinary search
+    assert client.get(API_PREFIX + "/members", {"q": number[:10]}).status_code == 200
+
+
 def test_the_pages_send_id_searches_as_post(two_districts):
     page = _client(two_districts, DISTRICT_A_ON_B).get(reverse("members:list")).content.decode()
     assert "/static/js/gh-id-search.js" in page
