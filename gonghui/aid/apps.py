@@ -20,3 +20,8 @@ class AidConfig(AppConfig):
         hooks.register("demo.seed", demo.seed)
         hooks.register("member.ended", life_events.member_ended)
         hooks.register("member.transferred", life_events.member_transferred)
+
+        from gonghui.aid import mydata as own_data  # after the registry is ready (models)
+        from gonghui.members import mydata
+
+        mydata.register(own_data.sections)

@@ -34,6 +34,13 @@ from gonghui.orgs.models import Org, OrgStatus
 DUE_SOON_DAYS = 30
 
 
+def files_of_person(person: Any) -> QuerySet[HardshipFile]:
+    """Internal (no viewer: the worker's own 我的数据, members.mydata): the hardship files of
+    which `person` is the applicant, with their household."""
+    return (HardshipFile.objects.filter(applicant=person).select_related("union")
+            .prefetch_related("household").order_by("id"))
+
+
 def visible_files(viewer: Actor) -> QuerySet[HardshipFile]:
     return scope(HardshipFile.objects.all(), viewer, Capability.AID_READ, path_field="union_path")
 

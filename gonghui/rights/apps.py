@@ -16,3 +16,8 @@ class RightsConfig(AppConfig):
 
         channels.register_kind("rights.risk_alert", _l("劳动关系风险预警"))
         hooks.register("demo.seed", demo.seed)
+
+        from gonghui.members import mydata
+        from gonghui.rights import mydata as own_data
+
+        mydata.register(own_data.sections)

@@ -73,6 +73,15 @@ def own_cases(*, user: Any) -> QuerySet[Case]:
     return Case.objects.filter(worker=user).select_related("union").order_by("-id")
 
 
+def cases_of_worker(*, user: Any, id_hash: str = "") -> QuerySet[Case]:
+    """Internal (no viewer: the worker's own 我的数据): the cases the account filed, and those a
+    union entered for the person of `id_hash` (the account's proven person, members.mydata)."""
+    match = Q(worker=user)
+    if id_hash:
+        match |= Q(worker_id_hash=id_hash)
+    return Case.objects.filter(match).select_related("union").order_by("id")
+
+
 def lawyer_list(*, viewer: Any, q: str = "", active_only: bool = False) -> QuerySet[Lawyer]:
     rows = scope(Lawyer.objects.select_related("org"), viewer, READ, path_field="org_path")
     if q:
