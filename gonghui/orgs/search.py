@@ -35,10 +35,18 @@ class OrgsSearch(QuerySearch):
                          url=reverse("orgs:detail", args=[o.pk]), org_path=o.path)
 
 
+SUBSTRING_FROM = 3  # characters: a shorter query matches the beginning of a name only
+
+
 def employer_search(*, viewer: Any, q: str) -> Any:
-    """Employers whose area lies in the viewer's org.read subtrees, by name or exact USCC."""
+    """Employers whose area lies in the viewer's org.read subtrees, by exact USCC or by name: a
+    query of three characters or more anywhere in the name (the trigram index on PostgreSQL),
+    a shorter one at its beginning (the pattern-order index). Two characters anywhere in half a
+    million names is a scan of the table for what is nearly always a person's name; the
+    employer list (`stats`) still finds any part of a name inside a district."""
     queryset = scope(Employer.objects.all(), viewer, Capability.ORG_READ, path_field="area__path")
-    return queryset.filter(Q(name__icontains=q) | Q(uscc=q.upper())) \
+    by_name = Q(name__icontains=q) if len(q) >= SUBSTRING_FROM else Q(name__startswith=q)
+    return queryset.filter(by_name | Q(uscc=q.upper())) \
         .select_related("area", "union").order_by("name", "id")
 
 

@@ -220,7 +220,11 @@ def test_search_finds_unions_and_employers_by_name_code_and_uscc(tree, district_
     assert hits(district_cadre, tree["SH-A-1-1"].uscc, "orgs") == ["甲一公司工会"]
     assert hits(district_cadre, "公司工会", "orgs") == ["甲一公司工会", "甲二公司工会"]
     assert hits(district_cadre, uscc, "employers") == ["甲三科技有限公司"]
-    assert hits(district_cadre, "科技", "employers") == ["甲三科技有限公司"]
+    # three characters or more: anywhere in the name; fewer: its beginning (orgs.search)
+    assert hits(district_cadre, "科技有限", "employers") == ["甲三科技有限公司"]
+    assert hits(district_cadre, "甲三", "employers") == ["甲三科技有限公司"]
+    assert hits(district_cadre, "科技", "employers") == []
+    assert hits(district_cadre, "乙三", "employers") == []  # another district's employer
 
 
 def test_search_groups_say_when_there_are_more(tree, city_admin):
