@@ -380,8 +380,9 @@ def measure_reconciliation(union, actor, lines: int) -> None:
     """One union gets `lines` bank transactions (bulk path); its statement of as many lines,
     dated 0–2 days later with many equal amounts, is imported, matched and reconciled."""
     from django.db import connection
+    from django.db.models import Sum
 
-    from gonghui.funds.models import Account, LedgerTransaction
+    from gonghui.funds.models import Account, LedgerLine, LedgerTransaction
     from gonghui.funds.services.bank import auto_match, reconciliation, statement_import
 
     rng = random.Random(21)
@@ -416,9 +417,14 @@ def measure_reconciliation(union, actor, lines: int) -> None:
         cur.execute("SELECT setval('funds_ledgertransaction_id_seq', %s)", [tx_id])
         cur.execute("SELECT setval('funds_ledgerline_id_seq', %s)", [line_id])
     assert LedgerTransaction.objects.filter(union=union, source="bench").count() >= lines
+    # the statement opens with the bank balance the book has before its first day (the
+    # union's 2026 postings), so the 调节表 must come out even
+    opening = LedgerLine.objects.filter(union=union, account_id=bank,
+                                        transaction__date__lt=dt.date(2027, 2, 1)
+                                        ).aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
     t0 = time.perf_counter()
     statement = statement_import(union=union, upload=io.BytesIO("\n".join(csv_rows).encode()),
-                                 file_name="bench.csv", actor=actor)
+                                 file_name="bench.csv", actor=actor, opening_balance=opening)
     t1 = time.perf_counter()
     matched = auto_match(union=union, statement=statement, actor=actor)
     t2 = time.perf_counter()
