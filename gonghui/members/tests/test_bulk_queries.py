@@ -1,0 +1,72 @@
+"""The per-row cost of a bulk approval (issue 20: ≥ 200 approvals/s): one approval through
+`application_approve` inside a bulk job reads and writes a fixed number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gonghui.core import clock
+from gonghui.members import services
+from gonghui.members.models import Membership
+from gonghui.members.services import bulk
+from gonghui.members.tests.factories import person_fields
+
+# One approval, in statements (the test's own transaction turns each row's transaction into a
+# savepoint: SAVEPOINT/RELEASE are counted):
+#   savepoint · lock + read the application · its UPDATE · history row                     4
+#   read the person · savepoint, INSERT membership, release · person's 会籍 union (CAS) ·
+#   card number · union counters · month counters · membership event · application link  10
+#   audit: savepoint, lock the chain head, INSERT, UPDATE head, release · release          6
+PER_APPROVAL = 20
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with clock.frozen(dt.date(2026, 5, 12)):
+        yield
+
+
+def _submit(union, actor, names):
+    return [services.application_submit(union=union, fields=person_fields(name), actor=actor)
+            for name in names]
+
+
+def test_one_approval_in_a_bulk_job_costs_a_fixed_number_of_queries(tree, district_cadre,
+                                                                     city_admin):
+    union = tree["SH-A-1-1"]
+    # the union's counter rows exist already (the first join of a month creates them)
+    services.application_approve(application=_submit(union, city_admin, ["赵一"])[0],
+                                 actor=city_admin)
+    one = _submit(union, city_admin, ["张伟"])
+    three = _submit(union, city_admin, ["李娜", "王芳", "刘洋"])
+
+    def run(apps):
+        job = bulk.bulk_decision_start(kind="application", action="approve",
+                                       ids=[a.pk for a in apps], actor=district_cadre,
+                                       enqueue=False)
+        with CaptureQueriesContext(connection) as ctx:
+            job = bulk.bulk_job_run(job=job, actor=district_cadre)
+        assert (job.succeeded, job.failed) == (len(apps), 0)
+        return len(ctx.captured_queries)
+
+    single, triple = run(one), run(three)
+
+    # each further row costs exactly PER_APPROVAL statements: no lookup per row grows with it
+    assert triple - single == 2 * PER_APPROVAL
+    assert Membership.objects.filter(union=union).count() == 5
+
+
+def test_one_approval_alone_has_the_same_count(tree, city_admin, django_assert_num_queries):
+    union = tree["SH-A-1-1"]
+    services.application_approve(application=_submit(union, city_admin, ["赵一"])[0],
+                                 actor=city_admin)
+    app = _submit(union, city_admin, ["张伟"])[0]
+    app = type(app).objects.select_related("person", "union").get(pk=app.pk)
+    # the outer SAVEPOINT/RELEASE pair of the bulk loop is the service's own atomic block here
+    with django_assert_num_queries(PER_APPROVAL):
+        services.application_approve(application=app, actor=city_admin)
+
