@@ -244,6 +244,7 @@ def _register_routers() -> None:
     from gonghui.orgs.api import router as orgs_router
     from gonghui.outreach.api import router as outreach_router
     from gonghui.rights.api import router as rights_router
+    from gonghui.roster.api_sync import router as roster_sync_router
     from gonghui.stats.api import router as stats_router
     from gonghui.workbench.api import router as workbench_router
     from gonghui.workplan.api import router as workplan_router
@@ -251,6 +252,7 @@ def _register_routers() -> None:
     api.add_router("/orgs", orgs_router, tags=["orgs"])
     api.add_router("/", members_bulk_router, tags=["members"])
     api.add_router("/", members_router, tags=["members"])
+    api.add_router("/roster", roster_sync_router, tags=["roster"])
     api.add_router("/funds", funds_router, tags=["funds"])
     api.add_router("/workplan", workplan_router, tags=["workplan"])
     api.add_router("/aid", aid_router, tags=["aid"])

@@ -136,17 +136,20 @@ def sync_decide(*, candidate: SyncCandidate, decision: str, actor: Actor, reason
     return locked
 
 
-def sync_decide_many(*, ids: Iterable[int], decision: str, actor: Actor, reason: str
+def sync_decide_many(*, ids: Iterable[int], decision: str, actor: Actor, reason: str,
+                     job_id: int | None = None, to_union: Org | None = None,
                      ) -> tuple[int, list[dict[str, Any]]]:
-    """The same decision for many candidates: N calls of `sync_decide`, each its own
-    transaction; a failure is reported and the others are done. (done, failures)."""
+    """The same decision for many candidates (of one job, when `job_id` is given): N calls of
+    `sync_decide`, each its own transaction; a failure is reported and the others are done.
+    (done, failures)."""
     done, failures = 0, []
     for pk in ids:
-        candidate = sync_candidates(viewer=actor, status="").filter(pk=pk).first()
+        candidate = sync_candidates(viewer=actor, job_id=job_id, status="").filter(pk=pk).first()
         try:
             if candidate is None:
                 raise NotFound()
-            sync_decide(candidate=candidate, decision=decision, actor=actor, reason=reason)
+            sync_decide(candidate=candidate, decision=decision, actor=actor, reason=reason,
+                        to_union=to_union)
         except ApplicationError as exc:
             failures.append({"id": pk, "code": exc.code, "message": str(exc.message)})
         else:

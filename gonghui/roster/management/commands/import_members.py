@@ -12,6 +12,7 @@ from gonghui.core.actor import Actor, system_actor
 from gonghui.core.errors import ApplicationError
 from gonghui.orgs.models import Org
 from gonghui.roster import cli
+from gonghui.roster.sync import sync_detect
 
 
 class Command(BaseCommand):
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         "With a 工会代码 column, --union names the top org and each row goes to its own union "
         "inside that subtree. Rows that cannot be imported go to the error report; exit 0 when "
         "the file was processed, non-zero when it could not be read at all. Re-running an "
-        "interrupted import of the same file resumes it."
+        "interrupted import of the same file resumes it. --sync: the file is the complete "
+        "roster; afterwards the members it lacks are listed for review (名册同步)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +38,9 @@ class Command(BaseCommand):
                             help="act as this user (their role must allow member.write there)")
         parser.add_argument("--restart", action="store_true",
                             help="start a new job even if an interrupted one exists for this file")
+        parser.add_argument("--sync", action="store_true",
+                            help="the file is the union's complete roster: list the members "
+                                 "it lacks as candidates for review (never changes them)")
         parser.add_argument("--chunk", type=int, default=0, help=argparse.SUPPRESS)
         parser.add_argument("--workers", type=int, default=0,
                             help="worker processes (default: 2 for big files on PostgreSQL)")
@@ -63,9 +68,12 @@ class Command(BaseCommand):
                 job, actor=actor, report=Path(options["report"]) if options["report"] else None,
                 chunk_rows=options["chunk"] or None, workers=options["workers"] or None,
                 stream=cast(TextIO, self.stderr._out))
+            missing = self._sync(job, actor) if options["sync"] else None
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         summary = {**job.counts(), "report": job.report_path or None}
+        if missing is not None:
+            summary["sync_missing"] = missing
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
         else:
@@ -75,4 +83,14 @@ class Command(BaseCommand):
                 f"未导入 {job.rejected}，跳过 {job.skipped}，共 {job.processed} 行。")
             if job.report_path:
                 self.stdout.write(f"错误报告：{job.report_path}")
+            if missing is not None:
+                self.stdout.write(f"名册同步：在册但名册中缺少 {missing} 名，请在导入任务 "
+                                  f"#{job.pk} 的名册同步页逐一核实。")
+
+    def _sync(self, job: Any, actor: Actor) -> int | None:
+        """The comparison of a finished real import (roster.sync): None for a dry run."""
+        if job.dry_run:
+            self.stderr.write("试运行不进行名册同步比对。")
+            return None
+        return sync_detect(job=job, actor=actor)
 
