@@ -15,10 +15,13 @@ from gonghui.accounts.gates import require_capability
 from gonghui.core.errors import NotFound
 from gonghui.core.payload import body_schema, parse_body
 from gonghui.members import decision_selectors
+from gonghui.members.api_selfservice import router as selfservice_router
 from gonghui.members.models import BulkDecisionJob
 from gonghui.members.services import bulk
 
 router = Router()
+# the self-service requests' endpoints (members/api_selfservice.py) hang under this router
+router.add_router("/", selfservice_router)
 
 
 class BulkFilterIn(Schema):

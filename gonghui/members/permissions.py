@@ -11,7 +11,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.errors import Forbidden, NotFound
-from gonghui.members.models import Application, Membership, Transfer
+from gonghui.members.models import Application, Membership, SelfServiceRequest, Transfer
 
 
 def _pk(value: int | str) -> int:
@@ -67,3 +67,16 @@ def own_application(user: Any, application_id: int | str) -> Application:
     if application is None:
         raise NotFound()
     return application
+
+
+def access_self_request(user: Any, request_id: int | str, *,
+                        write: bool = False) -> SelfServiceRequest:
+    """A member's self-service request, for the union deciding it (member.read to see it,
+    member.write to decide)."""
+    row = scope(SelfServiceRequest.objects.select_related("person", "union"), user,
+                Capability.MEMBER_READ, path_field="union_path").filter(pk=_pk(request_id)).first()
+    if row is None:
+        raise NotFound()
+    if write:
+        require_capability(user, Capability.MEMBER_WRITE, row.union)
+    return row

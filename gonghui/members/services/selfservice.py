@@ -175,6 +175,25 @@ def self_employer_change(*, actor: Actor, to_union: Org, new_employer: str,
 
 def pending_requests(*, viewer: Any) -> Any:
     """The self-service requests waiting in the viewer's unions (member.read there)."""
-    return scope(SelfServiceRequest.objects.filter(status=SelfServiceStatus.PENDING),
-                 viewer, Capability.MEMBER_READ, path_field="union_path") \
-        .select_related("person", "union").order_by("created_at", "id")
+    return requests_for(viewer=viewer, status=SelfServiceStatus.PENDING)
+
+
+def requests_for(*, viewer: Any, status: str = "", kind: str = "") -> Any:
+    """The self-service requests of the viewer's unions (member.read there), oldest first;
+    `status` / `kind` narrow them ("" = all)."""
+    queryset = scope(SelfServiceRequest.objects.all(), viewer, Capability.MEMBER_READ,
+                     path_field="union_path")
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.select_related("person", "union").order_by("created_at", "id")
+
+
+def own_requests(*, actor: Actor) -> Any:
+    """The acting worker's own requests, newest first (none without a registered person)."""
+    user = actor_user(actor)
+    if user is None:
+        return SelfServiceRequest.objects.none()
+    return (SelfServiceRequest.objects.filter(person__user=user).select_related("union")
+            .order_by("-created_at", "-id"))
