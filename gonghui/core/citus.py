@@ -114,6 +114,7 @@ REFERENCE: dict[str, str] = {
     "members.Person": "one row per human: the 会籍 compare-and-set and exact search",
     "members.DecisionPolicy": _CONFIG,
     "members.BulkDecisionJob": "a cadre's job, few rows",
+    "members.SavedFilter": "a cadre's own named list filters, few rows",
     "funds.AllocationRule": _CONFIG,
     "funds.PolicyLimit": _CONFIG,
     "funds.YearCloseRun": "a federation's yearly run",

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from gonghui.members.views import applications, bulk, cadre, portal, selfservice
+from gonghui.members.views import applications, bulk, cadre, filters, portal, selfservice
 
 app_name = "members"
 
 urlpatterns = [
     path("", cadre.member_list, name="list"),
     path("new/", cadre.member_add, name="add"),
+    path("export.csv", filters.member_export, name="export"),
+    path("filters/", filters.saved_filter_save, name="saved_filter_save"),
+    path("filters/<int:pk>/delete/", filters.saved_filter_delete, name="saved_filter_delete"),
     path("<int:pk>/", cadre.member_detail, name="detail"),
     path("<int:pk>/edit/", cadre.member_edit, name="edit"),
     path("<int:pk>/status/", cadre.member_status, name="status"),

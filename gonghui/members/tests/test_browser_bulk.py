@@ -50,3 +50,26 @@ def test_cadre_bulk_approves_a_filtered_list(live_server, browser, tree, city_ad
     screenshot(page, "members-bulk-approve")
     assert sorted(Application.objects.values_list("person__name", "status")) == [
         ("赵一", "approved"), ("赵三", "approved"), ("赵二", "approved"), ("钱四", "submitted")]
+
+
+def test_cadre_saves_a_filter_and_applies_its_chip_on_a_phone(live_server, browser, tree,
+                                                               city_admin, district_cadre):
+    from gonghui.members.models import SavedFilter
+
+    services.member_add(union=tree["SH-A-1-1"], fields=person_fields("孙一"), actor=city_admin)
+    services.member_add(union=tree["SH-A-1-2"], fields=person_fields("孙二"), actor=city_admin)
+    page = new_page(browser, PHONE)
+    sign_in(page, live_server.url, district_cadre.username)
+    page.goto(f"{live_server.url}/members/?org=SH-A-1-2&status=active")
+    page.fill("input[name=name]", "二公司在册")
+    page.click("button:has-text('保存筛选')")
+    page.wait_for_selector("text=已保存为常用筛选")
+    assert list(SavedFilter.objects.values_list("name", "params")) == [
+        ("二公司在册", {"org": "SH-A-1-2", "status": "active"})]
+    page.goto(f"{live_server.url}/members/")
+    page.click("#saved-filters a:has-text('二公司在册')")
+    page.wait_for_url("**/members/?org=SH-A-1-2&status=active")
+    assert page.locator("table tbody tr").count() == 1
+    assert "孙二" in page.inner_text("table tbody")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "members-saved-filters-phone")

@@ -37,6 +37,7 @@ from gonghui.members.forms import (
 )
 from gonghui.members.models import Membership, MembershipStatus, TransferStatus
 from gonghui.members.permissions import access_membership, access_transfer
+from gonghui.members.services import saved_filters
 from gonghui.orgs.models import Org
 from gonghui.orgs.permissions import access_org
 from gonghui.orgs.picker import PickError, resolve_org
@@ -93,24 +94,30 @@ def within_org(request: HttpRequest) -> Org | None:
         return None
 
 
+def list_filters(request: HttpRequest) -> tuple[Org | None, dict[str, Any]]:
+    """The member list's filters of the request — the page, its export and its saved filters
+    read them here: (the `org` filter, the selector's keyword arguments)."""
+    within = within_org(request)
+    params: dict[str, Any] = {k: request.GET.get(k, "").strip()
+                              for k in ("q", "status", "new_employment", "gender", "age",
+                                        "seniority")}
+    params["flagged"] = request.GET.get("flagged") == "1"
+    return within, params
+
+
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     require_capability(request.user, Capability.MEMBER_READ)
-    within = within_org(request)
-    params = {k: request.GET.get(k, "").strip()
-              for k in ("q", "status", "new_employment", "gender", "age", "seniority")}
-    flagged = request.GET.get("flagged") == "1"
-    queryset = selectors.member_list(
-        viewer=request.user, within=within, flagged=flagged, q=params["q"],
-        status=params["status"], new_employment=params["new_employment"],
-        gender=params["gender"], age=params["age"], seniority=params["seniority"])
-    known = selectors.member_list_count(
-        viewer=request.user, within=within, flagged=flagged, q=params["q"],
-        status=params["status"], new_employment=params["new_employment"],
-        gender=params["gender"], age=params["age"], seniority=params["seniority"])
+    within, params = list_filters(request)
+    queryset = selectors.member_list(viewer=request.user, within=within, **params)
+    known = selectors.member_list_count(viewer=request.user, within=within, **params)
+    chips = [(f, saved_filters.querystring(f))
+             for f in saved_filters.saved_filters(user=request.user)]
     return render(request, "members/list.html", {
         "page": _page(request, queryset, known_count=known), "params": params, "within": within,
-        "flagged": flagged, "statuses": MembershipStatus.choices,
+        "flagged": params["flagged"], "statuses": MembershipStatus.choices,
+        "saved_filters": chips, "filter_qs": querystring_without_page(request),
+        "has_filters": bool(saved_filters.filter_params(request.GET)),
         "groups": [(v, label) for v, label in NewEmploymentGroup.choices if v],
         "genders": Gender.choices, "age_bands": selectors.age_bands(),
         "seniority_bands": selectors.seniority_bands(),
