@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gonghui.core import clock
 from gonghui.core.actor import system_actor
 from gonghui.members import services
+from gonghui.members.services import deadlines
 from gonghui.members.services.lapse import LAPSE_MONTHS, lapse_candidates
 from gonghui.members.tasks import lapse_check_task
 
@@ -14,7 +15,9 @@ from gonghui.members.tasks import lapse_check_task
 class Command(BaseCommand):
     help = ("Member registry operations. `gonghui members lapse-check [--date YYYY-MM-DD] "
             "[--dry-run] [--enqueue]`: flag members with no dues and no union activity for "
-            f"{LAPSE_MONTHS} months (a cadre then contacts them and confirms the lapse).")
+            f"{LAPSE_MONTHS} months (a cadre then contacts them and confirms the lapse). "
+            "`gonghui members backfill-due-dates [--dry-run]`: give waiting applications and "
+            "incoming transfers created before deadlines existed their due date (working days).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -23,8 +26,18 @@ class Command(BaseCommand):
         check.add_argument("--dry-run", action="store_true", help="only count, change nothing")
         check.add_argument("--enqueue", action="store_true",
                            help="run as a background task on the worker instead")
+        backfill = sub.add_parser("backfill-due-dates",
+                                  help="due dates for waiting cases that have none")
+        backfill.add_argument("--dry-run", action="store_true", help="only count, change nothing")
 
     def handle(self, *args, **options):
+        if options["action"] == "backfill-due-dates":
+            counts = deadlines.due_dates_backfill(actor=system_actor("cli"),
+                                                  dry_run=options["dry_run"])
+            verb = "would get" if options["dry_run"] else "got"
+            self.stdout.write(f"{counts['applications']} applications and "
+                              f"{counts['transfers']} transfers {verb} their due date")
+            return
         if options["action"] != "lapse-check":
             raise CommandError(f"unknown action {options['action']}")
         try:
