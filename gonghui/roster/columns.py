@@ -272,13 +272,15 @@ def cell_display(value: Any) -> str:
     return str(value)
 
 
-def skip_reason(cells: Sequence[Any], mapping: Mapping) -> str:
+def skip_reason(cells: Sequence[Any], mapping: Mapping,
+                id_columns: Sequence[int] | None = None) -> str:
     """Why a row is not a person at all ("" when it is one): blank, a totals line (合计…),
     a note (填表人…), a repeated header (rosters pasted together from several pages). A row
-    whose ID column holds something like an ID number is always a person's row."""
+    whose ID column holds something like an ID number is always a person's row.
+    `id_columns`: `mapping.id_columns`, computed once by a caller that scans many rows."""
     width = len(cells)
     id_cell: Any = None
-    for index in mapping.id_columns:
+    for index in mapping.id_columns if id_columns is None else id_columns:
         if index < width and not is_blank(cells[index]):
             id_cell = cells[index]
             break

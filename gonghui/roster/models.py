@@ -162,6 +162,22 @@ class ImportRejection(models.Model):
         return json.loads(self.cells_json or "[]")
 
 
+class RowFingerprint(models.Model):
+    """A cache for re-runs (`roster.fingerprints`): a row digest and the person and membership
+    row versions (`xmin`) it was last seen to match. No foreign keys on purpose: a deleted or
+    changed person or membership simply makes the fingerprint stale."""
+
+    digest = models.BinaryField(primary_key=True, max_length=16)
+    person_id = models.BigIntegerField()
+    membership_id = models.BigIntegerField()
+    person_stamp = models.BigIntegerField()
+    membership_stamp = models.BigIntegerField()
+    as_of = models.DateField()
+
+    def __str__(self) -> str:
+        return bytes(self.digest).hex()
+
+
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("导出中")

@@ -26,7 +26,7 @@ from gonghui.core.crypto import encrypt
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import normalize as normalize_id
 from gonghui.orgs.models import MEMBER_HOLDING_TYPES, Org, OrgStatus, OrgType
-from gonghui.roster import registry
+from gonghui.roster import fingerprints, registry
 from gonghui.roster.columns import (
     FIELD_LABELS,
     LEGACY_FIELDS,
@@ -101,10 +101,11 @@ def _is_transient(exc: OperationalError) -> bool:
     return getattr(cause, "sqlstate", "") in ("40P01", "40001")
 
 
-def _id_key(cells: Sequence[Any], mapping: Mapping) -> str:
+def _id_key(cells: Sequence[Any], columns: Mapping | Sequence[int]) -> str:
     """The ID number as written, normalised the way validation starts (full-width, spaces,
-    dashes, `x`, a trailing `.0`): two rows with the same key are the same person."""
-    for index in mapping.id_columns:
+    dashes, `x`, a trailing `.0`): two rows with the same key are the same person. `columns`:
+    the mapping, or its `id_columns` computed once by a caller scanning many rows."""
+    for index in columns.id_columns if isinstance(columns, Mapping) else columns:
         if index < len(cells) and cells[index] is not None:
             value = cells[index]
             if type(value) is str and len(value) == 18 and value[:17].isdigit():
@@ -124,8 +125,8 @@ def _compact(key: str) -> int | str:
     return key
 
 
-def _card_key(cells: Sequence[Any], mapping: Mapping) -> str:
-    for index in mapping.card_columns:
+def _card_key(cells: Sequence[Any], card_columns: Sequence[int]) -> str:
+    for index in card_columns:
         if index < len(cells) and cells[index] is not None:
             card = normalize_code(clean_cell(cells[index], "text"))
             if card:
@@ -146,6 +147,9 @@ def scan_chunks(job: ImportJob, mapping: Mapping
     seen_cards: dict[str, int] = {}
     buffer: list[Annotated] = []
     ordinal = -1
+    # once: properties that sort, per row they were ~half of this loop
+    id_columns, card_columns = mapping.id_columns, mapping.card_columns
+    first_id = id_columns[0] if id_columns else 1 << 30
     for number, cells in RosterSource(source_path(job), name=job.source_name):
         if number <= mapping.header_row:
             continue
@@ -154,16 +158,22 @@ def scan_chunks(job: ImportJob, mapping: Mapping
             yield ordinal // chunk_rows - 1, buffer
             buffer = []
         duplicate = ""
-        skip = skip_reason(cells, mapping)
+        value = cells[first_id] if first_id < len(cells) else None
+        if type(value) is str and len(value) == 18 and value[:17].isdigit():
+            # the common row (skip_reason and _id_key of it, without their calls): an ID
+            # number's shape in the first ID column makes it a person's row
+            skip, key = "", _compact(value.upper())
+        else:
+            skip = skip_reason(cells, mapping, id_columns)
+            key = _compact(_id_key(cells, id_columns)) if skip == "" else ""
         if skip == "":
-            key = _compact(_id_key(cells, mapping))
             if key != "":
                 first = seen_ids.setdefault(key, number)
                 if first != number:
                     duplicate = _(
                         "与第 {row} 行的身份证号码相同：同一人在名册中只能出现一次，请删除重复的行。"
                     ).format(row=first)
-            card = _card_key(cells, mapping) if mapping.card_columns else ""
+            card = _card_key(cells, card_columns) if card_columns else ""
             if card and not duplicate:
                 first = seen_cards.setdefault(card, number)
                 if first != number:
@@ -199,6 +209,8 @@ class Stripe:
         # wall seconds in validation and in the database, logged at DEBUG (the benchmark)
         self.timings = {"prepare": 0.0, "write": 0.0}
         self.legacy: dict[int, Legacy] = {}  # a legacy roster's values, by row number
+        self.digester: fingerprints.Digester | None = None
+        self.digests: dict[int, bytes] = {}  # this chunk's row digests, by row number
 
     def run(self) -> int:
         """Process this stripe's chunks; returns the number of data rows in the file (-1
@@ -206,6 +218,8 @@ class Stripe:
         job = self.job
         mapping = Mapping.from_json(job.mapping)  # type: ignore[arg-type]
         resolver = UnionResolver(Org.objects.get(pk=job.org_id))
+        if fingerprints.enabled():
+            self.digester = fingerprints.Digester(job.org_id, mapping)
         rows = -1
         if self.feed is not None:
             for chunk, annotated in self._fed():
@@ -242,8 +256,11 @@ class Stripe:
         if self.parent_pid is not None and os.getppid() != self.parent_pid:
             raise SystemExit(3)  # the run that started us is gone: stop at a chunk boundary
         started = time.perf_counter()
+        extent = (len(rows), rows[0][0], rows[-1][0])
+        rows, known = self._known_rows(rows, resolver)
         prepared = prepare_columns([(n, c) for n, c, _s, _d in rows], mapping,
-                                   as_of=self.job.as_of, skips=[s for _n, _c, s, _d in rows])
+                                   as_of=self.job.as_of, skips=[s for _n, _c, s, _d in rows]
+                                   ) if rows else []
         self.timings["prepare"] += time.perf_counter() - started
         for result, (_n, _c, _s, duplicate) in zip(prepared, rows, strict=True):
             if duplicate and result.kind == OK:
@@ -253,10 +270,32 @@ class Stripe:
                 result.reason = duplicate
         self._legacy_of(prepared, mapping)
         started = time.perf_counter()
-        self._write_chunk(chunk, prepared, resolver)
+        self._write_chunk(chunk, prepared, resolver, extent=extent, known=known)
         self.timings["write"] += time.perf_counter() - started
         if self.on_progress:
             self.on_progress(ImportJob.objects.get(pk=self.job.pk))
+
+    def _known_rows(self, rows: list[Annotated], resolver: UnionResolver
+                    ) -> tuple[list[Annotated], int]:
+        """The chunk's rows less those a fingerprint recognises as unchanged (a re-run), and
+        how many those were. Skipped and repeated rows are never recognised: they take the
+        full path, as does every row without a valid fingerprint."""
+        self.digests = {}
+        digester = self.digester
+        if digester is None:
+            return rows, 0
+        eligible = [(number, cells) for number, cells, skip, duplicate in rows
+                    if not skip and not duplicate]
+        digests = self.digests = {number: digester.digest(cells) for number, cells in eligible}
+        codes = [digester.union_code(cells) for _n, cells in eligible] \
+            if digester.union_column is not None else [""] * len(eligible)
+        top = resolver.top
+        hits = fingerprints.known(list(digests.values()), codes, top_id=top.id,
+                                  top_path=top.path, as_of=self.job.as_of)
+        if not hits:
+            return rows, 0
+        rest = [row for row in rows if digests.get(row[0]) not in hits]
+        return rest, len(rows) - len(rest)
 
     def _legacy_of(self, prepared: list[RowResult], mapping: Mapping) -> None:
         """A legacy roster's columns (会龄起算日, 会籍状态, 退休日期, 原会员证号), checked per
@@ -278,8 +317,13 @@ class Stripe:
             else:
                 self.legacy[result.row_number] = legacy
 
-    def _write_chunk(self, chunk: int, prepared: list[RowResult],
-                     resolver: UnionResolver) -> None:
+    def _write_chunk(self, chunk: int, prepared: list[RowResult], resolver: UnionResolver, *,
+                     extent: tuple[int, int, int] | None = None, known: int = 0) -> None:
+        """Write the chunk's rows; `extent` (rows, first and last row number) and `known`
+        (rows a fingerprint recognised as unchanged, not in `prepared`) describe the whole
+        chunk."""
+        if extent is None:
+            extent = (len(prepared), prepared[0].row_number, prepared[-1].row_number)
         rejections: list[tuple[RowResult, str, str]] = []
         candidates: list[tuple[RowResult, registry.UnionRef]] = []
         counts = dict.fromkeys(("imported", "updated", "unchanged", "rejected", "skipped"), 0)
@@ -314,9 +358,8 @@ class Stripe:
                     try:
                         with transaction.atomic():
                             ImportChunk.objects.create(
-                                job_id=self.job.pk, index=chunk, rows=len(prepared),
-                                first_row=prepared[0].row_number,
-                                last_row=prepared[-1].row_number)
+                                job_id=self.job.pk, index=chunk, rows=extent[0],
+                                first_row=extent[1], last_row=extent[2])
                     except IntegrityError:
                         return  # committed by another runner meanwhile
                     outcome = self._write_candidates(candidates)
@@ -331,7 +374,8 @@ class Stripe:
                         for row, column, reason in all_rejections
                     ], batch_size=500)
                     counts.update(imported=outcome["imported"], updated=outcome["updated"],
-                                  unchanged=outcome["unchanged"], rejected=len(all_rejections))
+                                  unchanged=outcome["unchanged"] + known,
+                                  rejected=len(all_rejections))
                     self._commit_counts(counts)
                 return
             except (IntegrityError, OperationalError, registry.ChunkRace) as exc:
@@ -409,6 +453,13 @@ class Stripe:
         if not self.job.dry_run:
             registry.write_members(joins=joins, updates=updates, actor=self.actor,
                                    reason=self.reason)
+            if self.digests:  # every candidate not rejected now holds 会籍 as the row says
+                refused = {row.row_number for row, _c, _r in rejections}
+                fingerprints.record([(self.digests[row.row_number], row.id_hash)
+                                     for row, _u in candidates
+                                     if row.row_number not in refused
+                                     and row.row_number in self.digests],
+                                    as_of=self.job.as_of)
         return {"imported": len(joins) + len(updates), "updated": len(updates),
                 "unchanged": unchanged, "rejections": rejections}
 
