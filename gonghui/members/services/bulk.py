@@ -145,9 +145,10 @@ def _decide_rows(ids: list[int], model: Any, decide: Callable[[Any], Any], job_i
                     except ApplicationError as exc:
                         pending_failed += 1
                         # never a name the cadre may not see (a 404 row stays anonymous)
-                        hidden = row is None or isinstance(exc, NotFound)
-                        failures.append({"id": pk, "name": "" if hidden else row.person.name,
-                                         "code": exc.code, "message": str(exc.message)})
+                        name = "" if row is None or isinstance(exc, NotFound) \
+                            else row.person.name
+                        failures.append({"id": pk, "name": name, "code": exc.code,
+                                         "message": str(exc.message)})
                     else:
                         done += 1
                         pending_done += 1
