@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _l
 
 from gonghui.accounts.capabilities import Capability
@@ -32,6 +31,7 @@ from gonghui.evaluation.models import (
     Rating,
     RatingStatus,
     Response,
+    ResultCount,
     Scheme,
     ScoreWeights,
     Survey,
@@ -201,7 +201,9 @@ def _pct(part: int, whole: int) -> Decimal:
 
 
 def survey_totals(survey: Survey) -> dict[str, Any]:
-    answered = Answered.objects.filter(survey=survey).count()
+    # the survey-wide counter: one response per `Answered` row (both written in one transaction)
+    answered = (ResultCount.objects.filter(survey=survey, question_key=0, dimension="")
+                .aggregate(n=Sum("n"))["n"] or 0)
     return {"invited": survey.invited, "answered": answered,
             "rate": _pct(answered, survey.invited)}
 
@@ -218,27 +220,22 @@ class QuestionResult:
 
 def survey_results(survey: Survey, *, with_texts: bool = False) -> list[QuestionResult]:
     """Per question: option counts (choices, scales), the mean (scales, numbers); every figure
-    None when fewer than `min_group` answered the question."""
+    None when fewer than `min_group` answered the question. Read from the result counters
+    (`ResultCount`, kept by `response_submit`, shards added up), not from the answers."""
     questions = list(survey.questions.all())
-    # one answer row per response for every kind but multiple choice: a plain count there, the
-    # costly distinct count only where a response may hold several rows
-    per_q = dict(Answer.objects.filter(question__survey=survey)
-                 .exclude(question__kind=QuestionKind.MULTIPLE).values("question_id")
-                 .annotate(n=Count("id")).values_list("question_id", "n"))
-    if any(q.kind == QuestionKind.MULTIPLE for q in questions):
-        per_q.update(Answer.objects.filter(question__survey=survey,
-                                           question__kind=QuestionKind.MULTIPLE)
-                     .values("question_id").annotate(n=Count("response", distinct=True))
-                     .values_list("question_id", "n"))
-    counts: dict[tuple[int, str], int] = {
-        (r["question_id"], r["option"]): r["n"]
-        for r in Answer.objects.filter(question__survey=survey).exclude(option="")
-        .values("question_id", "option").annotate(n=Count("id"))}
-    sums = dict(Answer.objects.filter(question__survey=survey, number__isnull=False)
-                .values("question_id").annotate(s=Sum("number")).values_list("question_id", "s"))
+    per_q: dict[int, tuple[int, Decimal]] = {}
+    counts: dict[tuple[int, str], int] = {}
+    for qid, option, n, total in (ResultCount.objects.filter(survey=survey, dimension="")
+                                  .exclude(question_key=0).values("question_key", "option")
+                                  .annotate(n=Sum("n"), t=Sum("total"))
+                                  .values_list("question_key", "option", "n", "t")):
+        if option:
+            counts[(qid, option)] = n
+        else:
+            per_q[qid] = (n, total)
     out = []
     for q in questions:
-        n = per_q.get(q.pk, 0)
+        n, total = per_q.get(q.pk, (0, Decimal(0)))
         result = QuestionResult(q, n, rules.suppress(n, survey.min_group))
         if not result.suppressed:
             for code, label in option_labels(q):
@@ -246,11 +243,12 @@ def survey_results(survey: Survey, *, with_texts: bool = False) -> list[Question
                 result.options.append({"code": code, "label": label, "count": c,
                                        "percent": _pct(c, n)})
             if q.kind in (QuestionKind.SCALE, QuestionKind.NUMBER) and n:
-                result.mean = (Decimal(sums.get(q.pk) or 0) / n).quantize(
-                    Decimal("0.01"), ROUND_HALF_UP)
+                result.mean = (Decimal(total) / n).quantize(Decimal("0.01"), ROUND_HALF_UP)
             if with_texts and q.kind == QuestionKind.TEXT:
+                # a sample of 200 in the order of the responses' random keys (never the order
+                # of submission), read through the (question, response) index
                 result.texts = list(Answer.objects.filter(question=q).exclude(text="")
-                                    .order_by("?").values_list("text", flat=True)[:200])
+                                    .order_by("response_id").values_list("text", flat=True)[:200])
         out.append(result)
     return out
 
@@ -265,12 +263,6 @@ def option_labels(q: Question) -> list[tuple[str, str]]:
 
 DIMENSIONS = {"unit": _l("下级单位"), "gender": _l("性别"), "age_band": _l("年龄段"),
               "employment_form": _l("用工形式")}
-
-
-def _dimension_expr(survey: Survey, dimension: str) -> Any:
-    if dimension == "unit":
-        return Substr("response__union_path", 1, len(survey.org_path) + STEP)
-    return F(f"response__{dimension}")
 
 
 def dimension_labels(survey: Survey, dimension: str, values: list[str]) -> dict[str, str]:
@@ -294,21 +286,20 @@ class CrossTab:
 
 
 def crosstab(survey: Survey, question: Question, dimension: str) -> CrossTab:
-    """Option counts of one choice/scale question by a dimension; a row whose group answered
-    fewer than `min_group` times shows no figures at all."""
+    """Option counts of one question by a dimension, from the result counters; a row whose
+    group answered fewer than `min_group` times shows no figures at all."""
     if dimension not in DIMENSIONS:
         dimension = "unit"
-    expr = _dimension_expr(survey, dimension)
-    base = Answer.objects.filter(question=question).annotate(dim=expr)
-    cells = {(r["dim"], r["option"]): r["n"]
-             for r in base.values("dim", "option").annotate(n=Count("id"))}
-    totals: dict[Any, int] = defaultdict(int)
-    if question.kind == QuestionKind.MULTIPLE:  # several rows per response: count responses
-        totals.update(base.values("dim").annotate(n=Count("response", distinct=True))
-                      .values_list("dim", "n"))
-    else:  # one row per response: a group's total is the sum of its cells
-        for (value, _option), n in cells.items():
-            totals[value] += n
+    cells: dict[tuple[str, str], int] = {}
+    totals: dict[str, int] = {}
+    for value, option, n in (ResultCount.objects.filter(survey=survey, question_key=question.pk,
+                                                        dimension=dimension)
+                             .values("value", "option").annotate(n=Sum("n"))
+                             .values_list("value", "option", "n")):
+        if option:
+            cells[(value, option)] = n
+        else:           # the responses of the group that answered the question
+            totals[value] = n
     columns = option_labels(question)
     labels = dimension_labels(survey, dimension, list(totals))
     rows = []

@@ -26,6 +26,7 @@ from gonghui.evaluation.models.surveys import (
     Question,
     QuestionKind,
     Response,
+    ResultCount,
     Survey,
     SurveyHistory,
     SurveyKind,
@@ -35,7 +36,7 @@ from gonghui.evaluation.models.surveys import (
 __all__ = [
     "Answer", "Answered", "Evidence", "Grade", "GradeThreshold", "Invitation", "Item",
     "ItemScore", "Question", "QuestionKind", "Rating", "RatingHistory", "RatingStatus",
-    "RatingVeto", "Response", "Scheme", "ScoreWeights", "Section", "Survey", "SurveyHistory",
+    "RatingVeto", "Response", "ResultCount", "Scheme", "ScoreWeights", "Section", "Survey", "SurveyHistory",
     "SurveyKind", "SurveyStatus", "ThirdPartyScore", "Title", "TitleHistory", "TitleStatus",
     "VetoItem",
 ]

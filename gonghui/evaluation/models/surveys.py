@@ -57,6 +57,9 @@ class Survey(TimeStampedModel):
     # Small-group suppression: no figure for a group with fewer answers than this.
     min_group = models.PositiveSmallIntegerField(_("最小公布人数"), default=10)
     invited = models.PositiveIntegerField(_("应答人数"), default=0)
+    # A new value whenever the questionnaire changes (draft only): the key under which a
+    # process keeps the questions of an open survey (services.surveys.survey_questions).
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
 
@@ -189,7 +192,48 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["question", "option"], name="eval_answer_option")]
+        indexes = [models.Index(fields=["question", "option"], name="eval_answer_option"),
+                   # the results page's sample of free texts, in random-key order
+                   models.Index(fields=["question", "response"], name="eval_answer_text",
+                                condition=~Q(text=""))]
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.option or self.number or self.text[:20]}"
+
+
+class ResultCount(models.Model):
+    """Pre-aggregated results, kept up to date by `response_submit` in the answer's own
+    transaction (so the results page reads a few hundred rows, not the answers), and rebuilt
+    from the raw answers by `services.surveys.counts_rebuild` (`gonghui evaluation recount`).
+
+    A row counts responses: `question_key` is a question's id, or 0 for the survey as a whole;
+    `dimension` is "" (everyone) or a cross-tab dimension (unit, gender, age_band,
+    employment_form) with its `value`; `option` is "" for the responses that answered the
+    question (`total` then sums its numbers: scale and number questions), else an option code
+    and the responses that chose it. Only counts of groups, the very figures of the cross-tabs
+    before suppression: no person, no response, no time (suppression is applied on reading,
+    in selectors).
+
+    Every count is spread over `SHARDS` rows (`shard`, drawn at random per submission, carrying
+    no information) so that concurrent submissions seldom wait for one another's counter rows;
+    readers add the shards up."""
+
+    SHARDS = 16
+
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question_key = models.PositiveIntegerField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=255, blank=True)
+    option = models.CharField(max_length=32, blank=True)
+    n = models.BigIntegerField(default=0)
+    total = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["survey", "question_key", "dimension", "value", "option", "shard"],
+            name="eval_resultcount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.question_key}/{self.dimension}={self.value}/{self.option}"

@@ -5,11 +5,15 @@ is the once-only rule; an anonymous `Response` keeps no member id), close."""
 from __future__ import annotations
 
 import datetime as dt
+import random
+import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record
@@ -25,6 +29,7 @@ from gonghui.evaluation.models import (
     Question,
     QuestionKind,
     Response,
+    ResultCount,
     Survey,
     SurveyKind,
     SurveyStatus,
@@ -34,6 +39,8 @@ from gonghui.evaluation.permissions import require_write
 from gonghui.members.choices import NewEmploymentGroup
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.orgs.models import Org
+
+PATH_STEP = 4  # characters per level of the org path (orgs.Org.steplen)
 
 # The satisfaction questionnaire (SPEC §2.9: overall and per service area, plus free text).
 SATISFACTION_AREAS = ["维权服务", "帮扶救助", "文体活动", "技能提升", "会员普惠"]
@@ -126,6 +133,8 @@ def question_add(*, survey: Survey, kind: str, text: str, actor: Actor, required
         survey=survey, position=position, kind=kind, text=text.strip()[:300], required=required,
         options=cleaned if kind in CHOICE_KINDS else [], scale_max=scale_max, show_if=show_if,
         show_if_value=show_if_value if show_if else "")
+    survey.revision = uuid.uuid4()      # the questionnaire changed: no process keeps the old
+    survey.save(update_fields=["revision", "updated_at"])
     _audit(actor, "question", survey, position=position, kind=kind)
     return question
 
@@ -239,33 +248,195 @@ def clean_answers(questions: Sequence[Question], raw: Mapping[int, Any]) -> list
     return out
 
 
+# The questions of open surveys, per process, under the survey's revision: an open survey's
+# questionnaire cannot change (questions are added in draft only, and a survey never returns to
+# draft), and a new revision is drawn whenever one is added, so a stale entry is never hit.
+_QUESTIONS: dict[tuple[int, uuid.UUID], tuple[Question, ...]] = {}
+_QUESTIONS_MAX = 256
+
+
+def survey_questions(survey: Survey) -> list[Question]:
+    """The survey's questions in order; an open survey's are read once per process."""
+    if survey.status != SurveyStatus.OPEN:
+        return list(survey.questions.all())
+    key = (survey.pk, survey.revision)
+    cached = _QUESTIONS.get(key)
+    if cached is None:
+        cached = tuple(survey.questions.all())
+        if len(_QUESTIONS) >= _QUESTIONS_MAX:
+            _QUESTIONS.clear()
+        _QUESTIONS[key] = cached
+    return list(cached)
+
+
+def _answered_insert(survey: Survey, person: Person) -> tuple[int, str] | None:
+    """The once-only row, copied from the member's invitation in one statement: (union id,
+    union path) of the invitation, None when the member is not invited. A second submission
+    hits the unique constraint (IntegrityError)."""
+    answered, invitation = Answered._meta.db_table, Invitation._meta.db_table
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {answered} (survey_id, person_id, union_id, union_path) "  # noqa: S608
+            f"SELECT survey_id, person_id, union_id, union_path FROM {invitation} "
+            "WHERE survey_id = %s AND person_id = %s RETURNING union_id, union_path",
+            [survey.pk, person.pk])
+        row = c.fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+CountKey = tuple[int, str, str, str]        # question key (0: the survey), dimension, value, option
+
+
+def response_counts(survey: Survey, response: Response, rows: Sequence[Answer]
+                    ) -> dict[CountKey, tuple[int, Decimal]]:
+    """What one response adds to the result counters (`ResultCount`): per group (everyone and
+    each cross-tab dimension's value of this response) one response for the survey, one for
+    every question answered (with the sum of its numbers) and one for every option chosen."""
+    groups = [("", ""), *((d, v) for d, v in response_dimensions(survey, response).items())]
+    out: dict[CountKey, tuple[int, Decimal]] = {}
+    by_question: dict[int, list[Answer]] = {}
+    for row in rows:
+        by_question.setdefault(row.question_id, []).append(row)
+    for dim, value in groups:
+        out[(0, dim, value, "")] = (1, Decimal(0))
+        for qid, answers in by_question.items():
+            out[(qid, dim, value, "")] = (1, sum((a.number for a in answers
+                                                  if a.number is not None), Decimal(0)))
+            for a in answers:
+                if a.option:
+                    out[(qid, dim, value, a.option)] = (1, Decimal(0))
+    return out
+
+
+def response_dimensions(survey: Survey, response: Response) -> dict[str, str]:
+    """The cross-tab values of a response (selectors.DIMENSIONS): the unit is the child of the
+    survey's org on the response's union path."""
+    return {"unit": response.union_path[:len(survey.org_path) + PATH_STEP],
+            "gender": response.gender, "age_band": response.age_band,
+            "employment_form": response.employment_form}
+
+
+def _counts_add(survey: Survey, counts: Mapping[CountKey, tuple[int, Decimal]]) -> None:
+    """Add to the counters of one random shard in one statement (an upsert), keys in sorted
+    order so concurrent submissions on the same shard lock the rows they share in the same
+    order (no deadlock)."""
+    if not counts:
+        return
+    table = ResultCount._meta.db_table
+    shard = _shard.randrange(ResultCount.SHARDS)
+    values, params = [], []
+    for key in sorted(counts):
+        n, total = counts[key]
+        values.append("(%s, %s, %s, %s, %s, %s, %s, %s)")
+        params.extend([survey.pk, *key, shard, n, total])
+    with connection.cursor() as c:
+        c.execute(
+            f"INSERT INTO {table} "  # noqa: S608
+            "(survey_id, question_key, dimension, value, option, shard, n, total) "
+            f"VALUES {', '.join(values)} "
+            "ON CONFLICT (survey_id, question_key, dimension, value, option, shard) DO UPDATE "
+            f"SET n = {table}.n + excluded.n, total = {table}.total + excluded.total",
+            params)
+
+
+_shard = random.Random()    # not the module's seeded generators: only spreads the load
+
+
 @transaction.atomic
 def response_submit(*, survey: Survey, person: Person, answers: Mapping[int, Any],
                     actor: Actor) -> None:
     """One member's answers. The `Answered` row (unique per survey and person) is inserted
-    first: a second submission — even a concurrent one — hits the constraint and changes
-    nothing. An anonymous survey's response carries no person and no time; the audit row names
-    the survey, never the response."""
+    first, straight from the invitation: a second submission — even a concurrent one — hits
+    the constraint and changes nothing. An anonymous survey's response carries no person and
+    no time; the audit row names the survey, never the response. The result counters are
+    updated in the same transaction."""
     if survey.status != SurveyStatus.OPEN or survey.closes_on < clock.today():
         raise Conflict(_("该问卷不在答题期内。"), code="survey_closed")
-    invitation = Invitation.objects.filter(survey=survey, person=person).first()
-    if invitation is None:
-        raise ApplicationError(_("您不在本次调查的范围内。"), code="not_invited")
-    rows = clean_answers(list(survey.questions.all()), answers)
     try:
-        with transaction.atomic():
-            Answered.objects.create(survey=survey, person=person, union_id=invitation.union_id,
-                                    union_path=invitation.union_path)
+        placed = _answered_insert(survey, person)
     except IntegrityError:
         raise Conflict(_("您已经提交过本问卷，每人只能提交一次。"), code="already_answered") from None
-    response = Response.objects.create(
+    if placed is None:
+        raise ApplicationError(_("您不在本次调查的范围内。"), code="not_invited")
+    union_id, union_path = placed
+    rows = clean_answers(survey_questions(survey), answers)   # raises: all rolled back
+    response = Response(
         survey=survey, anonymous=survey.anonymous,
-        person=None if survey.anonymous else person, union_id=invitation.union_id,
-        union_path=invitation.union_path, gender=person.gender or "",
+        person=None if survey.anonymous else person, union_id=union_id,
+        union_path=union_path, gender=person.gender or "",
         age_band=rules.age_band(person.birth_date, clock.today()),
         employment_form=person.employment_form or "")
+    response.save(force_insert=True)
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
+    _counts_add(survey, response_counts(survey, response, rows))
     audit_record(actor=actor, action="evaluation.survey.answer", obj=survey,
                  org_path=survey.org_path)
+
+
+def counts_recount(survey: Survey) -> dict[CountKey, tuple[int, Decimal]]:
+    """The result counters computed afresh from the raw responses and answers (SQL
+    aggregates): what `ResultCount` must hold."""
+    cut = len(survey.org_path) + PATH_STEP
+    out: dict[CountKey, tuple[int, Decimal]] = {}
+    responses = Response.objects.filter(survey=survey)
+    answers = Answer.objects.filter(response__survey=survey)
+    single = answers.exclude(question__kind=QuestionKind.MULTIPLE)
+    several = answers.filter(question__kind=QuestionKind.MULTIPLE)
+    for dim in ("", "unit", "gender", "age_band", "employment_form"):
+        own: Any = Value("") if not dim else (
+            Substr("union_path", 1, cut) if dim == "unit" else F(dim))
+        via: Any = Value("") if not dim else (
+            Substr("response__union_path", 1, cut) if dim == "unit" else F(f"response__{dim}"))
+        for value, n in (responses.annotate(v=own).values("v").annotate(n=Count("id"))
+                         .values_list("v", "n")):
+            if n:       # (no responses: the ungrouped count is one row of 0)
+                out[(0, dim, value, "")] = (n, Decimal(0))
+        # one row per response and question for every kind but multiple choice
+        for r in (single.annotate(v=via).values("question_id", "v")
+                  .annotate(n=Count("id"), s=Sum("number"))):
+            out[(r["question_id"], dim, r["v"], "")] = (r["n"], Decimal(r["s"] or 0))
+        for r in (several.annotate(v=via).values("question_id", "v")
+                  .annotate(n=Count("response_id", distinct=True))):
+            out[(r["question_id"], dim, r["v"], "")] = (r["n"], Decimal(0))
+        for r in (answers.exclude(option="").annotate(v=via)
+                  .values("question_id", "v", "option").annotate(n=Count("id"))):
+            out[(r["question_id"], dim, r["v"], r["option"])] = (r["n"], Decimal(0))
+    return out
+
+
+def counts_stored(survey: Survey) -> dict[CountKey, tuple[int, Decimal]]:
+    """The stored counters, shards added up."""
+    out: dict[CountKey, tuple[int, Decimal]] = {}
+    for r in ResultCount.objects.filter(survey=survey):
+        key = (r.question_key, r.dimension, r.value, r.option)
+        n, total = out.get(key, (0, Decimal(0)))
+        out[key] = (n + r.n, total + r.total)
+    return out
+
+
+@transaction.atomic
+def counts_rebuild(survey: Survey) -> int:
+    """Replace the survey's result counters with a recount from the raw answers; returns the
+    number of counter rows (all in shard 0). On PostgreSQL the counters table is locked first (EXCLUSIVE: reads
+    go on, submissions wait), so a submission is counted exactly once: one whose counter update
+    came before the lock has committed and is in the recount; one after it adds to the
+    recount."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(f"LOCK TABLE {ResultCount._meta.db_table} IN EXCLUSIVE MODE")
+    fresh = counts_recount(survey)
+    ResultCount.objects.filter(survey=survey).delete()
+    ResultCount.objects.bulk_create(
+        [ResultCount(survey=survey, question_key=k[0], dimension=k[1], value=k[2], option=k[3],
+                     n=n, total=total) for k, (n, total) in sorted(fresh.items())],
+        batch_size=2000)
+    return len(fresh)
+
+
+def counts_check(survey: Survey) -> list[str]:
+    """Differences between the stored counters and a recount (empty when they agree)."""
+    stored, fresh = counts_stored(survey), counts_recount(survey)
+    return [f"{key}: stored {stored.get(key)}, recount {fresh.get(key)}"
+            for key in sorted(set(stored) | set(fresh)) if stored.get(key) != fresh.get(key)]

@@ -10,6 +10,7 @@ from gonghui.accounts.models import User
 from gonghui.core.actor import system_actor
 from gonghui.core.errors import ApplicationError
 from gonghui.evaluation import selectors
+from gonghui.evaluation.models import Survey
 from gonghui.evaluation.services import scores, surveys, titles
 from gonghui.orgs.models import Org
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
             "`gonghui evaluation due --user NAME [--days 90] [--json]`: titles due for "
             "re-rating in that user's subtrees. "
             "`gonghui evaluation import-scores FILE --org CODE --user NAME`: third-party scores "
-            "from .xlsx/.csv (工会代码, 年度, 评估机构, 得分); all or nothing, exit 1 on errors.")
+            "from .xlsx/.csv (工会代码, 年度, 评估机构, 得分); all or nothing, exit 1 on errors. "
+            "`gonghui evaluation recount [--survey ID] [--check]`: rebuild the survey result "
+            "counters from the raw answers (--check: only compare, exit 1 on a difference).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,6 +40,9 @@ class Command(BaseCommand):
         imp.add_argument("path")
         imp.add_argument("--org", required=True)
         imp.add_argument("--user", required=True)
+        recount = sub.add_parser("recount", help="rebuild (or --check) the result counters")
+        recount.add_argument("--survey", type=int)
+        recount.add_argument("--check", action="store_true")
 
     def _user(self, username: str) -> User:
         user = User.objects.filter(username=username, is_active=True).first()
@@ -64,6 +70,8 @@ class Command(BaseCommand):
                     for d in data:
                         self.stdout.write(f"{d['valid_until']}  {d['org']}  {d['name']}  "
                                           f"{d['grade']}")
+            elif action == "recount":
+                self._recount(options["survey"], check=options["check"])
             else:
                 self._import(Path(options["path"]), options["org"], self._user(options["user"]))
         except ApplicationError as exc:
@@ -82,3 +90,24 @@ class Command(BaseCommand):
             self.stdout.write(f"  {error}")
         if report.errors:
             raise SystemExit(1)
+
+    def _recount(self, survey_id: int | None, *, check: bool) -> None:
+        rows = Survey.objects.order_by("id")
+        if survey_id is not None:
+            rows = rows.filter(pk=survey_id)
+            if not rows.exists():
+                raise CommandError(f"no survey {survey_id}")
+        differ = 0
+        for survey in rows:
+            if check:
+                problems = surveys.counts_check(survey)
+                differ += bool(problems)
+                for p in problems[:20]:
+                    self.stdout.write(f"survey {survey.pk}: {p}")
+                self.stdout.write(f"survey {survey.pk}: "
+                                  f"{'differs' if problems else 'counters agree'}")
+            else:
+                n = surveys.counts_rebuild(survey)
+                self.stdout.write(f"survey {survey.pk}: {n} counter row(s)")
+        if differ:
+            raise CommandError(f"{differ} survey(s) whose counters differ from a recount")
