@@ -209,7 +209,8 @@ def reset_registry() -> None:
         cursor.execute(
             "TRUNCATE members_membershipevent, members_membership, members_person, "
             "members_orgmemberstats, members_orgmembermonth, roster_importrejection, "
-            "roster_importchunk, roster_importjob, audit_auditevent RESTART IDENTITY CASCADE")
+            "roster_importchunk, roster_importjob, roster_rowfingerprint, audit_auditevent "
+            "RESTART IDENTITY CASCADE")
         cursor.execute("VACUUM ANALYZE")
 
 
@@ -406,11 +407,12 @@ def web_upload(rows: int) -> float:
         t = time.perf_counter()
         with path.open("rb") as handle:
             response = client.post("/members/roster/upload/", {"union": UNION, "file": handle})
-        if response.status_code != 302:
+        if response.status_code != 302 or "/preview/" not in response["Location"]:
             import re
 
             text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
-            raise AssertionError(f"upload answered {response.status_code}: {text[:300]}")
+            raise AssertionError(f"upload answered {response.status_code} "
+                                 f"{response.get('Location', '')}: {text[:300]}")
         job = ImportJob.objects.latest("id")
         assert client.get(response["Location"]).status_code == 200  # the preview
         columns = {f"col_{k}": v for k, v in job.mapping["columns"].items()}
