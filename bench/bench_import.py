@@ -403,6 +403,12 @@ def web_upload(rows: int) -> float:
     client = Client()
     client.force_login(User.objects.get(username="bench"),
                        backend="django.contrib.auth.backends.ModelBackend")
+    # a registrar may reveal ID numbers: with GONGHUI_REQUIRE_TOTP_FOR_REVEAL every page sends
+    # them to enrol an authenticator first (accounts.middleware) — the bench user counts as
+    # having passed it, the way a session does after the second factor
+    session = client.session
+    session["_gh_totp_ok"] = True
+    session.save()
     with override_settings(ALLOWED_HOSTS=["*"]):
         t = time.perf_counter()
         with path.open("rb") as handle:
