@@ -30,6 +30,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer, django_auth
 
+from gonghui.accounts import second_factor
 from gonghui.accounts.services import token_issue, token_user
 from gonghui.core.errors import ApplicationError, Unprocessable
 
@@ -207,6 +208,9 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError):
 class TokenIn(Schema):
     username: str
     password: str
+    # the current code of the user's authenticator: required where TOTP is on for the user's
+    # reveals (accounts.second_factor); a token issued with it may reveal personal data
+    otp_token: str = ""
 
 
 class TokenOut(Schema):
@@ -223,7 +227,13 @@ def create_token(request: HttpRequest, payload: TokenIn):
                            "code": "locked_out"})
     if user is None:
         return Status(401, {"detail": _("用户名或密码不正确。"), "code": "invalid_login"})
-    key, token = token_issue(user=user)
+    otp_verified = False
+    if second_factor.has_device(user):
+        otp_verified = second_factor.verify_code(user, payload.otp_token)
+        if not otp_verified and (payload.otp_token or second_factor.required_for_reveal()):
+            return Status(401, {"detail": _("该账户已启用两步验证：请在 otp_token 中提交正确的动态口令。"),
+                               "code": "otp_required"})
+    key, token = token_issue(user=user, otp_verified=otp_verified)
     return Status(200, {"token": key, "expires_at": token.expires_at.isoformat()})
 
 

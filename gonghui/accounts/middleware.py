@@ -3,8 +3,12 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 
 class IdleTimeoutMiddleware:
@@ -22,4 +26,33 @@ class IdleTimeoutMiddleware:
                 logout(request)
             else:
                 request.session["_gh_last_seen"] = now
+        return self.get_response(request)
+
+
+class RequireTotpEnrolmentMiddleware:
+    """With GONGHUI_REQUIRE_TOTP_FOR_REVEAL on, a user who can reveal personal data and has no
+    authenticator yet is sent to enrol one before any other page (accounts.second_factor).
+    The API is not redirected: its reveals answer 403 `totp_enrolment_required`."""
+
+    EXEMPT_PREFIXES = ("/static/", "/media/", "/api/", "/i18n/", "/favicon")
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from gonghui.accounts import second_factor  # models: after the app registry
+
+        user = request.user
+        if (second_factor.required_for_reveal() and user.is_authenticated
+                and not request.session.get("_gh_totp_ok")
+                and not request.path.startswith(self.EXEMPT_PREFIXES)):
+            enrol = reverse("accounts:totp")
+            if request.path in (enrol, reverse("accounts:logout")):
+                return self.get_response(request)
+            if second_factor.has_device(user) or not second_factor.can_reveal(user):
+                request.session["_gh_totp_ok"] = True
+            else:
+                messages.warning(request, _("您的角色可以查看完整的身份证号码或银行账号，"
+                                            "须先绑定验证器（两步验证）后才能继续使用。"))
+                return redirect(enrol)
         return self.get_response(request)

@@ -65,6 +65,9 @@ class APIToken(models.Model):
     # the user's session auth hash (HMAC of the password hash) when the token was issued: a
     # password changed by any path, even a bulk update, no longer matches
     auth_hash = models.CharField(max_length=128, default="", editable=False)
+    # issued against a valid TOTP code: the token may reveal personal data where TOTP is
+    # required for it (accounts.second_factor)
+    otp_verified = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -93,3 +96,24 @@ class RateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class FieldKeyProgress(models.Model):
+    """How far the re-encryption under field key `key_id` has gone in one column
+    (accounts.keys.reencrypt): rows up to `last_pk` are done. A stopped run resumes here."""
+
+    target = models.CharField(max_length=200)   # "<app_label.Model>.<field>"
+    key_id = models.PositiveSmallIntegerField()
+    last_pk = models.BigIntegerField(default=0)
+    rewritten = models.BigIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("字段密钥轮换进度")
+        verbose_name_plural = _("字段密钥轮换进度")
+        constraints = [models.UniqueConstraint(fields=["target", "key_id"],
+                                               name="fieldkeyprogress_once")]
+
+    def __str__(self) -> str:
+        return f"{self.target}@{self.key_id}: {self.last_pk}"

@@ -137,15 +137,18 @@ def role_revoke(*, assignment: RoleAssignment, actor: Actor) -> None:
     forget(assignment.user)
 
 
-def token_issue(*, user: User) -> tuple[str, APIToken]:
-    """A new API token; the plain key is returned once and never stored."""
+def token_issue(*, user: User, otp_verified: bool = False) -> tuple[str, APIToken]:
+    """A new API token; the plain key is returned once and never stored. `otp_verified`: the
+    caller checked a TOTP code of the user (the token may then reveal personal data)."""
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = APIToken.objects.create(
             user=user, key_hash=APIToken.hash_key(key), prefix=key[:8],
             expires_at=clock.now() + TOKEN_LIFETIME, auth_hash=user.get_session_auth_hash(),
+            otp_verified=otp_verified,
         )
-        _audit(actor=user, action="token.issue", obj=token)
+        _audit(actor=user, action="token.issue", obj=token,
+               after={"otp_verified": otp_verified} if otp_verified else None)
     return key, token
 
 
@@ -162,7 +165,10 @@ def token_user(key: str) -> User | None:
         tokens_revoke(user=user, reason="disabled" if not user.is_active else "password")
         return None
     APIToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
-    return token.user
+    # the request's second-factor state, as django-otp gives a session's user
+    verified = token.otp_verified
+    user.is_verified = lambda: verified  # type: ignore[attr-defined]
+    return user
 
 
 def tokens_revoke(*, user: User, reason: str) -> int:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from gonghui.accounts import second_factor
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.audit import chain
@@ -143,6 +144,7 @@ def reveal(
     require_capability(actor, cap, org)
     if actor_user(actor) is None:
         raise Forbidden(_("查看完整的敏感信息须以具名用户身份进行。"), code="reveal_needs_user")
+    second_factor.check_reveal(actor_user(actor))
     purpose = (purpose or "").strip()
     if not purpose:
         raise ApplicationError(_("请填写查看完整信息的用途。"), code="purpose_required")

@@ -21,3 +21,8 @@ class RightsConfig(AppConfig):
         from gonghui.rights import mydata as own_data
 
         mydata.register(own_data.sections)
+
+        from gonghui.audit import retention
+        from gonghui.rights.retention import closed_cases
+
+        retention.register(closed_cases)

@@ -4,10 +4,13 @@ DATABASE_URL       default: sqlite file under GONGHUI_DATA_DIR (the embedded def
 GONGHUI_DATA_DIR   default: ./var  (SQLite file, uploaded files, key file)
 GONGHUI_SECRET_KEY default: generated once into the data folder
 GONGHUI_FIELD_KEY  base64 32-byte master key for protected fields; default: key file
+GONGHUI_FIELD_KEYS later keys after a rotation, "2:<base64>,…" (or files field.<n>.key)
+GONGHUI_FIELD_KEY_ID the key new values are encrypted with (default: the highest id)
 GONGHUI_DEBUG      "1" for debug pages
 GONGHUI_SECURE_COOKIES "1" behind a TLS proxy: Secure cookies, X-Forwarded-Proto/-For, HSTS
 GONGHUI_HSTS_SECONDS   HSTS max-age (default one year with GONGHUI_SECURE_COOKIES, else 0)
 GONGHUI_IP_FAILURE_LIMIT failed sign-ins from one address before it is locked (default 20)
+GONGHUI_REQUIRE_TOTP_FOR_REVEAL "0" lets roles that can reveal personal data work without TOTP
 GONGHUI_RATELIMIT_REDIS_URL  redis://… to keep rate-limit counts in Redis (needs the `redis`
                    package); default: in the database, shared by every process
 """
@@ -48,6 +51,10 @@ CSRF_TRUSTED_ORIGINS = [
 # Master key for encrypted fields (ID numbers, bank accounts). Never stored in the database.
 FIELD_KEY_FILE = Path(os.environ.get("GONGHUI_FIELD_KEY_FILE", DATA_DIR / "keys" / "field.key"))
 FIELD_KEY = os.environ.get("GONGHUI_FIELD_KEY", "")
+# Later field keys (key rotation, `gonghui keys`): "2:<base64>,3:<base64>", besides the files
+# field.<n>.key next to FIELD_KEY_FILE; new values use FIELD_KEY_ID (default: the highest id).
+FIELD_KEYS = os.environ.get("GONGHUI_FIELD_KEYS", "")
+FIELD_KEY_ID = int(os.environ.get("GONGHUI_FIELD_KEY_ID", 0) or 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -100,6 +107,7 @@ MIDDLEWARE = [
     "gonghui.accounts.middleware.IdleTimeoutMiddleware",
     "gonghui.accounts.gates.OrgFilterGate",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gonghui.accounts.middleware.RequireTotpEnrolmentMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gonghui.core.middleware.ApplicationErrorMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -184,6 +192,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Gonghui 工会"
+# Roles that can reveal ID numbers or bank accounts must use TOTP (accounts/second_factor.py);
+# on unless GONGHUI_REQUIRE_TOTP_FOR_REVEAL=0 (the test suite turns it off, see conftest.py).
+GONGHUI_REQUIRE_TOTP_FOR_REVEAL = os.environ.get("GONGHUI_REQUIRE_TOTP_FOR_REVEAL", "1") == "1"
+# Hash chains per day of the audit logs (audit/chain.py): more than one lets concurrent writers
+# append without waiting for each other (bench/bench_audit.py).
+GONGHUI_AUDIT_CHAIN_SHARDS = int(os.environ.get("GONGHUI_AUDIT_CHAIN_SHARDS", 1))
+# Closed rights cases older than this are pseudonymised by `gonghui retention` (docs/security.md).
+GONGHUI_CASE_RETENTION_YEARS = int(os.environ.get("GONGHUI_CASE_RETENTION_YEARS", 10))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
