@@ -11,16 +11,25 @@ insert a row without `verify` seeing it: an edited row's hash no longer matches,
 inserted one breaks the links or the head's count.
 
     gonghui audit verify [--day 2026-12-05]
+
+Concurrent writers wait for each other on the day's head, from their audit row until their
+commit. With GONGHUI_AUDIT_CHAIN_SHARDS = S > 1 each day has S chains (a head per shard; every
+row stores its `chain_shard`); a process thread always writes to the same shard (so one
+transaction never locks two heads of a log), and writers of different shards do not wait for
+each other. `verify` checks every chain the same way (bench/bench_audit.py measures both).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,8 +57,21 @@ def _canonical(kind: str, values: dict[str, Any]) -> str:
                       default=str)
 
 
-def genesis(kind: str, day: dt.date) -> str:
-    return blind_index(f"{kind}:{day.isoformat()}", purpose="audit-chain-genesis")
+def genesis(kind: str, day: dt.date, shard: int = 0) -> str:
+    name = f"{kind}:{day.isoformat()}" + (f":{shard}" if shard else "")
+    return blind_index(name, purpose="audit-chain-genesis")
+
+
+def shard_count() -> int:
+    return max(1, int(getattr(settings, "GONGHUI_AUDIT_CHAIN_SHARDS", 1)))
+
+
+def current_shard() -> int:
+    """This thread's chain (stable for the thread: a transaction stays on one head)."""
+    shards = shard_count()
+    if shards == 1:
+        return 0
+    return hash((os.getpid(), threading.get_ident())) % shards
 
 
 def row_hash(kind: str, prev: str, values: dict[str, Any]) -> str:
@@ -61,13 +83,14 @@ def append(kind: str, **values: Any) -> Any:
     transaction; the head stays locked until it commits)."""
     model = MODELS[kind]
     day = timezone.localdate(values["at"])
+    shard = current_shard()
     with transaction.atomic():
         head, _created = ChainHead.objects.select_for_update().get_or_create(
-            kind=kind, day=day, defaults={"last_hash": genesis(kind, day)})
+            kind=kind, day=day, shard=shard, defaults={"last_hash": genesis(kind, day, shard)})
         prev = head.last_hash
         actor = values.get("actor")
         own = row_hash(kind, prev, {**values, "actor_id": actor.pk if actor is not None else None})
-        row = model.objects.create(prev_hash=prev, row_hash=own, **values)
+        row = model.objects.create(prev_hash=prev, row_hash=own, chain_shard=shard, **values)
         head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
         head.save(update_fields=["last_hash", "last_id", "rows"])
     return row
@@ -85,26 +108,28 @@ class Problem:
         return f"{self.kind} {self.day} {where}: {self.message}"
 
 
-def _day_rows(kind: str, day: dt.date) -> Iterator[Any]:
+def _day_rows(kind: str, day: dt.date, shard: int = 0) -> Iterator[Any]:
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     end = start + dt.timedelta(days=1)
     model = MODELS[kind]
-    return model.objects.filter(at__gte=start, at__lt=end).order_by("id").values(
+    return model.objects.filter(at__gte=start, at__lt=end, chain_shard=shard).order_by(
+        "id").values(
         "id", "prev_hash", "row_hash", *FIELDS[kind]).iterator(chunk_size=2000)
 
 
 def verify(*, day: dt.date | None = None) -> tuple[int, int, list[Problem]]:
     """Check every chained day (or one): returns (days, rows, problems)."""
-    heads = ChainHead.objects.order_by("day", "kind")
+    heads = ChainHead.objects.order_by("day", "kind", "shard")
     if day is not None:
         heads = heads.filter(day=day)
     problems: list[Problem] = []
     days = rows = 0
+    chained: dict[tuple[str, dt.date], int] = {}
     for head in heads:
         days += 1
-        expected = genesis(head.kind, head.day)
+        expected = genesis(head.kind, head.day, head.shard)
         count = 0
-        for values in _day_rows(head.kind, head.day):
+        for values in _day_rows(head.kind, head.day, head.shard):
             count += 1
             if values["prev_hash"] != expected:
                 problems.append(Problem(head.kind, head.day, values["id"],
@@ -113,9 +138,18 @@ def verify(*, day: dt.date | None = None) -> tuple[int, int, list[Problem]]:
                 problems.append(Problem(head.kind, head.day, values["id"], "内容与哈希不符（被改动）"))
             expected = values["row_hash"]
         rows += count
+        chained[(head.kind, head.day)] = chained.get((head.kind, head.day), 0) + count
         if expected != head.last_hash or count != head.rows:
             problems.append(Problem(head.kind, head.day, None, (
                 f"链尾不符：应有 {head.rows} 行、最后一行 #{head.last_id}，实有 {count} 行")))
+    # a hashed row in a shard that has no head is in no chain (an inserted row)
+    for (kind, chain_day), count in chained.items():
+        start = timezone.make_aware(dt.datetime.combine(chain_day, dt.time.min))
+        total = MODELS[kind].objects.filter(at__gte=start, at__lt=start + dt.timedelta(days=1)) \
+            .exclude(row_hash="").count()
+        if total != count:
+            problems.append(Problem(kind, chain_day, None,
+                                    f"有 {total - count} 行不在任何审计链中（被插入）"))
     # a row on a day without a chain was written around the chain (or before it existed)
     for kind, model in MODELS.items():
         first = ChainHead.objects.filter(kind=kind).order_by("day").first()

@@ -26,6 +26,8 @@ class AuditEvent(models.Model):
     # the day's hash chain (audit/chain.py): the previous row's hash and this row's own
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # which of the day's chains the row is in (GONGHUI_AUDIT_CHAIN_SHARDS; 0 with one chain)
+    chain_shard = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -55,6 +57,8 @@ class SensitiveRead(models.Model):
     count = models.PositiveIntegerField(_("条数"), default=1)
     prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # which of the day's chains the row is in (GONGHUI_AUDIT_CHAIN_SHARDS; 0 with one chain)
+    chain_shard = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("敏感信息查看记录")
@@ -72,6 +76,7 @@ class ChainHead(models.Model):
 
     kind = models.CharField(max_length=16)
     day = models.DateField()
+    shard = models.PositiveSmallIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
     last_id = models.BigIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
@@ -79,7 +84,8 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = _("审计链")
         verbose_name_plural = _("审计链")
-        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="chain_head_unique")]
+        constraints = [models.UniqueConstraint(fields=["kind", "day", "shard"],
+                                               name="chain_head_unique")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.day} ({self.rows})"

@@ -89,3 +89,34 @@ def test_rows_of_another_day_chain_separately(trail, tree):
     assert ChainHead.objects.get(kind="audit", day=dt.date(2030, 1, 2)).last_id == row.pk
     assert verify() == (3, 6, [])
     assert verify(day=dt.date(2030, 1, 2)) == (1, 1, [])
+
+
+def test_sharded_chains_verify_and_a_row_moved_out_of_its_chain_is_found(tree, district_cadre,
+                                                                         settings, monkeypatch):
+    from gonghui.audit import chain
+
+    settings.GONGHUI_AUDIT_CHAIN_SHARDS = 3
+    turns = iter([0, 1, 2, 0, 1, 2])
+    monkeypatch.setattr(chain, "current_shard", lambda: next(turns))
+    rows = [audit_record(actor=district_cadre, action="test.write", obj=tree["SH-A"],
+                         after={"n": i}) for i in range(6)]
+    assert [r.chain_shard for r in rows] == [0, 1, 2, 0, 1, 2]
+    assert rows[3].prev_hash == rows[0].row_hash
+    heads = ChainHead.objects.filter(kind="audit").order_by("shard")
+    assert [(h.shard, h.rows, h.last_id) for h in heads] == [
+        (0, 2, rows[3].pk), (1, 2, rows[4].pk), (2, 2, rows[5].pk)]
+    assert verify() == (3, 6, [])
+    # a row moved to a shard without a head is in no chain: its own chain breaks, and it counts
+    AuditEvent.objects.filter(pk=rows[4].pk).update(chain_shard=7)
+    _days, _rows, problems = verify()
+    assert [p.message for p in problems] == [
+        f"链尾不符：应有 2 行、最后一行 #{rows[4].pk}，实有 1 行", "有 1 行不在任何审计链中（被插入）"]
+
+
+def test_one_thread_keeps_one_shard(settings):
+    from gonghui.audit import chain
+
+    settings.GONGHUI_AUDIT_CHAIN_SHARDS = 8
+    assert len({chain.current_shard() for _ in range(20)}) == 1
+    settings.GONGHUI_AUDIT_CHAIN_SHARDS = 1
+    assert chain.current_shard() == 0
