@@ -324,7 +324,8 @@ def _counts_add(survey: Survey, counts: Mapping[CountKey, tuple[int, Decimal]]) 
         return
     table = ResultCount._meta.db_table
     shard = _shard.randrange(ResultCount.SHARDS)
-    values, params = [], []
+    values: list[str] = []
+    params: list[Any] = []
     for key in sorted(counts):
         n, total = counts[key]
         values.append("(%s, %s, %s, %s, %s, %s, %s, %s)")

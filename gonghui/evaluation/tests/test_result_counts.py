@@ -5,6 +5,7 @@ a recount from the raw answers after any submissions (property test), rebuilt by
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from io import StringIO
 from typing import Any
@@ -188,6 +189,13 @@ def test_refused_submissions_change_no_counter(tree, city_admin, people) -> None
         1, 1, 2)
 
 
+def _statement(sql: str) -> str:
+    """What a statement does and to which table: "INSERT INTO t", "UPDATE t", "SELECT t"."""
+    m = (re.match(r'(INSERT INTO|UPDATE)\s+"?(\w+)', sql)
+         or re.match(r'(SELECT)\s.*?\sFROM\s+"?(\w+)', sql, re.S))
+    return f"{m[1]} {m[2]}" if m else sql[:40]
+
+
 def test_submission_queries(tree, city_admin, people) -> None:
     """Once the questions are cached for the survey's revision: the once-only row straight
     from the invitation, the response, its answers, the counters (one upsert), the audit
@@ -200,13 +208,13 @@ def test_submission_queries(tree, city_admin, people) -> None:
     with CaptureQueriesContext(connection) as queries:
         svc.response_submit(survey=survey, person=people[1], actor=city_admin, answers={
             qids[k]: v for k, v in answers.items()})
-    heads = [" ".join(q["sql"].split()[:3]) for q in queries.captured_queries
+    heads = [_statement(q["sql"]) for q in queries.captured_queries
              if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    assert heads == ['INSERT INTO "evaluation_answered"', 'INSERT INTO "evaluation_response"',
-                     'INSERT INTO "evaluation_answer"', 'INSERT INTO "evaluation_resultcount"',
+    assert heads == ["INSERT INTO evaluation_answered", "INSERT INTO evaluation_response",
+                     "INSERT INTO evaluation_answer", "INSERT INTO evaluation_resultcount",
                      # the audit trail: lock the day's chain head, add the row, move the head
-                     'SELECT "audit_chainhead"."id",', 'INSERT INTO "audit_auditevent"',
-                     'UPDATE "audit_chainhead" SET']
+                     "SELECT audit_chainhead", "INSERT INTO audit_auditevent",
+                     "UPDATE audit_chainhead"]
     # the questions of a changed revision are read again
     survey.revision = __import__("uuid").uuid4()
     with CaptureQueriesContext(connection) as queries:
