@@ -44,7 +44,8 @@ def _members(tree, city_admin, n: int) -> dict[int, str]:
     for i in range(n):
         number = id_number()
         m = services.member_add(union=tree["SH-A-1-1"], actor=city_admin,
-                                fields=person_fields(f"会员{i}", id_number=number))
+                                fields=person_fields("会员" + "甲乙丙丁戊己庚辛"[i],
+                                                     id_number=number))
         numbers[m.person_id] = number
     return numbers
 
