@@ -60,6 +60,11 @@ class BenchDatabase:
         os.environ["DATABASE_URL"] = self.url
         os.environ.setdefault("GONGHUI_DATA_DIR", data_dir or f"/tmp/{self.name.replace('_', '-')}")
         os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
+        # Bench users are signed in by force_login, not through the sign-in page, so they never
+        # pass the second factor that reveal-capable roles need (accounts.second_factor); the
+        # rule's cost on a page is one session flag either way, and no bench reveals anything.
+        # bench_load.py's server inherits this.
+        os.environ.setdefault("GONGHUI_REQUIRE_TOTP_FOR_REVEAL", "0")
         import django
 
         django.setup()
