@@ -62,6 +62,8 @@ DISTRIBUTED: dict[str, str] = {
     "funds.BankStatement": "union_id",
     "funds.BankStatementLine": "union_id",
     "funds.BankMatch": "union_id",
+    "funds.PayrollDeclaration": "union_id",
+    "funds.EmployerPayment": "union_id",
     # mutual aid: enrolments, payouts and their bank items, payee accounts
     "mutualaid.EnrolmentRun": "union_id",
     "mutualaid.Enrolment": "union_id",

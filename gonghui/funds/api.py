@@ -317,3 +317,8 @@ def add_finding(request: HttpRequest, org_id: str):
 from gonghui.funds.api_yearend import router as _yearend_router  # noqa: E402
 
 router.add_router("", _yearend_router)
+
+# The employer remittance register (issue 21): its own module.
+from gonghui.funds.api_remittance import router as _remittance_router  # noqa: E402
+
+router.add_router("", _remittance_router)

@@ -568,7 +568,11 @@ class DuesEntry(models.Model):
         return f"{self.person_name} {self.amount}"
 
 
-# Year-end closing and bank reconciliation live in their own module (same app).
+# The remittance register, year-end closing and bank reconciliation live in their own modules.
+from gonghui.funds.models_remittance import (  # noqa: E402, F401
+    EmployerPayment,
+    PayrollDeclaration,
+)
 from gonghui.funds.models_yearend import (  # noqa: E402, F401
     BankMatch,
     BankStatement,

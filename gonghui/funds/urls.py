@@ -1,6 +1,16 @@
 from django.urls import path
 
-from gonghui.funds.views import audit, bank, dues, entry, ledger, manage, reports, yearend
+from gonghui.funds.views import (
+    audit,
+    bank,
+    dues,
+    entry,
+    ledger,
+    manage,
+    remittance,
+    reports,
+    yearend,
+)
 
 app_name = "funds"
 
@@ -31,6 +41,14 @@ urlpatterns = [
     path("bank/<int:pk>/reconciliation.<slug:fmt>", bank.reconciliation_export,
          name="reconciliation"),
     path("bank/match/<int:pk>/undo/", bank.match_undo, name="match_undo"),
+    path("<int:pk>/remittance/", remittance.remittance, name="remittance"),
+    path("<int:pk>/remittance/declare/", remittance.declare, name="remittance_declare"),
+    path("<int:pk>/remittance/pay/", remittance.pay, name="remittance_pay"),
+    path("<int:pk>/remittance/import/", remittance.import_declarations,
+         name="remittance_import"),
+    path("<int:pk>/remittance/dunning/", remittance.dunning, name="dunning"),
+    path("<int:pk>/remittance/dunning/letters.pdf", remittance.dunning_letters,
+         name="dunning_letters"),
     path("<int:pk>/limits/", manage.limits, name="limits"),
     path("<int:pk>/reports/<slug:kind>/", reports.report, name="report"),
     path("<int:pk>/findings/", audit.findings, name="findings"),

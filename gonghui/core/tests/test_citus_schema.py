@@ -113,7 +113,7 @@ def test_dry_run_prints_the_distribution_ddl():
     lines = out.getvalue().splitlines()
     distributed = [x for x in lines if x.startswith("SELECT create_distributed_table(")]
     reference = [x for x in lines if x.startswith("SELECT create_reference_table(")]
-    assert len(distributed) == len(citus.DISTRIBUTED) + len(citus.DISTRIBUTED_BY_ID) == 45
+    assert len(distributed) == len(citus.DISTRIBUTED) + len(citus.DISTRIBUTED_BY_ID) == 47
     assert len(reference) == len(citus.reference_tables())
     assert distributed[0] == ("SELECT create_distributed_table('members_membership', "
                               "'union_id', colocate_with => 'default');")

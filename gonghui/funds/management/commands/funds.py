@@ -35,7 +35,11 @@ class Command(BaseCommand):
             "`import-opening FILE --union CODE --date D`: post opening balances from .xlsx. "
             "`close-year --union CODE --year Y [--subtree]`: year-end closing. "
             "`import-statement FILE --union CODE [--opening-balance A] [--match]`: import a bank "
-            "statement (.csv/.xlsx) and match it. The operator acts as the system actor 'cli'.")
+            "statement (.csv/.xlsx) and match it. "
+            "`import-payroll FILE --union CODE`: employers' monthly payroll declarations "
+            "(.xlsx: 统一社会信用代码 or 单位名称, 月份, 工资总额). "
+            "`dunning-letters --union CODE --out FILE [--end YYYY-MM]`: the 催缴函 of every "
+            "employer in arrears as one PDF. The operator acts as the system actor 'cli'.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -55,6 +59,13 @@ class Command(BaseCommand):
         statement.add_argument("--union", required=True)
         statement.add_argument("--opening-balance", default="0")
         statement.add_argument("--match", action="store_true", help="auto-match after import")
+        payroll = sub.add_parser("import-payroll", help="payroll declarations from .xlsx")
+        payroll.add_argument("file")
+        payroll.add_argument("--union", required=True)
+        letters = sub.add_parser("dunning-letters", help="催缴函 of the employers in arrears")
+        letters.add_argument("--union", required=True)
+        letters.add_argument("--out", required=True, help="the PDF file to write")
+        letters.add_argument("--end", default="", help="leave out months after YYYY-MM")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -65,6 +76,10 @@ class Command(BaseCommand):
                 self._close_year(options)
             elif action == "import-statement":
                 self._import_statement(options)
+            elif action == "import-payroll":
+                self._import_payroll(options)
+            elif action == "dunning-letters":
+                self._dunning_letters(options)
             else:
                 self._check(options)
         except ApplicationError as exc:
@@ -127,3 +142,30 @@ class Command(BaseCommand):
         if options["match"]:
             matched = auto_match(union=union, statement=statement, actor=system_actor("cli"))
             self.stdout.write(f"matched: {matched}")
+
+    def _import_payroll(self, options: dict[str, Any]) -> None:
+        from gonghui.funds.services.remittance import declarations_import
+
+        with open(options["file"], "rb") as handle:
+            count = declarations_import(union=_org(options["union"]), upload=handle,
+                                        actor=system_actor("cli"))
+        self.stdout.write(f"declarations entered or corrected: {count}")
+
+    def _dunning_letters(self, options: dict[str, Any]) -> None:
+        from gonghui.audit.services import audit_record
+        from gonghui.funds.remittance_letters import dunning_letters_pdf
+        from gonghui.funds.selectors_remittance import dunning_list
+        from gonghui.funds.services.remittance import parse_period
+
+        union, actor = _org(options["union"]), system_actor("cli")
+        end = parse_period(options["end"]) if options["end"] else None
+        items = dunning_list(viewer=actor, union=union, end=end)
+        with open(options["out"], "wb") as handle:
+            handle.write(dunning_letters_pdf(items))
+        total = sum((item.total for item in items), Decimal("0.00"))
+        audit_record(actor=actor, action="funds.dunning_letters", obj=None,
+                     object_type="funds.union", object_id=str(union.pk),
+                     object_repr=union.name, org_path=union.path,
+                     after={"employers": [item.employer.pk for item in items],
+                            "total": str(total)})
+        self.stdout.write(f"{len(items)} letter(s), arrears {total} → {options['out']}")
