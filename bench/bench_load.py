@@ -122,8 +122,9 @@ def _pids(pattern: str) -> list[int]:
 
 
 def start_server(db_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": db_url, "GONGHUI_DATA_DIR": str(OUT / "data"),
-           "GONGHUI_DEBUG": "0", "GONGHUI_WORKERS": str(workers)}
+    # the bench process's data directory: the same secret key (its sessions) and field keys
+    env = {**os.environ, "DATABASE_URL": db_url, "GONGHUI_DEBUG": "0",
+           "GONGHUI_WORKERS": str(workers)}
     if threads > 1:
         env["GUNICORN_CMD_ARGS"] = f"--threads {threads}"
     log_file = open(OUT / "server.log", "w")  # noqa: SIM115 (closed with the process)
