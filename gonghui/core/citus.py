@@ -102,6 +102,8 @@ REFERENCE: dict[str, str] = {
     "accounts.User_user_permissions": "framework grants",
     "accounts.RoleAssignment": "scoping reads one user's grants",
     "accounts.APIToken": "one row per API client",
+    "accounts.FieldKeyProgress": "gonghui keys reencrypt: one row per encrypted column",
+    "accounts.RateCount": "join rate-limit counters, few rows (or Redis: GONGHUI_RATELIMIT_REDIS_URL)",
     "audit.ChainHead": "one row per chain and day",
     "orgs.Org": "the union tree: every query filters or joins on it",
     "orgs.OrgHistory": "the tree's own history",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.money import MoneyField
@@ -423,8 +424,12 @@ class PayrollAllocation(models.Model):
         verbose_name = _("拨缴经费")
         verbose_name_plural = _("拨缴经费")
         constraints = [
+            # ROUND(…, 2): exact numerics on PostgreSQL either way; SQLite adds the two parts
+            # as floats (148.15 + 98.76 = 246.91000000000003), which without the rounding
+            # refused a correct split of ¥12,345.67 on the embedded default
             models.CheckConstraint(
-                condition=models.Q(total=models.F("kept") + models.F("passed_up")),
+                condition=models.Q(
+                    total=Round(models.F("kept") + models.F("passed_up"), 2)),
                 name="funds_allocation_split_sums",
             ),
         ]

@@ -39,6 +39,19 @@ def test_allocation_default_split_keeps_60_percent(tree, treasurer):
     assert PayrollAllocation.objects.count() == 1
 
 
+def test_allocation_split_whose_parts_add_up_inexactly_in_floating_point(tree, treasurer):
+    """The split check in the database is exact on both databases: SQLite adds the two parts
+    as floats (148.15 + 98.76 = 246.91000000000003) and refused this correct split before the
+    check rounded the sum to the fen (funds migration 0011)."""
+    union = tree["SH-A-1-1"]
+    a = allocation_record(union=union, date=DAY, employer_name="甲一公司",
+                          payroll=D("12345.67"), idempotency_key="alloc-float", actor=treasurer)
+    a.refresh_from_db()
+    # 2% of 12,345.67 = 246.9134 → 246.91; 60% → 148.146 → 148.15; the rest 98.76
+    assert (a.total, a.kept, a.passed_up) == (D("246.91"), D("148.15"), D("98.76"))
+    assert PayrollAllocation.objects.count() == 1
+
+
 def test_allocation_ratio_is_configurable_per_subtree_nearest_rule_wins(tree, city_admin):
     allocation_rule_set(org=tree["SH"], kept_ratio=D("0.55"), note="市总", actor=city_admin)
     allocation_rule_set(org=tree["SH-A-1"], kept_ratio=D("0.70"), note="街道", actor=city_admin)

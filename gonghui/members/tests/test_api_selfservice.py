@@ -96,8 +96,8 @@ def test_union_lists_confirms_and_declines(client, member, district_cadre):
     assert sorted(r["status"] for r in done["items"]) == ["confirmed", "rejected"]
 
 
-def test_other_district_404_reader_403_nothing_changed(client, member, other_district_cadre,
-                                                       auditor):
+def test_other_district_404_reader_403_nothing_changed(client, tree, member,
+                                                       other_district_cadre, auditor):
     worker, m = member
     login(client, worker)
     skill = _post(client, "/api/v1/members/me/requests",
@@ -108,7 +108,11 @@ def test_other_district_404_reader_403_nothing_changed(client, member, other_dis
         response = _post(client, f"/api/v1/members/selfservice/{skill['id']}/{action}",
                          {"reason": "越权"})
         assert response.status_code == 404
+    # a reader of the registry (the treasurer: member.read, not member.write) sees the request
+    # and may not decide it; the auditor does not read the registry at all
     login(client, auditor)
+    assert client.get("/api/v1/members/selfservice").status_code == 403
+    login(client, make_user("treasurer", org=tree["SH"], role="treasurer"))
     assert client.get("/api/v1/members/selfservice").json()["count"] == 1
     assert _post(client, f"/api/v1/members/selfservice/{skill['id']}/confirm",
                  {}).status_code == 403

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from conftest import login
+from conftest import login, make_user
 from gonghui.core import clock
 from gonghui.members.models import Membership, SyncCandidate, Transfer
 from gonghui.roster.models import ImportJob
@@ -92,8 +92,13 @@ def test_other_district_404_reader_403_nothing_changed(client, tree, tmp_path, u
     assert client.get(f"/api/v1/roster/imports/{job.pk}/sync/candidates").status_code == 404
     assert _post(client, f"/api/v1/roster/imports/{job.pk}/sync/decide",
                  {"ids": ids, "decision": "withdrawn", "reason": "越权"}).status_code == 404
-    # import jobs are the business of member.write: a reader (the auditor) gets 403
+    # import jobs are the business of member.write: a reader of the registry (the treasurer:
+    # member.read only) gets 403; the auditor, who does not read the registry, does not see
+    # the job at all (404)
     login(client, auditor)
+    assert client.get(f"/api/v1/roster/imports/{job.pk}/sync/candidates"
+                      ).status_code == 404
+    login(client, make_user("treasurer", org=tree["SH"], role="treasurer"))
     assert client.get(f"/api/v1/roster/imports/{job.pk}/sync/candidates"
                       ).status_code == 403
     assert _post(client, f"/api/v1/roster/imports/{job.pk}/sync/decide",
