@@ -100,7 +100,7 @@ class RateCount(models.Model):
 
 class FieldKeyProgress(models.Model):
     """How far the re-encryption under field key `key_id` has gone in one column
-    (accounts.keys.reencrypt): rows up to `last_pk` are done. A stopped run resumes here."""
+    (audit.keys.reencrypt): rows up to `last_pk` are done. A stopped run resumes here."""
 
     target = models.CharField(max_length=200)   # "<app_label.Model>.<field>"
     key_id = models.PositiveSmallIntegerField()

@@ -23,7 +23,7 @@ from django.db import models
 _VERSION = b"\x01"    # the first format: key id 1 implied (bytes: 01 | nonce | ciphertext)
 _VERSION_KEYED = b"\x02"  # with its key id (bytes: 02 | key id | nonce | ciphertext)
 
-# --- the keyring (`gonghui keys`, accounts/keys.py; docs/security.md "Key rotation") ----------
+# --- the keyring (`gonghui keys`, audit/keys.py; docs/security.md "Key rotation") ----------
 # Key 1 is the first master key: settings.FIELD_KEY or the key file (created on first use when
 # there is no key at all). Later keys: files `field.<n>.key` beside the key file, or
 # settings.FIELD_KEYS ("2:<base64>,3:<base64>"). New values are encrypted under the highest key

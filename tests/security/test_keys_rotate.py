@@ -10,9 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from gonghui.accounts import keys
 from gonghui.accounts.models import FieldKeyProgress
-from gonghui.audit import chain
+from gonghui.audit import chain, keys
 from gonghui.audit.models import AuditEvent
 from gonghui.core import crypto
 from gonghui.core.actor import system_actor

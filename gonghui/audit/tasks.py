@@ -1,4 +1,4 @@
-"""Background work of accounts (Django Tasks, database backend)."""
+"""Background work of audit (the field-key rotation: it writes audit rows) (Django Tasks, database backend)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,6 @@ from gonghui.core.actor import system_actor
 def reencrypt_fields_task(chunk: int = 1000) -> dict[str, int]:
     """Re-encrypt every protected value under the current field key (`gonghui keys reencrypt
     --enqueue`); resumable: a stopped run continues from its saved progress."""
-    from gonghui.accounts import keys  # the keyring is read at run time
+    from gonghui.audit import keys  # the keyring is read at run time
 
     return keys.reencrypt(actor=system_actor("task:keys-reencrypt"), chunk=chunk)

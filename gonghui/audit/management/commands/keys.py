@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gonghui.accounts import keys
+from gonghui.audit import keys
 from gonghui.core import crypto
 from gonghui.core.actor import system_actor
 
@@ -62,7 +62,7 @@ class Command(BaseCommand):
 
     def _reencrypt(self, chunk: int, *, enqueue: bool) -> None:
         if enqueue:
-            from gonghui.accounts.tasks import reencrypt_fields_task
+            from gonghui.audit.tasks import reencrypt_fields_task
 
             result = reencrypt_fields_task.enqueue(chunk=chunk)
             self.stdout.write(f"re-encryption enqueued (task {result.id})")
