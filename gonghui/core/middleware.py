@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gonghui.core import idnumber
 from gonghui.core.errors import ApplicationError
 
 
@@ -140,6 +141,18 @@ def _sealed_query(items: list[tuple[str, str]]) -> str:
     return urlencode([(k, seal_id(v) if _BARE_ID.fullmatch(v) else v) for k, v in items])
 
 
+def _is_id_number(value: str) -> bool:
+    """A real resident ID number (check digit and birth date), not any 18 digits: the API
+    refuses those in a URL, while an 18-digit page number is out of range (400 invalid)."""
+    if not _BARE_ID.fullmatch(value):
+        return False
+    try:
+        idnumber.parse(value)
+    except idnumber.IDNumberError:
+        return False
+    return True
+
+
 class IdNumberQueryMiddleware:
     """POST-redirect-GET for searches that carry an ID number, and the unsealing of sealed
     values in query strings (pages and API alike: an API client sends the sealed value it got
@@ -156,7 +169,7 @@ class IdNumberQueryMiddleware:
             return HttpResponseRedirect(f"{request.path}?{_sealed_query(items)}", status=303)
         if request.method in ("GET", "HEAD") and request.GET:
             items = [(k, str(v)) for k, vs in request.GET.lists() for v in vs]
-            if api and any(_BARE_ID.fullmatch(v) for _k, v in items):
+            if api and any(_is_id_number(v) for _k, v in items):
                 # an API client is a program: tell it once, plainly, instead of redirecting —
                 # the number has already reached this log line masked, and must not again
                 return JsonResponse({"detail": _("请勿在网址中传送身份证号码：按身份证号码查询请用 "

@@ -17,11 +17,13 @@ class RightsConfig(AppConfig):
         channels.register_kind("rights.risk_alert", _l("劳动关系风险预警"))
         hooks.register("demo.seed", demo.seed)
 
+        # after the app registry is ready (ready() runs before models may be imported at top)
         from gonghui.members import mydata
         from gonghui.rights import mydata as own_data
 
         mydata.register(own_data.sections)
 
+        # after the app registry is ready, like the registrations above
         from gonghui.audit import retention
         from gonghui.rights.retention import closed_cases
 

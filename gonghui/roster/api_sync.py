@@ -60,7 +60,7 @@ class DecideIn(Schema):
     to_union: str = ""
 
 
-class FailureOut(Schema):
+class SyncFailureOut(Schema):
     id: int
     code: str
     message: str
@@ -69,7 +69,7 @@ class FailureOut(Schema):
 class DecideOut(Schema):
     done: int
     failed: int
-    failures: list[FailureOut]
+    failures: list[SyncFailureOut]
 
 
 def _candidate(c: SyncCandidate) -> dict[str, Any]:

@@ -167,6 +167,10 @@ PAGES: dict[str, Entry] = {
     "members:bulk_job": get(access="own", obj="bulk_job"),
     "members:overdue": get(C.MEMBER_READ),
     "members:selfservice_requests": get(C.MEMBER_READ),
+    "members:export": get(C.MEMBER_READ),
+    "members:saved_filter_save": post(C.MEMBER_READ, ok=302),   # no name: back to the list, a message
+    # someone else's (or no) saved filter: 404 for everyone
+    "members:saved_filter_delete": post(access="login", params=(("pk", "999999"),), ok=404),
     "members:selfservice_decide": post(C.MEMBER_WRITE, "selfservice_request",
                                        kw=ids(pk="pk", action="=reject")),  # no reason → 400
     "members:portal_selfservice": form(access="own", owners=("worker",)),
@@ -190,6 +194,12 @@ PAGES: dict[str, Entry] = {
     # funds
     "funds:home": get(C.FUNDS_READ),
     "funds:union": get(C.FUNDS_READ, "org"),
+    "funds:remittance": get(C.FUNDS_READ, "org"),
+    "funds:dunning": get(C.FUNDS_READ, "org"),
+    "funds:dunning_letters": get(C.FUNDS_READ, "org"),
+    "funds:remittance_declare": post(C.FUNDS_WRITE, "org"),
+    "funds:remittance_import": post(C.FUNDS_WRITE, "org"),
+    "funds:remittance_pay": post(C.FUNDS_WRITE, "org"),
     "funds:journal": get(C.FUNDS_READ, "org"),
     "funds:income_new": form(C.FUNDS_WRITE, "org"),
     "funds:expense_new": form(C.FUNDS_WRITE, "org"),
@@ -369,6 +379,15 @@ API: dict[str, R] = {
     # members
     "GET /members": op(C.MEMBER_READ),
     "POST /members/search": op(C.MEMBER_READ),
+    "GET /members/selfservice": op(C.MEMBER_READ),
+    "POST /members/selfservice/{request_id}/confirm": op(C.MEMBER_WRITE, "selfservice_request",
+                                                         ok=200),
+    "POST /members/selfservice/{request_id}/decline": op(C.MEMBER_WRITE, "selfservice_request"),
+    "GET /members/me/requests": op(access="login"),
+    "POST /members/me/requests": op(access="login"),
+    "GET /roster/imports/{job_id}/sync/candidates": op(C.MEMBER_WRITE, "import_job"),
+    "POST /roster/imports/{job_id}/sync": op(C.MEMBER_WRITE, "import_job"),
+    "POST /roster/imports/{job_id}/sync/decide": op(C.MEMBER_WRITE, "import_job"),
     "POST /members/bulk": op(C.MEMBER_WRITE),   # empty body → 400
     "GET /members/bulk/{job_id}": op(access="own", obj="bulk_job"),
     "GET /members/overdue": op(C.MEMBER_READ),
@@ -392,6 +411,11 @@ API: dict[str, R] = {
     "POST /transfers/{transfer_id}/cancel": op(C.MEMBER_WRITE, "transfer_out", ok=200),
     # funds
     "GET /funds/unions/{org_id}/accounts": op(C.FUNDS_READ, "org"),
+    "GET /funds/unions/{org_id}/remittance": op(C.FUNDS_READ, "org"),
+    "GET /funds/unions/{org_id}/remittance/dunning": op(C.FUNDS_READ, "org"),
+    "POST /funds/unions/{org_id}/remittance/declarations": op(C.FUNDS_WRITE, "org"),
+    "POST /funds/unions/{org_id}/remittance/declarations/import": op(C.FUNDS_WRITE, "org"),
+    "POST /funds/unions/{org_id}/remittance/payments": op(C.FUNDS_WRITE, "org"),
     "GET /funds/unions/{org_id}/transactions": op(C.FUNDS_READ, "org"),
     "POST /funds/unions/{org_id}/transactions": op(C.FUNDS_WRITE, "org"),
     "GET /funds/transactions/{tx_id}": op(C.FUNDS_READ, "tx"),

@@ -94,6 +94,7 @@ def year_close_blockers(union: Org, year: int) -> list[str]:
 def _closing_lines(union: Org, year: int) -> tuple[list[tuple[str, Decimal]], Decimal]:
     """Lines carrying every income and spending balance up to the year's end (earlier years
     never closed included) into 本年结余 and on into 累计结余; and the surplus."""
+    # yearend_batch imports this module (the per-union path): a module-level import would cycle
     from gonghui.funds.services.yearend_batch import closing_lines_from
 
     rows = (PeriodBalance.objects.filter(union=union, period__lte=year * 100 + CLOSING_MONTH)
@@ -211,6 +212,7 @@ def year_close_subtree(*, root: Org, year: int, actor: Actor,
     `year_close` per union); a union the chunk leaves aside (already closed, cannot close…) is
     closed on its own, so one union that cannot close stops nothing else.
     `progress(done, outcome)` is called after each union, in path order."""
+    # yearend_batch imports this module (the per-union path): a module-level import would cycle
     from gonghui.funds.services.yearend_batch import CHUNK, close_chunk_safely
 
     require_funds(actor, Capability.FUNDS_WRITE, root)

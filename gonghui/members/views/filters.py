@@ -20,6 +20,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
+from gonghui.core.sheets import safe_row
 from gonghui.core.views import run_service
 from gonghui.members import selectors
 from gonghui.members.seniority import seniority_years
@@ -84,7 +85,7 @@ def member_export(request: HttpRequest) -> StreamingHttpResponse:
                  after={"filters": saved_filters.filter_params(request.GET),
                         "search": bool(params["q"])})
     writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in _rows(queryset))
+    lines = (writer.writerow(safe_row(row)) for row in _rows(queryset))
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
     name = f"members-{clock.today():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

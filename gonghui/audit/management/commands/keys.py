@@ -62,6 +62,7 @@ class Command(BaseCommand):
 
     def _reencrypt(self, chunk: int, *, enqueue: bool) -> None:
         if enqueue:
+            # the task module imports django_tasks' backend: only when a task is enqueued
             from gonghui.audit.tasks import reencrypt_fields_task
 
             result = reencrypt_fields_task.enqueue(chunk=chunk)

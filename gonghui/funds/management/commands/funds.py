@@ -144,6 +144,7 @@ class Command(BaseCommand):
             self.stdout.write(f"matched: {matched}")
 
     def _import_payroll(self, options: dict[str, Any]) -> None:
+        # the command's sub-commands load their services only when run (start-up of the others)
         from gonghui.funds.services.remittance import declarations_import
 
         with open(options["file"], "rb") as handle:
@@ -152,6 +153,7 @@ class Command(BaseCommand):
         self.stdout.write(f"declarations entered or corrected: {count}")
 
     def _dunning_letters(self, options: dict[str, Any]) -> None:
+        # WeasyPrint and the letter template load only when letters are asked for
         from gonghui.audit.services import audit_record
         from gonghui.funds.remittance_letters import dunning_letters_pdf
         from gonghui.funds.selectors_remittance import dunning_list
