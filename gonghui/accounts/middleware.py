@@ -13,7 +13,11 @@ from django.utils.translation import gettext as _
 
 class IdleTimeoutMiddleware:
     """Ends a session after SESSION_IDLE_SECONDS without a request (absolute expiry is
-    SESSION_COOKIE_AGE)."""
+    SESSION_COOKIE_AGE). The last-seen time is written at most once every TOUCH_SECONDS, not on
+    every request: a write of the session row per page was one statement in every request
+    under load (docs/scale.md), and idle expiry to the minute is what the rule needs."""
+
+    TOUCH_SECONDS = 60
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -24,7 +28,7 @@ class IdleTimeoutMiddleware:
             last = request.session.get("_gh_last_seen")
             if last is not None and now - int(last) > settings.SESSION_IDLE_SECONDS:
                 logout(request)
-            else:
+            elif last is None or now - int(last) >= self.TOUCH_SECONDS:
                 request.session["_gh_last_seen"] = now
         return self.get_response(request)
 

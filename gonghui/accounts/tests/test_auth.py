@@ -129,6 +129,27 @@ def test_idle_session_expires(client, district_cadre, settings):
     assert response["Location"].startswith("/accounts/login/")
 
 
+def test_last_seen_is_written_once_a_minute_not_on_every_page(client, district_cadre,
+                                                              monkeypatch):
+    from gonghui.accounts import middleware
+
+    login(client, district_cadre)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client.get("/orgs/")
+    assert client.session["_gh_last_seen"] == 1_000_000
+    clock[0] += 59
+    client.get("/orgs/")
+    assert client.session["_gh_last_seen"] == 1_000_000  # not rewritten within the minute
+    clock[0] += 1
+    client.get("/orgs/")
+    assert client.session["_gh_last_seen"] == 1_000_060
+    clock[0] += 1801
+    response = client.get("/orgs/")
+    assert response.status_code == 302  # idle for more than 30 minutes: signed out
+    assert response["Location"].startswith("/accounts/login/")
+
+
 def test_login_form_errors_answer_400(client, district_cadre):
     response = client.post("/accounts/login/", {})
     assert response.status_code == 400
