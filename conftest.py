@@ -21,6 +21,9 @@ hypothesis_settings.load_profile("gonghui")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in browser tests
 
+# the attack battery's figures in the terminal summary, also under xdist (issue 13)
+pytest_plugins = ("tests.security.battery",)
+
 PASSWORD = "Test-pass-2026"
 
 

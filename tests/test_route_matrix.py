@@ -26,6 +26,7 @@ from tests.matrix.personas import PERSONAS, Persona
 from tests.matrix.policy import expected
 from tests.matrix.routes import API, PAGES, R, api_entry
 from tests.matrix.world import WORLD_DAY, MissingObject, Obj, World
+from tests.security.battery import record
 
 API_PREFIX = "/api/v1"
 
@@ -134,8 +135,11 @@ def test_route(world: World, matrix_client: Client, key: str, route: R, persona:
 
     to_login = persona.anonymous and not api and route.access != "public"
     denied = to_login or want in (401, 403, 404) or got in (401, 403, 404)
+    tables = changed(before, digest()) if denied else []
+    # a leak: the policy refuses and the answer is a success, or a refusal changed something
+    leak = bool(tables) or ((to_login or want in (401, 403, 404)) and 200 <= got < 300)
+    record("route matrix", requests=1, leaks=int(leak), errors=int(got >= 500))
     if denied:
-        tables = changed(before, digest())
         assert tables == [], (
             f"{route.method} {url} as {persona.name}: answered {got} and changed {tables}")
     assert got == want, (

@@ -34,6 +34,7 @@ from schemathesis.generation import GenerationMode
 from gonghui.core import clock
 from tests.matrix.routes import API, R, api_entry
 from tests.matrix.world import WORLD_DAY, MissingObject, World
+from tests.security.battery import record
 from tests.security.conftest import API_PREFIX
 
 SEED = 20261013
@@ -162,6 +163,7 @@ def test_no_operation_answers_5xx(two_districts: World, openapi: dict[str, Any],
         if params:
             _drive(run, operation.as_strategy(path_parameters=params), EXAMPLES_ON_OBJECT)
     elapsed = time.monotonic() - started
+    record("schemathesis", requests=run.tried, errors=len(run.failures))
     with capsys.disabled():
         print(f"\nschemathesis: {run.tried} requests over {len(operations)} operations in "
               f"{elapsed:.0f} s (seed {SEED}); statuses {dict(sorted(run.statuses.items()))}; "

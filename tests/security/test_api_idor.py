@@ -24,6 +24,7 @@ from tests.matrix.personas import DISTRICT_A_ON_B, Persona
 from tests.matrix.policy import expected
 from tests.matrix.routes import API, api_entry
 from tests.matrix.world import WORLD_DAY, World
+from tests.security.battery import record
 from tests.security.conftest import API_PREFIX
 
 # district A's administrator, and the cadre of a district A grassroots union
@@ -60,7 +61,7 @@ def test_no_district_reads_or_changes_anothers_objects(two_districts: World,
     client = Client(raise_request_exception=False)
     operations = _operations(openapi)
     problems: list[str] = []
-    tried = public = 0
+    tried = public = leaks = errors = 0
     for method, path in operations:
         key = f"{method} {path.removeprefix(API_PREFIX)}"
         if key not in API:
@@ -87,17 +88,24 @@ def test_no_district_reads_or_changes_anothers_objects(two_districts: World,
                                               content_type="application/json",
                                               query_params=query)
             tried += 1
+            errors += response.status_code >= 500
             text = response.content.decode("utf-8", "replace")
+            leaked = False
             if response.status_code not in (403, 404):
+                leaked = True
                 problems.append(f"{method} {url} as {persona.name}: {response.status_code} "
                                 f"{text[:200]!r}")
             elif B_MARKERS.search(text):
+                leaked = True
                 problems.append(f"{method} {url} as {persona.name}: the refusal names B's "
                                 f"object: {text[:200]!r}")
             tables = changed(two_districts.baseline, digest())
             if tables:
+                leaked = True
                 problems.append(f"{method} {url} as {persona.name}: changed {tables}")
+            leaks += leaked
+    record("IDOR sweep", requests=tried, leaks=leaks, errors=errors)
     with capsys.disabled():
         print(f"\nIDOR sweep: {len(operations)} operations with a path object, {tried} requests "
-              f"across districts, {public} public by design, {len(problems)} leaks")
+              f"across districts, {public} public by design, {leaks} leaks, {errors} 5xx")
     assert problems == []

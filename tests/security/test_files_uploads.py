@@ -22,6 +22,7 @@ from gonghui.core.cells import detect_encoding
 from gonghui.roster import samples
 from gonghui.roster.models import ImportJob
 from gonghui.roster.readers import RosterSource
+from tests.security.battery import record
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,9 @@ def _col(n: int) -> str:
 
 def _upload(client, path: Path, name: str | None = None):
     upload = SimpleUploadedFile(name or path.name, path.read_bytes())
-    return client.post(reverse("roster:upload"), {"union": "SH-A-1-1", "file": upload})
+    response = client.post(reverse("roster:upload"), {"union": "SH-A-1-1", "file": upload})
+    record("hostile files", requests=1, errors=int(response.status_code >= 500))
+    return response
 
 
 def _refused(client, path: Path, message: str, name: str | None = None) -> None:
