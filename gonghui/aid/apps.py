@@ -25,3 +25,8 @@ class AidConfig(AppConfig):
         from gonghui.members import mydata
 
         mydata.register(own_data.sections)
+
+        from gonghui.aid.retention import closed_files  # after the registry is ready (models)
+        from gonghui.audit import retention
+
+        retention.register(closed_files)
