@@ -49,6 +49,9 @@ def _fast_hashing(settings):
     # TOTP for the roles that reveal personal data is on in production (settings); the tests of
     # that rule turn it on (tests/security/test_totp_reveal.py), the others sign in without it.
     settings.GONGHUI_REQUIRE_TOTP_FOR_REVEAL = False
+    # Subtree figures are cached for a minute in production; tests see every write at once
+    # (the cache itself: gonghui/orgs/tests/test_figures_cache.py).
+    settings.GONGHUI_FIGURES_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

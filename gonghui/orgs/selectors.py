@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gonghui.accounts.capabilities import Capability
@@ -70,25 +73,65 @@ def subtree(org: Org) -> QuerySet[Org]:
     return Org.objects.filter(path__startswith=org.path)
 
 
+_T = TypeVar("_T")
+_FIGURES_GENERATION = "gh:figures:generation"
+
+
+def figures_changed() -> None:
+    """An org or employer was written: this process's cached subtree figures are recomputed at
+    their next read (other processes' within GONGHUI_FIGURES_CACHE_SECONDS)."""
+    try:
+        cache.incr(_FIGURES_GENERATION)
+    except ValueError:  # not set yet in this cache
+        cache.set(_FIGURES_GENERATION, 1, None)
+
+
+def _cached_figure(name: str, org: Org, compute: Callable[[], _T]) -> _T:
+    """A subtree figure shown on the home and org pages, kept for GONGHUI_FIGURES_CACHE_SECONDS
+    (0: always computed). The subtree's employers and orgs are counted by a scan of the
+    subtree's rows — 65 ms for a district and 150 ms for the whole city of the 10 M-member
+    bench, most of a home page's database time (docs/scale.md) — and these figures change
+    rarely. The key holds the org's path, so a moved org is counted afresh."""
+    seconds = settings.GONGHUI_FIGURES_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    generation = cache.get(_FIGURES_GENERATION, 0)
+    key = f"gh:figures:{name}:{generation}:{org.pk}:{org.path}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def subtree_counts(org: Org) -> dict[str, int]:
-    """Orgs of each level in the subtree, active only (one grouped query)."""
-    rows = (
-        subtree(org).filter(status=OrgStatus.ACTIVE).values("level").annotate(n=Count("id")).order_by()
-    )
-    return {row["level"]: row["n"] for row in rows}
+    """Orgs of each level in the subtree, active only (one grouped query; cached briefly, see
+    `_cached_figure`)."""
+
+    def compute() -> dict[str, int]:
+        rows = (subtree(org).filter(status=OrgStatus.ACTIVE).values("level")
+                .annotate(n=Count("id")).order_by())
+        return {row["level"]: row["n"] for row in rows}
+
+    return _cached_figure("levels", org, compute)
 
 
 def employer_coverage(org: Org) -> dict[str, int | float | None]:
-    """建会率 over a subtree: employers located in it that a union covers / all of them."""
-    row = Employer.objects.filter(area__path__startswith=org.path).aggregate(
-        employers=Count("id"),
-        covered=Count("id", filter=Q(union__isnull=False)),
-        employees=Sum("employees_count"),
-    )
-    employers, covered = row["employers"] or 0, row["covered"] or 0
-    return {
-        "employers": employers,
-        "covered": covered,
-        "employees": row["employees"] or 0,
-        "rate": round(100 * covered / employers, 1) if employers else None,
-    }
+    """建会率 over a subtree: employers located in it that a union covers / all of them
+    (cached briefly, see `_cached_figure`)."""
+
+    def compute() -> dict[str, int | float | None]:
+        row = Employer.objects.filter(area__path__startswith=org.path).aggregate(
+            employers=Count("id"),
+            covered=Count("id", filter=Q(union__isnull=False)),
+            employees=Sum("employees_count"),
+        )
+        employers, covered = row["employers"] or 0, row["covered"] or 0
+        return {
+            "employers": employers,
+            "covered": covered,
+            "employees": row["employees"] or 0,
+            "rate": round(100 * covered / employers, 1) if employers else None,
+        }
+
+    return _cached_figure("employers", org, compute)

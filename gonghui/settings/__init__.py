@@ -13,6 +13,7 @@ GONGHUI_IP_FAILURE_LIMIT failed sign-ins from one address before it is locked (d
 GONGHUI_REQUIRE_TOTP_FOR_REVEAL "0" lets roles that can reveal personal data work without TOTP
 GONGHUI_RATELIMIT_REDIS_URL  redis://… to keep rate-limit counts in Redis (needs the `redis`
                    package); default: in the database, shared by every process
+GONGHUI_FIGURES_CACHE_SECONDS  seconds the home/org pages' subtree figures are cached (60; 0 off)
 """
 
 from __future__ import annotations
@@ -195,6 +196,10 @@ OTP_TOTP_ISSUER = "Gonghui 工会"
 # Roles that can reveal ID numbers or bank accounts must use TOTP (accounts/second_factor.py);
 # on unless GONGHUI_REQUIRE_TOTP_FOR_REVEAL=0 (the test suite turns it off, see conftest.py).
 GONGHUI_REQUIRE_TOTP_FOR_REVEAL = os.environ.get("GONGHUI_REQUIRE_TOTP_FOR_REVEAL", "1") == "1"
+
+# Subtree figures on the home and org pages (orgs by level, employers and 建会率) are kept this
+# many seconds in each server process's cache (0: computed on every page); see docs/scale.md.
+GONGHUI_FIGURES_CACHE_SECONDS = int(os.environ.get("GONGHUI_FIGURES_CACHE_SECONDS", 60))
 # Hash chains per day of the audit logs (audit/chain.py): more than one lets concurrent writers
 # append without waiting for each other (bench/bench_audit.py).
 GONGHUI_AUDIT_CHAIN_SHARDS = int(os.environ.get("GONGHUI_AUDIT_CHAIN_SHARDS", 1))

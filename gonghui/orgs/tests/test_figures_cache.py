@@ -1,0 +1,73 @@
+"""The subtree figures of the home and org pages are cached for GONGHUI_FIGURES_CACHE_SECONDS
+in the process: a second read runs no statement; a saved org or employer, a moved org (its
+path is in the key) or the end of the period gives fresh figures."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gonghui.orgs import selectors
+from gonghui.orgs.models import Employer, Org
+
+
+@pytest.fixture
+def cached(settings):
+    settings.GONGHUI_FIGURES_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _employer(area: Org, *, union: Org | None = None, employees: int = 10) -> Employer:
+    return Employer.objects.create(name=f"单位{Employer.objects.count() + 1}", area=area,
+                                   union=union, employees_count=employees)
+
+
+def test_a_second_read_runs_no_statement(tree, cached):
+    _employer(tree["SH-A-1"], union=tree["SH-A-1-1"], employees=30)
+    _employer(tree["SH-A-1"], employees=20)
+    district = tree["SH-A"]
+    first = selectors.employer_coverage(district)
+    assert first == {"employers": 2, "covered": 1, "employees": 50, "rate": 50.0}
+    assert selectors.subtree_counts(district) == {"district": 1, "street": 1, "grassroots": 2}
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.employer_coverage(district) == first
+        assert selectors.subtree_counts(district) == {"district": 1, "street": 1,
+                                                      "grassroots": 2}
+    assert len(queries) == 0
+
+
+def test_a_saved_employer_or_org_gives_fresh_figures(tree, cached):
+    district = tree["SH-A"]
+    assert selectors.employer_coverage(district)["employers"] == 0
+    employer = _employer(tree["SH-A-1"])
+    assert selectors.employer_coverage(district) == {"employers": 1, "covered": 0,
+                                                     "employees": 10, "rate": 0.0}
+    employer.union = tree["SH-A-1-2"]
+    employer.save()
+    assert selectors.employer_coverage(district)["covered"] == 1
+    employer.delete()
+    assert selectors.employer_coverage(district)["employers"] == 0
+    assert selectors.subtree_counts(district)["grassroots"] == 2
+    street = Org.objects.get(pk=tree["SH-A-1"].pk)
+    Org.objects.add_child(street, instance=Org(code="SH-A-1-3", name="甲三公司工会",
+                                               level="grassroots", org_type="grassroots"))
+    assert selectors.subtree_counts(district)["grassroots"] == 3
+
+
+def test_figures_are_recomputed_after_the_period_and_off_with_zero(tree, cached, settings):
+    district = tree["SH-A"]
+    assert selectors.employer_coverage(district)["employers"] == 0
+    # a write the signals do not see (a bulk UPDATE, or another server process)
+    Employer.objects.bulk_create([Employer(name="批量单位", area=tree["SH-A-1"],
+                                           employees_count=5)])
+    assert selectors.employer_coverage(district)["employers"] == 0  # still the cached figure
+    cache.clear()  # what the end of the period does
+    assert selectors.employer_coverage(district)["employers"] == 1
+    settings.GONGHUI_FIGURES_CACHE_SECONDS = 0
+    Employer.objects.bulk_create([Employer(name="批量单位二", area=tree["SH-A-1"],
+                                           employees_count=5)])
+    assert selectors.employer_coverage(district)["employers"] == 2
