@@ -25,6 +25,7 @@ from gonghui.aid.models import (
 )
 from gonghui.aid.services.common import activity, audit
 from gonghui.core.actor import Actor
+from gonghui.core.citus import lock_row
 
 # rows of a file that carry its union (the distribution key) and follow it to another union
 _FILE_PARTS = (HouseholdMember, IncomeSource, FileCause, FileDocument, FileActivity,
@@ -39,8 +40,8 @@ def _open_file_of(person: Any) -> HardshipFile | None:
                                                                              flat=True).first()
     if claim is None:
         return None
-    return (HardshipFile.objects.select_for_update()
-            .filter(pk=claim, status__in=OPEN_STATUSES).first())
+    # by id alone: lock_row adds the file's union on Citus (a single-shard lock)
+    return lock_row(HardshipFile.objects.filter(status__in=OPEN_STATUSES), claim)
 
 
 def member_ended(*, membership: Any, status: str, on: dt.date, actor: Actor,

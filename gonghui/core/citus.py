@@ -566,6 +566,27 @@ def lock_per_union(queryset: QuerySet[Any], *, column: str = "union_id",
     return rows
 
 
+def lock_row(queryset: QuerySet[Any], pk: Any, **lock: Any) -> Any:
+    """The row `pk` of `queryset` locked FOR UPDATE, or None when it is not in the queryset.
+    For a table distributed by the union on Citus, where a row lock must name the shard and
+    only the id is known, the row's union is read first (unlocked) and added to the lock; a
+    row moved to another union meanwhile (delete + insert, core/rowmove.py) is looked up
+    again. On one node the single statement it always was."""
+    column = DISTRIBUTED.get(queryset.model._meta.label)
+    if not on_citus() or column is None:
+        return queryset.select_for_update(**lock).filter(pk=pk).first()
+    for _attempt in range(3):
+        union = queryset.model._default_manager.filter(pk=pk).values_list(
+            column, flat=True).first()
+        if union is None:
+            return None
+        row = queryset.select_for_update(**lock).filter(**{column: union}, pk=pk).first()
+        if row is not None or not queryset.model._default_manager.filter(pk=pk).exclude(
+                **{column: union}).exists():
+            return row
+    return None
+
+
 def shard_key(obj: models.Model) -> dict[str, Any]:
     """`{union column: value}` of a row of a union-distributed table, else `{}`: added to a
     single-row lock so that on Citus it runs on the row's shard (the same row on one node)."""

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
+from gonghui.core.citus import lock_per_union
 from gonghui.core.workflow import transition
 from gonghui.mutualaid.models import ENROLMENT_TRANSITIONS, Enrolment, EnrolmentStatus
 
@@ -26,9 +27,10 @@ def member_ended(*, membership: Any, status: str, on: dt.date, actor: Actor,
                  reason: str = "") -> None:
     if status == "transferred_out":
         return
-    running = list(Enrolment.objects.select_for_update()
-                   .filter(person_id=membership.person_id, status=EnrolmentStatus.ACTIVE,
-                           ends_on__gt=on).order_by("id"))
+    # a person's enrolments may sit in several unions: locked union by union on Citus
+    running = lock_per_union(Enrolment.objects.filter(
+        person_id=membership.person_id, status=EnrolmentStatus.ACTIVE,
+        ends_on__gt=on).order_by("id"))
     if not running:
         return
     cut, cancelled = [], []

@@ -10,6 +10,7 @@ from django.db.models.functions import Substr
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import is_global, prefixes, scope
+from gonghui.core.citus import on_citus
 from gonghui.core.money import ZERO, to_money
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.mutualaid.models import (
@@ -117,8 +118,15 @@ def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
 def without_account(queryset: QuerySet[Payout]) -> QuerySet[Payout]:
     """Payouts waiting to be paid (待支付) whose member has no current bank account: a batch
     cannot take them until someone registers one (issue 12 item 13)."""
+    waiting = queryset.filter(status=PayoutStatus.APPROVED)
+    if on_citus():
+        # the account may sit in another union's shard: Citus refuses a correlated subquery
+        # between shards, so the waiting payouts' people with a current account are read
+        # first (uncorrelated subqueries, each planned on its own)
+        return waiting.exclude(person_id__in=PayeeAccount.objects.filter(
+            is_current=True, person_id__in=waiting.values("person_id")).values("person_id"))
     current = PayeeAccount.objects.filter(person=OuterRef("person"), is_current=True)
-    return queryset.filter(status=PayoutStatus.APPROVED).exclude(Exists(current))
+    return waiting.exclude(Exists(current))
 
 
 def waiting_for_account(*, viewer: Any) -> int:

@@ -32,6 +32,7 @@ from gonghui.aid.services.common import activity, audit, require_write
 from gonghui.audit.services import snapshot
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.citus import shard_key
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.money import to_money
 from gonghui.core.workflow import transition
@@ -94,7 +95,8 @@ def assistance_record(
     if earlier is not None:
         return earlier
     with transaction.atomic():
-        file = HardshipFile.objects.select_for_update().select_related("union").get(pk=file.pk)
+        file = (HardshipFile.objects.select_for_update().select_related("union")
+                .filter(**shard_key(file)).get(pk=file.pk))
         # a concurrent retry that held the file's lock before us has committed by now
         earlier = _earlier(file, key, kind, value)
         if earlier is not None:
@@ -137,7 +139,9 @@ def _lock_for_payout(beneficiary: Beneficiary, file: HardshipFile, value: Decima
     # Lock order everywhere: file, then programme, then beneficiary.
     programme = Programme.objects.select_for_update().select_related("org").get(
         pk=beneficiary.programme_id)
-    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    # the beneficiary row lives in its file's union (a single-shard lock on Citus)
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk,
+                                                              union_id=file.union_id)
     if beneficiary.file_id != file.pk:
         raise ApplicationError(_("帮扶对象与档案不一致。"), code="beneficiary_mismatch")
     if programme.status != ProgrammeStatus.APPROVED:

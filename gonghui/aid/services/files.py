@@ -48,6 +48,7 @@ from gonghui.audit.services import diff, reveal, snapshot
 from gonghui.core import clock, idnumber
 from gonghui.core.actor import Actor, actor_user
 from gonghui.core.cells import CellError, parse_id_number
+from gonghui.core.citus import shard_key
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
@@ -74,7 +75,9 @@ def person_hash(number: str) -> str:
 
 
 def _locked(file: HardshipFile) -> HardshipFile:
-    return HardshipFile.objects.select_for_update().select_related("union").get(pk=file.pk)
+    # with the union: on Citus a row lock must name the shard (core.citus.shard_key)
+    return (HardshipFile.objects.select_for_update().select_related("union")
+            .filter(**shard_key(file)).get(pk=file.pk))
 
 
 def _require_editable(file: HardshipFile) -> None:
@@ -263,7 +266,8 @@ def member_update(*, member: HouseholdMember, actor: Actor, **values: Any) -> Ho
     with transaction.atomic():
         file = _locked(file)
         _require_editable(file)
-        member = HouseholdMember.objects.select_for_update().get(pk=member.pk)
+        member = HouseholdMember.objects.select_for_update().get(pk=member.pk,
+                                                                 **shard_key(member))
         if (member.relation == Relation.SELF) != (values.get("relation", member.relation)
                                                   == Relation.SELF):
             raise ApplicationError(_("不能更改申请人本人的关系。"), code="self_relation")

@@ -35,6 +35,7 @@ from gonghui.aid.services.common import require_active_org
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.citus import shard_key
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
 from gonghui.core.workflow import transition
@@ -204,7 +205,8 @@ def beneficiary_remove(*, beneficiary: Beneficiary, actor: Actor, reason: str) -
         programme = _lock(beneficiary.programme, actor, draft=False)
         if programme.status == ProgrammeStatus.CLOSED:
             raise ApplicationError(_("项目已结束。"), code="closed")
-        row = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+        row = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk,
+                                                          **shard_key(beneficiary))
         if row.status != BeneficiaryStatus.LISTED:
             raise ApplicationError(_("已发放或已移出的对象不能移出。"), code="not_listed")
         # a list row: its history is the programme's audit trail (who removed whom, why)

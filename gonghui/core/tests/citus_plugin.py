@@ -16,7 +16,8 @@ import pytest
 
 class _CitusDatabase:
     @pytest.fixture(scope="session")
-    def django_db_setup(self, django_db_blocker):  # the name pytest-django looks up
+    @classmethod
+    def django_db_setup(cls, django_db_blocker):  # the name pytest-django looks up
         from django.conf import settings
         from django.db import connection
 
@@ -25,6 +26,7 @@ class _CitusDatabase:
         if not url.rstrip("/").endswith("/" + name):
             pytest.exit(f"DATABASE_URL must be GONGHUI_TEST_CITUS_URL (database {name!r})")
         settings.CITUS = True  # row locks union by union (core.citus.lock_per_union)
+        os.environ["GONGHUI_CITUS"] = "1"  # and in the worker processes tests start
         with django_db_blocker.unblock(), connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_dist_partition")
             if cursor.fetchone()[0] == 0:

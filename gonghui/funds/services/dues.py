@@ -17,6 +17,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.citus import shard_key
 from gonghui.core.errors import ApplicationError
 from gonghui.core.money import FEN
 from gonghui.funds.chart import BANK, CASH, DUES
@@ -51,7 +52,7 @@ def dues_list_generate(*, union: Org, year: int, month: int, actor: Actor) -> Du
                     union=union, period=period, defaults={"created_by": actor_user(actor)})
         except IntegrityError:
             dues_list, created = DuesList.objects.get(union=union, period=period), False
-        dues_list = DuesList.objects.select_for_update().get(pk=dues_list.pk)
+        dues_list = DuesList.objects.select_for_update().get(pk=dues_list.pk, union=union)
         members = (Membership.objects.filter(union=union, status=MembershipStatus.ACTIVE)
                    .select_related("person").order_by("id"))
         existing = {e.membership_id: e for e in dues_list.entries.all()}
@@ -94,7 +95,8 @@ def dues_mark_paid(*, dues_list: DuesList, entry_ids: Iterable[int], paid_on: dt
     marked = 0
     with transaction.atomic():
         entries = list(DuesEntry.objects.select_for_update()
-                       .filter(dues_list=dues_list, pk__in=ids, paid_on__isnull=True)
+                       .filter(dues_list=dues_list, pk__in=ids, paid_on__isnull=True,
+                               union_id=dues_list.union_id)  # one shard on Citus
                        .order_by("id"))
         missing_wage = [e.person_name for e in entries if e.amount <= 0]
         if missing_wage:
@@ -126,7 +128,7 @@ def dues_unmark(*, entry: DuesEntry, actor: Actor, reason: str) -> DuesEntry:
     if not reason:
         raise ApplicationError(_("请填写撤销原因。"), code="reason_required")
     with transaction.atomic():
-        locked = DuesEntry.objects.select_for_update().get(pk=entry.pk)
+        locked = DuesEntry.objects.select_for_update().get(pk=entry.pk, **shard_key(entry))
         tx = locked.transaction
         if locked.paid_on is None or tx is None:
             raise ApplicationError(_("该会员本月会费尚未登记为已缴。"), code="not_paid")

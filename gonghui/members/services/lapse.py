@@ -21,6 +21,7 @@ from gonghui.accounts.scoping import is_global
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import SYSTEM, Actor, actor_name, actor_user
+from gonghui.core.citus import lock_per_union, shard_key
 from gonghui.core.errors import ApplicationError, Forbidden, InvalidTransition
 from gonghui.members.models import (
     EventKind,
@@ -68,10 +69,10 @@ def lapse_check(*, today: dt.date | None = None, actor: Actor = SYSTEM) -> int:
     flagged = 0
     while True:
         with transaction.atomic():
-            ids = list(
-                lapse_candidates(today=today).select_for_update(skip_locked=True)
-                .order_by("pk").values_list("pk", "union_id", "union_path")[:BATCH]
-            )
+            # claimed union by union on Citus: SKIP LOCKED stays on one shard
+            ids = [(m.pk, m.union_id, m.union_path) for m in lock_per_union(
+                lapse_candidates(today=today).order_by("pk").only("union_id", "union_path"),
+                limit=BATCH, skip_locked=True)]
             if not ids:
                 break
             Membership.objects.filter(pk__in=[i for i, _u, _p in ids]).update(
@@ -112,7 +113,7 @@ def lapse_contact_record(
         raise ApplicationError(_("请选择联系结果。"), code="outcome_invalid")
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("union", "person") \
-            .get(pk=membership.pk)
+            .get(pk=membership.pk, **shard_key(membership))
         _require_flagged(locked, actor)
         contact = LapseContact.objects.create(
             membership=locked, union_id=locked.union_id, at=clock.now(), method=method[:32],
@@ -136,7 +137,7 @@ def lapse_confirm(*, membership: Membership, actor: Actor, reason: str = "") -> 
     """Confirm the lapse (自动退会). Refused until a contact attempt was recorded after the flag."""
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("union", "person") \
-            .get(pk=membership.pk)
+            .get(pk=membership.pk, **shard_key(membership))
         _require_flagged(locked, actor)
         contacted = LapseContact.objects.filter(
             membership=locked, at__date__gte=locked.lapse_flagged_on
@@ -162,7 +163,7 @@ def lapse_clear(*, membership: Membership, actor: Actor, reason: str) -> Members
         raise ApplicationError(_("请填写解除预警的原因。"), code="reason_required")
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("union").get(
-            pk=membership.pk)
+            pk=membership.pk, **shard_key(membership))
         _require_flagged(locked, actor)
         Membership.objects.filter(pk=locked.pk).update(
             lapse_flagged_on=None, last_activity_on=clock.today())

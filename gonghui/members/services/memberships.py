@@ -15,6 +15,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import SYSTEM, Actor
+from gonghui.core.citus import lock_row, shard_key
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.workflow import can_transition, refuse
 from gonghui.members.models import (
@@ -182,7 +183,7 @@ def membership_set_status(
         raise ApplicationError(_("日期不能晚于今天。"), code="date_future")
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("person", "union") \
-            .get(pk=membership.pk)
+            .get(pk=membership.pk, **shard_key(membership))
         if not can_transition(MEMBERSHIP_TRANSITIONS, locked.status, target):
             raise refuse(Membership, locked.status, target)
         if on < locked.joined_on:
@@ -207,7 +208,8 @@ def membership_touch(
     if field is None:
         raise ValueError(f"unknown touch kind {kind!r}")
     with transaction.atomic():
-        locked = Membership.objects.select_for_update().filter(pk=membership_id).first()
+        # by id alone: lock_row adds the union on Citus (a single-shard lock)
+        locked = lock_row(Membership.objects.all(), membership_id)
         if locked is None or locked.status not in HELD_STATUSES:
             return
         current = getattr(locked, field)

@@ -117,8 +117,9 @@ def transfer_accept(*, transfer: Transfer, actor: Actor, note: str = "") -> Memb
             extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
                           "decision_reason": note[:500]},
         )
+        # the transfer's sending union is its membership's (a single-shard lock on Citus)
         old = Membership.objects.select_for_update().select_related("person", "union") \
-            .get(pk=locked.membership_id)
+            .get(pk=locked.membership_id, union_id=locked.from_union_id)
         if old.status not in HELD_STATUSES:
             raise ApplicationError(_("原会籍已终止，不能再转入。"), code="not_held")
         status = old.status

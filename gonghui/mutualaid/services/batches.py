@@ -18,7 +18,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.citus import lock_per_union
+from gonghui.core.citus import lock_per_union, lock_row
 from gonghui.core.errors import ApplicationError
 from gonghui.core.money import ZERO
 from gonghui.core.workflow import append_history, transition, transition_many
@@ -146,7 +146,8 @@ def batch_cancel(*, batch: PayoutBatch, actor: Actor, reason: str) -> PayoutBatc
                    .values_list("payout_id", flat=True))
         transition_many(locked.items.all(), ItemResult.WITHDRAWN, transitions=ITEM_TRANSITIONS,
                         status_field="result", extra_fields={"resolved_at": clock.now()})
-        list(Payout.objects.select_for_update().filter(id__in=ids).values_list("id"))
+        # union by union on Citus (row locks are single-shard there)
+        lock_per_union(Payout.objects.filter(id__in=ids).order_by("id"))
         bulk_transition(ids, PayoutStatus.BATCHED, PayoutStatus.APPROVED, actor=actor,
                         note=_("批次 {code} 撤销：{reason}").format(code=locked.code,
                                                                  reason=reason),
@@ -210,8 +211,8 @@ def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Actor,
 
 def _apply_line(batch: PayoutBatch, line: Any, actor: Actor, summary: ResultSummary) -> str:
     with transaction.atomic():
-        item = (BatchItem.objects.select_for_update().filter(batch=batch, pk=line.item_id)
-                .first())
+        # by id: lock_row adds the item's union on Citus (a single-shard lock)
+        item = lock_row(BatchItem.objects.filter(batch=batch), line.item_id)
         if item is None:
             return _("付款参考号 {ref} 在本批次中不存在。").format(ref=line.reference)
         wanted = ItemResult.PAID if line.paid else ItemResult.FAILED
@@ -226,7 +227,7 @@ def _apply_line(batch: PayoutBatch, line: Any, actor: Actor, summary: ResultSumm
             return _("付款参考号 {ref} 金额 {got} 与代发金额 {want} 不符，未处理。").format(
                 ref=line.reference, got=line.amount, want=item.amount)
         payout = Payout.objects.select_for_update().select_related("plan__org").get(
-            pk=item.payout_id)
+            pk=item.payout_id, union_id=item.union_id)  # the item carries its payout's union
         if payout.status != PayoutStatus.BATCHED:
             return _("给付 {ref} 当前状态为“{status}”，不能按回盘处理。").format(
                 ref=payout.reference, status=payout.get_status_display())

@@ -57,7 +57,9 @@ def payout_reject(*, payout: Payout, actor: Actor, reason: str) -> Payout:
         raise ApplicationError(_("请填写驳回原因。"), code="reason_required",
                                extra={"field": "reason"})
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().get(pk=payout.enrolment_id)
+        # the enrolment is in the payout's union: a single-shard lock on Citus
+        enrolment = Enrolment.objects.select_for_update().get(pk=payout.enrolment_id,
+                                                              union_id=payout.union_id)
         moved = _move(payout, PayoutStatus.REJECTED, actor=actor, note=reason)
         enrolment.used_amount -= moved.amount
         enrolment.claims_count = max(0, enrolment.claims_count - 1)
