@@ -26,6 +26,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,15 +79,98 @@ def row_hash(kind: str, prev: str, values: dict[str, Any]) -> str:
     return blind_index(f"{prev}|{_canonical(kind, values)}", purpose="audit-chain")
 
 
+class _Batch:
+    """The heads a batch holds: locked on first use, advanced in memory, written back once."""
+
+    def __init__(self) -> None:
+        self.heads: dict[tuple[str, dt.date, int], ChainHead] = {}
+        # (last_hash, last_id, rows) of each head as the batch's open row found it
+        self.marks: list[dict[tuple[str, dt.date, int], tuple[str, int, int]]] = []
+
+
+_local = threading.local()
+
+
+def _batch() -> _Batch | None:
+    return getattr(_local, "batch", None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Many appends in one transaction (a bulk job's slice of rows): each day's head is locked
+    once, on its first row, each row is one INSERT, and the heads are written back when the
+    block ends. Must be entered inside `transaction.atomic` and left before it commits; the
+    chain is the same as row by row (same hashes, same order: the head stays locked, so nobody
+    else appends in between). A part of the batch that is rolled back to its savepoint must be
+    wrapped in `batch_row()`, which puts the heads back where that part found them."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("chain.batched() needs a transaction")
+    if _batch() is not None:
+        yield  # already batching: the outer block writes the heads back
+        return
+    batch = _local.batch = _Batch()
+    try:
+        yield
+        for head in batch.heads.values():
+            head.save(update_fields=["last_hash", "last_id", "rows"])
+    finally:
+        _local.batch = None
+
+
+@contextmanager
+def batch_row() -> Iterator[None]:
+    """One row of a batch: if it raises (its savepoint rolled back its audit rows), the heads
+    go back to where they were before it. Outside a batch it does nothing."""
+    batch = _batch()
+    if batch is None:
+        yield
+        return
+    batch.marks.append({key: (h.last_hash, h.last_id, h.rows) for key, h in batch.heads.items()})
+    try:
+        yield
+    except BaseException:
+        mark = batch.marks[-1]
+        for key in list(batch.heads):
+            if key in mark:
+                head = batch.heads[key]
+                head.last_hash, head.last_id, head.rows = mark[key]
+            else:
+                # locked (perhaps created) inside the rolled-back part: locked afresh when used
+                del batch.heads[key]
+        raise
+    finally:
+        batch.marks.pop()
+
+
+def _locked_head(kind: str, day: dt.date, shard: int) -> ChainHead:
+    head, _created = ChainHead.objects.select_for_update().get_or_create(
+        kind=kind, day=day, shard=shard, defaults={"last_hash": genesis(kind, day, shard)})
+    return head
+
+
 def append(kind: str, **values: Any) -> Any:
     """Create a row of log `kind` chained to the day's previous one (inside the caller's
     transaction; the head stays locked until it commits)."""
     model = MODELS[kind]
     day = timezone.localdate(values["at"])
     shard = current_shard()
+    batch = _batch()
+    if batch is not None:
+        # inside batched(): the caller's transaction (or savepoint) holds the row; the head is
+        # locked already and written back at the end of the batch
+        key = (kind, day, shard)
+        head = batch.heads.get(key)
+        if head is None:
+            head = batch.heads[key] = _locked_head(kind, day, shard)
+        actor = values.get("actor")
+        own = row_hash(kind, head.last_hash,
+                       {**values, "actor_id": actor.pk if actor is not None else None})
+        row = model.objects.create(prev_hash=head.last_hash, row_hash=own, chain_shard=shard,
+                                   **values)
+        head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
+        return row
     with transaction.atomic():
-        head, _created = ChainHead.objects.select_for_update().get_or_create(
-            kind=kind, day=day, shard=shard, defaults={"last_hash": genesis(kind, day, shard)})
+        head = _locked_head(kind, day, shard)
         prev = head.last_hash
         actor = values.get("actor")
         own = row_hash(kind, prev, {**values, "actor_id": actor.pk if actor is not None else None})

@@ -3,6 +3,7 @@ commits or rolls back with the change it describes."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import uuid
@@ -52,6 +53,19 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit_batch() -> contextlib.AbstractContextManager[None]:
+    """Many audited writes in one transaction (a bulk job's slice): the day's chain head is
+    locked once and written back once (`chain.batched`). Enter it inside `transaction.atomic`;
+    wrap each part that may roll back to its savepoint in `audit_batch_row()`."""
+    return chain.batched()
+
+
+def audit_batch_row() -> contextlib.AbstractContextManager[None]:
+    """One part of an `audit_batch()`: on an exception the chain heads go back to where it
+    found them (its rows were rolled back with its savepoint)."""
+    return chain.batch_row()
 
 
 def audit_record(

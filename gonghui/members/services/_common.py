@@ -6,14 +6,18 @@ Internal to members.services; other apps call the public functions of the packag
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
+from gonghui.audit.services import audit_batch, audit_batch_row
 from gonghui.core import clock, hooks
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.errors import ApplicationError, Conflict
@@ -50,20 +54,97 @@ def require_member_union(union: Org) -> None:
         )
 
 
-def bump_stats(union: Org, *, active: int = 0, retired: int = 0, new_employment: int = 0) -> None:
-    """Change a union's counters in the caller's transaction (update first: one query)."""
-    if not (active or retired or new_employment):
+class _Batch:
+    """What a batch of member services defers to its end: counter changes (summed) and the
+    membership ids it takes from the sequence in one go."""
+
+    def __init__(self, ids_at_once: int) -> None:
+        self.stats: dict[int, tuple[str, dict[str, int]]] = {}
+        self.months: dict[tuple[int, dt.date], tuple[str, dict[str, int]]] = {}
+        self.ids: list[int] = []
+        self.ids_at_once = ids_at_once
+
+
+_local = threading.local()
+
+
+def _batch() -> _Batch | None:
+    return getattr(_local, "batch", None)
+
+
+def _add(target: dict[str, int], deltas: dict[str, int]) -> None:
+    for name, value in deltas.items():
+        target[name] = target.get(name, 0) + value
+
+
+@contextmanager
+def batched(*, ids_at_once: int = 50) -> Iterator[None]:
+    """Many member services in one transaction (a bulk job's slice of rows): the unions'
+    counter rows are updated once at the end with the summed changes, the audit chain head is
+    locked once (`audit_batch`), and on PostgreSQL new memberships take their ids (and so their
+    card numbers) from the sequence `ids_at_once` at a time. Enter inside `transaction.atomic`;
+    each service call that may fail goes in `batch_row()`, so a failed call takes its deferred
+    changes back with its savepoint. The counters are right when the transaction commits —
+    the same transaction as the memberships they count."""
+    if _batch() is not None:
+        yield
         return
-    changes = {"active": F("active") + active, "retired": F("retired") + retired,
-               "new_employment": F("new_employment") + new_employment}
-    if OrgMemberStats.objects.filter(org_id=union.pk).update(**changes):
+    with audit_batch():
+        batch = _local.batch = _Batch(ids_at_once)
+        try:
+            yield
+            for org_id, (path, deltas) in batch.stats.items():
+                _bump_stats_now(org_id, path, deltas)
+            for (org_id, month), (path, deltas) in batch.months.items():
+                _bump_month_now(org_id, path, month, deltas)
+        finally:
+            _local.batch = None
+
+
+@contextmanager
+def batch_row() -> Iterator[None]:
+    """One service call of a batch: when it raises (its own atomic block rolled its writes
+    back to the savepoint), its counter changes and audit rows are taken back too."""
+    batch = _batch()
+    if batch is None:
+        yield
+        return
+    stats = {k: (path, dict(d)) for k, (path, d) in batch.stats.items()}
+    months = {k: (path, dict(d)) for k, (path, d) in batch.months.items()}
+    try:
+        with audit_batch_row():
+            yield
+    except BaseException:
+        batch.stats, batch.months = stats, months
+        raise
+
+
+def bump_stats(union: Org, *, active: int = 0, retired: int = 0, new_employment: int = 0) -> None:
+    """Change a union's counters in the caller's transaction (update first: one query); in a
+    batch, at the batch's end."""
+    deltas = {k: v for k, v in (("active", active), ("retired", retired),
+                                 ("new_employment", new_employment)) if v}
+    if not deltas:
+        return
+    batch = _batch()
+    if batch is not None:
+        _add(batch.stats.setdefault(union.pk, (union.path, {}))[1], deltas)
+        return
+    _bump_stats_now(union.pk, union.path, deltas)
+
+
+def _bump_stats_now(org_id: int, path: str, deltas: dict[str, int]) -> None:
+    changes = {k: F(k) + v for k, v in deltas.items() if v}
+    if not changes:
+        return
+    if OrgMemberStats.objects.filter(org_id=org_id).update(**changes):
         return
     try:
         with transaction.atomic():
-            OrgMemberStats.objects.create(org_id=union.pk, org_path=union.path)
+            OrgMemberStats.objects.create(org_id=org_id, org_path=path)
     except IntegrityError:
         pass  # created by a concurrent transaction: update it
-    OrgMemberStats.objects.filter(org_id=union.pk).update(**changes)
+    OrgMemberStats.objects.filter(org_id=org_id).update(**changes)
 
 
 def bump_month(union: Org, on: dt.date, **deltas: int) -> None:
@@ -71,16 +152,45 @@ def bump_month(union: Org, on: dt.date, **deltas: int) -> None:
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
         return
-    changes = {k: F(k) + v for k, v in deltas.items()}
-    month = month_of(on)
-    if OrgMemberMonth.objects.filter(org_id=union.pk, month=month).update(**changes):
+    batch = _batch()
+    if batch is not None:
+        _add(batch.months.setdefault((union.pk, month_of(on)), (union.path, {}))[1], deltas)
+        return
+    _bump_month_now(union.pk, union.path, month_of(on), deltas)
+
+
+def _bump_month_now(org_id: int, path: str, month: dt.date, deltas: dict[str, int]) -> None:
+    changes = {k: F(k) + v for k, v in deltas.items() if v}
+    if not changes:
+        return
+    if OrgMemberMonth.objects.filter(org_id=org_id, month=month).update(**changes):
         return
     try:
         with transaction.atomic():
-            OrgMemberMonth.objects.create(org_id=union.pk, org_path=union.path, month=month)
+            OrgMemberMonth.objects.create(org_id=org_id, org_path=path, month=month)
     except IntegrityError:
         pass
-    OrgMemberMonth.objects.filter(org_id=union.pk, month=month).update(**changes)
+    OrgMemberMonth.objects.filter(org_id=org_id, month=month).update(**changes)
+
+
+def _next_membership_id() -> int | None:
+    """In a batch on PostgreSQL: a membership id taken from the table's sequence ahead of the
+    insert (so the card number goes in with it); None otherwise."""
+    batch = _batch()
+    if batch is None or connection.vendor != "postgresql":
+        return None
+    if not batch.ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Membership._meta.db_table, batch.ids_at_once])
+            batch.ids = [row[0] for row in cursor.fetchall()][::-1]
+    return batch.ids.pop()
+
+
+def card_number(joined_on: dt.date, membership_id: int) -> str:
+    """会员证号: the year of joining and the membership's id (unique by construction)."""
+    return f"{joined_on.year}{membership_id:010d}"
 
 
 def stats_delta(status: str, person: Person, sign: int) -> dict[str, int]:
@@ -117,6 +227,11 @@ def already_member(person: Person, viewer: Actor) -> Conflict:
                 name=person.name, masked=person.masked_id, union=held.union.name),
             code="already_member",
         )  # fmt: skip
+    return held_elsewhere()
+
+
+def held_elsewhere() -> Conflict:
+    """The one-会籍 conflict that names no union."""
     return Conflict(
         _("该身份证号码的本人已是其他工会的会员，不能重复入会；请由本人或原工会办理会员转会。"),
         code="already_member",
@@ -141,8 +256,19 @@ def open_membership(
     kind: str = EventKind.JOIN, status: str = MembershipStatus.ACTIVE, reason: str = "",
     other_union: Org | None = None, carry_from: Membership | None = None,
 ) -> Membership:
-    """Insert a membership holding 会籍. The partial unique index decides a race: the loser gets
-    the IntegrityError, turned into the conflict. Must run inside transaction.atomic."""
+    """Insert a membership holding 会籍. Must run inside transaction.atomic (a failure spoils
+    it: the caller's block rolls back).
+
+    The compare-and-set of the person's 会籍 union comes first: it is the rule (the same on
+    Citus, docs/scale.md), and the person's row stays locked until the commit, so of two
+    approvals for one person the second waits and then finds the union set: the conflict,
+    with nothing written. The partial unique index stays the database's guard behind it."""
+    # Compare-and-set of the person's 会籍 union: the same rule for Citus (docs/scale.md).
+    if not Person.objects.filter(pk=person.pk, member_union__isnull=True).update(
+        member_union=union
+    ):
+        raise already_member(person, actor)
+    person.member_union = union
     membership = Membership(
         person=person, union=union, union_path=union.path, status=status, joined_on=joined_on,
         seniority_since=seniority_since,
@@ -150,19 +276,19 @@ def open_membership(
     if carry_from is not None:
         membership.last_dues_on = carry_from.last_dues_on
         membership.last_activity_on = carry_from.last_activity_on
+    ahead = _next_membership_id()
+    if ahead is not None:
+        membership.pk = ahead
+        membership.card_number = card_number(joined_on, ahead)
     try:
-        with transaction.atomic():
-            membership.save(force_insert=True)
+        membership.save(force_insert=True)
     except IntegrityError as exc:
-        raise already_member(person, actor) from exc
-    # Compare-and-set of the person's 会籍 union: the same rule for Citus (docs/scale.md).
-    if not Person.objects.filter(pk=person.pk, member_union__isnull=True).update(
-        member_union=union
-    ):
-        raise already_member(person, actor)
-    person.member_union = union
-    membership.card_number = f"{joined_on.year}{membership.pk:010d}"
-    Membership.objects.filter(pk=membership.pk).update(card_number=membership.card_number)
+        # a held membership the person's 会籍 union did not show (data written around the
+        # services): the transaction is spoilt, so the conflict without naming the union
+        raise held_elsewhere() from exc
+    if ahead is None:
+        membership.card_number = card_number(joined_on, membership.pk)
+        Membership.objects.filter(pk=membership.pk).update(card_number=membership.card_number)
     bump_stats(union, **stats_delta(status, person, +1))
     if kind == EventKind.JOIN:
         bump_month(union, joined_on, joins=1)

@@ -202,3 +202,39 @@ def test_appeal_approved_by_higher_union_opens_membership(tree, member_user, gra
     m = services.application_approve(application=a, actor=street_cadre, reason="复核通过")
     assert (m.union_id, m.status) == (tree["SH-A-1-1"].pk, "active")
     assert AuditEvent.objects.get(action="application.approve").before == {"status": "appealed"}
+
+
+def test_a_row_failing_after_its_writes_takes_its_counters_and_audit_row_back(
+        tree, district_cadre, city_admin, monkeypatch):
+    from gonghui.audit import chain
+    from gonghui.members.models import OrgMemberMonth, OrgMemberStats
+    from gonghui.members.services import applications
+
+    union = tree["SH-A-1-1"]
+    apps = [_apply(union, city_admin, _name("链", i)) for i in range(5)]
+    real = applications.audit_record
+
+    def audit_then_fail(**kwargs):
+        row = real(**kwargs)
+        if kwargs["action"] == "application.approve" and kwargs["obj"].pk == apps[2].pk:
+            # the row's membership, counters and audit row are written: now it fails
+            raise ApplicationError("注入的失败", code="injected")
+        return row
+
+    monkeypatch.setattr(applications, "audit_record", audit_then_fail)
+    job = bulk.bulk_decision_start(kind="application", action="approve",
+                                   ids=[a.pk for a in apps], actor=district_cadre,
+                                   enqueue=False)
+    job = bulk.bulk_job_run(job=job)
+
+    assert (job.succeeded, job.failed) == (4, 1)
+    assert [(f["id"], f["code"]) for f in job.failures] == [(apps[2].pk, "injected")]
+    assert Application.objects.get(pk=apps[2].pk).status == "submitted"
+    assert not Membership.objects.filter(person_id=apps[2].person_id).exists()
+    assert OrgMemberStats.objects.get(org_id=union.pk).active == 4
+    assert OrgMemberMonth.objects.get(org_id=union.pk).joins == 4
+    assert list(Membership.objects.filter(union=union).values_list("card_number", flat=True)
+                .order_by("pk")) == [f"2026{m:010d}" for m in Membership.objects.filter(
+                    union=union).values_list("pk", flat=True).order_by("pk")]
+    assert AuditEvent.objects.filter(action="application.approve").count() == 4
+    assert chain.verify()[2] == []
