@@ -125,12 +125,10 @@ def start_server(db_url: str, port: int, workers: int, threads: int) -> subproce
     # the bench process's data directory: the same secret key (its sessions) and field keys
     env = {**os.environ, "DATABASE_URL": db_url, "GONGHUI_DEBUG": "0",
            "GONGHUI_WORKERS": str(workers)}
-    if threads > 1:
-        env["GUNICORN_CMD_ARGS"] = f"--threads {threads}"
     log_file = open(OUT / "server.log", "w")  # noqa: SIM115 (closed with the process)
     server = subprocess.Popen(
         [sys.executable, "-m", "gonghui.cli", "serve", "--no-migrate", "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), "--threads", str(threads)],
         cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     for _ in range(600):  # collectstatic runs first
         if server.poll() is not None:

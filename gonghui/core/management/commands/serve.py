@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("GONGHUI_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("GONGHUI_PORT", 8000)))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("GONGHUI_WORKERS", 2)))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("GONGHUI_THREADS", 1)),
+                            help="threads per worker (gthread workers when > 1)")
         parser.add_argument("--no-migrate", action="store_true", help="skip `migrate` at start")
 
     def handle(self, *args, **options):
@@ -23,7 +25,9 @@ class Command(BaseCommand):
         argv = [
             sys.executable, "-m", "gunicorn", "gonghui.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]), "--access-logfile", "-",
+            "--config", "python:gonghui.core.gunicorn_conf",
+            "--workers", str(options["workers"]), "--threads", str(options["threads"]),
+            "--access-logfile", "-",
             "--logger-class", "gonghui.core.middleware.MaskedAccessLogger",
             "--timeout", "120",
         ]
