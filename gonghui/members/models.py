@@ -30,14 +30,17 @@ from gonghui.members.choices import (
 class Person(TimeStampedModel):
     """A real person, identified by their resident ID number (one row per number)."""
 
-    name = models.CharField(_("姓名"), max_length=64, db_index=True)
+    # indexed once, by Meta.indexes["person_name_prefix"] (prefix search and equality)
+    name = models.CharField(_("姓名"), max_length=64)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     ethnicity = models.CharField(_("民族"), max_length=16, blank=True)
     # AES-GCM ciphertext; never displayed except masked or through the logged reveal.
     id_number = EncryptedTextField(_("身份证号码"))
     # HMAC blind index of the normalised number: exact search and the one-person-one-row rule.
+    # (exact matches only: its unique index; the LIKE copy Django adds is dropped, migration 0010)
     id_hash = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("出生日期"))
+    # searched by the exact number only (members.selectors): one plain btree, no LIKE copy
     phone = models.CharField(_("手机号"), max_length=11, blank=True, db_index=True)
     education = models.CharField(_("学历"), max_length=16, choices=Education.choices, blank=True)
     political_status = models.CharField(
@@ -72,9 +75,11 @@ class Person(TimeStampedModel):
     # Written only by members.services together with the membership; a single-row compare-and-set
     # on it is the one-会籍 rule on Citus, where the partial unique index of Membership cannot
     # exist (docs/scale.md). Also the one-lookup answer to "is this ID number a member where?".
+    # Not indexed: read through the person (by id), never searched by union (issue 22: every
+    # index is paid by each imported row).
     member_union = models.ForeignKey(
         "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("会籍所在工会"),
+        verbose_name=_("会籍所在工会"), db_index=False,
     )
 
     class Meta:
@@ -85,6 +90,13 @@ class Person(TimeStampedModel):
                 condition=Q(monthly_wage__isnull=True) | Q(monthly_wage__gte=0),
                 name="person_wage_not_negative",
             ),
+        ]
+        indexes = [
+            # One index for `name = q` and `name LIKE 'q%'` (the name search): a pattern_ops
+            # btree serves both, a plain one the prefix only under collation "C" (C.UTF-8 is
+            # not). SQLite ignores the opclass.
+            models.Index(fields=["name"], name="person_name_prefix",
+                         opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -145,8 +157,10 @@ class Membership(TimeStampedModel):
         Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("人员")
     )
     # Distribution key (SPEC §6).
+    # db_index=False: membership_union_status (union, status) serves every lookup by union
     union = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("所在工会")
+        "orgs.Org", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("所在工会"),
+        db_index=False,
     )
     # Copy of union.path, so a subtree's members are one index range (`LIKE 'P%'`) with no join.
     # Rewritten by the org.path_changed hook in the same transaction as a move or merge.
@@ -234,11 +248,14 @@ class MembershipEvent(HistoryBase):
     key: union."""
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
-    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    # Not indexed (union, other_union): history is read by membership, never by union.
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     kind = models.CharField(_("事项"), max_length=16, choices=EventKind.choices)
     # The other union of a transfer or merge.
     other_union = models.ForeignKey(
-        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "orgs.Org", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
     )
 
     history_subject_field = "membership"

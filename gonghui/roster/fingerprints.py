@@ -12,8 +12,9 @@ same digest is "unchanged" without further checks only while all of this still h
   code path, ORM or raw SQL) a new `xmin`, so a registry changed since invalidates the
   fingerprint by itself, no hook needed;
 - the membership still holds 会籍 and is the person's `member_union`;
-- its union is still an active, member-holding union inside the job's subtree, and the one the
-  row names (the job's org, or the row's 工会代码 in the bulk form);
+- its union is the one the row names (the job's org, or the row's 工会代码 in the bulk form) as
+  the job resolves it for the full path: an active, member-holding union inside the job's
+  subtree (the caller passes the resolved union ids; no org row is read per row);
 - the job's as-of day is not earlier than the recorded one (the date rules — 16 years of age, no
   future dates — only ever accept more rows as days pass).
 
@@ -33,7 +34,6 @@ from typing import Any
 from django.db import connection
 
 from gonghui.members.models import HELD_STATUSES
-from gonghui.orgs.models import MEMBER_HOLDING_TYPES, OrgStatus
 from gonghui.roster.columns import UNION_CODE, Mapping, clean_cell, normalize_code
 
 DIGEST_SIZE = 16
@@ -84,17 +84,18 @@ def _row_params(digests: Sequence[bytes], texts: Sequence[str]) -> list[Any]:
     return [blob, "\x1f".join("." + t for t in texts)]
 
 
-def known(digests: Sequence[bytes], codes: Sequence[str], *, top_id: int, top_path: str,
-          as_of: dt.date) -> set[bytes]:
-    """The digests among these whose fingerprint still holds (see the module doc)."""
+def known(digests: Sequence[bytes], union_ids: Sequence[int], *, as_of: dt.date) -> set[bytes]:
+    """The digests among these whose fingerprint still holds (see the module doc). `union_ids`:
+    per digest, the union the row names as the job's `UnionResolver` resolved it — an active,
+    member-holding union inside the job's subtree, the very check the full path applies (a row
+    whose union does not resolve is not asked about: it takes the full path)."""
     if not digests or not enabled():
         return set()
-    holding = sorted(str(t) for t in MEMBER_HOLDING_TYPES)
     with connection.cursor() as cursor:
         cursor.execute(
             # one index probe per row and table (LATERAL … OFFSET 0 keeps the planner from
             # hashing whole tables: it did, scanning the registry once per chunk)
-            f"SELECT v.digest FROM {_ROWS} AS v(digest, code) "  # noqa: S608 — constants
+            f"SELECT v.digest FROM {_ROWS} AS v(digest, union_id) "  # noqa: S608 — constants
             "CROSS JOIN LATERAL (SELECT f.person_id, f.membership_id, f.person_stamp, "
             "  f.membership_stamp, f.as_of FROM roster_rowfingerprint f "
             "  WHERE f.digest = v.digest OFFSET 0) AS f "
@@ -102,15 +103,10 @@ def known(digests: Sequence[bytes], codes: Sequence[str], *, top_id: int, top_pa
             "  FROM members_person p WHERE p.id = f.person_id OFFSET 0) AS p "
             "CROSS JOIN LATERAL (SELECT m.xmin::text::bigint AS stamp, m.person_id, m.status, "
             "  m.union_id FROM members_membership m WHERE m.id = f.membership_id OFFSET 0) AS m "
-            "CROSS JOIN LATERAL (SELECT o.id, o.code, o.status, o.org_type, o.path "
-            "  FROM orgs_org o WHERE o.id = m.union_id OFFSET 0) AS o "
             "WHERE p.stamp = f.person_stamp AND m.stamp = f.membership_stamp "
             "AND f.as_of <= %s AND m.person_id = f.person_id AND m.status = ANY(%s) "
-            "AND p.member_union_id = m.union_id "
-            "AND o.status = %s AND o.org_type = ANY(%s) AND o.path LIKE %s "
-            "AND ((v.code = '' AND o.id = %s) OR (v.code <> '' AND o.code = v.code))",
-            [*_row_params(digests, codes), as_of, list(HELD_STATUSES), str(OrgStatus.ACTIVE),
-             holding, top_path + "%", top_id])
+            "AND p.member_union_id = m.union_id AND m.union_id = v.union_id::bigint",
+            [*_row_params(digests, [str(u) for u in union_ids]), as_of, list(HELD_STATUSES)])
         return {bytes(row[0]) for row in cursor.fetchall()}
 
 

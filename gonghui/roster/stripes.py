@@ -286,12 +286,21 @@ class Stripe:
             return rows, 0
         eligible = [(number, cells) for number, cells, skip, duplicate in rows
                     if not skip and not duplicate]
+        if digester.union_column is None:
+            # the job's own org: one answer for every row
+            top = resolver.get("")
+            if isinstance(top, str):
+                return rows, 0
+            union_ids = [top.id] * len(eligible)
+        else:
+            codes = [digester.union_code(cells) for _n, cells in eligible]
+            resolver.resolve(codes)
+            unions = [resolver.get(code) for code in codes]
+            eligible = [row for row, union in zip(eligible, unions, strict=True)
+                        if not isinstance(union, str)]
+            union_ids = [u.id for u in unions if not isinstance(u, str)]
         digests = self.digests = {number: digester.digest(cells) for number, cells in eligible}
-        codes = [digester.union_code(cells) for _n, cells in eligible] \
-            if digester.union_column is not None else [""] * len(eligible)
-        top = resolver.top
-        hits = fingerprints.known(list(digests.values()), codes, top_id=top.id,
-                                  top_path=top.path, as_of=self.job.as_of)
+        hits = fingerprints.known(list(digests.values()), union_ids, as_of=self.job.as_of)
         if not hits:
             return rows, 0
         rest = [row for row in rows if digests.get(row[0]) not in hits]
