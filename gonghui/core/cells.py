@@ -26,7 +26,8 @@ Rules, stated once:
   bytes say so), utf-8 or gb18030.
 - Hostile files (issue 13): a file is refused in seconds, before it is read, when it is wider
   than `MAX_COLUMNS`, has a line longer than `MAX_LINE_CHARS`, or is a zip (an .xlsx) whose
-  uncompressed size or compression ratio is out of bounds (`check_zip`).
+  uncompressed size or compression ratio is out of bounds (`check_zip`); every importer's
+  .xlsx passes `check_spreadsheet` (the zip's bounds, then `check_sheet_width`).
 """
 
 from __future__ import annotations
@@ -326,15 +327,56 @@ def bounded_lines(handle: IO[str], *, limit: int = MAX_LINE_CHARS) -> Iterator[s
         yield line
 
 
+# a worksheet part of an .xlsx, and in it a row or a cell start tag (any namespace prefix)
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s/>])([^>]*)>")
+_CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,8})""")
+_SCAN_CHUNK = 1 << 20
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_sheet_width(archive: zipfile.ZipFile, *, limit: int = MAX_COLUMNS) -> None:
+    """Refuse an .xlsx with a cell right of column `limit` (too_wide), streaming each worksheet's
+    XML once and stopping at the first such cell: openpyxl and calamine would fill every row out
+    to the rightmost cell (one cell at ZZZZ: 475,254 columns a row). A cell without a reference
+    is the one after its left neighbour (OOXML allows leaving `r` out)."""
+    for info in archive.infolist():
+        if not _SHEET_PART.fullmatch(info.filename):
+            continue
+        column = 0
+        carry = b""
+        with archive.open(info) as part:
+            while chunk := part.read(_SCAN_CHUNK):
+                data = carry + chunk
+                end = data.rfind(b">") + 1     # tags cut at the chunk's end wait for the next
+                carry = data[end:][-_SCAN_CHUNK:]
+                for match in _ROW_OR_CELL.finditer(data, 0, end):
+                    if match.group(1) == b"row":
+                        column = 0
+                        continue
+                    ref = _CELL_REF.search(match.group(2))
+                    column = _column_number(ref.group(1)) if ref else column + 1
+                    if column > limit:
+                        raise too_wide(column)
+
+
 def check_spreadsheet(source: bytes | IO[bytes]) -> None:
     """For importers that hand an uploaded .xlsx to openpyxl or calamine: refuse a zip bomb from
-    the zip's directory, before the library unpacks anything (ApplicationError, 400, with the
-    reason). A file that is not a zip is left to the library's own error."""
+    the zip's directory, before the library unpacks anything, and a sheet wider than
+    MAX_COLUMNS (ApplicationError, 400, with the reason). A file that is not a zip is left to
+    the library's own error."""
     handle: IO[bytes] = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     start = handle.tell()
     try:
         with zipfile.ZipFile(handle) as archive:
             check_zip(archive)
+            check_sheet_width(archive)
     except zipfile.BadZipFile:
         pass
     except CellError as exc:

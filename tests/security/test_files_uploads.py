@@ -5,8 +5,11 @@ job's column mapping."""
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import io
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -152,6 +155,117 @@ def test_other_importers_refuse_the_bomb_before_unpacking(tree, city_admin, tmp_
     assert time.monotonic() - started < SECONDS
     check_spreadsheet(samples.write_xlsx(tmp_path / "fine.xlsx", 3).read_bytes())  # passes
     check_spreadsheet(b"name,id\n")  # not a zip: left to the reader's own error
+
+
+def _zzzz(tmp_path: Path) -> Path:
+    return _xlsx_with_sheet(tmp_path / "zzzz.xlsx", lambda h: h.write(
+        _HEAD + b'<c r="ZZZZ1" t="inlineStr"><is><t>x</t></is></c>' + _TAIL))
+
+
+def _million_columns(tmp_path: Path) -> Path:
+    def sheet(handle):
+        handle.write(_HEAD)
+        for n in range(3, 1_000_001):
+            handle.write(b'<c r="%s1"><v>%d</v></c>' % (_col(n).encode(), n))
+        handle.write(_TAIL)
+
+    return _xlsx_with_sheet(tmp_path / "wide.xlsx", sheet)
+
+
+def _importers(tree, actor, data: bytes) -> dict[str, Callable[[], object]]:
+    """Every importer that hands an .xlsx to openpyxl or calamine, at its service or reader."""
+    from gonghui.aid.importers import read_table as aid_standards_table
+    from gonghui.evaluation.services.scores import read_table as scores_table
+    from gonghui.funds.services.bank import statement_import
+    from gonghui.funds.services.opening import opening_balances_import
+    from gonghui.funds.services.remittance import declarations_import
+    from gonghui.notices.workdays import workday_import
+    from gonghui.outreach.services.stations import stations_import
+    from gonghui.rights.services.risk import signal_import
+    from gonghui.stats.services.employers import employers_import
+
+    union = tree["SH-A-1-1"]
+    return {
+        "stations": lambda: stations_import(data=data, actor=actor),
+        "aid standards": lambda: aid_standards_table(io.BytesIO(data), "x.xlsx"),
+        "evaluation scores": lambda: scores_table(data, "x.xlsx"),
+        "workdays": lambda: workday_import(name="x.xlsx", data=data, actor=actor),
+        "risk signals": lambda: signal_import(org=tree["SH"], name="x.xlsx", data=data,
+                                              actor=actor),
+        "bank statement": lambda: statement_import(union=union, upload=io.BytesIO(data),
+                                                   file_name="x.xlsx", actor=actor),
+        "opening balances": lambda: opening_balances_import(
+            union=union, date=dt.date(2026, 1, 1), upload=io.BytesIO(data), actor=actor),
+        "remittance declarations": lambda: declarations_import(
+            union=union, upload=io.BytesIO(data), actor=actor),
+        "employers": lambda: employers_import(upload=io.BytesIO(data), actor=actor),
+    }
+
+
+@pytest.mark.parametrize("build", [_zzzz, _million_columns], ids=["zzzz", "million"])
+def test_check_spreadsheet_refuses_a_sheet_wider_than_1024_columns(build, tmp_path):
+    from gonghui.core.cells import check_spreadsheet
+    from gonghui.core.errors import ApplicationError
+
+    data = build(tmp_path).read_bytes()
+    started = time.monotonic()
+    with pytest.raises(ApplicationError) as exc:
+        check_spreadsheet(data)
+    assert (exc.value.code, TOO_WIDE in exc.value.message) == ("too_wide", True)
+    assert time.monotonic() - started < SECONDS
+
+
+def test_check_sheet_width_counts_cells_without_a_reference(tmp_path):
+    from gonghui.core.cells import check_spreadsheet
+    from gonghui.core.errors import ApplicationError
+
+    def row(n: int) -> bytes:
+        return b'<row r="2">' + b"<c><v>1</v></c>" * n + b"</row>"
+
+    fits = _xlsx_with_sheet(tmp_path / "fits.xlsx", lambda h: h.write(
+        _HEAD.replace(b"<sheetData>", b"<sheetData>") + b"</row>" + row(1024)
+        + b"</sheetData></worksheet>"))
+    check_spreadsheet(fits.read_bytes())   # exactly 1,024 columns: accepted
+    wide = _xlsx_with_sheet(tmp_path / "wide.xlsx", lambda h: h.write(
+        _HEAD + b"</row>" + row(1025) + b"</sheetData></worksheet>"))
+    with pytest.raises(ApplicationError) as exc:
+        check_spreadsheet(wide.read_bytes())
+    assert "第 1025 列还有内容" in exc.value.message
+    check_spreadsheet(samples.write_xlsx(tmp_path / "fine.xlsx", 3).read_bytes())
+
+
+def test_every_spreadsheet_importer_refuses_column_zzzz(tree, city_admin, tmp_path):
+    """The importers besides the roster refuse the ZZZZ sheet in seconds, before openpyxl or
+    calamine reads it, with the same message."""
+    from gonghui.core.errors import ApplicationError
+
+    importers = _importers(tree, city_admin, _zzzz(tmp_path).read_bytes())
+    refused = {}
+    for name, run in importers.items():
+        started = time.monotonic()
+        try:
+            run()
+        except ApplicationError as exc:
+            refused[name] = (exc.code, time.monotonic() - started < SECONDS)
+        record("hostile files", requests=1)
+    assert refused == dict.fromkeys(importers, ("too_wide", True))
+
+
+def test_every_spreadsheet_importer_goes_through_check_spreadsheet():
+    """A module that loads a workbook with openpyxl or calamine calls core.cells'
+    check_spreadsheet (a new importer must too); the roster streams and checks on its own."""
+    import gonghui
+
+    root = Path(gonghui.__file__).parent
+    unchecked = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or path.parts[-2] == "roster" or path.name == "cells.py":
+            continue
+        text = path.read_text()
+        if ("load_workbook(" in text or "open_workbook" in text) and (
+                "check_spreadsheet(" not in text):
+            unchecked.append(path.relative_to(root).as_posix())
+    assert unchecked == []
 
 
 def test_fifty_megabyte_single_line_csv(cadre_client, tmp_path):

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import make_user
-from gonghui.aid.models import FileActivity, FileDocument, HardshipFile, HouseholdMember
+from gonghui.aid.models import FileActivity, FileDocument, HouseholdMember
 from gonghui.aid.services import files as aid_svc
 from gonghui.aid.tests.conftest import make_person, open_file
 from gonghui.audit import chain, retention
