@@ -587,6 +587,16 @@ def lock_row(queryset: QuerySet[Any], pk: Any, **lock: Any) -> Any:
     return None
 
 
+def updatable_fields(obj: models.Model) -> list[str]:
+    """The fields a full `save()` of `obj` writes, its distribution column left out: pass as
+    `update_fields` when saving an edited row of a distributed table. Citus refuses an UPDATE
+    that sets the distribution column (even to its own value) when the statement's WHERE does
+    not fix it; a row changes union only by delete + insert (core/rowmove.py)."""
+    column = DISTRIBUTED.get(obj._meta.label)
+    return [f.name for f in obj._meta.concrete_fields
+            if not f.primary_key and f.column != column]
+
+
 def shard_key(obj: models.Model) -> dict[str, Any]:
     """`{union column: value}` of a row of a union-distributed table, else `{}`: added to a
     single-row lock so that on Citus it runs on the row's shard (the same row on one node)."""

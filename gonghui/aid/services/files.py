@@ -48,7 +48,7 @@ from gonghui.audit.services import diff, reveal, snapshot
 from gonghui.core import clock, idnumber
 from gonghui.core.actor import Actor, actor_user
 from gonghui.core.cells import CellError, parse_id_number
-from gonghui.core.citus import shard_key
+from gonghui.core.citus import shard_key, updatable_fields
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
@@ -215,7 +215,7 @@ def file_update(*, file: HardshipFile, actor: Actor, causes: list[str] | None = 
             setattr(file, name, value)
         if not file.sudden:
             file.sudden_on, file.sudden_description = None, ""
-        file.save()
+        file.save(update_fields=updatable_fields(file))  # not the union (Citus)
         if causes is not None and sorted(set(causes)) != before_causes:
             file.causes.exclude(cause__in=causes).delete()
             file.causes.model.objects.bulk_create(
@@ -274,7 +274,7 @@ def member_update(*, member: HouseholdMember, actor: Actor, **values: Any) -> Ho
         before = snapshot(member)
         for name, value in values.items():
             setattr(member, name, value)
-        member.save()
+        member.save(update_fields=updatable_fields(member))  # not the union (Citus)
         old, new = diff(before, snapshot(member))
         if new:
             activity(file, ActivityKind.EDIT, actor=actor, data={"member_changed": member.name})
