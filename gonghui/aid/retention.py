@@ -34,10 +34,14 @@ CHUNK = 1000
 def ended_files(*, cutoff: dt.date) -> list[int]:
     """Ids of the files the rule takes at this cutoff (not yet pseudonymised)."""
     # an exited file may reopen on relapse (返贫) until its watch ends: only after that
-    watch_over = ~Q(status=FileStatus.EXITED) | Q(watch_until__isnull=True) | Q(
-        watch_until__lte=cutoff)
-    files = (HardshipFile.objects.filter(status__in=ENDED, updated_at__date__lte=cutoff)
-             .filter(watch_over).exclude(applicant_name=PSEUDONYM))
+    watch_over = (
+        ~Q(status=FileStatus.EXITED) | Q(watch_until__isnull=True) | Q(watch_until__lte=cutoff)
+    )
+    files = (
+        HardshipFile.objects.filter(status__in=ENDED, updated_at__date__lte=cutoff)
+        .filter(watch_over)
+        .exclude(applicant_name=PSEUDONYM)
+    )
     return list(files.order_by("id").values_list("id", flat=True))
 
 
@@ -47,19 +51,25 @@ def closed_files(*, cutoff: dt.date, dry_run: bool) -> RuleResult:
     if dry_run or not ids:
         return result
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         HardshipFile.objects.filter(id__in=chunk).update(
-            applicant_name=PSEUDONYM, address="", phone="", needs_note=ERASED_TEXT,
-            sudden_description="", housing_note="", category_note="", review_reason="")
+            applicant_name=PSEUDONYM,
+            address="",
+            phone="",
+            needs_note=ERASED_TEXT,
+            sudden_description="",
+            housing_note="",
+            category_note="",
+            review_reason="",
+        )
         # incomes keep their amounts, no longer tied to a named person
         IncomeSource.objects.filter(file_id__in=chunk).update(member=None, description="")
-        HouseholdMember.objects.filter(file_id__in=chunk).delete()   # and their claims
+        HouseholdMember.objects.filter(file_id__in=chunk).delete()  # and their claims
         for document in FileDocument.objects.filter(file_id__in=chunk):
             document.content.delete(save=False)
         FileDocument.objects.filter(file_id__in=chunk).delete()
         IncomeAssessment.objects.filter(file_id__in=chunk).update(evidence="")
         FileActivity.objects.filter(file_id__in=chunk).update(reason="")
         # a document's timeline row names the uploaded file (often the person's name)
-        FileActivity.objects.filter(file_id__in=chunk, kind=ActivityKind.DOCUMENT).update(
-            data={})
+        FileActivity.objects.filter(file_id__in=chunk, kind=ActivityKind.DOCUMENT).update(data={})
     return result

@@ -22,12 +22,14 @@ CHUNK = 1000
 
 def ended_settlements(*, cutoff: dt.date) -> list[int]:
     """Ids of the settlements the rule takes at this cutoff (not yet pseudonymised)."""
-    records = (SettlementRecord.objects.filter(processed_at__date__lte=cutoff)
-               .exclude(patient_name=PSEUDONYM)
-               # any payout still open, or one that moved or was paid after the cutoff, keeps it
-               .exclude(payouts__status__in=[s for s in PayoutStatus.values if s not in ENDED])
-               .exclude(payouts__paid_on__gt=cutoff)
-               .exclude(payouts__events__at__date__gt=cutoff))
+    records = (
+        SettlementRecord.objects.filter(processed_at__date__lte=cutoff)
+        .exclude(patient_name=PSEUDONYM)
+        # any payout still open, or one that moved or was paid after the cutoff, keeps it
+        .exclude(payouts__status__in=[s for s in PayoutStatus.values if s not in ENDED])
+        .exclude(payouts__paid_on__gt=cutoff)
+        .exclude(payouts__events__at__date__gt=cutoff)
+    )
     return list(records.order_by("id").values_list("id", flat=True).distinct())
 
 
@@ -37,12 +39,14 @@ def ended_payouts(*, cutoff: dt.date, dry_run: bool) -> RuleResult:
     if dry_run or not ids:
         return result
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         SettlementRecord.objects.filter(id__in=chunk).update(
-            patient_name=PSEUDONYM, id_number="", id_hash="", id_masked="", hospital=ERASED_TEXT)
+            patient_name=PSEUDONYM, id_number="", id_hash="", id_masked="", hospital=ERASED_TEXT
+        )
         payouts = Payout.objects.filter(settlement_id__in=chunk)
         payouts.update(fail_reason="")
         BatchItem.objects.filter(payout__in=payouts).update(
-            payee_name=PSEUDONYM, account_number="", fail_reason="")
+            payee_name=PSEUDONYM, account_number="", fail_reason=""
+        )
         PayoutEvent.objects.filter(payout__in=payouts).update(reason="")
     return result

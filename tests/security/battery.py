@@ -65,7 +65,7 @@ def summary_lines(counts: dict[str, list[int]]) -> list[str]:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:   # an xdist worker: hand the counts to the controller
+    if workeroutput is not None:  # an xdist worker: hand the counts to the controller
         workeroutput[_KEY] = json.dumps(_COUNTS)
 
 
