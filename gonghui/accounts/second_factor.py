@@ -12,7 +12,9 @@ Where it holds:
   request's session is OTP-verified, or its API token was issued against a valid code
   (`POST /api/v1/auth/token` with `otp_token`), and with 403 `totp_enrolment_required` for a
   user without an authenticator.
-Reads by tasks and commands (no request) are not asked: their starting request was.
+Reads by tasks and commands (no request) are not asked here: a task's starting request is
+(a revealing task calls `check_reveal` where it is created, e.g. roster.export_job_create), and a
+command runs as the server operator (docs/security.md "Second factor for tasks and commands").
 """
 
 from __future__ import annotations

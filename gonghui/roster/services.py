@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gonghui.accounts import second_factor
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.core import clock
@@ -330,6 +331,9 @@ def export_job_create(*, org: Org, actor: Actor, file_format: str = "xlsx", reve
                            message=_("您无权导出完整身份证号码。"))
         if actor_user(actor) is None:
             raise Forbidden(_("导出完整身份证号码须以具名用户身份进行。"), code="reveal_needs_user")
+        # the worker reveals as the job's creator, who has no session there: the second factor
+        # is asked here, of the request that starts it (docs/security.md)
+        second_factor.check_reveal(actor_user(actor))
         if not purpose.strip():
             raise ApplicationError(_("导出完整身份证号码须填写查看用途。"),
                                    code="purpose_required", extra={"field": "purpose"})

@@ -124,3 +124,26 @@ def test_off_the_rule_asks_nothing(client, member, grassroots_cadre, settings):
     login(client, grassroots_cadre)
     assert client.get(reverse("members:list")).status_code == 200
     assert _api_reveal(client, member).json()["id_number"] == member.person.id_number
+
+
+def test_a_revealed_export_asks_the_second_factor_of_the_request_that_starts_it(
+        tree, grassroots_cadre):
+    """The worker reveals as the job's creator, with no session to ask: the export job is
+    refused at creation unless the starting request was OTP-verified (docs/security.md)."""
+    from gonghui.core.errors import Forbidden
+    from gonghui.roster.models import ExportJob
+    from gonghui.roster.services import export_job_create
+
+    _device(grassroots_cadre)
+    grassroots_cadre.is_verified = lambda: False   # as django-otp marks an unverified session
+    with pytest.raises(Forbidden) as exc:
+        export_job_create(org=tree["SH-A-1-1"], actor=grassroots_cadre, reveal=True,
+                          purpose="核对身份", enqueue=False)
+    assert exc.value.code == "otp_required"
+    assert ExportJob.objects.count() == 0
+    # masked exports are not asked; a verified request may start the revealed one
+    export_job_create(org=tree["SH-A-1-1"], actor=grassroots_cadre, enqueue=False)
+    grassroots_cadre.is_verified = lambda: True
+    job = export_job_create(org=tree["SH-A-1-1"], actor=grassroots_cadre, reveal=True,
+                            purpose="核对身份", enqueue=False)
+    assert (job.reveal, ExportJob.objects.count()) == (True, 2)
