@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InternalError, connection, transaction
 
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
@@ -290,10 +290,17 @@ def _insert_payouts(rows: list[tuple]) -> None:
     table = Payout._meta.db_table
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     # wrap_database_errors: a unique violation inside COPY becomes Django's IntegrityError
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
-            f"COPY {table} ({', '.join(PAYOUT_COLUMNS)}, fail_reason) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row((*row[:11], dumps(row[11]), row[12], row[13], ""))
+    try:
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(
+                f"COPY {table} ({', '.join(PAYOUT_COLUMNS)}, fail_reason) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row[:11], dumps(row[11]), row[12], row[13], ""))
+    except InternalError as exc:
+        # Citus reports a worker's unique violation inside a COPY as an internal error
+        # (XX000) carrying the worker's message: the same refusal as on one node.
+        if "duplicate key value violates unique constraint" in str(exc):
+            raise IntegrityError(str(exc)) from exc
+        raise
 
 
 def _save_accumulators(enrolments: list[_Accumulator]) -> None:
