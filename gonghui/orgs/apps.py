@@ -11,8 +11,9 @@ class OrgsConfig(AppConfig):
         # this process recount the cached subtree figures (orgs.selectors._cached_figure).
         from django.db.models.signals import post_delete, post_save
 
+        # models and selectors: only once the app registry is ready
         from gonghui.orgs.models import Employer, Org
-        from gonghui.orgs.selectors import figures_changed
+        from gonghui.orgs.selectors import figures_changed  # after the registry, as above
 
         def changed(**_kwargs: object) -> None:
             figures_changed()
