@@ -25,10 +25,9 @@ from gonghui.aid.models import (
     IncomeAssessment,
     IncomeSource,
 )
-from gonghui.audit.retention import ERASED_TEXT, PSEUDONYM, RuleResult
+from gonghui.audit.retention import ERASED_TEXT, PSEUDONYM, RuleResult, chunks
 
 ENDED = (FileStatus.CLOSED, FileStatus.REJECTED, FileStatus.EXITED)
-CHUNK = 1000
 
 
 def ended_files(*, cutoff: dt.date) -> list[int]:
@@ -50,8 +49,7 @@ def closed_files(*, cutoff: dt.date, dry_run: bool) -> RuleResult:
     result = RuleResult("aid.closed_files", ids)
     if dry_run or not ids:
         return result
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids):
         HardshipFile.objects.filter(id__in=chunk).update(
             applicant_name=PSEUDONYM,
             address="",

@@ -18,7 +18,7 @@ see docs/security.md for what it keeps.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -44,6 +44,16 @@ class RuleResult:
 
 
 Rule = Callable[..., RuleResult]
+
+# Ids per statement when a rule pseudonymises its cases (one IN list per chunk).
+CHUNK = 1000
+
+
+def chunks(ids: list[int]) -> Iterator[list[int]]:
+    """The ids of a rule's result, CHUNK at a time (every rule writes them this way)."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
 _RULES: list[Rule] = []
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gonghui.audit.retention import ERASED_TEXT, PSEUDONYM, RuleResult
+from gonghui.audit.retention import ERASED_TEXT, PSEUDONYM, RuleResult, chunks
 from gonghui.mutualaid.models import BatchItem, Payout, PayoutEvent, PayoutStatus, SettlementRecord
 
 ENDED = (PayoutStatus.PAID, PayoutStatus.DECLINED, PayoutStatus.REJECTED)
-CHUNK = 1000
 
 
 def ended_settlements(*, cutoff: dt.date) -> list[int]:
@@ -38,8 +37,7 @@ def ended_payouts(*, cutoff: dt.date, dry_run: bool) -> RuleResult:
     result = RuleResult("mutualaid.ended_payouts", ids)
     if dry_run or not ids:
         return result
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids):
         SettlementRecord.objects.filter(id__in=chunk).update(
             patient_name=PSEUDONYM, id_number="", id_hash="", id_masked="", hospital=ERASED_TEXT
         )

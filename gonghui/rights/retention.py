@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from gonghui.audit.retention import ERASED_TEXT, PSEUDONYM, RuleResult
+from gonghui.audit.retention import ERASED_TEXT, PSEUDONYM, RuleResult, chunks
 from gonghui.rights.models import Case, CaseDocument, CaseHistory, CaseStatus, Hearing, Referral
 
 ENDED = (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.WITHDRAWN)
@@ -20,8 +20,7 @@ def closed_cases(*, cutoff: dt.date, dry_run: bool) -> RuleResult:
     result = RuleResult("rights.closed_cases", ids)
     if dry_run or not ids:
         return result
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
+    for chunk in chunks(ids):
         Case.objects.filter(id__in=chunk).update(
             worker_name=PSEUDONYM, worker_id_number=None, worker_id_hash="", worker_phone="",
             worker=None, description=ERASED_TEXT, rating_comment="")
