@@ -11,6 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
+def mark_signed_in(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """`user_logged_in` receiver: the sign-in counts as the session's last-seen time, so the pages
+    of its first minute write nothing (IdleTimeoutMiddleware.TOUCH_SECONDS)."""
+    if request is not None and hasattr(request, "session"):
+        request.session["_gh_last_seen"] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """Ends a session after SESSION_IDLE_SECONDS without a request (absolute expiry is
     SESSION_COOKIE_AGE). The last-seen time is written at most once every TOUCH_SECONDS, not on
