@@ -148,6 +148,16 @@ def _locked_head(kind: str, day: dt.date, shard: int) -> ChainHead:
     return head
 
 
+def _chain_row(model: Any, kind: str, head: ChainHead, shard: int, values: dict[str, Any]) -> Any:
+    """Insert the row after `head` (locked by the caller) and advance the head in memory."""
+    actor = values.get("actor")
+    own = row_hash(kind, head.last_hash,
+                   {**values, "actor_id": actor.pk if actor is not None else None})
+    row = model.objects.create(prev_hash=head.last_hash, row_hash=own, chain_shard=shard, **values)
+    head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
+    return row
+
+
 def append(kind: str, **values: Any) -> Any:
     """Create a row of log `kind` chained to the day's previous one (inside the caller's
     transaction; the head stays locked until it commits)."""
@@ -162,20 +172,10 @@ def append(kind: str, **values: Any) -> Any:
         head = batch.heads.get(key)
         if head is None:
             head = batch.heads[key] = _locked_head(kind, day, shard)
-        actor = values.get("actor")
-        own = row_hash(kind, head.last_hash,
-                       {**values, "actor_id": actor.pk if actor is not None else None})
-        row = model.objects.create(prev_hash=head.last_hash, row_hash=own, chain_shard=shard,
-                                   **values)
-        head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
-        return row
+        return _chain_row(model, kind, head, shard, values)
     with transaction.atomic():
         head = _locked_head(kind, day, shard)
-        prev = head.last_hash
-        actor = values.get("actor")
-        own = row_hash(kind, prev, {**values, "actor_id": actor.pk if actor is not None else None})
-        row = model.objects.create(prev_hash=prev, row_hash=own, chain_shard=shard, **values)
-        head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
+        row = _chain_row(model, kind, head, shard, values)
         head.save(update_fields=["last_hash", "last_id", "rows"])
     return row
 
