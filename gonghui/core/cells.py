@@ -383,3 +383,23 @@ def check_spreadsheet(source: bytes | IO[bytes]) -> None:
         raise ApplicationError(exc.message, code=exc.code) from None
     finally:
         handle.seek(start)
+
+
+def first_sheet(upload: IO[bytes] | Any, headers: dict[str, str], *, code: str = "invalid",
+                extra: dict | None = None) -> tuple[dict[int, str], Iterator[tuple]]:
+    """An uploaded .xlsx for a small importer: checked (`check_spreadsheet`), opened read-only,
+    and its first sheet's header row mapped through `headers` (label → key). Returns the column
+    index → key of the labels found and the rows after the header. A file openpyxl cannot read
+    is an ApplicationError with `code` / `extra`."""
+    from openpyxl import load_workbook  # heavy: loaded only for an import
+
+    check_spreadsheet(upload)  # a zip bomb or a too-wide sheet is refused before it is unpacked
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
+        raise ApplicationError(_("无法读取文件：请上传 .xlsx 格式的表格。"), code=code,
+                               extra=extra) from exc
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    columns = {i: headers[cell_text(h)] for i, h in enumerate(header) if cell_text(h) in headers}
+    return columns, rows

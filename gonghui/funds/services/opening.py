@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
-from gonghui.core.cells import CellError, cell_text, check_spreadsheet, is_blank, parse_money
+from gonghui.core.cells import CellError, cell_text, first_sheet, is_blank, parse_money
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES
 from gonghui.funds.models import Book, Category, LedgerTransaction, VoucherScheme
@@ -155,18 +155,7 @@ def read_opening_xlsx(upload: IO[bytes] | Any) -> list[OpeningRow]:
     """Rows of the first sheet: a header with 科目编码, 借方余额 and 贷方余额 (科目名称 and
     other columns are ignored), then one account a row. Every bad cell is reported at once
     with its row and column."""
-    from openpyxl import load_workbook  # heavy: loaded only for an import
-
-    check_spreadsheet(upload)  # a zip bomb is refused before it is unpacked
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise ApplicationError(_("无法读取文件：请上传 .xlsx 格式的表格。"),
-                               code="bad_file") from exc
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns = {i: _HEADERS[cell_text(h)] for i, h in enumerate(header)
-               if cell_text(h) in _HEADERS}
+    columns, rows = first_sheet(upload, _HEADERS, code="bad_file")
     if set(columns.values()) != {"code", "debit", "credit"}:
         raise ApplicationError(_("表头须包含：科目编码、借方余额、贷方余额。"),
                                code="bad_header")

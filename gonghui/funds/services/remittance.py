@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor, actor_name, actor_user
-from gonghui.core.cells import CellError, cell_text, check_spreadsheet, is_blank, parse_money
+from gonghui.core.cells import CellError, cell_text, first_sheet, is_blank, parse_money
 from gonghui.core.errors import ApplicationError, Conflict, NotFound
 from gonghui.core.money import FEN, format_yuan
 from gonghui.funds.chart import ALLOCATION, BANK, PAYABLE_UP
@@ -153,18 +153,7 @@ class DeclarationRow:
 def read_declarations_xlsx(union: Org, upload: IO[bytes] | Any) -> list[DeclarationRow]:
     """Rows of the first sheet: a header with 统一社会信用代码 (or 单位名称), 月份 and 工资总额.
     Every bad row is reported at once with its number; nothing is written while any is bad."""
-    from openpyxl import load_workbook  # heavy: loaded only for an import
-
-    check_spreadsheet(upload)
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise ApplicationError(_("无法读取文件：请上传 .xlsx 格式的表格。"),
-                               code="bad_file") from exc
-    rows = book.worksheets[0].iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns = {i: _HEADERS[cell_text(h)] for i, h in enumerate(header)
-               if cell_text(h) in _HEADERS}
+    columns, rows = first_sheet(upload, _HEADERS, code="bad_file")
     found = set(columns.values())
     if not {"period", "payroll"} <= found or not found & {"uscc", "name"}:
         raise ApplicationError(_("表头须包含：统一社会信用代码（或单位名称）、月份、工资总额。"),

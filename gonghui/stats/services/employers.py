@@ -9,13 +9,12 @@ from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core.actor import Actor
-from gonghui.core.cells import cell_text, check_spreadsheet, is_blank
+from gonghui.core.cells import cell_text, first_sheet, is_blank
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.orgs.models import Employer, Org, OrgStatus
 from gonghui.orgs.validation import clean_uscc
@@ -154,16 +153,7 @@ def employers_import(*, upload: IO[bytes], actor: Actor) -> ImportReport:
     USCC) or unchanged; a bad row is reported with its line, column and reason and changes
     nothing. Rows are independent: the good ones are saved."""
     require_capability(actor, Capability.EMPLOYER_WRITE, read=Capability.ORG_READ)
-    check_spreadsheet(upload)  # a zip bomb is refused before it is unpacked
-    try:
-        book = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise ApplicationError(_("无法读取文件：请上传 .xlsx 格式的表格。"),
-                               extra={"field": "upload"}) from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns = {i: HEADERS[cell_text(h)] for i, h in enumerate(header) if cell_text(h) in HEADERS}
+    columns, rows = first_sheet(upload, HEADERS, extra={"field": "upload"})
     missing = [label for label, key in HEADERS.items()
                if key in REQUIRED and key not in columns.values()]
     if missing:
