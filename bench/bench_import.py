@@ -209,7 +209,8 @@ def reset_registry() -> None:
         cursor.execute(
             "TRUNCATE members_membershipevent, members_membership, members_person, "
             "members_orgmemberstats, members_orgmembermonth, roster_importrejection, "
-            "roster_importchunk, roster_importjob, roster_rowfingerprint, audit_auditevent "
+            "roster_importchunk, roster_importjob, roster_rowfingerprint, roster_chunkfingerprint, "
+            "audit_auditevent "
             "RESTART IDENTITY CASCADE")
         cursor.execute("VACUUM ANALYZE")
 

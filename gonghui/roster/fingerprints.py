@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,19 +46,36 @@ def enabled() -> bool:
 
 class Digester:
     """Digests of a job's rows: the job's org and the mapping are hashed once, each row's mapped
-    cells (their Python repr: text, numbers, dates and blanks stay distinct) on top."""
+    cells on top — as one text joined by U+001F when every mapped cell is a text without that
+    character (a CSV row: one join, no repr), else as their Python repr (text, numbers, dates
+    and blanks stay distinct). The two forms carry different tags, so neither can stand for the
+    other."""
 
     def __init__(self, org_id: int, mapping: Mapping) -> None:
         self.columns = sorted(mapping.columns)
         base = hashlib.blake2b(digest_size=DIGEST_SIZE)
-        base.update(repr((org_id, [(i, mapping.columns[i]) for i in self.columns])).encode())
+        base.update(repr((2, org_id, [(i, mapping.columns[i]) for i in self.columns])).encode())
         self.base = base
         unions = [i for i in self.columns if mapping.columns[i] == UNION_CODE]
         self.union_column = unions[0] if unions else None
+        self.width = self.columns[-1] + 1 if self.columns else 0
+        self.separators = len(self.columns) - 1
+        # itemgetter of one index returns the cell, not a tuple
+        self.pick = operator.itemgetter(*self.columns) if len(self.columns) > 1 else None
 
     def digest(self, cells: Sequence[Any]) -> bytes:
-        width = len(cells)
         h = self.base.copy()
+        if self.pick is not None and len(cells) >= self.width:
+            try:
+                text = "\x1f".join(self.pick(cells))
+            except TypeError:  # a number, a date or a blank (None) among the cells
+                text = None
+            if text is not None and text.count("\x1f") == self.separators:
+                h.update(b"s")
+                h.update(text.encode("utf-8", "surrogatepass"))
+                return h.digest()
+        width = len(cells)
+        h.update(b"r")
         h.update(repr([cells[i] if i < width else None for i in self.columns]).encode())
         return h.digest()
 
@@ -67,6 +85,11 @@ class Digester:
         if index is None or index >= len(cells):
             return ""
         return normalize_code(clean_cell(cells[index], "code"))
+
+
+def chunk_digest(digests: Sequence[bytes]) -> bytes:
+    """The digest of a whole chunk: its row digests in row order."""
+    return hashlib.blake2b(b"".join(digests), digest_size=DIGEST_SIZE).digest()
 
 
 # (digest, text) rows from two parameters: the digests as one bytea (16 bytes each) and the texts
@@ -110,28 +133,82 @@ def known(digests: Sequence[bytes], union_ids: Sequence[int], *, as_of: dt.date)
         return {bytes(row[0]) for row in cursor.fetchall()}
 
 
-def record(pairs: Sequence[tuple[bytes, str]], *, as_of: dt.date) -> None:
+def chunk_known(key: bytes, union_ids: Sequence[int], *, as_of: dt.date) -> bool:
+    """Is every row of a chunk unchanged, by the chunk's fingerprint (`key`: `chunk_digest` of
+    its row digests, every row of the chunk eligible; `union_ids` per row as for `known`)? The
+    same conditions as `known`, row by row, checked in one query against the recorded person and
+    membership ids — no probe of the row fingerprints. False sends the chunk to `known`."""
+    if not union_ids or not enabled():
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM roster_chunkfingerprint c "
+            "CROSS JOIN LATERAL unnest(c.person_ids, c.membership_ids, c.person_stamps, "
+            "  c.membership_stamps, %s::bigint[]) AS u(person_id, membership_id, person_stamp, "
+            "  membership_stamp, union_id) "
+            "JOIN members_person p ON p.id = u.person_id "
+            "JOIN members_membership m ON m.id = u.membership_id "
+            "WHERE c.digest = %s AND c.as_of <= %s AND cardinality(c.person_ids) = %s "
+            "AND p.xmin::text::bigint = u.person_stamp "
+            "AND m.xmin::text::bigint = u.membership_stamp "
+            "AND m.person_id = u.person_id AND m.status = ANY(%s) "
+            "AND p.member_union_id = m.union_id AND m.union_id = u.union_id",
+            ["{" + ",".join(map(str, union_ids)) + "}", key, as_of, len(union_ids),
+             list(HELD_STATUSES)])
+        row = cursor.fetchone()
+    return row is not None and row[0] == len(union_ids)
+
+
+_UPSERT = (
+    "ON CONFLICT (digest) DO UPDATE SET person_id = excluded.person_id, "
+    "membership_id = excluded.membership_id, person_stamp = excluded.person_stamp, "
+    "membership_stamp = excluded.membership_stamp, as_of = excluded.as_of")
+
+
+def record(pairs: Sequence[tuple[bytes, str]], *, as_of: dt.date, chunk: bytes | None = None
+           ) -> None:
     """Fingerprints for rows that ended imported, updated or unchanged: (digest, blind index of
-    the person). Inside the chunk's transaction, after its writes (the `xmin` read here is the
-    version this transaction leaves)."""
+    the person), in row order. Inside the chunk's transaction, after its writes (the `xmin` read
+    here is the version this transaction leaves). `chunk`: the chunk's `chunk_digest` when these
+    are all its rows — then the chunk's fingerprint is recorded too, from the same rows."""
     if not pairs or not enabled():
         return
     unique = dict(pairs)
+    insert = (
+        "INSERT INTO roster_rowfingerprint "  # noqa: S608 — constants
+        "(digest, person_id, membership_id, person_stamp, membership_stamp, as_of) "
+        "SELECT v.digest, p.id, m.id, p.stamp, m.stamp, %s "
+        "FROM v "
+        "CROSS JOIN LATERAL (SELECT p.id, p.xmin::text::bigint AS stamp "
+        "  FROM members_person p WHERE p.id_hash = v.id_hash OFFSET 0) AS p "
+        "CROSS JOIN LATERAL (SELECT m.id, m.xmin::text::bigint AS stamp "
+        "  FROM members_membership m WHERE m.person_id = p.id AND m.status = ANY(%s) "
+        "  OFFSET 0) AS m " + _UPSERT)
+    rows = (  # the rows with their position (n), for the chunk's arrays in row order
+        "v AS MATERIALIZED (SELECT substring(%s::bytea FROM (t.n - 1)::int * 16 + 1 FOR 16) "
+        "  AS digest, substr(t.text, 2) AS id_hash, t.n "
+        "  FROM unnest(string_to_array(%s, chr(31))) WITH ORDINALITY AS t(text, n))")
+    params = _row_params(list(unique), list(unique.values()))
     with connection.cursor() as cursor:
+        if chunk is None or len(unique) != len(pairs):
+            cursor.execute(f"WITH {rows} {insert}",
+                           [*params, as_of, list(HELD_STATUSES)])
+            return
         cursor.execute(
-            "INSERT INTO roster_rowfingerprint "  # noqa: S608 — constants
-            "(digest, person_id, membership_id, person_stamp, membership_stamp, as_of) "
-            "SELECT v.digest, p.id, m.id, p.stamp, m.stamp, %s "
-            f"FROM {_ROWS} AS v(digest, id_hash) "
-            "CROSS JOIN LATERAL (SELECT p.id, p.xmin::text::bigint AS stamp "
-            "  FROM members_person p WHERE p.id_hash = v.id_hash OFFSET 0) AS p "
-            "CROSS JOIN LATERAL (SELECT m.id, m.xmin::text::bigint AS stamp "
-            "  FROM members_membership m WHERE m.person_id = p.id AND m.status = ANY(%s) "
-            "  OFFSET 0) AS m "
-            "ON CONFLICT (digest) DO UPDATE SET person_id = excluded.person_id, "
-            "membership_id = excluded.membership_id, person_stamp = excluded.person_stamp, "
-            "membership_stamp = excluded.membership_stamp, as_of = excluded.as_of",
-            [as_of, *_row_params(list(unique), list(unique.values())), list(HELD_STATUSES)])
+            f"WITH {rows}, ins AS ({insert} RETURNING digest, person_id, "  # noqa: S608
+            "  membership_id, person_stamp, membership_stamp) "
+            "INSERT INTO roster_chunkfingerprint (digest, as_of, person_ids, membership_ids, "
+            "  person_stamps, membership_stamps) "
+            "SELECT %s, %s, array_agg(ins.person_id ORDER BY v.n), "
+            "  array_agg(ins.membership_id ORDER BY v.n), array_agg(ins.person_stamp ORDER BY v.n), "
+            "  array_agg(ins.membership_stamp ORDER BY v.n) "
+            "FROM ins JOIN v ON v.digest = ins.digest HAVING count(*) = %s "
+            "ON CONFLICT (digest) DO UPDATE SET as_of = excluded.as_of, "
+            "person_ids = excluded.person_ids, membership_ids = excluded.membership_ids, "
+            "person_stamps = excluded.person_stamps, "
+            "membership_stamps = excluded.membership_stamps",
+            [*params, as_of, list(HELD_STATUSES), chunk, as_of, len(unique)])
 
 
-__all__ = ["DIGEST_SIZE", "Digester", "enabled", "known", "record"]
+__all__ = ["DIGEST_SIZE", "Digester", "chunk_digest", "chunk_known", "enabled", "known",
+           "record"]

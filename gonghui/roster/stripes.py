@@ -119,9 +119,14 @@ def _id_key(cells: Sequence[Any], columns: Mapping | Sequence[int]) -> str:
 
 
 def _compact(key: str) -> int | str:
-    """An 18-character ID number as one int (a million keys: ~60 MB less than as str)."""
-    if len(key) == 18 and key[:17].isdigit() and (key[17].isdigit() or key[17] == "X"):
-        return int(key[:17]) * 11 + (10 if key[17] == "X" else int(key[17]))
+    """An 18-character ID number as one int (a million keys: ~60 MB less than as str): the
+    number itself when it ends in a digit, its first 17 digits negated (minus one) when it ends
+    in X — two forms that never meet."""
+    if len(key) == 18:  # isdecimal, not isdigit: int() refuses superscripts
+        if key.isdecimal():
+            return int(key)
+        if key[17] == "X" and key[:17].isdecimal():
+            return -int(key[:17]) - 1
     return key
 
 
@@ -137,31 +142,41 @@ def _card_key(cells: Sequence[Any], card_columns: Sequence[int]) -> str:
 Annotated = tuple[int, list[Any], str, str]  # row number, cells, skip reason, duplicate reason
 
 
-def scan_chunks(job: ImportJob, mapping: Mapping
+def scan_chunks(job: ImportJob, mapping: Mapping, *,
+                wanted: Callable[[int], bool] | None = None, counted: list[int] | None = None
                 ) -> Iterator[tuple[int, list[Annotated]]]:
     """Every chunk of the job's file, in order, each row annotated with why it is skipped
     and whether it repeats an earlier row (same ID number or card number) — which depends on
-    all rows before it, so a scan always covers the whole file."""
+    all rows before it, so a scan always covers the whole file. `wanted(chunk)`: only those
+    chunks are yielded (the others are scanned for their ID and card numbers only);
+    `counted[0]` ends as the number of data rows."""
     chunk_rows = job.chunk_rows
     seen_ids: dict[int | str, int] = {}
     seen_cards: dict[str, int] = {}
     buffer: list[Annotated] = []
     ordinal = -1
+    keep = True if wanted is None else wanted(0)
     # once: properties that sort, per row they were ~half of this loop
     id_columns, card_columns = mapping.id_columns, mapping.card_columns
     first_id = id_columns[0] if id_columns else 1 << 30
+    header_row = mapping.header_row
     for number, cells in RosterSource(source_path(job), name=job.source_name):
-        if number <= mapping.header_row:
+        if number <= header_row:
             continue
         ordinal += 1
-        if ordinal % chunk_rows == 0 and buffer:
-            yield ordinal // chunk_rows - 1, buffer
-            buffer = []
+        if ordinal % chunk_rows == 0 and ordinal:
+            if buffer:
+                yield ordinal // chunk_rows - 1, buffer
+                buffer = []
+            keep = True if wanted is None else wanted(ordinal // chunk_rows)
         duplicate = ""
+        key: int | str
         value = cells[first_id] if first_id < len(cells) else None
-        if type(value) is str and len(value) == 18 and value[:17].isdigit():
+        if type(value) is str and len(value) == 18 and value.isdecimal():
             # the common row (skip_reason and _id_key of it, without their calls): an ID
             # number's shape in the first ID column makes it a person's row
+            skip, key = "", int(value)
+        elif type(value) is str and len(value) == 18 and value[:17].isdigit():
             skip, key = "", _compact(value.upper())
         else:
             skip = skip_reason(cells, mapping, id_columns)
@@ -178,7 +193,10 @@ def scan_chunks(job: ImportJob, mapping: Mapping
                 first = seen_cards.setdefault(card, number)
                 if first != number:
                     duplicate = _("会员证号与第 {row} 行相同，请核对。").format(row=first)
-        buffer.append((number, cells, skip, duplicate))
+        if keep:
+            buffer.append((number, cells, skip, duplicate))
+    if counted is not None:
+        counted[0] = ordinal + 1
     if buffer:
         yield ordinal // chunk_rows, buffer
 
@@ -211,6 +229,10 @@ class Stripe:
         self.legacy: dict[int, Legacy] = {}  # a legacy roster's values, by row number
         self.digester: fingerprints.Digester | None = None
         self.digests: dict[int, bytes] = {}  # this chunk's row digests, by row number
+        # this chunk's `fingerprints.chunk_digest` while every one of its rows may still be
+        # recorded (all eligible, none recognised one by one), else None
+        self.chunk_key: bytes | None = None
+        self.chunk_size = 0
 
     def run(self) -> int:
         """Process this stripe's chunks; returns the number of data rows in the file (-1
@@ -226,11 +248,12 @@ class Stripe:
                 self._process(chunk, annotated, mapping, resolver)
         else:
             done = done_chunks(job)
-            rows = 0
-            for chunk, annotated in scan_chunks(job, mapping):
-                rows += len(annotated)
-                if chunk % self.count == self.index and chunk not in done:
-                    self._process(chunk, annotated, mapping, resolver)
+            counted = [0]
+            for chunk, annotated in scan_chunks(
+                    job, mapping, counted=counted,
+                    wanted=lambda c: c % self.count == self.index and c not in done):
+                self._process(chunk, annotated, mapping, resolver)
+            rows = counted[0]
         logger.debug("import job %s stripe %s/%s: %s", job.pk, self.index, self.count,
                      {k: round(v, 2) for k, v in self.timings.items()})
         return rows
@@ -281,6 +304,8 @@ class Stripe:
         how many those were. Skipped and repeated rows are never recognised: they take the
         full path, as does every row without a valid fingerprint."""
         self.digests = {}
+        self.chunk_key = None
+        self.chunk_size = len(rows)
         digester = self.digester
         if digester is None:
             return rows, 0
@@ -299,10 +324,16 @@ class Stripe:
             eligible = [row for row, union in zip(eligible, unions, strict=True)
                         if not isinstance(union, str)]
             union_ids = [u.id for u in unions if not isinstance(u, str)]
-        digests = self.digests = {number: digester.digest(cells) for number, cells in eligible}
+        digest = digester.digest
+        digests = self.digests = {number: digest(cells) for number, cells in eligible}
+        if len(digests) == len(rows):  # every row eligible: first the chunk as a whole
+            self.chunk_key = fingerprints.chunk_digest(list(digests.values()))
+            if fingerprints.chunk_known(self.chunk_key, union_ids, as_of=self.job.as_of):
+                return [], len(rows)
         hits = fingerprints.known(list(digests.values()), union_ids, as_of=self.job.as_of)
         if not hits:
             return rows, 0
+        self.chunk_key = None
         rest = [row for row in rows if digests.get(row[0]) not in hits]
         return rest, len(rows) - len(rest)
 
@@ -464,11 +495,10 @@ class Stripe:
                                    reason=self.reason)
             if self.digests:  # every candidate not rejected now holds 会籍 as the row says
                 refused = {row.row_number for row, _c, _r in rejections}
-                fingerprints.record([(self.digests[row.row_number], row.id_hash)
-                                     for row, _u in candidates
-                                     if row.row_number not in refused
-                                     and row.row_number in self.digests],
-                                    as_of=self.job.as_of)
+                pairs = [(self.digests[row.row_number], row.id_hash) for row, _u in candidates
+                         if row.row_number not in refused and row.row_number in self.digests]
+                whole = self.chunk_key if len(pairs) == self.chunk_size else None
+                fingerprints.record(pairs, as_of=self.job.as_of, chunk=whole)
         return {"imported": len(joins) + len(updates), "updated": len(updates),
                 "unchanged": unchanged, "rejections": rejections}
 

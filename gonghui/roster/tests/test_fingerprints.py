@@ -13,7 +13,7 @@ from gonghui.members.models import Membership, MembershipEvent, Person
 from gonghui.members.services import membership_set_status
 from gonghui.members.validation import id_hash
 from gonghui.orgs.models import Org, OrgStatus
-from gonghui.roster import samples, stripes
+from gonghui.roster import fingerprints, samples, stripes
 from gonghui.roster.models import ImportChunk, RowFingerprint
 from gonghui.roster.tests.helpers import registry_state, run_import
 
@@ -132,3 +132,48 @@ def test_dry_run_records_no_fingerprint(tree, tmp_path):
     job = run_import(path, tree["SH-A-1-1"], dry_run=True)
     assert job.counts() == {"imported": 3, "unchanged": 0, "rejected": 0, "skipped": 0}
     assert RowFingerprint.objects.count() == 0
+
+
+def _chunk_fingerprints() -> list[int]:
+    """The row count of each chunk fingerprint, sorted."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cardinality(person_ids) FROM roster_chunkfingerprint")
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_whole_chunks_are_recognised_in_one_query(tree, tmp_path, monkeypatch, city_admin):
+    union = tree["SH-A-1-1"]
+    path = tmp_path / "a.csv"
+    # rows 2–8: chunks (2, 3, 4), (5, 6, 7), (8); row 6 repeats row 2: its chunk has no
+    # chunk fingerprint (a rejected row), the others have one each
+    rows = [samples.person_row(i) for i in range(7)]
+    rows[4] = samples.person_row(0)
+    path.write_text("\n".join(",".join(r) for r in [list(samples.HEADERS), *rows]) + "\n",
+                    encoding="utf-8")
+    first = run_import(path, union, chunk_rows=3)
+    assert first.counts() == {"imported": 6, "unchanged": 0, "rejected": 1, "skipped": 0}
+    assert _chunk_fingerprints() == [1, 3]
+    asked: list[int] = []
+    real = fingerprints.known
+
+    def spy(digests, *args, **kwargs):
+        asked.append(len(digests))
+        return real(digests, *args, **kwargs)
+
+    monkeypatch.setattr(fingerprints, "known", spy)
+    seen = _validated(monkeypatch)
+    again = run_import(path, union, chunk_rows=3)
+    assert again.counts() == {"imported": 0, "unchanged": 6, "rejected": 1, "skipped": 0}
+    assert asked == [2]  # only the chunk with the repeated row, row by row
+    assert seen == [6]
+    # a member edited since: their chunk fails as a whole and goes row by row
+    Person.objects.filter(pk=_person(1).pk).update(phone="13999999999")
+    asked.clear()
+    seen.clear()
+    third = run_import(path, union, chunk_rows=3)
+    assert third.counts() == {"imported": 1, "unchanged": 5, "rejected": 1, "skipped": 0}
+    assert third.updated == 1
+    assert asked == [3, 2]
+    assert seen == [3, 6]
+    assert _person(1).phone == samples.person_row(1)[4]
