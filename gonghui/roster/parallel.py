@@ -27,13 +27,9 @@ def stripe_main(job_id: int, token: str, index: int, count: int, actor_id: int |
     )
     from gonghui.roster.stripes import JobTakenOver, Stripe  # after django.setup()
 
-    # Django and the libraries set up above are long-lived: out of the collector's sight. A
-    # chunk's rows are ~100,000 container objects that all live until the chunk is written,
-    # and the import makes next to no reference cycles: with the default thresholds the
-    # collector walked the rows of the chunk at hand many times per chunk (~half of a re-run's
-    # file scan, measured at 200,000 rows).
+    # Django and the libraries set up above live as long as the process: out of the
+    # collector's sight (the stripe raises its thresholds itself, see Stripe.run)
     gc.freeze()
-    gc.set_threshold(200_000, 50, 100)
     job = ImportJob.objects.get(pk=job_id)
     user = User.objects.filter(pk=actor_id).first() if actor_id else None
     actor = user or system_actor(actor_label or "cli")
