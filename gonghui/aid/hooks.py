@@ -26,6 +26,7 @@ from gonghui.aid.models import (
 from gonghui.aid.services.common import activity, audit
 from gonghui.core.actor import Actor
 from gonghui.core.citus import lock_row
+from gonghui.core.rowmove import move_rows
 
 # rows of a file that carry its union (the distribution key) and follow it to another union
 _FILE_PARTS = (HouseholdMember, IncomeSource, FileCause, FileDocument, FileActivity,
@@ -80,10 +81,15 @@ def member_transferred(*, transfer: Any, old: Any, new: Any, actor: Actor) -> No
     target = new.union
     why = _("会员自“{source}”转入“{target}”，档案随转，待接收工会复核确认。").format(
         source=old.union.name, target=target.name)
-    HardshipFile.objects.filter(pk=file.pk).update(
-        union=target, union_path=target.path, needs_review=True, review_reason=why[:500])
+    HardshipFile.objects.filter(pk=file.pk, union_id=old.union_id).update(
+        needs_review=True, review_reason=why[:500])
+    # the union is the distribution column: the file and its rows move by delete + insert
+    # (core/rowmove.py), as in a merge; its assistance and programme rows stay with the union
+    # that gave them (core.citus.CROSS_UNION_FKS)
+    move_rows(HardshipFile, [file.pk], column="union", to=target.pk, union_path=target.path)
     for model in _FILE_PARTS:
-        model.objects.filter(file_id=file.pk).update(union=target)
+        move_rows(model, model.objects.filter(union_id=old.union_id, file_id=file.pk)
+                  .values_list("pk", flat=True), column="union", to=target.pk)
     file.union, file.union_path = target, target.path
     activity(file, ActivityKind.EDIT, actor=actor, reason=why,
              data={"transferred_from": old.union.code, "transfer": transfer.pk})

@@ -66,7 +66,9 @@ def file_list(
         queryset = queryset.filter(category=category)
     if cause:
         queryset = queryset.filter(
-            Exists(FileCause.objects.filter(file=OuterRef("pk"), cause=cause)))
+            # the union too: on Citus a correlated subquery joins on the distribution column
+            Exists(FileCause.objects.filter(file=OuterRef("pk"), union=OuterRef("union"),
+                                            cause=cause)))
     if flagged:
         queryset = queryset.filter(needs_review=True)
     return queryset.order_by("-id")
@@ -104,8 +106,10 @@ def eligible_files(programme: Programme) -> QuerySet[HardshipFile]:
     if programme.categories:
         queryset = queryset.filter(category__in=programme.categories)
     if programme.rule == EligibilityRule.UNIVERSITY_ENTRANTS:
+        # the union too: on Citus a correlated subquery joins on the distribution column
         queryset = queryset.filter(Exists(HouseholdMember.objects.filter(
-            file=OuterRef("pk"), university_entry_year=programme.year)))
+            file=OuterRef("pk"), union=OuterRef("union"),
+            university_entry_year=programme.year)))
     return queryset.order_by("union_path", "id")
 
 
@@ -262,7 +266,14 @@ def file_parts(file: HardshipFile, *, limit: int | None = 200) -> dict[str, Any]
     `limit` timeline entries and assistance records (and a quarter as many assessments); the
     API asks for all (`limit=None`)."""
     household = list(file.household.all())
-    incomes = list(file.incomes.select_related("member"))
+    # each income's household member from the list above, not by a join on the member's id
+    # alone (an outer join Citus will not plan between shards); an income's member is always
+    # one of its file's
+    by_id = {person.pk: person for person in household}
+    incomes = list(file.incomes.all())
+    for income in incomes:
+        if income.member_id in by_id:
+            income.member = by_id[income.member_id]
     per_member: dict[int, Any] = {}
     for income in incomes:
         if income.member_id:

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import QuerySet
 
 # The union (orgs.Org id) is the distribution column of every member-scale table; they are all
@@ -182,6 +182,10 @@ CROSS_UNION_UNIQUES: dict[str, str] = {
 # dropped on Citus (the service writes both rows in one distributed transaction).
 CROSS_UNION_FKS: dict[str, str] = {
     "members.Transfer.new_membership": "the membership opened in the receiving union",
+    # a hardship file follows its member to another union (aid.hooks.member_transferred); the
+    # help already given and the programme lists stay with the union that gave them
+    "aid.Assistance.file": "a file that followed its member to another union",
+    "aid.Beneficiary.file": "a file that followed its member to another union",
 }
 
 
@@ -542,6 +546,18 @@ def empty_state(tables: Iterable[str] = ()) -> State:
 def on_citus() -> bool:
     """Whether the database is a Citus coordinator (`GONGHUI_CITUS=1`, settings.CITUS)."""
     return bool(getattr(settings, "CITUS", False))
+
+
+def one_connection_per_node() -> None:
+    """Call first in a transaction that reads a distributed table over several shards and then
+    writes a reference table that distributed tables point at (a programme after reading its
+    list): Citus refuses that write after a parallel multi-shard read ("cannot modify table …
+    because there was a parallel operation on a distributed table"), as the foreign keys need
+    every access of the transaction on one connection per node. On Citus it sets
+    `citus.multi_shard_modify_mode` to sequential for the transaction; on one node nothing."""
+    if on_citus():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
 
 
 def lock_per_union(queryset: QuerySet[Any], *, column: str = "union_id",

@@ -28,17 +28,23 @@ def move_rows(model: type[models.Model], ids: Iterable[int], *, column: str,
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("move_rows must run inside transaction.atomic")
     rows = list(model._default_manager.filter(pk__in=ids).order_by("pk"))
+    # the rows' ids by their current union: each DELETE names its union (on Citus one shard)
+    by_union: dict[Any, list[int]] = {}
     for row in rows:
+        by_union.setdefault(getattr(row, f"{column}_id"), []).append(row.pk)
         setattr(row, f"{column}_id", to)
         for name, value in also.items():
             setattr(row, name, value)
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    union = connection.ops.quote_name(model._meta.get_field(column).column)  # type: ignore[arg-type]
     with connection.cursor() as cursor:
         # raw: the ORM's delete() would cascade and refuse PROTECTed children that move too
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start:start + 1000]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({marks})", chunk)  # noqa: S608
+        for source, source_ids in sorted(by_union.items()):
+            for start in range(0, len(source_ids), 1000):
+                chunk = source_ids[start:start + 1000]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE {union} = %s "  # noqa: S608
+                               f"AND {pk} IN ({marks})", [source, *chunk])
     model._default_manager.bulk_create(rows, batch_size=1000)
     return len(rows)

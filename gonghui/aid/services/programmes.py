@@ -35,7 +35,7 @@ from gonghui.aid.services.common import require_active_org
 from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.citus import shard_key
+from gonghui.core.citus import one_connection_per_node, shard_key
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
 from gonghui.core.workflow import transition
@@ -131,6 +131,8 @@ def _require_within_budget(programme: Programme, extra: Decimal) -> None:
 
 def _lock(programme: Programme, actor: Actor, *, draft: bool = True) -> Programme:
     require_programme_write(actor, programme)
+    # the transaction reads the list over every shard, then writes the programme
+    one_connection_per_node()
     locked = Programme.objects.select_for_update().select_related("org").get(pk=programme.pk)
     if draft and locked.status != ProgrammeStatus.DRAFT:
         raise ApplicationError(_("项目已审批，名单不能再增加。"), code="not_draft")

@@ -62,7 +62,7 @@ def test_two_files_for_one_person_at_once(tree, standard, aid_cadre):
         ])
     files = [r for r in results if isinstance(r, HardshipFile)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
-    assert (len(files), len(conflicts)) == (1, 1)
+    assert (len(files), len(conflicts)) == (1, 1), results
     assert conflicts[0].code == "person_has_open_file"
     assert conflicts[0].message == (f"赵敏已在困难职工档案 {files[0].number}（赵敏户，填报中）中，"
                                     "一人只能在一份在档档案中。")
