@@ -80,12 +80,10 @@ def row_hash(kind: str, prev: str, values: dict[str, Any]) -> str:
 
 
 class _Batch:
-    """The heads a batch holds: locked on first use, advanced in memory, written back once."""
+    """The rows a batch appends, in order, unsaved until the batch ends (`_flush`)."""
 
     def __init__(self) -> None:
-        self.heads: dict[tuple[str, dt.date, int], ChainHead] = {}
-        # (last_hash, last_id, rows) of each head as the batch's open row found it
-        self.marks: list[dict[tuple[str, dt.date, int], tuple[str, int, int]]] = []
+        self.rows: list[tuple[str, Any]] = []
 
 
 _local = threading.local()
@@ -97,49 +95,41 @@ def _batch() -> _Batch | None:
 
 @contextmanager
 def batched() -> Iterator[None]:
-    """Many appends in one transaction (a bulk job's slice of rows): each day's head is locked
-    once, on its first row, each row is one INSERT, and the heads are written back when the
-    block ends. Must be entered inside `transaction.atomic` and left before it commits; the
-    chain is the same as row by row (same hashes, same order: the head stays locked, so nobody
-    else appends in between). A part of the batch that is rolled back to its savepoint must be
-    wrapped in `batch_row()`, which puts the heads back where that part found them."""
+    """Many appends in one transaction (a bulk job's slice of rows): the rows are kept in
+    memory and written when the block ends — each day's head locked once, the rows hashed in
+    append order, given ascending ids and inserted in one statement per head, the head written
+    back. The chain is the same as row by row (same hashes, same order: ids are taken while
+    the head is locked, so nobody else appends in between); the head is held from the end of
+    the block to the commit only. Must be entered inside `transaction.atomic` and left before
+    it commits. Until then an appended row has no id and no hash. A part of the batch that is
+    rolled back to its savepoint must be wrapped in `batch_row()`, which drops its rows."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("chain.batched() needs a transaction")
     if _batch() is not None:
-        yield  # already batching: the outer block writes the heads back
+        yield  # already batching: the outer block writes the rows
         return
     batch = _local.batch = _Batch()
     try:
         yield
-        for head in batch.heads.values():
-            head.save(update_fields=["last_hash", "last_id", "rows"])
+        _flush(batch)
     finally:
         _local.batch = None
 
 
 @contextmanager
 def batch_row() -> Iterator[None]:
-    """One row of a batch: if it raises (its savepoint rolled back its audit rows), the heads
-    go back to where they were before it. Outside a batch it does nothing."""
+    """One row of a batch: if it raises (its savepoint rolled back its other writes), the
+    audit rows it appended are dropped too. Outside a batch it does nothing."""
     batch = _batch()
     if batch is None:
         yield
         return
-    batch.marks.append({key: (h.last_hash, h.last_id, h.rows) for key, h in batch.heads.items()})
+    mark = len(batch.rows)
     try:
         yield
     except BaseException:
-        mark = batch.marks[-1]
-        for key in list(batch.heads):
-            if key in mark:
-                head = batch.heads[key]
-                head.last_hash, head.last_id, head.rows = mark[key]
-            else:
-                # locked (perhaps created) inside the rolled-back part: locked afresh when used
-                del batch.heads[key]
+        del batch.rows[mark:]
         raise
-    finally:
-        batch.marks.pop()
 
 
 def _locked_head(kind: str, day: dt.date, shard: int) -> ChainHead:
@@ -148,34 +138,64 @@ def _locked_head(kind: str, day: dt.date, shard: int) -> ChainHead:
     return head
 
 
-def _chain_row(model: Any, kind: str, head: ChainHead, shard: int, values: dict[str, Any]) -> Any:
-    """Insert the row after `head` (locked by the caller) and advance the head in memory."""
-    actor = values.get("actor")
-    own = row_hash(kind, head.last_hash,
-                   {**values, "actor_id": actor.pk if actor is not None else None})
-    row = model.objects.create(prev_hash=head.last_hash, row_hash=own, chain_shard=shard, **values)
-    head.last_hash, head.last_id, head.rows = own, row.pk, head.rows + 1
-    return row
+def _hashed(kind: str, head: ChainHead, shard: int, row: Any) -> None:
+    """Chain the unsaved `row` after `head` (locked by the caller), advancing it in memory."""
+    row.prev_hash = head.last_hash
+    row.row_hash = row_hash(kind, head.last_hash, {name: getattr(row, name)
+                                                   for name in FIELDS[kind]})
+    row.chain_shard = shard
+    head.last_hash, head.rows = row.row_hash, head.rows + 1
+
+
+def _ids_ahead(model: Any, count: int) -> list[int] | None:
+    """`count` ascending ids from the table's sequence (PostgreSQL), None elsewhere (SQLite
+    has one writer at a time: ids follow the insert order)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                       "FROM generate_series(1, %s)", [model._meta.db_table, count])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def _flush(batch: _Batch) -> None:
+    chains: dict[tuple[str, dt.date, int], list[Any]] = {}
+    shard = current_shard()
+    for kind, row in batch.rows:
+        chains.setdefault((kind, timezone.localdate(row.at), shard), []).append(row)
+    for key in sorted(chains):  # heads always locked in one order
+        kind, day, shard = key
+        rows = chains[key]
+        head = _locked_head(kind, day, shard)
+        ids = _ids_ahead(MODELS[kind], len(rows))
+        for i, row in enumerate(rows):
+            _hashed(kind, head, shard, row)
+            if ids is not None:
+                row.pk = ids[i]
+        MODELS[kind].objects.bulk_create(rows)
+        head.last_id = rows[-1].pk
+        head.save(update_fields=["last_hash", "last_id", "rows"])
 
 
 def append(kind: str, **values: Any) -> Any:
     """Create a row of log `kind` chained to the day's previous one (inside the caller's
-    transaction; the head stays locked until it commits)."""
+    transaction; the head stays locked until it commits). Inside `batched()` the row is
+    written when the batch ends."""
     model = MODELS[kind]
-    day = timezone.localdate(values["at"])
-    shard = current_shard()
     batch = _batch()
     if batch is not None:
-        # inside batched(): the caller's transaction (or savepoint) holds the row; the head is
-        # locked already and written back at the end of the batch
-        key = (kind, day, shard)
-        head = batch.heads.get(key)
-        if head is None:
-            head = batch.heads[key] = _locked_head(kind, day, shard)
-        return _chain_row(model, kind, head, shard, values)
+        row = model(**values)
+        batch.rows.append((kind, row))
+        return row
+    day = timezone.localdate(values["at"])
+    shard = current_shard()
+    row = model(**values)
     with transaction.atomic():
         head = _locked_head(kind, day, shard)
-        row = _chain_row(model, kind, head, shard, values)
+        _hashed(kind, head, shard, row)
+        row.save(force_insert=True)
+        head.last_id = row.pk
         head.save(update_fields=["last_hash", "last_id", "rows"])
     return row
 

@@ -21,13 +21,14 @@ Rows without a history of their own (import jobs, export jobs, bank batches) pas
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,27 +137,40 @@ def transition(
     history_extra: Mapping[str, Any] | None = None,
     status_field: str = "status",
     extra_fields: Mapping[str, Any] | None = None,
+    compare_and_set: bool = False,
 ) -> M:
     """Move `obj` to `target` under a row lock. Must run inside transaction.atomic.
 
     The history row is written by `write_history(locked, old, new)` when given, else into the
     model's `history_model` (with `actor`, `reason` and `history_extra`), unless
     `history=False`. Returns the locked, updated instance; `obj` gets the new values too.
+
+    `compare_and_set=True` (callers that just read `obj`, e.g. a bulk job's slice): when its
+    status in hand may go to `target`, one `UPDATE … WHERE status = <in hand> RETURNING` locks,
+    checks and moves the row and reads it back; when the row has moved on meanwhile, it falls
+    back to the lock-and-read below (same outcome, one statement more).
     """
-    # with the union of a distributed table: a row lock on Citus must name the shard
-    locked = (type(obj)._default_manager.select_for_update().filter(**shard_key(obj))
-              .get(pk=obj.pk))
-    current = getattr(locked, status_field)
-    if not can_transition(transitions, current, target):
-        raise refuse(type(locked), current, target, status_field)
-    setattr(locked, status_field, target)
-    fields = [status_field]
-    for name, value in (extra_fields or {}).items():
-        setattr(locked, name, value)
-        fields.append(name)
-    if hasattr(locked, "updated_at"):
+    locked: M | None = None
+    current = getattr(obj, status_field)
+    if compare_and_set and obj.pk is not None and can_transition(transitions, current, target):
+        locked = _move_if_current(obj, target, status_field=status_field,
+                                  extra_fields=extra_fields or {})
+    fields = [status_field, *(extra_fields or {})]
+    if locked is None:
+        # with the union of a distributed table: a row lock on Citus must name the shard
+        locked = (type(obj)._default_manager.select_for_update().filter(**shard_key(obj))
+                  .get(pk=obj.pk))
+        current = getattr(locked, status_field)
+        if not can_transition(transitions, current, target):
+            raise refuse(type(locked), current, target, status_field)
+        setattr(locked, status_field, target)
+        for name, value in (extra_fields or {}).items():
+            setattr(locked, name, value)
+        if hasattr(locked, "updated_at"):
+            fields.append("updated_at")
+        locked.save(update_fields=fields)
+    elif hasattr(locked, "updated_at"):
         fields.append("updated_at")
-    locked.save(update_fields=fields)
     for name in fields:
         setattr(obj, name, getattr(locked, name))
     if write_history is not None:
@@ -164,6 +178,53 @@ def transition(
     elif history:
         append_history(locked, current, target, actor=actor, reason=reason,
                        **dict(history_extra or {}))
+    return locked
+
+
+def _column_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{model._meta.label}.{name} is not a column")
+    return field
+
+
+def _move_if_current(obj: M, target: Any, *, status_field: str,
+                     extra_fields: Mapping[str, Any]) -> M | None:
+    """`UPDATE … SET <status> = target, <extra fields>, updated_at WHERE pk AND <status> = <obj's
+    status> [AND the shard's union] RETURNING <every column>`: the updated row (locked until the
+    transaction ends), or None when the row is not in that status any more."""
+    model = type(obj)
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    moved = copy.copy(obj)  # the new values, for the fields' own conversions (auto_now, FKs)
+    setattr(moved, status_field, target)
+    for name, value in extra_fields.items():
+        setattr(moved, name, value)
+    names = [status_field, *extra_fields]
+    if hasattr(obj, "updated_at"):
+        names.append("updated_at")
+    fields = [_column_field(model, name) for name in names]
+    where: dict[str, Any] = {}
+    for name, value in [(meta.pk.name, obj.pk), (status_field, getattr(obj, status_field)),
+                        *shard_key(obj).items()]:
+        field = _column_field(model, name)
+        where[field.column] = field.get_db_prep_value(value, connection)
+    # only the model's own quoted table and column names go into the text; values are params
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    conditions = " AND ".join(f"{quote(column)} = %s" for column in where)
+    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {conditions} RETURNING {columns}"  # noqa: S608
+    params = [f.get_db_prep_save(f.pre_save(moved, False), connection) for f in fields]
+    rows = list(model._default_manager.raw(sql, [*params, *where.values()],
+                                           using=connection.alias))
+    if not rows:
+        return None
+    locked = rows[0]
+    # the values as given (related objects stay cached: no query to read them back)
+    setattr(locked, status_field, target)
+    for name, value in extra_fields.items():
+        setattr(locked, name, value)
     return locked
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -55,12 +55,13 @@ def require_member_union(union: Org) -> None:
 
 
 class _Batch:
-    """What a batch of member services defers to its end: counter changes (summed) and the
-    membership ids it takes from the sequence in one go."""
+    """What a batch of member services defers to its end: counter changes (summed), history
+    rows (inserted together), and the membership ids it takes from the sequence in one go."""
 
     def __init__(self, ids_at_once: int) -> None:
         self.stats: dict[int, tuple[str, dict[str, int]]] = {}
         self.months: dict[tuple[int, dt.date], tuple[str, dict[str, int]]] = {}
+        self.inserts: list[models.Model] = []
         self.ids: list[int] = []
         self.ids_at_once = ids_at_once
 
@@ -80,9 +81,10 @@ def _add(target: dict[str, int], deltas: dict[str, int]) -> None:
 @contextmanager
 def batched(*, ids_at_once: int = 50) -> Iterator[None]:
     """Many member services in one transaction (a bulk job's slice of rows): the unions'
-    counter rows are updated once at the end with the summed changes, the audit chain head is
-    locked once (`audit_batch`), and on PostgreSQL new memberships take their ids (and so their
-    card numbers) from the sequence `ids_at_once` at a time. Enter inside `transaction.atomic`;
+    counter rows are updated once at the end with the summed changes, the history rows
+    (`insert`) go in at the end, one statement per table, the audit rows too (`audit_batch`:
+    the chain head is locked once, at the end), and on PostgreSQL new memberships take their
+    ids (and so their card numbers) from the sequence `ids_at_once` at a time. Enter inside `transaction.atomic`;
     each service call that may fail goes in `batch_row()`, so a failed call takes its deferred
     changes back with its savepoint. The counters are right when the transaction commits —
     the same transaction as the memberships they count."""
@@ -93,6 +95,7 @@ def batched(*, ids_at_once: int = 50) -> Iterator[None]:
         batch = _local.batch = _Batch(ids_at_once)
         try:
             yield
+            _insert_now(batch.inserts)
             for org_id, (path, deltas) in batch.stats.items():
                 _bump_stats_now(org_id, path, deltas)
             for (org_id, month), (path, deltas) in batch.months.items():
@@ -111,12 +114,32 @@ def batch_row() -> Iterator[None]:
         return
     stats = {k: (path, dict(d)) for k, (path, d) in batch.stats.items()}
     months = {k: (path, dict(d)) for k, (path, d) in batch.months.items()}
+    inserts = len(batch.inserts)
     try:
         with audit_batch_row():
             yield
     except BaseException:
         batch.stats, batch.months = stats, months
+        del batch.inserts[inserts:]
         raise
+
+
+def insert(row: models.Model) -> None:
+    """Insert a history row (insert-only, read by nobody in the same transaction) now, or in a
+    batch at its end together with the batch's other rows."""
+    batch = _batch()
+    if batch is not None:
+        batch.inserts.append(row)
+        return
+    row.save(force_insert=True)
+
+
+def _insert_now(rows: list[models.Model]) -> None:
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for row in rows:
+        by_model.setdefault(type(row), []).append(row)
+    for model, same in by_model.items():
+        model._default_manager.bulk_create(same)
 
 
 def bump_stats(union: Org, *, active: int = 0, retired: int = 0, new_employment: int = 0) -> None:
@@ -173,7 +196,7 @@ def _bump_month_now(org_id: int, path: str, month: dt.date, deltas: dict[str, in
     OrgMemberMonth.objects.filter(org_id=org_id, month=month).update(**changes)
 
 
-def _next_membership_id() -> int | None:
+def membership_id_ahead() -> int | None:
     """In a batch on PostgreSQL: a membership id taken from the table's sequence ahead of the
     insert (so the card number goes in with it); None otherwise."""
     batch = _batch()
@@ -206,11 +229,14 @@ def event(
     membership: Membership, kind: str, *, actor: Actor, from_status: str = "",
     to_status: str = "", reason: str = "", other_union: Org | None = None,
 ) -> MembershipEvent:
-    return MembershipEvent.objects.create(
+    """The membership's history row (in a batch: written at the batch's end)."""
+    row = MembershipEvent(
         membership=membership, union_id=membership.union_id, kind=kind, from_status=from_status,
         to_status=to_status, other_union=other_union, actor=actor_user(actor),
         actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
     )
+    insert(row)
+    return row
 
 
 def already_member(person: Person, viewer: Actor) -> Conflict:
@@ -255,6 +281,7 @@ def open_membership(
     *, person: Person, union: Org, joined_on: dt.date, seniority_since: dt.date, actor: Actor,
     kind: str = EventKind.JOIN, status: str = MembershipStatus.ACTIVE, reason: str = "",
     other_union: Org | None = None, carry_from: Membership | None = None,
+    membership_id: int | None = None,
 ) -> Membership:
     """Insert a membership holding 会籍. Must run inside transaction.atomic (a failure spoils
     it: the caller's block rolls back).
@@ -262,7 +289,8 @@ def open_membership(
     The compare-and-set of the person's 会籍 union comes first: it is the rule (the same on
     Citus, docs/scale.md), and the person's row stays locked until the commit, so of two
     approvals for one person the second waits and then finds the union set: the conflict,
-    with nothing written. The partial unique index stays the database's guard behind it."""
+    with nothing written. The partial unique index stays the database's guard behind it.
+    `membership_id`: the id the caller took with `membership_id_ahead()` (to link it first)."""
     # Compare-and-set of the person's 会籍 union: the same rule for Citus (docs/scale.md).
     if not Person.objects.filter(pk=person.pk, member_union__isnull=True).update(
         member_union=union
@@ -276,7 +304,7 @@ def open_membership(
     if carry_from is not None:
         membership.last_dues_on = carry_from.last_dues_on
         membership.last_activity_on = carry_from.last_activity_on
-    ahead = _next_membership_id()
+    ahead = membership_id if membership_id is not None else membership_id_ahead()
     if ahead is not None:
         membership.pk = ahead
         membership.card_number = card_number(joined_on, ahead)

@@ -25,7 +25,7 @@ from gonghui.members.models import (
     Membership,
     Person,
 )
-from gonghui.members.services import deadlines, identity
+from gonghui.members.services import _common, deadlines, identity
 from gonghui.members.services._common import (
     already_member,
     open_membership,
@@ -42,10 +42,10 @@ from gonghui.orgs.models import Org
 
 
 def _history(application: Application, old: str, new: str, *, actor: Actor, reason: str = "") -> None:
-    CaseEvent.objects.create(
+    _common.insert(CaseEvent(
         application=application, union_id=application.union_id, from_status=old, to_status=new,
         actor=actor_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
-    )
+    ))
 
 
 def _from_data(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,26 +130,32 @@ def application_approve(*, application: Application, actor: Actor, reason: str =
     require_member_union(union)
     before_status = application.status
     today = clock.today()
+    decision: dict[str, Any] = {"decided_by": actor_user(actor), "decided_at": clock.now(),
+                                "decision_reason": reason[:500]}
     with transaction.atomic():
+        # in a bulk slice the membership's id is known ahead: linked with the status (one UPDATE)
+        membership_id = _common.membership_id_ahead()
+        if membership_id is not None:
+            decision["membership_id"] = membership_id
         locked = transition(
             application, ApplicationStatus.APPROVED, transitions=APPLICATION_TRANSITIONS,
             write_history=lambda a, old, new: _history(a, old, new, actor=actor, reason=reason),
-            extra_fields={"decided_by": actor_user(actor), "decided_at": clock.now(),
-                          "decision_reason": reason[:500]},
+            extra_fields=decision, compare_and_set=True,
         )
         # No lock on the person: two approvals for one person race on the unique index.
         person = Person.objects.get(pk=locked.person_id)
         locked.person = person  # the audit row names the applicant: no second read
         membership = open_membership(person=person, union=union, joined_on=today,
                                      seniority_since=today, actor=actor,
-                                     reason=_("网上入会申请批准"))
+                                     reason=_("网上入会申请批准"), membership_id=membership_id)
         old_group = person.new_employment_group
         changed = apply_person_fields(person, _from_data(locked.data))
         if changed:
             person.save(update_fields=[*changed, "updated_at"])
             if "new_employment_group" in changed:
                 _recount_new_employment(person, old_group)
-        Application.objects.filter(pk=locked.pk).update(membership=membership)
+        if membership_id is None:
+            Application.objects.filter(pk=locked.pk).update(membership=membership)
         locked.membership = membership
         # the cadre's approval is the confirmation that the worker is this person (issue 13)
         identity.link_on_approval(application=locked, actor=actor)

@@ -34,10 +34,10 @@ from gonghui.orgs.models import Org
 
 
 def _history(transfer: Transfer, old: str, new: str, *, actor: Actor, reason: str = "") -> None:
-    CaseEvent.objects.create(
+    _common.insert(CaseEvent(
         transfer=transfer, union_id=transfer.from_union_id, from_status=old, to_status=new,
         actor=actor_user(actor), actor_name=actor_name(actor), at=clock.now(), reason=reason[:500],
-    )
+    ))
 
 
 def _require_end(actor: Actor, transfer: Transfer, end: Org) -> None:

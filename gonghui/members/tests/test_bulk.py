@@ -18,6 +18,7 @@ from gonghui.members.models import (
     CaseEvent,
     DecisionPolicy,
     Membership,
+    MembershipEvent,
     Transfer,
 )
 from gonghui.members.services import bulk, deadlines
@@ -237,4 +238,41 @@ def test_a_row_failing_after_its_writes_takes_its_counters_and_audit_row_back(
                 .order_by("pk")) == [f"2026{m:010d}" for m in Membership.objects.filter(
                     union=union).values_list("pk", flat=True).order_by("pk")]
     assert AuditEvent.objects.filter(action="application.approve").count() == 4
+    # the history rows the slice writes at its end: none for the failed row
+    assert sorted(CaseEvent.objects.filter(to_status="approved")
+                  .values_list("application_id", flat=True)) == sorted(
+        a.pk for i, a in enumerate(apps) if i != 2)
+    assert sorted(MembershipEvent.objects.filter(kind="join")
+                  .values_list("membership__person_id", flat=True)) == sorted(
+        a.person_id for i, a in enumerate(apps) if i != 2)
     assert chain.verify()[2] == []
+
+
+def test_an_application_decided_since_it_was_read_is_refused_with_its_current_status(
+        tree, city_admin):
+    # the approval moves the application from the status in hand in one statement; when the
+    # row moved on meanwhile (read as submitted, rejected since), it falls back to reading the
+    # locked row and refuses with what the row is now, writing nothing
+    union = tree["SH-A-1-1"]
+    app = _apply(union, city_admin)
+    stale = Application.objects.select_related("person", "union").get(pk=app.pk)
+    services.application_reject(application=app, actor=city_admin, reason="材料不全")
+    with pytest.raises(ApplicationError) as refused:
+        services.application_approve(application=stale, actor=city_admin)
+    assert refused.value.code == "invalid_transition"
+    assert str(refused.value.message) == "当前状态“未批准”不能变为“已批准”。"
+    assert Application.objects.get(pk=app.pk).status == "rejected"
+    assert not Membership.objects.filter(person_id=app.person_id).exists()
+    assert AuditEvent.objects.filter(action="application.approve").count() == 0
+
+
+def test_an_approval_returns_the_row_as_stored(tree, city_admin):
+    union = tree["SH-A-1-1"]
+    app = _apply(union, city_admin)
+    membership = services.application_approve(application=app, actor=city_admin,
+                                              reason="同意")
+    stored = Application.objects.get(pk=app.pk)
+    assert (app.status, app.decided_by_id, app.decision_reason, app.updated_at) == (
+        "approved", city_admin.pk, "同意", stored.updated_at)
+    assert (stored.status, stored.membership_id, stored.decided_by_id) == (
+        "approved", membership.pk, city_admin.pk)

@@ -18,22 +18,25 @@ from gonghui.members.tests.factories import person_fields
 
 # One approval alone, in statements (the test's own transaction turns the service's
 # transaction into a savepoint: SAVEPOINT/RELEASE are counted):
-#   savepoint · lock + read the application · its UPDATE · history row                     4
+#   savepoint · the application moved from the status in hand (one UPDATE … RETURNING: lock,
+#   check, write) · history row                                                               3
 #   read the person · person's 会籍 union (compare-and-set) · INSERT membership · card
 #   number · union counters · month counters · membership event · application link          8
 #   audit: savepoint, lock the chain head, INSERT, UPDATE head, release · release          6
-PER_APPROVAL = 18
+PER_APPROVAL = 17
 # The same approval as a row of a bulk job's slice (`_common.batched`): the counters, the
-# chain head and the membership ids are the slice's, once per slice, so a row is
-#   savepoint · lock + read · UPDATE · history · person · compare-and-set · INSERT
-#   membership (id and card number taken ahead from the sequence on PostgreSQL; elsewhere a
-#   second statement sets the card number) · membership event · application link · INSERT
-#   audit row · release
-PER_BULK_ROW_POSTGRESQL = 11
+# history rows, the audit rows with the chain head and the membership ids are the slice's,
+# written once per slice, so a row is
+#   savepoint · the application's UPDATE … RETURNING (status, decision and the membership's
+#   id taken ahead from the sequence on PostgreSQL) · read the person · compare-and-set ·
+#   INSERT membership (with its card number) · release
+# elsewhere (no sequence to take ids from) the card number and the application's link to the
+# membership are two more statements.
+PER_BULK_ROW_POSTGRESQL = 6
 
 
 def _per_bulk_row() -> int:
-    return PER_BULK_ROW_POSTGRESQL + (connection.vendor != "postgresql")
+    return PER_BULK_ROW_POSTGRESQL + 2 * (connection.vendor != "postgresql")
 
 
 @pytest.fixture(autouse=True)
