@@ -36,6 +36,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from django.core.exceptions import EmptyResultSet
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 from gonghui.core import clock
@@ -142,5 +145,50 @@ def collect(user: Any, *, limit: int = 50, today: dt.date | None = None) -> list
 
 
 def counts(user: Any) -> dict[str, int]:
-    """Each provider's count for `user` (the inbox's tabs and badges)."""
-    return {provider.name: provider.count(user) for provider in providers()}
+    """Each provider's count for `user` (the inbox's tabs and badges).
+
+    The providers that count one queryset (`QueryTodo` without a `count` of its own) are counted
+    together in one statement (`SELECT … COUNT(*) … UNION ALL …`): the home page has some twenty
+    kinds, and one round trip for all of them instead of twenty was the larger part of its
+    database time under load (docs/scale.md). Each part is exactly the provider's own
+    `rows(user)` query, so the numbers are those of `provider.count(user)`."""
+    result: dict[str, int] = {}
+    together: list[tuple[str, QuerySet[Any]]] = []
+    for provider in providers():
+        if isinstance(provider, QueryTodo) and type(provider).count is QueryTodo.count:
+            rows = provider.rows(user)
+            if rows is None:
+                result[provider.name] = 0
+                continue
+            if isinstance(rows, QuerySet) and rows.db == DEFAULT_DB_ALIAS:
+                together.append((provider.name, rows))
+                continue
+        result[provider.name] = provider.count(user)
+    result.update(_count_together(together))
+    return {provider.name: result[provider.name] for provider in providers()}
+
+
+def _count_together(parts: list[tuple[str, QuerySet[Any]]]) -> dict[str, int]:
+    """COUNT(*) of each queryset, all in one statement. A queryset already known to be empty
+    (`.none()`) counts 0 without SQL."""
+    selects: list[str] = []
+    params: list[Any] = []
+    numbers: dict[str, int] = {}
+    for index, (name, rows) in enumerate(parts):
+        query = rows.order_by().query
+        if not query.group_by and not query.annotations and not query.distinct:
+            query = rows.order_by().values("pk").query
+        try:
+            sql, part_params = query.sql_with_params()
+        except EmptyResultSet:
+            numbers[name] = 0
+            continue
+        # the ORM's own compiled SQL with its parameters kept apart; the index is an int
+        selects.append(f"SELECT {index} AS k, COUNT(*) AS n FROM ({sql}) AS t{index}")  # noqa: S608
+        params.extend(part_params)
+    if selects:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            for index, number in cursor.fetchall():
+                numbers[parts[index][0]] = int(number)
+    return numbers

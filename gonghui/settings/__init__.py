@@ -262,9 +262,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("GONGHUI_DEFAULT_FROM_EMAIL", "gonghui@local
 
 # Rate-limit counts (accounts.ratelimit) must be shared by all worker processes: in the database
 # by default (no other service), in Redis when GONGHUI_RATELIMIT_REDIS_URL is set.
+# The default cache holds the home and org pages' subtree figures (orgs.selectors): in each
+# process by default; GONGHUI_CACHE_URL=redis://… shares them between all gunicorn workers, so
+# a figure is counted once for all of them and a saved org or employer recounts it everywhere
+# at once (docs/operations.md).
 CACHES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+if os.environ.get("GONGHUI_CACHE_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": os.environ["GONGHUI_CACHE_URL"],
+                         "KEY_PREFIX": os.environ.get("GONGHUI_CACHE_PREFIX", "gonghui")}
 if os.environ.get("GONGHUI_RATELIMIT_REDIS_URL"):
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                            "LOCATION": os.environ["GONGHUI_RATELIMIT_REDIS_URL"]}

@@ -45,7 +45,8 @@ class InboxKind:
 def inbox_kinds(user: Any) -> list[InboxKind]:
     """Each provider's count for the user (every provider, empty ones included: the page shows
     only those with work, the API all)."""
-    return [InboxKind(p.name, p.label, p.count(user)) for p in todo.providers()]
+    numbers = todo.counts(user)
+    return [InboxKind(p.name, p.label, numbers[p.name]) for p in todo.providers()]
 
 
 def inbox(user: Any, *, kind: str = "", limit: int = 50, today: dt.date | None = None,

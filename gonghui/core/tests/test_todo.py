@@ -96,6 +96,47 @@ def test_api_pages_and_counts(client, fake, member_user):
         "total": 6, "providers": [{"name": "test.fake", "label": "测试", "count": 6}]}
 
 
+class _OrgsTodo(todo.QueryTodo):
+    """A queryset provider over orgs (the shape of every app's inbox provider)."""
+
+    def __init__(self, name, rows):
+        self.name, self.label, self._rows = name, name, rows
+
+    def rows(self, user):
+        return self._rows()
+
+    def item(self, org):
+        return _item(org.name)
+
+
+def test_counts_of_queryset_providers_come_in_one_statement(tree, django_assert_num_queries):
+    from gonghui.orgs.models import Org  # the test's own rows: orgs of the tree fixture
+
+    providers = [
+        _OrgsTodo("t.a_subtree", lambda: Org.objects.filter(path__startswith=tree["SH-A"].path)
+                  .order_by("-path")),
+        _OrgsTodo("t.distinct", lambda: Org.objects.filter(code__startswith="SH-")
+                  .distinct()),
+        _OrgsTodo("t.empty", lambda: Org.objects.none()),
+        _OrgsTodo("t.no_capability", lambda: None),
+        _OrgsTodo("t.nothing_matches", lambda: Org.objects.filter(code="NONE")),
+        FakeProvider([_item("x"), _item("y")]),
+    ]
+    saved = dict(todo._PROVIDERS)
+    todo._PROVIDERS.clear()
+    try:
+        for provider in providers:
+            todo.register(provider)
+        one_by_one = {p.name: p.count(None) for p in todo.providers()}
+        assert one_by_one == {"t.a_subtree": 4, "t.distinct": 7, "t.empty": 0,
+                              "t.no_capability": 0, "t.nothing_matches": 0, "test.fake": 2}
+        with django_assert_num_queries(1):
+            assert todo.counts(None) == one_by_one
+    finally:
+        todo._PROVIDERS.clear()
+        todo._PROVIDERS.update(saved)
+
+
 def _provider(name):
     return next(p for p in todo.providers() if p.name == name)
 

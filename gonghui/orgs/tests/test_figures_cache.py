@@ -71,3 +71,53 @@ def test_figures_are_recomputed_after_the_period_and_off_with_zero(tree, cached,
     Employer.objects.bulk_create([Employer(name="批量单位二", area=tree["SH-A-1"],
                                            employees_count=5)])
     assert selectors.employer_coverage(district)["employers"] == 2
+
+
+def _redis_or_skip() -> str:
+    import redis  # the test's own probe: is the machine's Redis up?
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379 (GONGHUI_CACHE_URL)")
+    return url
+
+
+def test_with_gonghui_cache_url_every_process_shares_the_figures(tree, settings):
+    """GONGHUI_CACHE_URL: the figures live in Redis. Another server process (here: a second,
+    separate cache client of the same Redis) reads the figure this one counted without
+    counting, and its `figures_changed()` makes this process recount at once."""
+    import uuid  # a key prefix of this test's own, so parallel runs do not share keys
+
+    import redis  # to remove this test's keys afterwards
+    from django.core.cache.backends.redis import RedisCache  # the other "process"'s client
+
+    url = _redis_or_skip()
+    config = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+              "KEY_PREFIX": f"gh-test-{uuid.uuid4().hex}"}
+    settings.CACHES = {"default": config}
+    settings.GONGHUI_FIGURES_CACHE_SECONDS = 60
+    other = RedisCache(url, {"KEY_PREFIX": config["KEY_PREFIX"]})
+    try:
+        district = tree["SH-A"]
+        _employer(tree["SH-A-1"], employees=7)
+        assert selectors.employer_coverage(district)["employers"] == 1
+        key = f"gh:figures:employers:{other.get(selectors._FIGURES_GENERATION, 0)}:" \
+              f"{district.pk}:{district.path}"
+        assert other.get(key) == {"employers": 1, "covered": 0, "employees": 7, "rate": 0.0}
+        # a write this process's signals do not see, then the other process says so
+        Employer.objects.bulk_create([Employer(name="另一进程的单位", area=tree["SH-A-1"],
+                                               employees_count=3)])
+        assert selectors.employer_coverage(district)["employers"] == 1  # cached
+        try:  # what figures_changed() does in the other process
+            other.incr(selectors._FIGURES_GENERATION)
+        except ValueError:
+            other.set(selectors._FIGURES_GENERATION, 1, None)
+        assert selectors.employer_coverage(district) == {"employers": 2, "covered": 0,
+                                                         "employees": 10, "rate": 0.0}
+    finally:  # only this test's keys (clear() would empty the whole Redis database)
+        client = redis.Redis.from_url(url)
+        stale = client.keys(f"{config['KEY_PREFIX']}:*")
+        if stale:
+            client.delete(*stale)
