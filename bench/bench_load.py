@@ -17,7 +17,8 @@ p95 < 200 ms on every cadre page, < 100 ms on the portal pages, 0 errors.
     .venv/bin/pip install -e '.[bench]'          # Locust
     .venv/bin/python bench/bench_members.py --db-name gh_bench_city --keep     # once, ~8-18 min
     /tmp/k/bench .venv/bin/python bench/bench_load.py --db-name gh_bench_city --reuse-db --keep \\
-        [--users 10,50,100] [--duration 60] [--workers 3] [--threads 1] [--think 1,3]
+        [--users 10,50,100] [--duration 60] [--workers 3] [--threads 1] [--think 1,3] \\
+        [--cache-url redis://127.0.0.1:6379/0]
 
 The sessions are made by the bench (Django's session store, like a sign-in), so no password
 hashing is in the measured path; `bench_*` users are deleted again at the next run.
@@ -121,10 +122,14 @@ def _pids(pattern: str) -> list[int]:
     return [int(p) for p in found.split()]
 
 
-def start_server(db_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(db_url: str, port: int, workers: int, threads: int,
+                 cache_url: str = "") -> subprocess.Popen:
     # the bench process's data directory: the same secret key (its sessions) and field keys
     env = {**os.environ, "DATABASE_URL": db_url, "GONGHUI_DEBUG": "0",
            "GONGHUI_WORKERS": str(workers)}
+    if cache_url:  # the figures cache shared by the workers (docs/operations.md)
+        env["GONGHUI_CACHE_URL"] = cache_url
+        env["GONGHUI_CACHE_PREFIX"] = f"gh-bench-load-{os.getpid()}"
     log_file = open(OUT / "server.log", "w")  # noqa: SIM115 (closed with the process)
     server = subprocess.Popen(
         [sys.executable, "-m", "gonghui.cli", "serve", "--no-migrate", "--port", str(port),
@@ -202,6 +207,8 @@ def main() -> None:
     parser.add_argument("--think", default="1,3", help="seconds between a user's pages: min,max")
     parser.add_argument("--portal-users", type=int, default=200)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/0",
+                        help="GONGHUI_CACHE_URL of the server ('' = each worker's own memory)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     database, sample = open_city(args)
@@ -213,8 +220,10 @@ def main() -> None:
         fixture_file = OUT / "fixture.json"
         fixture_file.write_text(json.dumps(data), encoding="utf-8")
         connections.close_all()
-        server = start_server(database.url, args.port, args.workers, args.threads)
-        log(f"gunicorn: {args.workers} workers x {args.threads} threads; think time "
+        server = start_server(database.url, args.port, args.workers, args.threads,
+                              args.cache_url)
+        log(f"gunicorn: {args.workers} workers x {args.threads} threads, cache "
+            f"{args.cache_url or 'per process'}; think time "
             f"{args.think} s; {len(data['cadres'])} cadre sessions, {len(data['members'])} "
             "portal sessions")
         log("warm-up: 10 users for 20 s")
