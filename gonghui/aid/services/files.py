@@ -180,7 +180,9 @@ def file_open(*, person: Person, actor: Actor, address: str = "", phone: str = "
             opened_by=actor_user(actor),
         )
         file.number = f"KN{clock.today().year}{file.pk:07d}"
-        file.save(update_fields=["number"])
+        # by (union, id): on Citus an UPDATE by id alone runs on every shard and holds all of
+        # them against any other such UPDATE until commit (two files opened at once would wait)
+        HardshipFile.objects.filter(pk=file.pk, **shard_key(file)).update(number=file.number)
         member = HouseholdMember.objects.create(
             file=file, union=union, name=person.name, relation=Relation.SELF, id_number=number,
             id_hash=id_hash, id_masked=idnumber.mask(number), gender=person.gender,
