@@ -3,6 +3,7 @@ processed into payouts by 1 and by 2 worker processes, on PostgreSQL.
 
     flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_mutualaid.py \
         [--members 2000000] [--records 1000000] [--runs 3] [--workers 1,2] [--batch-size 1000]
+        [--citus]   # on the local Citus cluster of docs/scale.md (GONGHUI_BENCH_CITUS)
 
 Creates the database gh_bench_mutualaid and loads it with COPY (persons with encrypted ID
 numbers and blind indexes, settlement records) and INSERT … SELECT (enrolments in the two
@@ -258,7 +259,9 @@ def reset() -> None:
                     "WHERE claims_count > 0 OR used_amount <> 0")
         cur.execute("DELETE FROM audit_auditevent WHERE action = 'mutualaid.process'")
     connection.close()
-    subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE.name, "-c",
+    host, port = DATABASE.host_port
+    subprocess.run(["psql", "-q", "-h", host, "-p", port, "-U", "postgres", "-d", DATABASE.name,
+                    "-c",
                     "VACUUM ANALYZE mutualaid_settlementrecord, mutualaid_enrolment, "
                     "mutualaid_payout"], check=True)
 
@@ -306,14 +309,17 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--citus", action="store_true",
+                        help="on the local Citus cluster (bench.common, docs/scale.md)")
     args = parser.parse_args()
 
+    global URL
+    if args.citus:
+        DATABASE.on_citus()
+        URL = DATABASE.url
     DATABASE.create()
-    DATABASE.setup_django()
-    from django.core.management import call_command
-
     try:
-        call_command("migrate", verbosity=0)
+        DATABASE.setup_django(migrate=True)
         t0 = time.perf_counter()
         expected = load(args, random.Random(20260))
         print(f"data generated in {time.perf_counter() - t0:.1f} s", flush=True)

@@ -10,6 +10,12 @@
 
 Benchmarks are run on purpose, alone, on PostgreSQL (`GONGHUI_BENCH_PG`, default the local
 server); never by the test suite.
+
+On the local Citus cluster of docs/scale.md (a benchmark's `--citus`):
+
+    db = BenchDatabase("gh_bench_mutualaid").on_citus()   # GONGHUI_BENCH_CITUS: the nodes
+    db.create()            # the database on every node, the extension, the workers registered
+    db.setup_django(migrate=True)   # … then `gonghui citus distribute`
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 PG = os.environ.get("GONGHUI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# the coordinator first, then the workers (docs/scale.md "Testing on a local cluster")
+CITUS_NODES = os.environ.get("GONGHUI_BENCH_CITUS",
+                             "127.0.0.1:9700,127.0.0.1:9701,127.0.0.1:9702").split(",")
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -35,17 +44,48 @@ class BenchDatabase:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.server = PG
         self.url = f"{PG}/{name}"
+        self.citus = False
 
-    def _admin(self, sql: str) -> None:
+    def on_citus(self) -> BenchDatabase:
+        """Use the Citus cluster of GONGHUI_BENCH_CITUS (coordinator first) instead."""
+        self.citus = True
+        self.server = f"postgres://postgres@{CITUS_NODES[0]}"
+        self.url = f"{self.server}/{self.name}"
+        return self
+
+    @property
+    def host_port(self) -> tuple[str, str]:
+        host, _, port = self.server.rsplit("@", 1)[1].partition(":")
+        return host, port or "5432"
+
+    def _admin(self, sql: str, *, server: str = "", database: str = "postgres") -> None:
         import psycopg
 
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        with psycopg.connect(f"{server or self.server}/{database}", autocommit=True) as conn:
             conn.execute(sql)
 
+    def _servers(self) -> list[str]:
+        if not self.citus:
+            return [self.server]
+        return [f"postgres://postgres@{node}" for node in CITUS_NODES]
+
     def create(self) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-        self._admin(f"CREATE DATABASE {self.name}")
+        for server in self._servers():
+            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)", server=server)
+            self._admin(f"CREATE DATABASE {self.name}", server=server)
+            if self.citus:
+                self._admin("CREATE EXTENSION citus", server=server, database=self.name)
+        if self.citus:
+            host, port = self.host_port
+            self._admin(f"SELECT citus_set_coordinator_host('{host}', {port})",
+                        database=self.name)
+            for node in CITUS_NODES[1:]:
+                worker_host, _, worker_port = node.partition(":")
+                self._admin(f"SELECT citus_add_node('{worker_host}', {worker_port})",
+                            database=self.name)
+            self._admin(f"ALTER DATABASE {self.name} SET citus.enable_repartition_joins TO on")
 
     def drop(self) -> None:
         try:
@@ -54,7 +94,9 @@ class BenchDatabase:
             connections.close_all()
         except Exception:
             pass
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        # the coordinator first: it holds connections to the workers' copies
+        for server in self._servers():
+            self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)", server=server)
 
     def setup_django(self, *, migrate: bool = False, data_dir: str = "") -> None:
         os.environ["DATABASE_URL"] = self.url
@@ -65,6 +107,8 @@ class BenchDatabase:
         # rule's cost on a page is one session flag either way, and no bench reveals anything.
         # bench_load.py's server inherits this.
         os.environ.setdefault("GONGHUI_REQUIRE_TOTP_FOR_REVEAL", "0")
+        if self.citus:
+            os.environ["GONGHUI_CITUS"] = "1"  # row locks name the shard (and in subprocesses)
         import django
 
         django.setup()
@@ -72,6 +116,18 @@ class BenchDatabase:
             from django.core.management import call_command
 
             call_command("migrate", verbosity=0)
+            if self.citus:
+                self.distribute()
+
+    def distribute(self) -> None:
+        """`gonghui citus distribute` on the migrated database (Citus only); prints its counts."""
+        import io
+
+        from django.core.management import call_command
+
+        out = io.StringIO()
+        call_command("citus", "distribute", stdout=out)
+        print(out.getvalue().strip().splitlines()[-1], flush=True)
 
 
 def segment(n: int) -> str:
