@@ -6,7 +6,8 @@ missing-member detection of a union's complete roster.
 
 Targets: bulk approval of 10,000 applications ≥ 200/s; sync of a 300,000-member union < 60 s.
 Applications are submitted through `application_submit` (not timed); the bulk job is timed end
-to end (`bulk_job_run`: one `application_approve` per row, each its own transaction). For sync,
+to end (`bulk_job_run`: one `application_approve` per row, a savepoint each, in slices of 50
+rows per transaction; members.services.bulk). For sync,
 the union's members are written with the roster importer's set-wise writer, the roster file
 lists all but 1%, and `sync_detect` (read the file, compare, write the candidates) is timed.
 Each measurement is repeated `--runs` times (bulk: a fresh union and fresh applications per run;
