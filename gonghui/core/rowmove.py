@@ -37,7 +37,8 @@ def move_rows(model: type[models.Model], ids: Iterable[int], *, column: str,
             setattr(row, name, value)
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
-    union = connection.ops.quote_name(model._meta.get_field(column).column)  # type: ignore[arg-type]
+    union = connection.ops.quote_name(
+        model._meta.get_field(column).column)  # type: ignore[union-attr,arg-type]
     with connection.cursor() as cursor:
         # raw: the ORM's delete() would cascade and refuse PROTECTed children that move too
         for source, source_ids in sorted(by_union.items()):
