@@ -52,6 +52,8 @@ def _fast_hashing(settings):
     # Subtree figures are cached for a minute in production; tests see every write at once
     # (the cache itself: gonghui/orgs/tests/test_figures_cache.py).
     settings.GONGHUI_FIGURES_CACHE_SECONDS = 0
+    # The same for the working-day overrides (gonghui/core/tests/test_workdays.py tests the cache).
+    settings.GONGHUI_CALENDAR_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -30,6 +30,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 import chinese_calendar
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from gonghui.core.errors import ApplicationError
@@ -58,8 +60,36 @@ def library_years() -> tuple[int, int]:
     return min(years), max(years)
 
 
+_GENERATION = "gh:workdays:generation"
+
+
+def overrides_changed() -> None:
+    """An override was written or deleted (core's AppConfig connects the signals): the cached
+    overrides are read afresh at the next calculation — in every process when the cache is
+    shared (GONGHUI_CACHE_URL), else in this one at once and in the others within
+    GONGHUI_CALENDAR_CACHE_SECONDS."""
+    try:
+        cache.incr(_GENERATION)
+    except ValueError:  # not set yet in this cache
+        cache.set(_GENERATION, 1, None)
+
+
 def _override_rows(years: Iterable[int]) -> tuple[dict[dt.date, bool], set[int]]:
+    """The overrides of a span of years, kept GONGHUI_CALENDAR_CACHE_SECONDS (0: read each time):
+    a page that computes several deadlines (the home page's inbox: six) reads them once."""
     wanted = sorted(set(years))
+    seconds = settings.GONGHUI_CALENDAR_CACHE_SECONDS
+    if seconds <= 0:
+        return _read_override_rows(wanted)
+    key = f"gh:workdays:{cache.get(_GENERATION, 0)}:{wanted[0]}:{wanted[-1]}"
+    value = cache.get(key)
+    if value is None:
+        value = _read_override_rows(wanted)
+        cache.set(key, value, seconds)
+    return value
+
+
+def _read_override_rows(wanted: list[int]) -> tuple[dict[dt.date, bool], set[int]]:
     rows = WorkdayOverride.objects.filter(
         date__gte=dt.date(wanted[0], 1, 1), date__lte=dt.date(wanted[-1], 12, 31)
     ).values_list("date", "kind")

@@ -11,9 +11,11 @@ GONGHUI_SECURE_COOKIES "1" behind a TLS proxy: Secure cookies, X-Forwarded-Proto
 GONGHUI_HSTS_SECONDS   HSTS max-age (default one year with GONGHUI_SECURE_COOKIES, else 0)
 GONGHUI_IP_FAILURE_LIMIT failed sign-ins from one address before it is locked (default 20)
 GONGHUI_REQUIRE_TOTP_FOR_REVEAL "0" lets roles that can reveal personal data work without TOTP
-GONGHUI_RATELIMIT_REDIS_URL  redis://… to keep rate-limit counts in Redis (needs the `redis`
-                   package); default: in the database, shared by every process
+GONGHUI_RATELIMIT_REDIS_URL  redis://… to keep rate-limit counts in Redis; default: in the
+                   database, shared by every process
 GONGHUI_FIGURES_CACHE_SECONDS  seconds the home/org pages' subtree figures are cached (60; 0 off)
+GONGHUI_CALENDAR_CACHE_SECONDS seconds the working-day overrides are cached (60; 0 off)
+GONGHUI_CACHE_URL  redis://… : the cache (figures, calendar) shared by every server process
 """
 
 from __future__ import annotations
@@ -200,6 +202,10 @@ GONGHUI_REQUIRE_TOTP_FOR_REVEAL = os.environ.get("GONGHUI_REQUIRE_TOTP_FOR_REVEA
 # Subtree figures on the home and org pages (orgs by level, employers and 建会率) are kept this
 # many seconds in each server process's cache (0: computed on every page); see docs/scale.md.
 GONGHUI_FIGURES_CACHE_SECONDS = int(os.environ.get("GONGHUI_FIGURES_CACHE_SECONDS", 60))
+# The working-day calendar's overrides (core.workdays) are kept this many seconds in the cache
+# (0: read on every calculation); a saved override is seen at once in this process, and in
+# every process with GONGHUI_CACHE_URL.
+GONGHUI_CALENDAR_CACHE_SECONDS = int(os.environ.get("GONGHUI_CALENDAR_CACHE_SECONDS", 60))
 # Hash chains per day of the audit logs (audit/chain.py): more than one lets concurrent writers
 # append without waiting for each other (bench/bench_audit.py).
 GONGHUI_AUDIT_CHAIN_SHARDS = int(os.environ.get("GONGHUI_AUDIT_CHAIN_SHARDS", 1))

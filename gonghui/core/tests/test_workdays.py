@@ -138,3 +138,30 @@ def test_add_and_between_agree(start, n):
 def test_datetime_is_refused(db):
     with pytest.raises(TypeError):
         workdays.is_working_day(dt.datetime(2026, 3, 2, 9, 0))
+
+
+def test_cached_overrides_are_read_once_and_afresh_after_a_write(db, settings,
+                                                                  django_assert_num_queries):
+    """GONGHUI_CALENDAR_CACHE_SECONDS: a page computing several deadlines reads the overrides
+    once; an override saved or deleted is seen by the next calculation."""
+    from django.core.cache import cache  # the calendar's cache, emptied around the test
+
+    settings.GONGHUI_CALENDAR_CACHE_SECONDS = 60
+    cache.clear()
+    try:
+        with django_assert_num_queries(1):
+            assert workdays.is_working_day(D(2026, 3, 9)) is True
+            assert workdays.add_working_days(D(2026, 3, 6), 1) == D(2026, 3, 9)
+            assert workdays.is_working_day(D(2026, 3, 10)) is True
+        local = WorkdayOverride.objects.create(date=D(2026, 3, 9), kind="holiday", note="本地")
+        with django_assert_num_queries(1):
+            assert workdays.is_working_day(D(2026, 3, 9)) is False
+            assert workdays.add_working_days(D(2026, 3, 6), 1) == D(2026, 3, 10)
+        local.delete()
+        assert workdays.is_working_day(D(2026, 3, 9)) is True
+        settings.GONGHUI_CALENDAR_CACHE_SECONDS = 0
+        with django_assert_num_queries(2):
+            assert workdays.is_working_day(D(2026, 3, 9)) is True
+            assert workdays.is_working_day(D(2026, 3, 9)) is True
+    finally:
+        cache.clear()
