@@ -30,7 +30,7 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import system_actor
-from gonghui.core.citus import lock_per_union
+from gonghui.core.citus import lock_per_union, one_connection_per_node
 from gonghui.core.money import ZERO
 from gonghui.core.workflow import transition_many
 from gonghui.members.models import Person
@@ -145,6 +145,9 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
             # are still queued), so it need not wait for the WAL flush.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # the payouts of many unions are written, then the records (a reference table they
+        # point at): on Citus one connection per node
+        one_connection_per_node()
         records = list(
             SettlementRecord.objects.select_for_update(skip_locked=True)
             .filter(status=RecordStatus.QUEUED).order_by("id")
