@@ -19,6 +19,7 @@ from gonghui.core.actor import Actor
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.workflow import transition
 from gonghui.orgs.models import LEVEL_RANK, ORG_TRANSITIONS, Org, OrgStatus
+from gonghui.orgs.selectors import figures_changed
 from gonghui.orgs.validation import clean_uscc
 
 EDITABLE_FIELDS = (
@@ -127,6 +128,10 @@ def _move_under(org: Org, target: Org) -> Org:
         raise ApplicationError(_("不能把组织移到它自己的下级组织之下。"), code="move_descendant") from exc
     org.refresh_from_db()
     hooks.call("org.path_changed", old_prefix=old_path, new_prefix=org.path)
+    # treebeard moves the subtree by UPDATE statements, which send no signal: the figures of
+    # both old and new ancestors are counted afresh (now, and again once it is committed)
+    figures_changed()
+    transaction.on_commit(figures_changed)
     return org
 
 

@@ -13,7 +13,8 @@ GONGHUI_IP_FAILURE_LIMIT failed sign-ins from one address before it is locked (d
 GONGHUI_REQUIRE_TOTP_FOR_REVEAL "0" lets roles that can reveal personal data work without TOTP
 GONGHUI_RATELIMIT_REDIS_URL  redis://… to keep rate-limit counts in Redis; default: in the
                    database, shared by every process
-GONGHUI_FIGURES_CACHE_SECONDS  seconds the home/org pages' subtree figures are cached (60; 0 off)
+GONGHUI_FIGURES_CACHE_SECONDS  seconds the home/org pages' subtree figures are cached (60, or 600
+                   with GONGHUI_CACHE_URL; 0 off)
 GONGHUI_CALENDAR_CACHE_SECONDS seconds the working-day overrides are cached (60; 0 off)
 GONGHUI_CACHE_URL  redis://… : the cache (figures, calendar) shared by every server process
 """
@@ -201,7 +202,10 @@ GONGHUI_REQUIRE_TOTP_FOR_REVEAL = os.environ.get("GONGHUI_REQUIRE_TOTP_FOR_REVEA
 
 # Subtree figures on the home and org pages (orgs by level, employers and 建会率) are kept this
 # many seconds in each server process's cache (0: computed on every page); see docs/scale.md.
-GONGHUI_FIGURES_CACHE_SECONDS = int(os.environ.get("GONGHUI_FIGURES_CACHE_SECONDS", 60))
+# With a shared cache (GONGHUI_CACHE_URL) every process sees a write's invalidation at once, so
+# the period only bounds writes that bypass the services (raw SQL): 10 minutes there.
+GONGHUI_FIGURES_CACHE_SECONDS = int(os.environ.get(
+    "GONGHUI_FIGURES_CACHE_SECONDS", 600 if os.environ.get("GONGHUI_CACHE_URL") else 60))
 # The working-day calendar's overrides (core.workdays) are kept this many seconds in the cache
 # (0: read on every calculation); a saved override is seen at once in this process, and in
 # every process with GONGHUI_CACHE_URL.

@@ -121,3 +121,17 @@ def test_with_gonghui_cache_url_every_process_shares_the_figures(tree, settings)
         stale = client.keys(f"{config['KEY_PREFIX']}:*")
         if stale:
             client.delete(*stale)
+
+
+def test_a_moved_subtree_gives_fresh_figures_to_both_ancestors(tree, cached):
+    """treebeard moves a subtree by UPDATE statements (no signal): org_move says so itself."""
+    from gonghui.core.actor import SYSTEM  # the move's actor
+    from gonghui.orgs.services import org_move  # the service under test
+
+    a, b = tree["SH-A"], tree["SH-B"]
+    assert selectors.subtree_counts(a) == {"district": 1, "street": 1, "grassroots": 2}
+    assert selectors.subtree_counts(b) == {"district": 1, "street": 1, "grassroots": 1}
+    org_move(org=Org.objects.get(code="SH-A-1-2"), new_parent=Org.objects.get(code="SH-B-1"),
+             actor=SYSTEM)
+    assert selectors.subtree_counts(Org.objects.get(pk=a.pk))["grassroots"] == 1
+    assert selectors.subtree_counts(Org.objects.get(pk=b.pk))["grassroots"] == 2
