@@ -539,7 +539,10 @@ def accumulate(path: Path, args: argparse.Namespace, results: dict[str, list[flo
         cpu.setdefault(key, values)
     CPU.clear()
     CPU.update(cpu)
-    path.write_text(json.dumps({"rows": args.rows, "results": merged, "cpu": cpu}))
+    # the SQLite figure comes from whichever invocation measured it (later ones pass 0)
+    args.sqlite_rows = args.sqlite_rows or stored.get("sqlite_rows", 0)
+    path.write_text(json.dumps({"rows": args.rows, "results": merged, "cpu": cpu,
+                                "sqlite_rows": args.sqlite_rows}))
     args.runs = len(merged["csv"])
     return merged
 
