@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db import OperationalError, connections, transaction
 from django.http import HttpRequest
 
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -22,3 +25,59 @@ def querystring_without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def bounded_count(queryset: Any) -> int | None:
+    """The exact COUNT of `queryset`, or None when PostgreSQL cannot give it within
+    GONGHUI_COUNT_BUDGET_MS (a filtered list over a district's hundreds of thousands of members,
+    read from disk: over a second, holding a server process while other pages wait — the
+    load test's slowest tail, docs/scale.md). The statement is cancelled at the budget, inside a
+    savepoint, and the connection's own timeout is restored. Other databases count exactly."""
+    budget = settings.GONGHUI_COUNT_BUDGET_MS
+    connection = connections[queryset.db]
+    if budget <= 0 or connection.vendor != "postgresql":
+        return int(queryset.count())
+    try:
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{budget}ms"])
+            number = int(queryset.count())
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return number
+    except OperationalError as exc:  # psycopg's QueryCanceled: the budget ran out
+        if getattr(exc.__cause__, "sqlstate", None) != "57014":
+            raise
+        return None
+
+
+class BudgetPaginator(Paginator):
+    """A paginator whose total is known (`known_count`, e.g. from the counters), or counted
+    within the budget (`bounded_count`); when it is not, the pages still work: the count is
+    taken as the rows up to this page plus one if a next page exists (`count_unknown`)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, known_count: int | None = None,
+                 page_hint: str | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self._known = known_count
+        self._hint = page_hint
+        self.count_unknown = False
+
+    @cached_property
+    def count(self) -> int:
+        if self._known is not None:
+            return self._known
+        number = bounded_count(self.object_list)
+        if number is not None:
+            return number
+        self.count_unknown = True
+        try:
+            page = max(1, int(self._hint or 1))
+        except ValueError:
+            page = 1
+        page = min(page, 50_000)
+        offset = (page - 1) * self.per_page
+        seen = len(self.object_list[offset: offset + self.per_page + 1])
+        if seen == 0 and offset:  # past the end: the last page is somewhere before
+            return offset
+        return offset + seen

@@ -210,6 +210,9 @@ GONGHUI_FIGURES_CACHE_SECONDS = int(os.environ.get(
 # (0: read on every calculation); a saved override is seen at once in this process, and in
 # every process with GONGHUI_CACHE_URL.
 GONGHUI_CALENDAR_CACHE_SECONDS = int(os.environ.get("GONGHUI_CALENDAR_CACHE_SECONDS", 60))
+# A filtered member list counts its rows within this many milliseconds on PostgreSQL, else it
+# pages without a total (core.pagination.bounded_count); 0 always counts.
+GONGHUI_COUNT_BUDGET_MS = int(os.environ.get("GONGHUI_COUNT_BUDGET_MS", 150))
 # Hash chains per day of the audit logs (audit/chain.py): more than one lets concurrent writers
 # append without waiting for each other (bench/bench_audit.py).
 GONGHUI_AUDIT_CHAIN_SHARDS = int(os.environ.get("GONGHUI_AUDIT_CHAIN_SHARDS", 1))

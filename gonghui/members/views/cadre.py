@@ -10,10 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +21,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.core import clock
 from gonghui.core.errors import NotFound
-from gonghui.core.pagination import PER_PAGE_CHOICES, querystring_without_page
+from gonghui.core.pagination import PER_PAGE_CHOICES, BudgetPaginator, querystring_without_page
 from gonghui.core.views import Outcome, form_status, run_service
 from gonghui.members import selectors, services
 from gonghui.members.choices import Gender, NewEmploymentGroup
@@ -43,28 +42,17 @@ from gonghui.orgs.permissions import access_org
 from gonghui.orgs.picker import PickError, resolve_org
 
 
-class _CountedPaginator(Paginator):
-    """A paginator whose total comes from the counters when the list is unfiltered (a city's
-    10 million members are not counted row by row on every page view)."""
-
-    def __init__(self, *args: Any, known_count: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._known = known_count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known if self._known is not None else super().count
-
-
 def _page(request: HttpRequest, queryset: Any, *, known_count: int | None = None) -> Page:
+    """A page of a member list: the total from the counters when unfiltered, else counted within
+    the budget (core.pagination.BudgetPaginator)."""
     try:
         size = int(request.GET.get("per_page", 25))
     except ValueError:
         size = 25
     if size not in PER_PAGE_CHOICES:
         size = 25
-    return _CountedPaginator(queryset, size, known_count=known_count).get_page(
-        request.GET.get("page"))
+    return BudgetPaginator(queryset, size, known_count=known_count,
+                           page_hint=request.GET.get("page")).get_page(request.GET.get("page"))
 
 
 def _back(request: HttpRequest, name: str, *args: Any) -> HttpResponse:
