@@ -8,7 +8,7 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -376,6 +376,9 @@ def response_submit(*, survey: Survey, person: Person, answers: Mapping[int, Any
                  org_path=survey.org_path)
 
 
+CENTS = Decimal("0.01")  # the places of Answer.number and ResultCount.total
+
+
 def counts_recount(survey: Survey) -> dict[CountKey, tuple[int, Decimal]]:
     """The result counters computed afresh from the raw responses and answers (SQL
     aggregates): what `ResultCount` must hold."""
@@ -397,7 +400,10 @@ def counts_recount(survey: Survey) -> dict[CountKey, tuple[int, Decimal]]:
         # one row per response and question for every kind but multiple choice
         for r in (single.annotate(v=via).values("question_id", "v")
                   .annotate(n=Count("id"), s=Sum("number"))):
-            out[(r["question_id"], dim, r["v"], "")] = (r["n"], Decimal(r["s"] or 0))
+            # sums of 2-place numbers have 2 places; SQLite adds them as floats
+            # (-0.809999999999999 for -0.81), so the sum is brought back to the column's places
+            out[(r["question_id"], dim, r["v"], "")] = (
+                r["n"], Decimal(r["s"] or 0).quantize(CENTS, rounding=ROUND_HALF_UP))
         for r in (several.annotate(v=via).values("question_id", "v")
                   .annotate(n=Count("response_id", distinct=True))):
             out[(r["question_id"], dim, r["v"], "")] = (r["n"], Decimal(0))
