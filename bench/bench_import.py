@@ -14,7 +14,7 @@
 Each figure is the median of several runs (a fresh registry before each import). Run it alone:
 
     flock /tmp/gonghui-bench.lock .venv/bin/python bench/bench_import.py [--rows 1000000]
-        [--runs 3] [--workers N] [--keep]
+        [--runs 3] [--workers N] [--keep] [--citus]   # --citus: the local cluster of docs/scale.md
 
 It creates (and at the end drops, unless --keep) the database `gh_bench_roster`; the generated
 files stay in /tmp/gh-bench-roster/ for the next run.
@@ -456,10 +456,14 @@ def main() -> None:
                              "under the exclusive lock add up to one report)")
     parser.add_argument("--no-diagnostics", action="store_true",
                         help="skip reading-only and reading+validation (one pass each)")
+    parser.add_argument("--citus", action="store_true",
+                        help="on the local Citus cluster (bench.common, docs/scale.md)")
     args = parser.parse_args()
     if args.sqlite_child:
         sqlite_child(args.sqlite_child)
         return
+    if args.citus:
+        DATABASE.on_citus()
     DATABASE.name = args.db_name
     DATABASE.url = DATABASE.url.rsplit("/", 1)[0] + "/" + args.db_name
     WORK.mkdir(parents=True, exist_ok=True)
