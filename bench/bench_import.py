@@ -334,6 +334,26 @@ def indexed_copy_ceiling(files: dict[str, Path]) -> float:
     return elapsed
 
 
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_buffers",
+                   "maintenance_work_mem", "effective_cache_size", "fsync", "full_page_writes",
+                   "synchronous_commit", "wal_compression")
+
+
+def server_settings() -> str:
+    """The bench server's settings that decide the indexed COPY and the import's writes
+    (docs/roster.md "PostgreSQL server settings"), printed beside the figures."""
+    import psycopg
+
+    with psycopg.connect(DATABASE.url) as conn:
+        found = dict(conn.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            [list(SERVER_SETTINGS)]).fetchall())
+        version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    host = DATABASE.url.rsplit("@", 1)[-1].rsplit("/", 1)[0]
+    return f"PostgreSQL {version} at {host}: " + ", ".join(
+        f"{name} {found[name]}" for name in SERVER_SETTINGS if name in found)
+
+
 def sqlite_figure(rows: int) -> float:
     """Seconds of `gonghui import-members` of a `rows`-row CSV on the embedded SQLite default
     (a child process: its own Django settings)."""
@@ -559,6 +579,7 @@ def report(args: argparse.Namespace, results: dict[str, list[float]]) -> None:
     log(f"Roster import, {n:,} rows, medians of {args.runs} runs "
         f"(PostgreSQL, {os.cpu_count()} CPUs, load before: "
         f"{', '.join(f'{x:.1f}' for x in CPU.get('csv_load', []))}):")
+    log(f"  server: {server_settings()}")
     rows = [
         ("plain COPY into a bare table (ceiling 1)", "copy", None),
         ("COPY into the registry's indexed tables (ceiling 2)", "ceiling", None),
