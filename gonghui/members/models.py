@@ -213,6 +213,8 @@ class Membership(TimeStampedModel):
         ]
         indexes = [
             # Subtree lists: the prefix range in path order, then id (first page of any org).
+            # On PostgreSQL it INCLUDEs status, person and 会龄 start (migration 0011): a filtered
+            # list's COUNT is an index-only scan, joined to `person_id_cover` for gender / birth.
             models.Index(fields=["union_path", "id"], name="membership_path_id"),
             models.Index(fields=["union", "status"], name="membership_union_status"),
             models.Index(
