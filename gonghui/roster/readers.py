@@ -125,7 +125,7 @@ def _xlsx_rows(path: Path, info_out: list[SourceInfo]) -> Iterator[Row]:
         yield from stream.rows()
     except CellError as exc:  # wider than MAX_COLUMNS
         raise UnreadableFile(exc.message) from exc
-    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (XlsxError, expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise UnreadableFile(_("读取 Excel 工作表时出错（{error}），文件可能已损坏。").format(
             error=str(exc)[:120])) from exc
     finally:
