@@ -92,6 +92,22 @@ class SharedStrings:
     def __init__(self) -> None:
         self.data = bytearray()
         self.bounds = array("Q", [0])  # string i is data[bounds[i]:bounds[i + 1]]
+        # the rest of the table, read when a string beyond what is loaded is asked for (each
+        # step adds a block): the header detection and the preview read the first rows only,
+        # and Excel numbers the strings in the order they first appear
+        self.more: Iterator[None] | None = None
+
+    def load(self, index: int) -> bool:
+        """Whether string `index` exists, reading on until it is loaded."""
+        while index >= len(self.bounds) - 1 and self.more is not None:
+            if next(self.more, False) is False:
+                self.more = None
+        return 0 <= index < len(self.bounds) - 1
+
+    def close(self) -> None:
+        if self.more is not None:
+            self.more.close()  # type: ignore[attr-defined]
+            self.more = None
 
     def append(self, text: str) -> None:
         self.data += text.encode()
@@ -108,7 +124,7 @@ class SharedStrings:
         return len(self.bounds) - 1
 
     def __getitem__(self, index: int) -> str:
-        if index < 0:
+        if not self.load(index):
             raise IndexError(index)
         return self.data[self.bounds[index]:self.bounds[index + 1]].decode()
 
@@ -130,6 +146,7 @@ class XlsxStream:
         self.shared = self._shared_strings() if shared_strings else SharedStrings()
 
     def close(self) -> None:
+        self.shared.close()
         self.zip.close()
 
     def dimension_rows(self) -> int:
@@ -195,12 +212,17 @@ class XlsxStream:
         name = "xl/sharedStrings.xml"
         if name not in self.names:
             return SharedStrings()
+        strings = SharedStrings()
+        blocks = _shared_blocks(self.zip, name, strings)
         try:
-            with self.zip.open(name) as handle:
-                return read_shared_strings(handle)
+            next(blocks)  # the first block now: a DTD or a part not in UTF-8 shows here
+        except StopIteration:
+            return strings
         except _NotUtf8:
             with self.zip.open(name) as handle:
                 return expat_shared_strings(handle)
+        strings.more = blocks
+        return strings
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """(1-based row number, cells) for every row element of the sheet, in order."""
@@ -407,8 +429,21 @@ def _decode(block: bytes) -> str:
 
 
 def read_shared_strings(handle: IO[bytes]) -> SharedStrings:
-    """The shared-strings table of an open `xl/sharedStrings.xml`."""
+    """The shared-strings table of an open `xl/sharedStrings.xml`, whole."""
     strings = SharedStrings()
+    for _block in _fill(handle, strings):
+        pass
+    return strings
+
+
+def _shared_blocks(archive: zipfile.ZipFile, name: str, strings: SharedStrings
+                   ) -> Iterator[None]:
+    with archive.open(name) as handle:
+        yield from _fill(handle, strings)
+
+
+def _fill(handle: IO[bytes], strings: SharedStrings) -> Iterator[None]:
+    """Adds the strings to `strings` block by block, yielding after each."""
     patterns: dict[str, _Patterns] = {}
     for prefix, block in _segments(handle, b"sst", b"si"):
         pattern = patterns.get(prefix)
@@ -423,6 +458,7 @@ def read_shared_strings(handle: IO[bytes]) -> SharedStrings:
                 or decoded.count("&") != sum(other.count(b"&") for other in others)):
             strings.extend_utf8([t.encode() for t in _expat_shared_strings(
                 b"<x>" + block + b"</x>", fragment=True)])
+            yield
             continue
         texts = [text for text, _other in tokens]
         if others:
@@ -430,7 +466,7 @@ def read_shared_strings(handle: IO[bytes]) -> SharedStrings:
                 if other:
                     texts[index] = _other_string(other, pattern)
         strings.extend_utf8(texts)
-    return strings
+        yield
 
 
 def _other_string(element: bytes, pattern: _Patterns) -> bytes:
@@ -473,8 +509,11 @@ def _sheet_rows(handle: IO[bytes], shared: SharedStrings,
                         index = int(value)
                     except ValueError:
                         index = -1
-                    value = data[bounds[index]:bounds[index + 1]].decode() \
-                        if 0 <= index < count else ""
+                    if 0 <= index < count:
+                        value = data[bounds[index]:bounds[index + 1]].decode()
+                    else:
+                        value = shared[index] if shared.load(index) else ""
+                        count = len(shared)
                 elif kind != "inlineStr" and kind != "str":
                     value = _convert(kind or None, value, int(style) if style else 0, shared,
                                      date_styles)

@@ -47,7 +47,9 @@ def reference(path: Path) -> tuple[list[str], list]:
 def fast(path: Path) -> tuple[list[str], list]:
     stream = XlsxStream(str(path))
     try:
-        return [stream.shared[i] for i in range(len(stream.shared))], list(stream.rows())
+        rows = list(stream.rows())
+        stream.shared.load(1 << 60)  # the rest of the table (loaded as rows ask for strings)
+        return [stream.shared[i] for i in range(len(stream.shared))], rows
     finally:
         stream.close()
 
@@ -310,3 +312,24 @@ def test_large_sheet_crosses_blocks(tmp_path):
     rows = assert_same(path, 1 << 20)
     assert len(rows) == 12_000
     assert rows[11_999] == (12_000, ["姓名11999", "310101199000011999", 11_999, "男&女"])
+
+
+def test_shared_strings_are_read_as_far_as_the_rows_need(tmp_path, monkeypatch):
+    """The header detection and the preview read the first rows: the shared strings of the
+    rest of the file stay unread."""
+    path = tmp_path / "lazy.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet()
+    for row in range(3000):
+        ws.write_row(row, 0, [f"姓名{row}", f"号码{row}"])
+    book.close()
+    monkeypatch.setattr(xlsx_stream, "_BLOCK", 4096)
+    stream = XlsxStream(str(path))
+    try:
+        first = next(iter(stream.rows()))
+        assert first == (1, ["姓名0", "号码0"])
+        assert 0 < len(stream.shared) < 1000
+        assert stream.shared[5999] == "号码2999"  # asked for: read on to it
+        assert len(stream.shared) == 6000
+    finally:
+        stream.close()
