@@ -21,7 +21,10 @@ same digest is "unchanged" without further checks only while all of this still h
 Anything else — a new digest, a stale one, a skipped or repeated row — goes through the full
 path (validation, lookup, write), which records a fresh fingerprint. The table is a cache: losing
 it (it is UNLOGGED, so a server crash empties it) only makes the next re-run slower. SQLite, the
-small embedded default, has no `xmin`: there every row takes the full path.
+small embedded default, has no `xmin`: there every row takes the full path. So on Citus
+(`GONGHUI_CITUS`): the probes read person and membership by id alone from inside a LATERAL
+subquery, a correlated subquery over a distributed table that Citus refuses ("cannot push down
+this subquery"), and a membership's `xmin` is its shard's own.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from typing import Any
 
 from django.db import connection
 
+from gonghui.core.citus import on_citus
 from gonghui.members.models import HELD_STATUSES
 from gonghui.roster.columns import UNION_CODE, Mapping, clean_cell, normalize_code
 
@@ -41,7 +45,7 @@ DIGEST_SIZE = 16
 
 
 def enabled() -> bool:
-    return connection.vendor == "postgresql"
+    return connection.vendor == "postgresql" and not on_citus()
 
 
 class Digester:
