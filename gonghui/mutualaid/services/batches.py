@@ -18,9 +18,10 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.citus import lock_per_union, lock_row
+from gonghui.core.citus import lock_per_union, lock_row, one_connection_per_node
 from gonghui.core.errors import ApplicationError
 from gonghui.core.money import ZERO
+from gonghui.core.retry import retrying
 from gonghui.core.workflow import append_history, transition, transition_many
 from gonghui.mutualaid import ledger
 from gonghui.mutualaid.bankfiles import (
@@ -60,6 +61,9 @@ def batch_create(*, org: Org, actor: Actor, plan: Plan | None = None,
                                    extra={"field": "plan"})
         plans = plans.filter(pk=plan.pk)
     with transaction.atomic():
+        # payouts of many unions are read, then the batch (a reference table the items point
+        # at) is written: on Citus one connection per node
+        one_connection_per_node()
         candidates = lock_per_union(
             Payout.objects.filter(status=PayoutStatus.APPROVED, plan__in=plans).order_by("id")
             .only("id", "person_id", "amount", "union_id"),
@@ -105,6 +109,7 @@ def batch_export(*, batch: PayoutBatch, actor: Actor) -> bytes:
         raise ApplicationError(_("只有待导出或已报送银行的批次可以导出代发文件。"),
                                code="not_exportable")
     with transaction.atomic():
+        one_connection_per_node()  # the items of many unions read, then the batch written
         items = list(BatchItem.objects.filter(batch=batch).exclude(result=ItemResult.WITHDRAWN)
                      .select_related("payout__plan").order_by("id"))
         if not items:
@@ -137,6 +142,7 @@ def batch_cancel(*, batch: PayoutBatch, actor: Actor, reason: str) -> PayoutBatc
         raise ApplicationError(_("请填写撤销原因。"), code="reason_required",
                                extra={"field": "reason"})
     with transaction.atomic():
+        one_connection_per_node()  # the items of many unions read, then the batch written
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.items.exclude(result__in=[ItemResult.PENDING, ItemResult.WITHDRAWN]).exists():
             raise ApplicationError(_("银行已回盘部分明细，批次不能撤销。"), code="has_results")
@@ -194,6 +200,7 @@ def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Actor,
         if message:
             summary.errors.append((line.row_no, message))
     with transaction.atomic():
+        one_connection_per_node()  # the items of many unions counted, then the batch written
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         counts = locked.items.aggregate(
             paid=Count("id", filter=Q(result=ItemResult.PAID)),
@@ -210,7 +217,29 @@ def batch_apply_results(*, batch: PayoutBatch, binary: IO[bytes], actor: Actor,
 
 
 def _apply_line(batch: PayoutBatch, line: Any, actor: Actor, summary: ResultSummary) -> str:
+    """One result line in its own transaction, run again whole after a deadlock (core.retry:
+    on Citus two files applied at once meet on the reference tables' shard locks); the line's
+    counts reach `summary` once, from the attempt that committed."""
+    counted = ResultSummary()
+
+    def attempt() -> str:
+        counted.paid = counted.failed = counted.already = 0
+        return _apply_line_once(batch, line, actor, counted)
+
+    message = retrying(attempt)
+    summary.paid += counted.paid
+    summary.failed += counted.failed
+    summary.already += counted.already
+    return message
+
+
+def _apply_line_once(batch: PayoutBatch, line: Any, actor: Actor,
+                     summary: ResultSummary) -> str:
     with transaction.atomic():
+        # the payout's ledger posting, its update and the item's on one connection per node
+        # (on Citus a deferred check on a second connection of the same transaction waits on
+        # the first one's row at PREPARE, forever)
+        one_connection_per_node()
         # by id: lock_row adds the item's union on Citus (a single-shard lock)
         item = lock_row(BatchItem.objects.filter(batch=batch), line.item_id)
         if item is None:

@@ -21,6 +21,7 @@ from gonghui.core.actor import Actor, actor_name, actor_user, system_actor
 from gonghui.core.crypto import blind_index, encrypt
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import mask
+from gonghui.core.retry import retrying
 from gonghui.core.workflow import transition_many
 from gonghui.mutualaid.models import (
     IMPORT_TRANSITIONS,
@@ -59,15 +60,20 @@ def settlement_import_create(*, org: Org, file_name: str, sha256: str, actor: Ac
     if not org.is_active:
         raise ApplicationError(_("已合并或撤销的组织不能导入结算数据。"), code="org_closed",
                                extra={"field": "org"})
-    with transaction.atomic():
-        source = SettlementImport.objects.create(
-            org=org, org_path=org.path, file_name=file_name[:255], file_sha256=sha256,
-            stored_file=stored_file, created_by=actor_user(actor),
-            created_by_name=actor_name(actor),
-        )
-        audit_record(actor=actor, action="mutualaid.import.create", obj=source,
-                     org_path=org.path, after={"file": file_name, "sha256": sha256})
-    return source
+
+    def create() -> SettlementImport:
+        with transaction.atomic():
+            source = SettlementImport.objects.create(
+                org=org, org_path=org.path, file_name=file_name[:255], file_sha256=sha256,
+                stored_file=stored_file, created_by=actor_user(actor),
+                created_by_name=actor_name(actor),
+            )
+            audit_record(actor=actor, action="mutualaid.import.create", obj=source,
+                         org_path=org.path, after={"file": file_name, "sha256": sha256})
+        return source
+
+    # on Citus the reference tables' shard locks can deadlock with a settlement worker
+    return retrying(create)
 
 
 def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -94,12 +100,17 @@ def settlement_import_run(*, source: SettlementImport, binary: IO[bytes],
     reason. Returns the updated import; its records then wait in the queue."""
     total = max(0, count_rows(binary) - 1)
     this = SettlementImport.objects.filter(pk=source.pk)
-    with transaction.atomic():
-        SettlementIssue.objects.filter(source=source).delete()
-        # an import left running by a crashed worker stays running: the counters start again
-        transition_many(this, ImportStatus.RUNNING, transitions=IMPORT_TRANSITIONS)
-        this.update(started_at=clock.now(), total_rows=total, processed_rows=0, inserted=0,
-                    already_imported=0, duplicates=0, invalid=0, error="")
+
+    def start() -> None:
+        with transaction.atomic():
+            SettlementIssue.objects.filter(source=source).delete()
+            # an import left running by a crashed worker stays running: the counters start
+            # again
+            transition_many(this, ImportStatus.RUNNING, transitions=IMPORT_TRANSITIONS)
+            this.update(started_at=clock.now(), total_rows=total, processed_rows=0,
+                        inserted=0, already_imported=0, duplicates=0, invalid=0, error="")
+
+    retrying(start)  # each transaction of the import runs again after a deadlock (core.retry)
     seen = _Seen()
     try:
         rows = read_rows(open_text(binary), today=clock.today())
@@ -112,16 +123,20 @@ def settlement_import_run(*, source: SettlementImport, binary: IO[bytes],
                         extra_fields={"error": exc.message[:500], "finished_at": clock.now()})
         source.refresh_from_db()
         raise
-    with transaction.atomic():
-        transition_many(this, ImportStatus.DONE, transitions=IMPORT_TRANSITIONS,
-                        extra_fields={"finished_at": clock.now()})
-        source.refresh_from_db()
-        actor = source.created_by or system_actor(source.created_by_name or "system")
-        audit_record(actor=actor, action="mutualaid.import.run",
-                     obj=source, org_path=source.org_path,
-                     after={"rows": source.processed_rows, "inserted": source.inserted,
-                            "already_imported": source.already_imported,
-                            "duplicates": source.duplicates, "invalid": source.invalid})
+
+    def finish() -> None:
+        with transaction.atomic():
+            transition_many(this, ImportStatus.DONE, transitions=IMPORT_TRANSITIONS,
+                            extra_fields={"finished_at": clock.now()})
+            source.refresh_from_db()
+            actor = source.created_by or system_actor(source.created_by_name or "system")
+            audit_record(actor=actor, action="mutualaid.import.run",
+                         obj=source, org_path=source.org_path,
+                         after={"rows": source.processed_rows, "inserted": source.inserted,
+                                "already_imported": source.already_imported,
+                                "duplicates": source.duplicates, "invalid": source.invalid})
+
+    retrying(finish)
     return source
 
 
@@ -166,36 +181,46 @@ def _load_chunk(source: SettlementImport, chunk: list[ParsedRow | list[RowError]
             discharged_on=row.discharged_on, total=row.total,
             insurance_paid=row.insurance_paid, self_paid=row.self_paid, category=row.category,
         ))
-    with transaction.atomic():
-        SettlementRecord.objects.bulk_create([rec for _row, rec in candidates.values()],
-                                             ignore_conflicts=True)
-        numbers = list(candidates)
-        mine = set(SettlementRecord.objects.filter(source=source, settlement_no__in=numbers)
-                   .values_list("settlement_no", flat=True))
-        rest = [n for n in numbers if n not in mine]
-        already = 0
-        if rest:
-            existing = dict(SettlementRecord.objects.filter(settlement_no__in=rest)
-                            .values_list("settlement_no", "fingerprint"))
-            stays = {candidates[n][1].fingerprint: n for n in rest if n not in existing}
-            by_stay = dict(SettlementRecord.objects.filter(fingerprint__in=list(stays))
-                           .values_list("fingerprint", "settlement_no"))
-            for number in rest:
-                row, record = candidates[number]
-                if existing.get(number) == record.fingerprint:
-                    already += 1
-                elif number in existing:
-                    duplicates += 1
-                    issue(row.row_no, _("结算单号"), "number_conflict",
-                          _("结算单号已导入过但内容不同，未覆盖；如需更正请联系医保部门。"), number)
-                else:
-                    duplicates += 1
-                    issue(row.row_no, "", "duplicate_stay",
-                          _("与已导入的结算单 {other} 为同一次住院（疑似重复结算），未导入。").format(
-                              other=by_stay.get(record.fingerprint, "?")), number)
-        SettlementIssue.objects.bulk_create(issues)
-        SettlementImport.objects.filter(pk=source.pk).update(
-            processed_rows=F("processed_rows") + len(chunk), inserted=F("inserted") + len(mine),
-            already_imported=F("already_imported") + already,
-            duplicates=F("duplicates") + duplicates, invalid=F("invalid") + invalid,
-        )
+    found_issues, found_duplicates = list(issues), duplicates
+
+    def write() -> None:
+        # run again whole after a deadlock (core.retry): start from what the file alone found
+        issues[:] = found_issues
+        duplicates = found_duplicates
+        with transaction.atomic():
+            SettlementRecord.objects.bulk_create([rec for _row, rec in candidates.values()],
+                                                 ignore_conflicts=True)
+            numbers = list(candidates)
+            mine = set(SettlementRecord.objects
+                       .filter(source=source, settlement_no__in=numbers)
+                       .values_list("settlement_no", flat=True))
+            rest = [n for n in numbers if n not in mine]
+            already = 0
+            if rest:
+                existing = dict(SettlementRecord.objects.filter(settlement_no__in=rest)
+                                .values_list("settlement_no", "fingerprint"))
+                stays = {candidates[n][1].fingerprint: n for n in rest if n not in existing}
+                by_stay = dict(SettlementRecord.objects.filter(fingerprint__in=list(stays))
+                               .values_list("fingerprint", "settlement_no"))
+                for number in rest:
+                    row, record = candidates[number]
+                    if existing.get(number) == record.fingerprint:
+                        already += 1
+                    elif number in existing:
+                        duplicates += 1
+                        issue(row.row_no, _("结算单号"), "number_conflict",
+                              _("结算单号已导入过但内容不同，未覆盖；如需更正请联系医保部门。"), number)
+                    else:
+                        duplicates += 1
+                        issue(row.row_no, "", "duplicate_stay",
+                              _("与已导入的结算单 {other} 为同一次住院（疑似重复结算），未导入。").format(
+                                  other=by_stay.get(record.fingerprint, "?")), number)
+            SettlementIssue.objects.bulk_create(issues)
+            SettlementImport.objects.filter(pk=source.pk).update(
+                processed_rows=F("processed_rows") + len(chunk),
+                inserted=F("inserted") + len(mine),
+                already_imported=F("already_imported") + already,
+                duplicates=F("duplicates") + duplicates, invalid=F("invalid") + invalid,
+            )
+
+    retrying(write)

@@ -10,6 +10,10 @@ One batch is one database transaction:
    each record's outcome;
 4. commit. A worker killed before the commit leaves nothing behind: its records are queued
    again and unlocked, and the next worker does the batch whole.
+A batch the database gives up as a deadlock or serialization failure (on Citus: the reference
+tables' shard locks, which the claim, the records' update and the importers' inserts take in
+different orders) was rolled back whole and is run again (core.retry): its records are still
+queued, so the keys keep it exactly-once.
 On SQLite (the embedded default) writers are serialised by the database, which gives the same
 guarantees with one worker at a time.
 """
@@ -32,6 +36,7 @@ from gonghui.core import clock
 from gonghui.core.actor import system_actor
 from gonghui.core.citus import lock_per_union, one_connection_per_node
 from gonghui.core.money import ZERO
+from gonghui.core.retry import retrying
 from gonghui.core.workflow import transition_many
 from gonghui.members.models import Person
 from gonghui.mutualaid.models import (
@@ -62,9 +67,11 @@ class BatchResult:
     amount: Decimal = ZERO
     records: Counter = field(default_factory=Counter)
     payout_statuses: Counter = field(default_factory=Counter)
+    retries: int = 0  # batches rolled back by a deadlock / serialization failure and redone
 
     def add(self, other: BatchResult) -> None:
         self.claimed += other.claimed
+        self.retries += other.retries
         self.payouts += other.payouts
         self.amount += other.amount
         self.records.update(other.records)
@@ -73,7 +80,7 @@ class BatchResult:
     def as_json(self) -> dict[str, Any]:
         return {"records": self.claimed, "payouts": self.payouts, "amount": str(self.amount),
                 "record_outcomes": dict(self.records),
-                "payout_statuses": dict(self.payout_statuses)}
+                "payout_statuses": dict(self.payout_statuses), "retries": self.retries}
 
 
 def claim_of(record: SettlementRecord) -> Claim:
@@ -128,13 +135,26 @@ PAYOUT_COLUMNS = ("plan_id", "version_id", "settlement_id", "enrolment_id", "per
 def process_batch(*, limit: int = 500, hold: float = 0.0) -> BatchResult:
     """Process up to `limit` queued records in one transaction. `hold`: seconds to wait before
     committing (crash drills: kill the worker while it holds a batch)."""
-    try:
-        return _process_batch(limit=limit, hold=hold, check_done=False)
-    except IntegrityError:
-        # A claimed record already has a payout (someone put it back in the queue by hand):
-        # the unique (settlement, plan) constraint refused the second one and the batch rolled
-        # back whole. Redo it looking up existing payouts first (a query the normal path skips).
-        return _process_batch(limit=limit, hold=hold, check_done=True)
+    retries = 0
+
+    def count(_exc: BaseException) -> None:
+        nonlocal retries
+        retries += 1
+
+    def attempt() -> BatchResult:
+        try:
+            return _process_batch(limit=limit, hold=hold, check_done=False)
+        except IntegrityError:
+            # A claimed record already has a payout (someone put it back in the queue by hand):
+            # the unique (settlement, plan) constraint refused the second one and the batch
+            # rolled back whole. Redo it looking up existing payouts first (a query the normal
+            # path skips).
+            return _process_batch(limit=limit, hold=hold, check_done=True)
+
+    # a deadlock / serialization failure rolled the batch back whole: run it again
+    result = retrying(attempt, on_retry=count)
+    result.retries = retries
+    return result
 
 
 def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:

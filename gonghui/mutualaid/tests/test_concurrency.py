@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Sum
 
 from gonghui.core.crypto import blind_index
@@ -37,7 +37,7 @@ from gonghui.mutualaid.models import (
     SettlementRecord,
 )
 from gonghui.mutualaid.rules import Claim, Cover, compute, uncapped
-from gonghui.mutualaid.services.processing import process_queue
+from gonghui.mutualaid.services.processing import BatchResult, process_queue
 
 from .conftest import add_member, id_number, import_bytes, settlement_csv
 
@@ -264,4 +264,61 @@ def test_worker_killed_mid_batch_loses_and_doubles_nothing(tree, city_admin):
     out, err = restarted.communicate(timeout=300)
     assert restarted.returncode == 0, err
     assert json.loads(out)["records"] == 300 - done
+    _check_exactly_once(plans, rows)
+
+
+def test_a_batch_lost_to_a_deadlock_is_run_again_whole(tree, city_admin):
+    """A real deadlock on one node: another transaction holds a member's accumulators, then asks
+    for a record the worker has claimed while the worker waits for those accumulators. The
+    server cancels the worker's batch (40P01), which was rolled back whole and is run again
+    (core.retry), and every benefit is still paid exactly once (on the cluster the N-worker
+    test above meets the reference tables' deadlock itself)."""
+    if settings.CITUS:
+        pytest.skip("one node only: the worker's wait is read from pg_stat_activity")
+    plans, people = _setup(tree, city_admin, 3)
+    rows = _records(people, 12, seed=5)
+    import_bytes(settlement_csv(rows), tree["SH"])
+    first = SettlementRecord.objects.order_by("id").values_list("id", "id_hash")[0]
+    seen: dict[str, object] = {}
+
+    def work():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                seen["pid"] = cursor.fetchone()[0]
+            seen["result"] = process_queue(batch_size=50)
+        except BaseException as exc:
+            seen["error"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:  # this side waits longer, so the worker is the victim
+            cursor.execute("SET LOCAL deadlock_timeout = '30s'")
+        assert len(Enrolment.objects.select_for_update().filter(id_hash=first[1])) == 2
+        worker.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the worker holds the batch, waits for the rows
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once a transaction
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                           [seen.get("pid", 0)])
+            state = cursor.fetchone()
+            if state is not None and state[0] == "Lock":
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("the worker never waited for the locked accumulators")
+        # blocks on the worker's claim until the server cancels the worker's batch
+        assert list(SettlementRecord.objects.select_for_update().filter(pk=first[0])
+                    .values_list("status", flat=True)) == [RecordStatus.QUEUED]
+    worker.join(timeout=120)
+    assert "error" not in seen, seen.get("error")
+    result = seen["result"]
+    assert isinstance(result, BatchResult)
+    assert result.retries == 1
+    drained = process_queue(batch_size=50)
+    assert drained.retries == 0
+    assert result.claimed + drained.claimed == 12
     _check_exactly_once(plans, rows)
