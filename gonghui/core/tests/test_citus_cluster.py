@@ -104,3 +104,72 @@ def test_a_transfer_between_unions_on_two_workers(tree, city_admin):
                 "FROM members_membership WHERE union_id = %s AND id = %s",
                 [union.pk, membership.pk])
             assert cursor.fetchone()[0] == shard
+
+
+def _union_on_the_other_worker(parent, code: str, than: int):
+    """A new grassroots union under `parent` whose shard is on another worker than `than`'s."""
+    from gonghui.orgs.models import Org
+
+    for n in range(12):
+        candidate = make_org(parent, f"{code}{n}", f"{code}{n}工会", "grassroots", "grassroots")
+        if _node_of(candidate.pk)[1] != _node_of(than)[1]:
+            return Org.objects.get(pk=candidate.pk)
+    raise AssertionError("no union on the other worker among 12 new ones")
+
+
+def test_a_merge_moves_the_unions_rows_to_a_shard_on_the_other_worker(tree, city_admin):
+    """org_merge into a union on the other worker: the merged union's mutual-aid rows leave its
+    shard by delete + insert (core/rowmove.py) and arrive, with their ids and values, on the
+    target's shard; its members are closed there and reopened in the target. One distributed
+    transaction over two workers."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from gonghui.members import services as members
+    from gonghui.members.models import Membership, OrgMemberStats
+    from gonghui.members.tests.factories import person_fields
+    from gonghui.mutualaid import services as mutualaid
+    from gonghui.mutualaid.models import Enrolment, EnrolmentRun, PayeeAccount
+    from gonghui.orgs.services import org_merge
+
+    source = tree["SH-A-1-1"]
+    target = _union_on_the_other_worker(tree["SH-A-1"], "SH-A-1-M", than=source.pk)
+    people = [members.member_add(union=source, fields=person_fields(name), actor=city_admin,
+                                 joined_on="2015-03-01").person for name in ("钱一", "钱二")]
+    plan = mutualaid.plan_create(
+        code="ZYJT", name="住院津贴", kind="hospital_allowance", contribution=Decimal("30.00"),
+        waiting_days=90, per_day=Decimal("50.00"), deductible_days=0,
+        per_claim_cap=Decimal("1000.00"), per_year_cap=Decimal("1500.00"), plan_year=2026,
+        year_starts_on=dt.date(2026, 1, 1), year_ends_on=dt.date(2026, 12, 31), org=tree["SH"],
+        actor=city_admin)
+    mutualaid.enrol_members(plan=plan, plan_year=2026, union=source, actor=city_admin,
+                            enrolled_on=dt.date(2026, 1, 5))
+    account = mutualaid.payee_account_set(person=people[0], actor=city_admin,
+                                          holder_name=people[0].name, bank_name="工商银行",
+                                          account_number="6222020200112233445")
+    enrolments = sorted(Enrolment.objects.filter(union=source)
+                        .values_list("pk", "person_id", "used_amount"))
+    assert [e[1] for e in enrolments] == sorted(p.pk for p in people)
+
+    org_merge(source=source, target=target, actor=city_admin)
+
+    # the same rows, read by a single-shard query on the target's shard (the other worker)
+    assert sorted(Enrolment.objects.filter(union=target)
+                  .values_list("pk", "person_id", "used_amount")) == enrolments
+    assert EnrolmentRun.objects.filter(union=target).count() == 1
+    assert PayeeAccount.objects.get(pk=account.pk, union=target).account_number \
+        == "6222020200112233445"
+    assert not Enrolment.objects.filter(union=source).exists()
+    assert not EnrolmentRun.objects.filter(union=source).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT get_shard_id_for_distribution_column('members_membership', union_id)"
+            " FROM mutualaid_enrolment WHERE id = ANY(%s)", [[e[0] for e in enrolments]])
+        assert [row[0] for row in cursor.fetchall()] == [_node_of(target.pk)[0]]
+    assert _node_of(source.pk)[1] != _node_of(target.pk)[1]
+    # members: closed in the merged union, reopened in the target (new memberships)
+    assert sorted(Membership.objects.filter(person__in=people)
+                  .values_list("union_id", "status")) == sorted(
+        [(source.pk, "transferred_out")] * 2 + [(target.pk, "active")] * 2)
+    assert list(OrgMemberStats.objects.filter(org__in=[source, target]).order_by("org_id")
+                .values_list("org_id", "active")) == [(source.pk, 0), (target.pk, 2)]
