@@ -27,6 +27,24 @@ def querystring_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+def keyed_slice(queryset: Any, start: int, stop: int) -> list[Any]:
+    """`list(queryset[start:stop])` read in two steps (a "deferred join"): the primary keys of
+    the slice first — where indexes carry the filtered and ordered columns (the member list,
+    migration members/0011) an index-only read that touches no table row while it skips the
+    rows the filters refuse —, then those rows by primary key, in the same order and with the
+    queryset's `select_related`. A filtered page of a large subtree otherwise reads every
+    skipped row from the table (the member list with three filters: the load test's slowest
+    tail, docs/scale.md)."""
+    keys = list(queryset.values_list("pk", flat=True)[start:stop])
+    if not keys:
+        return []
+    rows = queryset.model._default_manager.filter(pk__in=keys)
+    if queryset.query.select_related:
+        rows.query.select_related = queryset.query.select_related
+    by_key = {row.pk: row for row in rows}
+    return [by_key[key] for key in keys if key in by_key]
+
+
 def bounded_count(queryset: Any) -> int | None:
     """The exact COUNT of `queryset`, or None when PostgreSQL cannot give it within
     GONGHUI_COUNT_BUDGET_MS (a filtered list over a district's hundreds of thousands of members,
@@ -57,11 +75,23 @@ class BudgetPaginator(Paginator):
     taken as the rows up to this page plus one if a next page exists (`count_unknown`)."""
 
     def __init__(self, object_list: Any, per_page: int, *, known_count: int | None = None,
-                 page_hint: str | None = None) -> None:
+                 page_hint: str | None = None, keyed: bool = False) -> None:
         super().__init__(object_list, per_page)
         self._known = known_count
         self._hint = page_hint
+        self._keyed = keyed
         self.count_unknown = False
+
+    def page(self, number: Any) -> Page:
+        """Django's page; with `keyed`, its rows are read by `keyed_slice`."""
+        if not self._keyed:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(keyed_slice(self.object_list, bottom, top), number, self)
 
     @cached_property
     def count(self) -> int:
@@ -77,7 +107,7 @@ class BudgetPaginator(Paginator):
             page = 1
         page = min(page, 50_000)
         offset = (page - 1) * self.per_page
-        seen = len(self.object_list[offset: offset + self.per_page + 1])
+        seen = len(self.object_list.values_list("pk", flat=True)[offset: offset + self.per_page + 1])
         if seen == 0 and offset:  # past the end: the last page is somewhere before
             return offset
         return offset + seen

@@ -21,6 +21,8 @@ from typing import Any, Generic, TypeVar
 from django.http import HttpRequest
 from ninja import Field, Schema
 
+from gonghui.core.pagination import keyed_slice
+
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 # A page or offset beyond these is no list anyone reads (10 million rows at the largest page
@@ -58,12 +60,15 @@ def _next_url(request: HttpRequest, offset: int, size: int) -> str:
 
 
 def paginate(request: HttpRequest, rows: Any, params: PageParams, *,
-             item: Callable[[Any], Any] | None = None, count: bool = True) -> dict[str, Any]:
+             item: Callable[[Any], Any] | None = None, count: bool = True,
+             keyed: bool = False) -> dict[str, Any]:
     """Slice `rows` (a queryset or a sequence) by `params`; one extra row tells whether a next
-    page exists, so `count=False` (a costly total) still pages correctly."""
+    page exists, so `count=False` (a costly total) still pages correctly. `keyed`: the
+    queryset's slice is read keys first (`core.pagination.keyed_slice`)."""
     size = params.limit or params.page_size
     offset = params.offset if params.offset is not None else (params.page - 1) * size
-    window = list(rows[offset: offset + size + 1])
+    window = (keyed_slice(rows, offset, offset + size + 1) if keyed
+              else list(rows[offset: offset + size + 1]))
     more = len(window) > size
     window = window[:size]
     total: int | None = None

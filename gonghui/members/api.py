@@ -178,7 +178,7 @@ def list_members(request: HttpRequest, filters: Query[MemberFilter],
     chosen = filters.dict(exclude={"org"})
     queryset = selectors.member_list(viewer=request.user, within=within, **chosen)
     count = selectors.member_list_count(viewer=request.user, within=within, **chosen)
-    page = paginate(request, queryset, paging, item=_member, count=False)
+    page = paginate(request, queryset, paging, item=_member, count=False, keyed=True)
     # the counters when unfiltered, else a COUNT within the budget (null past it: `next` pages)
     page["count"] = count if count is not None else bounded_count(queryset)
     return page

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 
+from gonghui.core import pagination as core_pagination
 from gonghui.core.pagination import BudgetPaginator, bounded_count
 from gonghui.orgs.models import Org
 
@@ -66,3 +67,32 @@ def test_a_known_total_is_not_counted(tree, django_assert_num_queries):
     assert "共 8 条" in html
     assert "第 2/3 页" in html
     assert "q=x&page=3" in html
+
+
+
+def test_a_keyed_slice_is_the_plain_slice_in_two_statements(tree, city_admin,
+                                                              django_assert_num_queries):
+    from gonghui.members import services  # core's tests borrow a domain model with joins
+    from gonghui.members.models import Membership
+    from gonghui.members.tests.factories import id_number, person_fields
+
+    for seq, name in enumerate("甲乙丙丁戊己", start=1):
+        services.member_add(union=tree["SH-A-1-1" if seq % 2 else "SH-B-1-1"], actor=city_admin,
+                            fields=person_fields("会员" + name, id_number=id_number(seq=seq)))
+    members = Membership.objects.select_related("person", "union").order_by("-union_path", "-id")
+    plain = [(m.pk, m.person.name, m.union.code) for m in members[1:5]]
+    with django_assert_num_queries(2):  # the keys, then the rows with person and union joined
+        keyed = core_pagination.keyed_slice(members, 1, 5)
+        assert [(m.pk, m.person.name, m.union.code) for m in keyed] == plain
+    assert len(plain) == 4
+    with django_assert_num_queries(1):  # past the end: the keys only
+        assert core_pagination.keyed_slice(members, 50, 75) == []
+
+
+def test_a_keyed_budget_page_holds_the_same_rows(tree):
+    orgs = Org.objects.order_by("path")
+    for number in (1, 2, 3):
+        plain = BudgetPaginator(orgs, 3).page(number)
+        keyed = BudgetPaginator(orgs, 3, keyed=True).page(number)
+        assert [o.code for o in keyed.object_list] == [o.code for o in plain.object_list]
+        assert (keyed.has_next(), keyed.start_index()) == (plain.has_next(), plain.start_index())

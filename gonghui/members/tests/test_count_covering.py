@@ -53,3 +53,21 @@ def test_the_three_filter_count_reads_only_indexes(tree, city_admin, district_ca
     assert "Index Only Scan using membership_path_id on members_membership" in plan, plan
     assert "Index Only Scan using person_id_cover on members_person" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_a_filtered_page_finds_its_rows_in_the_indexes(tree, city_admin, district_cadre):
+    """The member list reads a page keys first (core.pagination.keyed_slice): that read, which
+    skips every member the filters refuse, touches no table row either."""
+    with clock.frozen(dt.date(2026, 5, 12)):
+        filtered = selectors.member_list(
+            viewer=district_cadre, within=tree["SH-A-1"], gender="F", age="36-45", seniority="5-10"
+        )
+        query = filtered.values_list("pk", flat=True)[0:26].query
+        sql, params = query.get_compiler(filtered.db).as_sql()
+    with connection.cursor() as cursor:
+        for name in ("seqscan", "bitmapscan", "hashjoin", "mergejoin", "sort"):
+            cursor.execute(f"SET LOCAL enable_{name} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using membership_path_id on members_membership" in plan, plan
+    assert "Index Only Scan using person_id_cover on members_person" in plan, plan

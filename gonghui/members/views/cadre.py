@@ -42,16 +42,17 @@ from gonghui.orgs.permissions import access_org
 from gonghui.orgs.picker import PickError, resolve_org
 
 
-def _page(request: HttpRequest, queryset: Any, *, known_count: int | None = None) -> Page:
+def _page(request: HttpRequest, queryset: Any, *, known_count: int | None = None,
+          keyed: bool = False) -> Page:
     """A page of a member list: the total from the counters when unfiltered, else counted within
-    the budget (core.pagination.BudgetPaginator)."""
+    the budget (core.pagination.BudgetPaginator); `keyed`: rows read keys first."""
     try:
         size = int(request.GET.get("per_page", 25))
     except ValueError:
         size = 25
     if size not in PER_PAGE_CHOICES:
         size = 25
-    return BudgetPaginator(queryset, size, known_count=known_count,
+    return BudgetPaginator(queryset, size, known_count=known_count, keyed=keyed,
                            page_hint=request.GET.get("page")).get_page(request.GET.get("page"))
 
 
@@ -102,7 +103,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     chips = [(f, saved_filters.querystring(f))
              for f in saved_filters.saved_filters(user=request.user)]
     return render(request, "members/list.html", {
-        "page": _page(request, queryset, known_count=known), "params": params, "within": within,
+        "page": _page(request, queryset, known_count=known, keyed=True), "params": params, "within": within,
         "flagged": params["flagged"], "statuses": MembershipStatus.choices,
         "saved_filters": chips, "filter_qs": querystring_without_page(request),
         "has_filters": bool(saved_filters.filter_params(request.GET)),
