@@ -91,7 +91,7 @@ class BudgetPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(keyed_slice(self.object_list, bottom, top), number, self)
+        return Page(keyed_slice(self.object_list, bottom, top), number, self)
 
     @cached_property
     def count(self) -> int:
@@ -107,7 +107,8 @@ class BudgetPaginator(Paginator):
             page = 1
         page = min(page, 50_000)
         offset = (page - 1) * self.per_page
-        seen = len(self.object_list.values_list("pk", flat=True)[offset: offset + self.per_page + 1])
+        rows: Any = self.object_list  # a queryset here (bounded_count counted it)
+        seen = len(rows.values_list("pk", flat=True)[offset: offset + self.per_page + 1])
         if seen == 0 and offset:  # past the end: the last page is somewhere before
             return offset
         return offset + seen
