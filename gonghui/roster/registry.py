@@ -30,6 +30,7 @@ from django.db import connection, models
 
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
+from gonghui.core.citus import on_citus
 from gonghui.members.models import (
     HELD_STATUSES,
     EventKind,
@@ -99,8 +100,10 @@ def _people_rows(hashes: Sequence[str]) -> list[dict[str, Any]]:
     """Person rows with these blind indexes and their membership holding 会籍, if any.
 
     PostgreSQL: one query with one `= ANY(array)` parameter (thousands of placeholders cost
-    more to build than to run). SQLite: the ORM in batches under its parameter limit."""
-    if not is_postgres():
+    more to build than to run). SQLite, and Citus (which refuses the LATERAL outer join of a
+    distributed table beside a reference table): the ORM in batches under its parameter
+    limit."""
+    if not is_postgres() or on_citus():
         rows: list[dict[str, Any]] = []
         for start in range(0, len(hashes), 900):
             rows.extend(Person.objects.filter(id_hash__in=hashes[start:start + 900])
