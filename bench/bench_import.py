@@ -345,7 +345,7 @@ def server_settings() -> str:
     import psycopg
 
     with psycopg.connect(DATABASE.url) as conn:
-        found = dict(conn.execute(
+        found: dict[str, str] = dict(conn.execute(
             "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
             [list(SERVER_SETTINGS)]).fetchall())
         version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
@@ -445,7 +445,7 @@ def web_upload(rows: int) -> float:
                                  f"{response.get('Location', '')}: {text[:300]}")
         job = ImportJob.objects.latest("id")
         assert client.get(response["Location"]).status_code == 200  # the preview
-        columns = {f"col_{k}": v for k, v in job.mapping["columns"].items()}
+        columns = {f"col_{k}": v for k, v in job.mapping["columns"].items()}  # type: ignore[index]
         client.post(response["Location"], {**columns, "action": "start"})
         call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
         page = client.get(f"/members/roster/imports/{job.pk}/")

@@ -98,8 +98,11 @@ def _cached_formulas(path: Path, cached: dict[str, str]) -> None:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = parts["xl/worksheets/sheet1.xml"].decode()
     for ref, value in cached.items():
-        sheet = re.sub(f'(<c r="{ref}"[^>]*>)<f>(.*?)</f><v\\s*/?>(?:</v>)?',
-                       lambda m, v=value: f"{m.group(1)}<f>{m.group(2)}</f><v>{v}</v>", sheet)
+
+        def with_value(match: re.Match[str], value: str = value) -> str:
+            return f"{match.group(1)}<f>{match.group(2)}</f><v>{value}</v>"
+
+        sheet = re.sub(f'(<c r="{ref}"[^>]*>)<f>(.*?)</f><v\\s*/?>(?:</v>)?', with_value, sheet)
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
