@@ -18,25 +18,29 @@ from gonghui.members.tests.factories import id_number, person_fields
 
 pytestmark = [
     pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="INCLUDE indexes and EXPLAIN plans are PostgreSQL's"
+        connection.vendor != "postgresql",
+        reason="INCLUDE indexes and EXPLAIN plans are PostgreSQL's",
     ),
     # a coordinator's plan is a distributed one (each shard's plan is the one asserted here)
     pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")), reason="one node's plan"),
 ]
 
 
+def _explain(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        # the test database is tiny: make the planner show which indexes *could* answer alone
+        for name in ("seqscan", "bitmapscan", "hashjoin", "mergejoin", "sort"):
+            cursor.execute(f"SET LOCAL enable_{name} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def _plan(queryset) -> str:
+    """The plan of the COUNT of `queryset`."""
     query = queryset.query.chain()
     query.clear_ordering(force=True)
     sql, params = query.get_compiler(queryset.db).as_sql()
-    with connection.cursor() as cursor:
-        # the test database is tiny: make the planner show which indexes *could* answer alone
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS counted", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    return _explain(f"SELECT COUNT(*) FROM ({sql}) AS counted", params)
 
 
 def test_the_three_filter_count_reads_only_indexes(tree, city_admin, district_cadre):
@@ -69,10 +73,6 @@ def test_a_filtered_page_finds_its_rows_in_the_indexes(tree, city_admin, distric
         )
         query = filtered.values_list("pk", flat=True)[0:26].query
         sql, params = query.get_compiler(filtered.db).as_sql()
-    with connection.cursor() as cursor:
-        for name in ("seqscan", "bitmapscan", "hashjoin", "mergejoin", "sort"):
-            cursor.execute(f"SET LOCAL enable_{name} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _explain(sql, params)
     assert "Index Only Scan using membership_path_id on members_membership" in plan, plan
     assert "Index Only Scan using person_id_cover on members_person" in plan, plan
