@@ -49,6 +49,11 @@ from gonghui.roster.readers import RosterSource
 logger = logging.getLogger(__name__)
 
 
+# how long a worker whose feed broke mid-message waits to see its parent gone (see
+# Stripe._orphaned) before it takes the break for a fault of its own and fails the job
+ORPHAN_WAIT_SECONDS = 10.0
+
+
 class JobTakenOver(ApplicationError):
     def __init__(self) -> None:
         super().__init__(_("该导入任务已由另一个进程接手。"), code="job_taken_over")
@@ -268,6 +273,20 @@ class Stripe:
                      {k: round(v, 2) for k, v in self.timings.items()})
         return rows
 
+    def _orphaned(self, wait: float = 0.0) -> bool:
+        """Whether the process that started this worker is gone. A dying process closes its
+        files (the feed pipe breaks) before the kernel hands its children to a new parent, so
+        a worker that sees the pipe break mid-message may still see the old parent id for a
+        moment: `wait` gives the kill that long to finish."""
+        if self.parent_pid is None:
+            return False
+        deadline = time.monotonic() + wait
+        while os.getppid() == self.parent_pid:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
     def _fed(self) -> Iterator[tuple[int, list[Annotated]]]:
         while True:
             try:
@@ -277,7 +296,7 @@ class Stripe:
             except Exception:
                 # killed in the middle of a message (a reset pipe, half a pickle): the feeder
                 # is gone too, and the job stays as the kill left it, for a resume
-                if self.parent_pid is not None and os.getppid() != self.parent_pid:
+                if self._orphaned(wait=ORPHAN_WAIT_SECONDS):
                     raise SystemExit(3) from None
                 raise
             if item is None:
@@ -286,7 +305,7 @@ class Stripe:
 
     def _process(self, chunk: int, rows: list[tuple[int, list[Any], str, str]],
                  mapping: Mapping, resolver: UnionResolver) -> None:
-        if self.parent_pid is not None and os.getppid() != self.parent_pid:
+        if self._orphaned():
             raise SystemExit(3)  # the run that started us is gone: stop at a chunk boundary
         started = time.perf_counter()
         extent = (len(rows), rows[0][0], rows[-1][0])
