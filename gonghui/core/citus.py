@@ -91,6 +91,33 @@ DISTRIBUTED_BY_ID: set[str] = {
     "notifications.Notification",
 }
 
+# Member-scale tables distributed by a column of their own, not the union: a rule of theirs spans
+# unions, so the union cannot be in their keys (model label -> distribution column). Each is its
+# own co-location group; a foreign key towards one from a union table is dropped on Citus
+# (KEYED_FKS says what carries it). The settlement records: the cross-union keys (settlement
+# number, stay fingerprint) are claim tables keyed by the key itself (primary key = the
+# distribution column, so Citus enforces them across the cluster), written in the record's
+# transaction (mutualaid.services.imports); the record itself is distributed by its person's
+# queue lane (lane_of(id_hash), 64 lanes), so a settlement worker claims one lane's records
+# with FOR UPDATE SKIP LOCKED on one shard and sets their outcome with a single-shard UPDATE
+# (mutualaid.services.processing.claim_records). Not by the union: a record is imported before
+# its person is matched (and may have no union at all), and its payouts may be in two unions.
+# Not by id_hash itself: a claim by id hash would lock one person's records per statement.
+DISTRIBUTED_BY_KEY: dict[str, str] = {
+    "mutualaid.SettlementRecord": "lane",
+    "mutualaid.SettlementNumber": "settlement_no",
+    "mutualaid.SettlementStay": "fingerprint",
+}
+
+# Foreign keys from union tables to DISTRIBUTED_BY_KEY tables (not co-located): dropped on Citus,
+# with what carries each.
+KEYED_FKS: dict[str, str] = {
+    "mutualaid.Payout.settlement": (
+        "the payout is inserted by the batch that holds its record locked (claimed FOR UPDATE), "
+        "and records are never deleted (retention clears their personal fields only); reads go "
+        "by id (prefetch), not by join"),
+}
+
 # Small tables copied to every node, by why they are small (model label -> reason). Every model of
 # a converted app is in DISTRIBUTED, DISTRIBUTED_BY_ID or here (the schema-rule test checks it).
 _CONFIG = "per-union settings: one row or a few per union"
@@ -128,9 +155,6 @@ REFERENCE: dict[str, str] = {
     "mutualaid.PlanVersion": _CITY,
     "mutualaid.SettlementImport": "one row per imported file",
     "mutualaid.SettlementIssue": "the import's problems, few rows",
-    # member-scale; keyed by settlement number and fingerprint across unions (next step:
-    # distributed by id_hash with the two keys moved to claim tables)
-    "mutualaid.SettlementRecord": "the exactly-once import keys span unions",
     "mutualaid.PayoutBatch": "a bank batch of a paying org",
     "mutualaid.PayoutBatchEvent": "a batch's history",
     "aid.HouseholdClaim": "the one-open-file-per-person guard across unions (primary key)",
@@ -227,6 +251,11 @@ def by_id_tables() -> list[str]:
     return sorted(_model(label)._meta.db_table for label in DISTRIBUTED_BY_ID)
 
 
+def keyed_tables() -> dict[str, str]:
+    """db table -> distribution column of the DISTRIBUTED_BY_KEY tables."""
+    return {_model(label)._meta.db_table: col for label, col in DISTRIBUTED_BY_KEY.items()}
+
+
 def _column(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).column)  # type: ignore[union-attr]
 
@@ -265,7 +294,7 @@ def foreign_keys(model: type[models.Model]) -> list[Fk]:
 def reference_tables() -> list[str]:
     """Every table of the project that is not distributed, parents before children (Citus
     needs a reference table's foreign-key targets to be reference tables already)."""
-    distributed = set(union_tables()) | set(by_id_tables())
+    distributed = set(union_tables()) | set(by_id_tables()) | set(keyed_tables())
     tables = {m._meta.db_table: m for m in _all_models() if m._meta.db_table not in distributed}
     order: list[str] = []
     seen: set[str] = set()
@@ -297,6 +326,7 @@ def _union_fk_plan() -> tuple[list[Fk], list[Fk], list[tuple[Fk, str]]]:
     foreign keys dropped + why)."""
     unions = union_tables()
     by_id = set(by_id_tables())
+    keyed = keyed_tables()
     rewritten: list[Fk] = []
     to_reference: list[Fk] = []
     dropped: list[tuple[Fk, str]] = []
@@ -304,12 +334,14 @@ def _union_fk_plan() -> tuple[list[Fk], list[Fk], list[tuple[Fk, str]]]:
         for fk in foreign_keys(model):
             if fk.target in by_id:
                 dropped.append((fk, "points at a table distributed by id"))
+            elif fk.target in keyed:
+                dropped.append((fk, KEYED_FKS.get(fk.label, "OPEN: not co-located")))
             elif fk.target not in unions:
                 # towards a reference table: kept; a distributed table's is taken off while
                 # the tables are converted (Citus would first turn a local table that points
                 # at a reference table into a "Citus local" table, which cannot then be
                 # distributed with its identity column)
-                if fk.table in unions or fk.table in by_id:
+                if fk.table in unions or fk.table in by_id or fk.table in keyed:
                     to_reference.append(fk)
             elif fk.label in CROSS_UNION_FKS:
                 dropped.append((fk, CROSS_UNION_FKS[fk.label]))
@@ -400,8 +432,8 @@ def distribution_ddl(state: State) -> list[str]:
             out.append(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)};")
             out.append(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} "
                        f"UNIQUE ({_q(unions[table])}, {_q(column)});")
-    # 3. primary keys (union, id)
-    for table, col in sorted(unions.items()):
+    # 3. primary keys (union, id); (key, id) for a table distributed by a column of its own
+    for table, col in sorted({**unions, **keyed_tables()}.items()):
         pk = _pk_column(table)
         wanted = (col,) if pk == col else (col, pk)
         if state.pkeys.get(table, (pk,)) != wanted:
@@ -421,6 +453,9 @@ def distribution_ddl(state: State) -> list[str]:
                        f"colocate_with => {_lit(colocate)});")
     out.extend(f"SELECT create_distributed_table({_lit(t)}, 'id', colocate_with => 'none');"
                for t in by_id_tables() if t not in state.distributed)
+    out.extend(f"SELECT create_distributed_table({_lit(t)}, {_lit(col)}, "
+               f"colocate_with => 'none');"
+               for t, col in sorted(keyed_tables().items()) if t not in state.distributed)
     # 6. foreign keys towards reference tables back, then those inside a union, through the
     #    distribution column
     for fk in to_reference:
@@ -539,7 +574,8 @@ def read_state(cursor) -> State:  # type: ignore[no-untyped-def]
 def empty_state(tables: Iterable[str] = ()) -> State:
     """A freshly migrated database without Citus (what `--dry-run` shows on one node)."""
     tables = list(tables)
-    return State(False, set(), set(), set(), dict.fromkeys(tables, ("id",)), {}, {},
+    pks = {m._meta.db_table: (m._meta.pk.column,) for m in _all_models()}  # type: ignore[union-attr]
+    return State(False, set(), set(), set(), {t: pks.get(t, ("id",)) for t in tables}, {}, {},
                  set(tables))
 
 

@@ -12,8 +12,8 @@ from gonghui.mutualaid.models import PayeeAccount, Payout
 
 
 def sections(*, person: Any, user: Any) -> list[Section]:
-    payouts = (Payout.objects.filter(person=person).select_related("plan", "settlement")
-               .order_by("id"))
+    payouts = (Payout.objects.filter(person=person).select_related("plan")
+               .prefetch_related("settlement").order_by("id"))
     accounts = PayeeAccount.objects.filter(person=person).order_by("id")
     return [
         Section("mutualaid_payouts", _("互助保障给付"),

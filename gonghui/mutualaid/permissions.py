@@ -61,8 +61,8 @@ def access_payout(user: Any, payout_id: int | str, *, write: bool = False) -> Pa
     queryset = scope(Payout.objects.all(), user, Capability.MUTUALAID_READ,
                      path_field="union_path")
     payout = (queryset.filter(pk=_pk(payout_id))
-              .select_related("plan", "plan__org", "version", "settlement", "person", "union",
-                              "enrolment").first())
+              .select_related("plan", "plan__org", "version", "person", "union", "enrolment")
+              .prefetch_related("settlement").first())
     if payout is None:
         raise NotFound()
     if write:

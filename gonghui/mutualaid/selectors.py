@@ -107,12 +107,16 @@ def payout_list(*, viewer: Any, q: str = "", status: str = "", plan: str = "",
         queryset = queryset.filter(plan_year=year)
     q = q.strip()
     if q:
-        condition = Q(settlement__settlement_no=q) | Q(person__name=q)
+        # the record by its number in a subquery, not a join: on Citus the records are
+        # distributed by their lane, not co-located with the payouts (core/citus.py)
+        condition = (Q(settlement_id__in=SettlementRecord.objects.filter(settlement_no=q)
+                       .values("id")) | Q(person__name=q))
         reference = q.upper().removeprefix("MA")
         if reference.isdigit():
             condition |= Q(pk=int(reference))
         queryset = queryset.filter(condition)
-    return queryset.select_related("plan", "person", "union", "settlement").order_by("-id")
+    return (queryset.select_related("plan", "person", "union").prefetch_related("settlement")
+            .order_by("-id"))
 
 
 def without_account(queryset: QuerySet[Payout]) -> QuerySet[Payout]:
@@ -174,7 +178,8 @@ def import_outcome(source: SettlementImport) -> dict[str, Any]:
     records = dict(source.records.values_list("status").annotate(n=Count("id")).order_by())
     payouts = {
         row["status"]: {"count": row["n"], "amount": to_money(row["amount"] or ZERO)}
-        for row in Payout.objects.filter(settlement__source=source).values("status")
+        for row in Payout.objects.filter(settlement_id__in=source.records.values("id"))
+        .values("status")
         .annotate(n=Count("id"), amount=Sum("amount")).order_by()
     }
     return {
@@ -289,4 +294,4 @@ def portal_person(user: Any) -> Any:
 def member_payouts(person: Any) -> QuerySet[Payout]:
     """Internal: the caller passes the viewer's own person (portal_person)."""
     return (Payout.objects.filter(person=person)
-            .select_related("plan", "version", "settlement").order_by("-id"))
+            .select_related("plan", "version").prefetch_related("settlement").order_by("-id"))

@@ -71,6 +71,57 @@ def test_bank_items_and_accounts_carry_the_union_and_a_payout_stays_in_one_live_
     assert BatchItem.objects.count() == 1
 
 
+def test_a_settlement_number_or_stay_is_taken_once_by_its_claim_row(tree, members):  # noqa: F811
+    """The records are distributed by their person's queue lane on Citus, so their two keys are
+    claim rows keyed by the key itself (core/citus.py DISTRIBUTED_BY_KEY): a number imported
+    again with other content, or the same stay under another number, is refused as before —
+    also when the two records would sit in different lanes."""
+    from gonghui.core.crypto import blind_index
+    from gonghui.mutualaid.models import (
+        SettlementIssue,
+        SettlementNumber,
+        SettlementRecord,
+        SettlementStay,
+        lane_of,
+    )
+
+    lane = {n: lane_of(blind_index(id_number(n))) for n in range(101, 121)}
+    elsewhere = next(n for n in range(102, 121) if lane[n] != lane[101])
+    first = import_bytes(settlement_csv([
+        {"no": "C1", "id": id_number(1), "admitted": dt.date(2026, 5, 1), "days": 3},
+        {"no": "C2", "id": id_number(101), "admitted": dt.date(2026, 6, 1), "days": 4}]),
+        tree["SH"])
+    assert (first.inserted, first.duplicates) == (2, 0)
+    second = import_bytes(settlement_csv([
+        {"no": "C1", "id": id_number(1), "admitted": dt.date(2026, 5, 1), "days": 3},
+        # the number C2 again, another person's stay (another lane)
+        {"no": "C2", "id": id_number(elsewhere), "admitted": dt.date(2026, 6, 1), "days": 4},
+        # the first C2's stay again under a new number
+        {"no": "C3", "id": id_number(101), "admitted": dt.date(2026, 6, 1), "days": 4},
+        {"no": "C4", "id": id_number(2), "admitted": dt.date(2026, 7, 1), "days": 2}]),
+        tree["SH"], name="again.csv")
+    assert (second.inserted, second.already_imported, second.duplicates) == (1, 1, 2)
+    assert list(SettlementIssue.objects.filter(source=second).values_list(
+        "row_no", "code", "message", "settlement_no")) == [
+        (3, "number_conflict", "结算单号已导入过但内容不同，未覆盖；如需更正请联系医保部门。", "C2"),
+        (4, "duplicate_stay", "与已导入的结算单 C2 为同一次住院（疑似重复结算），未导入。", "C3"),
+    ]
+    records = {r.settlement_no: r for r in SettlementRecord.objects.all()}
+    assert sorted(records) == ["C1", "C2", "C4"]
+    assert records["C2"].id_hash == blind_index(id_number(101))
+    assert all(r.lane == lane_of(r.id_hash) for r in records.values())
+    assert dict(SettlementNumber.objects.values_list("settlement_no", "fingerprint")) == {
+        n: r.fingerprint for n, r in records.items()}
+    assert dict(SettlementStay.objects.values_list("fingerprint", "settlement_no")) == {
+        r.fingerprint: n for n, r in records.items()}
+    # the claim rows themselves refuse a second taker
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SettlementNumber.objects.create(settlement_no="C2", fingerprint="0" * 32)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SettlementStay.objects.create(fingerprint=records["C2"].fingerprint, settlement_no="C9")
+    assert SettlementNumber.objects.count() == SettlementStay.objects.count() == 3
+
+
 def test_an_account_without_any_union_is_refused_with_a_sentence(tree):
     person = add_member(tree["SH-A-1-1"], "无会籍", id_number(50))
     person.member_union = None  # as after leaving: only a global actor may act for them

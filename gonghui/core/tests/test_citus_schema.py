@@ -51,14 +51,15 @@ def test_every_table_of_a_converted_app_is_placed():
         label for label, model in _models().items()
         if model._meta.app_label not in NOT_YET_CONVERTED
         and label not in citus.DISTRIBUTED and label not in citus.DISTRIBUTED_BY_ID
-        and label not in citus.REFERENCE)
+        and label not in citus.DISTRIBUTED_BY_KEY and label not in citus.REFERENCE)
     assert unplaced == [], ("place each table in core/citus.py: DISTRIBUTED (member-scale, by "
                             "the union) or REFERENCE (small, with why)")
 
 
 def test_the_plan_names_only_existing_tables_once():
     labels = set(_models())
-    planned = [*citus.DISTRIBUTED, *citus.DISTRIBUTED_BY_ID, *citus.REFERENCE]
+    planned = [*citus.DISTRIBUTED, *citus.DISTRIBUTED_BY_ID, *citus.DISTRIBUTED_BY_KEY,
+               *citus.REFERENCE]
     assert sorted(set(planned) - labels) == []
     assert len(planned) == len(set(planned))
     assert not any(label.split(".")[0] in NOT_YET_CONVERTED for label in planned)
@@ -80,6 +81,22 @@ def test_unique_keys_of_distributed_tables_contain_the_union():
     assert problems == []
     for label in citus.DISTRIBUTED_BY_ID:
         assert citus.unique_keys(models[label]) == [], label
+
+
+def test_tables_distributed_by_a_key_of_their_own():
+    models = _models()
+    for label, column in citus.DISTRIBUTED_BY_KEY.items():
+        field = next(f for f in models[label]._meta.local_concrete_fields if f.column == column)
+        assert field.null is False, label
+        assert key_problems(models[label], column) == [], label
+    # the settlement number and the stay are claimed by primary key = distribution column
+    assert models["mutualaid.SettlementNumber"]._meta.pk.column == "settlement_no"
+    assert models["mutualaid.SettlementStay"]._meta.pk.column == "fingerprint"
+    # every foreign key into such a table says what carries it on Citus
+    keyed = set(citus.keyed_tables())
+    into = sorted(fk.label for m in citus._all_models() for fk in citus.foreign_keys(m)
+                  if fk.target in keyed)
+    assert into == sorted(citus.KEYED_FKS) == ["mutualaid.Payout.settlement"]
 
 
 def test_the_rule_catches_a_key_without_the_union():
@@ -113,7 +130,8 @@ def test_dry_run_prints_the_distribution_ddl():
     lines = out.getvalue().splitlines()
     distributed = [x for x in lines if x.startswith("SELECT create_distributed_table(")]
     reference = [x for x in lines if x.startswith("SELECT create_reference_table(")]
-    assert len(distributed) == len(citus.DISTRIBUTED) + len(citus.DISTRIBUTED_BY_ID) == 47
+    assert len(distributed) == (len(citus.DISTRIBUTED) + len(citus.DISTRIBUTED_BY_ID)
+                                + len(citus.DISTRIBUTED_BY_KEY)) == 50
     assert len(reference) == len(citus.reference_tables())
     assert distributed[0] == ("SELECT create_distributed_table('members_membership', "
                               "'union_id', colocate_with => 'default');")
@@ -127,6 +145,18 @@ def test_dry_run_prints_the_distribution_ddl():
             ) in lines
     assert "-- dropped members.Transfer.new_membership: the membership opened in the " \
            "receiving union" in lines
+    # the settlement records by their queue lane, their two keys by the key itself
+    assert ("SELECT create_distributed_table('mutualaid_settlementrecord', 'lane', "
+            "colocate_with => 'none');") in distributed
+    assert ("SELECT create_distributed_table('mutualaid_settlementnumber', 'settlement_no', "
+            "colocate_with => 'none');") in distributed
+    assert ("SELECT create_distributed_table('mutualaid_settlementstay', 'fingerprint', "
+            "colocate_with => 'none');") in distributed
+    assert ('ALTER TABLE "mutualaid_settlementrecord" ADD CONSTRAINT '
+            '"mutualaid_settlementrecord_pkey" PRIMARY KEY ("lane", "id");') in lines
+    assert not any("mutualaid_settlementnumber_pkey" in x for x in lines)
+    assert any(x.startswith("-- dropped mutualaid.Payout.settlement: the payout is inserted "
+                            "by the batch that holds its record locked") for x in lines)
     # a reference table comes after the tables it points at
     order = [re.search(r"'(\w+)'", x).group(1) for x in reference]  # type: ignore[union-attr]
     assert order.index("orgs_org") < order.index("accounts_roleassignment")

@@ -32,12 +32,16 @@ from gonghui.mutualaid.models.plans import (
 )
 from gonghui.mutualaid.models.settlements import (
     IMPORT_TRANSITIONS,
+    LANES,
     RECORD_TRANSITIONS,
     ImportStatus,
     RecordStatus,
     SettlementImport,
     SettlementIssue,
+    SettlementNumber,
     SettlementRecord,
+    SettlementStay,
+    lane_of,
 )
 
 __all__ = [
@@ -45,6 +49,7 @@ __all__ = [
     "ENROLMENT_TRANSITIONS",
     "IMPORT_TRANSITIONS",
     "ITEM_TRANSITIONS",
+    "LANES",
     "PAYOUT_TRANSITIONS",
     "PLAN_TRANSITIONS",
     "RECORD_TRANSITIONS",
@@ -70,5 +75,8 @@ __all__ = [
     "ResultState",
     "SettlementImport",
     "SettlementIssue",
+    "SettlementNumber",
     "SettlementRecord",
+    "SettlementStay",
+    "lane_of",
 ]

@@ -1,9 +1,13 @@
 """Medical-insurance settlement files and their records: the queue of automatic payout.
 
-A record is inserted once per settlement number (unique) and once per content fingerprint
-(the same stay resubmitted under a new number is a duplicate). Records wait in status `queued`;
-workers claim them (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL), create the payouts and set
-the outcome in the same transaction, so a worker killed half-way leaves its batch queued.
+A record is inserted once per settlement number and once per content fingerprint (the same
+stay resubmitted under a new number is a duplicate): the two keys are claim rows
+(`SettlementNumber`, `SettlementStay`, primary key = the key) written in the record's
+transaction, so they hold on one node and on Citus, where the record is distributed by its
+person's queue lane and a unique key on the record could not span the lanes (core/citus.py).
+Records wait in status `queued`; workers claim them (SELECT … FOR UPDATE SKIP LOCKED on
+PostgreSQL; on Citus lane by lane, each claim on one shard), create the payouts and set the
+outcome in the same transaction, so a worker killed half-way leaves its batch queued.
 """
 
 from __future__ import annotations
@@ -109,6 +113,16 @@ class RecordStatus(models.TextChoices):
 
 
 # A queued record gets its outcome once, in the transaction that creates its payouts.
+# A person's records share a queue lane (a function of the id hash): on Citus the lane is the
+# records' distribution column, so a worker claims a batch of one lane on one shard.
+LANES = 64
+
+
+def lane_of(id_hash: str) -> int:
+    """The queue lane of a person's records: the first 32 bits of the id hash (hex), mod LANES."""
+    return int(id_hash[:8], 16) % LANES
+
+
 RECORD_TRANSITIONS: dict[str, set[str]] = {
     RecordStatus.QUEUED: {RecordStatus.MATCHED, RecordStatus.NOT_MEMBER,
                           RecordStatus.NOT_ENROLLED, RecordStatus.NOT_COVERED},
@@ -118,10 +132,13 @@ RECORD_TRANSITIONS: dict[str, set[str]] = {
 class SettlementRecord(models.Model):
     """One hospital settlement (医保结算) of one person. Insert-only except for the outcome."""
 
-    settlement_no = models.CharField(_("结算单号"), max_length=64, unique=True)
+    # unique through SettlementNumber (its primary key); indexed for the search by number
+    settlement_no = models.CharField(_("结算单号"), max_length=64, db_index=True)
     # sha256 of the stay (person, hospital, dates, amounts), first 32 hex chars: a stay
-    # resubmitted under another number is caught by this unique column.
-    fingerprint = models.CharField(max_length=32, unique=True)
+    # resubmitted under another number is caught by SettlementStay (its primary key).
+    fingerprint = models.CharField(max_length=32)
+    # lane_of(id_hash): the Citus distribution column (core/citus.py DISTRIBUTED_BY_KEY)
+    lane = models.PositiveSmallIntegerField(default=0)
     source = models.ForeignKey(SettlementImport, on_delete=models.PROTECT,
                                related_name="records", verbose_name=_("导入批次"),
                                db_index=False)  # (source, status) index serves it
@@ -161,3 +178,33 @@ class SettlementRecord(models.Model):
 
     def __str__(self) -> str:
         return self.settlement_no
+
+
+class SettlementNumber(models.Model):
+    """The claim of a settlement number: inserted with its record, in the same transaction, so a
+    number is taken once cluster-wide (the primary key; on Citus the distribution column)."""
+
+    settlement_no = models.CharField(max_length=64, primary_key=True)
+    fingerprint = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("结算单号")
+        verbose_name_plural = _("结算单号")
+
+    def __str__(self) -> str:
+        return self.settlement_no
+
+
+class SettlementStay(models.Model):
+    """The claim of a stay's fingerprint (a stay resubmitted under another number is refused),
+    inserted with its record like SettlementNumber; names the number that took it."""
+
+    fingerprint = models.CharField(max_length=32, primary_key=True)
+    settlement_no = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("住院指纹")
+        verbose_name_plural = _("住院指纹")
+
+    def __str__(self) -> str:
+        return self.fingerprint

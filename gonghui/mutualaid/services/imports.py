@@ -1,6 +1,9 @@
 """Loading settlement files into the queue. Idempotent: a settlement number is inserted once
-whatever the number of files or imports carrying it (ON CONFLICT DO NOTHING on its unique
-column), so re-importing a file or an overlapping one adds only what is new."""
+whatever the number of files or imports carrying it, so re-importing a file or an overlapping
+one adds only what is new. The two keys are claim rows written in the records' transaction
+(`SettlementNumber`, then `SettlementStay`: INSERT … ON CONFLICT DO NOTHING RETURNING): a record
+is inserted only when both of its claims were taken by this transaction, on one node and on
+Citus alike (models.settlements)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -28,7 +31,10 @@ from gonghui.mutualaid.models import (
     ImportStatus,
     SettlementImport,
     SettlementIssue,
+    SettlementNumber,
     SettlementRecord,
+    SettlementStay,
+    lane_of,
 )
 from gonghui.mutualaid.parsing import (
     ParsedRow,
@@ -176,7 +182,8 @@ def _load_chunk(source: SettlementImport, chunk: list[ParsedRow | list[RowError]
         seen.stays[stay] = row.settlement_no
         candidates[row.settlement_no] = (row, SettlementRecord(
             settlement_no=row.settlement_no, fingerprint=stay, source=source,
-            id_number=encrypt(row.id_number), id_hash=id_hash, id_masked=mask(row.id_number),
+            id_number=encrypt(row.id_number), id_hash=id_hash, lane=lane_of(id_hash),
+            id_masked=mask(row.id_number),
             patient_name=row.patient_name, hospital=row.hospital, admitted_on=row.admitted_on,
             discharged_on=row.discharged_on, total=row.total,
             insurance_paid=row.insurance_paid, self_paid=row.self_paid, category=row.category,
@@ -188,19 +195,31 @@ def _load_chunk(source: SettlementImport, chunk: list[ParsedRow | list[RowError]
         issues[:] = found_issues
         duplicates = found_duplicates
         with transaction.atomic():
-            SettlementRecord.objects.bulk_create([rec for _row, rec in candidates.values()],
-                                                 ignore_conflicts=True)
             numbers = list(candidates)
-            mine = set(SettlementRecord.objects
-                       .filter(source=source, settlement_no__in=numbers)
-                       .values_list("settlement_no", flat=True))
+            taken = _claim(SettlementNumber, [(n, candidates[n][1].fingerprint)
+                                              for n in numbers])
+            stays = _claim(SettlementStay, [(candidates[n][1].fingerprint, n)
+                                            for n in numbers if n in taken])
+            # a number whose stay was already taken gives its claim back
+            lost = {n for n in taken if candidates[n][1].fingerprint not in stays}
+            if lost:
+                SettlementNumber.objects.filter(settlement_no__in=lost).delete()
+            SettlementRecord.objects.bulk_create(
+                [rec for n, (_row, rec) in candidates.items() if n in taken and n not in lost],
+                batch_size=1000)
+            mine = taken.difference(lost)
             rest = [n for n in numbers if n not in mine]
+            if rest:
+                # inserted by this import before (a resumed import counts them again)
+                mine.update(SettlementRecord.objects.filter(source=source, settlement_no__in=rest)
+                            .values_list("settlement_no", flat=True))
+                rest = [n for n in rest if n not in mine]
             already = 0
             if rest:
-                existing = dict(SettlementRecord.objects.filter(settlement_no__in=rest)
+                existing = dict(SettlementNumber.objects.filter(settlement_no__in=rest)
                                 .values_list("settlement_no", "fingerprint"))
-                stays = {candidates[n][1].fingerprint: n for n in rest if n not in existing}
-                by_stay = dict(SettlementRecord.objects.filter(fingerprint__in=list(stays))
+                other = [candidates[n][1].fingerprint for n in rest if n not in existing]
+                by_stay = dict(SettlementStay.objects.filter(fingerprint__in=other)
                                .values_list("fingerprint", "settlement_no"))
                 for number in rest:
                     row, record = candidates[number]
@@ -224,3 +243,27 @@ def _load_chunk(source: SettlementImport, chunk: list[ParsedRow | list[RowError]
             )
 
     retrying(write)
+
+
+def _claim(model: type[SettlementNumber] | type[SettlementStay],
+           pairs: list[tuple[str, str]]) -> set[str]:
+    """Insert the claim rows (key, value) of `model` that are free; returns the keys this
+    transaction took (a key taken by another transaction that has not committed yet waits for it,
+    as a unique key does). In key order, so two importers of overlapping files lock alike."""
+    if not pairs:
+        return set()
+    opts = model._meta
+    key = opts.pk.column  # type: ignore[union-attr]
+    value = next(f.column for f in opts.local_concrete_fields if not f.primary_key)
+    taken: set[str] = set()
+    pairs = sorted(pairs)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), 1000):
+            part = pairs[start:start + 1000]
+            params = [x for pair in part for x in pair]
+            cursor.execute(
+                f"INSERT INTO {opts.db_table} ({key}, {value}) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s)'] * len(part))} "
+                f"ON CONFLICT DO NOTHING RETURNING {key}", params)
+            taken.update(k for (k,) in cursor.fetchall())
+    return taken

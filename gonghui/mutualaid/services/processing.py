@@ -2,7 +2,9 @@
 
 One batch is one database transaction:
 1. claim up to N queued records with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL): another
-   worker skips them instead of waiting, so N processes share the queue without overlap;
+   worker skips them instead of waiting, so N processes share the queue without overlap; on
+   Citus, where a row lock must stay in one shard, the records of one queue lane (the records'
+   distribution column, a function of the person), the worker moving from lane to lane;
 2. lock the enrolment rows (the members' plan-year accumulators) of those records, in id order
    (one statement, so two workers always lock in the same order and cannot deadlock);
 3. compute each benefit with the version in force on the admission date (rules.compute),
@@ -10,10 +12,8 @@ One batch is one database transaction:
    each record's outcome;
 4. commit. A worker killed before the commit leaves nothing behind: its records are queued
    again and unlocked, and the next worker does the batch whole.
-A batch the database gives up as a deadlock or serialization failure (on Citus: the reference
-tables' shard locks, which the claim, the records' update and the importers' inserts take in
-different orders) was rolled back whole and is run again (core.retry): its records are still
-queued, so the keys keep it exactly-once.
+A batch the database gives up as a deadlock or serialization failure was rolled back whole and
+is run again (core.retry): its records are still queued, so the keys keep it exactly-once.
 On SQLite (the embedded default) writers are serialised by the database, which gives the same
 guarantees with one worker at a time.
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -34,12 +35,13 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import system_actor
-from gonghui.core.citus import lock_per_union, one_connection_per_node
+from gonghui.core.citus import lock_per_union, on_citus
 from gonghui.core.money import ZERO
 from gonghui.core.retry import retrying
 from gonghui.core.workflow import transition_many
 from gonghui.members.models import Person
 from gonghui.mutualaid.models import (
+    LANES,
     RECORD_TRANSITIONS,
     Enrolment,
     EnrolmentStatus,
@@ -55,9 +57,9 @@ from gonghui.mutualaid.services.plans import version_in_force
 # The platform's own work: processing runs the same for the CLI worker, the task and the demo.
 PROCESSOR = system_actor("task:process-settlements")
 
-# id, id_hash, then the Claim fields in Claim's order
+# id, id_hash, then the Claim fields in Claim's order, then the queue lane
 RECORD_FIELDS = ("id", "id_hash", "admitted_on", "discharged_on", "total", "insurance_paid",
-                 "self_paid", "category")
+                 "self_paid", "category", "lane")
 
 
 @dataclass
@@ -165,14 +167,7 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
             # are still queued), so it need not wait for the WAL flush.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        # the payouts of many unions are written, then the records (a reference table they
-        # point at): on Citus one connection per node
-        one_connection_per_node()
-        records = list(
-            SettlementRecord.objects.select_for_update(skip_locked=True)
-            .filter(status=RecordStatus.QUEUED).order_by("id")
-            .values_list(*RECORD_FIELDS)[:limit]
-        )
+        records = claim_records(limit, by_lane=on_citus())
         if not records:
             return result
         result.claimed = len(records)
@@ -188,7 +183,7 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
         batch.settle_unmatched()
         _insert_payouts(batch.rows)
         _save_accumulators(list(batch.changed.values()))
-        batch.write_outcomes()
+        batch.write_outcomes({r[8] for r in records})
         audit_record(actor=PROCESSOR, action="mutualaid.process",
                      object_type="mutualaid.settlementrecord",
                      object_id=f"{ids[0]}-{ids[-1]}",
@@ -196,6 +191,30 @@ def _process_batch(*, limit: int, hold: float, check_done: bool) -> BatchResult:
         if hold:
             time.sleep(hold)
     return result
+
+
+# The lane this process claims from next on Citus: processes start at different lanes and move
+# on after each batch, so N workers spread over the shards.
+_next_lane = os.getpid() % LANES
+
+
+def claim_records(limit: int, *, by_lane: bool) -> list[tuple]:
+    """Lock up to `limit` queued records (FOR UPDATE SKIP LOCKED), as RECORD_FIELDS tuples, in id
+    order. `by_lane` (on Citus): the records of one lane only, the first lane from this
+    process's next one that has unlocked queued records (the claim and the outcome UPDATE then
+    run on one shard); else one statement over the whole queue."""
+    global _next_lane
+    queued = (SettlementRecord.objects.select_for_update(skip_locked=True)
+              .filter(status=RecordStatus.QUEUED).order_by("id"))
+    if not by_lane:
+        return list(queued.values_list(*RECORD_FIELDS)[:limit])
+    for step in range(LANES):
+        lane = (_next_lane + step) % LANES
+        records = list(queued.filter(lane=lane).values_list(*RECORD_FIELDS)[:limit])
+        if records:
+            _next_lane = (lane + 1) % LANES
+            return records
+    return []
 
 
 def _lock_accumulators(records: list[tuple]) -> dict[str, list[_Accumulator]]:
@@ -290,13 +309,15 @@ class _Computation:
                                           if record[1] in members
                                           else (RecordStatus.NOT_MEMBER, 0))
 
-    def write_outcomes(self) -> None:
-        """Each record's outcome (queued → its result), one UPDATE per outcome."""
+    def write_outcomes(self, lanes: set[int]) -> None:
+        """Each record's outcome (queued → its result), one UPDATE per outcome, naming the
+        batch's lanes (on Citus one lane: the UPDATE runs on that shard alone)."""
         groups: dict[tuple[str, int], list[int]] = defaultdict(list)
         for record_id, key in self.outcome_of.items():
             groups[key].append(record_id)
         for (status, count), record_ids in groups.items():
-            transition_many(SettlementRecord.objects.filter(id__in=record_ids), status,
+            transition_many(SettlementRecord.objects.filter(lane__in=sorted(lanes),
+                                                            id__in=record_ids), status,
                             transitions=RECORD_TRANSITIONS,
                             extra_fields={"payouts_count": count, "processed_at": self.now})
             self.result.records[status] += len(record_ids)
