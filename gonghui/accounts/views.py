@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 from typing import cast
 
 import segno
@@ -117,7 +118,17 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/totp.html", {
         "confirmed": device if confirmed else None, "device": device, "form": form,
         "qr_svg": qr_svg,
+        # for a phone that cannot scan its own screen: the key typed by hand, or the
+        # otpauth:// link that opens the phone's authenticator app
+        "manual_key": None if confirmed else _manual_key(device.bin_key),
+        "config_url": None if confirmed else device.config_url,
     }, status=form_status(form, outcome))
+
+
+def _manual_key(key: bytes) -> str:
+    """The authenticator key as authenticator apps ask for it: base32, in groups of four."""
+    text = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 
 @login_required

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -164,3 +165,27 @@ def test_password_change_form_errors_answer_400(client, district_cadre):
     assert response.status_code == 400
     district_cadre.refresh_from_db()
     assert district_cadre.check_password(PASSWORD)
+
+
+def test_totp_enrolment_by_the_typed_key(client, district_cadre):
+    """A phone that cannot scan its own screen: the page shows the key in base32 groups and
+    the otpauth:// link; a code computed from the typed key confirms the authenticator."""
+    login(client, district_cadre)
+    page = client.get("/accounts/totp/").content.decode()
+    device = TOTPDevice.objects.get(user=district_cadre)
+    typed = page.split('id="totp-key">', 1)[1].split("</code>", 1)[0]
+    groups = typed.split(" ")
+    assert all(len(g) == 4 for g in groups[:-1])
+    assert 1 <= len(groups[-1]) <= 4
+    secret = "".join(groups)
+    assert base64.b32decode(secret + "=" * (-len(secret) % 8)) == device.bin_key
+    assert 'href="otpauth://totp/' in page
+    assert "在本机验证器中打开" in page
+    token = f"{totp(base64.b32decode(secret + '=' * (-len(secret) % 8))):06d}"
+    response = client.post("/accounts/totp/", {"token": token})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed is True
+    page = client.get("/accounts/totp/").content.decode()
+    assert 'id="totp-key"' not in page
+    assert "已启用" in page
