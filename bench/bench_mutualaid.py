@@ -6,8 +6,9 @@ processed into payouts by 1 and by 2 worker processes, on PostgreSQL.
         [--citus]   # on the local Citus cluster of docs/scale.md (GONGHUI_BENCH_CITUS)
 
 Creates the database gh_bench_mutualaid and loads it with COPY (persons with encrypted ID
-numbers and blind indexes, settlement records) and INSERT … SELECT (enrolments in the two
-plans: every member in 住院津贴, every other member also in 住院自付补助). Then, for each worker
+numbers and blind indexes, settlement records with their queue lane) and INSERT … SELECT
+(enrolments in the two plans: every member in 住院津贴, every other member also in 住院自付补助;
+the records' settlement-number and stay claim rows). Then, for each worker
 count, runs `gonghui process-settlements` in that many processes at once over the whole queue,
 several times (resetting the queue between runs), and prints rows/s per run, the medians and the
 2-vs-1 scaling. Every run is checked: each record processed once, the payouts equal the
@@ -170,6 +171,7 @@ def settlement_rows(args, rng: random.Random, year: int, enrolled_on: dt.date, s
     expected benefit per plan to `expected_sums` as they are generated."""
     from gonghui.core.crypto import blind_index, encrypt
     from gonghui.core.idnumber import mask
+    from gonghui.mutualaid.models import lane_of
     from gonghui.mutualaid.rules import Claim, Cover, compute, uncapped
 
     cover = Cover(enrolled_on=enrolled_on, year_starts_on=dt.date(year, 1, 1))
@@ -201,7 +203,8 @@ def settlement_rows(args, rng: random.Random, year: int, enrolled_on: dt.date, s
                 if outcome is not None and outcome.decline != "waiting_period":
                     expected_sums[(person, plan_id)] += uncapped(rules, claim)
         yield (f"YB{k:010d}", stay, source.pk, encrypt(number), id_hash, mask(number), "",
-               hospital, admitted, discharged, own + ins, ins, own, category, "queued", 0)
+               hospital, admitted, discharged, own + ins, ins, own, category, "queued", 0,
+               lane_of(id_hash))
 
 
 def load_records(args, rng: random.Random, year: int, enrolled_on: dt.date, city, allowance,
@@ -220,8 +223,13 @@ def load_records(args, rng: random.Random, year: int, enrolled_on: dt.date, city
     copy_table("mutualaid_settlementrecord", [
         "settlement_no", "fingerprint", "source_id", "id_number", "id_hash", "id_masked",
         "patient_name", "hospital", "admitted_on", "discharged_on", "total", "insurance_paid",
-        "self_paid", "category", "status", "payouts_count"], records)
+        "self_paid", "category", "status", "payouts_count", "lane"], records)
     with connection.cursor() as cur:
+        # the two claim rows of each record, as the importer writes them (models.settlements)
+        cur.execute("INSERT INTO mutualaid_settlementnumber (settlement_no, fingerprint) "
+                    "SELECT settlement_no, fingerprint FROM mutualaid_settlementrecord")
+        cur.execute("INSERT INTO mutualaid_settlementstay (fingerprint, settlement_no) "
+                    "SELECT fingerprint, settlement_no FROM mutualaid_settlementrecord")
         cur.execute("ANALYZE mutualaid_settlementrecord")
     record_s = time.perf_counter() - t0
     print(f"{args.records:,} settlement records with COPY in {record_s:.1f} s "
@@ -301,6 +309,18 @@ def check(expected: dict) -> str:
             + ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items())))
 
 
+def one_node_run(args) -> list[str]:
+    """The same benchmark on one PostgreSQL node (its own database, a child process: Django is
+    set up once per process); returns its worker lines."""
+    argv = [sys.executable, __file__, "--members", str(args.members), "--records",
+            str(args.records), "--runs", str(args.runs), "--workers", args.workers,
+            "--batch-size", str(args.batch_size), "--db-name", f"{args.db_name}_single"]
+    print("one node first: " + " ".join(argv[2:]), flush=True)
+    out = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True).stdout
+    print("\n".join(f"  [one node] {line}" for line in out.splitlines()), flush=True)
+    return [line for line in out.splitlines() if "worker(s)" in line]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=2_000_000)
@@ -310,10 +330,19 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--citus", action="store_true",
-                        help="on the local Citus cluster (bench.common, docs/scale.md)")
+                        help="on the local Citus cluster (bench.common, docs/scale.md), after the "
+                             "same run on one node (printed beside it) unless --no-single")
+    parser.add_argument("--no-single", action="store_true",
+                        help="with --citus: skip the one-node run")
+    parser.add_argument("--db-name", default=DATABASE.name)
     args = parser.parse_args()
 
     global URL
+    DATABASE.name = args.db_name
+    DATABASE.url = URL = f"{DATABASE.server}/{args.db_name}"
+    single: list[str] = []
+    if args.citus and not args.no_single:
+        single = one_node_run(args)
     if args.citus:
         DATABASE.on_citus()
         URL = DATABASE.url
@@ -339,6 +368,9 @@ def main() -> None:
                   f"{args.records / median:,.0f} rows/s over {len(results[workers])} runs")
         if 1 in medians and 2 in medians:
             print(f"scaling 1 → 2 workers: ×{medians[1] / medians[2]:.2f}")
+        if single:
+            print("\nthe same on one node (same data, same seed):")
+            print("\n".join(f"  {line}" for line in single))
     finally:
         from django.db import connections
 

@@ -5,11 +5,13 @@ records of one lane, and the whole queue pays exactly what the one-statement cla
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
 
+from gonghui.core.citus import on_citus
 from gonghui.core.crypto import blind_index
 from gonghui.mutualaid.models import Payout, SettlementRecord, lane_of
 from gonghui.mutualaid.services import processing
@@ -44,11 +46,16 @@ def test_a_lane_claim_holds_one_lane_in_id_order(tree, members):
     assert [r[0] for r in claimed] == expected
     assert {r[8] for r in claimed} == {min(lanes.values())}
     assert processing._next_lane == (min(lanes.values()) + 1) % 64
-    with transaction.atomic():
-        assert len(claim_records(500, by_lane=False)) == 10
+    if not on_citus():  # Citus refuses a row lock over several shards
+        with transaction.atomic():
+            assert len(claim_records(500, by_lane=False)) == 10
 
 
-@pytest.mark.parametrize("by_lane", [False, True])
+@pytest.mark.parametrize("by_lane", [
+    pytest.param(False, marks=pytest.mark.skipif(
+        bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
+        reason="one node: Citus refuses a row lock over several shards")),
+    True])
 def test_the_queue_by_lane_pays_what_the_single_claim_pays(tree, plans, members, city_admin,
                                                             monkeypatch, by_lane):
     for plan in plans.values():
