@@ -513,17 +513,20 @@ def main() -> None:
         seconds, peak, counts = run_cli(["import-members", str(csv_path), "--union", UNION,
                                          "--json", *extra], "csv")
         assert counts["imported"] == args.rows, counts
+        log(f"run {run}: CSV import {seconds:.1f} s, {counts['imported']:,} imported")
         record("csv", seconds)
         record("csv_mem", peak)
         seconds, peak, counts = run_cli(["import-members", str(csv_path), "--union", UNION,
                                          "--json", *extra], "rerun")
         assert counts["unchanged"] == args.rows, counts
+        log(f"run {run}: re-run {seconds:.1f} s, {counts['unchanged']:,} unchanged")
         record("rerun", seconds)
         record("rerun_mem", peak)
         reset_registry()
         seconds, peak, counts = run_cli(["import-members", str(xlsx_path), "--union", UNION,
                                          "--json", *extra], "xlsx")
         assert counts["imported"] == args.rows, counts
+        log(f"run {run}: xlsx import {seconds:.1f} s, {counts['imported']:,} imported")
         record("xlsx", seconds)
         record("xlsx_mem", peak)
         reset_registry()

@@ -23,6 +23,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
 from gonghui.core import clock
 from gonghui.core.actor import Actor
+from gonghui.core.citus import on_citus
 from gonghui.core.crypto import encrypt
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import normalize as normalize_id
@@ -52,6 +53,14 @@ logger = logging.getLogger(__name__)
 # how long a worker whose feed broke mid-message waits to see its parent gone (see
 # Stripe._orphaned) before it takes the break for a fault of its own and fails the job
 ORPHAN_WAIT_SECONDS = 10.0
+# On Citus the chunks of all imports are written one at a time (a transaction-level advisory
+# lock on the coordinator, which every connection of the application goes through): a chunk
+# writes reference tables (people, the job, its chunks and rejections) and distributed tables
+# pointing at them (memberships, the per-union counters), and Citus locks a reference table's
+# shard for each — two chunks taking these locks in different orders deadlocked, again and
+# again (the coordinator cancels one after ~2 s; a resumed .xlsx import with two workers failed
+# after its retries). Reading and checking the rows stay parallel.
+CITUS_CHUNK_LOCK = 0x67685F726F7374  # "gh_rost"
 
 
 class JobTakenOver(ApplicationError):
@@ -424,6 +433,9 @@ class Stripe:
                             # when several workers commit chunks at once.
                             cursor.execute("SET LOCAL synchronous_commit TO OFF")
                             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                            if on_citus():
+                                cursor.execute("SELECT pg_advisory_xact_lock(%s)",
+                                               [CITUS_CHUNK_LOCK])
                     try:
                         with transaction.atomic():
                             ImportChunk.objects.create(
