@@ -23,6 +23,7 @@ from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.chart import HEADER_CODES
+from gonghui.funds.colocated import select_related_in_union
 from gonghui.funds.dues_reports import dues_collection
 from gonghui.funds.models import Finding, LedgerTransaction
 from gonghui.funds.permissions import access_finding, access_transaction, access_union
@@ -174,8 +175,9 @@ def _tx_out(tx: LedgerTransaction, *, created: bool | None = None) -> dict[str, 
 
 
 def _reload(tx: LedgerTransaction) -> LedgerTransaction:
-    return (LedgerTransaction.objects.select_related("union", "reversed_by")
-            .prefetch_related("lines__account", "evidence").get(pk=tx.pk))
+    return (select_related_in_union(LedgerTransaction.objects.select_related("union"),
+                                    "reversed_by")
+            .prefetch_related("lines__account", "evidence").get(pk=tx.pk, union=tx.union_id))
 
 
 @router.get("/unions/{org_id}/accounts", response=Page[AccountOut])

@@ -18,6 +18,7 @@ from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.funds import selectors, services
+from gonghui.funds.colocated import same_union
 from gonghui.funds.models import BankStatement, BankStatementLine, LedgerLine, YearClosing
 from gonghui.funds.permissions import access_match, access_run, access_statement, access_union
 from gonghui.funds.services import bank as bank_services
@@ -307,10 +308,10 @@ def auto_match(request: HttpRequest, statement_id: int):
 def manual_match(request: HttpRequest, statement_id: int):
     statement = access_statement(request.user, statement_id, write=True)
     payload = parse_body(request, MatchIn)
-    line = BankStatementLine.objects.filter(pk=payload.statement_line,
-                                            statement=statement).first()
+    line = BankStatementLine.objects.filter(pk=payload.statement_line, statement=statement,
+                                            union=statement.union_id).first()
     ledger_line = LedgerLine.objects.select_related("account").filter(
-        pk=payload.ledger_line, union=statement.union).first()
+        same_union("account"), pk=payload.ledger_line, union=statement.union).first()
     if line is None or ledger_line is None:
         raise NotFound()
     match = bank_services.match_manual(statement_line=line, ledger_line=ledger_line,
@@ -384,5 +385,5 @@ def remit_levels(request: HttpRequest, org_id: str):
                                   idempotency_key=payload.idempotency_key, actor=request.user)
     return Status(201, {code: {"id": tx.pk, "voucher": tx.voucher_label,
                                "lines": [[ln.account.code, str(ln.amount)]
-                                         for ln in tx.lines.select_related("account")]}
+                                         for ln in tx.lines_with_accounts()]}
                         for code, tx in txs.items()})

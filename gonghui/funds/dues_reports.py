@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
+from gonghui.funds.colocated import same_union
 from gonghui.funds.models import DuesEntry
 from gonghui.funds.reports import Report, Row
 from gonghui.funds.sums import fen
@@ -31,9 +32,9 @@ def dues_collection(*, viewer: Actor, org: Org, year: int, month: int = 0,
                 else queryset.filter(union=org))
     queryset = scope(queryset, viewer, Capability.FUNDS_READ, path_field="union__path")
     if month:
-        queryset = queryset.filter(dues_list__period=year * 100 + month)
+        queryset = queryset.filter(same_union("dues_list"), dues_list__period=year * 100 + month)
     else:
-        queryset = queryset.filter(dues_list__period__gte=year * 100 + 1,
+        queryset = queryset.filter(same_union("dues_list"), dues_list__period__gte=year * 100 + 1,
                                    dues_list__period__lte=year * 100 + 12)
     sums = {
         "n": Count("id"), "n_paid": Count("id", filter=Q(paid_on__isnull=False)),

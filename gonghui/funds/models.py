@@ -172,6 +172,14 @@ class LedgerTransaction(models.Model):
         when = f"{year}-{month:02d}" if month != CLOSING_MONTH else f"{year}-{_('结账')}"
         return f"{when} {VoucherType(self.voucher_type).label}-{self.voucher_no:04d}"
 
+    def lines_with_accounts(self) -> models.QuerySet[LedgerLine]:
+        """The transaction's lines with their accounts, read on its union's shard: the union
+        is in the filter and in the account's join (on Citus a co-located join; an account of
+        a line is always its union's — docs/scale.md)."""
+        return (LedgerLine.objects.filter(transaction=self, union=self.union_id,
+                                          account__union=models.F("union"))
+                .select_related("account"))
+
 
 class LedgerLine(models.Model):
     """One debit (amount > 0) or credit (amount < 0) of a transaction. Insert-only."""

@@ -12,6 +12,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
 from gonghui.core.errors import NotFound
+from gonghui.funds.colocated import select_related_in_union
 from gonghui.funds.models import (
     BankMatch,
     BankStatement,
@@ -74,9 +75,9 @@ def access_evidence(user: Actor, evidence_id: int) -> Evidence:
 
 def access_finding(user: Actor, finding_id: int, *, write: bool = False,
                    cap: Capability = Capability.FUNDS_AUDIT) -> Finding:
-    finding = (_visible(Finding.objects.all(), user, "union__path")
-               .select_related("union", "transaction", "created_by").filter(pk=finding_id)
-               .first())
+    finding = select_related_in_union(
+        _visible(Finding.objects.all(), user, "union__path")
+        .select_related("union", "created_by"), "transaction").filter(pk=finding_id).first()
     if finding is None:
         raise NotFound()
     if write:

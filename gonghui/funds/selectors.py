@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
 from gonghui.funds.chart import HEADER_CODES, SPENDING_CATEGORIES
+from gonghui.funds.colocated import same_union, select_related_in_union
 from gonghui.funds.models import (
     Account,
     Budget,
@@ -67,24 +68,31 @@ def journal(*, viewer: Actor, union: Org, q: str = "", date_from: dt.date | None
     if source:
         queryset = queryset.filter(source=source)
     if account:
-        queryset = queryset.filter(lines__account__code__startswith=account).distinct()
-    return (queryset.select_related("union", "reversal_of", "reversed_by")
-            .prefetch_related(
-                Prefetch("lines", LedgerLine.objects.select_related("account").order_by("-amount",
-                                                                                       "id")),
+        # a line of the transaction on an account of that code (correlated on the union: one
+        # shard's rows on Citus, and no DISTINCT over the page)
+        queryset = queryset.filter(Exists(LedgerLine.objects.filter(
+            same_union("account"), transaction=OuterRef("pk"), union=OuterRef("union"),
+            account__code__startswith=account)))
+    queryset = select_related_in_union(queryset.select_related("union"), "reversal_of",
+                                       "reversed_by")
+    return (queryset.prefetch_related(
+                Prefetch("lines", LedgerLine.objects.filter(same_union("account"))
+                         .select_related("account").order_by("-amount", "id")),
                 "evidence")
             .order_by("-date", "-id"))
 
 
 def transaction_detail(tx: LedgerTransaction) -> dict[str, Any]:
     """Internal use: the caller reached `tx` through access_transaction."""
-    lines = list(tx.lines.select_related("account").order_by("-amount", "id"))
+    lines = list(tx.lines_with_accounts().order_by("-amount", "id"))
     return {
         "lines": lines,
-        "evidence": list(Evidence.objects.filter(transaction=tx).order_by("id")),
-        "reversed_by": LedgerTransaction.objects.filter(reversal_of=tx).first(),
-        "findings": list(Finding.objects.filter(transaction=tx).select_related("created_by")
-                         .order_by("-created_at")),
+        "evidence": list(Evidence.objects.filter(union=tx.union_id, transaction=tx)
+                         .order_by("id")),
+        "reversed_by": LedgerTransaction.objects.filter(union=tx.union_id,
+                                                        reversal_of=tx).first(),
+        "findings": list(Finding.objects.filter(union=tx.union_id, transaction=tx)
+                         .select_related("created_by").order_by("-created_at")),
         "debit_total": sum((ln.amount for ln in lines if ln.amount > 0), Decimal("0.00")),
     }
 
@@ -115,9 +123,9 @@ def closed_periods(union: Org) -> list[ClosedPeriod]:
 def year_closings(union: Org) -> list[Any]:
     """Internal use: the union's year-end closings, newest first, with their vouchers."""
 
-    return list(YearClosing.objects.filter(union=union)
-                .select_related("transaction", "reversal", "reopened_by")
-                .order_by("-year", "-id"))
+    return list(select_related_in_union(
+        YearClosing.objects.filter(union=union).select_related("reopened_by"),
+        "transaction", "reversal").order_by("-year", "-id"))
 
 
 def year_close_runs(union: Org) -> list[Any]:
@@ -172,7 +180,8 @@ def finding_list(*, viewer: Actor, union: Org | None = None, status: str = "", q
     if q:
         queryset = queryset.filter(Q(text__icontains=q) | Q(response__icontains=q)
                                    | Q(union__name__icontains=q))
-    return (queryset.select_related("union", "transaction", "created_by")
+    return (select_related_in_union(queryset.select_related("union", "created_by"),
+                                    "transaction")
             .prefetch_related("events").order_by("-created_at", "-id"))
 
 

@@ -35,6 +35,7 @@ from gonghui.core.cells import (
 )
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import BANK
+from gonghui.funds.colocated import no_related_in_union, same_union
 from gonghui.funds.models import (
     BankMatch,
     BankStatement,
@@ -171,11 +172,19 @@ def statement_import(*, union: Org, upload: IO[bytes] | Any, file_name: str, act
     return statement
 
 
+def _open_statement_lines(statement: BankStatement) -> Any:
+    """The statement's lines not matched yet (on the statement's shard: its union)."""
+    return BankStatementLine.objects.filter(
+        no_related_in_union(BankMatch, "statement_line"), statement=statement,
+        union=statement.union_id)
+
+
 def _unmatched_ledger(union: Org, date_from: dt.date, date_to: dt.date) -> Any:
-    return (LedgerLine.objects.filter(union=union, account__code=BANK, bank_match__isnull=True,
-                                      transaction__date__gte=date_from,
-                                      transaction__date__lte=date_to)
-            .select_related("transaction"))
+    return (LedgerLine.objects.filter(
+        same_union("account"), same_union("transaction"),
+        no_related_in_union(BankMatch, "ledger_line"), union=union, account__code=BANK,
+        transaction__date__gte=date_from, transaction__date__lte=date_to)
+        .select_related("transaction"))
 
 
 def auto_match(*, union: Org, statement: BankStatement, actor: Actor,
@@ -189,8 +198,7 @@ def auto_match(*, union: Org, statement: BankStatement, actor: Actor,
     with transaction.atomic():
         # one matcher per union at a time (two statements may compete for a ledger line)
         Book.objects.select_for_update().filter(union=union).first()
-        lines = list(BankStatementLine.objects.filter(statement=statement, match__isnull=True)
-                     .order_by("row_no"))
+        lines = list(_open_statement_lines(statement).order_by("row_no"))
         ledger: dict[Decimal, list[LedgerLine]] = defaultdict(list)
         for line in _unmatched_ledger(union, statement.date_from - window,
                                       statement.date_to + window):
@@ -270,24 +278,32 @@ def unmatched(union: Org, statement: BankStatement) -> tuple[list[BankStatementL
                                                               list[LedgerLine]]:
     """Internal use (the caller reached the statement through access): open items on both
     sides up to the statement's last day."""
-    bank = list(BankStatementLine.objects.filter(statement=statement, match__isnull=True)
-                .order_by("date", "row_no"))
-    ledger = list(LedgerLine.objects.filter(union=union, account__code=BANK,
-                                            bank_match__isnull=True,
-                                            transaction__date__gte=statement.date_from,
-                                            transaction__date__lte=statement.date_to)
-                  .select_related("transaction").order_by("transaction__date", "id"))
+    bank = list(_open_statement_lines(statement).order_by("date", "row_no"))
+    ledger = list(_unmatched_ledger(union, statement.date_from, statement.date_to)
+                  .order_by("transaction__date", "id"))
     return bank, ledger
+
+
+def matches_of(statement: BankStatement) -> Any:
+    """Internal use: the statement's matches with both lines and the voucher, in statement
+    order (every join on the union too: co-located on Citus)."""
+    return (BankMatch.objects.filter(
+        same_union("statement_line"), same_union("ledger_line"),
+        same_union("ledger_line__transaction"), union=statement.union_id,
+        statement_line__statement=statement)
+        .select_related("statement_line", "ledger_line__transaction")
+        .order_by("statement_line__date", "statement_line__row_no"))
 
 
 def reconciliation(union: Org, statement: BankStatement) -> Report:
     """银行存款余额调节表 at the statement's last day. Both adjusted balances must agree."""
     bank_items, ledger_items = unmatched(union, statement)
     ledger_balance = fen(LedgerLine.objects.filter(
-        union=union, account__code=BANK, transaction__date__lte=statement.date_to)
-        .aggregate(s=Sum("amount"))["s"])
+        same_union("account"), same_union("transaction"), union=union, account__code=BANK,
+        transaction__date__lte=statement.date_to).aggregate(s=Sum("amount"))["s"])
     bank_balance = statement.opening_balance + fen(
-        BankStatementLine.objects.filter(statement=statement).aggregate(s=Sum("amount"))["s"])
+        BankStatementLine.objects.filter(statement=statement, union=statement.union_id)
+        .aggregate(s=Sum("amount"))["s"])
     bank_in = sum((s.amount for s in bank_items if s.amount > 0), ZERO)
     bank_out = -sum((s.amount for s in bank_items if s.amount < 0), ZERO)
     book_in = sum((ln.amount for ln in ledger_items if ln.amount > 0), ZERO)

@@ -269,7 +269,7 @@ def _store_evidence(tx: LedgerTransaction, upload: File, actor: Actor) -> Eviden
 
 def _same_event(existing: LedgerTransaction, lines: list[tuple[str, Decimal]]) -> bool:
     stored = sorted((line.account.code, line.amount)
-                    for line in existing.lines.select_related("account"))
+                    for line in existing.lines_with_accounts())
     return stored == sorted(lines)
 
 
@@ -435,8 +435,8 @@ def reverse_transaction(
     if tx.period % 100 == CLOSING_MONTH:
         raise ApplicationError(_("结账凭证只能通过反结账冲销。"), code="reverse_closing")
     date = date or clock.today()
-    lines = [(line.account.code, -line.amount) for line in tx.lines.select_related("account")]
-    existing = LedgerTransaction.objects.filter(reversal_of=tx).first()
+    lines = [(line.account.code, -line.amount) for line in tx.lines_with_accounts()]
+    existing = LedgerTransaction.objects.filter(union=tx.union_id, reversal_of=tx).first()
     if existing is not None:
         existing.was_created = False
         return existing
@@ -451,7 +451,7 @@ def reverse_transaction(
         )
     except IntegrityError:
         # the one-reversal-per-transaction constraint: someone reversed it concurrently
-        existing = LedgerTransaction.objects.get(reversal_of=tx)
+        existing = LedgerTransaction.objects.get(union=tx.union_id, reversal_of=tx)
         existing.was_created = False
         return existing
 

@@ -18,6 +18,7 @@ from gonghui.core.actor import Actor
 from gonghui.core.cells import CellError, cell_text, first_sheet, is_blank, parse_money
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES
+from gonghui.funds.colocated import no_related_in_union
 from gonghui.funds.models import Book, Category, LedgerTransaction, VoucherScheme
 from gonghui.funds.permissions import require_funds
 from gonghui.funds.services.ledger import (
@@ -62,9 +63,9 @@ class OpeningRow:
 
 def opening_entry(union: Org) -> LedgerTransaction | None:
     """The opening entry in force (posted and not reversed), internal use."""
-    return (LedgerTransaction.objects.filter(union=union, source=OPENING_SOURCE,
-                                             reversed_by__isnull=True)
-            .order_by("-id").first())
+    return (LedgerTransaction.objects.filter(
+        no_related_in_union(LedgerTransaction, "reversal_of"), union=union,
+        source=OPENING_SOURCE).order_by("-id").first())
 
 
 def _check_rows(rows: Sequence[OpeningRow]) -> list[tuple[str, Decimal]]:

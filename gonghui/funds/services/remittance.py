@@ -228,7 +228,7 @@ def declarations_import(*, union: Org, upload: IO[bytes] | Any, actor: Actor) ->
 
 
 def _bank_amount(tx: LedgerTransaction) -> Decimal:
-    return sum((ln.amount for ln in tx.lines.select_related("account")
+    return sum((ln.amount for ln in tx.lines_with_accounts()
                 if ln.account.code == BANK and ln.amount > 0), Decimal("0.00"))
 
 
@@ -293,7 +293,7 @@ def _linkable(tx: LedgerTransaction, collector: Org) -> tuple[LedgerTransaction,
         raise ApplicationError(_("只能关联收缴工会账簿中的凭证。"), code="wrong_union")
     if tx.source not in ("funds.allocation", "funds.remittance") or tx.reversal_of_id:
         raise ApplicationError(_("只能关联拨缴经费收入凭证。"), code="not_allocation")
-    if LedgerTransaction.objects.filter(reversal_of=tx).exists():
+    if LedgerTransaction.objects.filter(union=tx.union_id, reversal_of=tx).exists():
         raise ApplicationError(_("该凭证已冲销，不能关联。"), code="reversed")
     value = _bank_amount(tx)
     if value <= 0:

@@ -173,7 +173,7 @@ def year_reopen(*, union: Org, year: int, reason: str, actor: Actor) -> YearClos
                 memo=_("冲销 {label}：反结账 {y} 年度（{why}）").format(
                     label=original.voucher_label, y=year, why=reason)[:255],
                 lines=[(ln.account.code, -ln.amount)
-                       for ln in original.lines.select_related("account")],
+                       for ln in original.lines_with_accounts()],
                 idempotency_key=f"funds.year_reopen:{closing.pk}", actor=actor,
                 source="funds.year_reopen", reversal_of=original, closing_entry=True)
         closing.reopened_at = timezone.now()

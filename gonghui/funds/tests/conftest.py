@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -49,3 +52,35 @@ def add_members(union, n: int, actor, wage: str = "8000") -> list:
 
 
 D = Decimal
+
+
+@contextmanager
+def refused_at_commit() -> Iterator[list[str]]:
+    """The body's transaction is refused when it commits (a deferred check of the database).
+    Yields a list holding afterwards the error's text and the server's notices. On one node,
+    and on Citus for a transaction over several workers (two-phase commit: the check fails at
+    PREPARE), the check's own error arrives as an IntegrityError; on Citus a transaction on a
+    single worker commits in one phase, and the coordinator answers "could not commit
+    transaction for shard …" after passing on the worker's error as a WARNING. Either way
+    nothing of the transaction is kept."""
+    from django.conf import settings
+    from django.db import DatabaseError, IntegrityError, connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    text: list[str] = []
+
+    def notice(diagnostic: Any) -> None:
+        text.append(diagnostic.message_primary or "")
+
+    raw.add_notice_handler(notice)
+    try:
+        with pytest.raises(DatabaseError) as exc:
+            yield text
+    finally:
+        raw.remove_notice_handler(notice)
+    text.append(str(exc.value))
+    if not (isinstance(exc.value, IntegrityError) or (
+            getattr(settings, "CITUS", False)
+            and "could not commit transaction for shard" in str(exc.value))):
+        raise AssertionError(f"not a refusal at commit: {exc.value!r}")

@@ -10,11 +10,13 @@ import pytest
 
 from gonghui.audit.models import AuditEvent
 from gonghui.core.errors import ApplicationError, Forbidden, NotFound
+from gonghui.funds.colocated import same_union
 from gonghui.funds.models import BankMatch, BankStatement
 from gonghui.funds.services import post_expense, post_income
 from gonghui.funds.services.bank import (
     auto_match,
     match_manual,
+    matches_of,
     reconciliation,
     statement_import,
     unmatched,
@@ -55,8 +57,7 @@ def test_auto_match_pairs_equal_amounts_by_reference_and_date(tree, treasurer, c
         dt.date(2026, 3, 2), dt.date(2026, 3, 20), 4)
     assert auto_match(union=union, statement=statement, actor=treasurer) == 3
     pairs = {m.statement_line.reference: m.ledger_line.transaction.idempotency_key
-             for m in BankMatch.objects.select_related("statement_line",
-                                                      "ledger_line__transaction")}
+             for m in matches_of(statement)}
     assert pairs == {"B001": "dues", "B002": "e1", "B003": "e2"}
     bank, ledger = unmatched(union, statement)
     assert [(s.reference, s.amount) for s in bank] == [("B004", D("1.25"))]
@@ -87,7 +88,8 @@ def test_manual_match_and_refusals(tree, treasurer, funds_auditor, city_admin):
     line = statement.lines.get(reference="B004")
     from gonghui.funds.models import LedgerLine
 
-    wrong = LedgerLine.objects.get(transaction__idempotency_key="dues", account__code="1002")
+    wrong = LedgerLine.objects.get(same_union("transaction"), same_union("account"),
+                                   transaction__idempotency_key="dues", account__code="1002")
     with pytest.raises(ApplicationError) as exc:
         match_manual(statement_line=line, ledger_line=wrong, actor=treasurer)
     assert exc.value.message == "金额不一致：对账单 1.25，账簿 200.00。"

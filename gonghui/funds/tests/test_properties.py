@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from gonghui.core import clock
 from gonghui.core.errors import ApplicationError
+from gonghui.funds.colocated import same_union
 from gonghui.funds.models import LedgerLine, LedgerTransaction, PeriodBalance
 from gonghui.funds.services import (
     chart_ensure,
@@ -51,7 +52,9 @@ def _fire_deferred_checks() -> None:
 
 
 def _period_snapshot(union, period: int) -> tuple:
-    lines = sorted(LedgerLine.objects.filter(union=union, transaction__period=period)
+    # the joins carry the union: one shard's co-located join on Citus, never a repartition
+    lines = sorted(LedgerLine.objects.filter(same_union("transaction"), same_union("account"),
+                                             union=union, transaction__period=period)
                    .values_list("transaction_id", "account__code", "amount"))
     balances = sorted(PeriodBalance.objects.filter(union=union, period=period)
                       .values_list("account_code", "debit", "credit"))
@@ -65,7 +68,8 @@ def _check_invariants(unions, closed: dict) -> None:
     for union in unions:
         from_lines = {
             (r["account__code"], r["transaction__period"]): fen(r["s"])
-            for r in LedgerLine.objects.filter(union=union)
+            for r in LedgerLine.objects.filter(same_union("transaction"), same_union("account"),
+                                               union=union)
             .values("account__code", "transaction__period").annotate(s=Sum("amount"))
         }
         from_balances = {

@@ -41,7 +41,7 @@ def employers(tree):
 
 
 def lines(tx):
-    return sorted((ln.account.code, ln.amount) for ln in tx.lines.select_related("account"))
+    return sorted((ln.account.code, ln.amount) for ln in tx.lines_with_accounts())
 
 
 def xlsx(rows):

@@ -151,7 +151,7 @@ def test_year_close_carries_income_and_spending_into_net_assets(tree, city_admin
         tx = result.closing.transaction
         assert (tx.period, tx.date, tx.voucher_label) == (202613, dt.date(2026, 12, 31),
                                                           "2026-结账 记-0001")
-        assert sorted((ln.account.code, ln.amount) for ln in tx.lines.select_related("account")) \
+        assert sorted((ln.account.code, ln.amount) for ln in tx.lines_with_accounts()) \
             == [("330201", D("-650.25")), ("330201", D("650.25")), ("330202", D("-650.25")),
                 ("4101", D("1000.00")), ("4301", D("250.35")), ("510101", D("-600.10"))]
         assert balances(union) == {"1002": D("650.25"), "330202": D("-650.25")}
@@ -292,7 +292,7 @@ def _closing_of(union):
     closing = YearClosing.objects.get(union=union, year=2026, reopened_at__isnull=True)
     tx = closing.transaction
     return (closing.surplus, tx.voucher_label, tx.memo, tx.idempotency_key, tx.date, tx.period,
-            sorted((ln.account.code, ln.amount) for ln in tx.lines.select_related("account")))
+            sorted((ln.account.code, ln.amount) for ln in tx.lines_with_accounts()))
 
 
 @pytest.mark.parametrize("chunk", [1, 250])

@@ -22,7 +22,7 @@ from gonghui.funds.models import (
     YearClosing,
 )
 from gonghui.funds.services import post_income
-from gonghui.funds.services.bank import statement_import
+from gonghui.funds.services.bank import matches_of, statement_import
 
 D = Decimal
 API = "/api/v1/funds"
@@ -120,7 +120,7 @@ def test_bank_pages_import_match_and_export(client, tree, treasurer, world):
     assert response.status_code == 302
     statement = world["statement"]
     assert client.post(f"/funds/bank/{statement.pk}/auto-match/").status_code == 302
-    assert BankMatch.objects.filter(statement_line__statement=statement).count() == 1
+    assert matches_of(statement).count() == 1
     page = client.get(f"/funds/bank/{statement.pk}/").content.decode()
     assert "银行存款余额调节表" in page
     assert "调节后余额相符。" in page

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import NotFound
 from gonghui.core.views import form_status, posted, run_service, uploaded
+from gonghui.funds.colocated import same_union
 from gonghui.funds.forms import ManualMatchForm, StatementForm
-from gonghui.funds.models import BankMatch, BankStatementLine, LedgerLine
+from gonghui.funds.models import BankStatementLine, LedgerLine
 from gonghui.funds.permissions import access_match, access_statement, access_union
 from gonghui.funds.services import bank as bank_services
 from gonghui.funds.views.ledger import union_context
@@ -44,9 +45,7 @@ def _statement_page(request: HttpRequest, statement: Any, *, status: int = 200,
                     form: Any = None) -> HttpResponse:
     union = statement.union
     bank_items, ledger_items = bank_services.unmatched(union, statement)
-    matches = (BankMatch.objects.filter(statement_line__statement=statement)
-               .select_related("statement_line", "ledger_line__transaction")
-               .order_by("statement_line__date", "statement_line__row_no"))
+    matches = bank_services.matches_of(statement)
     return render(request, "funds/statement.html", {
         **union_context(request, union, "bank"), "statement": statement,
         "bank_items": bank_items, "ledger_items": ledger_items, "matches": matches,
@@ -79,9 +78,11 @@ def manual_match(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = None
     if form.is_valid():
         line = BankStatementLine.objects.filter(
-            pk=form.cleaned_data["statement_line"], statement=statement).first()
+            pk=form.cleaned_data["statement_line"], statement=statement,
+            union=statement.union_id).first()
         ledger_line = LedgerLine.objects.select_related("account").filter(
-            pk=form.cleaned_data["ledger_line"], union=statement.union).first()
+            same_union("account"), pk=form.cleaned_data["ledger_line"],
+            union=statement.union).first()
         if line is None or ledger_line is None:
             raise NotFound()
         outcome = run_service(request, lambda: bank_services.match_manual(
