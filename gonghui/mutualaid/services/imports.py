@@ -21,6 +21,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user, system_actor
+from gonghui.core.citus import one_connection_per_node
 from gonghui.core.crypto import blind_index, encrypt
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import mask
@@ -195,6 +196,9 @@ def _load_chunk(source: SettlementImport, chunk: list[ParsedRow | list[RowError]
         issues[:] = found_issues
         duplicates = found_duplicates
         with transaction.atomic():
+            # the records and claims go to many shards, then the import row (a reference table
+            # the records point at) is updated: on Citus one connection per node
+            one_connection_per_node()
             numbers = list(candidates)
             taken = _claim(SettlementNumber, [(n, candidates[n][1].fingerprint)
                                               for n in numbers])

@@ -35,7 +35,7 @@ from django.db import IntegrityError, InternalError, connection, transaction
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import system_actor
-from gonghui.core.citus import lock_per_union, on_citus
+from gonghui.core.citus import lock_per_shard, on_citus
 from gonghui.core.money import ZERO
 from gonghui.core.retry import retrying
 from gonghui.core.workflow import transition_many
@@ -221,8 +221,8 @@ def _lock_accumulators(records: list[tuple]) -> dict[str, list[_Accumulator]]:
     """Lock the active enrolments of the records' people (one statement, in id order: two
     workers always lock in the same order and cannot deadlock), by id hash."""
     by_hash: dict[str, list[_Accumulator]] = defaultdict(list)
-    # on Citus union by union, each lock single-shard (core.citus.lock_per_union)
-    for row in lock_per_union(Enrolment.objects
+    # on Citus shard by shard, each lock single-shard (core.citus.lock_per_shard)
+    for row in lock_per_shard(Enrolment.objects
                               .filter(id_hash__in=sorted({r[1] for r in records}),
                                       status=EnrolmentStatus.ACTIVE)
                               .order_by("id").values_list("id_hash", *ACCUMULATOR_FIELDS),
