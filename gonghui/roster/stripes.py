@@ -23,7 +23,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability
 from gonghui.core import clock
 from gonghui.core.actor import Actor
-from gonghui.core.citus import on_citus
+from gonghui.core.citus import on_citus, one_connection_per_node
 from gonghui.core.crypto import encrypt
 from gonghui.core.errors import ApplicationError
 from gonghui.core.idnumber import normalize as normalize_id
@@ -436,6 +436,11 @@ class Stripe:
                             if on_citus():
                                 cursor.execute("SELECT pg_advisory_xact_lock(%s)",
                                                [CITUS_CHUNK_LOCK])
+                        # the chunk reads memberships over every shard (by person), then
+                        # writes the job's counters (a reference table): on Citus on one
+                        # connection per node, or Citus refuses that write (a re-run of
+                        # 1,000,000 rows failed at its first chunk)
+                        one_connection_per_node()
                     try:
                         with transaction.atomic():
                             ImportChunk.objects.create(
