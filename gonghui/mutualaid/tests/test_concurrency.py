@@ -29,6 +29,7 @@ from gonghui.core.crypto import blind_index
 from gonghui.funds.models import LedgerLine, LedgerTransaction
 from gonghui.mutualaid import services
 from gonghui.mutualaid.models import (
+    LANES,
     BatchItem,
     Enrolment,
     Payout,
@@ -221,9 +222,12 @@ def _locked_queue_rows() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM mutualaid_settlementrecord WHERE status='queued'")
         queued = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM (SELECT id FROM mutualaid_settlementrecord "
-                       "WHERE status='queued' FOR UPDATE SKIP LOCKED) t")
-        free = cursor.fetchone()[0]
+        free = 0
+        for lane in range(LANES):  # lane by lane: on Citus a row lock stays in one shard
+            cursor.execute("SELECT count(*) FROM (SELECT id FROM mutualaid_settlementrecord "
+                           "WHERE status='queued' AND lane = %s FOR UPDATE SKIP LOCKED) t",
+                           [lane])
+            free += cursor.fetchone()[0]
     return queued - free
 
 
