@@ -18,12 +18,12 @@ from ninja import Field, Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
 from gonghui.core.bounds import Day, Month, Year
+from gonghui.core.colocated import select_related_in_union
 from gonghui.core.errors import ApplicationError
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.funds import reports, selectors, services
 from gonghui.funds.chart import HEADER_CODES
-from gonghui.funds.colocated import select_related_in_union
 from gonghui.funds.dues_reports import dues_collection
 from gonghui.funds.models import Finding, LedgerTransaction
 from gonghui.funds.permissions import access_finding, access_transaction, access_union

@@ -14,11 +14,11 @@ from ninja import Field, Query, Router, Schema, Status
 from gonghui.accounts.capabilities import Capability
 from gonghui.core import clock
 from gonghui.core.bounds import Day, Year
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import NotFound
 from gonghui.core.paging import Page, PageParams, paginate
 from gonghui.core.payload import body_schema, parse_body, parse_form
 from gonghui.funds import selectors, services
-from gonghui.funds.colocated import same_union
 from gonghui.funds.models import BankStatement, BankStatementLine, LedgerLine, YearClosing
 from gonghui.funds.permissions import access_match, access_run, access_statement, access_union
 from gonghui.funds.services import bank as bank_services

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
-from gonghui.funds.colocated import same_union
+from gonghui.core.colocated import same_union
 from gonghui.funds.models import DuesEntry
 from gonghui.funds.reports import Report, Row
 from gonghui.funds.sums import fen

@@ -11,8 +11,8 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
+from gonghui.core.colocated import select_related_in_union
 from gonghui.core.errors import NotFound
-from gonghui.funds.colocated import select_related_in_union
 from gonghui.funds.models import (
     BankMatch,
     BankStatement,

@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
+from gonghui.core.colocated import same_union, select_related_in_union
 from gonghui.funds.chart import HEADER_CODES, SPENDING_CATEGORIES
-from gonghui.funds.colocated import same_union, select_related_in_union
 from gonghui.funds.models import (
     Account,
     Budget,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from gonghui.funds.colocated import same_union
+from gonghui.core.colocated import same_union
 from gonghui.funds.models import Account, LedgerLine, LedgerTransaction, PeriodBalance
 from gonghui.funds.sums import fen
 

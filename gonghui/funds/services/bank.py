@@ -33,9 +33,9 @@ from gonghui.core.cells import (
     parse_date,
     parse_money,
 )
+from gonghui.core.colocated import no_related_in_union, same_union
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import BANK
-from gonghui.funds.colocated import no_related_in_union, same_union
 from gonghui.funds.models import (
     BankMatch,
     BankStatement,

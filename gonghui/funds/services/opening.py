@@ -16,9 +16,9 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor
 from gonghui.core.cells import CellError, cell_text, first_sheet, is_blank, parse_money
+from gonghui.core.colocated import no_related_in_union
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.funds.chart import CHART_BY_CODE, HEADER_CODES
-from gonghui.funds.colocated import no_related_in_union
 from gonghui.funds.models import Book, Category, LedgerTransaction, VoucherScheme
 from gonghui.funds.permissions import require_funds
 from gonghui.funds.services.ledger import (

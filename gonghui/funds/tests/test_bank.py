@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from gonghui.audit.models import AuditEvent
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import ApplicationError, Forbidden, NotFound
-from gonghui.funds.colocated import same_union
 from gonghui.funds.models import BankMatch, BankStatement
 from gonghui.funds.services import post_expense, post_income
 from gonghui.funds.services.bank import (

@@ -1,4 +1,4 @@
-"""Joins between two rows of one union carry the union (funds/colocated.py): the SQL has the
+"""Joins between two rows of one union carry the union (core/colocated.py): the SQL has the
 union in every join of co-located tables, and the objects come back as `select_related` leaves
 them. Runs on SQLite, PostgreSQL and the Citus cluster alike."""
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gonghui.core import clock
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import ApplicationError
-from gonghui.funds.colocated import same_union
 from gonghui.funds.models import LedgerLine, LedgerTransaction, PeriodBalance
 from gonghui.funds.services import (
     chart_ensure,

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import NotFound
 from gonghui.core.views import form_status, posted, run_service, uploaded
-from gonghui.funds.colocated import same_union
 from gonghui.funds.forms import ManualMatchForm, StatementForm
 from gonghui.funds.models import BankStatementLine, LedgerLine
 from gonghui.funds.permissions import access_match, access_statement, access_union

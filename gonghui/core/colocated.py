@@ -1,12 +1,14 @@
 """Joins between two rows of one union, written so that Citus runs them on the union's shard
 (docs/scale.md, "Running the application on the cluster").
 
-Every funds table is distributed by its union and co-located (core/citus.py). Citus pushes a
+Every member-scale table is distributed by its union and co-located (core/citus.py); funds
+uses this module throughout, and any app whose joins follow a relation between two rows of one
+union uses the same pieces. Citus pushes a
 join between two of them down to the shards only when the join condition equates their union
 columns; an *outer* join on an id alone it refuses ("complex joins are only supported when all
 distributed tables are co-located and joined on their distribution columns"), an inner one it
 runs as a repartition join (intermediate results shuffled between the workers). The two rows of
-every funds relation are in one union (the `(union, fk) -> (union, id)` foreign keys of
+every such relation are in one union (the `(union, fk) -> (union, id)` foreign keys of
 `gonghui citus distribute`), so adding the union to the join changes no result, on one node
 or on the cluster; one code path serves both:
 
