@@ -316,7 +316,10 @@ def open_membership(
         raise held_elsewhere() from exc
     if ahead is None:
         membership.card_number = card_number(joined_on, membership.pk)
-        Membership.objects.filter(pk=membership.pk).update(card_number=membership.card_number)
+        # the union too: on Citus the update then runs on the membership's shard alone, not on
+        # every shard of the table (the same row on one node)
+        Membership.objects.filter(pk=membership.pk, union_id=union.pk).update(
+            card_number=membership.card_number)
     bump_stats(union, **stats_delta(status, person, +1))
     if kind == EventKind.JOIN:
         bump_month(union, joined_on, joins=1)
