@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.colocated import same_union
 from gonghui.core.money import MoneyField
 from gonghui.core.workflow import HistoryBase
 
@@ -176,8 +177,8 @@ class LedgerTransaction(models.Model):
         """The transaction's lines with their accounts, read on its union's shard: the union
         is in the filter and in the account's join (on Citus a co-located join; an account of
         a line is always its union's — docs/scale.md)."""
-        return (LedgerLine.objects.filter(transaction=self, union=self.union_id,
-                                          account__union=models.F("union"))
+        return (LedgerLine.objects.filter(same_union("account"), transaction=self,
+                                          union=self.union_id)
                 .select_related("account"))
 
 
