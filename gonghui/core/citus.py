@@ -81,6 +81,10 @@ DISTRIBUTED: dict[str, str] = {
     "aid.IncomeAssessment": "union_id",
     "aid.Beneficiary": "union_id",
     "aid.Assistance": "union_id",
+    # --- rights, awards, outreach (section of helper "wave2a") ---
+    # --- end rights, awards, outreach ---
+    # --- democracy, evaluation, stats (section of helper "wave2b") ---
+    # --- end democracy, evaluation, stats ---
 }
 
 # Insert-only logs read by their own scoping column: distributed by their id (not co-located
@@ -166,6 +170,12 @@ REFERENCE: dict[str, str] = {
         "Department", "DepartmentMembership", "Plan", "Heading", "Item", "ItemDepartment",
         "Milestone", "MilestoneHistory", "SubTask", "SubTaskHistory", "ProgressReport",
         "ProgressAttachment", "Notification", "PlanDraft")},
+    # --- roster (section of helper "roster") ---
+    # --- end roster ---
+    # --- rights, awards, outreach (section of helper "wave2a") ---
+    # --- end rights, awards, outreach ---
+    # --- democracy, evaluation, stats (section of helper "wave2b") ---
+    # --- end democracy, evaluation, stats ---
 }
 
 # One-to-one fields of union-distributed tables between rows of the same union: the unique key

@@ -24,7 +24,6 @@ NOT_YET_CONVERTED = {
     "democracy",   # congresses and elections (org), ballots and voters under them
     "evaluation",  # ratings (org), survey invitations / answers / responses (union)
     "outreach",    # stations, activities, courses (org), sign-ups and receipts (user)
-    "workbench",   # (no tables)
     "stats",       # snapshots and report jobs (org)
 }
 
