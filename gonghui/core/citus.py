@@ -629,16 +629,19 @@ def lock_per_union(queryset: QuerySet[Any], *, column: str = "union_id",
 
 
 def lock_per_shard(queryset: QuerySet[Any], *, column: str = "union_id",
-                   **lock: Any) -> list[Any]:
-    """All rows of `queryset` locked FOR UPDATE (`lock`: select_for_update's arguments), like
-    `lock_per_union` without a limit, but on Citus one statement per shard instead of per
-    union: the unions are grouped by their shard (`get_shard_id_for_distribution_column`,
-    one query) and each group is locked with `column IN (…)`, which Citus routes to that
-    shard alone. In shard order, then the queryset's order, so two callers lock alike. For a
-    batch that touches many unions (the settlement processor's accumulators: a batch of
-    1,000 records meets hundreds of unions, at most one statement per shard here)."""
+                   limit: int | None = None, **lock: Any) -> list[Any]:
+    """The rows of `queryset` locked FOR UPDATE (`lock`: select_for_update's arguments, e.g.
+    skip_locked=True), at most `limit`, like `lock_per_union` but on Citus one statement per
+    shard instead of per union: the unions are grouped by their shard
+    (`get_shard_id_for_distribution_column`, one query) and each group is locked with
+    `column IN (…)`, which Citus routes to that shard alone. In shard order, then the
+    queryset's order, so two callers lock alike. For work that touches many unions (the
+    settlement processor's accumulators: a batch of 1,000 records meets hundreds of unions;
+    the lapse check and the year-end over a whole federation): at most one statement per
+    shard (32 by default), where `lock_per_union` needs one per union (100,000 in a city)."""
     if not on_citus():
-        return list(queryset.select_for_update(**lock))
+        locked = queryset.select_for_update(**lock)
+        return list(locked[:limit] if limit is not None else locked)
     unions = sorted(set(queryset.order_by().values_list(column, flat=True).distinct()))
     if not unions:
         return []
@@ -651,7 +654,12 @@ def lock_per_shard(queryset: QuerySet[Any], *, column: str = "union_id",
             shards.setdefault(shard, []).append(union)
     rows: list[Any] = []
     for _shard, group in sorted(shards.items()):
-        rows.extend(queryset.filter(**{f"{column}__in": group}).select_for_update(**lock))
+        part = queryset.filter(**{f"{column}__in": group}).select_for_update(**lock)
+        if limit is not None:
+            part = part[:limit - len(rows)]
+        rows.extend(part)
+        if limit is not None and len(rows) >= limit:
+            break
     return rows
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.audit.services import audit_record
 from gonghui.core.actor import Actor, actor_name, actor_user
-from gonghui.core.citus import lock_per_union
+from gonghui.core.citus import lock_per_shard
 from gonghui.funds.chart import STANDARD_CHART, SURPLUS_ACCUMULATED, SURPLUS_THIS_YEAR
 from gonghui.funds.models import (
     CLOSING_MONTH,
@@ -96,8 +96,8 @@ def close_chunk(unions: Sequence[Org], year: int, actor: Actor) -> tuple[list[in
     _chart_upgrade_many(ids)
     end = year * 100 + CLOSING_MONTH
     with transaction.atomic():
-        # the books locked union by union on Citus (row locks are single-shard there)
-        schemes = {book.union_id: book.voucher_scheme for book in lock_per_union(
+        # the books locked shard by shard on Citus (row locks are single-shard there)
+        schemes = {book.union_id: book.voucher_scheme for book in lock_per_shard(
             Book.objects.filter(union_id__in=ids).order_by("union_id")
             .only("union_id", "voucher_scheme"))}
         odd = set(YearClosing.objects.filter(union_id__in=ids, year=year,

@@ -21,7 +21,7 @@ from gonghui.accounts.scoping import is_global
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import SYSTEM, Actor, actor_name, actor_user
-from gonghui.core.citus import lock_per_union, shard_key
+from gonghui.core.citus import lock_per_shard, shard_key
 from gonghui.core.errors import ApplicationError, Forbidden, InvalidTransition
 from gonghui.members.models import (
     EventKind,
@@ -69,8 +69,9 @@ def lapse_check(*, today: dt.date | None = None, actor: Actor = SYSTEM) -> int:
     flagged = 0
     while True:
         with transaction.atomic():
-            # claimed union by union on Citus: SKIP LOCKED stays on one shard
-            ids = [(m.pk, m.union_id, m.union_path) for m in lock_per_union(
+            # claimed shard by shard on Citus: SKIP LOCKED stays on one shard, one statement
+            # per shard (not per union) until the batch is full
+            ids = [(m.pk, m.union_id, m.union_path) for m in lock_per_shard(
                 lapse_candidates(today=today).order_by("pk").only("union_id", "union_path"),
                 limit=BATCH, skip_locked=True)]
             if not ids:
