@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> None:
                 category = ("frontline" if i % 10 < 6 else "technical" if i % 10 < 9
                             else "manager")
                 rows.append(Nomination(
-                    scheme=scheme, union=union, union_path=union.path, at_org=district,
+                    scheme=scheme, org=scheme.org, union=union, union_path=union.path, at_org=district,
                     at_path=district.path, quota=quota, nominee_type="individual",
                     person=person, nominee_key=f"p{person.pk}", name=person.name,
                     unit_name=union.name, gender=person.gender, category=category,

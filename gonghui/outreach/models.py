@@ -11,6 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.workflow import HistoryBase
 
+
+class InParentOrg:
+    """A child row of an org-distributed table (activities, announcements, courses: core/citus.py)
+    carries its parent's org, the distribution column: `parent_org = (parent field, parent's org
+    field)`. A save without it takes the parent's; bulk inserts set it themselves."""
+
+    parent_org: tuple[str, str] = ("", "org")
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        parent, parent_field = self.parent_org
+        if getattr(self, "org_id") is None:  # noqa: B009 - a field of the subclass
+            self.org_id = getattr(getattr(self, parent), f"{parent_field}_id")
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+def _parent_org() -> models.ForeignKey:  # type: ignore[type-arg]
+    # the parent's org: the distribution column (docs/scale.md), filled from the parent
+    return models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                             editable=False)
+
 # --- service points -------------------------------------------------------------------------
 
 
@@ -298,8 +318,10 @@ class Activity(TimeStampedModel):
         return self.title
 
 
-class ActivityHistory(HistoryBase):
+class ActivityHistory(InParentOrg, HistoryBase):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="history")
+    org = _parent_org()
+    parent_org = ("activity", "org")
     history_subject_field = "activity"
 
 
@@ -315,11 +337,13 @@ SIGNUP_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Signup(models.Model):
+class Signup(InParentOrg, models.Model):
     """A member's sign-up. The waiting list is the WAITING rows in (`created_at`, `id`) order:
     first come, first served, and stored, so it survives restarts."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
+    org = _parent_org()  # the activity's organiser
+    parent_org = ("activity", "org")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="+")
     membership_id = models.BigIntegerField(null=True, blank=True)
@@ -337,7 +361,7 @@ class Signup(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             # One live sign-up per person and activity (a cancelled one may be followed by a new).
-            models.UniqueConstraint(fields=["activity", "user"],
+            models.UniqueConstraint(fields=["activity", "user", "org"],
                                     condition=Q(status__in=["confirmed", "waiting"]),
                                     name="signup_one_live_per_user"),
         ]
@@ -348,8 +372,10 @@ class Signup(models.Model):
         return f"{self.name} @ {self.activity_id}"
 
 
-class SignupHistory(HistoryBase):
+class SignupHistory(InParentOrg, HistoryBase):
     signup = models.ForeignKey(Signup, on_delete=models.CASCADE, related_name="history")
+    org = _parent_org()
+    parent_org = ("signup", "org")
     history_subject_field = "signup"
 
 
@@ -398,24 +424,28 @@ class Announcement(TimeStampedModel):
         return self.title
 
 
-class AnnouncementHistory(HistoryBase):
+class AnnouncementHistory(InParentOrg, HistoryBase):
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE,
                                      related_name="history")
+    org = _parent_org()
+    parent_org = ("announcement", "org")
     history_subject_field = "announcement"
 
 
-class Receipt(models.Model):
+class Receipt(InParentOrg, models.Model):
     """One recipient's copy of an announcement: the inbox row and the read receipt.
     `union_path` is the recipient's union (members) or org (cadres): the read rate per union."""
 
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE,
                                      related_name="receipts")
+    org = _parent_org()  # the announcement's (not the recipient's: that is union_path)
+    parent_org = ("announcement", "org")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     union_path = models.CharField(max_length=255)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["announcement", "user"],
+        constraints = [models.UniqueConstraint(fields=["announcement", "user", "org"],
                                                name="receipt_one_per_user")]
         indexes = [models.Index(fields=["user", "announcement"], name="receipt_inbox"),
                    models.Index(fields=["user"], condition=Q(read_at__isnull=True),
@@ -443,8 +473,10 @@ class Course(TimeStampedModel):
         return self.title
 
 
-class CourseSession(models.Model):
+class CourseSession(InParentOrg, models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    org = _parent_org()
+    parent_org = ("course", "org")
     starts_at = models.DateTimeField(_("上课时间"))
     hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
     topic = models.CharField(_("主题"), max_length=200)
@@ -458,26 +490,31 @@ class CourseSession(models.Model):
         return self.topic
 
 
-class Enrolment(models.Model):
+class Enrolment(InParentOrg, models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
+    org = _parent_org()
+    parent_org = ("course", "org")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     enrolled_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["course", "user"], name="enrolment_once")]
+        constraints = [models.UniqueConstraint(fields=["course", "user", "org"],
+                                               name="enrolment_once")]
 
     def __str__(self) -> str:
         return f"{self.course_id} ← {self.user_id}"
 
 
-class Attendance(models.Model):
+class Attendance(InParentOrg, models.Model):
     session = models.ForeignKey(CourseSession, on_delete=models.CASCADE,
                                 related_name="attendance")
+    org = _parent_org()
+    parent_org = ("session", "org")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     recorded_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["session", "user"],
+        constraints = [models.UniqueConstraint(fields=["session", "user", "org"],
                                                name="attendance_once")]
 
     def __str__(self) -> str:

@@ -12,6 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.workflow import HistoryBase
 
 
+class InParentOrg:
+    """A row distributed by the org of its competition or scheme (core/citus.py) carries that
+    org: `parent_org = (own field, parent field, parent's org field)`. A save without it takes
+    the parent's; bulk inserts set it themselves."""
+
+    parent_org: tuple[str, str, str] = ("org", "", "org")
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        own, parent, parent_field = self.parent_org
+        if getattr(self, f"{own}_id") is None:
+            setattr(self, f"{own}_id", getattr(getattr(self, parent), f"{parent_field}_id"))
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
 class CompetitionKind(models.TextChoices):
     LABOUR = "labour", _("劳动竞赛")
     SKILL = "skill", _("技能竞赛")
@@ -99,9 +113,14 @@ class Criterion(models.Model):
         return self.name
 
 
-class Entry(models.Model):
+class Entry(InParentOrg, models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE,
                                     related_name="entries")
+    # the competition's organiser: the distribution column (docs/scale.md), so a competition's
+    # entries and scores lie on one shard and "a person once per competition" holds there
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            editable=False, verbose_name=_("主办工会"))
+    parent_org = ("org", "competition", "org")
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     union_path = models.CharField(max_length=255, db_index=True)
     person = models.ForeignKey("members.Person", on_delete=models.PROTECT, null=True,
@@ -117,15 +136,19 @@ class Entry(models.Model):
         verbose_name = _("参赛报名")
         verbose_name_plural = _("参赛报名")
         constraints = [models.UniqueConstraint(
-            fields=["competition", "person"], condition=Q(person__isnull=False),
+            fields=["competition", "person", "org"], condition=Q(person__isnull=False),
             name="awards_entry_person_once")]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Score(models.Model):
+class Score(InParentOrg, models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="scores")
+    # the entry's (the competition's organiser): the distribution column
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            editable=False)
+    parent_org = ("org", "entry", "org")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="+")
@@ -135,7 +158,7 @@ class Score(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entry", "criterion", "judge", "stage"],
+            models.UniqueConstraint(fields=["entry", "criterion", "judge", "stage", "org"],
                                     name="awards_score_once"),
             models.CheckConstraint(condition=Q(score__gte=0), name="awards_score_positive"),
         ]

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.awards.models.competitions import InParentOrg
 from gonghui.core.workflow import HistoryBase
 
 
@@ -159,9 +160,14 @@ LIVE_STATUSES = (S.SUBMITTED, S.RETURNED, S.SHORTLISTED, S.IN_NOTICE, S.APPROVED
 PAST_REVIEW = (S.SHORTLISTED, S.IN_NOTICE, S.APPROVED, S.CONFERRED)
 
 
-class Nomination(models.Model):
+class Nomination(InParentOrg, models.Model):
     scheme = models.ForeignKey(HonourScheme, on_delete=models.PROTECT,
                                related_name="nominations", verbose_name=_("评选项目"))
+    # the scheme's issuing union: the distribution column (docs/scale.md), so a scheme's
+    # nominations lie on one shard and "a nominee once per scheme" holds there
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            editable=False, verbose_name=_("评选工会"))
+    parent_org = ("org", "scheme", "org")
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("推荐单位"))
     union_path = models.CharField(max_length=255, db_index=True)
@@ -205,7 +211,7 @@ class Nomination(models.Model):
         verbose_name_plural = _("推荐")
         constraints = [
             # A person (unit, team) appears once per scheme and year, whoever nominates.
-            models.UniqueConstraint(fields=["scheme", "nominee_key"],
+            models.UniqueConstraint(fields=["scheme", "nominee_key", "org"],
                                     condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
                                     name="awards_nominee_once_per_scheme"),
             models.CheckConstraint(condition=Q(nominee_type="individual", person__isnull=False)
@@ -225,8 +231,11 @@ class Nomination(models.Model):
         return f"{self.name} {self.deeds_summary}"
 
 
-class NominationHistory(HistoryBase):
+class NominationHistory(InParentOrg, HistoryBase):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="history")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            editable=False)  # the nomination's: the distribution column
+    parent_org = ("org", "nomination", "org")
     level_name = models.CharField(_("审核单位"), max_length=200, blank=True)
     rank = models.PositiveIntegerField(_("排序"), null=True, blank=True)
     history_subject_field = "nomination"
@@ -236,9 +245,12 @@ class NominationHistory(HistoryBase):
         verbose_name_plural = _("推荐审核记录")
 
 
-class NominationAttachment(models.Model):
+class NominationAttachment(InParentOrg, models.Model):
     nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE,
                                    related_name="attachments")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            editable=False)  # the nomination's: the distribution column
+    parent_org = ("org", "nomination", "org")
     name = models.CharField(_("附件名称"), max_length=200)
     file = models.FileField(_("文件"), upload_to="awards/attachments/%Y/")
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

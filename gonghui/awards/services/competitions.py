@@ -119,7 +119,8 @@ def entry_add(*, competition: Competition, actor: Actor, person: Person | None =
     try:
         with transaction.atomic():
             entry = Entry.objects.create(
-                competition=competition, union=entry_union, union_path=entry_union.path,
+                competition=competition, org_id=competition.org_id, union=entry_union,
+                union_path=entry_union.path,
                 person=person if not competition.team else None, name=name,
                 team_members=team_members.strip()[:500], registered_at=clock.now())
             audit_record(actor=actor, action="awards.entry.add", obj=entry,

@@ -283,7 +283,8 @@ def nomination_create(*, scheme: HonourScheme, union: Org, actor: Actor, deeds: 
     try:
         with transaction.atomic():
             nomination = Nomination.objects.create(
-                scheme=scheme, union=union, union_path=union.path, at_org=dest,
+                scheme=scheme, org_id=scheme.org_id, union=union, union_path=union.path,
+                at_org=dest,
                 at_path=dest.path, nominee_type=nominee_type, person=person, nominee_key=key,
                 name=name[:200], unit_name=unit_name[:200], gender=gender,
                 category=category if nominee_type == NomineeType.INDIVIDUAL else "",
@@ -353,7 +354,8 @@ def list_forward(*, scheme: HonourScheme, org: Org, nomination_ids: Sequence[int
         raise _refuse(_("该工会不在本项评选范围内。"), "org_outside", "org")
     dest = org if final else org.get_parent()
     with transaction.atomic():
-        rows = list(Nomination.objects.select_for_update().filter(scheme=scheme, pk__in=ids))
+        rows = list(Nomination.objects.select_for_update().filter(
+            scheme=scheme, org_id=scheme.org_id, pk__in=ids))
         found = {n.pk: n for n in rows}
         for pk in ids:
             n = found.get(pk)
@@ -381,7 +383,8 @@ def list_forward(*, scheme: HonourScheme, org: Org, nomination_ids: Sequence[int
         reason = note.strip()[:500] or (_("审核通过，拟表彰") if final
                                         else _("审核通过，报送{dest}").format(dest=dest.name))
         NominationHistory.objects.bulk_create([
-            NominationHistory(nomination=n, from_status=S.SUBMITTED, to_status=target,
+            NominationHistory(nomination=n, org_id=n.org_id, from_status=S.SUBMITTED,
+                              to_status=target,
                               actor=user, actor_name=name, at=now, reason=reason,
                               level_name=org.name, rank=n.rank) for n in ordered],
             batch_size=500)
@@ -451,7 +454,8 @@ def scheme_notice_publish(*, scheme: HonourScheme, actor: Actor,
     require_scheme_manager(actor, scheme)
     with transaction.atomic():
         rows = list(Nomination.objects.select_for_update()
-                    .filter(scheme=scheme, status=S.SHORTLISTED).order_by("at_path", "rank", "id"))
+                    .filter(scheme=scheme, org_id=scheme.org_id, status=S.SHORTLISTED)
+                    .order_by("at_path", "rank", "id"))
         if not rows:
             raise Conflict(_("没有拟表彰对象，不能发布公示。"), code="nothing_to_publish")
         notice = notice_publish(
@@ -466,7 +470,8 @@ def scheme_notice_publish(*, scheme: HonourScheme, actor: Actor,
         now, user, name = clock.now(), actor_user(actor), actor_name(actor)
         reason = _("公示 {start} 至 {end}").format(start=notice.start_date, end=notice.end_date)
         NominationHistory.objects.bulk_create([
-            NominationHistory(nomination=n, from_status=S.SHORTLISTED, to_status=S.IN_NOTICE,
+            NominationHistory(nomination=n, org_id=n.org_id, from_status=S.SHORTLISTED,
+                              to_status=S.IN_NOTICE,
                               actor=user, actor_name=name, at=now, reason=reason,
                               level_name=scheme.org.name, rank=n.rank) for n in rows],
             batch_size=500)
@@ -500,14 +505,15 @@ def scheme_confer(*, scheme: HonourScheme, actor: Actor) -> int:
     with transaction.atomic():
         rows = list(Nomination.objects.select_for_update(of=("self",))
                     .select_related("person", "union")
-                    .filter(scheme=scheme, status=S.APPROVED))
+                    .filter(scheme=scheme, org_id=scheme.org_id, status=S.APPROVED))
         if not rows:
             raise Conflict(_("没有已批准的对象可授予。"), code="nothing_to_confer")
         transition_many(Nomination.objects.filter(pk__in=[n.pk for n in rows]), S.CONFERRED,
                         transitions=NOMINATION_TRANSITIONS)
         now, user, name = clock.now(), actor_user(actor), actor_name(actor)
         NominationHistory.objects.bulk_create([
-            NominationHistory(nomination=n, from_status=S.APPROVED, to_status=S.CONFERRED,
+            NominationHistory(nomination=n, org_id=n.org_id, from_status=S.APPROVED,
+                              to_status=S.CONFERRED,
                               actor=user, actor_name=name, at=now, reason=_("授予荣誉"),
                               level_name=scheme.org.name) for n in rows], batch_size=500)
         for n in rows:

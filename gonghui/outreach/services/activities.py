@@ -125,7 +125,8 @@ def signup_create(*, activity: Activity, member: MemberContext, actor: Actor) ->
     if user is None:
         raise NotFound()
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        # the org too: on Citus a row lock names the shard (docs/scale.md)
+        locked = Activity.objects.select_for_update().get(pk=activity.pk, org_id=activity.org_id)
         now = clock.now()
         if locked.status != ActivityStatus.OPEN:
             raise Conflict(_("该活动已取消，不能报名。"))
@@ -138,7 +139,8 @@ def signup_create(*, activity: Activity, member: MemberContext, actor: Actor) ->
         try:
             with transaction.atomic():
                 signup = Signup.objects.create(
-                    activity=locked, user=user, membership_id=member.membership_id,
+                    activity=locked, org_id=locked.org_id, user=user,
+                    membership_id=member.membership_id,
                     union_path=member.union_path, name=member.name, status=status,
                     created_at=now, confirmed_at=None if full else now)
         except IntegrityError:
@@ -154,7 +156,8 @@ def signup_cancel(*, signup: Signup, actor: Actor, reason: str = "") -> Signup:
     """The member cancels (until the deadline). A freed place goes to the first on the
     waiting list, who is told."""
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().get(pk=signup.activity_id)
+        activity = Activity.objects.select_for_update().get(pk=signup.activity_id,
+                                                            org_id=signup.org_id)
         if clock.now() > activity.cancel_deadline:
             raise Conflict(_("已过取消报名截止时间（{t}），不能取消。").format(
                 t=_local(activity.cancel_deadline)))
@@ -237,7 +240,7 @@ def check_in_by_code(*, activity: Activity, token: str, actor: Actor) -> Signup:
         raise ApplicationError(_("签到码无效或已过期，请重新扫描现场屏幕上的二维码。"),
                                extra={"field": "token"})
     signup = Signup.objects.select_for_update().filter(
-        activity=activity, user=actor_user(actor),
+        activity=activity, org_id=activity.org_id, user=actor_user(actor),
         status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITING]).first()
     if signup is None:
         raise Conflict(_("您没有报名该活动。"))
@@ -252,7 +255,7 @@ def check_in_by_card(*, activity: Activity, card_number: str, actor: Actor) -> S
     signup = None
     if membership is not None:
         signup = Signup.objects.select_for_update().filter(
-            activity=activity, membership_id=membership.pk,
+            activity=activity, org_id=activity.org_id, membership_id=membership.pk,
             status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITING]).first()
     if signup is None:
         raise ApplicationError(_("该会员证号没有报名此活动。"), extra={"field": "card_number"})

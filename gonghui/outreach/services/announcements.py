@@ -99,7 +99,8 @@ def announcement_publish(*, org: Org, title: str, body: str, audience: str, acto
     rows = audience_rows(org=org, audience=audience, group=group)
     batch: list[Receipt] = []
     for user_id, path in rows.items():
-        batch.append(Receipt(announcement=announcement, user_id=user_id, union_path=path))
+        batch.append(Receipt(announcement=announcement, org_id=announcement.org_id,
+                             user_id=user_id, union_path=path))
         if len(batch) >= BATCH:
             Receipt.objects.bulk_create(batch)
             batch = []

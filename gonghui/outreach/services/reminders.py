@@ -30,15 +30,16 @@ AHEAD = dt.timedelta(hours=24)
 def notify_due(*, actor: Actor) -> dict[str, int]:
     now = clock.now()
     sent = {"activities": 0, "sessions": 0, "messages": 0}
-    for pk in Activity.objects.filter(status=ActivityStatus.OPEN, reminded_at__isnull=True,
-                                      starts_at__gt=now, starts_at__lte=now + AHEAD) \
-            .values_list("pk", flat=True):
+    for pk, org_id in Activity.objects.filter(
+            status=ActivityStatus.OPEN, reminded_at__isnull=True, starts_at__gt=now,
+            starts_at__lte=now + AHEAD).values_list("pk", "org_id"):
         with transaction.atomic():
+            # with the org: on Citus a row lock names the shard (docs/scale.md)
             activity = Activity.objects.select_for_update(skip_locked=True).filter(
-                pk=pk, reminded_at__isnull=True).first()
+                pk=pk, org_id=org_id, reminded_at__isnull=True).first()
             if activity is None:
                 continue
-            Activity.objects.filter(pk=pk).update(reminded_at=now)
+            Activity.objects.filter(pk=pk, org_id=org_id).update(reminded_at=now)
             users = list(Signup.objects.filter(activity=activity, status=SignupStatus.CONFIRMED)
                          .values_list("user_id", flat=True))
             rows = notify(recipients=users, kind="outreach.activity_reminder",
@@ -52,15 +53,16 @@ def notify_due(*, actor: Actor) -> dict[str, int]:
                          org_path=activity.org_path, after={"recipients": len(rows)})
             sent["activities"] += 1
             sent["messages"] += len(rows)
-    for pk in CourseSession.objects.filter(reminded_at__isnull=True, starts_at__gt=now,
-                                           starts_at__lte=now + AHEAD).values_list("pk",
-                                                                                    flat=True):
+    for pk, org_id in CourseSession.objects.filter(
+            reminded_at__isnull=True, starts_at__gt=now,
+            starts_at__lte=now + AHEAD).values_list("pk", "org_id"):
         with transaction.atomic():
-            session = CourseSession.objects.select_for_update(skip_locked=True).select_related(
-                "course").filter(pk=pk, reminded_at__isnull=True).first()
+            session = CourseSession.objects.select_for_update(skip_locked=True, of=("self",)) \
+                .select_related("course").filter(pk=pk, org_id=org_id,
+                                                 reminded_at__isnull=True).first()
             if session is None:
                 continue
-            CourseSession.objects.filter(pk=pk).update(reminded_at=now)
+            CourseSession.objects.filter(pk=pk, org_id=org_id).update(reminded_at=now)
             users = list(Enrolment.objects.filter(course=session.course)
                          .values_list("user_id", flat=True))
             rows = notify(recipients=users, kind="outreach.training_reminder",

@@ -92,7 +92,7 @@ def attendance_record(*, session: CourseSession, user_ids: list[int], actor: Act
         raise ApplicationError(_("只能为已报名本课程的干部记录出勤。"))
     existing = set(Attendance.objects.filter(session=session).values_list("user_id", flat=True))
     now = clock.now()
-    new = [Attendance(session=session, user_id=u, recorded_at=now)
+    new = [Attendance(session=session, org_id=session.org_id, user_id=u, recorded_at=now)
            for u in sorted(enrolled - existing)]
     Attendance.objects.bulk_create(new)
     audit_record(actor=actor, action="outreach.course.attendance", obj=course,

@@ -17,6 +17,26 @@ from gonghui.core.money import MoneyField
 from gonghui.core.workflow import HistoryBase
 
 
+class InParentUnion:
+    """A child row of a union-distributed table carries its parent's union (the distribution
+    column, core/citus.py): `parent_union = (own field, parent field, parent's union field)`.
+    A save without it takes the parent's; bulk inserts set it themselves."""
+
+    parent_union: tuple[str, str, str] = ("union", "case", "union")
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        own, parent, parent_field = self.parent_union
+        if getattr(self, f"{own}_id") is None:
+            setattr(self, f"{own}_id", getattr(getattr(self, parent), f"{parent_field}_id"))
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+
+def _case_union() -> models.ForeignKey:  # type: ignore[type-arg]
+    # the case's union: the distribution column (docs/scale.md), filled from the case
+    return models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                             editable=False)
+
+
 class DisputeType(models.TextChoices):
     WAGES = "wages", _("拖欠工资")
     DISMISSAL = "dismissal", _("解除劳动关系")
@@ -161,18 +181,20 @@ class Case(TimeStampedModel):
         return f"{self.number or self.pk} {self.worker_name}"
 
 
-class CaseHistory(HistoryBase):
+class CaseHistory(InParentUnion, HistoryBase):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
+    union = _case_union()
     history_subject_field = "case"
 
     class Meta(HistoryBase.Meta):
         verbose_name = _("案件进程")
 
 
-class Referral(models.Model):
+class Referral(InParentUnion, models.Model):
     """One hand-off between the four parties: from, to, date, reason, documents."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    union = _case_union()
     from_body = models.CharField(_("移出机构"), max_length=16, choices=Body.choices)
     to_body = models.CharField(_("移入机构"), max_length=16, choices=Body.choices)
     on = models.DateField(_("移交日期"))
@@ -192,8 +214,9 @@ class Referral(models.Model):
         return f"{self.get_from_body_display()}→{self.get_to_body_display()}"
 
 
-class Hearing(models.Model):
+class Hearing(InParentUnion, models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
+    union = _case_union()
     on = models.DateField(_("日期"))
     body = models.CharField(_("机构"), max_length=16, choices=Body.choices)
     note = models.CharField(_("情况记录"), max_length=1000)
@@ -206,10 +229,11 @@ class Hearing(models.Model):
         return f"{self.on} {self.note[:20]}"
 
 
-class CaseDocument(models.Model):
+class CaseDocument(InParentUnion, models.Model):
     """A photo or file of a case: personal data, served only through a scoped, logged view."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    union = _case_union()
     name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=100)
     data = models.BinaryField()

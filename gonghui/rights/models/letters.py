@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.workflow import HistoryBase
+from gonghui.rights.models.cases import InParentUnion
 
 
 class LetterKind(models.TextChoices):
@@ -97,8 +98,12 @@ class Letter(TimeStampedModel):
         return self.number
 
 
-class LetterHistory(HistoryBase):
+class LetterHistory(InParentUnion, HistoryBase):
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="history")
+    # the letter's issuing union: the distribution column (docs/scale.md)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            editable=False)
+    parent_union = ("org", "letter", "org")
     history_subject_field = "letter"
 
     class Meta(HistoryBase.Meta):

@@ -211,7 +211,7 @@ def case_refer(*, case: Case, to_body: str, on: dt.date, reason: str, documents:
                actor: Actor) -> Referral:
     """A hand-off between the four parties; the case stays in its union."""
     require_case_write(actor, case)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().get(pk=case.pk, union_id=case.union_id)  # the shard
     _require_open(case)
     if to_body not in Body.values:
         raise ApplicationError(_("请选择移交的机构。"), extra={"field": "to_body"})
@@ -298,7 +298,7 @@ def case_rate(*, case: Case, rating: int, comment: str = "", actor: Actor) -> Ca
     user = actor_user(actor)
     if user is None or case.worker_id != user.pk:
         raise Forbidden(_("只有求助的职工本人可以评价。"))
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update().get(pk=case.pk, union_id=case.union_id)  # the shard
     if case.status != CaseStatus.CLOSED:
         raise Conflict(_("案件结案后才能评价。"))
     if case.rating is not None:
