@@ -91,17 +91,18 @@ def load_responses(survey, orgs, n: int, rng: random.Random) -> None:
                     (questions[3], str(rng.randint(1, 5)), None, ""),
                     (questions[4], "", 40 + rng.randint(0, 20), "")):
             answer_id += 1
-            answers.append((answer_id, rid, row[0], row[1], row[2], row[3]))
+            answers.append((answer_id, rid, oid, row[0], row[1], row[2], row[3]))
         if choice == "3":
             answer_id += 1
-            answers.append((answer_id, rid, questions[5], "", None, "加班多"))
+            answers.append((answer_id, rid, oid, questions[5], "", None, "加班多"))
     with connection.cursor() as c:
         raw = c.connection.cursor()
         copy_rows(raw, "evaluation_response",
                   ("id", "survey_id", "anonymous", "union_id", "union_path", "gender", "age_band",
                    "employment_form"), responses)
         copy_rows(raw, "evaluation_answer",
-                  ("id", "response_id", "question_id", "option", "number", "text"), answers)
+                  ("id", "response_id", "union_id", "question_id", "option", "number", "text"),
+                  answers)
         c.execute("SELECT setval(pg_get_serial_sequence('evaluation_answer', 'id'), %s)",
                   (answer_id,))
         c.execute("ANALYZE evaluation_response; ANALYZE evaluation_answer")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
+
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import require_capability
 from gonghui.accounts.scoping import scope
 from gonghui.core.actor import Actor
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import NotFound
 from gonghui.democracy.models import (
     Candidate,
@@ -68,7 +71,8 @@ def access_vote(user: Actor, round_id: Any) -> VotingRound:
     """An open electronic round the signed-in user holds a credential for."""
     voting = (VotingRound.objects.select_related("election", "election__org")
               .filter(pk=_pk(round_id), status=RoundStatus.OPEN,
-                      credentials__voter__user_id=_user_pk(user)).first()
+                      credentials__voter__user_id=_user_pk(user),
+                      credentials__voter__org=F("credentials__org")).first()
               if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None)
     if voting is None:
         raise NotFound()
@@ -117,7 +121,8 @@ def access_congress(user: Actor, congress_id: Any, *, write: bool = False) -> An
 def access_proposal(user: Actor, proposal_id: Any, *, write: bool = False) -> Any:
     from gonghui.democracy.models import Proposal  # why: keeps the election imports above short
 
-    proposal = (scope(Proposal.objects.select_related("congress", "congress__org", "proposer"),
+    proposal = (scope(Proposal.objects.select_related("congress", "congress__org", "proposer")
+                      .filter(same_union("proposer", "org")),
                       user, Capability.DEMOCRACY_READ, path_field="org_path")
                 .filter(pk=_pk(proposal_id)).first())
     if proposal is None:
@@ -135,7 +140,8 @@ def access_own_proposal(user: Actor, proposal_id: Any) -> Any:
     if not getattr(user, "pk", None):
         raise NotFound()
     proposal = (Proposal.objects.select_related("congress", "proposer")
-                .filter(pk=_pk(proposal_id), proposer__user_id=_user_pk(user)).first())
+                .filter(same_union("proposer", "org"), pk=_pk(proposal_id),
+                        proposer__user_id=_user_pk(user)).first())
     if proposal is None:
         raise NotFound()
     return proposal

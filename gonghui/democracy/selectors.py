@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.scoping import scope
 from gonghui.core import clock
+from gonghui.core.colocated import same_union
 from gonghui.democracy.models import (
     Congress,
     ContactRecord,
+    Cosigner,
     Credential,
     Election,
     ElectionStatus,
@@ -68,9 +70,12 @@ def voter_open_rounds(user: Any) -> QuerySet[VotingRound]:
     own credentials only)."""
     if not getattr(user, "pk", None):
         return VotingRound.objects.none()
-    used = Credential.objects.filter(voter__user=user, used=True).values("round")
+    # credential and voter joined on their union too (on Citus: on the shard)
+    used = Credential.objects.filter(same_union("voter", "org"), voter__user=user,
+                                     used=True).values("round")
     return (VotingRound.objects.select_related("election", "election__org")
-            .filter(status=RoundStatus.OPEN, credentials__voter__user=user)
+            .filter(status=RoundStatus.OPEN, credentials__voter__user=user,
+                    credentials__voter__org=F("credentials__org"))
             .exclude(pk__in=used).order_by("id"))
 
 
@@ -84,7 +89,8 @@ def voter_published(user: Any) -> QuerySet[Election]:
 
 
 def has_voted(user: Any, voting: VotingRound) -> bool:
-    return Credential.objects.filter(round=voting, voter__user=user, used=True).exists()
+    return Credential.objects.filter(same_union("voter", "org"), round=voting,
+                                     voter__user=user, used=True).exists()
 
 
 def dashboard(*, viewer: Any, today: dt.date | None = None) -> dict[str, Any]:
@@ -121,7 +127,9 @@ def congress_list(*, viewer: Any, q: str = "") -> QuerySet[Congress]:
 
 def proposal_list(*, viewer: Any, q: str = "", status: str = "", year: str = "",
                   congress: Any = None) -> QuerySet[Proposal]:
-    rows = scope(Proposal.objects.select_related("proposer", "congress"), viewer,
+    # the proposer joined on the union too (on Citus: on the proposal's shard)
+    rows = scope(Proposal.objects.select_related("proposer", "congress")
+                 .filter(same_union("proposer", "org")), viewer,
                  Capability.DEMOCRACY_READ, path_field="org_path")
     if congress is not None:
         rows = rows.filter(congress=congress)
@@ -139,10 +147,15 @@ def my_proposals(user: Any) -> QuerySet[Proposal]:
     if not getattr(user, "pk", None):
         return Proposal.objects.none()
     congresses = Representative.objects.filter(user=user, active=True).values("congress")
+    # "co-signed by the user" as a subquery (an outer join to the co-signers on the proposal id
+    # alone is refused by Citus); the proposer joined on the union
+    cosigned = Cosigner.objects.filter(same_union("representative", "org"),
+                                       representative__user=user).values("proposal")
     return (Proposal.objects.select_related("proposer", "congress")
-            .filter(Q(proposer__user=user) | Q(cosigners__representative__user=user)
+            .filter(same_union("proposer", "org"))
+            .filter(Q(proposer__user=user) | Q(pk__in=cosigned)
                     | Q(congress__in=congresses, status=ProposalStatus.DRAFT))
-            .distinct().order_by("-year", "-id"))
+            .order_by("-year", "-id"))
 
 
 def proposals_to_answer(*, viewer: Any) -> QuerySet[Proposal]:
@@ -177,5 +190,7 @@ def proposal_stats(*, viewer: Any, year: int) -> dict[str, Any]:
 
 def contacts(congress: Congress) -> QuerySet[ContactRecord]:
     """Internal: the contact records of a congress already reached through access_congress."""
-    return (ContactRecord.objects.filter(representative__congress=congress)
+    return (ContactRecord.objects.filter(same_union("representative", "org"),
+                                         representative__congress=congress,
+                                         org_id=congress.org_id)
             .select_related("representative").order_by("-on", "-id"))

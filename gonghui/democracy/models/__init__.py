@@ -24,6 +24,7 @@ from gonghui.democracy.models.elections import (
     Body,
     Candidate,
     Credential,
+    CredentialToken,
     Election,
     ElectionHistory,
     ElectionStatus,
@@ -39,7 +40,7 @@ from gonghui.democracy.models.elections import (
 __all__ = [
     "ELECTION_TRANSITIONS", "PROPOSAL_TRANSITIONS", "ROUND_TRANSITIONS", "Attendance", "Ballot",
     "Body", "Candidate", "Congress", "ContactKind", "ContactRecord", "Cosigner", "Credential",
-    "Election", "ElectionHistory", "ElectionStatus", "InsertOnly", "Proposal",
+    "CredentialToken", "Election", "ElectionHistory", "ElectionStatus", "InsertOnly", "Proposal",
     "ProposalDepartment", "ProposalHistory", "ProposalStatus", "Representative", "RoundHistory",
     "RoundMode", "RoundStatus", "Satisfaction", "Session", "SessionVote", "Term", "Voter",
     "VotingRound",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.workflow import HistoryBase
+from gonghui.democracy.models.union import InUnion
 
 
 class Congress(TimeStampedModel):
@@ -52,7 +53,9 @@ class Congress(TimeStampedModel):
         return reverse("democracy:congress", args=[self.pk])
 
 
-class Representative(models.Model):
+class Representative(InUnion):
+    union_parent = "congress"
+
     congress = models.ForeignKey(Congress, on_delete=models.CASCADE,
                                  related_name="representatives")
     name = models.CharField(_("姓名"), max_length=64)
@@ -68,9 +71,10 @@ class Representative(models.Model):
         verbose_name_plural = _("代表")
         ordering = ["constituency", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["congress", "user"], condition=Q(user__isnull=False),
+            models.UniqueConstraint(fields=["congress", "user", "org"],
+                                    condition=Q(user__isnull=False),
                                     name="democracy_rep_user_unique"),
-            models.UniqueConstraint(fields=["congress", "constituency", "name"],
+            models.UniqueConstraint(fields=["congress", "constituency", "name", "org"],
                                     name="democracy_rep_unique"),
         ]
 
@@ -96,14 +100,16 @@ class Session(models.Model):
         return f"{self.congress} 第{self.number}次会议"
 
 
-class Attendance(models.Model):
+class Attendance(InUnion):
+    union_parent = "representative"
+
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     representative = models.ForeignKey(Representative, on_delete=models.CASCADE,
                                        related_name="attendance")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "representative"],
+            models.UniqueConstraint(fields=["session", "representative", "org"],
                                     name="democracy_attendance_unique"),
         ]
 
@@ -144,8 +150,10 @@ class ContactKind(models.TextChoices):
     REPORT = "report", _("述职报告")
 
 
-class ContactRecord(models.Model):
+class ContactRecord(InUnion):
     """A representative's contact with the members they represent (代表联系职工)."""
+
+    union_parent = "representative"
 
     representative = models.ForeignKey(Representative, on_delete=models.CASCADE,
                                        related_name="contacts")
@@ -198,7 +206,9 @@ class Satisfaction(models.TextChoices):
     NOT = "not", _("不满意")
 
 
-class Proposal(TimeStampedModel):
+class Proposal(InUnion, TimeStampedModel):
+    union_parent = "congress"
+
     congress = models.ForeignKey(Congress, on_delete=models.PROTECT, related_name="proposals")
     org_path = models.CharField(max_length=255, db_index=True)
     proposer = models.ForeignKey(Representative, on_delete=models.PROTECT,
@@ -236,7 +246,9 @@ class Proposal(TimeStampedModel):
         return reverse("democracy:proposal", args=[self.pk])
 
 
-class ProposalHistory(HistoryBase):
+class ProposalHistory(InUnion, HistoryBase):
+    union_parent = "proposal"
+
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="history")
     history_subject_field = "proposal"
 
@@ -245,14 +257,16 @@ class ProposalHistory(HistoryBase):
         verbose_name_plural = _("提案记录")
 
 
-class Cosigner(models.Model):
+class Cosigner(InUnion):
+    union_parent = "proposal"
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="cosigners")
     representative = models.ForeignKey(Representative, on_delete=models.PROTECT,
                                        related_name="cosigned")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "representative"],
+            models.UniqueConstraint(fields=["proposal", "representative", "org"],
                                     name="democracy_cosigner_unique"),
         ]
 
@@ -260,7 +274,9 @@ class Cosigner(models.Model):
         return f"{self.proposal} {self.representative}"
 
 
-class ProposalDepartment(models.Model):
+class ProposalDepartment(InUnion):
+    union_parent = "proposal"
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="departments")
     department = models.ForeignKey("workplan.Department", on_delete=models.PROTECT,
                                    related_name="democracy_proposals")
@@ -268,9 +284,9 @@ class ProposalDepartment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "department"],
+            models.UniqueConstraint(fields=["proposal", "department", "org"],
                                     name="democracy_prop_dept_unique"),
-            models.UniqueConstraint(fields=["proposal"], condition=Q(is_lead=True),
+            models.UniqueConstraint(fields=["proposal", "org"], condition=Q(is_lead=True),
                                     name="democracy_prop_one_lead"),
         ]
 

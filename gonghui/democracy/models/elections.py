@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.models import TimeStampedModel
 from gonghui.core.workflow import HistoryBase
+from gonghui.democracy.models.union import InUnion
 
 
 class Body(models.TextChoices):
@@ -160,8 +161,11 @@ class Candidate(models.Model):
         return self.name
 
 
-class Voter(models.Model):
-    """One person entitled to attend and vote (应到会人数 is the roll's size)."""
+class Voter(InUnion):
+    """One person entitled to attend and vote (应到会人数 is the roll's size). `org` is the
+    election's union (the distribution column on Citus: docs/scale.md)."""
+
+    union_parent = "election"
 
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="voters")
     name = models.CharField(_("姓名"), max_length=64)
@@ -175,7 +179,8 @@ class Voter(models.Model):
         verbose_name_plural = _("选举人")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["election", "user"], condition=Q(user__isnull=False),
+            models.UniqueConstraint(fields=["election", "user", "org"],
+                                    condition=Q(user__isnull=False),
                                     name="democracy_voter_user_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="democracy_voter_named"),
         ]
@@ -273,12 +278,16 @@ class RoundHistory(HistoryBase):
         verbose_name_plural = _("轮次记录")
 
 
-class Credential(models.Model):
-    """A present voter's one-time right to cast one electronic ballot in one round.
+class Credential(InUnion):
+    """A present voter's one-time right to cast one electronic ballot in one round (`org`: the
+    election's union).
 
-    Only the token's hash is stored. `used` flips once, by a conditional UPDATE in the same
+    Only the token's hash is stored; its `CredentialToken` row (keyed by the hash) keeps a token
+    unique across unions on Citus. `used` flips once, by a conditional UPDATE in the same
     transaction as the ballot's insert, so one credential used twice at once counts once. The
     ballot keeps no reference back: nothing links a ballot to its credential."""
+
+    union_parent = "voter"
 
     round = models.ForeignKey(VotingRound, on_delete=models.PROTECT, related_name="credentials")
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="credentials")
@@ -289,12 +298,31 @@ class Credential(models.Model):
         verbose_name = _("投票凭证")
         verbose_name_plural = _("投票凭证")
         constraints = [
-            models.UniqueConstraint(fields=["round", "voter"],
+            models.UniqueConstraint(fields=["round", "voter", "org"],
                                     name="democracy_credential_one_per_voter"),
         ]
 
     def __str__(self) -> str:
         return f"{self.round} #{self.pk}"
+
+
+class CredentialToken(models.Model):
+    """The claim of a credential's token hash: primary key = the hash, so a token names one
+    credential in the whole database. On Citus this table is distributed by the hash itself
+    (core/citus.py DISTRIBUTED_BY_KEY), where `Credential.token_hash` can only be unique within
+    a union; a ballot cast with a token finds its credential here on one shard
+    (`org`, `credential_id`). Written with the credentials, in the round's transaction."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    credential_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("投票凭证号")
+        verbose_name_plural = _("投票凭证号")
+
+    def __str__(self) -> str:
+        return self.token_hash[:12]
 
 
 class InsertOnly(Exception):
@@ -305,9 +333,12 @@ class Ballot(models.Model):
     """One secret electronic ballot: the names chosen, nothing else.
 
     A random primary key (no order of arrival), no voter, no credential, no timestamp (the
-    round's date is the finest time). Insert-only: never updated, never deleted."""
+    round's date is the finest time). Insert-only: never updated, never deleted. `org` is the
+    election's union (the same for every ballot of the round: it says nothing of the voter)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+",
+                            verbose_name=_("工会"))
     round = models.ForeignKey(VotingRound, on_delete=models.PROTECT, related_name="ballots")
     choices = models.JSONField(default=list)
 

@@ -79,6 +79,12 @@ def congress_create(*, org: Org, name: str, started_on: dt.date, term_years: int
     return congress
 
 
+def _reps(congress: Congress) -> Any:
+    """The congress's representatives, read in its union (on Citus one shard: a session or a
+    vote then writes reference tables, which Citus refuses after a read over every shard)."""
+    return Representative.objects.filter(congress=congress, org_id=congress.org_id)
+
+
 def representatives_add(*, congress: Congress, lines: Sequence[str], elected_on: dt.date,
                         actor: Actor) -> int:
     """Lines "选举单位,姓名[,账号]": the representatives elected per constituency."""
@@ -97,7 +103,8 @@ def representatives_add(*, congress: Congress, lines: Sequence[str], elected_on:
             if user is None:
                 raise ApplicationError(_("第 {no} 行：账号“{u}”不存在。").format(
                     no=no, u=parts[2]), extra={"field": "lines"})
-        rows.append(Representative(congress=congress, constituency=parts[0], name=parts[1],
+        rows.append(Representative(congress=congress, org_id=congress.org_id,
+                                   constituency=parts[0], name=parts[1],
                                    user=user, elected_on=elected_on))
     if not rows:
         raise ApplicationError(_("请至少填写一名代表。"), extra={"field": "lines"})
@@ -115,7 +122,7 @@ def session_hold(*, congress: Congress, held_on: dt.date, agenda: str,
                  present_ids: Sequence[int], actor: Actor) -> Session:
     """Record a session with its attendance; it may meet only with two thirds present."""
     _write(actor, congress)
-    reps = set(congress.representatives.filter(active=True).values_list("pk", flat=True))
+    reps = set(_reps(congress).filter(active=True).values_list("pk", flat=True))
     ids = set(present_ids)
     if not ids <= reps:
         raise ApplicationError(_("出席名单中有不是本届在任代表的人。"), extra={"field": "present"})
@@ -127,8 +134,8 @@ def session_hold(*, congress: Congress, held_on: dt.date, agenda: str,
                   .first() or 0) + 1
         session = Session.objects.create(congress=congress, number=number, held_on=held_on,
                                          agenda=agenda.strip())
-        Attendance.objects.bulk_create([Attendance(session=session, representative_id=pk)
-                                        for pk in ids])
+        Attendance.objects.bulk_create([Attendance(session=session, representative_id=pk,
+                                                   org_id=congress.org_id) for pk in ids])
         _audit(actor, "session.hold", session, congress,
                after={"number": number, "entitled": len(reps), "present": len(ids)})
     return session
@@ -140,8 +147,8 @@ def session_vote(*, session: Session, subject: str, yes: int, no: int, abstain: 
     congress = session.congress
     _write(actor, congress)
     subject = _text(subject, _("请填写表决事项。"), "subject")
-    entitled = congress.representatives.filter(active=True).count()
-    present = session.attendance.count()
+    entitled = _reps(congress).filter(active=True).count()
+    present = session.attendance.filter(org_id=congress.org_id).count()
     if min(yes, no, abstain) < 0:
         raise ApplicationError(_("票数不能为负数。"), extra={"field": "yes"})
     if yes + no + abstain > present:
@@ -187,7 +194,8 @@ def proposal_draft(*, representative: Representative, title: str, body: str,
     body = _text(body, _("请填写提案内容和建议。"), "body")
     congress = representative.congress
     with transaction.atomic():
-        proposal = Proposal.objects.create(congress=congress, org_path=congress.org_path,
+        proposal = Proposal.objects.create(congress=congress, org_id=congress.org_id,
+                                           org_path=congress.org_path,
                                            proposer=representative, year=clock.today().year,
                                            title=title, body=body)
         _audit(actor, "proposal.draft", proposal, congress, after={"title": title})
@@ -205,7 +213,8 @@ def proposal_cosign(*, proposal: Proposal, representative: Representative,
         raise Conflict(_("提案已经提交，不能再附议。"))
     try:
         with transaction.atomic():
-            row = Cosigner.objects.create(proposal=proposal, representative=representative)
+            row = Cosigner.objects.create(proposal=proposal, org_id=proposal.org_id,
+                                          representative=representative)
             _audit(actor, "proposal.cosign", proposal, proposal.congress,
                    after={"cosigner": representative.name})
     except IntegrityError as exc:
@@ -216,7 +225,7 @@ def proposal_cosign(*, proposal: Proposal, representative: Representative,
 def proposal_submit(*, proposal: Proposal, actor: Actor) -> Proposal:
     _own(actor, proposal.proposer)
     needed = proposal.congress.min_cosigners
-    have = proposal.cosigners.count()
+    have = proposal.cosigners.filter(org_id=proposal.org_id).count()
     if have < needed:
         raise ApplicationError(_("提案须有至少 {n} 名代表附议，目前 {have} 名。").format(
             n=needed, have=have))
@@ -260,10 +269,12 @@ def proposal_assign(*, proposal: Proposal, lead: Department,
         proposal = transition(proposal, P.ASSIGNED, transitions=PROPOSAL_TRANSITIONS,
                               actor=actor, reason=lead.name,
                               extra_fields={"deadline": deadline, "assigned_on": clock.today()})
-        proposal.departments.all().delete()
+        proposal.departments.filter(org_id=proposal.org_id).delete()   # the union's shard
         ProposalDepartment.objects.bulk_create(
-            [ProposalDepartment(proposal=proposal, department=lead, is_lead=True)]
-            + [ProposalDepartment(proposal=proposal, department=d) for d in co_departments])
+            [ProposalDepartment(proposal=proposal, org_id=proposal.org_id, department=lead,
+                                is_lead=True)]
+            + [ProposalDepartment(proposal=proposal, org_id=proposal.org_id, department=d)
+               for d in co_departments])
         _audit(actor, "proposal.assign", proposal, proposal.congress,
                after={"lead": lead.name, "co": [d.name for d in co_departments],
                       "deadline": deadline})
@@ -307,7 +318,7 @@ def proposal_rate(*, proposal: Proposal, satisfaction: str, actor: Actor) -> Pro
 
 
 def representative_of(user: Any, congress: Congress) -> Representative:
-    rep = congress.representatives.filter(user=user, active=True).first() if getattr(
+    rep = _reps(congress).filter(user=user, active=True).first() if getattr(
         user, "pk", None) else None
     if rep is None:
         raise Forbidden(_("只有本届代表可以提出或附议提案。"))

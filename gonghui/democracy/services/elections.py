@@ -20,6 +20,7 @@ from gonghui.accounts.services import role_assign
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
 from gonghui.core.workflow import transition
 from gonghui.democracy.counting import (
@@ -37,6 +38,7 @@ from gonghui.democracy.models import (
     Body,
     Candidate,
     Credential,
+    CredentialToken,
     Election,
     ElectionStatus,
     RoundMode,
@@ -193,7 +195,7 @@ def voters_add(*, election: Election, lines: Iterable[str], actor: Actor) -> int
             if user is None:
                 raise ApplicationError(_("第 {no} 行：账号“{u}”不存在。").format(no=no, u=username),
                                        extra={"field": "lines"})
-            if user.pk in seen or election.voters.filter(user=user).exists():
+            if user.pk in seen or _voters(election).filter(user=user).exists():
                 raise Conflict(_("第 {no} 行：账号“{u}”已在选举人名单中。").format(
                     no=no, u=username), extra={"field": "lines"})
             seen.add(user.pk)
@@ -201,7 +203,8 @@ def voters_add(*, election: Election, lines: Iterable[str], actor: Actor) -> int
     if not rows:
         raise ApplicationError(_("请至少填写一名选举人。"), extra={"field": "lines"})
     with transaction.atomic():
-        Voter.objects.bulk_create([Voter(election=election, name=n, user=u) for n, u in rows])
+        Voter.objects.bulk_create([Voter(election=election, org_id=election.org_id, name=n, user=u)
+                                   for n, u in rows])
         _audit(actor, "voters.add", election, election, after={"added": len(rows)})
     return len(rows)
 
@@ -228,9 +231,9 @@ def candidates_approve(*, election: Election, approval: str, actor: Actor) -> El
 def meeting_open(*, election: Election, present_ids: Sequence[int], actor: Actor) -> Election:
     """Register attendance; the meeting may vote only with two thirds of the roll present."""
     _require_write(actor, election)
-    entitled = election.voters.count()
+    entitled = _voters(election).count()
     ids = set(present_ids)
-    if not ids <= set(election.voters.values_list("pk", flat=True)):
+    if not ids <= set(_voters(election).values_list("pk", flat=True)):
         raise ApplicationError(_("到会名单中有不在选举人名单上的人。"), extra={"field": "present"})
     if not may_start(entitled, len(ids)):
         raise ApplicationError(_("应到会 {entitled} 人，实到 {present} 人，不足三分之二，"
@@ -241,13 +244,18 @@ def meeting_open(*, election: Election, present_ids: Sequence[int], actor: Actor
                               actor=actor, reason=_("应到 {e} 人，实到 {p} 人").format(
                                   e=entitled, p=len(ids)),
                               extra_fields={"present": len(ids)})
-        election.voters.filter(pk__in=ids).update(present=True)
+        _voters(election).filter(pk__in=ids).update(present=True)
         _audit(actor, "election.meeting_open", election, election,
                after={"entitled": entitled, "present": len(ids)})
     return election
 
 
 # --- rounds -------------------------------------------------------------------------------------
+
+def _voters(election: Election) -> Any:
+    """The election's roll, read in its union (on Citus one shard)."""
+    return Voter.objects.filter(election=election, org_id=election.org_id)
+
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.strip().upper().encode()).hexdigest()
@@ -289,20 +297,25 @@ def round_open(*, election: Election, mode: str, actor: Actor) -> tuple[VotingRo
         number, seats, names = _next_round_plan(election)
         if not names:
             raise Conflict(_("没有可供投票的候选人。"))
-        entitled = election.voters.count()
-        present = election.voters.filter(present=True).count()
+        entitled = _voters(election).count()
+        present = _voters(election).filter(present=True).count()
         voting = VotingRound.objects.create(
             election=election, number=number, mode=mode, seats=seats, candidates=names,
             entitled=entitled, present=present, opened_on=clock.today())
         tokens: list[tuple[Voter, str]] = []
         if mode == RoundMode.ELECTRONIC:
-            voters = list(election.voters.filter(present=True))
+            voters = list(_voters(election).filter(present=True))
             creds = []
             for voter in voters:
                 token = secrets.token_hex(5).upper()
                 tokens.append((voter, token))
-                creds.append(Credential(round=voting, voter=voter, token_hash=_token_hash(token)))
+                creds.append(Credential(round=voting, voter=voter, org_id=election.org_id,
+                                        token_hash=_token_hash(token)))
             Credential.objects.bulk_create(creds)
+            # each token claimed by its hash (unique across unions on Citus too)
+            CredentialToken.objects.bulk_create(
+                [CredentialToken(token_hash=c.token_hash, org_id=c.org_id, credential_id=c.pk)
+                 for c in creds])
         _audit(actor, "round.open", voting, election,
                after={"number": number, "mode": mode, "seats": seats, "candidates": names,
                       "credentials": len(tokens)})
@@ -330,32 +343,39 @@ def ballot_cast(*, token: str, choices: Sequence[str], round_id: int | None = No
     purpose: an audit row (who, when) next to a ballot would break the secrecy; the round's
     close records the counts."""
     digest = _token_hash(token or "")
-    credential = (Credential.objects.select_related("round")
-                  .filter(token_hash=digest).first())
+    # the token's claim row (keyed by the hash: one shard on Citus), then the credential in its
+    # union
+    claim = CredentialToken.objects.filter(token_hash=digest).first()
+    credential = (None if claim is None else
+                  Credential.objects.select_related("round")
+                  .filter(pk=claim.credential_id, org_id=claim.org_id).first())
     if credential is None or (round_id is not None and credential.round_id != round_id):
         raise NotFound(_("投票凭证无效。"))
-    _cast(credential.pk, credential.round, choices)
+    _cast(credential, credential.round, choices)
 
 
 def ballot_cast_as_voter(*, voting: VotingRound, user: Any, choices: Sequence[str]) -> None:
     """The signed-in voter's own credential for this round (the phone page)."""
-    credential = Credential.objects.filter(round=voting, voter__user=user).first()
+    credential = Credential.objects.filter(same_union("voter", "org"), round=voting,
+                                           voter__user=user).first()
     if credential is None:
         raise NotFound(_("您没有本轮的投票凭证。"))
-    _cast(credential.pk, voting, choices)
+    _cast(credential, voting, choices)
 
 
-def _cast(credential_pk: int, voting: VotingRound, choices: Sequence[str]) -> None:
+def _cast(credential: Credential, voting: VotingRound, choices: Sequence[str]) -> None:
     if voting.status != RoundStatus.OPEN:
         raise Conflict(_("本轮投票已经结束。"))
     names = _check_choices(voting, choices)
     with transaction.atomic():
         if not _round_still_open(voting.pk):
             raise Conflict(_("本轮投票已经结束。"))
-        claimed = Credential.objects.filter(pk=credential_pk, used=False).update(used=True)
+        claimed = Credential.objects.filter(pk=credential.pk, org_id=credential.org_id,
+                                            used=False).update(used=True)
         if claimed != 1:
             raise Conflict(_("该投票凭证已经使用过，每人只能投一票。"))
-        Ballot.objects.create(round=voting, choices=names)
+        # the ballot carries the election's union (every ballot of the round the same one)
+        Ballot.objects.create(round=voting, org_id=credential.org_id, choices=names)
 
 
 def _round_still_open(round_id: int) -> bool:
@@ -425,14 +445,20 @@ def round_close_paper(*, voting: VotingRound, issued: int, returned: int,
         return _apply_result(voting, result, actor=actor)
 
 
+def _in_union(rows: Any, voting: VotingRound) -> Any:
+    """A round's credentials or ballots read in the election's union (on Citus one shard: the
+    close then writes reference tables, which Citus refuses after a read over every shard)."""
+    return rows.filter(org_id=voting.election.org_id)
+
+
 def stored_ballots(voting: VotingRound) -> list[list[str]]:
-    return [list(c) for c in voting.ballots.values_list("choices", flat=True)]
+    return [list(c) for c in _in_union(voting.ballots, voting).values_list("choices", flat=True)]
 
 
 def round_count_electronic(voting: VotingRound) -> tuple[Result, str]:
     """Count a round from its stored ballots (used to close it and by anyone to recount)."""
     ballots = stored_ballots(voting)
-    issued = voting.credentials.count()
+    issued = _in_union(voting.credentials, voting).count()
     result = count_round(_round_input(voting, issued=issued, returned=len(ballots),
                                       ballots=ballots))
     return result, ballots_digest(ballots)
@@ -449,8 +475,8 @@ def round_close_electronic(*, voting: VotingRound, actor: Actor) -> VotingRound:
             raise Conflict(_("本轮已经计票。"))
         # closing first under the row lock: a ballot racing the close re-checks the status
         result, digest = round_count_electronic(voting)
-        voting.issued = voting.credentials.count()
-        voting.returned = voting.ballots.count()
+        voting.issued = _in_union(voting.credentials, voting).count()
+        voting.returned = _in_union(voting.ballots, voting).count()
         voting.tally_hash = digest
         return _apply_result(voting, result, actor=actor)
 

@@ -171,10 +171,12 @@ def test_voter_casts_through_own_credential_only(a11: Any, district_cadre: Any) 
 
 
 def test_a_stored_ballot_cannot_be_tied_to_its_voter(a11: Any, district_cadre: Any) -> None:
-    """The ballot table holds the round and the names, nothing else: no voter, no credential,
-    no time; its key is random, so neither the key nor any column orders ballots by arrival."""
+    """The ballot table holds the round, the election's union (the distribution column on
+    Citus: the same for every ballot of the round) and the names, nothing else: no voter, no
+    credential, no time; its key is random, so neither the key nor any column orders ballots by
+    arrival."""
     fields = {f.name for f in Ballot._meta.get_fields()}
-    assert fields == {"id", "round", "choices"}
+    assert fields == {"id", "org", "round", "choices"}
     assert not [f for f in Ballot._meta.get_fields()
                 if f.get_internal_type() in ("DateTimeField", "DateField", "TimeField",
                                              "AutoField", "BigAutoField")]
@@ -186,7 +188,8 @@ def test_a_stored_ballot_cannot_be_tied_to_its_voter(a11: Any, district_cadre: A
         services.ballot_cast(token=token, choices=[name])
     rows = list(Ballot.objects.filter(round=voting).values())
     assert sorted(r["choices"][0] for r in rows) == ["乙", "甲", "甲"]
-    assert {k for r in rows for k in r} == {"id", "round_id", "choices"}
+    assert {k for r in rows for k in r} == {"id", "org_id", "round_id", "choices"}
+    assert {r["org_id"] for r in rows} == {election.org_id}
     assert all(r["id"].version == 4 for r in rows)
     # every credential is just "used": which one voted for whom is not recorded
     assert list(Credential.objects.filter(round=voting).values_list("used", flat=True)) == [

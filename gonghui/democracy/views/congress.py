@@ -15,6 +15,7 @@ from gonghui.accounts.capabilities import Capability
 from gonghui.accounts.gates import has_capability, require_capability
 from gonghui.accounts.scoping import prefixes
 from gonghui.core import clock
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import NotFound
 from gonghui.core.pagination import paginate, querystring_without_page
 from gonghui.core.views import form_status, posted, run_service
@@ -78,7 +79,8 @@ def _congress_page(request: HttpRequest, congress: Congress, *, forms: dict[str,
     return render(request, "democracy/congress_detail.html", {
         "congress": congress, "representatives": reps, "sessions": sessions,
         "contacts": selectors.contacts(congress)[:30],
-        "proposals": congress.proposals.select_related("proposer")[:50],
+        "proposals": congress.proposals.select_related("proposer")
+        .filter(same_union("proposer", "org"))[:50],
         "can_write": has_capability(request.user, Capability.DEMOCRACY_WRITE, congress.org),
         "reps_form": forms.get("reps", RepresentativesForm()),
         "session_form": forms.get("session", SessionForm(representatives=reps)),
@@ -195,7 +197,8 @@ def _proposal_page(request: HttpRequest, proposal: Proposal, *,
     departments = Department.objects.filter(org=proposal.congress.org, is_active=True)
     return render(request, "democracy/proposal_detail.html", {
         "proposal": proposal, "history": proposal.history.all(),
-        "cosigners": proposal.cosigners.select_related("representative"),
+        "cosigners": proposal.cosigners.select_related("representative")
+        .filter(same_union("representative", "org")),
         "departments": proposal.departments.select_related("department"),
         "can_write": has_capability(request.user, Capability.DEMOCRACY_WRITE,
                                     proposal.congress.org),
@@ -316,7 +319,8 @@ def _own_page(request: HttpRequest, proposal: Proposal, *, form: Any = None,
               status: int = 200) -> HttpResponse:
     return render(request, "democracy/my_proposal.html", {
         "proposal": proposal, "history": proposal.history.all(),
-        "cosigners": proposal.cosigners.select_related("representative"),
+        "cosigners": proposal.cosigners.select_related("representative")
+        .filter(same_union("representative", "org")),
         "rate_form": form or RateForm(), "P": ProposalStatus}, status=status)
 
 

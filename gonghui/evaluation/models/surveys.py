@@ -183,9 +183,11 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    """One answer; a multiple choice gives one row per chosen option."""
+    """One answer; a multiple choice gives one row per chosen option. `union` is the
+    response's (the distribution column on Citus: docs/scale.md)."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     option = models.CharField(max_length=32, blank=True)
     number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
+from gonghui.core.citus import on_citus, one_connection_per_node
+from gonghui.core.colocated import same_union
 from gonghui.core.errors import ApplicationError, Conflict
 from gonghui.core.workflow import initial_status, transition
 from gonghui.evaluation import rules
@@ -160,6 +162,9 @@ def audience(survey: Survey) -> list[tuple[int, int, str]]:
 @transaction.atomic
 def survey_open(*, survey: Survey, actor: Actor) -> Survey:
     require_write(actor, survey.org)
+    # the audience is read over every shard, then the survey (a reference table the
+    # invitations point at) is written: on Citus one connection per node
+    one_connection_per_node()
     if not survey.questions.exists():
         raise ApplicationError(_("问卷还没有题目。"), code="questions_required")
     if survey.closes_on < clock.today():
@@ -274,6 +279,16 @@ def _answered_insert(survey: Survey, person: Person) -> tuple[int, str] | None:
     union path) of the invitation, None when the member is not invited. A second submission
     hits the unique constraint (IntegrityError)."""
     answered, invitation = Answered._meta.db_table, Invitation._meta.db_table
+    if on_citus():
+        # `answered` is distributed by the person, invitations by the union: the invitation
+        # first (a read over the shards), then the insert on the person's shard
+        found = (Invitation.objects.filter(survey=survey, person=person)
+                 .values_list("union_id", "union_path").first())
+        if found is None:
+            return None
+        Answered.objects.create(survey=survey, person=person, union_id=found[0],
+                                union_path=found[1])
+        return found[0], found[1]
     with connection.cursor() as c:
         c.execute(
             f"INSERT INTO {answered} (survey_id, person_id, union_id, union_path) "  # noqa: S608
@@ -370,6 +385,7 @@ def response_submit(*, survey: Survey, person: Person, answers: Mapping[int, Any
     response.save(force_insert=True)
     for row in rows:
         row.response = response
+        row.union_id = union_id     # the response's union (the distribution column on Citus)
     Answer.objects.bulk_create(rows)
     _counts_add(survey, response_counts(survey, response, rows))
     audit_record(actor=actor, action="evaluation.survey.answer", obj=survey,
@@ -385,7 +401,8 @@ def counts_recount(survey: Survey) -> dict[CountKey, tuple[int, Decimal]]:
     cut = len(survey.org_path) + PATH_STEP
     out: dict[CountKey, tuple[int, Decimal]] = {}
     responses = Response.objects.filter(survey=survey)
-    answers = Answer.objects.filter(response__survey=survey)
+    # joined to their responses on the union too (on Citus a join on the co-located shards)
+    answers = Answer.objects.filter(same_union("response"), response__survey=survey)
     single = answers.exclude(question__kind=QuestionKind.MULTIPLE)
     several = answers.filter(question__kind=QuestionKind.MULTIPLE)
     for dim in ("", "unit", "gender", "age_band", "employment_form"):
