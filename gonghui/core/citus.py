@@ -82,6 +82,38 @@ DISTRIBUTED: dict[str, str] = {
     "aid.Beneficiary": "union_id",
     "aid.Assistance": "union_id",
     # --- rights, awards, outreach (section of helper "wave2a") ---
+    # rights: a union's cases (one per worker's dispute) with their history, hand-offs,
+    # hearings and documents, by the case's union; supervision letters by the issuing union
+    "rights.Case": "union_id",
+    "rights.CaseHistory": "union_id",
+    "rights.Referral": "union_id",
+    "rights.Hearing": "union_id",
+    "rights.CaseDocument": "union_id",
+    "rights.Letter": "org_id",
+    "rights.LetterHistory": "org_id",
+    # awards: competition entries and judges' scores by the competition's organiser (one
+    # competition's ranking on one shard; "a person once per competition" holds there);
+    # nominations with their history and attachments by the scheme's issuing union ("a nominee
+    # once per scheme" holds there)
+    "awards.Entry": "org_id",
+    "awards.Score": "org_id",
+    "awards.Nomination": "org_id",
+    "awards.NominationHistory": "org_id",
+    "awards.NominationAttachment": "org_id",
+    # outreach: activities and their sign-ups (the activity row is the lock of its places: one
+    # shard), announcements and their receipts (one per recipient), courses with their
+    # sessions, enrolments and attendance, all by the organising org
+    "outreach.Activity": "org_id",
+    "outreach.ActivityHistory": "org_id",
+    "outreach.Signup": "org_id",
+    "outreach.SignupHistory": "org_id",
+    "outreach.Announcement": "org_id",
+    "outreach.AnnouncementHistory": "org_id",
+    "outreach.Receipt": "org_id",
+    "outreach.Course": "org_id",
+    "outreach.CourseSession": "org_id",
+    "outreach.Enrolment": "org_id",
+    "outreach.Attendance": "org_id",
     # --- end rights, awards, outreach ---
     # --- democracy, evaluation, stats (section of helper "wave2b") ---
     # --- end democracy, evaluation, stats ---
@@ -93,6 +125,8 @@ DISTRIBUTED_BY_ID: set[str] = {
     "audit.AuditEvent",
     "audit.SensitiveRead",
     "notifications.Notification",
+    # rights/awards/outreach: an employer's risk signals (a million in a city), insert-only
+    "rights.RiskSignal",
 }
 
 # Member-scale tables distributed by a column of their own, not the union: a rule of theirs spans
@@ -173,6 +207,36 @@ REFERENCE: dict[str, str] = {
     # --- roster (section of helper "roster") ---
     # --- end roster ---
     # --- rights, awards, outreach (section of helper "wave2a") ---
+    "rights.Lawyer": "a union's registry of lawyers and legal-aid volunteers: tens per union",
+    "rights.RightsPolicy": _CONFIG,
+    "rights.RiskWeight": "one row per risk signal kind",
+    # workers' congresses and collective contracts: a few per employer (they grow with
+    # orgs.Employer, itself a reference table, not with members)
+    **{f"rights.{name}": "an employer's workers' congress: a few rows per employer"
+       for name in ("Congress", "Delegate", "Session", "Session_attendees", "Resolution",
+                    "OpenAffair")},
+    **{f"rights.{name}": "an employer's or a region's collective contracts: a few per employer"
+       for name in ("Contract", "ContractHistory", "Representative", "Coverage")},
+    "rights.EmployerRisk": "one row per employer (its current score)",
+    "rights.RiskAlert": "an employer's level crossings: a few per employer",
+    "rights.AlertHistory": "an alert's handling: a few rows per alert",
+    **{f"awards.{name}": "a union's competitions and their criteria: a few per union and year"
+       for name in ("Competition", "CompetitionHistory", "Criterion")},
+    "awards.HonourScheme": _CITY,
+    "awards.Quota": "a scheme's places per district or industry union: tens per scheme",
+    # the register of honoured people: a city's model workers and honour holders (thousands,
+    # growing by the honours conferred a year), their honours and the care given to them
+    "awards.ModelWorker": "the model-worker register: thousands per city",
+    "awards.HonourRecord": "honours held: the conferred ones, thousands per city and year",
+    "awards.CareRecord": "care given to model workers: a few rows per model worker and year",
+    **{f"awards.{name}": "innovation studios and results: tens per union"
+       for name in ("Studio", "StudioRating", "InnovationResult")},
+    **{f"outreach.{name}": "service points with their hours and checks: the nearest search "
+       "reads a bounding box over all of them; the station code is unique" for name in (
+           "Station", "StationHistory", "StationHours", "StationException", "Inspection",
+           "StationPhoto")},
+    "outreach.Project": "a federation's yearly practical projects: a few per year",
+    "outreach.ProjectTarget": "a project's target per district: tens per project",
     # --- end rights, awards, outreach ---
     # --- democracy, evaluation, stats (section of helper "wave2b") ---
     # --- end democracy, evaluation, stats ---
@@ -220,6 +284,9 @@ CROSS_UNION_FKS: dict[str, str] = {
     # help already given and the programme lists stay with the union that gave them
     "aid.Assistance.file": "a file that followed its member to another union",
     "aid.Beneficiary.file": "a file that followed its member to another union",
+    # rights/awards/outreach: a letter issued by a federation about a case of a union of its
+    # subtree; cases are never deleted (no service deletes one; their children PROTECT them)
+    "rights.Letter.case": "a letter of a federation about a case of a union below it",
 }
 
 
