@@ -145,6 +145,11 @@ DISTRIBUTED_BY_KEY: dict[str, str] = {
     "mutualaid.SettlementRecord": "lane",
     "mutualaid.SettlementNumber": "settlement_no",
     "mutualaid.SettlementStay": "fingerprint",
+    # --- claims of mutualaid and aid (CROSS_UNION_UNIQUES): the unique key contains the column
+    "mutualaid.EnrolmentClaim": "person_id",
+    "mutualaid.CurrentPayeeClaim": "person_id",
+    "aid.BeneficiaryClaim": "applicant_hash",
+    # --- end claims of mutualaid and aid
 }
 
 # Foreign keys from union tables to DISTRIBUTED_BY_KEY tables (not co-located): dropped on Citus,
@@ -154,6 +159,9 @@ KEYED_FKS: dict[str, str] = {
         "the payout is inserted by the batch that holds its record locked (claimed FOR UPDATE), "
         "and records are never deleted (retention clears their personal fields only); reads go "
         "by id (prefetch), not by join"),
+    "mutualaid.CurrentPayeeClaim.account": (
+        "payee_account_set points the claim at the account it inserts, in the same transaction, "
+        "holding the claim locked; accounts are never deleted (a merge moves them keeping ids)"),
 }
 
 # Small tables copied to every node, by why they are small (model label -> reason). Every model of
@@ -263,17 +271,22 @@ CROSS_UNION_UNIQUES: dict[str, str] = {
         "members_person.member_union compare-and-set in open_membership "
         "(test_citus_rules.py::test_one_held_membership_without_the_index)"),
     "ma_enrolment_once_per_year": (
-        "OPEN: a person enrolled by a second union in the same plan year after a transfer; "
-        "next step: a claim row keyed by the person (like aid_householdclaim)"),
+        "mutualaid_enrolmentclaim (unique (person, plan, plan_year), distributed by person), "
+        "inserted by enrol_members before the enrolments, which it inserts only for the claims "
+        "it took (test_claims_rules.py::test_enrolment_in_another_union_without_the_index)"),
     "ma_payee_one_current": (
-        "payee_account_set retires the current accounts of the person in every union inside "
-        "its transaction; OPEN under two concurrent first registrations in two unions"),
+        "mutualaid_currentpayeeclaim (primary key person, distributed by it), taken and locked "
+        "first by payee_account_set, which retires the old account and points the claim at the "
+        "new one (test_claims_rules.py::test_current_account_in_another_union_without_the_index, "
+        "::test_two_first_registrations_at_once_leave_one_current_account)"),
     "members_membership.card_number": (
         "OPEN: numbers made by Gonghui are <year><membership id> (unique by construction); "
         "numbers kept from a roster file are not; next step: a card-number claim table"),
     "aid_beneficiary_once_per_person": (
-        "OPEN: the programme's applicant_hash guard across unions; next step: a claim row "
-        "keyed by (programme, applicant_hash) as a reference table"),
+        "aid_beneficiaryclaim (unique (programme, applicant_hash), distributed by "
+        "applicant_hash), inserted with the list rows by beneficiaries_generate and "
+        "beneficiary_add (test_claims_rules.py::test_household_listed_through_another_union_"
+        "without_the_index)"),
 }
 
 # Foreign keys between union-distributed tables whose two rows may live in different unions:

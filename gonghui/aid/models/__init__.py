@@ -36,6 +36,7 @@ from gonghui.aid.models.files import (
 from gonghui.aid.models.programmes import (
     Assistance,
     Beneficiary,
+    BeneficiaryClaim,
     Programme,
     ProgrammeHistory,
 )
@@ -45,9 +46,10 @@ from gonghui.aid.rules import Category
 __all__ = [
     "BENEFICIARY_TRANSITIONS", "MONEY_KINDS", "NO_AMOUNT_KINDS", "OPEN_STATUSES",
     "PROGRAMME_TRANSITIONS", "TRANSITIONS", "ActivityKind", "AidPolicy", "AssessmentSource",
-    "Assistance", "AssistanceKind", "Beneficiary", "BeneficiaryStatus", "Category", "Cause",
-    "DocumentKind", "Education", "EligibilityRule", "FileActivity", "FileCause", "FileDocument",
-    "FileStatus", "HardshipFile", "Health", "HouseholdClaim", "HouseholdMember", "Housing",
-    "IncomeAssessment", "IncomeKind", "IncomeSource", "LocalStandard", "Need", "Programme",
-    "ProgrammeHistory", "ProgrammeKind", "ProgrammeStatus", "Relation", "Work",
+    "Assistance", "AssistanceKind", "Beneficiary", "BeneficiaryClaim", "BeneficiaryStatus",
+    "Category", "Cause", "DocumentKind", "Education", "EligibilityRule", "FileActivity",
+    "FileCause", "FileDocument", "FileStatus", "HardshipFile", "Health", "HouseholdClaim",
+    "HouseholdMember", "Housing", "IncomeAssessment", "IncomeKind", "IncomeSource",
+    "LocalStandard", "Need", "Programme", "ProgrammeHistory", "ProgrammeKind", "ProgrammeStatus",
+    "Relation", "Work",
 ]

@@ -119,6 +119,31 @@ class Beneficiary(models.Model):
         return f"{self.programme_id}/{self.file_id}"
 
 
+class BeneficiaryClaim(models.Model):
+    """The claim of (programme, applicant): a household once per programme across unions
+    (`aid_beneficiary_once_per_person`, which Citus cannot hold: the list rows are distributed
+    by their union). On Citus distributed by `applicant_hash` (core/citus.py
+    DISTRIBUTED_BY_KEY) and its unique key contains it, so Citus enforces the key across the
+    cluster. Inserted with the list rows, in their transaction, by the programme services
+    (`beneficiaries_generate`, `beneficiary_add`); never removed, as the key counts removed and
+    paid rows too and list rows are not deleted (a merge moves them, keeping the key). Filled for
+    existing rows by migration aid 0006."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    applicant_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("帮扶对象占用")
+        verbose_name_plural = _("帮扶对象占用")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "applicant_hash"],
+                                    name="aid_beneficiary_claim_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}/{self.applicant_hash[:8]}"
+
+
 class Assistance(models.Model):
     """Help given to a household. Money kinds post to the paying union's ledger through the
     funds posting service, idempotent by `idempotency_key` (a retried form or API call records

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from gonghui.aid.models import (
     Assistance,
     AssistanceKind,
     Beneficiary,
+    BeneficiaryClaim,
     BeneficiaryStatus,
     EligibilityRule,
     FileStatus,
@@ -139,24 +140,47 @@ def _lock(programme: Programme, actor: Actor, *, draft: bool = True) -> Programm
     return locked
 
 
+def _claim_applicants(programme: Programme, applicant_hashes: list[str]) -> set[str]:
+    """Insert the claims (programme, applicant) that are free, in hash order, one statement
+    per 1,000; returns the applicants this transaction took (BeneficiaryClaim)."""
+    table = connection.ops.quote_name(BeneficiaryClaim._meta.db_table)
+    taken: set[str] = set()
+    ordered = sorted(set(applicant_hashes))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), 1000):
+            part = ordered[start:start + 1000]
+            cursor.execute(
+                f"INSERT INTO {table} (programme_id, applicant_hash) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s)'] * len(part))} "
+                f"ON CONFLICT DO NOTHING RETURNING applicant_hash",
+                [x for applicant in part for x in (programme.pk, applicant)])
+            taken.update(applicant for (applicant,) in cursor.fetchall())
+    return taken
+
+
 def beneficiaries_generate(*, programme: Programme, actor: Actor) -> int:
     """Add every eligible household not yet on the list, all or nothing within the budget."""
     with transaction.atomic():
         programme = _lock(programme, actor)
         listed = set(programme.beneficiaries.values_list("file_id", flat=True))
         hashes = set(programme.beneficiaries.values_list("applicant_hash", flat=True))
-        rows = [
-            Beneficiary(programme=programme, file_id=f.pk, union_id=f.union_id,
-                        union_path=f.union_path, applicant_hash=f.applicant_hash,
-                        amount=programme.amount_per_household)
-            for f in eligible_files(programme).only("id", "union_id", "union_path",
-                                                    "applicant_hash")
-            if f.pk not in listed and f.applicant_hash not in hashes
-        ]
+        rows: dict[str, Beneficiary] = {}  # one per applicant: its first file in list order
+        for f in eligible_files(programme).only("id", "union_id", "union_path",
+                                                "applicant_hash"):
+            if f.pk not in listed and f.applicant_hash not in hashes:
+                rows.setdefault(f.applicant_hash, Beneficiary(
+                    programme=programme, file_id=f.pk, union_id=f.union_id,
+                    union_path=f.union_path, applicant_hash=f.applicant_hash,
+                    amount=programme.amount_per_household))
         if not rows:
             return 0
         _require_within_budget(programme, programme.amount_per_household * len(rows))
-        Beneficiary.objects.bulk_create(rows, batch_size=500)
+        refused = set(rows) - _claim_applicants(programme, list(rows))
+        if refused:
+            # listed already (the list read above missed it): the unique key's answer
+            raise Conflict(_("该户已在本项目名单中，一个项目内每户只能列入一次。"),
+                           code="already_listed")
+        Beneficiary.objects.bulk_create(list(rows.values()), batch_size=500)
         audit_record(actor=actor, action="aid.programme.generate", obj=programme,
                      org_path=programme.org_path, after={"added": len(rows)})
     return len(rows)
@@ -177,6 +201,11 @@ def beneficiary_add(*, programme: Programme, file: HardshipFile, actor: Actor,
         _require_within_budget(programme, value)
         try:
             with transaction.atomic():
+                # the claim decides a household listed through a file of another union
+                # (BeneficiaryClaim; on Citus the list's own key cannot span unions), the
+                # unique key (programme, file, union) the same file twice
+                if not _claim_applicants(programme, [file.applicant_hash]):
+                    raise IntegrityError("aid_beneficiary_claim_once")
                 row = Beneficiary.objects.create(
                     programme=programme, file=file, union_id=file.union_id,
                     union_path=file.union_path, applicant_hash=file.applicant_hash, amount=value)

@@ -1,13 +1,20 @@
 """0004_history_base keeps the data: the timeline keeps its rows (the columns keep their names),
-and each programme gets the status history its audit rows held."""
+and each programme gets the status history its audit rows held. 0006_beneficiary_claim: every
+list row (any status) gets its (programme, applicant) claim."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+
+from gonghui.aid.services import programmes
+from gonghui.aid.tests.conftest import active_file, make_person
+from gonghui.core import clock
 
 
 def _targets(aid_migration: str) -> list[tuple[str, str]]:
@@ -45,6 +52,37 @@ def test_history_base_migration_keeps_timeline_and_fills_programme_history():
         assert list(history.objects.values_list(
             "programme_id", "from_status", "to_status", "actor_name", "at", "reason")) == [
             (programme.pk, "draft", "approved", "city_admin", at, "同意")]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
+                    reason="migrating backwards would undo `citus distribute`")
+@pytest.mark.django_db(transaction=True)
+def test_beneficiary_claim_migration_backfills_the_claims(tree, standard, aid_cadre,
+                                                          street_cadre, city_admin):
+    files = [active_file(make_person(tree["SH-A-1-1"], name), aid_cadre, street_cadre,
+                         incomes=("1000",)) for name in ("甲一", "甲二")]
+    programme = programmes.programme_create(
+        org=tree["SH"], actor=city_admin, name="2026 年送温暖", kind="winter",
+        year=clock.today().year, budget=Decimal("2000"), amount_per_household=Decimal("500"),
+        assistance_kind="cash", rule="categories", categories=["deep"])
+    assert programmes.beneficiaries_generate(programme=programme, actor=city_admin) == 2
+    removed = programme.beneficiaries.get(file=files[1])
+    programmes.beneficiary_remove(beneficiary=removed, actor=city_admin, reason="已迁出")
+    before, after = _targets("0005_citus_keys"), _targets("0006_beneficiary_claim")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)  # the claim table goes
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        Claim = new.get_model("aid", "BeneficiaryClaim")
+        assert sorted(Claim.objects.values_list("programme_id", "applicant_hash")) == sorted(
+            (programme.pk, f.applicant_hash) for f in files)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Claim.objects.create(programme_id=programme.pk, applicant_hash=files[1].applicant_hash)
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())

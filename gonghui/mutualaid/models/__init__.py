@@ -3,7 +3,9 @@ payouts and bank batches. One module per subdomain; everything is importable fro
 
 from gonghui.mutualaid.models.enrolment import (
     ENROLMENT_TRANSITIONS,
+    CurrentPayeeClaim,
     Enrolment,
+    EnrolmentClaim,
     EnrolmentRun,
     EnrolmentStatus,
     PayeeAccount,
@@ -56,7 +58,9 @@ __all__ = [
     "RESULT_TRANSITIONS",
     "BatchItem",
     "BatchStatus",
+    "CurrentPayeeClaim",
     "Enrolment",
+    "EnrolmentClaim",
     "EnrolmentRun",
     "EnrolmentStatus",
     "ImportStatus",

@@ -131,3 +131,58 @@ class PayeeAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_masked}"
+
+
+# The claims below carry two rules that span unions (core/citus.py CROSS_UNION_UNIQUES): on one
+# node the unique keys of Enrolment and PayeeAccount hold them too, on Citus those keys cannot
+# exist (the rows are distributed by their union). Each claim table is distributed by a key of
+# its own (DISTRIBUTED_BY_KEY) and its unique key contains that column, so Citus enforces it
+# across the cluster. Written in the transaction of the row they guard, by the one service that
+# writes such rows; filled for existing rows by migration mutualaid 0009. The foreign key from a
+# claim to a union-distributed row (the current account) is dropped on Citus (KEYED_FKS).
+
+
+class EnrolmentClaim(models.Model):
+    """The claim of (plan, plan year, person): one enrolment per person, plan and year across
+    unions (`ma_enrolment_once_per_year`). Inserted by `enrol_members` with the enrolments
+    (`INSERT … ON CONFLICT DO NOTHING RETURNING`: a person whose claim is taken is skipped, as
+    the unique key skipped them). Never removed: the key counts every enrolment, cancelled ones
+    too, and enrolments are not deleted (a merge moves them with their person, plan and year)."""
+
+    person = models.ForeignKey("members.Person", on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey("mutualaid.Plan", on_delete=models.PROTECT, related_name="+")
+    plan_year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("参保年度占用")
+        verbose_name_plural = _("参保年度占用")
+        constraints = [
+            # on Citus distributed by person_id: the key contains it
+            models.UniqueConstraint(fields=["person", "plan", "plan_year"],
+                                    name="ma_enrolment_claim_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.plan_id} {self.plan_year}"
+
+
+class CurrentPayeeClaim(models.Model):
+    """The claim of a person's current payee account (`ma_payee_one_current`): one row per
+    person who has a current account, pointing at it. `payee_account_set` takes the row first
+    (an upsert that locks it), retires the old account and points the row at the new one, so
+    two registrations for one person in two unions at once run one after the other and exactly
+    one account stays current."""
+
+    person = models.OneToOneField("members.Person", on_delete=models.PROTECT, primary_key=True,
+                                  related_name="+")
+    # the current PayeeAccount; NULL only inside the transaction that registers the person's
+    # first account
+    account = models.ForeignKey(PayeeAccount, on_delete=models.PROTECT, null=True,
+                                related_name="+")
+
+    class Meta:
+        verbose_name = _("当前收款账户")
+        verbose_name_plural = _("当前收款账户")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.account_id}"

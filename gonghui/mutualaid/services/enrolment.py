@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,9 @@ from gonghui.core.idnumber import mask
 from gonghui.members.models import Membership, MembershipStatus, Person
 from gonghui.mutualaid import ledger
 from gonghui.mutualaid.models import (
+    CurrentPayeeClaim,
     Enrolment,
+    EnrolmentClaim,
     EnrolmentRun,
     EnrolmentStatus,
     PayeeAccount,
@@ -51,8 +53,9 @@ def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Actor,
                   enrolled_on: dt.date | None = None) -> EnrolmentRun:
     """Enrol the active members of `union` (all, or the chosen `person_ids`) in `plan` for
     `plan_year` and post the contribution to the ledgers. Members already enrolled for that year
-    (in any union) are skipped; two cadres enrolling at once cannot enrol anyone twice (the
-    unique constraint decides, and only rows actually inserted are charged)."""
+    (in any union) are skipped; two cadres enrolling at once cannot enrol anyone twice: the
+    enrolment claims decide (`EnrolmentClaim`, also on Citus, where the unique key of the
+    enrolments cannot span unions), and only rows actually inserted are charged."""
     require_capability(actor, Capability.MUTUALAID_WRITE, union)
     if plan.status != PlanStatus.ACTIVE:
         raise ApplicationError(_("该计划已停办，不能参保。"), code="plan_closed")
@@ -99,7 +102,11 @@ def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Actor,
             for m in memberships
         ]
         for start in range(0, len(rows), CHUNK):
-            Enrolment.objects.bulk_create(rows[start:start + CHUNK], ignore_conflicts=True)
+            part = rows[start:start + CHUNK]
+            taken = _claim_enrolments(plan, plan_year, [row.person_id for row in part])
+            # (the one-node unique key would skip the same rows; kept as a second guard)
+            Enrolment.objects.bulk_create([row for row in part if row.person_id in taken],
+                                          ignore_conflicts=True)
         count = Enrolment.objects.filter(run=run).count()
         if count == 0:
             raise ApplicationError(_("没有可参保的会员：所选会员均已参加 {year} 年度该计划。")
@@ -114,6 +121,25 @@ def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Actor,
                             "enrolled": count, "skipped": run.skipped_count,
                             "amount": run.amount})
     return run
+
+
+def _claim_enrolments(plan: Plan, plan_year: int, person_ids: list[int]) -> set[int]:
+    """Insert the enrolment claims of `person_ids` for (plan, year) that are free, in person
+    order (two runs lock alike), one statement per 1,000; returns the persons this transaction
+    took. A claim another transaction holds uncommitted waits for it, as the unique key did."""
+    table = connection.ops.quote_name(EnrolmentClaim._meta.db_table)
+    taken: set[int] = set()
+    ordered = sorted(set(person_ids))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), 1000):
+            part = ordered[start:start + 1000]
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, plan_id, plan_year) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s, %s)'] * len(part))} "
+                f"ON CONFLICT DO NOTHING RETURNING person_id",
+                [x for person in part for x in (person, plan.pk, plan_year)])
+            taken.update(person for (person,) in cursor.fetchall())
+    return taken
 
 
 _ACCOUNT = re.compile(r"^\d{12,30}$")
@@ -140,6 +166,19 @@ def _account_union(person: Person, org: Org | None) -> Org:
     return enrolment.union
 
 
+def _lock_payee_claim(person: Person) -> None:
+    """The person's current-account claim, inserted (account still to come) or, when it
+    exists, locked — one statement, on Citus on the person's shard. Held to the end of the
+    caller's transaction, so registrations for one person run one after the other in every
+    union (the one-node index `ma_payee_one_current` alone would refuse the second)."""
+    table = connection.ops.quote_name(CurrentPayeeClaim._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (person_id, account_id) VALUES (%s, NULL) "  # noqa: S608
+            f"ON CONFLICT (person_id) DO UPDATE SET account_id = {table}.account_id",
+            [person.pk])
+
+
 def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
                       account_number: str, actor: Actor, union: Org | None = None
                       ) -> PayeeAccount:
@@ -158,6 +197,9 @@ def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
                                extra={"field": "bank_name"})
     home = _account_union(person, org)
     with transaction.atomic():
+        # the person's claim first (CurrentPayeeClaim): a second registration for the same
+        # person, in any union, waits here until this one commits, then replaces its account
+        _lock_payee_claim(person)
         current = lock_per_union(PayeeAccount.objects.filter(person=person, is_current=True))
         for old in current:
             old.is_current = False
@@ -166,6 +208,7 @@ def payee_account_set(*, person: Person, holder_name: str, bank_name: str,
             person=person, union=home, holder_name=holder_name[:64], bank_name=bank_name[:100],
             account_number=number, account_masked=mask(number), created_by=actor_user(actor),
         )
+        CurrentPayeeClaim.objects.filter(person_id=person.pk).update(account_id=account.pk)
         audit_record(actor=actor, action="mutualaid.account.set", obj=account,
                      org_path=org.path if org is not None else "",
                      before={"account": current[0].account_masked} if current else None,

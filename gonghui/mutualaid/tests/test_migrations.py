@@ -1,5 +1,6 @@
 """0008_settlement_claims keeps the data: every existing record gets its queue lane and its
-settlement-number and stay claim rows, after which the claims refuse a second taker."""
+settlement-number and stay claim rows, after which the claims refuse a second taker.
+0009_enrolment_and_payee_claims: every enrolment and current account gets its claim."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from gonghui.core.crypto import blind_index
+from gonghui.mutualaid import services
 from gonghui.mutualaid.models import lane_of
+from gonghui.mutualaid.tests.conftest import enrol
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
                                 reason="migrating backwards would undo `citus distribute`")
@@ -59,6 +62,49 @@ def test_settlement_claims_migration_backfills_lanes_and_claims():
             (f"{n:032d}", f"M{n}") for n in range(3)]
         with pytest.raises(IntegrityError), transaction.atomic():
             Number.objects.create(settlement_no="M1", fingerprint="9" * 32)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enrolment_and_payee_claims_migration_backfills_the_claims(tree, plans, members,
+                                                                    cadre_a11, city_admin):
+    """0009_enrolment_and_payee_claims: every enrolment (any status) gets its (person, plan,
+    year) claim, every current account its person's claim; a retired account none."""
+    enrol(plans["allowance"], tree["SH-A-1-1"], cadre_a11)
+    enrol(plans["ratio"], tree["SH-B-1-1"], city_admin)
+    person = members["a"][0]
+    for number in ("6222020200112233445", "6217000010001234567"):
+        services.payee_account_set(person=person, actor=city_admin, holder_name=person.name,
+                                   bank_name="工商银行", account_number=number)
+    other = members["b"][0]
+    services.payee_account_set(person=other, actor=city_admin, holder_name=other.name,
+                               bank_name="工商银行", account_number="6222020200199998888")
+    before, after = _targets("0008_settlement_claims"), _targets("0009_enrolment_and_payee_claims")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)  # the claim tables go
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        Enrolment = new.get_model("mutualaid", "Enrolment")
+        EnrolmentClaim = new.get_model("mutualaid", "EnrolmentClaim")
+        PayeeAccount = new.get_model("mutualaid", "PayeeAccount")
+        CurrentPayeeClaim = new.get_model("mutualaid", "CurrentPayeeClaim")
+        enrolled = sorted(Enrolment.objects.values_list("person_id", "plan_id", "plan_year"))
+        assert len(enrolled) == 5
+        assert sorted(EnrolmentClaim.objects.values_list("person_id", "plan_id", "plan_year")) \
+            == enrolled
+        current = sorted(PayeeAccount.objects.filter(is_current=True)
+                         .values_list("person_id", "pk"))
+        assert [p for p, _pk in current] == sorted([person.pk, other.pk])
+        assert PayeeAccount.objects.count() == 3
+        assert sorted(CurrentPayeeClaim.objects.values_list("person_id", "account_id")) \
+            == current
+        with pytest.raises(IntegrityError), transaction.atomic():
+            EnrolmentClaim.objects.create(person_id=enrolled[0][0], plan_id=enrolled[0][1],
+                                          plan_year=enrolled[0][2])
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
