@@ -116,6 +116,30 @@ DISTRIBUTED: dict[str, str] = {
     "outreach.Attendance": "org_id",
     # --- end rights, awards, outreach ---
     # --- democracy, evaluation, stats (section of helper "wave2b") ---
+    # democracy: an election's roll, its credentials and secret ballots (one each per voter and
+    # round; a ballot's union is the election's, nothing of the voter), a congress's
+    # representatives with their attendance, contact records and proposals (with history,
+    # co-signers, departments) — all by the union of their election or congress (`org`)
+    "democracy.Voter": "org_id",
+    "democracy.Credential": "org_id",
+    "democracy.Ballot": "org_id",
+    "democracy.Representative": "org_id",
+    "democracy.Attendance": "org_id",
+    "democracy.ContactRecord": "org_id",
+    "democracy.Proposal": "org_id",
+    "democracy.ProposalHistory": "org_id",
+    "democracy.Cosigner": "org_id",
+    "democracy.ProposalDepartment": "org_id",
+    # evaluation: a survey's audience, responses and answers (one each per member asked or
+    # answering), by the member's union at the draw
+    "evaluation.Invitation": "union_id",
+    "evaluation.Response": "union_id",
+    "evaluation.Answer": "union_id",
+    # stats: one snapshot row per union and month; the stored breakdowns of the big subtrees
+    # by their org (written after a read of every shard's memberships, which Citus refuses
+    # before a write of a reference table the distributed tables point at)
+    "stats.MonthlySnapshot": "org_id",
+    "stats.SubtreeBreakdown": "org_id",
     # --- end democracy, evaluation, stats ---
 }
 
@@ -131,8 +155,8 @@ DISTRIBUTED_BY_ID: set[str] = {
 
 # Member-scale tables distributed by a column of their own, not the union: a rule of theirs spans
 # unions, so the union cannot be in their keys (model label -> distribution column). Each is its
-# own co-location group; a foreign key towards one from a union table is dropped on Citus
-# (KEYED_FKS says what carries it). The settlement records: the cross-union keys (settlement
+# own co-location group unless COLOCATED_KEYED puts it in another's; a foreign key between one
+# and a union table is dropped on Citus (KEYED_FKS says what carries it). The settlement records: the cross-union keys (settlement
 # number, stay fingerprint) are claim tables keyed by the key itself (primary key = the
 # distribution column, so Citus enforces them across the cluster), written in the record's
 # transaction (mutualaid.services.imports); the record itself is distributed by its person's
@@ -145,15 +169,49 @@ DISTRIBUTED_BY_KEY: dict[str, str] = {
     "mutualaid.SettlementRecord": "lane",
     "mutualaid.SettlementNumber": "settlement_no",
     "mutualaid.SettlementStay": "fingerprint",
+    # roster: an import job by its id, its chunks and rejected rows by the job (co-located,
+    # COLOCATED_KEYED): a bulk import's rows go to many unions, but the job's checkpoint, its
+    # counters and its error report are the job's own — every write and row lock of the
+    # chunk's bookkeeping (the job's counters by id, the chunk's insert that claims it, its
+    # rejections) is on the job's one shard, and two imports never touch each other's shard.
+    # Not reference tables: a chunk's rows were replicated to every node, and the job's
+    # counter UPDATE (one per chunk) locked the job table on all of them.
+    "roster.ImportJob": "id",
+    "roster.ImportChunk": "job_id",
+    "roster.ImportRejection": "job_id",
+    # a re-run's cache, one row per imported row (grows with the members): by its key, the
+    # row digest (the primary key). Fingerprints are off on Citus (roster.fingerprints.enabled:
+    # their probes read persons and memberships by id inside a LATERAL subquery), so the
+    # table stays empty there; the chunk fingerprints (roster_chunkfingerprint, raw SQL, no
+    # model) stay a local table of the coordinator, unused likewise.
+    "roster.RowFingerprint": "digest",
+    # the claim of members_membership.card_number (CROSS_UNION_UNIQUES): the primary key
+    "members.CardNumberClaim": "card_number",
     # --- claims of mutualaid and aid (CROSS_UNION_UNIQUES): the unique key contains the column
     "mutualaid.EnrolmentClaim": "person_id",
     "mutualaid.CurrentPayeeClaim": "person_id",
     "aid.BeneficiaryClaim": "applicant_hash",
     # --- end claims of mutualaid and aid
+    # democracy/evaluation/stats: a credential's token claimed by its hash (a ballot cast with
+    # a token finds its credential there, on one shard); who answered a survey, by the person
+    # (the once-only key (survey, person) holds across unions); a survey's result counters by
+    # the survey (one survey's counters on one shard, upserted with each response)
+    "democracy.CredentialToken": "token_hash",
+    "evaluation.Answered": "person_id",
+    "evaluation.ResultCount": "survey_id",
 }
 
-# Foreign keys from union tables to DISTRIBUTED_BY_KEY tables (not co-located): dropped on Citus,
-# with what carries each.
+# DISTRIBUTED_BY_KEY tables co-located with another of them (label -> the label whose
+# distribution column theirs holds): distributed with `colocate_with` that table, their primary
+# key (key, id), their unique keys containing the key, and their foreign key to it through the
+# two distribution columns kept on Citus (the child row is on its parent's shard).
+COLOCATED_KEYED: dict[str, str] = {
+    "roster.ImportChunk": "roster.ImportJob",
+    "roster.ImportRejection": "roster.ImportJob",
+}
+
+# Foreign keys between union tables and DISTRIBUTED_BY_KEY tables (either way; not co-located):
+# dropped on Citus, with what carries each.
 KEYED_FKS: dict[str, str] = {
     "mutualaid.Payout.settlement": (
         "the payout is inserted by the batch that holds its record locked (claimed FOR UPDATE), "
@@ -213,6 +271,8 @@ REFERENCE: dict[str, str] = {
         "Milestone", "MilestoneHistory", "SubTask", "SubTaskHistory", "ProgressReport",
         "ProgressAttachment", "Notification", "PlanDraft")},
     # --- roster (section of helper "roster") ---
+    # one row per export a cadre asks for (the file is on disk, not in the table)
+    "roster.ExportJob": "a cadre's export request, few rows",
     # --- end roster ---
     # --- rights, awards, outreach (section of helper "wave2a") ---
     "rights.Lawyer": "a union's registry of lawyers and legal-aid volunteers: tens per union",
@@ -247,6 +307,25 @@ REFERENCE: dict[str, str] = {
     "outreach.ProjectTarget": "a project's target per district: tens per project",
     # --- end rights, awards, outreach ---
     # --- democracy, evaluation, stats (section of helper "wave2b") ---
+    # democracy: a body's term (one per body and union), elections with their history,
+    # candidates and voting rounds (one election per body every 3–5 years, a few rounds, tens of
+    # candidates), congresses (one per union's term) with their sessions and session votes
+    **{f"democracy.{name}": "a union's elections and congress: a few rows per union and term"
+       for name in ("Term", "Election", "ElectionHistory", "Candidate", "VotingRound",
+                    "RoundHistory", "Congress", "Session", "SessionVote")},
+    # evaluation: rating schemes (a federation's, with sections, items, thresholds, vetoes);
+    # ratings, their item scores, evidence, vetoes and titles (a union applies for a rating of
+    # a scheme at most once a year: tens of item scores per rating, rows that grow with the
+    # unions that apply, not with members; read by the reviewing federation over its subtree);
+    # third-party scores (one per union and year) and the weights (one per federation and year)
+    **{f"evaluation.{name}": "建家评家 schemes and ratings: per union and year, not per member"
+       for name in ("Scheme", "Section", "Item", "GradeThreshold", "VetoItem", "Rating",
+                    "RatingHistory", "ItemScore", "Evidence", "RatingVeto", "Title",
+                    "TitleHistory", "ThirdPartyScore", "ScoreWeights")},
+    # a survey with its history and questions: a federation's few surveys a year
+    **{f"evaluation.{name}": "a federation's surveys and their questions: few rows"
+       for name in ("Survey", "SurveyHistory", "Question")},
+    "stats.ReportJob": "a yearly report asked for by a cadre: few rows",
     # --- end democracy, evaluation, stats ---
 }
 
@@ -260,6 +339,8 @@ WIDENED_ON_CITUS: set[str] = {
     "funds.BankMatch.statement_line",
     "funds.BankMatch.ledger_line",
     "aid.Assistance.beneficiary",
+    # democracy/evaluation/stats: a stored breakdown's path is its org's (one row per org)
+    "stats.SubtreeBreakdown.org_path",
 }
 
 # Unique keys of distributed tables that cannot contain the union because the rule they enforce
@@ -280,13 +361,26 @@ CROSS_UNION_UNIQUES: dict[str, str] = {
         "new one (test_claims_rules.py::test_current_account_in_another_union_without_the_index, "
         "::test_two_first_registrations_at_once_leave_one_current_account)"),
     "members_membership.card_number": (
-        "OPEN: numbers made by Gonghui are <year><membership id> (unique by construction); "
-        "numbers kept from a roster file are not; next step: a card-number claim table"),
+        "members_cardnumberclaim (primary key card_number, distributed by it), written in the "
+        "transaction that gives a membership its number: open_membership and the roster "
+        "import's COPY (test_card_claims.py)"),
     "aid_beneficiary_once_per_person": (
         "aid_beneficiaryclaim (unique (programme, applicant_hash), distributed by "
         "applicant_hash), inserted with the list rows by beneficiaries_generate and "
         "beneficiary_add (test_claims_rules.py::test_household_listed_through_another_union_"
         "without_the_index)"),
+    # democracy/evaluation/stats
+    "democracy_credential.token_hash": (
+        "democracy_credentialtoken (primary key token_hash, distributed by it), inserted with "
+        "the credentials by round_open; a ballot finds its credential through it "
+        "(democracy/tests/test_citus_keys.py)"),
+    "eval_invitation_once": (
+        "survey_open draws the audience once (the DRAFT -> OPEN move under the survey's lock) "
+        "from the active memberships, one per person (the one-held-membership rule above) "
+        "(evaluation/tests/test_citus_keys.py)"),
+    "eval_response_named_once": (
+        "evaluation_answered (unique (survey, person), distributed by person), inserted first in "
+        "the transaction of every response (evaluation/tests/test_citus_keys.py)"),
 }
 
 # Foreign keys between union-distributed tables whose two rows may live in different unions:
@@ -344,6 +438,19 @@ def by_id_tables() -> list[str]:
 def keyed_tables() -> dict[str, str]:
     """db table -> distribution column of the DISTRIBUTED_BY_KEY tables."""
     return {_model(label)._meta.db_table: col for label, col in DISTRIBUTED_BY_KEY.items()}
+
+
+def colocated_keyed() -> dict[str, str]:
+    """db table -> the db table it is co-located with (COLOCATED_KEYED)."""
+    return {_model(label)._meta.db_table: _model(target)._meta.db_table
+            for label, target in COLOCATED_KEYED.items()}
+
+
+def _colocated_fk(fk: Fk, keyed: dict[str, str], groups: dict[str, str]) -> bool:
+    """A foreign key of a co-located keyed table to the table it co-locates with, through the
+    two distribution columns: Citus enforces it on the shard, so it stays."""
+    return (groups.get(fk.table) == fk.target and keyed.get(fk.table) == fk.column
+            and keyed.get(fk.target) == fk.target_column)
 
 
 def _column(model: type[models.Model], name: str) -> str:
@@ -411,12 +518,14 @@ def _all_models() -> list[type[models.Model]]:
 
 
 def _union_fk_plan() -> tuple[list[Fk], list[Fk], list[tuple[Fk, str]]]:
-    """(foreign keys rewritten as (union, fk) -> (union, id), foreign keys of distributed tables
-    towards reference tables (dropped and added again once both sides are Citus tables),
-    foreign keys dropped + why)."""
+    """(foreign keys rewritten as (union, fk) -> (union, id), foreign keys dropped and added
+    again as they are once both sides are Citus tables — those of distributed tables towards
+    reference tables, and those of a co-located keyed table to its group's table through the
+    distribution columns (COLOCATED_KEYED) —, foreign keys dropped + why)."""
     unions = union_tables()
     by_id = set(by_id_tables())
     keyed = keyed_tables()
+    groups = colocated_keyed()
     rewritten: list[Fk] = []
     to_reference: list[Fk] = []
     dropped: list[tuple[Fk, str]] = []
@@ -424,6 +533,8 @@ def _union_fk_plan() -> tuple[list[Fk], list[Fk], list[tuple[Fk, str]]]:
         for fk in foreign_keys(model):
             if fk.target in by_id:
                 dropped.append((fk, "points at a table distributed by id"))
+            elif fk.target in keyed and _colocated_fk(fk, keyed, groups):
+                to_reference.append(fk)
             elif fk.target in keyed:
                 dropped.append((fk, KEYED_FKS.get(fk.label, "OPEN: not co-located")))
             elif fk.target not in unions:
@@ -437,6 +548,8 @@ def _union_fk_plan() -> tuple[list[Fk], list[Fk], list[tuple[Fk, str]]]:
                 dropped.append((fk, CROSS_UNION_FKS[fk.label]))
             elif fk.table in unions:
                 rewritten.append(fk)
+            elif fk.table in keyed:
+                dropped.append((fk, KEYED_FKS.get(fk.label, "OPEN: not co-located")))
             else:
                 dropped.append((fk, "reference table -> distributed table (Citus refuses it)"))
     return rewritten, to_reference, dropped
@@ -543,11 +656,15 @@ def distribution_ddl(state: State) -> list[str]:
                        f"colocate_with => {_lit(colocate)});")
     out.extend(f"SELECT create_distributed_table({_lit(t)}, 'id', colocate_with => 'none');"
                for t in by_id_tables() if t not in state.distributed)
+    # keyed tables: each its own group, or co-located with its group's table (created first)
+    groups = colocated_keyed()
     out.extend(f"SELECT create_distributed_table({_lit(t)}, {_lit(col)}, "
-               f"colocate_with => 'none');"
-               for t, col in sorted(keyed_tables().items()) if t not in state.distributed)
-    # 6. foreign keys towards reference tables back, then those inside a union, through the
-    #    distribution column
+               f"colocate_with => {_lit(groups.get(t, 'none'))});"
+               for t, col in sorted(keyed_tables().items(), key=lambda kv: (kv[0] in groups,
+                                                                            kv[0]))
+               if t not in state.distributed)
+    # 6. foreign keys towards reference tables back (and those of co-located keyed tables to
+    #    their group's table), then those inside a union, through the distribution column
     for fk in to_reference:
         if (fk.table, fk.constraint_name()) not in state.constraints:
             out.append(
