@@ -767,3 +767,31 @@ class SavedFilter(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CardNumberClaim(models.Model):
+    """A 会员证号 taken once in the whole registry: the claim of `Membership.card_number`'s
+    unique key, written in the same transaction as every membership that gets a card number
+    (`services._common.open_membership`, the roster import's set-wise writes). On one node the
+    membership's own unique key refuses a second holder too; on Citus that key can hold only
+    within a union (docs/scale.md), and this table — distributed by the card number, the
+    primary key — refuses the number across the cluster. It mirrors the key exactly: every
+    non-NULL number of every membership, open or ended (an ended member's number stays
+    reserved, as the unique key keeps it)."""
+
+    card_number = models.CharField(_("会员证号"), max_length=20, primary_key=True)
+    # No database constraint and no index: the roster import COPYs a claim per new membership,
+    # and a foreign-key check per row plus a second index tripled the claims' cost (100,000
+    # claims: ~1.0–1.4 s with the primary key alone, 2.3 s with the index, 4.4–4.8 s with the
+    # constraint too, on a busy machine). The claim is written in the membership's own
+    # transaction and memberships are never deleted (an ended one keeps its number); on Citus
+    # such a key could not exist anyway (distributed by the number, not co-located).
+    membership = models.ForeignKey(Membership, on_delete=models.DO_NOTHING, related_name="+",
+                                   db_constraint=False, db_index=False, verbose_name=_("会籍"))
+
+    class Meta:
+        verbose_name = _("会员证号占用")
+        verbose_name_plural = _("会员证号占用")
+
+    def __str__(self) -> str:
+        return self.card_number

@@ -10,7 +10,7 @@ import decimal
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import IntegrityError, InternalError, connection, models
 
 
 def is_postgres() -> bool:
@@ -80,10 +80,20 @@ class Table:
         with connection.cursor() as cursor:
             if is_postgres():
                 raw = cursor.cursor
-                with raw.copy(f'COPY "{self.table}" ({quoted}) FROM STDIN') as copy:  # type: ignore[union-attr]
-                    for row in rows:
-                        copy.write_row((*row, *defaults))
-                        count += 1
+                # Django's error classes, as for any statement of its cursor: a unique key the
+                # COPY meets (a concurrent writer) is an IntegrityError the chunk retries on
+                try:
+                    with connection.wrap_database_errors, raw.copy(  # type: ignore[union-attr]
+                            f'COPY "{self.table}" ({quoted}) FROM STDIN') as copy:
+                        for row in rows:
+                            copy.write_row((*row, *defaults))
+                            count += 1
+                except InternalError as exc:
+                    # Citus relays a worker's unique violation during a COPY as an internal
+                    # error (SQLSTATE XX000) carrying the worker's message
+                    if "duplicate key value violates unique constraint" in str(exc):
+                        raise IntegrityError(str(exc)) from exc
+                    raise
                 return count
             adapters = [(i, a) for i, a in enumerate(self.adapters) if a is not None]
             batch: list[list[Any]] = []

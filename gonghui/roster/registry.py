@@ -15,7 +15,7 @@ Invariants kept exactly as for a single add:
   date) move in the same transaction;
 - a `MembershipEvent` JOIN per new membership (EDIT per changed person), actor and reason set;
 - card numbers as members generates them (`<join year><membership id:010d>`) unless the roster
-  brings its own.
+  brings its own, each claimed in `members.CardNumberClaim` (as `open_membership` does).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.citus import on_citus
 from gonghui.members.models import (
     HELD_STATUSES,
+    CardNumberClaim,
     EventKind,
     Membership,
     MembershipEvent,
@@ -157,11 +158,14 @@ def lookup_people(hashes: Sequence[str]) -> dict[str, Existing]:
 
 
 def taken_card_numbers(cards: Iterable[str]) -> set[str]:
+    """The numbers among `cards` some membership holds, read from the card-number claims
+    (`members.CardNumberClaim`, one row per number of every membership, open or ended): on
+    Citus a lookup by the claim table's distribution column."""
     cards = [c for c in cards if c]
     taken: set[str] = set()
     for start in range(0, len(cards), 900):
-        taken.update(c for c in Membership.objects.filter(
-            card_number__in=cards[start:start + 900]).values_list("card_number", flat=True) if c)
+        taken.update(CardNumberClaim.objects.filter(
+            card_number__in=cards[start:start + 900]).values_list("card_number", flat=True))
     return taken
 
 
@@ -181,6 +185,7 @@ _PERSON_COLUMNS = ("id", "created_at", "updated_at", "id_number", "id_hash", "me
 _MEMBERSHIP_COLUMNS = ("id", "created_at", "updated_at", "person_id", "union_id", "union_path",
                        "status", "joined_on", "seniority_since", "card_number",
                        "legacy_card_number", "retired_on")
+_CLAIM_COLUMNS = ("card_number", "membership_id")
 _EVENT_COLUMNS = ("id", "membership_id", "union_id", "kind", "from_status", "to_status",
                   "actor_id", "actor_name", "at", "reason")
 
@@ -218,14 +223,20 @@ def write_members(*, joins: list[NewMember], updates: list[tuple[Existing, dict[
         _claim_member_union(returning)
 
     membership_ids = allocate_ids(Membership, len(joins))
+    cards = [j.card_number or f"{j.joined_on.year}{mid:010d}"
+             for j, mid in zip(joins, membership_ids, strict=True)]
     Table(Membership, _MEMBERSHIP_COLUMNS).insert(
         (mid, now, now, j.person_id, j.union.id, j.union.path, _status(j), j.joined_on,
-         (j.legacy and j.legacy.seniority_since) or j.joined_on,
-         j.card_number or f"{j.joined_on.year}{mid:010d}",
+         (j.legacy and j.legacy.seniority_since) or j.joined_on, card,
          j.legacy.legacy_card_number if j.legacy else "",
          j.legacy.retired_on if j.legacy else None)
-        for j, mid in zip(joins, membership_ids, strict=True)
+        for j, mid, card in zip(joins, membership_ids, cards, strict=True)
     )
+    # Each card number claimed in the same transaction (members.CardNumberClaim: the rule
+    # across unions on Citus). A number taken since the chunk's lookup (taken_card_numbers)
+    # fails the COPY like the unique key does on one node: the chunk is rolled back and
+    # retried, and the retry's lookup rejects the row.
+    Table(CardNumberClaim, _CLAIM_COLUMNS).insert(zip(cards, membership_ids, strict=True))
     result.memberships = membership_ids
 
     _update_people([(e.person_id, changes) for e, changes in updates], now)

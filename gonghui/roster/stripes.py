@@ -55,11 +55,14 @@ logger = logging.getLogger(__name__)
 ORPHAN_WAIT_SECONDS = 10.0
 # On Citus the chunks of all imports are written one at a time (a transaction-level advisory
 # lock on the coordinator, which every connection of the application goes through): a chunk
-# writes reference tables (people, the job, its chunks and rejections) and distributed tables
-# pointing at them (memberships, the per-union counters), and Citus locks a reference table's
-# shard for each — two chunks taking these locks in different orders deadlocked, again and
-# again (the coordinator cancels one after ~2 s; a resumed .xlsx import with two workers failed
-# after its retries). Reading and checking the rows stay parallel.
+# writes a reference table (members_person: new people, returning members' 会籍 union and
+# changed fields) and distributed tables pointing at it and at orgs_org (memberships, events,
+# the per-union counters), and Citus locks a reference table's shard for each — two chunks
+# taking these locks in different orders deadlocked, again and again (the coordinator cancels
+# one after ~2 s; a resumed .xlsx import with two workers failed after its retries). The job,
+# its chunks and rejections are no longer reference tables (core/citus.py: distributed by the
+# job, co-located), but the people still are, so the lock stays until members_person is
+# distributed (docs/scale.md "Next step"). Reading and checking the rows stay parallel.
 CITUS_CHUNK_LOCK = 0x67685F726F7374  # "gh_rost"
 
 

@@ -25,6 +25,7 @@ from gonghui.core.workflow import transition
 from gonghui.members.models import (
     HELD_STATUSES,
     MEMBERSHIP_TRANSITIONS,
+    CardNumberClaim,
     EventKind,
     Membership,
     MembershipEvent,
@@ -216,6 +217,27 @@ def card_number(joined_on: dt.date, membership_id: int) -> str:
     return f"{joined_on.year}{membership_id:010d}"
 
 
+def card_number_taken(card: str) -> Conflict:
+    return Conflict(_("会员证号 {card} 已被其他会员使用，不能重复；未作任何更改，请联系系统管理员核对。"
+                      ).format(card=card), code="card_number_taken")
+
+
+def claim_card_number(card: str, membership_id: int) -> None:
+    """Take `card` for the membership in the card-number claim table (`CardNumberClaim`): in the
+    transaction that gives the membership its number, before the number is written. A number
+    another membership holds — in any union — raises the conflict (the caller's transaction
+    rolls back: nothing changed). On Citus the claim's primary key is the only cluster-wide
+    guard (the membership's own unique key holds per union there, docs/scale.md)."""
+    table = CardNumberClaim._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ("card_number", "membership_id") VALUES (%s, %s) '  # noqa: S608
+            'ON CONFLICT ("card_number") DO NOTHING RETURNING "card_number"',
+            [card, membership_id])
+        if cursor.fetchone() is None:
+            raise card_number_taken(card)
+
+
 def stats_delta(status: str, person: Person, sign: int) -> dict[str, int]:
     """What a membership in `status` contributes to its union's counters (times sign)."""
     if status == MembershipStatus.ACTIVE:
@@ -308,6 +330,9 @@ def open_membership(
     if ahead is not None:
         membership.pk = ahead
         membership.card_number = card_number(joined_on, ahead)
+        # the claim first (it names the membership by id, without a database key): a number
+        # taken gives its own conflict, not the unique key's error
+        claim_card_number(membership.card_number, ahead)
     try:
         membership.save(force_insert=True)
     except IntegrityError as exc:
@@ -316,6 +341,7 @@ def open_membership(
         raise held_elsewhere() from exc
     if ahead is None:
         membership.card_number = card_number(joined_on, membership.pk)
+        claim_card_number(membership.card_number, membership.pk)
         # the union too: on Citus the update then runs on the membership's shard alone, not on
         # every shard of the table (the same row on one node)
         Membership.objects.filter(pk=membership.pk, union_id=union.pk).update(

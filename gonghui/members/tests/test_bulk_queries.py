@@ -21,18 +21,19 @@ from gonghui.members.tests.factories import person_fields
 #   savepoint · the application moved from the status in hand (one UPDATE … RETURNING: lock,
 #   check, write) · history row                                                               3
 #   read the person · person's 会籍 union (compare-and-set) · INSERT membership · card
-#   number · union counters · month counters · membership event · application link          8
+#   number's claim (members.CardNumberClaim) · card number · union counters · month
+#   counters · membership event · application link                                          9
 #   audit: savepoint, lock the chain head, INSERT, UPDATE head, release · release          6
-PER_APPROVAL = 17
+PER_APPROVAL = 18
 # The same approval as a row of a bulk job's slice (`_common.batched`): the counters, the
 # history rows, the audit rows with the chain head and the membership ids are the slice's,
 # written once per slice, so a row is
 #   savepoint · the application's UPDATE … RETURNING (status, decision and the membership's
 #   id taken ahead from the sequence on PostgreSQL) · read the person · compare-and-set ·
-#   INSERT membership (with its card number) · release
+#   the card number's claim · INSERT membership (with its card number) · release
 # elsewhere (no sequence to take ids from) the card number and the application's link to the
 # membership are two more statements.
-PER_BULK_ROW_POSTGRESQL = 6
+PER_BULK_ROW_POSTGRESQL = 7
 
 
 def _per_bulk_row() -> int:
