@@ -18,7 +18,7 @@ from gonghui.accounts.gates import require_capability
 from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
-from gonghui.core.citus import lock_per_union, lock_row, one_connection_per_node
+from gonghui.core.citus import lock_per_shard, lock_row, one_connection_per_node
 from gonghui.core.errors import ApplicationError
 from gonghui.core.money import ZERO
 from gonghui.core.retry import retrying
@@ -64,7 +64,9 @@ def batch_create(*, org: Org, actor: Actor, plan: Plan | None = None,
         # payouts of many unions are read, then the batch (a reference table the items point
         # at) is written: on Citus one connection per node
         one_connection_per_node()
-        candidates = lock_per_union(
+        # on Citus shard by shard (core.citus.lock_per_shard: one statement per shard, each
+        # single-shard; a city's approved payouts meet thousands of unions)
+        candidates = lock_per_shard(
             Payout.objects.filter(status=PayoutStatus.APPROVED, plan__in=plans).order_by("id")
             .only("id", "person_id", "amount", "union_id"),
             limit=max(1, min(limit, MAX_ITEMS)), skip_locked=True)
@@ -152,8 +154,8 @@ def batch_cancel(*, batch: PayoutBatch, actor: Actor, reason: str) -> PayoutBatc
                    .values_list("payout_id", flat=True))
         transition_many(locked.items.all(), ItemResult.WITHDRAWN, transitions=ITEM_TRANSITIONS,
                         status_field="result", extra_fields={"resolved_at": clock.now()})
-        # union by union on Citus (row locks are single-shard there)
-        lock_per_union(Payout.objects.filter(id__in=ids).order_by("id"))
+        # shard by shard on Citus (row locks are single-shard there)
+        lock_per_shard(Payout.objects.filter(id__in=ids).order_by("id"))
         bulk_transition(ids, PayoutStatus.BATCHED, PayoutStatus.APPROVED, actor=actor,
                         note=_("批次 {code} 撤销：{reason}").format(code=locked.code,
                                                                  reason=reason),
