@@ -161,7 +161,7 @@ def test_dry_run_prints_the_distribution_ddl():
     distributed = [x for x in lines if x.startswith("SELECT create_distributed_table(")]
     reference = [x for x in lines if x.startswith("SELECT create_reference_table(")]
     assert len(distributed) == (len(citus.DISTRIBUTED) + len(citus.DISTRIBUTED_BY_ID)
-                                + len(citus.DISTRIBUTED_BY_KEY)) == 50
+                                + len(citus.DISTRIBUTED_BY_KEY)) == 100
     assert len(reference) == len(citus.reference_tables())
     assert distributed[0] == ("SELECT create_distributed_table('members_membership', "
                               "'union_id', colocate_with => 'default');")
