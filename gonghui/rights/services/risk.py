@@ -27,6 +27,7 @@ from gonghui.audit.services import audit_record
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.cells import CellError, check_spreadsheet, parse_date
+from gonghui.core.citus import one_connection_per_node
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.workflow import append_history, transition
 from gonghui.notifications.services import notify
@@ -230,6 +231,9 @@ def recompute(*, employer_ids: list[int] | None = None, actor: Actor,
 def signal_add(*, employer: Employer, kind: str, on: dt.date, severity: int = 1,
                workers: int = 0, amount: Decimal = Decimal("0"), note: str = "",
                actor: Actor) -> RiskSignal:
+    # reads the employer's signals (distributed) then writes its risk row and alerts (reference
+    # tables): on Citus the transaction runs on one connection per node (docs/scale.md)
+    one_connection_per_node()
     require_capability(actor, Capability.RIGHTS_WRITE, employer.area)
     if kind not in SignalKind.values:
         raise ApplicationError(_("请选择信号类型。"), extra={"field": "kind"})
@@ -259,6 +263,7 @@ HEADERS = {"统一社会信用代码": "uscc", "单位名称": "name", "信号�
 @transaction.atomic
 def signal_import(*, org: Org, name: str, data: bytes, actor: Actor) -> int:
     """Import signals from .xlsx (all or nothing); every bad row is named in the message."""
+    one_connection_per_node()  # as signal_add: signals read, then reference rows written
     require_capability(actor, Capability.RIGHTS_WRITE, org)
     if not name.lower().endswith(".xlsx"):
         raise ApplicationError(_("请上传 .xlsx 文件。"), extra={"field": "file"})
