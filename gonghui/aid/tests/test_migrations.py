@@ -5,30 +5,21 @@ list row (any status) gets its (programme, applicant) claim."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from gonghui.aid.services import programmes
 from gonghui.aid.tests.conftest import active_file, make_person
 from gonghui.core import clock
-
-
-def _targets(aid_migration: str) -> list[tuple[str, str]]:
-    """Every app at its latest migration, aid at `aid_migration`."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] != "aid"] + [("aid", aid_migration)]
+from gonghui.core.tests.migrating import migrate_to, migrate_to_latest, not_on_citus
 
 
 @pytest.mark.django_db(transaction=True)
 def test_history_base_migration_keeps_timeline_and_fills_programme_history():
-    before, after = _targets("0003_file_fillfactor"), _targets("0004_history_base")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    before, after = "0003_file_fillfactor", "0004_history_base"
+    old = migrate_to("aid", before)
     Org = old.get_model("orgs", "Org")
     Programme = old.get_model("aid", "Programme")
     AuditEvent = old.get_model("audit", "AuditEvent")
@@ -45,20 +36,16 @@ def test_history_base_migration_keeps_timeline_and_fills_programme_history():
     AuditEvent.objects.create(at=at, actor_name="city_admin", action="aid.programme.create",
                               object_type="aid.programme", object_id=str(programme.pk))
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("aid", after)
         history = new.get_model("aid", "ProgrammeHistory")
         assert list(history.objects.values_list(
             "programme_id", "from_status", "to_status", "actor_name", "at", "reason")) == [
             (programme.pk, "draft", "approved", "city_admin", at, "同意")]
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
-@pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
-                    reason="migrating backwards would undo `citus distribute`")
+@not_on_citus
 @pytest.mark.django_db(transaction=True)
 def test_beneficiary_claim_migration_backfills_the_claims(tree, standard, aid_cadre,
                                                           street_cadre, city_admin):
@@ -71,18 +58,14 @@ def test_beneficiary_claim_migration_backfills_the_claims(tree, standard, aid_ca
     assert programmes.beneficiaries_generate(programme=programme, actor=city_admin) == 2
     removed = programme.beneficiaries.get(file=files[1])
     programmes.beneficiary_remove(beneficiary=removed, actor=city_admin, reason="已迁出")
-    before, after = _targets("0005_citus_keys"), _targets("0006_beneficiary_claim")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)  # the claim table goes
+    before, after = "0005_citus_keys", "0006_beneficiary_claim"
+    migrate_to("aid", before)  # the claim table goes
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("aid", after)
         Claim = new.get_model("aid", "BeneficiaryClaim")
         assert sorted(Claim.objects.values_list("programme_id", "applicant_hash")) == sorted(
             (programme.pk, f.applicant_hash) for f in files)
         with pytest.raises(IntegrityError), transaction.atomic():
             Claim.objects.create(programme_id=programme.pk, applicant_hash=files[1].applicant_hash)
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -7,22 +7,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from gonghui.core.tests.migrating import migrate_to, migrate_to_latest, not_on_citus
 
-def _targets(awards_migration: str) -> list[tuple[str, str]]:
-    """Every app at its latest migration, awards at `awards_migration`."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] != "awards"] + [("awards", awards_migration)]
+pytestmark = not_on_citus
 
 
 @pytest.mark.django_db(transaction=True)
 def test_citus_org_migration_fills_each_row_from_its_parent():
-    before, after = _targets("0001_initial"), _targets("0002_citus_org")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    before, after = "0001_initial", "0002_citus_org"
+    old = migrate_to("awards", before)
     Org = old.get_model("orgs", "Org")
     User = old.get_model("accounts", "User")
 
@@ -62,13 +56,10 @@ def test_citus_org_migration_fills_each_row_from_its_parent():
         for row in (entry, score, nomination, history, attachment):
             rows[(type(row).__name__, row.pk)] = organiser.pk
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("awards", after)
         got = {(name, pk): new.get_model("awards", name).objects.values_list(
             "org_id", flat=True).get(pk=pk) for name, pk in rows}
         assert got == rows
         assert sorted(set(rows.values())) == [city.pk, district.pk]
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -13,32 +13,24 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection
-from django.db.migrations.executor import MigrationExecutor
 
 from gonghui.core.errors import Conflict, InvalidTransition
+from gonghui.core.tests.migrating import migrate_to, migrate_to_latest, not_on_citus
 from gonghui.evaluation.models import Answer, Answered, Invitation, Response, ResultCount
 from gonghui.evaluation.services import surveys as svc
 from gonghui.evaluation.tests import test_result_counts as rc
 
-not_on_citus = pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
-                                  reason="migrating backwards would undo `citus distribute`")
 people = rc.people     # the fixture: twelve members in five unions
 _submit, _survey = rc._submit, rc._survey
 ANSWERS = {"single": "1", "multiple": ["2"], "scale": "4", "number": "5", "text": ""}
 
 
-def _targets(migration: str) -> list[tuple[str, str]]:
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] != "evaluation"] + [("evaluation", migration)]
-
 
 @not_on_citus
 @pytest.mark.django_db(transaction=True)
 def test_migration_0003_gives_each_answer_its_responses_union():
-    before, after = _targets("0002_result_counts"), _targets("0003_answer_union")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    before, after = "0002_result_counts", "0003_answer_union"
+    old = migrate_to("evaluation", before)
     Org = old.get_model("orgs", "Org")
     Survey_ = old.get_model("evaluation", "Survey")
     Question_ = old.get_model("evaluation", "Question")
@@ -56,15 +48,12 @@ def test_migration_0003_gives_each_answer_its_responses_union():
         for value in range(n + 1):
             Answer_.objects.create(response=response, question=question, option=str(value))
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("evaluation", after)
         Answer_ = new.get_model("evaluation", "Answer")
         assert sorted(Answer_.objects.values_list("union_id", "response__union_id")) == sorted(
             [(orgs[0].pk, orgs[0].pk), (orgs[1].pk, orgs[1].pk), (orgs[1].pk, orgs[1].pk)])
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 @pytest.mark.django_db

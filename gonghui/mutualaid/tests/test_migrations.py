@@ -5,34 +5,25 @@ settlement-number and stay claim rows, after which the claims refuse a second ta
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
 
 from gonghui.core.crypto import blind_index
+from gonghui.core.tests.migrating import migrate_to, migrate_to_latest, not_on_citus
 from gonghui.mutualaid import services
 from gonghui.mutualaid.models import lane_of
 from gonghui.mutualaid.tests.conftest import enrol
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("GONGHUI_TEST_CITUS_URL")),
-                                reason="migrating backwards would undo `citus distribute`")
+pytestmark = not_on_citus
 
-
-def _targets(migration: str) -> list[tuple[str, str]]:
-    """Every app at its latest migration, mutualaid at `migration`."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] != "mutualaid"] + [("mutualaid", migration)]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_settlement_claims_migration_backfills_lanes_and_claims():
-    before, after = _targets("0007_citus_keys"), _targets("0008_settlement_claims")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    before, after = "0007_citus_keys", "0008_settlement_claims"
+    old = migrate_to("mutualaid", before)
     Org = old.get_model("orgs", "Org")
     Import = old.get_model("mutualaid", "SettlementImport")
     Record = old.get_model("mutualaid", "SettlementRecord")
@@ -48,9 +39,7 @@ def test_settlement_claims_migration_backfills_lanes_and_claims():
             admitted_on=dt.date(2026, 5, 1), discharged_on=dt.date(2026, 5, 3),
             total=Decimal("10.00"), insurance_paid=Decimal("5.00"), self_paid=Decimal("5.00"))
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("mutualaid", after)
         Record = new.get_model("mutualaid", "SettlementRecord")
         Number = new.get_model("mutualaid", "SettlementNumber")
         Stay = new.get_model("mutualaid", "SettlementStay")
@@ -63,8 +52,7 @@ def test_settlement_claims_migration_backfills_lanes_and_claims():
         with pytest.raises(IntegrityError), transaction.atomic():
             Number.objects.create(settlement_no="M1", fingerprint="9" * 32)
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,13 +69,10 @@ def test_enrolment_and_payee_claims_migration_backfills_the_claims(tree, plans, 
     other = members["b"][0]
     services.payee_account_set(person=other, actor=city_admin, holder_name=other.name,
                                bank_name="工商银行", account_number="6222020200199998888")
-    before, after = _targets("0008_settlement_claims"), _targets("0009_enrolment_and_payee_claims")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)  # the claim tables go
+    before, after = "0008_settlement_claims", "0009_enrolment_and_payee_claims"
+    migrate_to("mutualaid", before)  # the claim tables go
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("mutualaid", after)
         Enrolment = new.get_model("mutualaid", "Enrolment")
         EnrolmentClaim = new.get_model("mutualaid", "EnrolmentClaim")
         PayeeAccount = new.get_model("mutualaid", "PayeeAccount")
@@ -106,5 +91,4 @@ def test_enrolment_and_payee_claims_migration_backfills_the_claims(tree, plans, 
             EnrolmentClaim.objects.create(person_id=enrolled[0][0], plan_id=enrolled[0][1],
                                           plan_year=enrolled[0][2])
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

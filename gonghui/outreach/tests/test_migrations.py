@@ -6,22 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from gonghui.core.tests.migrating import migrate_to, migrate_to_latest, not_on_citus
 
-def _targets(outreach_migration: str) -> list[tuple[str, str]]:
-    """Every app at its latest migration, outreach at `outreach_migration`."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] != "outreach"] + [("outreach", outreach_migration)]
+pytestmark = not_on_citus
 
 
 @pytest.mark.django_db(transaction=True)
 def test_citus_org_migration_fills_each_row_from_its_parent():
-    before, after = _targets("0003_station_photo"), _targets("0004_citus_org")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    before, after = "0003_station_photo", "0004_citus_org"
+    old = migrate_to("outreach", before)
     Org = old.get_model("orgs", "Org")
     User = old.get_model("accounts", "User")
 
@@ -64,13 +58,10 @@ def test_citus_org_migration_fills_each_row_from_its_parent():
         for row in made:
             rows[(type(row).__name__, row.pk)] = org.pk
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("outreach", after)
         got = {(name, pk): new.get_model("outreach", name).objects.values_list(
             "org_id", flat=True).get(pk=pk) for name, pk in rows}
         assert got == rows
         assert len(rows) == 16
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -7,22 +7,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from gonghui.core.tests.migrating import migrate_to, migrate_to_latest, not_on_citus
 
-def _targets(rights_migration: str) -> list[tuple[str, str]]:
-    """Every app at its latest migration, rights at `rights_migration`."""
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] != "rights"] + [("rights", rights_migration)]
+pytestmark = not_on_citus
 
 
 @pytest.mark.django_db(transaction=True)
 def test_citus_union_migration_fills_each_child_from_its_parent():
-    before, after = _targets("0001_initial"), _targets("0002_citus_union")
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
+    before, after = "0001_initial", "0002_citus_union"
+    old = migrate_to("rights", before)
     Org = old.get_model("orgs", "Org")
     Employer = old.get_model("orgs", "Employer")
     Case = old.get_model("rights", "Case")
@@ -60,9 +54,7 @@ def test_citus_union_migration_fills_each_child_from_its_parent():
         children[union.pk].append(
             old.get_model("rights", "LetterHistory").objects.create(letter=letter, **history).pk)
     try:
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        new = executor.loader.project_state(after).apps
+        new = migrate_to("rights", after)
         names = [("CaseHistory", "union_id"), ("Referral", "union_id"), ("Hearing", "union_id"),
                  ("CaseDocument", "union_id"), ("LetterHistory", "org_id")]
         for union in unions:
@@ -71,5 +63,4 @@ def test_citus_union_migration_fills_each_child_from_its_parent():
                    for (model, column), pk in zip(names, children[union.pk], strict=True)]
             assert got == [union.pk] * 5
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
