@@ -22,6 +22,7 @@ from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
 from gonghui.core.colocated import same_union
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden, NotFound
+from gonghui.core.retry import retrying
 from gonghui.core.workflow import transition
 from gonghui.democracy.counting import (
     Result,
@@ -367,15 +368,22 @@ def _cast(credential: Credential, voting: VotingRound, choices: Sequence[str]) -
     if voting.status != RoundStatus.OPEN:
         raise Conflict(_("本轮投票已经结束。"))
     names = _check_choices(voting, choices)
-    with transaction.atomic():
-        if not _round_still_open(voting.pk):
-            raise Conflict(_("本轮投票已经结束。"))
-        claimed = Credential.objects.filter(pk=credential.pk, org_id=credential.org_id,
-                                            used=False).update(used=True)
-        if claimed != 1:
-            raise Conflict(_("该投票凭证已经使用过，每人只能投一票。"))
-        # the ballot carries the election's union (every ballot of the round the same one)
-        Ballot.objects.create(round=voting, org_id=credential.org_id, choices=names)
+
+    def cast() -> None:
+        with transaction.atomic():
+            if not _round_still_open(voting.pk):
+                raise Conflict(_("本轮投票已经结束。"))
+            claimed = Credential.objects.filter(pk=credential.pk, org_id=credential.org_id,
+                                                used=False).update(used=True)
+            if claimed != 1:
+                raise Conflict(_("该投票凭证已经使用过，每人只能投一票。"))
+            # the ballot carries the election's union (every ballot of the round the same one)
+            Ballot.objects.create(round=voting, org_id=credential.org_id, choices=names)
+
+    # On Citus two ballots of one round at the same moment can deadlock on the shard locks of
+    # the reference tables a ballot points at (its round); the server rolled the loser back
+    # whole (credential unflipped, no ballot), so it is cast again (core.retry). One node: rare.
+    retrying(cast)
 
 
 def _round_still_open(round_id: int) -> bool:
