@@ -81,7 +81,7 @@ DISTRIBUTED: dict[str, str] = {
     "aid.IncomeAssessment": "union_id",
     "aid.Beneficiary": "union_id",
     "aid.Assistance": "union_id",
-    # --- rights, awards, outreach (section of helper "wave2a") ---
+    # rights, awards, outreach
     # rights: a union's cases (one per worker's dispute) with their history, hand-offs,
     # hearings and documents, by the case's union; supervision letters by the issuing union
     "rights.Case": "union_id",
@@ -114,8 +114,7 @@ DISTRIBUTED: dict[str, str] = {
     "outreach.CourseSession": "org_id",
     "outreach.Enrolment": "org_id",
     "outreach.Attendance": "org_id",
-    # --- end rights, awards, outreach ---
-    # --- democracy, evaluation, stats (section of helper "wave2b") ---
+    # democracy, evaluation, stats
     # democracy: an election's roll, its credentials and secret ballots (one each per voter and
     # round; a ballot's union is the election's, nothing of the voter), a congress's
     # representatives with their attendance, contact records and proposals (with history,
@@ -140,7 +139,6 @@ DISTRIBUTED: dict[str, str] = {
     # before a write of a reference table the distributed tables point at)
     "stats.MonthlySnapshot": "org_id",
     "stats.SubtreeBreakdown": "org_id",
-    # --- end democracy, evaluation, stats ---
 }
 
 # Insert-only logs read by their own scoping column: distributed by their id (not co-located
@@ -187,11 +185,10 @@ DISTRIBUTED_BY_KEY: dict[str, str] = {
     "roster.RowFingerprint": "digest",
     # the claim of members_membership.card_number (CROSS_UNION_UNIQUES): the primary key
     "members.CardNumberClaim": "card_number",
-    # --- claims of mutualaid and aid (CROSS_UNION_UNIQUES): the unique key contains the column
+    # claims of mutualaid and aid (CROSS_UNION_UNIQUES): the unique key contains the column
     "mutualaid.EnrolmentClaim": "person_id",
     "mutualaid.CurrentPayeeClaim": "person_id",
     "aid.BeneficiaryClaim": "applicant_hash",
-    # --- end claims of mutualaid and aid
     # democracy/evaluation/stats: a credential's token claimed by its hash (a ballot cast with
     # a token finds its credential there, on one shard); who answered a survey, by the person
     # (the once-only key (survey, person) holds across unions); a survey's result counters by
@@ -270,11 +267,10 @@ REFERENCE: dict[str, str] = {
         "Department", "DepartmentMembership", "Plan", "Heading", "Item", "ItemDepartment",
         "Milestone", "MilestoneHistory", "SubTask", "SubTaskHistory", "ProgressReport",
         "ProgressAttachment", "Notification", "PlanDraft")},
-    # --- roster (section of helper "roster") ---
+    # roster
     # one row per export a cadre asks for (the file is on disk, not in the table)
     "roster.ExportJob": "a cadre's export request, few rows",
-    # --- end roster ---
-    # --- rights, awards, outreach (section of helper "wave2a") ---
+    # rights, awards, outreach
     "rights.Lawyer": "a union's registry of lawyers and legal-aid volunteers: tens per union",
     "rights.RightsPolicy": _CONFIG,
     "rights.RiskWeight": "one row per risk signal kind",
@@ -305,8 +301,7 @@ REFERENCE: dict[str, str] = {
            "StationPhoto")},
     "outreach.Project": "a federation's yearly practical projects: a few per year",
     "outreach.ProjectTarget": "a project's target per district: tens per project",
-    # --- end rights, awards, outreach ---
-    # --- democracy, evaluation, stats (section of helper "wave2b") ---
+    # democracy, evaluation, stats
     # democracy: a body's term (one per body and union), elections with their history,
     # candidates and voting rounds (one election per body every 3–5 years, a few rounds, tens of
     # candidates), congresses (one per union's term) with their sessions and session votes
@@ -326,7 +321,6 @@ REFERENCE: dict[str, str] = {
     **{f"evaluation.{name}": "a federation's surveys and their questions: few rows"
        for name in ("Survey", "SurveyHistory", "Question")},
     "stats.ReportJob": "a yearly report asked for by a cadre: few rows",
-    # --- end democracy, evaluation, stats ---
 }
 
 # One-to-one fields of union-distributed tables between rows of the same union: the unique key
