@@ -170,8 +170,10 @@ def score_record(*, entry: Entry, criterion: Criterion, score: Decimal,
                                                            m=criterion.max_score),
                    "score_range", "score")
     with transaction.atomic():
+        # the entry's union in the lookup: update_or_create locks the row (FOR UPDATE), which
+        # Citus runs only on one shard
         row, _created = Score.objects.update_or_create(
-            entry=entry, criterion=criterion, judge=user, stage=comp.status,
+            org_id=entry.org_id, entry=entry, criterion=criterion, judge=user, stage=comp.status,
             defaults={"score": score, "judge_name": actor_name(actor)})
         audit_record(actor=actor, action="awards.score.record", obj=row,
                      org_path=entry.union_path,
