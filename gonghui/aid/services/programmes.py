@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from gonghui.audit.services import audit_record, diff, snapshot
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_user
 from gonghui.core.citus import one_connection_per_node, shard_key
+from gonghui.core.claims import take_claims
 from gonghui.core.errors import ApplicationError, Conflict, Forbidden
 from gonghui.core.money import to_money
 from gonghui.core.workflow import transition
@@ -141,21 +142,11 @@ def _lock(programme: Programme, actor: Actor, *, draft: bool = True) -> Programm
 
 
 def _claim_applicants(programme: Programme, applicant_hashes: list[str]) -> set[str]:
-    """Insert the claims (programme, applicant) that are free, in hash order, one statement
-    per 1,000; returns the applicants this transaction took (BeneficiaryClaim)."""
-    table = connection.ops.quote_name(BeneficiaryClaim._meta.db_table)
-    taken: set[str] = set()
-    ordered = sorted(set(applicant_hashes))
-    with connection.cursor() as cursor:
-        for start in range(0, len(ordered), 1000):
-            part = ordered[start:start + 1000]
-            cursor.execute(
-                f"INSERT INTO {table} (programme_id, applicant_hash) "  # noqa: S608
-                f"VALUES {', '.join(['(%s, %s)'] * len(part))} "
-                f"ON CONFLICT DO NOTHING RETURNING applicant_hash",
-                [x for applicant in part for x in (programme.pk, applicant)])
-            taken.update(applicant for (applicant,) in cursor.fetchall())
-    return taken
+    """Insert the claims (programme, applicant) that are free, in hash order; returns the
+    applicants this transaction took (BeneficiaryClaim)."""
+    return take_claims(BeneficiaryClaim, ("programme_id", "applicant_hash"),
+                       [(programme.pk, h) for h in sorted(set(applicant_hashes))],
+                       returning="applicant_hash")
 
 
 def beneficiaries_generate(*, programme: Programme, actor: Actor) -> int:

@@ -17,6 +17,7 @@ from gonghui.audit.services import audit_record, reveal
 from gonghui.core import clock
 from gonghui.core.actor import Actor, actor_name, actor_user
 from gonghui.core.citus import lock_per_union
+from gonghui.core.claims import take_claims
 from gonghui.core.errors import ApplicationError, Forbidden, NotFound
 from gonghui.core.idnumber import mask
 from gonghui.members.models import Membership, MembershipStatus, Person
@@ -125,21 +126,10 @@ def enrol_members(*, plan: Plan, plan_year: int, union: Org, actor: Actor,
 
 def _claim_enrolments(plan: Plan, plan_year: int, person_ids: list[int]) -> set[int]:
     """Insert the enrolment claims of `person_ids` for (plan, year) that are free, in person
-    order (two runs lock alike), one statement per 1,000; returns the persons this transaction
-    took. A claim another transaction holds uncommitted waits for it, as the unique key did."""
-    table = connection.ops.quote_name(EnrolmentClaim._meta.db_table)
-    taken: set[int] = set()
-    ordered = sorted(set(person_ids))
-    with connection.cursor() as cursor:
-        for start in range(0, len(ordered), 1000):
-            part = ordered[start:start + 1000]
-            cursor.execute(
-                f"INSERT INTO {table} (person_id, plan_id, plan_year) "  # noqa: S608
-                f"VALUES {', '.join(['(%s, %s, %s)'] * len(part))} "
-                f"ON CONFLICT DO NOTHING RETURNING person_id",
-                [x for person in part for x in (person, plan.pk, plan_year)])
-            taken.update(person for (person,) in cursor.fetchall())
-    return taken
+    order (two runs lock alike); returns the persons this transaction took."""
+    return take_claims(EnrolmentClaim, ("person_id", "plan_id", "plan_year"),
+                       [(p, plan.pk, plan_year) for p in sorted(set(person_ids))],
+                       returning="person_id")
 
 
 _ACCOUNT = re.compile(r"^\d{12,30}$")
