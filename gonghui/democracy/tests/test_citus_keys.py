@@ -115,9 +115,12 @@ def test_rows_carry_the_elections_union_and_the_token_is_claimed(tree, city_admi
 @pytest.mark.django_db
 def test_a_token_is_taken_once_by_its_claim_row(tree, city_admin):
     election = prepared_election(tree["SH-A-1-1"], city_admin, seats=1)
-    _voting, _tokens = svc.round_open(election=election, mode=RoundMode.ELECTRONIC, actor=city_admin)
-    taken = CredentialToken.objects.filter(org_id=election.org_id).first()
-    assert taken is not None
+    voting, _tokens = svc.round_open(election=election, mode=RoundMode.ELECTRONIC, actor=city_admin)
+    credentials = dict(Credential.objects.filter(round=voting).values_list("pk", "token_hash"))
+    # one claim per credential of the round, under the credential's own hash
+    assert dict(CredentialToken.objects.filter(org_id=election.org_id)
+                .values_list("credential_id", "token_hash")) == credentials
+    taken = CredentialToken.objects.filter(org_id=election.org_id).order_by("token_hash").first()
     # the same hash again, even for a union elsewhere: refused by the primary key
     with pytest.raises(IntegrityError), transaction.atomic():
         CredentialToken.objects.create(token_hash=taken.token_hash, org=tree["SH-B-1-1"],
